@@ -1,1 +1,48 @@
-export async function main(_argv: string[]): Promise<number> { return 0; }
+import { UserError } from '@codex-k8s/core/errors';
+
+/** Each command lives in its own module, loaded on demand so start-up only pays for the command that runs. */
+const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number>; help: string }>> = {
+  render: () => import('./commands/render.js'),
+  config: () => import('./commands/config.js'),
+  template: () => import('./commands/template.js'),
+  validate: () => import('./commands/validate.js'),
+};
+
+const USAGE = `codex-k8s: render, check and deploy a services.yaml stack
+
+Usage: codex-k8s <command> [flags]   (codex-k8s <command> --help for its flags)
+
+Commands:
+  render     print the rendered stack of an environment as a YAML stream
+  config     print the resolved configuration (--raw: services.yaml after templating)
+  template   render a Go template file, or JSON-lines cases with --jsonl
+  validate   check services.yaml and every environment's stack; exit 1 on errors
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 1;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`error: unknown command "${name}"\n\n${USAGE}`);
+    return 1;
+  }
+  const command = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UserError || (err as Error)?.name === 'UserError') {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      return 1;
+    }
+    process.stderr.write(`internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
+    return 2;
+  }
+}

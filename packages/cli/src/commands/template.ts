@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { UserError } from '@codex-k8s/core';
+import { fromJSON, parseTemplate, predecessorFuncs, TemplateError } from '@codex-k8s/core/template';
+import { parse } from '../options.js';
+import { emit, setLogLevel } from '../output.js';
+
+export const help = `codex-k8s template FILE [--data data.json] [--env K=V ...] [--now RFC3339] [-o OUT]
+codex-k8s template --jsonl  < cases.jsonl
+Renders a Go template with the same functions services.yaml gets. --jsonl reads {"name","tmpl","data","env"} lines
+and writes {"name","ok","out","error"} lines.`;
+
+function parseNow(value: string | undefined): Date {
+  if (!value) return new Date(Math.floor(Date.now() / 1000) * 1000);
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UserError(`--now: "${value}" is not an RFC 3339 time`);
+  return d;
+}
+
+function renderOne(name: string, tmpl: string, data: unknown, env: Record<string, string>, now: Date): string {
+  return parseTemplate(name, tmpl, { funcs: predecessorFuncs({ envMap: env, now }) }).execute(fromJSON(data));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    'template',
+    argv,
+    {
+      data: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      jsonl: { type: 'boolean' },
+      now: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'log-level': { type: 'string' },
+    },
+    true,
+  );
+  setLogLevel(values['log-level']);
+  const now = parseNow(values.now);
+  if (values.jsonl) return runJsonl(now);
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UserError('template: give exactly one template FILE (or --jsonl)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`${file}: cannot read template file`);
+  }
+  let data: unknown = {};
+  if (values.data) {
+    try {
+      data = JSON.parse(readFileSync(values.data, 'utf8'));
+    } catch (err) {
+      throw new UserError(`${values.data}: --data must be a readable JSON file: ${(err as Error).message}`);
+    }
+  }
+  const env: Record<string, string> = {};
+  for (const kv of values.env ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UserError(`--env "${kv}": expected KEY=VALUE`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  try {
+    emit(renderOne(file, text, data, env, now), values.output);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new UserError(err.message, file, err.line, err.col);
+    throw err;
+  }
+  return 0;
+}
+
+async function runJsonl(now: Date): Promise<number> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const out: string[] = [];
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (!line.trim()) continue;
+    let c: { name?: string; tmpl?: string; data?: unknown; env?: Record<string, string> };
+    try {
+      c = JSON.parse(line);
+    } catch (err) {
+      throw new UserError(`stdin:${lineNo}: not a JSON object: ${(err as Error).message}`);
+    }
+    const name = c.name ?? `case${lineNo}`;
+    try {
+      const result = renderOne(name, c.tmpl ?? '', c.data ?? {}, c.env ?? {}, now);
+      out.push(JSON.stringify({ name, ok: true, out: result, error: '' }));
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      out.push(JSON.stringify({ name, ok: false, out: '', error: err.message }));
+    }
+    if (out.length >= 256) process.stdout.write(out.splice(0).join('\n') + '\n');
+  }
+  if (out.length) process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}

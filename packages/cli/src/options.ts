@@ -1,0 +1,73 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '@codex-k8s/core';
+
+/** Flags shared by every command that loads services.yaml. Env fallbacks: flag > CODEXCTL_* > default. */
+export const STACK_FLAGS = {
+  config: { type: 'string', short: 'c' },
+  env: { type: 'string', short: 'e' },
+  slot: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
+  vars: { type: 'string', multiple: true },
+  'var-file': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'log-level': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const FILTER_FLAGS = {
+  'only-services': { type: 'string', multiple: true },
+  'skip-services': { type: 'string', multiple: true },
+  'only-infra': { type: 'string', multiple: true },
+  'skip-infra': { type: 'string', multiple: true },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UserError(`${command}: ${(err as Error).message.replace(/\. To specify.*$/s, '')} (see codex-k8s ${command} --help)`);
+  }
+}
+
+export interface StackArgs {
+  config: string;
+  env: string;
+  slot: number;
+  namespace?: string;
+  vars: string[];
+  varFile?: string;
+}
+
+function fromEnv(name: string): string | undefined {
+  const v = process.env[name];
+  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+
+export function parseSlot(value: string | undefined, source: string): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${source}: slot must be a whole number >= 0, got "${value}"`);
+  return n;
+}
+
+export function stackArgs(
+  values: { config?: string; env?: string; slot?: string; namespace?: string; vars?: string[]; 'var-file'?: string },
+  requireEnv = true,
+): StackArgs {
+  const env = values.env ?? fromEnv('CODEXCTL_ENV') ?? '';
+  if (requireEnv && !env) throw new UserError('--env is required (or set CODEXCTL_ENV): the environment to render, e.g. --env dev');
+  const slotFlag = values.slot !== undefined;
+  const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    config: values.config ?? fromEnv('CODEXCTL_CONFIG') ?? 'services.yaml',
+    env,
+    slot: parseSlot(slotFlag ? values.slot : fromEnv('CODEXCTL_SLOT'), slotFlag ? '--slot' : 'CODEXCTL_SLOT'),
+    namespace: values.namespace ?? fromEnv('CODEXCTL_NAMESPACE'),
+    vars: [...legacyVars, ...(values.vars ?? [])],
+    varFile: values['var-file'] ?? fromEnv('CODEXCTL_VAR_FILE'),
+  };
+}

@@ -1,0 +1,26 @@
+import { writeFileSync } from 'node:fs';
+import { formatDiagnostic, type Diagnostic } from '@codex-k8s/core';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+let level: LogLevel = 'info';
+
+/** An explicit --log-level beats CODEXCTL_LOG_LEVEL. */
+export function setLogLevel(flag: string | undefined): void {
+  const v = (flag ?? process.env.CODEXCTL_LOG_LEVEL ?? 'info').trim().toLowerCase().replace(/^warning$/, 'warn');
+  level = (ORDER as string[]).includes(v) ? (v as LogLevel) : 'info';
+}
+
+export function log(at: LogLevel, message: string): void {
+  if (ORDER.indexOf(at) >= ORDER.indexOf(level)) process.stderr.write(`${at === 'info' ? '' : `${at}: `}${message}\n`);
+}
+
+export function warnAll(warnings: readonly Diagnostic[]): void {
+  for (const w of warnings) log('warn', formatDiagnostic(w));
+}
+
+/** Writes the command's result to stdout, or to the file given with -o. */
+export function emit(text: string, file: string | undefined): void {
+  if (file && file !== '-') writeFileSync(file, text);
+  else process.stdout.write(text);
+}

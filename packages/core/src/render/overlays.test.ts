@@ -1,0 +1,103 @@
+import { describe, expect, it } from '@jest/globals';
+import { addOwnershipLabels, applyMounts, applyPullPolicy, droppedKind, injectNamespace, overrideImage } from './overlays.js';
+
+const deployment = () => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'api', labels: { app: 'api' } },
+  spec: {
+    selector: { matchLabels: { app: 'api' } },
+    template: {
+      metadata: { labels: { app: 'api' } },
+      spec: {
+        initContainers: [
+          { name: 'migrate', image: 'api:old' },
+          { name: 'wait', image: 'busybox' },
+        ],
+        containers: [
+          { name: 'sidecar', image: 'envoy', imagePullPolicy: 'Always' },
+          { name: 'api', image: 'api:old', volumeMounts: [{ name: 'workspace', mountPath: '/old' }] },
+        ],
+        volumes: [{ name: 'workspace', emptyDir: {} }, { name: 'keep', emptyDir: {} }],
+      },
+    },
+  },
+});
+
+const cronJob = () => ({
+  apiVersion: 'batch/v1',
+  kind: 'CronJob',
+  metadata: { name: 'api' },
+  spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'x', image: 'old' }] } } } } },
+});
+
+describe('overlays', () => {
+  it('overrides the container named like the service and init containers that ran the same image', () => {
+    const d = deployment();
+    overrideImage(d, 'api', 'reg/api:v2');
+    const spec = d.spec.template.spec;
+    expect(spec.containers.map((c) => c.image)).toEqual(['envoy', 'reg/api:v2']);
+    expect(spec.initContainers.map((c) => c.image)).toEqual(['reg/api:v2', 'busybox']);
+  });
+
+  it('overrides other workload kinds too (CronJob)', () => {
+    const c = cronJob();
+    overrideImage(c, 'api', 'reg/api:v2');
+    expect(c.spec.jobTemplate.spec.template.spec.containers[0].image).toBe('reg/api:v2');
+  });
+
+  it('replaces volumes and mounts of the same name and mounts into the main and init containers only', () => {
+    const d = deployment();
+    applyMounts(d, 'api', {
+      pvcMounts: [{ name: 'workspace', claimName: 'ws', mountPath: '/workspace', subPath: 'slots/3/src' }],
+      hostMounts: [{ name: 'cache', hostPath: '/var/cache/x', mountPath: '/cache', readOnly: true }],
+    });
+    const spec: any = d.spec.template.spec;
+    expect(spec.volumes).toEqual([
+      { name: 'keep', emptyDir: {} },
+      { name: 'workspace', persistentVolumeClaim: { claimName: 'ws' } },
+      { name: 'cache', hostPath: { path: '/var/cache/x', type: 'Directory' } },
+    ]);
+    expect(spec.containers[1].volumeMounts).toEqual([
+      { name: 'workspace', mountPath: '/workspace', subPath: 'slots/3/src' },
+      { name: 'cache', mountPath: '/cache', readOnly: true },
+    ]);
+    expect(spec.containers[0].volumeMounts).toBeUndefined();
+    expect(spec.initContainers[1].volumeMounts).toHaveLength(2);
+  });
+
+  it('sets the pull policy only where a container has none', () => {
+    const d = deployment();
+    applyPullPolicy(d, 'IfNotPresent');
+    const spec: any = d.spec.template.spec;
+    expect(spec.containers.map((c: any) => c.imagePullPolicy)).toEqual(['Always', 'IfNotPresent']);
+    expect(spec.initContainers.map((c: any) => c.imagePullPolicy)).toEqual(['IfNotPresent', 'IfNotPresent']);
+  });
+
+  it('injects a namespace into namespaced kinds without one, never into cluster-scoped kinds', () => {
+    const cm: any = { kind: 'ConfigMap', metadata: { name: 'a' } };
+    const issuer: any = { kind: 'ClusterIssuer', metadata: { name: 'b' } };
+    const given: any = { kind: 'Secret', metadata: { name: 'c', namespace: 'other' } };
+    for (const o of [cm, issuer, given]) injectNamespace(o, 'slot-1');
+    expect([cm.metadata.namespace, issuer.metadata.namespace, given.metadata.namespace]).toEqual(['slot-1', undefined, 'other']);
+  });
+
+  it('drops kinds case-insensitively', () => {
+    expect(droppedKind({ kind: 'Ingress' }, [' ingress '])).toBe(' ingress ');
+    expect(droppedKind({ kind: 'Service' }, ['Ingress'])).toBeUndefined();
+  });
+
+  it('labels the object, not its selector or pod template', () => {
+    const d = deployment();
+    addOwnershipLabels(d, 'shop', 'ai', 2);
+    expect(d.metadata.labels).toEqual({
+      app: 'api',
+      'app.kubernetes.io/managed-by': 'codex-k8s',
+      'codex-k8s.io/project': 'shop',
+      'codex-k8s.io/env': 'ai',
+      'codex-k8s.io/slot': '2',
+    });
+    expect(d.spec.template.metadata.labels).toEqual({ app: 'api' });
+    expect(d.spec.selector.matchLabels).toEqual({ app: 'api' });
+  });
+});

@@ -1,0 +1,129 @@
+import { Document as YamlDocument } from 'yaml';
+import type { LoadedStack } from '../config/load.js';
+import type { Overlay } from '../config/schema.js';
+import { isWhenTrue } from '../config/when.js';
+import { UserError, type Diagnostic } from '../util/errors.js';
+import { makeSelector, type StackFilters } from './filters.js';
+import { loadManifest, type KubeObject } from './manifests.js';
+import {
+  addOwnershipLabels,
+  applyMounts,
+  applyPullPolicy,
+  droppedKind,
+  injectNamespace,
+  isServiceWorkload,
+  overrideImage,
+} from './overlays.js';
+import { validateDocuments } from './validate.js';
+
+export type GroupType = 'infra' | 'service';
+
+export interface StackDocument {
+  object: KubeObject;
+  group: GroupType;
+  /** Infra group or service name. */
+  name: string;
+  file: string;
+  index: number;
+}
+
+/** One infra group or service: the unit applied by one kubectl call. */
+export interface StackGroup {
+  type: GroupType;
+  name: string;
+  documents: StackDocument[];
+}
+
+export interface RenderedStack {
+  groups: StackGroup[];
+  documents: StackDocument[];
+  warnings: Diagnostic[];
+}
+
+/**
+ * Renders the whole stack: enabled infra groups in file order, then enabled services in file order, documents in
+ * file order. Everything is rendered and validated before anything is returned, so a caller never applies half.
+ */
+export function renderStack(stack: LoadedStack, filters: StackFilters = {}): RenderedStack {
+  const { config } = stack;
+  const infra = config.infrastructure ?? [];
+  const services = config.services ?? [];
+  const select = makeSelector(filters, infra.map((i) => i.name), services.map((s) => s.name));
+  const warnings: Diagnostic[] = [];
+  const groups: StackGroup[] = [];
+  const pullPolicy = stack.environment.imagePullPolicy;
+  const finish = (obj: KubeObject) => {
+    applyPullPolicy(obj, pullPolicy);
+    addOwnershipLabels(obj, stack.project, stack.env, stack.slot);
+  };
+
+  infra.forEach((item, i) => {
+    if (!select.infra(item.name)) return;
+    if (!isWhenTrue(item.when === undefined ? undefined : stack.renderField(`infrastructure[${i}].when`, item.when))) return;
+    const group: StackGroup = { type: 'infra', name: item.name, documents: [] };
+    for (const m of item.manifests ?? []) {
+      for (const doc of loadManifest(stack, m.path)) {
+        finish(doc.object);
+        group.documents.push({ object: doc.object, group: 'infra', name: item.name, file: doc.file, index: doc.index });
+      }
+    }
+    groups.push(group);
+  });
+
+  services.forEach((svc, i) => {
+    if (!select.service(svc.name)) return;
+    if (!isWhenTrue(svc.when === undefined ? undefined : stack.renderField(`services[${i}].when`, svc.when))) return;
+    const overlay: Overlay = svc.overlays?.[stack.env] ?? {};
+    const image = serviceImage(stack, svc.image, i);
+    const group: StackGroup = { type: 'service', name: svc.name, documents: [] };
+    const usedDropKinds = new Set<string>();
+    for (const m of svc.manifests ?? []) {
+      for (const doc of loadManifest(stack, m.path)) {
+        const obj = doc.object;
+        const dropped = droppedKind(obj, overlay.dropKinds);
+        if (dropped) {
+          usedDropKinds.add(dropped);
+          continue;
+        }
+        injectNamespace(obj, stack.namespace);
+        if (isServiceWorkload(obj, svc.name)) {
+          if (image) overrideImage(obj, svc.name, image);
+          applyMounts(obj, svc.name, overlay);
+        }
+        finish(obj);
+        group.documents.push({ object: obj, group: 'service', name: svc.name, file: doc.file, index: doc.index });
+      }
+    }
+    (overlay.dropKinds ?? []).forEach((k, j) => {
+      if (!usedDropKinds.has(k)) {
+        warnings.push({
+          file: stack.displayFile,
+          path: `services[${i}].overlays.${stack.env}.dropKinds[${j}]`,
+          message: `"${k}" matches no document of service ${svc.name}`,
+        });
+      }
+    });
+    groups.push(group);
+  });
+
+  const documents = groups.flatMap((g) => g.documents);
+  validateDocuments(documents, stack.displayFile);
+  return { groups, documents, warnings };
+}
+
+function serviceImage(stack: LoadedStack, image: { repository?: string; tagTemplate?: string } | undefined, i: number): string | undefined {
+  const repository = image?.repository?.trim();
+  if (!repository) return undefined;
+  const tag = image?.tagTemplate ? stack.renderField(`services[${i}].image.tagTemplate`, image.tagTemplate).trim() : '';
+  if (/\s/.test(repository) || /\s/.test(tag)) {
+    throw new UserError(`${stack.displayFile}: services[${i}].image: "${repository}${tag ? `:${tag}` : ''}" is not a valid image reference (it contains whitespace)`);
+  }
+  return tag ? `${repository}:${tag}` : repository;
+}
+
+/** A deterministic YAML stream: documents separated by `---`, comments dropped, no line folding. */
+export function stackToYaml(documents: readonly { object: unknown }[]): string {
+  return documents
+    .map((d) => new YamlDocument(d.object, { version: '1.1' }).toString({ lineWidth: 0, minContentWidth: 0 }))
+    .join('---\n');
+}

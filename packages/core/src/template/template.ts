@@ -1,0 +1,56 @@
+/** Parse once, execute many times. */
+import type { ListNode } from './ast.js';
+import { builtinFuncs } from './builtins.js';
+import { execute, type ExecContext } from './exec.js';
+import type { FuncMap, TemplateFunc } from './funcs.js';
+import { parse } from './parser.js';
+
+export interface ParseOptions {
+  /** Extra functions; they take precedence over builtins of the same name, as in Go. */
+  funcs?: FuncMap;
+}
+
+/** A parsed template together with the templates it defines. */
+export class Template {
+  private readonly ctx: ExecContext;
+
+  /** @internal Use parseTemplate. */
+  constructor(
+    readonly name: string,
+    text: string,
+    trees: ReadonlyMap<string, ListNode>,
+    funcs: FuncMap,
+  ) {
+    const lookupFunc = (fn: string): TemplateFunc | undefined =>
+      Object.prototype.hasOwnProperty.call(funcs, fn)
+        ? funcs[fn]
+        : Object.prototype.hasOwnProperty.call(builtinFuncs, fn)
+          ? builtinFuncs[fn]
+          : undefined;
+    this.ctx = { parseName: name, text, trees, lookupFunc };
+  }
+
+  /** Runs the main template; throws TemplateError like Go's Execute would return it. */
+  execute(data: unknown): string {
+    return execute(this.ctx, this.name, data);
+  }
+
+  /** Runs one of the templates defined in the text (Go's ExecuteTemplate). */
+  executeTemplate(name: string, data: unknown): string {
+    return execute(this.ctx, name, data);
+  }
+
+  /** Names of the main template and every defined template. */
+  templateNames(): string[] {
+    return [...this.ctx.trees.keys()];
+  }
+}
+
+/** Parses a Go text/template; throws TemplateError (with Go's message) on a syntax error. */
+export function parseTemplate(name: string, text: string, options: ParseOptions = {}): Template {
+  const funcs = options.funcs ?? {};
+  const hasFunction = (fn: string): boolean =>
+    Object.prototype.hasOwnProperty.call(funcs, fn) || Object.prototype.hasOwnProperty.call(builtinFuncs, fn);
+  const { trees } = parse(name, text, hasFunction);
+  return new Template(name, text, trees, funcs);
+}

@@ -1,0 +1,38 @@
+/**
+ * An error caused by the user's input (a file, a flag, an input of an action). Commands print its message alone,
+ * never a stack trace, and exit 1. The message names the file and position or field path, and the fix.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+    readonly col?: number,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** `file:line:col` (or the parts that are known) for messages. */
+export function formatLocation(file?: string, line?: number, col?: number): string {
+  if (!file) return '';
+  if (line === undefined) return file;
+  return col === undefined ? `${file}:${line}` : `${file}:${line}:${col}`;
+}
+
+/** A warning about the input: reported (annotation, stderr), not fatal unless the config asks for strictness. */
+export interface Diagnostic {
+  message: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  /** Dotted field path inside services.yaml, e.g. `services[2].overlays.ai.pvcMounts[0].mountPath`. */
+  path?: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = formatLocation(d.file, d.line, d.col);
+  const field = d.path ? `${d.path}: ` : '';
+  return where ? `${where}: ${field}${d.message}` : `${field}${d.message}`;
+}

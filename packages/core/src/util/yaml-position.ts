@@ -1,0 +1,47 @@
+import { LineCounter, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+
+/** Field path as used in messages: `services[2].overlays.ai`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out;
+}
+
+/** Finds the node at `path` in a parsed YAML document, so a message can point at its line and column. */
+export function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  let node: unknown = doc.contents;
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) return node as Node;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const next = node.items[part];
+      if (!next) return node as Node;
+      node = next;
+    } else {
+      return node as Node | undefined;
+    }
+  }
+  return node as Node | undefined;
+}
+
+/** Position of a key itself (for unknown keys): line and column of the key scalar. */
+export function keyAt(doc: Document, path: readonly (string | number)[], key: string): Node | undefined {
+  const parent = nodeAt(doc, path);
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+    if (pair && isScalar(pair.key)) return pair.key;
+  }
+  return parent;
+}
+
+export function positionOf(node: Node | undefined, lines: LineCounter): { line?: number; col?: number } {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return {};
+  const { line, col } = lines.linePos(offset);
+  return { line, col };
+}

@@ -1,0 +1,139 @@
+/*
+ * Benchmarks (figures, not pass/fail): `npm run bench`.
+ *  (a) project-example `ai` stack, load + render in-process, warm, mean of 200 runs   (target < 15 ms)
+ *  (b) `codex-k8s render` as a whole process, cold start                           (target < 400 ms)
+ *  (c) 500 generated Go templates rendered as a whole process: our CLI vs `helm template`   (target ratio <= 1.0)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadStack, renderStack, stackToYaml } from '../../packages/core/src/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'packages/cli/bin/codex-k8s.js');
+const helm = path.join(root, '.tools/bin/helm');
+const config = path.join(root, 'test/fixtures/project-example/input/services.yaml');
+const env = { PATH: process.env.PATH ?? '', CODEXCTL_CODE_ROOT_BASE: '/workspace/codex/envs' };
+
+const ms = (ns: bigint) => Number(ns) / 1e6;
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, p50: s[Math.floor(s.length / 2)], min: s[0] };
+};
+const fmt = (n: number) => n.toFixed(2);
+
+function benchInProcess(): void {
+  const once = () => stackToYaml(renderStack(loadStack({ config, env: 'ai', slot: 3, processEnv: env })).documents);
+  for (let i = 0; i < 20; i++) once();
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = process.hrtime.bigint();
+    once();
+    times.push(ms(process.hrtime.bigint() - t));
+  }
+  const s = stats(times);
+  console.log(`(a) project-example ai stack, in-process warm render: mean ${fmt(s.mean)} ms, p50 ${fmt(s.p50)} ms over 200 runs (target < 15 ms)`);
+}
+
+function timeProcess(cmd: string, args: string[], input?: string): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, input, maxBuffer: 256 * 1024 * 1024 });
+  const elapsed = ms(process.hrtime.bigint() - t);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return elapsed;
+}
+
+function benchColdStart(): void {
+  const args = [cli, 'render', '-c', config, '--env', 'ai', '--slot', '3'];
+  timeProcess(process.execPath, args);
+  const times = Array.from({ length: 10 }, () => timeProcess(process.execPath, args));
+  const s = stats(times);
+  console.log(`(b) codex-k8s render as a process (cold start): mean ${fmt(s.mean)} ms, p50 ${fmt(s.p50)} ms over 10 runs (target < 400 ms)`);
+}
+
+/** Deterministic templates that use builtins only, so Go's engine inside helm and ours do the same work. */
+function generateTemplates(n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        `  name: cm-${i}`,
+        'data:',
+        `  name: {{ printf "%q" .Values.name }}`,
+        `  count: {{ printf "%q" (printf "%d-%s" (len .Values.items) .Values.env) }}`,
+        '  {{- range $k, $v := .Values.items }}',
+        `  item{{ $k }}: {{ printf "%q" (printf "%v/%d/${i}" $v $k) }}`,
+        '  {{- end }}',
+        '  {{- if and (eq .Values.env "ai") (gt .Values.slot 2) }}',
+        `  slot: {{ printf "%q" (print "slot-" .Values.slot) }}`,
+        '  {{- else }}',
+        '  slot: "none"',
+        '  {{- end }}',
+        `  host: {{ printf "%q" (index .Values.domains .Values.env) }}`,
+        '  {{- with .Values.labels }}{{ range $k, $v := . }}',
+        `  label-{{ $k }}: {{ printf "%q" (urlquery $v) }}`,
+        '  {{- end }}{{ end }}',
+        '',
+      ].join('\n'),
+    );
+  }
+  return out;
+}
+
+function benchVersusHelm(): void {
+  if (!existsSync(helm)) {
+    console.log('(c) skipped: helm is not installed (run bash test/setup/install-tools.sh)');
+    return;
+  }
+  const values = {
+    name: 'bench',
+    env: 'ai',
+    slot: 3,
+    items: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+    domains: { ai: 'ai.example.com', dev: 'dev.example.com' },
+    labels: { team: 'platform', tier: 'back end', owner: 'a&b' },
+  };
+  const templates = generateTemplates(500);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-bench-'));
+  const chart = path.join(dir, 'chart');
+  mkdirSync(path.join(chart, 'templates'), { recursive: true });
+  writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: bench\nversion: 0.1.0\n');
+  writeFileSync(path.join(chart, 'values.yaml'), JSON.stringify(values));
+  templates.forEach((t, i) => writeFileSync(path.join(chart, 'templates', `t${i}.yaml`), t));
+  const jsonl = templates.map((t, i) => JSON.stringify({ name: `t${i}.yaml`, tmpl: t, data: { Values: values }, env: {} })).join('\n') + '\n';
+
+  // Same output from both, before timing anything.
+  const ours = execFileSync(process.execPath, [cli, 'template', '--jsonl'], { input: jsonl, env, maxBuffer: 1 << 28 })
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { ok: boolean; out: string; error: string });
+  const failed = ours.filter((r) => !r.ok);
+  if (failed.length) throw new Error(`our engine failed on ${failed.length} templates: ${failed[0].error}`);
+  const helmOut = execFileSync(helm, ['template', 'bench', chart], { env: { ...env, HOME: dir } }).toString();
+  const sample = ours[0].out.trim();
+  if (!helmOut.includes(sample)) throw new Error('helm and our CLI rendered different output for t0.yaml');
+
+  const run = (f: () => number) => {
+    f();
+    return stats(Array.from({ length: 7 }, f));
+  };
+  const oursT = run(() => timeProcess(process.execPath, [cli, 'template', '--jsonl'], jsonl));
+  const helmT = run(() => {
+    const t = process.hrtime.bigint();
+    execFileSync(helm, ['template', 'bench', chart], { env: { ...env, HOME: dir }, maxBuffer: 1 << 28 });
+    return ms(process.hrtime.bigint() - t);
+  });
+  console.log(
+    `(c) 500 templates as a whole process: ours p50 ${fmt(oursT.p50)} ms, helm template p50 ${fmt(helmT.p50)} ms, ratio ours/helm ${(oursT.p50 / helmT.p50).toFixed(2)} (target <= 1.0)`,
+  );
+}
+
+benchInProcess();
+benchColdStart();
+benchVersusHelm();

@@ -1,0 +1,285 @@
+/**
+ * `kubectl exec` / `kubectl cp` over WebSocket (v5.channel.k8s.io, also v4): the command runs as a local child
+ * process (argv as given, no shell added) in the pod's directory, with the pod's volume mounts mapped to local
+ * directories (see paths.ts). Channels: 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close (v5).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ApiError, badRequest, notFound } from './errors.js';
+import { isObject } from './patch.js';
+import { localArgv, mapPath, mountEnvName, podDir, pvcDir, type Mount } from './paths.js';
+import { resolveResource } from './resources.js';
+import { writeRawStatus } from './server.js';
+import type { Store } from './store.js';
+import type { JsonObject, KubeObject } from './types.js';
+
+export interface ExecOptions {
+  /** Root of the local pod and PVC directories. */
+  root: string;
+  /** Map pod mount paths inside argv to local directories (default true). */
+  rewritePaths: boolean;
+  /** Extra environment for every exec'd process. */
+  env?: Record<string, string>;
+}
+
+/** One finished or running exec, for tests that want to see what ran. */
+export interface ExecRecord {
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  /** argv actually started (after path mapping). */
+  argv: string[];
+  cwd: string;
+  exitCode?: number;
+}
+
+const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 };
+
+export class Exec {
+  private readonly wss: WebSocketServer;
+  private readonly children = new Set<ChildProcess>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly podRi = resolveResource('v1/Pod');
+  private readonly cmRi = resolveResource('v1/ConfigMap');
+  private readonly secretRi = resolveResource('v1/Secret');
+  readonly history: ExecRecord[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: ExecOptions,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      handleProtocols: (offered: Set<string>) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
+    });
+  }
+
+  close(): void {
+    for (const c of this.children) c.kill('SIGKILL');
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+  }
+
+  /** Local directories for a container's volume mounts (created on demand; configMap/secret files written). */
+  mounts(pod: KubeObject, container: JsonObject): Mount[] {
+    const ns = pod.metadata.namespace!;
+    const dir = podDir(this.options.root, ns, pod.metadata.name!);
+    const volumes = (pod.spec?.volumes ?? []) as JsonObject[];
+    const out: Mount[] = [];
+    for (const vm of (container.volumeMounts ?? []) as JsonObject[]) {
+      const vol = volumes.find((v) => v.name === vm.name);
+      let base = join(dir, 'volumes', String(vm.name));
+      if (vol?.persistentVolumeClaim?.claimName) base = pvcDir(this.options.root, ns, vol.persistentVolumeClaim.claimName);
+      else if (vol?.hostPath?.path) base = join(this.options.root, 'hostpath', vol.hostPath.path);
+      mkdirSync(base, { recursive: true });
+      if (vol?.configMap || vol?.secret) this.materialize(ns, vol, base);
+      const local = vm.subPath ? join(base, String(vm.subPath)) : base;
+      mkdirSync(vm.subPath && (vol?.configMap || vol?.secret) ? dirname(local) : local, { recursive: true });
+      out.push({ mountPath: String(vm.mountPath), local, readOnly: !!vm.readOnly });
+    }
+    return out;
+  }
+
+  private materialize(ns: string, vol: JsonObject, base: string): void {
+    const src = vol.configMap ?? vol.secret;
+    const obj = vol.configMap
+      ? this.store.get(this.cmRi, ns, src.name)
+      : this.store.get(this.secretRi, ns, src.secretName);
+    if (!obj) return;
+    const files: Record<string, Buffer> = {};
+    if (vol.configMap) {
+      for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) files[k] = Buffer.from(v);
+      for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>))
+        files[k] = Buffer.from(v, 'base64');
+    } else for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) files[k] = Buffer.from(v, 'base64');
+    const items = src.items as JsonObject[] | undefined;
+    const list = items?.length ? items.map((i) => [String(i.key), String(i.path)]) : Object.keys(files).map((k) => [k, k]);
+    for (const [key, path] of list) {
+      if (!files[key]) continue;
+      const target = join(base, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, files[key]);
+    }
+  }
+
+  private env(pod: KubeObject, container: JsonObject, mounts: Mount[], dir: string): NodeJS.ProcessEnv {
+    const ns = pod.metadata.namespace!;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...(this.options.env ?? {}) };
+    const fromObj = (kind: 'cm' | 'secret', name: string): Record<string, string> => {
+      const o = this.store.get(kind === 'cm' ? this.cmRi : this.secretRi, ns, name);
+      const data = (o?.data ?? {}) as Record<string, string>;
+      return kind === 'cm'
+        ? data
+        : Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    };
+    for (const ef of (container.envFrom ?? []) as JsonObject[]) {
+      const values = ef.configMapRef ? fromObj('cm', ef.configMapRef.name) : ef.secretRef ? fromObj('secret', ef.secretRef.name) : {};
+      for (const [k, v] of Object.entries(values)) env[`${ef.prefix ?? ''}${k}`] = v;
+    }
+    for (const e of (container.env ?? []) as JsonObject[]) {
+      if (typeof e.value === 'string') env[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, n) => env[n] ?? all);
+      else if (isObject(e.valueFrom)) {
+        const vf = e.valueFrom;
+        if (vf.configMapKeyRef) env[e.name] = fromObj('cm', vf.configMapKeyRef.name)[vf.configMapKeyRef.key];
+        else if (vf.secretKeyRef) env[e.name] = fromObj('secret', vf.secretKeyRef.name)[vf.secretKeyRef.key];
+        else if (vf.fieldRef?.fieldPath) {
+          const path = String(vf.fieldRef.fieldPath);
+          env[e.name] =
+            path === 'metadata.name'
+              ? pod.metadata.name
+              : path === 'metadata.namespace'
+                ? ns
+                : path === 'status.podIP'
+                  ? pod.status?.podIP
+                  : path === 'spec.nodeName'
+                    ? pod.spec?.nodeName
+                    : path === 'spec.serviceAccountName'
+                      ? pod.spec?.serviceAccountName
+                      : '';
+        }
+      }
+    }
+    env.HOSTNAME = pod.metadata.name;
+    env.KUBE_TEST_ROOT = this.options.root;
+    env.KUBE_TEST_NAMESPACE = ns;
+    env.KUBE_TEST_POD = pod.metadata.name;
+    env.KUBE_TEST_CONTAINER = String(container.name);
+    env.KUBE_TEST_POD_DIR = dir;
+    env.KUBE_TEST_PATH_MAP = JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.local])));
+    for (const m of mounts) env[mountEnvName(m.mountPath)] = m.local;
+    return env;
+  }
+
+  /** Resolves the pod and container and validates the request; throws ApiError. */
+  private prepare(url: URL): { pod: KubeObject; container: JsonObject; command: string[]; q: URLSearchParams } {
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/.exec(url.pathname);
+    if (!m) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (m[3] === 'attach') throw badRequest('kube test server: attach is not supported');
+    const ns = decodeURIComponent(m[1]);
+    const name = decodeURIComponent(m[2]);
+    const pod = this.store.get(this.podRi, ns, name);
+    if (!pod) throw notFound('pods', '', name);
+    const q = url.searchParams;
+    const containers = (pod.spec?.containers ?? []) as JsonObject[];
+    const cname = q.get('container') ?? containers[0]?.name;
+    const container = containers.find((c) => c.name === cname);
+    if (!container) throw badRequest(`container ${cname} is not valid for pod ${name}`);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed')
+      throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    if (phase !== 'Running') throw badRequest(`pod ${name} does not have a host assigned`);
+    const command = q.getAll('command');
+    if (command.length === 0) throw badRequest('you must specify at least one command for the container');
+    return { pod, container, command, q };
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    let prepared: ReturnType<Exec['prepare']>;
+    try {
+      prepared = this.prepare(url);
+    } catch (err) {
+      writeRawStatus(socket, err instanceof ApiError ? err : badRequest(String(err)));
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.run(ws, prepared));
+  }
+
+  private run(ws: WebSocket, { pod, container, command, q }: ReturnType<Exec['prepare']>): void {
+    this.sockets.add(ws);
+    const v5 = ws.protocol === 'v5.channel.k8s.io';
+    const ns = pod.metadata.namespace!;
+    const dir = podDir(this.options.root, ns, pod.metadata.name!);
+    mkdirSync(dir, { recursive: true });
+    const mounts = this.mounts(pod, container);
+    const workingDir = typeof container.workingDir === 'string' ? container.workingDir : '';
+    let cwd = dir;
+    if (workingDir) {
+      const mapped = mapPath(workingDir, mounts);
+      cwd = mapped !== workingDir ? mapped : join(dir, 'root', workingDir);
+      mkdirSync(cwd, { recursive: true });
+    }
+    const argv = localArgv(command, mounts, this.options.rewritePaths);
+    const record: ExecRecord = { namespace: ns, pod: pod.metadata.name!, container: String(container.name), command, argv, cwd };
+    this.history.push(record);
+    const wantStdin = q.get('stdin') === 'true' || q.get('stdin') === '1';
+    const tty = q.get('tty') === 'true' || q.get('tty') === '1';
+    const wantStderr = q.get('stderr') !== 'false' && q.get('stderr') !== '0';
+
+    const send = (channel: number, data: Buffer | string): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      const payload = typeof data === 'string' ? Buffer.from(data) : data;
+      ws.send(Buffer.concat([Buffer.from([channel]), payload]));
+    };
+    const finish = (status: JsonObject): void => {
+      send(3, JSON.stringify(status));
+      if (ws.readyState === ws.OPEN) ws.close(1000);
+    };
+
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0], argv.slice(1), {
+        cwd,
+        env: this.env(pod, container, mounts, dir),
+        stdio: [wantStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      send(2, `${(err as Error).message}\n`);
+      finish(exitStatus(command, 126));
+      return;
+    }
+    this.children.add(child);
+    let spawnError: Error | undefined;
+    child.on('error', (err) => {
+      spawnError = err;
+    });
+    child.stdout?.on('data', (d: Buffer) => send(1, d));
+    child.stderr?.on('data', (d: Buffer) => (wantStderr ? send(2, d) : tty ? send(1, d) : undefined));
+    child.stdin?.on('error', () => undefined);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const buf = isBinary ? data : Buffer.from(data);
+      if (buf.length === 0) return;
+      const ch = buf[0];
+      if (ch === 0) child.stdin?.write(buf.subarray(1));
+      else if (ch === 255 && v5 && buf[1] === 0) child.stdin?.end();
+    });
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    });
+    child.on('close', (code, signal) => {
+      this.children.delete(child);
+      if (spawnError) {
+        const notFoundErr = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+        send(
+          2,
+          notFoundErr
+            ? `exec: "${command[0]}": executable file not found in $PATH\n`
+            : `exec: "${command[0]}": ${spawnError.message}\n`,
+        );
+        record.exitCode = notFoundErr ? 127 : 126;
+        finish(exitStatus(command, record.exitCode));
+        return;
+      }
+      const exit = code ?? 128 + (signal ? (SIGNALS[signal] ?? 1) : 1);
+      record.exitCode = exit;
+      finish(exit === 0 ? { metadata: {}, status: 'Success' } : exitStatus(command, exit));
+    });
+  }
+}
+
+function exitStatus(command: string[], code: number): JsonObject {
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  };
+}
