@@ -16,12 +16,15 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const resolved = {
-    project: stack.project,
-    env: stack.env,
-    slot: stack.slot,
-    namespace: stack.namespace,
-    environment: stack.environment,
-    ...stack.config,
+    resolved: {
+      project: stack.project,
+      env: stack.env,
+      slot: stack.slot,
+      namespace: stack.namespace,
+      slotted: stack.slotted,
+      environment: stack.environment,
+    },
+    config: stack.config,
   };
   emit(stringify(resolved, { lineWidth: 0 }), values.output);
   return 0;

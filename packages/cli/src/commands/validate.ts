@@ -1,4 +1,4 @@
-import { formatDiagnostic, loadStack, renderStack, UserError, type Diagnostic } from '@codex-k8s/core';
+import { formatDiagnostic, listEnvironments, loadStack, renderStack, UserError, type Diagnostic } from '@codex-k8s/core';
 import { parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { setLogLevel } from '../output.js';
 
@@ -10,27 +10,26 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse('validate', argv, STACK_FLAGS);
   setLogLevel(values['log-level']);
   const args = stackArgs(values, false);
-  let envs = args.env ? [args.env] : [];
-  if (!envs.length) {
-    // Any env will do to read the environment list; slot 1 keeps slotted patterns meaningful.
-    const probe = loadStack({ ...args, env: Object.keys(readEnvNames(args)).at(0) ?? 'default', slot: args.slot || 1 });
-    envs = Object.keys(probe.config.environments ?? {});
-  }
+  const envs = args.env ? [args.env] : listEnvironments(args.config);
+  if (!envs.length) throw new UserError(`${args.config}: defines no environments; add an environments: block or pass --env`);
   const seen = new Set<string>();
   const warnings: Diagnostic[] = [];
   const errors: string[] = [];
   for (const env of envs) {
-    try {
-      let stack = loadStack({ ...args, env });
-      if (stack.slotted && stack.slot === 0 && !args.namespace) stack = loadStack({ ...args, env, slot: 1 });
-      const rendered = renderStack(stack);
-      for (const w of [...stack.warnings, ...rendered.warnings]) {
-        const text = formatDiagnostic(w);
-        if (!seen.has(text)) {
-          seen.add(text);
+    const collect = (list: readonly Diagnostic[]) => {
+      for (const w of list) {
+        const key = w.line ? `${w.file}:${w.line}:${w.col}:${w.path}` : formatDiagnostic(w);
+        if (!seen.has(key)) {
+          seen.add(key);
           warnings.push(w);
         }
       }
+    };
+    try {
+      let stack = loadStack({ ...args, env });
+      if (stack.slotted && stack.slot === 0 && !args.namespace) stack = loadStack({ ...args, env, slot: 1 });
+      collect(stack.warnings);
+      collect(renderStack(stack).warnings);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       errors.push(`env ${env}: ${err.message}`);
@@ -44,13 +43,3 @@ export async function run(argv: string[]): Promise<number> {
   return errors.length ? 1 : 0;
 }
 
-/** Environment names from the file as written, without rendering it. */
-function readEnvNames(args: { config: string }): Record<string, unknown> {
-  try {
-    return loadStack({ config: args.config, env: '__probe__' }).config.environments ?? {};
-  } catch (err) {
-    const m = /\(defined: ([^)]*)\)/.exec((err as Error).message);
-    if (m) return Object.fromEntries(m[1].split(', ').map((n) => [n, {}]));
-    throw err;
-  }
-}

@@ -288,3 +288,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
 }
+
+/** Environment names as written in services.yaml (read without rendering it). */
+export function listEnvironments(config: string, cwd = process.cwd()): string[] {
+  const file = path.resolve(cwd, config);
+  const displayFile = path.isAbsolute(config) ? config : path.relative(cwd, file) || config;
+  const { doc } = parseYamlOrThrow(readSource(file, displayFile), displayFile, 'the file must be valid YAML before templating');
+  const envs = (doc.toJS() as Record<string, unknown> | null)?.environments;
+  return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
+}

@@ -14,6 +14,7 @@ import {
   isServiceWorkload,
   overrideImage,
 } from './overlays.js';
+import { isKnownKind } from './kinds.js';
 import { validateDocuments } from './validate.js';
 
 export type GroupType = 'infra' | 'service';
@@ -95,11 +96,11 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
       }
     }
     (overlay.dropKinds ?? []).forEach((k, j) => {
-      if (!usedDropKinds.has(k)) {
+      if (!usedDropKinds.has(k) && !isKnownKind(k)) {
         warnings.push({
           file: stack.displayFile,
           path: `services[${i}].overlays.${stack.env}.dropKinds[${j}]`,
-          message: `"${k}" matches no document of service ${svc.name}`,
+          message: `"${k}" is not a Kubernetes kind this tool knows and matches no document of service ${svc.name}: check its spelling`,
         });
       }
     });

@@ -56,6 +56,7 @@ function comparable(v: unknown): boolean {
     case Kind.Func:
       return false;
     case Kind.Struct:
+      if ((v as GoStruct).pointer) return true;
       return Object.values((v as GoStruct).fields).every((f) => f === null || f === undefined || comparable(f));
   }
   return true;
@@ -83,6 +84,7 @@ function interfaceEqual(a: unknown, b: unknown): boolean {
     case Kind.NilPointer:
       return true;
     case Kind.Struct: {
+      if ((a as GoStruct).pointer) return a === b;
       const fa = (a as GoStruct).fields;
       const fb = (b as GoStruct).fields;
       return Object.keys(fa).every((k) => interfaceEqual(fa[k] ?? null, fb[k] ?? null));

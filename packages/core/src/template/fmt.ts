@@ -357,7 +357,8 @@ class Printer {
 
   fmtPointer(v: unknown, verb: string): void {
     const k = kindOf(v);
-    if (k !== Kind.NilPointer && k !== Kind.Func && k !== Kind.Map && k !== Kind.Slice) {
+    const isPointer = k === Kind.NilPointer || (v instanceof GoStruct && v.pointer);
+    if (!isPointer && k !== Kind.Func && k !== Kind.Map && k !== Kind.Slice) {
       this.badVerb(verb);
       return;
     }
@@ -501,6 +502,13 @@ class Printer {
       }
       case Kind.Struct:
       case Kind.Time: {
+        if (v instanceof GoStruct && v.pointer) {
+          // A pointer prints as &{...} at top level and as an address inside other values.
+          if (depth > 0) return this.fmtPointer(v, verb);
+          this.buf += '&';
+          this.printValue(new GoStruct(v.typeName, v.fields), verb, depth + 1);
+          return;
+        }
         if (this.sharpV) this.buf += typeName(v);
         this.buf += '{';
         const fields = structFields(v);

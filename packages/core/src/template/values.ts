@@ -15,11 +15,15 @@ export class GoFloat {
   constructor(readonly value: number) {}
 }
 
-/** A named Go struct value; field order is the declaration order used when printing. */
+/**
+ * A named Go struct value; field order is the declaration order used when printing.
+ * With `pointer` it stands for a non-nil *T, which Go types and prints differently (&{...}).
+ */
 export class GoStruct {
   constructor(
     readonly typeName: string,
     readonly fields: Record<string, unknown>,
+    readonly pointer = false,
   ) {}
 }
 
@@ -176,7 +180,7 @@ export function typeName(v: unknown): string {
     case Kind.Map:
       return 'map[string]interface {}';
     case Kind.Struct:
-      return (v as GoStruct).typeName;
+      return ((v as GoStruct).pointer ? '*' : '') + (v as GoStruct).typeName;
     case Kind.Time:
       return 'time.Time';
     case Kind.NilPointer:
