@@ -69,7 +69,7 @@ function generateTemplates(n: number): string[] {
         '  {{- range $k, $v := .Values.items }}',
         `  item{{ $k }}: {{ printf "%q" (printf "%v/%d/${i}" $v $k) }}`,
         '  {{- end }}',
-        '  {{- if and (eq .Values.env "ai") (gt .Values.slot 2) }}',
+        '  {{- if and (eq .Values.env "ai") (gt (len .Values.items) 2) }}',
         `  slot: {{ printf "%q" (print "slot-" .Values.slot) }}`,
         '  {{- else }}',
         '  slot: "none"',

@@ -22,7 +22,12 @@ import { sendError, sendJson } from './rest.js';
 import type { KubeServer } from './index.js';
 import type { JsonObject, KubeObject } from './types.js';
 
-export async function handleAdmin(server: KubeServer, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function handleAdmin(
+  server: KubeServer,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
   const path = url.pathname.replace(/\/+$/, '');
   const method = req.method ?? 'GET';
   const q = url.searchParams;
@@ -50,7 +55,11 @@ export async function handleAdmin(server: KubeServer, req: IncomingMessage, res:
       case 'POST /_test/faults': {
         const b = await body();
         if (typeof b.failNext === 'number')
-          server.failNext(b.failNext, b.status, b.reason, { retryAfterSeconds: b.retryAfterSeconds, method: b.method, path: b.path });
+          server.failNext(b.failNext, b.status, b.reason, {
+            retryAfterSeconds: b.retryAfterSeconds,
+            method: b.method,
+            path: b.path,
+          });
         else if (b.failNext && typeof b.failNext === 'object') {
           const f = b.failNext as JsonObject;
           server.failNext(Number(f.count ?? 1), f.status, f.reason, f);

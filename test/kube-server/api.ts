@@ -15,7 +15,8 @@ import {
   notFound,
   unsupportedMediaType,
 } from './errors.js';
-import { isObject, jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.js';
+import { clone, isObject, same } from './json.js';
+import { jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.js';
 import { groupVersion, RESOURCES, resolveResource, type ResourceInfo } from './resources.js';
 import { fieldMatcher, labelMatcher, labelSelectorString } from './selectors.js';
 import { nowIso, type Store } from './store.js';
@@ -44,8 +45,6 @@ export interface ApiOptions {
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-const clone = <T>(v: T): T => structuredClone(v);
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export const randomSuffix = (n = 5): string =>
@@ -118,7 +117,11 @@ export class KubeApi {
           group: ri.group,
           kind: ri.plural,
           causes: [
-            { type: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' },
+            {
+              type: 'NamespaceTerminating',
+              message: `namespace ${ns} is being terminated`,
+              field: 'metadata.namespace',
+            },
           ],
         },
       );
@@ -144,7 +147,9 @@ export class KubeApi {
     } else delete obj.metadata.namespace;
     if (urlName !== undefined) {
       if (obj.metadata.name && obj.metadata.name !== urlName)
-        throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${urlName})`);
+        throw badRequest(
+          `the name of the object (${obj.metadata.name}) does not match the name on the URL (${urlName})`,
+        );
       obj.metadata.name = urlName;
     }
     return obj;
@@ -184,7 +189,11 @@ export class KubeApi {
     if (ri === this.nsRi && this.options.defaultServiceAccount) {
       const ns = created.metadata.name!;
       if (!this.store.has(this.saRi, ns, 'default'))
-        this.store.create(this.saRi, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+        this.store.create(this.saRi, {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'default', namespace: ns },
+        });
     }
     return created;
   }
@@ -234,7 +243,14 @@ export class KubeApi {
     return this.store.update(ri, next);
   }
 
-  update(ri: ResourceInfo, ns: string | undefined, name: string, body: unknown, ctx: WriteContext, subresource?: string): KubeObject {
+  update(
+    ri: ResourceInfo,
+    ns: string | undefined,
+    name: string,
+    body: unknown,
+    ctx: WriteContext,
+    subresource?: string,
+  ): KubeObject {
     const obj = this.normalize(ri, ns, body, name);
     const current = this.get(ri, ns, name);
     if (subresource === 'scale') return this.writeScale(ri, current, obj, ctx);
@@ -259,7 +275,10 @@ export class KubeApi {
     const current = this.get(ri, ns, name);
     if (subresource === 'scale') {
       const scale = this.scaleOf(ri, current);
-      return { object: this.writeScale(ri, current, this.patchValue(type, scale, patch) as KubeObject, ctx), created: false };
+      return {
+        object: this.writeScale(ri, current, this.patchValue(type, scale, patch) as KubeObject, ctx),
+        created: false,
+      };
     }
     const next = this.patchValue(type, current, patch);
     if (!isObject(next)) throw badRequest('the patch did not produce an object');

@@ -8,14 +8,13 @@
  * Non-apply writes (create, update, patch) give the changed leaves to their manager and take them from the others.
  */
 import { ApiError } from './errors.js';
-import { isObject, isPrimitiveMergeList, mergeKeyFor } from './patch.js';
+import { clone, isObject, same } from './json.js';
+import { isPrimitiveMergeList, mergeKeyFor } from './patch.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
 import { nowIso } from './store.js';
 import type { JsonObject, KubeObject, ManagedFieldsEntry } from './types.js';
 
 type Path = string[];
-const clone = <T>(v: T): T => structuredClone(v);
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 const IGNORED_META = new Set([
   'name',
@@ -52,7 +51,8 @@ function collect(value: unknown, path: Path, field: string, builtin: boolean, ou
       return;
     }
     if (isPrimitiveMergeList(field) && value.length > 0) {
-      for (const v of value) out.set(JSON.stringify([...path, `v:${JSON.stringify(v)}`]), [...path, `v:${JSON.stringify(v)}`]);
+      for (const v of value)
+        out.set(JSON.stringify([...path, `v:${JSON.stringify(v)}`]), [...path, `v:${JSON.stringify(v)}`]);
       return;
     }
   }
@@ -208,7 +208,13 @@ function writeEntries(obj: KubeObject, entries: Entry[]): void {
   else delete obj.metadata.managedFields;
 }
 
-function entryFor(entries: Entry[], manager: string, operation: 'Apply' | 'Update', ri: ResourceInfo, sub?: string): Entry {
+function entryFor(
+  entries: Entry[],
+  manager: string,
+  operation: 'Apply' | 'Update',
+  ri: ResourceInfo,
+  sub?: string,
+): Entry {
   let e = entries.find((x) => x.manager === manager && x.operation === operation && x.subresource === sub);
   if (!e) {
     e = { manager, operation, apiVersion: groupVersion(ri), subresource: sub, time: nowIso(), fields: new Map() };
@@ -330,8 +336,9 @@ export function serverSideApply(
     deleteAt(result, p);
   }
   const merged = mergeApplied(result, { ...applied, metadata: { ...applied.metadata } }, '', ri.builtin) as KubeObject;
-  for (const k of IGNORED_META) if (k in current.metadata) merged.metadata[k] = clone(current.metadata[k]);
-  else delete merged.metadata[k];
+  for (const k of IGNORED_META)
+    if (k in current.metadata) merged.metadata[k] = clone(current.metadata[k]);
+    else delete merged.metadata[k];
   if (ri.subresources?.includes('status') && !subresource) {
     if (current.status !== undefined) merged.status = clone(current.status);
     else delete merged.status;

@@ -19,7 +19,8 @@ export function parseDuration(text: string): number {
 export function parseBehaviour(text: string | Behaviour): Behaviour {
   if (typeof text !== 'string') return text;
   const m = /^\s*(ready|never|fail)(?:(?:-after|\s+after)?\s*[=: ]\s*(.+))?\s*$/.exec(text);
-  if (!m) throw new Error(`kube test server: bad behaviour ${JSON.stringify(text)} (want ready|never|fail[-after=DURATION])`);
+  if (!m)
+    throw new Error(`kube test server: bad behaviour ${JSON.stringify(text)} (want ready|never|fail[-after=DURATION])`);
   const b: Behaviour = { mode: m[1] as Behaviour['mode'] };
   if (m[2]) b.afterMs = parseDuration(m[2]);
   return b;
@@ -65,7 +66,8 @@ export class BehaviourRules {
 /** Behaviour from an object's annotation (or its pod template's). */
 export function annotatedBehaviour(obj: KubeObject): Behaviour | undefined {
   const text =
-    obj.metadata.annotations?.[BEHAVIOUR_ANNOTATION] ?? obj.spec?.template?.metadata?.annotations?.[BEHAVIOUR_ANNOTATION];
+    obj.metadata.annotations?.[BEHAVIOUR_ANNOTATION] ??
+    obj.spec?.template?.metadata?.annotations?.[BEHAVIOUR_ANNOTATION];
   if (typeof text !== 'string') return undefined;
   try {
     return parseBehaviour(text);

@@ -1,6 +1,6 @@
 /** Defaulting and the little validation kube-apiserver does that tests can notice. */
 import { invalid } from './errors.js';
-import { isObject } from './patch.js';
+import { isObject } from './json.js';
 import type { ResourceInfo } from './resources.js';
 import { matchesLabelSelector } from './selectors.js';
 import type { JsonObject, KubeObject } from './types.js';
@@ -117,7 +117,10 @@ export function applyDefaults(ri: ResourceInfo, obj: KubeObject, create: boolean
     }
     case 'apps/Deployment': {
       setDefault(spec, 'replicas', 1);
-      setDefault(spec, 'strategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+      setDefault(spec, 'strategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+      });
       setDefault(spec, 'revisionHistoryLimit', 10);
       setDefault(spec, 'progressDeadlineSeconds', 600);
       defaultTemplate(spec);
@@ -203,7 +206,11 @@ export function validate(ri: ResourceInfo, obj: KubeObject): void {
         message: `Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character`,
       },
     ]);
-  if (!['Namespace', 'Service', 'Event'].includes(ri.kind) && ri.builtin && (!SUBDOMAIN.test(name) || name.length > 253))
+  if (
+    !['Namespace', 'Service', 'Event'].includes(ri.kind) &&
+    ri.builtin &&
+    (!SUBDOMAIN.test(name) || name.length > 253)
+  )
     throw invalid(kind, ri.group, name, [
       {
         field: 'metadata.name',

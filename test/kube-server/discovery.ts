@@ -145,7 +145,9 @@ export function openapiV3Document(group: string, version: string): JsonObject | 
   const paths: JsonObject = {};
   for (const ri of list) {
     if (ri.virtual) continue;
-    const path = ri.namespaced ? `${prefix}/namespaces/{namespace}/${ri.plural}/{name}` : `${prefix}/${ri.plural}/{name}`;
+    const path = ri.namespaced
+      ? `${prefix}/namespaces/{namespace}/${ri.plural}/{name}`
+      : `${prefix}/${ri.plural}/{name}`;
     paths[path] = {
       patch: {
         operationId: `patch${ri.kind}`,

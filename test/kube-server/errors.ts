@@ -75,8 +75,9 @@ export const conflict = (plural: string, group: string, name: string): ApiError 
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
 
-export const methodNotAllowed = (message = 'the server does not allow this method on the requested resource'): ApiError =>
-  new ApiError(405, 'MethodNotAllowed', message);
+export const methodNotAllowed = (
+  message = 'the server does not allow this method on the requested resource',
+): ApiError => new ApiError(405, 'MethodNotAllowed', message);
 
 export const unsupportedMediaType = (message: string): ApiError => new ApiError(415, 'UnsupportedMediaType', message);
 
@@ -84,7 +85,12 @@ export const forbidden = (message: string, details?: StatusDetails): ApiError =>
   new ApiError(403, 'Forbidden', message, details);
 
 /** 422 Invalid with one cause per field error. */
-export function invalid(kind: string, group: string, name: string, causes: { field: string; message: string }[]): ApiError {
+export function invalid(
+  kind: string,
+  group: string,
+  name: string,
+  causes: { field: string; message: string }[],
+): ApiError {
   const gk = group ? `${kind}.${group}` : kind;
   const text = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
   return new ApiError(422, 'Invalid', `${gk} "${name}" is invalid: ${text}`, {

@@ -29,10 +29,7 @@ export class EventRecorder {
       .list(this.eventRi, ns)
       .find(
         (e) =>
-          e.involvedObject?.uid === obj.metadata.uid &&
-          e.reason === reason &&
-          e.message === message &&
-          e.type === type,
+          e.involvedObject?.uid === obj.metadata.uid && e.reason === reason && e.message === message && e.type === type,
       );
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;

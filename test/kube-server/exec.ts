@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, badRequest, notFound } from './errors.js';
-import { isObject } from './patch.js';
+import { isObject } from './json.js';
 import { localArgv, mapPath, mountEnvName, podDir, pvcDir, type Mount } from './paths.js';
 import { resolveResource } from './resources.js';
 import { writeRawStatus } from './server.js';
@@ -76,7 +76,8 @@ export class Exec {
     for (const vm of (container.volumeMounts ?? []) as JsonObject[]) {
       const vol = volumes.find((v) => v.name === vm.name);
       let base = join(dir, 'volumes', String(vm.name));
-      if (vol?.persistentVolumeClaim?.claimName) base = pvcDir(this.options.root, ns, vol.persistentVolumeClaim.claimName);
+      if (vol?.persistentVolumeClaim?.claimName)
+        base = pvcDir(this.options.root, ns, vol.persistentVolumeClaim.claimName);
       else if (vol?.hostPath?.path) base = join(this.options.root, 'hostpath', vol.hostPath.path);
       mkdirSync(base, { recursive: true });
       if (vol?.configMap || vol?.secret) this.materialize(ns, vol, base);
@@ -98,9 +99,13 @@ export class Exec {
       for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) files[k] = Buffer.from(v);
       for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>))
         files[k] = Buffer.from(v, 'base64');
-    } else for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) files[k] = Buffer.from(v, 'base64');
+    } else
+      for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>))
+        files[k] = Buffer.from(v, 'base64');
     const items = src.items as JsonObject[] | undefined;
-    const list = items?.length ? items.map((i) => [String(i.key), String(i.path)]) : Object.keys(files).map((k) => [k, k]);
+    const list = items?.length
+      ? items.map((i) => [String(i.key), String(i.path)])
+      : Object.keys(files).map((k) => [k, k]);
     for (const [key, path] of list) {
       if (!files[key]) continue;
       const target = join(base, path);
@@ -120,11 +125,16 @@ export class Exec {
         : Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
     };
     for (const ef of (container.envFrom ?? []) as JsonObject[]) {
-      const values = ef.configMapRef ? fromObj('cm', ef.configMapRef.name) : ef.secretRef ? fromObj('secret', ef.secretRef.name) : {};
+      const values = ef.configMapRef
+        ? fromObj('cm', ef.configMapRef.name)
+        : ef.secretRef
+          ? fromObj('secret', ef.secretRef.name)
+          : {};
       for (const [k, v] of Object.entries(values)) env[`${ef.prefix ?? ''}${k}`] = v;
     }
     for (const e of (container.env ?? []) as JsonObject[]) {
-      if (typeof e.value === 'string') env[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, n) => env[n] ?? all);
+      if (typeof e.value === 'string')
+        env[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, n) => env[n] ?? all);
       else if (isObject(e.valueFrom)) {
         const vf = e.valueFrom;
         if (vf.configMapKeyRef) env[e.name] = fromObj('cm', vf.configMapKeyRef.name)[vf.configMapKeyRef.key];
@@ -206,7 +216,14 @@ export class Exec {
       mkdirSync(cwd, { recursive: true });
     }
     const argv = localArgv(command, mounts, this.options.rewritePaths);
-    const record: ExecRecord = { namespace: ns, pod: pod.metadata.name!, container: String(container.name), command, argv, cwd };
+    const record: ExecRecord = {
+      namespace: ns,
+      pod: pod.metadata.name!,
+      container: String(container.name),
+      command,
+      argv,
+      cwd,
+    };
     this.history.push(record);
     const wantStdin = q.get('stdin') === 'true' || q.get('stdin') === '1';
     const tty = q.get('tty') === 'true' || q.get('tty') === '1';

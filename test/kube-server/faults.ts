@@ -115,7 +115,11 @@ export class RequestLog {
     const bySession = new Map<string, { session: string; command: string; requests: number }>();
     for (const e of this.entries) {
       if (!e.kubectlSession) continue;
-      const s = bySession.get(e.kubectlSession) ?? { session: e.kubectlSession, command: e.kubectlCommand ?? '', requests: 0 };
+      const s = bySession.get(e.kubectlSession) ?? {
+        session: e.kubectlSession,
+        command: e.kubectlCommand ?? '',
+        requests: 0,
+      };
       s.requests++;
       bySession.set(e.kubectlSession, s);
     }

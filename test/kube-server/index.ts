@@ -10,6 +10,7 @@ import { KubeApi } from './api.js';
 import { BehaviourRules, parseBehaviour, type BehaviourTarget } from './behaviour.js';
 import { applyDefaults } from './defaults.js';
 import { EventRecorder } from './events.js';
+import { same } from './json.js';
 import { Exec, type ExecRecord } from './exec.js';
 import { Faults, RequestLog, type FailSpec } from './faults.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -142,12 +143,22 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   store.create(resolveResource('v1/Node'), {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: 'kube-test-node', labels: { 'kubernetes.io/hostname': 'kube-test-node', 'kubernetes.io/os': 'linux' } },
+    metadata: {
+      name: 'kube-test-node',
+      labels: { 'kubernetes.io/hostname': 'kube-test-node', 'kubernetes.io/os': 'linux' },
+    },
     spec: {},
     status: {
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+      ],
       addresses: [{ type: 'InternalIP', address: '10.0.0.10' }],
-      nodeInfo: { kubeletVersion: 'v1.35.0', osImage: 'kube test server', architecture: 'amd64', operatingSystem: 'linux' },
+      nodeInfo: {
+        kubeletVersion: 'v1.35.0',
+        osImage: 'kube test server',
+        architecture: 'amd64',
+        operatingSystem: 'linux',
+      },
     },
   });
   workloads.start();
@@ -185,9 +196,13 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
         return store.update(ri, { ...created, status });
       }
       const next = structuredClone(obj);
-      next.metadata = { ...next.metadata, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp };
+      next.metadata = {
+        ...next.metadata,
+        uid: current.metadata.uid,
+        creationTimestamp: current.metadata.creationTimestamp,
+      };
       if (current.metadata.generation !== undefined) {
-        const changed = JSON.stringify({ ...current, metadata: 0, status: 0 }) !== JSON.stringify({ ...next, metadata: 0, status: 0 });
+        const changed = !same({ ...current, metadata: 0, status: 0 }, { ...next, metadata: 0, status: 0 });
         next.metadata.generation = current.metadata.generation + (changed ? 1 : 0);
       }
       applyDefaults(ri, next, false);
@@ -224,7 +239,8 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       workloads.resyncAll();
     },
     setLogs: (target, text) => logs.set({ ...target, source: text }),
-    failNext: (count, status, reason, o = {}) => faults.failNext({ ...o, count, status: status ?? o.status, reason: reason ?? o.reason }),
+    failNext: (count, status, reason, o = {}) =>
+      faults.failNext({ ...o, count, status: status ?? o.status, reason: reason ?? o.reason }),
     delay: (ms, o = {}) => faults.delay({ ms, ...o }),
     clearFaults: () => faults.clear(),
     setDenyList: (r) => authorizer.setDenyList(r),
@@ -245,7 +261,8 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       for (;;) {
         const o = store.get(ri, ns, name);
         if (predicate(o)) return o;
-        if (Date.now() > deadline) throw new Error(`kube test server: timed out waiting for ${ref} ${ns ?? ''}/${name}`);
+        if (Date.now() > deadline)
+          throw new Error(`kube test server: timed out waiting for ${ref} ${ns ?? ''}/${name}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

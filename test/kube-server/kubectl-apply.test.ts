@@ -105,9 +105,12 @@ describe('kubectl apply and friends', () => {
   });
 
   it('server-side apply with a field manager, force, and a conflict without force', async () => {
-    const ssa = await h.kubectl(['apply', '--server-side', '--field-manager=deployer', '--force-conflicts', '-f', '-'], {
-      stdin: STACK,
-    });
+    const ssa = await h.kubectl(
+      ['apply', '--server-side', '--field-manager=deployer', '--force-conflicts', '-f', '-'],
+      {
+        stdin: STACK,
+      },
+    );
     expect(ssa.stderr).toBe('');
     expect(ssa.stdout).toContain('deployment.apps/codex serverside-applied');
     expect(ssa.stdout).toContain('clusterissuer.cert-manager.io/letsencrypt serverside-applied');
@@ -115,22 +118,31 @@ describe('kubectl apply and friends', () => {
     expect(cm.metadata.managedFields?.map((m) => [m.manager, m.operation])).toEqual([['deployer', 'Apply']]);
 
     // Same manager again: fine.
-    expect((await h.kubectl(['apply', '--server-side', '--field-manager=deployer', '-f', '-'], { stdin: STACK })).code).toBe(0);
+    expect(
+      (await h.kubectl(['apply', '--server-side', '--field-manager=deployer', '-f', '-'], { stdin: STACK })).code,
+    ).toBe(0);
 
     // Another manager sets a field deployer owns to another value: 409 Conflict.
     const other = CONFIGMAP.replace('mode: ai', 'mode: dev');
-    const conflict = await h.kubectl(['apply', '--server-side', '--field-manager=intruder', '-f', '-'], { stdin: other });
+    const conflict = await h.kubectl(['apply', '--server-side', '--field-manager=intruder', '-f', '-'], {
+      stdin: other,
+    });
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "deployer" using v1: .data.mode');
     expect(h.server.store.get('cm', 'slot-1', 'settings')!.data.mode).toBe('ai');
 
     // Same value: co-ownership, no conflict.
-    expect((await h.kubectl(['apply', '--server-side', '--field-manager=intruder', '-f', '-'], { stdin: CONFIGMAP })).code).toBe(0);
+    expect(
+      (await h.kubectl(['apply', '--server-side', '--field-manager=intruder', '-f', '-'], { stdin: CONFIGMAP })).code,
+    ).toBe(0);
 
     // With force the field moves to the new manager.
-    const forced = await h.kubectl(['apply', '--server-side', '--field-manager=intruder', '--force-conflicts', '-f', '-'], {
-      stdin: other,
-    });
+    const forced = await h.kubectl(
+      ['apply', '--server-side', '--field-manager=intruder', '--force-conflicts', '-f', '-'],
+      {
+        stdin: other,
+      },
+    );
     expect(forced.code).toBe(0);
     const after = h.server.store.get('cm', 'slot-1', 'settings')!;
     expect(after.data.mode).toBe('dev');
@@ -139,7 +151,8 @@ describe('kubectl apply and friends', () => {
 
     // A field only this manager applied is removed when it stops applying it (fields others own stay).
     const more = other.replace('mode: dev', 'mode: dev\n  extra: "1"');
-    const apply = (stdin: string) => h.kubectl(['apply', '--server-side', '--field-manager=deployer', '-f', '-'], { stdin });
+    const apply = (stdin: string) =>
+      h.kubectl(['apply', '--server-side', '--field-manager=deployer', '-f', '-'], { stdin });
     expect((await apply(more)).code).toBe(0);
     expect(h.server.store.get('cm', 'slot-1', 'settings')!.data).toEqual({ mode: 'dev', extra: '1' });
     expect((await apply(other.replace('labels: {app: shop, tier: backend}', 'labels: {app: shop}'))).code).toBe(0);
@@ -181,10 +194,16 @@ data: {issue: "42"}`;
     expect((await h.kubectl(['create', '-f', '-'], { stdin: cm })).stdout.trim()).toBe('configmap/slot-7 created');
     const again = await h.kubectl(['create', '-f', '-'], { stdin: cm });
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('Error from server (AlreadyExists): error when creating "STDIN": configmaps "slot-7" already exists');
-    const missing = await h.kubectl(['create', '-f', '-'], { stdin: cm.replace('namespace: default', 'namespace: nope') });
+    expect(again.stderr).toContain(
+      'Error from server (AlreadyExists): error when creating "STDIN": configmaps "slot-7" already exists',
+    );
+    const missing = await h.kubectl(['create', '-f', '-'], {
+      stdin: cm.replace('namespace: default', 'namespace: nope'),
+    });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('Error from server (NotFound): error when creating "STDIN": namespaces "nope" not found');
+    expect(missing.stderr).toContain(
+      'Error from server (NotFound): error when creating "STDIN": namespaces "nope" not found',
+    );
     const get = await h.kubectl(['get', 'cm', 'nothing', '-n', 'default']);
     expect(get.code).toBe(1);
     expect(get.stderr).toContain('Error from server (NotFound): configmaps "nothing" not found');
@@ -193,22 +212,48 @@ data: {issue: "42"}`;
   it('imperative create (protobuf bodies): configmap, namespace, secret, deployment', async () => {
     const ns = await h.kubectl(['create', 'namespace', 'proto']);
     expect(ns.stdout.trim()).toBe('namespace/proto created');
-    const cm = await h.kubectl(['create', 'configmap', 'slot-1', '-n', 'proto', '--from-literal=issue=42', '--from-literal=env=ai']);
+    const cm = await h.kubectl([
+      'create',
+      'configmap',
+      'slot-1',
+      '-n',
+      'proto',
+      '--from-literal=issue=42',
+      '--from-literal=env=ai',
+    ]);
     expect(cm.stderr).toBe('');
     expect(cm.stdout.trim()).toBe('configmap/slot-1 created');
-    expect(h.server.requests.some((r) => r.method === 'POST' && r.path === '/api/v1/namespaces/proto/configmaps')).toBe(true);
+    expect(h.server.requests.some((r) => r.method === 'POST' && r.path === '/api/v1/namespaces/proto/configmaps')).toBe(
+      true,
+    );
     expect(h.server.store.get('cm', 'proto', 'slot-1')!.data).toEqual({ issue: '42', env: 'ai' });
     const dup = await h.kubectl(['create', 'configmap', 'slot-1', '-n', 'proto', '--from-literal=issue=43']);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('configmaps "slot-1" already exists');
 
-    const secret = await h.kubectl(['create', 'secret', 'generic', 'creds', '-n', 'proto', '--from-literal=token=s3cr3t']);
+    const secret = await h.kubectl([
+      'create',
+      'secret',
+      'generic',
+      'creds',
+      '-n',
+      'proto',
+      '--from-literal=token=s3cr3t',
+    ]);
     expect(secret.code).toBe(0);
     const stored = h.server.store.get('secret', 'proto', 'creds')!;
     expect(Buffer.from(stored.data.token, 'base64').toString()).toBe('s3cr3t');
     expect(stored.type).toBe('Opaque');
 
-    const deploy = await h.kubectl(['create', 'deployment', 'web', '-n', 'proto', '--image=nginx:1.27', '--replicas=2']);
+    const deploy = await h.kubectl([
+      'create',
+      'deployment',
+      'web',
+      '-n',
+      'proto',
+      '--image=nginx:1.27',
+      '--replicas=2',
+    ]);
     expect(deploy.code).toBe(0);
     const d = h.server.store.get('deploy', 'proto', 'web')!;
     expect(d.spec.replicas).toBe(2);
@@ -218,7 +263,17 @@ data: {issue: "42"}`;
 
   it('patch (merge, strategic, json), label, replace with a stale resourceVersion', async () => {
     await h.kubectl(['apply', '-f', '-'], { stdin: STACK });
-    const merge = await h.kubectl(['patch', 'configmap', 'settings', '-n', 'slot-1', '--type', 'merge', '-p', '{"data":{"extra":"yes"}}']);
+    const merge = await h.kubectl([
+      'patch',
+      'configmap',
+      'settings',
+      '-n',
+      'slot-1',
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"extra":"yes"}}',
+    ]);
     expect(merge.stdout.trim()).toBe('configmap/settings patched');
     expect(h.server.store.get('cm', 'slot-1', 'settings')!.data).toEqual({ mode: 'ai', extra: 'yes' });
 
@@ -240,7 +295,17 @@ data: {issue: "42"}`;
     ]);
     expect(containers[0].image).toBe('busybox:1.36');
 
-    const json = await h.kubectl(['patch', 'cm', 'settings', '-n', 'slot-1', '--type', 'json', '-p', '[{"op":"remove","path":"/data/extra"}]']);
+    const json = await h.kubectl([
+      'patch',
+      'cm',
+      'settings',
+      '-n',
+      'slot-1',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"remove","path":"/data/extra"}]',
+    ]);
     expect(json.code).toBe(0);
     expect(h.server.store.get('cm', 'slot-1', 'settings')!.data).toEqual({ mode: 'ai' });
 

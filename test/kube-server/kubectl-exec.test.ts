@@ -55,7 +55,16 @@ describe('kubectl exec and cp', () => {
 
   it('exec deploy/<name> runs the command and returns its output and exit code', async () => {
     await ready();
-    const r = await h.kubectl(['exec', 'deploy/codex', '-n', 'slot-3', '--', 'sh', '-c', 'echo hi; echo oops >&2; exit 3']);
+    const r = await h.kubectl([
+      'exec',
+      'deploy/codex',
+      '-n',
+      'slot-3',
+      '--',
+      'sh',
+      '-c',
+      'echo hi; echo oops >&2; exit 3',
+    ]);
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('hi\n');
     expect(r.stderr).toContain('oops\n');
@@ -88,15 +97,30 @@ describe('kubectl exec and cp', () => {
   it('exec -i pipes stdin into a file in the PVC-mounted directory', async () => {
     await ready();
     const data = 'line one\nline two\n'.repeat(2000);
-    const r = await h.kubectl(['exec', '-i', 'deploy/codex', '-n', 'slot-3', '--', 'sh', '-c', 'cat > notes.txt && wc -l < /workspace/notes.txt'], {
-      stdin: data,
-    });
+    const r = await h.kubectl(
+      [
+        'exec',
+        '-i',
+        'deploy/codex',
+        '-n',
+        'slot-3',
+        '--',
+        'sh',
+        '-c',
+        'cat > notes.txt && wc -l < /workspace/notes.txt',
+      ],
+      {
+        stdin: data,
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('4000');
     expect(readFileSync(join(h.server.pvcDir('slot-3', 'workspace'), 'notes.txt'), 'utf8')).toBe(data);
 
-    const sub = await h.kubectl(['exec', '-i', 'deploy/codex', '-n', 'slot-3', '--', 'sh', '-c', 'cat > /cache/blob'], { stdin: 'cached' });
+    const sub = await h.kubectl(['exec', '-i', 'deploy/codex', '-n', 'slot-3', '--', 'sh', '-c', 'cat > /cache/blob'], {
+      stdin: 'cached',
+    });
     expect(sub.code).toBe(0);
     expect(readFileSync(join(h.server.pvcDir('slot-3', 'workspace'), 'cache', 'blob'), 'utf8')).toBe('cached');
   });

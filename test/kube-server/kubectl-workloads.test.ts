@@ -36,7 +36,9 @@ describe('workloads with kubectl', () => {
   const h = useKubeServer({ readyDelayMs: 150 });
 
   it('rollout status succeeds; wait --for=condition=available; pods are owned and labelled', async () => {
-    const applied = await h.kubectl(['apply', '-f', '-'], { stdin: yamlStream(ns('app'), deployment('web', 'app', undefined, 2)) });
+    const applied = await h.kubectl(['apply', '-f', '-'], {
+      stdin: yamlStream(ns('app'), deployment('web', 'app', undefined, 2)),
+    });
     expect(applied.code).toBe(0);
     const rollout = await h.kubectl(['rollout', 'status', 'deployment/web', '-n', 'app', '--timeout=10s']);
     expect(rollout.stderr).toBe('');
@@ -45,7 +47,9 @@ describe('workloads with kubectl', () => {
     const wait = await h.kubectl(['wait', '--for=condition=available', 'deploy/web', '-n', 'app', '--timeout=10s']);
     expect(wait.stdout.trim()).toBe('deployment.apps/web condition met');
 
-    const pods = JSON.parse((await h.kubectl(['get', 'pods', '-n', 'app', '-l', 'app=web,tier=backend', '-o', 'json'])).stdout);
+    const pods = JSON.parse(
+      (await h.kubectl(['get', 'pods', '-n', 'app', '-l', 'app=web,tier=backend', '-o', 'json'])).stdout,
+    );
     expect(pods.items).toHaveLength(2);
     for (const p of pods.items) {
       expect(p.status.phase).toBe('Running');
@@ -53,7 +57,13 @@ describe('workloads with kubectl', () => {
       expect(p.metadata.ownerReferences[0]).toMatchObject({ kind: 'ReplicaSet', controller: true });
     }
     const d = h.server.store.get('deploy', 'app', 'web')!;
-    expect(d.status).toMatchObject({ observedGeneration: 1, replicas: 2, readyReplicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+    expect(d.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 2,
+      readyReplicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+    });
 
     const table = await h.kubectl(['get', 'deploy', 'web', '-n', 'app']);
     expect(table.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+/);
@@ -85,16 +95,34 @@ describe('workloads with kubectl', () => {
   });
 
   it('wait --for=condition=complete on a Job; a failing Job gets condition Failed', async () => {
-    await h.kubectl(['apply', '-f', '-'], { stdin: yamlStream(ns('jobs'), job('migrate', 'jobs'), job('broken', 'jobs', 'fail')) });
+    await h.kubectl(['apply', '-f', '-'], {
+      stdin: yamlStream(ns('jobs'), job('migrate', 'jobs'), job('broken', 'jobs', 'fail')),
+    });
     const wait = await h.kubectl(['wait', '--for=condition=complete', 'job/migrate', '-n', 'jobs', '--timeout=10s']);
     expect(wait.stderr).toBe('');
     expect(wait.stdout.trim()).toBe('job.batch/migrate condition met');
     expect(h.server.store.get('job', 'jobs', 'migrate')!.status).toMatchObject({ succeeded: 1 });
     const failed = await h.kubectl(['wait', '--for=condition=failed', 'job/broken', '-n', 'jobs', '--timeout=10s']);
     expect(failed.stdout.trim()).toBe('job.batch/broken condition met');
-    const notComplete = await h.kubectl(['wait', '--for=condition=complete', 'job/broken', '-n', 'jobs', '--timeout=1s']);
+    const notComplete = await h.kubectl([
+      'wait',
+      '--for=condition=complete',
+      'job/broken',
+      '-n',
+      'jobs',
+      '--timeout=1s',
+    ]);
     expect(notComplete.code).toBe(1);
-    const pods = await h.kubectl(['get', 'pods', '-n', 'jobs', '-l', 'job-name=migrate', '-o', 'jsonpath={.items[*].status.phase}']);
+    const pods = await h.kubectl([
+      'get',
+      'pods',
+      '-n',
+      'jobs',
+      '-l',
+      'job-name=migrate',
+      '-o',
+      'jsonpath={.items[*].status.phase}',
+    ]);
     expect(pods.stdout).toBe('Succeeded');
   });
 
@@ -103,13 +131,22 @@ describe('workloads with kubectl', () => {
     await h.kubectl(['rollout', 'status', 'deploy/api', '-n', 'app', '--timeout=10s']);
     const describeDeploy = await h.kubectl(['describe', 'deploy', 'api', '-n', 'app']);
     expect(describeDeploy.stderr).toBe('');
-    expect(describeDeploy.stdout).toMatch(/Replicas:\s+1 desired \| 1 updated \| 1 total \| 1 available \| 0 unavailable/);
+    expect(describeDeploy.stdout).toMatch(
+      /Replicas:\s+1 desired \| 1 updated \| 1 total \| 1 available \| 0 unavailable/,
+    );
     expect(describeDeploy.stdout).toMatch(/NewReplicaSet:\s+api-\w+ \(1\/1 replicas created\)/);
     expect(describeDeploy.stdout).toMatch(/ScalingReplicaSet\s+.*Scaled up replica set api-\w+ from 0 to 1/);
     const describePod = await h.kubectl(['describe', 'pod', '-n', 'app', '-l', 'app=api']);
     expect(describePod.stdout).toMatch(/Status:\s+Running/);
     expect(describePod.stdout).toMatch(/Started\s+.*Started container main/);
-    const events = await h.kubectl(['get', 'events', '-n', 'app', '--field-selector', 'involvedObject.kind=Deployment']);
+    const events = await h.kubectl([
+      'get',
+      'events',
+      '-n',
+      'app',
+      '--field-selector',
+      'involvedObject.kind=Deployment',
+    ]);
     expect(events.stdout).toContain('deployment/api');
 
     h.server.setLogs({ namespace: 'app', name: 'api' }, 'line 1\nline 2\nline 3\n');
@@ -174,10 +211,14 @@ describe('namespace deletion with kubectl', () => {
 
     const del = await h.kubectl(['delete', 'deploy', 'b', '-n', 'doomed']);
     expect(del.stdout.trim()).toMatch(/^deployment.apps "b" deleted/);
-    await h.server.waitFor('rs', 'doomed', 'x', () => h.server.store.list('pods', 'doomed', 'app=b').length === 0, 3000);
-    expect(h.server.store.list('rs', 'doomed').map((r) => r.metadata.name)).toEqual([
-      expect.stringMatching(/^a-/),
-    ]);
+    await h.server.waitFor(
+      'rs',
+      'doomed',
+      'x',
+      () => h.server.store.list('pods', 'doomed', 'app=b').length === 0,
+      3000,
+    );
+    expect(h.server.store.list('rs', 'doomed').map((r) => r.metadata.name)).toEqual([expect.stringMatching(/^a-/)]);
 
     const noWait = await h.kubectl(['delete', 'namespace', 'doomed', '--wait=false']);
     expect(noWait.code).toBe(0);

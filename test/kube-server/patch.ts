@@ -1,9 +1,7 @@
 /** JSON merge patch (RFC 7386), strategic merge patch (the common Kubernetes list keys) and JSON patch (RFC 6902). */
 import { badRequest, ApiError } from './errors.js';
+import { clone, isObject, same } from './json.js';
 import type { JsonObject } from './types.js';
-
-export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clone = <T>(v: T): T => structuredClone(v);
 
 /**
  * The merge key of a list field of a built-in kind, by field name, or undefined for lists that are replaced whole.
@@ -82,7 +80,7 @@ function mergeList(current: unknown, patch: unknown[], field: string): unknown[]
     return stripDirectives(patch.filter((i) => !(isObject(i) && i[DIRECTIVE] === 'replace'))) as unknown[];
   const cur = Array.isArray(current) ? clone(current) : [];
   if (isPrimitiveMergeList(field)) {
-    for (const v of patch) if (!cur.some((c) => JSON.stringify(c) === JSON.stringify(v))) cur.push(clone(v));
+    for (const v of patch) if (!cur.some((c) => same(c, v))) cur.push(clone(v));
     return cur;
   }
   const key = mergeKeyFor(field, [...patch, ...cur]);
@@ -227,8 +225,7 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
         doc = addAt(doc, op.path, getAt(doc, op.from), false);
         break;
       case 'test':
-        if (JSON.stringify(getAt(doc, op.path)) !== JSON.stringify(op.value))
-          throw new ApiError(422, 'Invalid', `testing value ${op.path} failed`);
+        if (!same(getAt(doc, op.path), op.value)) throw new ApiError(422, 'Invalid', `testing value ${op.path} failed`);
         break;
       default:
         throw badRequest(`unexpected JSON patch operation ${JSON.stringify(op.op)}`);

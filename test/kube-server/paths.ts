@@ -34,7 +34,9 @@ export function pathMapFromEnv(env: NodeJS.ProcessEnv = process.env): Record<str
 
 /** Maps a pod path to the local path (longest mount first); other paths are returned unchanged. */
 export function mapPath(podPath: string, map: Record<string, string> | Mount[] = pathMapFromEnv()): string {
-  const mounts: Mount[] = Array.isArray(map) ? map : Object.entries(map).map(([mountPath, local]) => ({ mountPath, local }));
+  const mounts: Mount[] = Array.isArray(map)
+    ? map
+    : Object.entries(map).map(([mountPath, local]) => ({ mountPath, local }));
   const p = posix.normalize(podPath);
   for (const m of [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length)) {
     const mp = m.mountPath.replace(/\/+$/, '') || '/';
@@ -53,14 +55,16 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * starts a word and ends at `/`, a delimiter or the end is replaced by its local directory.
  */
 export function rewriteMountPaths(arg: string, mounts: Mount[]): string {
-  let out = arg;
-  for (const m of [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length)) {
+  const byPath = new Map<string, string>();
+  for (const m of mounts) {
     const mp = m.mountPath.replace(/\/+$/, '');
-    if (!mp) continue;
-    const re = new RegExp(`(^|[${DELIM}])${escapeRe(mp)}(?=$|[/${DELIM}])`, 'g');
-    out = out.replace(re, (_all, pre: string) => `${pre}${m.local}`);
+    if (mp) byPath.set(mp, m.local);
   }
-  return out;
+  if (byPath.size === 0) return arg;
+  const alternatives = [...byPath.keys()].sort((a, b) => b.length - a.length).map(escapeRe);
+  // One pass, longest mount first, so a replacement is never rewritten again.
+  const re = new RegExp(`(^|[${DELIM}])(${alternatives.join('|')})(?=$|[/${DELIM}])`, 'g');
+  return arg.replace(re, (_all, pre: string, mp: string) => `${pre}${byPath.get(mp)}`);
 }
 
 /**

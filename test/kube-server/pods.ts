@@ -91,7 +91,9 @@ export function podStatus(pod: KubeObject, state: PodState): JsonObject {
           message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})`,
         },
       };
-      base.lastState = { terminated: { exitCode: 1, reason: 'Error', startedAt, finishedAt: now, containerID: base.containerID } };
+      base.lastState = {
+        terminated: { exitCode: 1, reason: 'Error', startedAt, finishedAt: now, containerID: base.containerID },
+      };
     } else if (state === 'succeeded' || state === 'failed')
       base.state = {
         terminated: {

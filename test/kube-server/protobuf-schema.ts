@@ -45,126 +45,174 @@ export const KINDS: string[] = [
 
 export const MESSAGES: Record<string, string> = {
   'apps.v1.ControllerRevision': 'metadata=1.apis.meta.v1.ObjectMeta data=2.runtime.RawExtension revision=3i',
-  'apps.v1.DaemonSet': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.DaemonSetSpec status=3.apps.v1.DaemonSetStatus',
+  'apps.v1.DaemonSet':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.DaemonSetSpec status=3.apps.v1.DaemonSetStatus',
   'apps.v1.DaemonSetCondition': 'type=1s status=2s lastTransitionTime=3.apis.meta.v1.Time reason=4s message=5s',
-  'apps.v1.DaemonSetSpec': 'selector=1.apis.meta.v1.LabelSelector template=2.core.v1.PodTemplateSpec updateStrategy=3.apps.v1.DaemonSetUpdateStrategy minReadySeconds=4i revisionHistoryLimit=6i',
-  'apps.v1.DaemonSetStatus': 'currentNumberScheduled=1i numberMisscheduled=2i desiredNumberScheduled=3i numberReady=4i observedGeneration=5i updatedNumberScheduled=6i numberAvailable=7i numberUnavailable=8i collisionCount=9i conditions=10*.apps.v1.DaemonSetCondition',
+  'apps.v1.DaemonSetSpec':
+    'selector=1.apis.meta.v1.LabelSelector template=2.core.v1.PodTemplateSpec updateStrategy=3.apps.v1.DaemonSetUpdateStrategy minReadySeconds=4i revisionHistoryLimit=6i',
+  'apps.v1.DaemonSetStatus':
+    'currentNumberScheduled=1i numberMisscheduled=2i desiredNumberScheduled=3i numberReady=4i observedGeneration=5i updatedNumberScheduled=6i numberAvailable=7i numberUnavailable=8i collisionCount=9i conditions=10*.apps.v1.DaemonSetCondition',
   'apps.v1.DaemonSetUpdateStrategy': 'type=1s rollingUpdate=2.apps.v1.RollingUpdateDaemonSet',
-  'apps.v1.Deployment': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.DeploymentSpec status=3.apps.v1.DeploymentStatus',
-  'apps.v1.DeploymentCondition': 'type=1s status=2s lastUpdateTime=6.apis.meta.v1.Time lastTransitionTime=7.apis.meta.v1.Time reason=4s message=5s',
-  'apps.v1.DeploymentSpec': 'replicas=1i selector=2.apis.meta.v1.LabelSelector template=3.core.v1.PodTemplateSpec strategy=4.apps.v1.DeploymentStrategy minReadySeconds=5i revisionHistoryLimit=6i paused=7? progressDeadlineSeconds=9i',
-  'apps.v1.DeploymentStatus': 'observedGeneration=1i replicas=2i updatedReplicas=3i readyReplicas=7i availableReplicas=4i unavailableReplicas=5i terminatingReplicas=9i conditions=6*.apps.v1.DeploymentCondition collisionCount=8i',
+  'apps.v1.Deployment':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.DeploymentSpec status=3.apps.v1.DeploymentStatus',
+  'apps.v1.DeploymentCondition':
+    'type=1s status=2s lastUpdateTime=6.apis.meta.v1.Time lastTransitionTime=7.apis.meta.v1.Time reason=4s message=5s',
+  'apps.v1.DeploymentSpec':
+    'replicas=1i selector=2.apis.meta.v1.LabelSelector template=3.core.v1.PodTemplateSpec strategy=4.apps.v1.DeploymentStrategy minReadySeconds=5i revisionHistoryLimit=6i paused=7? progressDeadlineSeconds=9i',
+  'apps.v1.DeploymentStatus':
+    'observedGeneration=1i replicas=2i updatedReplicas=3i readyReplicas=7i availableReplicas=4i unavailableReplicas=5i terminatingReplicas=9i conditions=6*.apps.v1.DeploymentCondition collisionCount=8i',
   'apps.v1.DeploymentStrategy': 'type=1s rollingUpdate=2.apps.v1.RollingUpdateDeployment',
-  'apps.v1.ReplicaSet': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.ReplicaSetSpec status=3.apps.v1.ReplicaSetStatus',
+  'apps.v1.ReplicaSet':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.ReplicaSetSpec status=3.apps.v1.ReplicaSetStatus',
   'apps.v1.ReplicaSetCondition': 'type=1s status=2s lastTransitionTime=3.apis.meta.v1.Time reason=4s message=5s',
-  'apps.v1.ReplicaSetSpec': 'replicas=1i minReadySeconds=4i selector=2.apis.meta.v1.LabelSelector template=3.core.v1.PodTemplateSpec',
-  'apps.v1.ReplicaSetStatus': 'replicas=1i fullyLabeledReplicas=2i readyReplicas=4i availableReplicas=5i terminatingReplicas=7i observedGeneration=3i conditions=6*.apps.v1.ReplicaSetCondition',
+  'apps.v1.ReplicaSetSpec':
+    'replicas=1i minReadySeconds=4i selector=2.apis.meta.v1.LabelSelector template=3.core.v1.PodTemplateSpec',
+  'apps.v1.ReplicaSetStatus':
+    'replicas=1i fullyLabeledReplicas=2i readyReplicas=4i availableReplicas=5i terminatingReplicas=7i observedGeneration=3i conditions=6*.apps.v1.ReplicaSetCondition',
   'apps.v1.RollingUpdateDaemonSet': 'maxUnavailable=1.util.intstr.IntOrString maxSurge=2.util.intstr.IntOrString',
   'apps.v1.RollingUpdateDeployment': 'maxUnavailable=1.util.intstr.IntOrString maxSurge=2.util.intstr.IntOrString',
   'apps.v1.RollingUpdateStatefulSetStrategy': 'partition=1i maxUnavailable=2.util.intstr.IntOrString',
-  'apps.v1.StatefulSet': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.StatefulSetSpec status=3.apps.v1.StatefulSetStatus',
+  'apps.v1.StatefulSet':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.apps.v1.StatefulSetSpec status=3.apps.v1.StatefulSetStatus',
   'apps.v1.StatefulSetCondition': 'type=1s status=2s lastTransitionTime=3.apis.meta.v1.Time reason=4s message=5s',
   'apps.v1.StatefulSetOrdinals': 'start=1i',
   'apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy': 'whenDeleted=1s whenScaled=2s',
-  'apps.v1.StatefulSetSpec': 'replicas=1i selector=2.apis.meta.v1.LabelSelector template=3.core.v1.PodTemplateSpec volumeClaimTemplates=4*.core.v1.PersistentVolumeClaim serviceName=5s podManagementPolicy=6s updateStrategy=7.apps.v1.StatefulSetUpdateStrategy revisionHistoryLimit=8i minReadySeconds=9i persistentVolumeClaimRetentionPolicy=10.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy ordinals=11.apps.v1.StatefulSetOrdinals',
-  'apps.v1.StatefulSetStatus': 'observedGeneration=1i replicas=2i readyReplicas=3i currentReplicas=4i updatedReplicas=5i currentRevision=6s updateRevision=7s collisionCount=9i conditions=10*.apps.v1.StatefulSetCondition availableReplicas=11i',
+  'apps.v1.StatefulSetSpec':
+    'replicas=1i selector=2.apis.meta.v1.LabelSelector template=3.core.v1.PodTemplateSpec volumeClaimTemplates=4*.core.v1.PersistentVolumeClaim serviceName=5s podManagementPolicy=6s updateStrategy=7.apps.v1.StatefulSetUpdateStrategy revisionHistoryLimit=8i minReadySeconds=9i persistentVolumeClaimRetentionPolicy=10.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy ordinals=11.apps.v1.StatefulSetOrdinals',
+  'apps.v1.StatefulSetStatus':
+    'observedGeneration=1i replicas=2i readyReplicas=3i currentReplicas=4i updatedReplicas=5i currentRevision=6s updateRevision=7s collisionCount=9i conditions=10*.apps.v1.StatefulSetCondition availableReplicas=11i',
   'apps.v1.StatefulSetUpdateStrategy': 'type=1s rollingUpdate=2.apps.v1.RollingUpdateStatefulSetStrategy',
   'authentication.v1.BoundObjectReference': 'kind=1s apiVersion=2s name=3s uID=4s',
-  'authentication.v1.TokenRequest': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.authentication.v1.TokenRequestSpec status=3.authentication.v1.TokenRequestStatus',
-  'authentication.v1.TokenRequestSpec': 'audiences=1*s expirationSeconds=4i boundObjectRef=3.authentication.v1.BoundObjectReference',
+  'authentication.v1.TokenRequest':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.authentication.v1.TokenRequestSpec status=3.authentication.v1.TokenRequestStatus',
+  'authentication.v1.TokenRequestSpec':
+    'audiences=1*s expirationSeconds=4i boundObjectRef=3.authentication.v1.BoundObjectReference',
   'authentication.v1.TokenRequestStatus': 'token=1s expirationTimestamp=2.apis.meta.v1.Time',
   'authorization.v1.ExtraValue': 'items=1*s',
   'authorization.v1.FieldSelectorAttributes': 'rawSelector=1s requirements=2*.apis.meta.v1.FieldSelectorRequirement',
   'authorization.v1.LabelSelectorAttributes': 'rawSelector=1s requirements=2*.apis.meta.v1.LabelSelectorRequirement',
   'authorization.v1.NonResourceAttributes': 'path=1s verb=2s',
   'authorization.v1.NonResourceRule': 'verbs=1*s nonResourceURLs=2*s',
-  'authorization.v1.ResourceAttributes': 'namespace=1s verb=2s group=3s version=4s resource=5s subresource=6s name=7s fieldSelector=8.authorization.v1.FieldSelectorAttributes labelSelector=9.authorization.v1.LabelSelectorAttributes',
+  'authorization.v1.ResourceAttributes':
+    'namespace=1s verb=2s group=3s version=4s resource=5s subresource=6s name=7s fieldSelector=8.authorization.v1.FieldSelectorAttributes labelSelector=9.authorization.v1.LabelSelectorAttributes',
   'authorization.v1.ResourceRule': 'verbs=1*s apiGroups=2*s resources=3*s resourceNames=4*s',
-  'authorization.v1.SelfSubjectAccessReview': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.authorization.v1.SelfSubjectAccessReviewSpec status=3.authorization.v1.SubjectAccessReviewStatus',
-  'authorization.v1.SelfSubjectAccessReviewSpec': 'resourceAttributes=1.authorization.v1.ResourceAttributes nonResourceAttributes=2.authorization.v1.NonResourceAttributes',
-  'authorization.v1.SelfSubjectRulesReview': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.authorization.v1.SelfSubjectRulesReviewSpec status=3.authorization.v1.SubjectRulesReviewStatus',
+  'authorization.v1.SelfSubjectAccessReview':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.authorization.v1.SelfSubjectAccessReviewSpec status=3.authorization.v1.SubjectAccessReviewStatus',
+  'authorization.v1.SelfSubjectAccessReviewSpec':
+    'resourceAttributes=1.authorization.v1.ResourceAttributes nonResourceAttributes=2.authorization.v1.NonResourceAttributes',
+  'authorization.v1.SelfSubjectRulesReview':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.authorization.v1.SelfSubjectRulesReviewSpec status=3.authorization.v1.SubjectRulesReviewStatus',
   'authorization.v1.SelfSubjectRulesReviewSpec': 'namespace=1s',
-  'authorization.v1.SubjectAccessReview': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.authorization.v1.SubjectAccessReviewSpec status=3.authorization.v1.SubjectAccessReviewStatus',
-  'authorization.v1.SubjectAccessReviewSpec': 'resourceAttributes=1.authorization.v1.ResourceAttributes nonResourceAttributes=2.authorization.v1.NonResourceAttributes user=3s groups=4*s extra=5{.authorization.v1.ExtraValue uid=6s',
+  'authorization.v1.SubjectAccessReview':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.authorization.v1.SubjectAccessReviewSpec status=3.authorization.v1.SubjectAccessReviewStatus',
+  'authorization.v1.SubjectAccessReviewSpec':
+    'resourceAttributes=1.authorization.v1.ResourceAttributes nonResourceAttributes=2.authorization.v1.NonResourceAttributes user=3s groups=4*s extra=5{.authorization.v1.ExtraValue uid=6s',
   'authorization.v1.SubjectAccessReviewStatus': 'allowed=1? denied=4? reason=2s evaluationError=3s',
-  'authorization.v1.SubjectRulesReviewStatus': 'resourceRules=1*.authorization.v1.ResourceRule nonResourceRules=2*.authorization.v1.NonResourceRule incomplete=3? evaluationError=4s',
-  'autoscaling.v1.Scale': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.autoscaling.v1.ScaleSpec status=3.autoscaling.v1.ScaleStatus',
+  'authorization.v1.SubjectRulesReviewStatus':
+    'resourceRules=1*.authorization.v1.ResourceRule nonResourceRules=2*.authorization.v1.NonResourceRule incomplete=3? evaluationError=4s',
+  'autoscaling.v1.Scale':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.autoscaling.v1.ScaleSpec status=3.autoscaling.v1.ScaleStatus',
   'autoscaling.v1.ScaleSpec': 'replicas=1i',
   'autoscaling.v1.ScaleStatus': 'replicas=1i selector=2s',
   'batch.v1.CronJob': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.batch.v1.CronJobSpec status=3.batch.v1.CronJobStatus',
-  'batch.v1.CronJobSpec': 'schedule=1s timeZone=8s startingDeadlineSeconds=2i concurrencyPolicy=3s suspend=4? jobTemplate=5.batch.v1.JobTemplateSpec successfulJobsHistoryLimit=6i failedJobsHistoryLimit=7i',
-  'batch.v1.CronJobStatus': 'active=1*.core.v1.ObjectReference lastScheduleTime=4.apis.meta.v1.Time lastSuccessfulTime=5.apis.meta.v1.Time',
+  'batch.v1.CronJobSpec':
+    'schedule=1s timeZone=8s startingDeadlineSeconds=2i concurrencyPolicy=3s suspend=4? jobTemplate=5.batch.v1.JobTemplateSpec successfulJobsHistoryLimit=6i failedJobsHistoryLimit=7i',
+  'batch.v1.CronJobStatus':
+    'active=1*.core.v1.ObjectReference lastScheduleTime=4.apis.meta.v1.Time lastSuccessfulTime=5.apis.meta.v1.Time',
   'batch.v1.Job': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.batch.v1.JobSpec status=3.batch.v1.JobStatus',
-  'batch.v1.JobCondition': 'type=1s status=2s lastProbeTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
-  'batch.v1.JobSpec': 'parallelism=1i completions=2i activeDeadlineSeconds=3i podFailurePolicy=11.batch.v1.PodFailurePolicy successPolicy=16.batch.v1.SuccessPolicy backoffLimit=7i backoffLimitPerIndex=12i maxFailedIndexes=13i selector=4.apis.meta.v1.LabelSelector manualSelector=5? template=6.core.v1.PodTemplateSpec ttlSecondsAfterFinished=8i completionMode=9s suspend=10? podReplacementPolicy=14s managedBy=15s',
-  'batch.v1.JobStatus': 'conditions=1*.batch.v1.JobCondition startTime=2.apis.meta.v1.Time completionTime=3.apis.meta.v1.Time active=4i succeeded=5i failed=6i terminating=11i completedIndexes=7s failedIndexes=10s uncountedTerminatedPods=8.batch.v1.UncountedTerminatedPods ready=9i',
+  'batch.v1.JobCondition':
+    'type=1s status=2s lastProbeTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
+  'batch.v1.JobSpec':
+    'parallelism=1i completions=2i activeDeadlineSeconds=3i podFailurePolicy=11.batch.v1.PodFailurePolicy successPolicy=16.batch.v1.SuccessPolicy backoffLimit=7i backoffLimitPerIndex=12i maxFailedIndexes=13i selector=4.apis.meta.v1.LabelSelector manualSelector=5? template=6.core.v1.PodTemplateSpec ttlSecondsAfterFinished=8i completionMode=9s suspend=10? podReplacementPolicy=14s managedBy=15s',
+  'batch.v1.JobStatus':
+    'conditions=1*.batch.v1.JobCondition startTime=2.apis.meta.v1.Time completionTime=3.apis.meta.v1.Time active=4i succeeded=5i failed=6i terminating=11i completedIndexes=7s failedIndexes=10s uncountedTerminatedPods=8.batch.v1.UncountedTerminatedPods ready=9i',
   'batch.v1.JobTemplateSpec': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.batch.v1.JobSpec',
   'batch.v1.PodFailurePolicy': 'rules=1*.batch.v1.PodFailurePolicyRule',
   'batch.v1.PodFailurePolicyOnExitCodesRequirement': 'containerName=1s operator=2s values=3*i',
   'batch.v1.PodFailurePolicyOnPodConditionsPattern': 'type=1s status=2s',
-  'batch.v1.PodFailurePolicyRule': 'action=1s onExitCodes=2.batch.v1.PodFailurePolicyOnExitCodesRequirement onPodConditions=3*.batch.v1.PodFailurePolicyOnPodConditionsPattern',
+  'batch.v1.PodFailurePolicyRule':
+    'action=1s onExitCodes=2.batch.v1.PodFailurePolicyOnExitCodesRequirement onPodConditions=3*.batch.v1.PodFailurePolicyOnPodConditionsPattern',
   'batch.v1.SuccessPolicy': 'rules=1*.batch.v1.SuccessPolicyRule',
   'batch.v1.SuccessPolicyRule': 'succeededIndexes=1s succeededCount=2i',
   'batch.v1.UncountedTerminatedPods': 'succeeded=1*s failed=2*s',
   'coordination.v1.Lease': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.coordination.v1.LeaseSpec',
-  'coordination.v1.LeaseSpec': 'holderIdentity=1s leaseDurationSeconds=2i acquireTime=3.apis.meta.v1.MicroTime renewTime=4.apis.meta.v1.MicroTime leaseTransitions=5i strategy=6s preferredHolder=7s',
+  'coordination.v1.LeaseSpec':
+    'holderIdentity=1s leaseDurationSeconds=2i acquireTime=3.apis.meta.v1.MicroTime renewTime=4.apis.meta.v1.MicroTime leaseTransitions=5i strategy=6s preferredHolder=7s',
   'core.v1.AWSElasticBlockStoreVolumeSource': 'volumeID=1s fsType=2s partition=3i readOnly=4?',
-  'core.v1.Affinity': 'nodeAffinity=1.core.v1.NodeAffinity podAffinity=2.core.v1.PodAffinity podAntiAffinity=3.core.v1.PodAntiAffinity',
+  'core.v1.Affinity':
+    'nodeAffinity=1.core.v1.NodeAffinity podAffinity=2.core.v1.PodAffinity podAntiAffinity=3.core.v1.PodAntiAffinity',
   'core.v1.AppArmorProfile': 'type=1s localhostProfile=2s',
   'core.v1.AttachedVolume': 'name=1s devicePath=2s',
   'core.v1.AzureDiskVolumeSource': 'diskName=1s diskURI=2s cachingMode=3s fsType=4s readOnly=5? kind=6s',
   'core.v1.AzureFilePersistentVolumeSource': 'secretName=1s shareName=2s readOnly=3? secretNamespace=4s',
   'core.v1.AzureFileVolumeSource': 'secretName=1s shareName=2s readOnly=3?',
-  'core.v1.CSIPersistentVolumeSource': 'driver=1s volumeHandle=2s readOnly=3? fsType=4s volumeAttributes=5{s controllerPublishSecretRef=6.core.v1.SecretReference nodeStageSecretRef=7.core.v1.SecretReference nodePublishSecretRef=8.core.v1.SecretReference controllerExpandSecretRef=9.core.v1.SecretReference nodeExpandSecretRef=10.core.v1.SecretReference',
-  'core.v1.CSIVolumeSource': 'driver=1s readOnly=2? fsType=3s volumeAttributes=4{s nodePublishSecretRef=5.core.v1.LocalObjectReference',
+  'core.v1.CSIPersistentVolumeSource':
+    'driver=1s volumeHandle=2s readOnly=3? fsType=4s volumeAttributes=5{s controllerPublishSecretRef=6.core.v1.SecretReference nodeStageSecretRef=7.core.v1.SecretReference nodePublishSecretRef=8.core.v1.SecretReference controllerExpandSecretRef=9.core.v1.SecretReference nodeExpandSecretRef=10.core.v1.SecretReference',
+  'core.v1.CSIVolumeSource':
+    'driver=1s readOnly=2? fsType=3s volumeAttributes=4{s nodePublishSecretRef=5.core.v1.LocalObjectReference',
   'core.v1.Capabilities': 'add=1*s drop=2*s',
-  'core.v1.CephFSPersistentVolumeSource': 'monitors=1*s path=2s user=3s secretFile=4s secretRef=5.core.v1.SecretReference readOnly=6?',
-  'core.v1.CephFSVolumeSource': 'monitors=1*s path=2s user=3s secretFile=4s secretRef=5.core.v1.LocalObjectReference readOnly=6?',
+  'core.v1.CephFSPersistentVolumeSource':
+    'monitors=1*s path=2s user=3s secretFile=4s secretRef=5.core.v1.SecretReference readOnly=6?',
+  'core.v1.CephFSVolumeSource':
+    'monitors=1*s path=2s user=3s secretFile=4s secretRef=5.core.v1.LocalObjectReference readOnly=6?',
   'core.v1.CinderPersistentVolumeSource': 'volumeID=1s fsType=2s readOnly=3? secretRef=4.core.v1.SecretReference',
   'core.v1.CinderVolumeSource': 'volumeID=1s fsType=2s readOnly=3? secretRef=4.core.v1.LocalObjectReference',
   'core.v1.ClientIPConfig': 'timeoutSeconds=1i',
-  'core.v1.ClusterTrustBundleProjection': 'name=1s signerName=2s labelSelector=3.apis.meta.v1.LabelSelector optional=5? path=4s',
+  'core.v1.ClusterTrustBundleProjection':
+    'name=1s signerName=2s labelSelector=3.apis.meta.v1.LabelSelector optional=5? path=4s',
   'core.v1.ConfigMap': 'metadata=1.apis.meta.v1.ObjectMeta immutable=4? data=2{s binaryData=3{b',
   'core.v1.ConfigMapEnvSource': 'localObjectReference=1.core.v1.LocalObjectReference optional=2?',
   'core.v1.ConfigMapKeySelector': 'localObjectReference=1.core.v1.LocalObjectReference key=2s optional=3?',
   'core.v1.ConfigMapNodeConfigSource': 'namespace=1s name=2s uid=3s resourceVersion=4s kubeletConfigKey=5s',
-  'core.v1.ConfigMapProjection': 'localObjectReference=1.core.v1.LocalObjectReference items=2*.core.v1.KeyToPath optional=4?',
-  'core.v1.ConfigMapVolumeSource': 'localObjectReference=1.core.v1.LocalObjectReference items=2*.core.v1.KeyToPath defaultMode=3i optional=4?',
-  'core.v1.Container': 'name=1s image=2s command=3*s args=4*s workingDir=5s ports=6*.core.v1.ContainerPort envFrom=19*.core.v1.EnvFromSource env=7*.core.v1.EnvVar resources=8.core.v1.ResourceRequirements resizePolicy=23*.core.v1.ContainerResizePolicy restartPolicy=24s restartPolicyRules=25*.core.v1.ContainerRestartRule volumeMounts=9*.core.v1.VolumeMount volumeDevices=21*.core.v1.VolumeDevice livenessProbe=10.core.v1.Probe readinessProbe=11.core.v1.Probe startupProbe=22.core.v1.Probe lifecycle=12.core.v1.Lifecycle terminationMessagePath=13s terminationMessagePolicy=20s imagePullPolicy=14s securityContext=15.core.v1.SecurityContext stdin=16? stdinOnce=17? tty=18?',
+  'core.v1.ConfigMapProjection':
+    'localObjectReference=1.core.v1.LocalObjectReference items=2*.core.v1.KeyToPath optional=4?',
+  'core.v1.ConfigMapVolumeSource':
+    'localObjectReference=1.core.v1.LocalObjectReference items=2*.core.v1.KeyToPath defaultMode=3i optional=4?',
+  'core.v1.Container':
+    'name=1s image=2s command=3*s args=4*s workingDir=5s ports=6*.core.v1.ContainerPort envFrom=19*.core.v1.EnvFromSource env=7*.core.v1.EnvVar resources=8.core.v1.ResourceRequirements resizePolicy=23*.core.v1.ContainerResizePolicy restartPolicy=24s restartPolicyRules=25*.core.v1.ContainerRestartRule volumeMounts=9*.core.v1.VolumeMount volumeDevices=21*.core.v1.VolumeDevice livenessProbe=10.core.v1.Probe readinessProbe=11.core.v1.Probe startupProbe=22.core.v1.Probe lifecycle=12.core.v1.Lifecycle terminationMessagePath=13s terminationMessagePolicy=20s imagePullPolicy=14s securityContext=15.core.v1.SecurityContext stdin=16? stdinOnce=17? tty=18?',
   'core.v1.ContainerExtendedResourceRequest': 'containerName=1s resourceName=2s requestName=3s',
   'core.v1.ContainerImage': 'names=1*s sizeBytes=2i',
   'core.v1.ContainerPort': 'name=1s hostPort=2i containerPort=3i protocol=4s hostIP=5s',
   'core.v1.ContainerResizePolicy': 'resourceName=1s restartPolicy=2s',
   'core.v1.ContainerRestartRule': 'action=1s exitCodes=2.core.v1.ContainerRestartRuleOnExitCodes',
   'core.v1.ContainerRestartRuleOnExitCodes': 'operator=1s values=2*i',
-  'core.v1.ContainerState': 'waiting=1.core.v1.ContainerStateWaiting running=2.core.v1.ContainerStateRunning terminated=3.core.v1.ContainerStateTerminated',
+  'core.v1.ContainerState':
+    'waiting=1.core.v1.ContainerStateWaiting running=2.core.v1.ContainerStateRunning terminated=3.core.v1.ContainerStateTerminated',
   'core.v1.ContainerStateRunning': 'startedAt=1.apis.meta.v1.Time',
-  'core.v1.ContainerStateTerminated': 'exitCode=1i signal=2i reason=3s message=4s startedAt=5.apis.meta.v1.Time finishedAt=6.apis.meta.v1.Time containerID=7s',
+  'core.v1.ContainerStateTerminated':
+    'exitCode=1i signal=2i reason=3s message=4s startedAt=5.apis.meta.v1.Time finishedAt=6.apis.meta.v1.Time containerID=7s',
   'core.v1.ContainerStateWaiting': 'reason=1s message=2s',
-  'core.v1.ContainerStatus': 'name=1s state=2.core.v1.ContainerState lastState=3.core.v1.ContainerState ready=4? restartCount=5i image=6s imageID=7s containerID=8s started=9? allocatedResources=10{.api.resource.Quantity resources=11.core.v1.ResourceRequirements volumeMounts=12*.core.v1.VolumeMountStatus user=13.core.v1.ContainerUser allocatedResourcesStatus=14*.core.v1.ResourceStatus stopSignal=15s',
+  'core.v1.ContainerStatus':
+    'name=1s state=2.core.v1.ContainerState lastState=3.core.v1.ContainerState ready=4? restartCount=5i image=6s imageID=7s containerID=8s started=9? allocatedResources=10{.api.resource.Quantity resources=11.core.v1.ResourceRequirements volumeMounts=12*.core.v1.VolumeMountStatus user=13.core.v1.ContainerUser allocatedResourcesStatus=14*.core.v1.ResourceStatus stopSignal=15s',
   'core.v1.ContainerUser': 'linux=1.core.v1.LinuxContainerUser',
   'core.v1.DaemonEndpoint': 'Port=1i',
   'core.v1.DownwardAPIProjection': 'items=1*.core.v1.DownwardAPIVolumeFile',
-  'core.v1.DownwardAPIVolumeFile': 'path=1s fieldRef=2.core.v1.ObjectFieldSelector resourceFieldRef=3.core.v1.ResourceFieldSelector mode=4i',
+  'core.v1.DownwardAPIVolumeFile':
+    'path=1s fieldRef=2.core.v1.ObjectFieldSelector resourceFieldRef=3.core.v1.ResourceFieldSelector mode=4i',
   'core.v1.DownwardAPIVolumeSource': 'items=1*.core.v1.DownwardAPIVolumeFile defaultMode=2i',
   'core.v1.EmptyDirVolumeSource': 'medium=1s sizeLimit=2.api.resource.Quantity',
   'core.v1.EndpointAddress': 'ip=1s hostname=3s nodeName=4s targetRef=2.core.v1.ObjectReference',
   'core.v1.EndpointPort': 'name=1s port=2i protocol=3s appProtocol=4s',
-  'core.v1.EndpointSubset': 'addresses=1*.core.v1.EndpointAddress notReadyAddresses=2*.core.v1.EndpointAddress ports=3*.core.v1.EndpointPort',
+  'core.v1.EndpointSubset':
+    'addresses=1*.core.v1.EndpointAddress notReadyAddresses=2*.core.v1.EndpointAddress ports=3*.core.v1.EndpointPort',
   'core.v1.Endpoints': 'metadata=1.apis.meta.v1.ObjectMeta subsets=2*.core.v1.EndpointSubset',
   'core.v1.EnvFromSource': 'prefix=1s configMapRef=2.core.v1.ConfigMapEnvSource secretRef=3.core.v1.SecretEnvSource',
   'core.v1.EnvVar': 'name=1s value=2s valueFrom=3.core.v1.EnvVarSource',
-  'core.v1.EnvVarSource': 'fieldRef=1.core.v1.ObjectFieldSelector resourceFieldRef=2.core.v1.ResourceFieldSelector configMapKeyRef=3.core.v1.ConfigMapKeySelector secretKeyRef=4.core.v1.SecretKeySelector fileKeyRef=5.core.v1.FileKeySelector',
+  'core.v1.EnvVarSource':
+    'fieldRef=1.core.v1.ObjectFieldSelector resourceFieldRef=2.core.v1.ResourceFieldSelector configMapKeyRef=3.core.v1.ConfigMapKeySelector secretKeyRef=4.core.v1.SecretKeySelector fileKeyRef=5.core.v1.FileKeySelector',
   'core.v1.EphemeralContainer': 'ephemeralContainerCommon=1.core.v1.EphemeralContainerCommon targetContainerName=2s',
-  'core.v1.EphemeralContainerCommon': 'name=1s image=2s command=3*s args=4*s workingDir=5s ports=6*.core.v1.ContainerPort envFrom=19*.core.v1.EnvFromSource env=7*.core.v1.EnvVar resources=8.core.v1.ResourceRequirements resizePolicy=23*.core.v1.ContainerResizePolicy restartPolicy=24s restartPolicyRules=25*.core.v1.ContainerRestartRule volumeMounts=9*.core.v1.VolumeMount volumeDevices=21*.core.v1.VolumeDevice livenessProbe=10.core.v1.Probe readinessProbe=11.core.v1.Probe startupProbe=22.core.v1.Probe lifecycle=12.core.v1.Lifecycle terminationMessagePath=13s terminationMessagePolicy=20s imagePullPolicy=14s securityContext=15.core.v1.SecurityContext stdin=16? stdinOnce=17? tty=18?',
+  'core.v1.EphemeralContainerCommon':
+    'name=1s image=2s command=3*s args=4*s workingDir=5s ports=6*.core.v1.ContainerPort envFrom=19*.core.v1.EnvFromSource env=7*.core.v1.EnvVar resources=8.core.v1.ResourceRequirements resizePolicy=23*.core.v1.ContainerResizePolicy restartPolicy=24s restartPolicyRules=25*.core.v1.ContainerRestartRule volumeMounts=9*.core.v1.VolumeMount volumeDevices=21*.core.v1.VolumeDevice livenessProbe=10.core.v1.Probe readinessProbe=11.core.v1.Probe startupProbe=22.core.v1.Probe lifecycle=12.core.v1.Lifecycle terminationMessagePath=13s terminationMessagePolicy=20s imagePullPolicy=14s securityContext=15.core.v1.SecurityContext stdin=16? stdinOnce=17? tty=18?',
   'core.v1.EphemeralVolumeSource': 'volumeClaimTemplate=1.core.v1.PersistentVolumeClaimTemplate',
-  'core.v1.Event': 'metadata=1.apis.meta.v1.ObjectMeta involvedObject=2.core.v1.ObjectReference reason=3s message=4s source=5.core.v1.EventSource firstTimestamp=6.apis.meta.v1.Time lastTimestamp=7.apis.meta.v1.Time count=8i type=9s eventTime=10.apis.meta.v1.MicroTime series=11.core.v1.EventSeries action=12s related=13.core.v1.ObjectReference reportingComponent=14s reportingInstance=15s',
+  'core.v1.Event':
+    'metadata=1.apis.meta.v1.ObjectMeta involvedObject=2.core.v1.ObjectReference reason=3s message=4s source=5.core.v1.EventSource firstTimestamp=6.apis.meta.v1.Time lastTimestamp=7.apis.meta.v1.Time count=8i type=9s eventTime=10.apis.meta.v1.MicroTime series=11.core.v1.EventSeries action=12s related=13.core.v1.ObjectReference reportingComponent=14s reportingInstance=15s',
   'core.v1.EventSeries': 'count=1i lastObservedTime=2.apis.meta.v1.MicroTime',
   'core.v1.EventSource': 'component=1s host=2s',
   'core.v1.ExecAction': 'command=1*s',
   'core.v1.FCVolumeSource': 'targetWWNs=1*s lun=2i fsType=3s readOnly=4? wwids=5*s',
   'core.v1.FileKeySelector': 'volumeName=1s path=2s key=3s optional=4?',
-  'core.v1.FlexPersistentVolumeSource': 'driver=1s fsType=2s secretRef=3.core.v1.SecretReference readOnly=4? options=5{s',
+  'core.v1.FlexPersistentVolumeSource':
+    'driver=1s fsType=2s secretRef=3.core.v1.SecretReference readOnly=4? options=5{s',
   'core.v1.FlexVolumeSource': 'driver=1s fsType=2s secretRef=3.core.v1.LocalObjectReference readOnly=4? options=5{s',
   'core.v1.FlockerVolumeSource': 'datasetName=1s datasetUUID=2s',
   'core.v1.GCEPersistentDiskVolumeSource': 'pdName=1s fsType=2s partition=3i readOnly=4?',
@@ -177,14 +225,18 @@ export const MESSAGES: Record<string, string> = {
   'core.v1.HostAlias': 'ip=1s hostnames=2*s',
   'core.v1.HostIP': 'ip=1s',
   'core.v1.HostPathVolumeSource': 'path=1s type=2s',
-  'core.v1.ISCSIPersistentVolumeSource': 'targetPortal=1s iqn=2s lun=3i iscsiInterface=4s fsType=5s readOnly=6? portals=7*s chapAuthDiscovery=8? chapAuthSession=11? secretRef=10.core.v1.SecretReference initiatorName=12s',
-  'core.v1.ISCSIVolumeSource': 'targetPortal=1s iqn=2s lun=3i iscsiInterface=4s fsType=5s readOnly=6? portals=7*s chapAuthDiscovery=8? chapAuthSession=11? secretRef=10.core.v1.LocalObjectReference initiatorName=12s',
+  'core.v1.ISCSIPersistentVolumeSource':
+    'targetPortal=1s iqn=2s lun=3i iscsiInterface=4s fsType=5s readOnly=6? portals=7*s chapAuthDiscovery=8? chapAuthSession=11? secretRef=10.core.v1.SecretReference initiatorName=12s',
+  'core.v1.ISCSIVolumeSource':
+    'targetPortal=1s iqn=2s lun=3i iscsiInterface=4s fsType=5s readOnly=6? portals=7*s chapAuthDiscovery=8? chapAuthSession=11? secretRef=10.core.v1.LocalObjectReference initiatorName=12s',
   'core.v1.ImageVolumeSource': 'reference=1s pullPolicy=2s',
   'core.v1.KeyToPath': 'key=1s path=2s mode=3i',
   'core.v1.Lifecycle': 'postStart=1.core.v1.LifecycleHandler preStop=2.core.v1.LifecycleHandler stopSignal=3s',
-  'core.v1.LifecycleHandler': 'exec=1.core.v1.ExecAction httpGet=2.core.v1.HTTPGetAction tcpSocket=3.core.v1.TCPSocketAction sleep=4.core.v1.SleepAction',
+  'core.v1.LifecycleHandler':
+    'exec=1.core.v1.ExecAction httpGet=2.core.v1.HTTPGetAction tcpSocket=3.core.v1.TCPSocketAction sleep=4.core.v1.SleepAction',
   'core.v1.LimitRange': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.LimitRangeSpec',
-  'core.v1.LimitRangeItem': 'type=1s max=2{.api.resource.Quantity min=3{.api.resource.Quantity default=4{.api.resource.Quantity defaultRequest=5{.api.resource.Quantity maxLimitRequestRatio=6{.api.resource.Quantity',
+  'core.v1.LimitRangeItem':
+    'type=1s max=2{.api.resource.Quantity min=3{.api.resource.Quantity default=4{.api.resource.Quantity defaultRequest=5{.api.resource.Quantity maxLimitRequestRatio=6{.api.resource.Quantity',
   'core.v1.LimitRangeSpec': 'limits=1*.core.v1.LimitRangeItem',
   'core.v1.LinuxContainerUser': 'uid=1i gid=2i supplementalGroups=3*i',
   'core.v1.LoadBalancerIngress': 'ip=1s hostname=2s ipMode=3s ports=4*.core.v1.PortStatus',
@@ -193,125 +245,171 @@ export const MESSAGES: Record<string, string> = {
   'core.v1.LocalVolumeSource': 'path=1s fsType=2s',
   'core.v1.ModifyVolumeStatus': 'targetVolumeAttributesClassName=1s status=2s',
   'core.v1.NFSVolumeSource': 'server=1s path=2s readOnly=3?',
-  'core.v1.Namespace': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.NamespaceSpec status=3.core.v1.NamespaceStatus',
+  'core.v1.Namespace':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.NamespaceSpec status=3.core.v1.NamespaceStatus',
   'core.v1.NamespaceCondition': 'type=1s status=2s lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
   'core.v1.NamespaceSpec': 'finalizers=1*s',
   'core.v1.NamespaceStatus': 'phase=1s conditions=2*.core.v1.NamespaceCondition',
   'core.v1.Node': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.NodeSpec status=3.core.v1.NodeStatus',
   'core.v1.NodeAddress': 'type=1s address=2s',
-  'core.v1.NodeAffinity': 'requiredDuringSchedulingIgnoredDuringExecution=1.core.v1.NodeSelector preferredDuringSchedulingIgnoredDuringExecution=2*.core.v1.PreferredSchedulingTerm',
-  'core.v1.NodeCondition': 'type=1s status=2s lastHeartbeatTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
+  'core.v1.NodeAffinity':
+    'requiredDuringSchedulingIgnoredDuringExecution=1.core.v1.NodeSelector preferredDuringSchedulingIgnoredDuringExecution=2*.core.v1.PreferredSchedulingTerm',
+  'core.v1.NodeCondition':
+    'type=1s status=2s lastHeartbeatTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
   'core.v1.NodeConfigSource': 'configMap=2.core.v1.ConfigMapNodeConfigSource',
-  'core.v1.NodeConfigStatus': 'assigned=1.core.v1.NodeConfigSource active=2.core.v1.NodeConfigSource lastKnownGood=3.core.v1.NodeConfigSource error=4s',
+  'core.v1.NodeConfigStatus':
+    'assigned=1.core.v1.NodeConfigSource active=2.core.v1.NodeConfigSource lastKnownGood=3.core.v1.NodeConfigSource error=4s',
   'core.v1.NodeDaemonEndpoints': 'kubeletEndpoint=1.core.v1.DaemonEndpoint',
   'core.v1.NodeFeatures': 'supplementalGroupsPolicy=1?',
   'core.v1.NodeRuntimeHandler': 'name=1s features=2.core.v1.NodeRuntimeHandlerFeatures',
   'core.v1.NodeRuntimeHandlerFeatures': 'recursiveReadOnlyMounts=1? userNamespaces=2?',
   'core.v1.NodeSelector': 'nodeSelectorTerms=1*.core.v1.NodeSelectorTerm',
   'core.v1.NodeSelectorRequirement': 'key=1s operator=2s values=3*s',
-  'core.v1.NodeSelectorTerm': 'matchExpressions=1*.core.v1.NodeSelectorRequirement matchFields=2*.core.v1.NodeSelectorRequirement',
-  'core.v1.NodeSpec': 'podCIDR=1s podCIDRs=7*s providerID=3s unschedulable=4? taints=5*.core.v1.Taint configSource=6.core.v1.NodeConfigSource externalID=2s',
-  'core.v1.NodeStatus': 'capacity=1{.api.resource.Quantity allocatable=2{.api.resource.Quantity phase=3s conditions=4*.core.v1.NodeCondition addresses=5*.core.v1.NodeAddress daemonEndpoints=6.core.v1.NodeDaemonEndpoints nodeInfo=7.core.v1.NodeSystemInfo images=8*.core.v1.ContainerImage volumesInUse=9*s volumesAttached=10*.core.v1.AttachedVolume config=11.core.v1.NodeConfigStatus runtimeHandlers=12*.core.v1.NodeRuntimeHandler features=13.core.v1.NodeFeatures declaredFeatures=14*s',
+  'core.v1.NodeSelectorTerm':
+    'matchExpressions=1*.core.v1.NodeSelectorRequirement matchFields=2*.core.v1.NodeSelectorRequirement',
+  'core.v1.NodeSpec':
+    'podCIDR=1s podCIDRs=7*s providerID=3s unschedulable=4? taints=5*.core.v1.Taint configSource=6.core.v1.NodeConfigSource externalID=2s',
+  'core.v1.NodeStatus':
+    'capacity=1{.api.resource.Quantity allocatable=2{.api.resource.Quantity phase=3s conditions=4*.core.v1.NodeCondition addresses=5*.core.v1.NodeAddress daemonEndpoints=6.core.v1.NodeDaemonEndpoints nodeInfo=7.core.v1.NodeSystemInfo images=8*.core.v1.ContainerImage volumesInUse=9*s volumesAttached=10*.core.v1.AttachedVolume config=11.core.v1.NodeConfigStatus runtimeHandlers=12*.core.v1.NodeRuntimeHandler features=13.core.v1.NodeFeatures declaredFeatures=14*s',
   'core.v1.NodeSwapStatus': 'capacity=1i',
-  'core.v1.NodeSystemInfo': 'machineID=1s systemUUID=2s bootID=3s kernelVersion=4s osImage=5s containerRuntimeVersion=6s kubeletVersion=7s kubeProxyVersion=8s operatingSystem=9s architecture=10s swap=11.core.v1.NodeSwapStatus',
+  'core.v1.NodeSystemInfo':
+    'machineID=1s systemUUID=2s bootID=3s kernelVersion=4s osImage=5s containerRuntimeVersion=6s kubeletVersion=7s kubeProxyVersion=8s operatingSystem=9s architecture=10s swap=11.core.v1.NodeSwapStatus',
   'core.v1.ObjectFieldSelector': 'apiVersion=1s fieldPath=2s',
   'core.v1.ObjectReference': 'kind=1s namespace=2s name=3s uid=4s apiVersion=5s resourceVersion=6s fieldPath=7s',
-  'core.v1.PersistentVolume': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PersistentVolumeSpec status=3.core.v1.PersistentVolumeStatus',
-  'core.v1.PersistentVolumeClaim': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PersistentVolumeClaimSpec status=3.core.v1.PersistentVolumeClaimStatus',
-  'core.v1.PersistentVolumeClaimCondition': 'type=1s status=2s lastProbeTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
-  'core.v1.PersistentVolumeClaimSpec': 'accessModes=1*s selector=4.apis.meta.v1.LabelSelector resources=2.core.v1.VolumeResourceRequirements volumeName=3s storageClassName=5s volumeMode=6s dataSource=7.core.v1.TypedLocalObjectReference dataSourceRef=8.core.v1.TypedObjectReference volumeAttributesClassName=9s',
-  'core.v1.PersistentVolumeClaimStatus': 'phase=1s accessModes=2*s capacity=3{.api.resource.Quantity conditions=4*.core.v1.PersistentVolumeClaimCondition allocatedResources=5{.api.resource.Quantity allocatedResourceStatuses=7{s currentVolumeAttributesClassName=8s modifyVolumeStatus=9.core.v1.ModifyVolumeStatus',
-  'core.v1.PersistentVolumeClaimTemplate': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PersistentVolumeClaimSpec',
+  'core.v1.PersistentVolume':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PersistentVolumeSpec status=3.core.v1.PersistentVolumeStatus',
+  'core.v1.PersistentVolumeClaim':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PersistentVolumeClaimSpec status=3.core.v1.PersistentVolumeClaimStatus',
+  'core.v1.PersistentVolumeClaimCondition':
+    'type=1s status=2s lastProbeTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
+  'core.v1.PersistentVolumeClaimSpec':
+    'accessModes=1*s selector=4.apis.meta.v1.LabelSelector resources=2.core.v1.VolumeResourceRequirements volumeName=3s storageClassName=5s volumeMode=6s dataSource=7.core.v1.TypedLocalObjectReference dataSourceRef=8.core.v1.TypedObjectReference volumeAttributesClassName=9s',
+  'core.v1.PersistentVolumeClaimStatus':
+    'phase=1s accessModes=2*s capacity=3{.api.resource.Quantity conditions=4*.core.v1.PersistentVolumeClaimCondition allocatedResources=5{.api.resource.Quantity allocatedResourceStatuses=7{s currentVolumeAttributesClassName=8s modifyVolumeStatus=9.core.v1.ModifyVolumeStatus',
+  'core.v1.PersistentVolumeClaimTemplate':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PersistentVolumeClaimSpec',
   'core.v1.PersistentVolumeClaimVolumeSource': 'claimName=1s readOnly=2?',
-  'core.v1.PersistentVolumeSource': 'gcePersistentDisk=1.core.v1.GCEPersistentDiskVolumeSource awsElasticBlockStore=2.core.v1.AWSElasticBlockStoreVolumeSource hostPath=3.core.v1.HostPathVolumeSource glusterfs=4.core.v1.GlusterfsPersistentVolumeSource nfs=5.core.v1.NFSVolumeSource rbd=6.core.v1.RBDPersistentVolumeSource iscsi=7.core.v1.ISCSIPersistentVolumeSource cinder=8.core.v1.CinderPersistentVolumeSource cephfs=9.core.v1.CephFSPersistentVolumeSource fc=10.core.v1.FCVolumeSource flocker=11.core.v1.FlockerVolumeSource flexVolume=12.core.v1.FlexPersistentVolumeSource azureFile=13.core.v1.AzureFilePersistentVolumeSource vsphereVolume=14.core.v1.VsphereVirtualDiskVolumeSource quobyte=15.core.v1.QuobyteVolumeSource azureDisk=16.core.v1.AzureDiskVolumeSource photonPersistentDisk=17.core.v1.PhotonPersistentDiskVolumeSource portworxVolume=18.core.v1.PortworxVolumeSource scaleIO=19.core.v1.ScaleIOPersistentVolumeSource local=20.core.v1.LocalVolumeSource storageos=21.core.v1.StorageOSPersistentVolumeSource csi=22.core.v1.CSIPersistentVolumeSource',
-  'core.v1.PersistentVolumeSpec': 'capacity=1{.api.resource.Quantity persistentVolumeSource=2.core.v1.PersistentVolumeSource accessModes=3*s claimRef=4.core.v1.ObjectReference persistentVolumeReclaimPolicy=5s storageClassName=6s mountOptions=7*s volumeMode=8s nodeAffinity=9.core.v1.VolumeNodeAffinity volumeAttributesClassName=10s',
+  'core.v1.PersistentVolumeSource':
+    'gcePersistentDisk=1.core.v1.GCEPersistentDiskVolumeSource awsElasticBlockStore=2.core.v1.AWSElasticBlockStoreVolumeSource hostPath=3.core.v1.HostPathVolumeSource glusterfs=4.core.v1.GlusterfsPersistentVolumeSource nfs=5.core.v1.NFSVolumeSource rbd=6.core.v1.RBDPersistentVolumeSource iscsi=7.core.v1.ISCSIPersistentVolumeSource cinder=8.core.v1.CinderPersistentVolumeSource cephfs=9.core.v1.CephFSPersistentVolumeSource fc=10.core.v1.FCVolumeSource flocker=11.core.v1.FlockerVolumeSource flexVolume=12.core.v1.FlexPersistentVolumeSource azureFile=13.core.v1.AzureFilePersistentVolumeSource vsphereVolume=14.core.v1.VsphereVirtualDiskVolumeSource quobyte=15.core.v1.QuobyteVolumeSource azureDisk=16.core.v1.AzureDiskVolumeSource photonPersistentDisk=17.core.v1.PhotonPersistentDiskVolumeSource portworxVolume=18.core.v1.PortworxVolumeSource scaleIO=19.core.v1.ScaleIOPersistentVolumeSource local=20.core.v1.LocalVolumeSource storageos=21.core.v1.StorageOSPersistentVolumeSource csi=22.core.v1.CSIPersistentVolumeSource',
+  'core.v1.PersistentVolumeSpec':
+    'capacity=1{.api.resource.Quantity persistentVolumeSource=2.core.v1.PersistentVolumeSource accessModes=3*s claimRef=4.core.v1.ObjectReference persistentVolumeReclaimPolicy=5s storageClassName=6s mountOptions=7*s volumeMode=8s nodeAffinity=9.core.v1.VolumeNodeAffinity volumeAttributesClassName=10s',
   'core.v1.PersistentVolumeStatus': 'phase=1s message=2s reason=3s lastPhaseTransitionTime=4.apis.meta.v1.Time',
   'core.v1.PhotonPersistentDiskVolumeSource': 'pdID=1s fsType=2s',
   'core.v1.Pod': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PodSpec status=3.core.v1.PodStatus',
-  'core.v1.PodAffinity': 'requiredDuringSchedulingIgnoredDuringExecution=1*.core.v1.PodAffinityTerm preferredDuringSchedulingIgnoredDuringExecution=2*.core.v1.WeightedPodAffinityTerm',
-  'core.v1.PodAffinityTerm': 'labelSelector=1.apis.meta.v1.LabelSelector namespaces=2*s topologyKey=3s namespaceSelector=4.apis.meta.v1.LabelSelector matchLabelKeys=5*s mismatchLabelKeys=6*s',
-  'core.v1.PodAntiAffinity': 'requiredDuringSchedulingIgnoredDuringExecution=1*.core.v1.PodAffinityTerm preferredDuringSchedulingIgnoredDuringExecution=2*.core.v1.WeightedPodAffinityTerm',
-  'core.v1.PodCertificateProjection': 'signerName=1s keyType=2s maxExpirationSeconds=3i credentialBundlePath=4s keyPath=5s certificateChainPath=6s userAnnotations=7{s',
-  'core.v1.PodCondition': 'type=1s observedGeneration=7i status=2s lastProbeTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
+  'core.v1.PodAffinity':
+    'requiredDuringSchedulingIgnoredDuringExecution=1*.core.v1.PodAffinityTerm preferredDuringSchedulingIgnoredDuringExecution=2*.core.v1.WeightedPodAffinityTerm',
+  'core.v1.PodAffinityTerm':
+    'labelSelector=1.apis.meta.v1.LabelSelector namespaces=2*s topologyKey=3s namespaceSelector=4.apis.meta.v1.LabelSelector matchLabelKeys=5*s mismatchLabelKeys=6*s',
+  'core.v1.PodAntiAffinity':
+    'requiredDuringSchedulingIgnoredDuringExecution=1*.core.v1.PodAffinityTerm preferredDuringSchedulingIgnoredDuringExecution=2*.core.v1.WeightedPodAffinityTerm',
+  'core.v1.PodCertificateProjection':
+    'signerName=1s keyType=2s maxExpirationSeconds=3i credentialBundlePath=4s keyPath=5s certificateChainPath=6s userAnnotations=7{s',
+  'core.v1.PodCondition':
+    'type=1s observedGeneration=7i status=2s lastProbeTime=3.apis.meta.v1.Time lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
   'core.v1.PodDNSConfig': 'nameservers=1*s searches=2*s options=3*.core.v1.PodDNSConfigOption',
   'core.v1.PodDNSConfigOption': 'name=1s value=2s',
-  'core.v1.PodExtendedResourceClaimStatus': 'requestMappings=1*.core.v1.ContainerExtendedResourceRequest resourceClaimName=2s',
+  'core.v1.PodExtendedResourceClaimStatus':
+    'requestMappings=1*.core.v1.ContainerExtendedResourceRequest resourceClaimName=2s',
   'core.v1.PodIP': 'ip=1s',
   'core.v1.PodOS': 'name=1s',
   'core.v1.PodReadinessGate': 'conditionType=1s',
   'core.v1.PodResourceClaim': 'name=1s resourceClaimName=3s resourceClaimTemplateName=4s',
   'core.v1.PodResourceClaimStatus': 'name=1s resourceClaimName=2s',
   'core.v1.PodSchedulingGate': 'name=1s',
-  'core.v1.PodSecurityContext': 'seLinuxOptions=1.core.v1.SELinuxOptions windowsOptions=8.core.v1.WindowsSecurityContextOptions runAsUser=2i runAsGroup=6i runAsNonRoot=3? supplementalGroups=4*i supplementalGroupsPolicy=12s fsGroup=5i sysctls=7*.core.v1.Sysctl fsGroupChangePolicy=9s seccompProfile=10.core.v1.SeccompProfile appArmorProfile=11.core.v1.AppArmorProfile seLinuxChangePolicy=13s',
-  'core.v1.PodSpec': 'volumes=1*.core.v1.Volume initContainers=20*.core.v1.Container containers=2*.core.v1.Container ephemeralContainers=34*.core.v1.EphemeralContainer restartPolicy=3s terminationGracePeriodSeconds=4i activeDeadlineSeconds=5i dnsPolicy=6s nodeSelector=7{s serviceAccountName=8s serviceAccount=9s automountServiceAccountToken=21? nodeName=10s hostNetwork=11? hostPID=12? hostIPC=13? shareProcessNamespace=27? securityContext=14.core.v1.PodSecurityContext imagePullSecrets=15*.core.v1.LocalObjectReference hostname=16s subdomain=17s affinity=18.core.v1.Affinity schedulerName=19s tolerations=22*.core.v1.Toleration hostAliases=23*.core.v1.HostAlias priorityClassName=24s priority=25i dnsConfig=26.core.v1.PodDNSConfig readinessGates=28*.core.v1.PodReadinessGate runtimeClassName=29s enableServiceLinks=30? preemptionPolicy=31s overhead=32{.api.resource.Quantity topologySpreadConstraints=33*.core.v1.TopologySpreadConstraint setHostnameAsFQDN=35? os=36.core.v1.PodOS hostUsers=37? schedulingGates=38*.core.v1.PodSchedulingGate resourceClaims=39*.core.v1.PodResourceClaim resources=40.core.v1.ResourceRequirements hostnameOverride=41s workloadRef=42.core.v1.WorkloadReference',
-  'core.v1.PodStatus': 'observedGeneration=17i phase=1s conditions=2*.core.v1.PodCondition message=3s reason=4s nominatedNodeName=11s hostIP=5s hostIPs=16*.core.v1.HostIP podIP=6s podIPs=12*.core.v1.PodIP startTime=7.apis.meta.v1.Time initContainerStatuses=10*.core.v1.ContainerStatus containerStatuses=8*.core.v1.ContainerStatus qosClass=9s ephemeralContainerStatuses=13*.core.v1.ContainerStatus resize=14s resourceClaimStatuses=15*.core.v1.PodResourceClaimStatus extendedResourceClaimStatus=18.core.v1.PodExtendedResourceClaimStatus allocatedResources=19{.api.resource.Quantity resources=20.core.v1.ResourceRequirements',
+  'core.v1.PodSecurityContext':
+    'seLinuxOptions=1.core.v1.SELinuxOptions windowsOptions=8.core.v1.WindowsSecurityContextOptions runAsUser=2i runAsGroup=6i runAsNonRoot=3? supplementalGroups=4*i supplementalGroupsPolicy=12s fsGroup=5i sysctls=7*.core.v1.Sysctl fsGroupChangePolicy=9s seccompProfile=10.core.v1.SeccompProfile appArmorProfile=11.core.v1.AppArmorProfile seLinuxChangePolicy=13s',
+  'core.v1.PodSpec':
+    'volumes=1*.core.v1.Volume initContainers=20*.core.v1.Container containers=2*.core.v1.Container ephemeralContainers=34*.core.v1.EphemeralContainer restartPolicy=3s terminationGracePeriodSeconds=4i activeDeadlineSeconds=5i dnsPolicy=6s nodeSelector=7{s serviceAccountName=8s serviceAccount=9s automountServiceAccountToken=21? nodeName=10s hostNetwork=11? hostPID=12? hostIPC=13? shareProcessNamespace=27? securityContext=14.core.v1.PodSecurityContext imagePullSecrets=15*.core.v1.LocalObjectReference hostname=16s subdomain=17s affinity=18.core.v1.Affinity schedulerName=19s tolerations=22*.core.v1.Toleration hostAliases=23*.core.v1.HostAlias priorityClassName=24s priority=25i dnsConfig=26.core.v1.PodDNSConfig readinessGates=28*.core.v1.PodReadinessGate runtimeClassName=29s enableServiceLinks=30? preemptionPolicy=31s overhead=32{.api.resource.Quantity topologySpreadConstraints=33*.core.v1.TopologySpreadConstraint setHostnameAsFQDN=35? os=36.core.v1.PodOS hostUsers=37? schedulingGates=38*.core.v1.PodSchedulingGate resourceClaims=39*.core.v1.PodResourceClaim resources=40.core.v1.ResourceRequirements hostnameOverride=41s workloadRef=42.core.v1.WorkloadReference',
+  'core.v1.PodStatus':
+    'observedGeneration=17i phase=1s conditions=2*.core.v1.PodCondition message=3s reason=4s nominatedNodeName=11s hostIP=5s hostIPs=16*.core.v1.HostIP podIP=6s podIPs=12*.core.v1.PodIP startTime=7.apis.meta.v1.Time initContainerStatuses=10*.core.v1.ContainerStatus containerStatuses=8*.core.v1.ContainerStatus qosClass=9s ephemeralContainerStatuses=13*.core.v1.ContainerStatus resize=14s resourceClaimStatuses=15*.core.v1.PodResourceClaimStatus extendedResourceClaimStatus=18.core.v1.PodExtendedResourceClaimStatus allocatedResources=19{.api.resource.Quantity resources=20.core.v1.ResourceRequirements',
   'core.v1.PodTemplateSpec': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.PodSpec',
   'core.v1.PortStatus': 'port=1i protocol=2s error=3s',
   'core.v1.PortworxVolumeSource': 'volumeID=1s fsType=2s readOnly=3?',
   'core.v1.PreferredSchedulingTerm': 'weight=1i preference=2.core.v1.NodeSelectorTerm',
-  'core.v1.Probe': 'handler=1.core.v1.ProbeHandler initialDelaySeconds=2i timeoutSeconds=3i periodSeconds=4i successThreshold=5i failureThreshold=6i terminationGracePeriodSeconds=7i',
-  'core.v1.ProbeHandler': 'exec=1.core.v1.ExecAction httpGet=2.core.v1.HTTPGetAction tcpSocket=3.core.v1.TCPSocketAction grpc=4.core.v1.GRPCAction',
+  'core.v1.Probe':
+    'handler=1.core.v1.ProbeHandler initialDelaySeconds=2i timeoutSeconds=3i periodSeconds=4i successThreshold=5i failureThreshold=6i terminationGracePeriodSeconds=7i',
+  'core.v1.ProbeHandler':
+    'exec=1.core.v1.ExecAction httpGet=2.core.v1.HTTPGetAction tcpSocket=3.core.v1.TCPSocketAction grpc=4.core.v1.GRPCAction',
   'core.v1.ProjectedVolumeSource': 'sources=1*.core.v1.VolumeProjection defaultMode=2i',
   'core.v1.QuobyteVolumeSource': 'registry=1s volume=2s readOnly=3? user=4s group=5s tenant=6s',
-  'core.v1.RBDPersistentVolumeSource': 'monitors=1*s image=2s fsType=3s pool=4s user=5s keyring=6s secretRef=7.core.v1.SecretReference readOnly=8?',
-  'core.v1.RBDVolumeSource': 'monitors=1*s image=2s fsType=3s pool=4s user=5s keyring=6s secretRef=7.core.v1.LocalObjectReference readOnly=8?',
+  'core.v1.RBDPersistentVolumeSource':
+    'monitors=1*s image=2s fsType=3s pool=4s user=5s keyring=6s secretRef=7.core.v1.SecretReference readOnly=8?',
+  'core.v1.RBDVolumeSource':
+    'monitors=1*s image=2s fsType=3s pool=4s user=5s keyring=6s secretRef=7.core.v1.LocalObjectReference readOnly=8?',
   'core.v1.ResourceClaim': 'name=1s request=2s',
   'core.v1.ResourceFieldSelector': 'containerName=1s resource=2s divisor=3.api.resource.Quantity',
   'core.v1.ResourceHealth': 'resourceID=1s health=2s',
-  'core.v1.ResourceQuota': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.ResourceQuotaSpec status=3.core.v1.ResourceQuotaStatus',
+  'core.v1.ResourceQuota':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.ResourceQuotaSpec status=3.core.v1.ResourceQuotaStatus',
   'core.v1.ResourceQuotaSpec': 'hard=1{.api.resource.Quantity scopes=2*s scopeSelector=3.core.v1.ScopeSelector',
   'core.v1.ResourceQuotaStatus': 'hard=1{.api.resource.Quantity used=2{.api.resource.Quantity',
-  'core.v1.ResourceRequirements': 'limits=1{.api.resource.Quantity requests=2{.api.resource.Quantity claims=3*.core.v1.ResourceClaim',
+  'core.v1.ResourceRequirements':
+    'limits=1{.api.resource.Quantity requests=2{.api.resource.Quantity claims=3*.core.v1.ResourceClaim',
   'core.v1.ResourceStatus': 'name=1s resources=2*.core.v1.ResourceHealth',
   'core.v1.SELinuxOptions': 'user=1s role=2s type=3s level=4s',
-  'core.v1.ScaleIOPersistentVolumeSource': 'gateway=1s system=2s secretRef=3.core.v1.SecretReference sslEnabled=4? protectionDomain=5s storagePool=6s storageMode=7s volumeName=8s fsType=9s readOnly=10?',
-  'core.v1.ScaleIOVolumeSource': 'gateway=1s system=2s secretRef=3.core.v1.LocalObjectReference sslEnabled=4? protectionDomain=5s storagePool=6s storageMode=7s volumeName=8s fsType=9s readOnly=10?',
+  'core.v1.ScaleIOPersistentVolumeSource':
+    'gateway=1s system=2s secretRef=3.core.v1.SecretReference sslEnabled=4? protectionDomain=5s storagePool=6s storageMode=7s volumeName=8s fsType=9s readOnly=10?',
+  'core.v1.ScaleIOVolumeSource':
+    'gateway=1s system=2s secretRef=3.core.v1.LocalObjectReference sslEnabled=4? protectionDomain=5s storagePool=6s storageMode=7s volumeName=8s fsType=9s readOnly=10?',
   'core.v1.ScopeSelector': 'matchExpressions=1*.core.v1.ScopedResourceSelectorRequirement',
   'core.v1.ScopedResourceSelectorRequirement': 'scopeName=1s operator=2s values=3*s',
   'core.v1.SeccompProfile': 'type=1s localhostProfile=2s',
   'core.v1.Secret': 'metadata=1.apis.meta.v1.ObjectMeta immutable=5? data=2{b stringData=4{s type=3s',
   'core.v1.SecretEnvSource': 'localObjectReference=1.core.v1.LocalObjectReference optional=2?',
   'core.v1.SecretKeySelector': 'localObjectReference=1.core.v1.LocalObjectReference key=2s optional=3?',
-  'core.v1.SecretProjection': 'localObjectReference=1.core.v1.LocalObjectReference items=2*.core.v1.KeyToPath optional=4?',
+  'core.v1.SecretProjection':
+    'localObjectReference=1.core.v1.LocalObjectReference items=2*.core.v1.KeyToPath optional=4?',
   'core.v1.SecretReference': 'name=1s namespace=2s',
   'core.v1.SecretVolumeSource': 'secretName=1s items=2*.core.v1.KeyToPath defaultMode=3i optional=4?',
-  'core.v1.SecurityContext': 'capabilities=1.core.v1.Capabilities privileged=2? seLinuxOptions=3.core.v1.SELinuxOptions windowsOptions=10.core.v1.WindowsSecurityContextOptions runAsUser=4i runAsGroup=8i runAsNonRoot=5? readOnlyRootFilesystem=6? allowPrivilegeEscalation=7? procMount=9s seccompProfile=11.core.v1.SeccompProfile appArmorProfile=12.core.v1.AppArmorProfile',
+  'core.v1.SecurityContext':
+    'capabilities=1.core.v1.Capabilities privileged=2? seLinuxOptions=3.core.v1.SELinuxOptions windowsOptions=10.core.v1.WindowsSecurityContextOptions runAsUser=4i runAsGroup=8i runAsNonRoot=5? readOnlyRootFilesystem=6? allowPrivilegeEscalation=7? procMount=9s seccompProfile=11.core.v1.SeccompProfile appArmorProfile=12.core.v1.AppArmorProfile',
   'core.v1.Service': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.core.v1.ServiceSpec status=3.core.v1.ServiceStatus',
-  'core.v1.ServiceAccount': 'metadata=1.apis.meta.v1.ObjectMeta secrets=2*.core.v1.ObjectReference imagePullSecrets=3*.core.v1.LocalObjectReference automountServiceAccountToken=4?',
+  'core.v1.ServiceAccount':
+    'metadata=1.apis.meta.v1.ObjectMeta secrets=2*.core.v1.ObjectReference imagePullSecrets=3*.core.v1.LocalObjectReference automountServiceAccountToken=4?',
   'core.v1.ServiceAccountTokenProjection': 'audience=1s expirationSeconds=2i path=3s',
   'core.v1.ServicePort': 'name=1s protocol=2s appProtocol=6s port=3i targetPort=4.util.intstr.IntOrString nodePort=5i',
-  'core.v1.ServiceSpec': 'ports=1*.core.v1.ServicePort selector=2{s clusterIP=3s clusterIPs=18*s type=4s externalIPs=5*s sessionAffinity=7s loadBalancerIP=8s loadBalancerSourceRanges=9*s externalName=10s externalTrafficPolicy=11s healthCheckNodePort=12i publishNotReadyAddresses=13? sessionAffinityConfig=14.core.v1.SessionAffinityConfig ipFamilies=19*s ipFamilyPolicy=17s allocateLoadBalancerNodePorts=20? loadBalancerClass=21s internalTrafficPolicy=22s trafficDistribution=23s',
+  'core.v1.ServiceSpec':
+    'ports=1*.core.v1.ServicePort selector=2{s clusterIP=3s clusterIPs=18*s type=4s externalIPs=5*s sessionAffinity=7s loadBalancerIP=8s loadBalancerSourceRanges=9*s externalName=10s externalTrafficPolicy=11s healthCheckNodePort=12i publishNotReadyAddresses=13? sessionAffinityConfig=14.core.v1.SessionAffinityConfig ipFamilies=19*s ipFamilyPolicy=17s allocateLoadBalancerNodePorts=20? loadBalancerClass=21s internalTrafficPolicy=22s trafficDistribution=23s',
   'core.v1.ServiceStatus': 'loadBalancer=1.core.v1.LoadBalancerStatus conditions=2*.apis.meta.v1.Condition',
   'core.v1.SessionAffinityConfig': 'clientIP=1.core.v1.ClientIPConfig',
   'core.v1.SleepAction': 'seconds=1i',
-  'core.v1.StorageOSPersistentVolumeSource': 'volumeName=1s volumeNamespace=2s fsType=3s readOnly=4? secretRef=5.core.v1.ObjectReference',
-  'core.v1.StorageOSVolumeSource': 'volumeName=1s volumeNamespace=2s fsType=3s readOnly=4? secretRef=5.core.v1.LocalObjectReference',
+  'core.v1.StorageOSPersistentVolumeSource':
+    'volumeName=1s volumeNamespace=2s fsType=3s readOnly=4? secretRef=5.core.v1.ObjectReference',
+  'core.v1.StorageOSVolumeSource':
+    'volumeName=1s volumeNamespace=2s fsType=3s readOnly=4? secretRef=5.core.v1.LocalObjectReference',
   'core.v1.Sysctl': 'name=1s value=2s',
   'core.v1.TCPSocketAction': 'port=1.util.intstr.IntOrString host=2s',
   'core.v1.Taint': 'key=1s value=2s effect=3s timeAdded=4.apis.meta.v1.Time',
   'core.v1.Toleration': 'key=1s operator=2s value=3s effect=4s tolerationSeconds=5i',
   'core.v1.TopologySelectorLabelRequirement': 'key=1s values=2*s',
   'core.v1.TopologySelectorTerm': 'matchLabelExpressions=1*.core.v1.TopologySelectorLabelRequirement',
-  'core.v1.TopologySpreadConstraint': 'maxSkew=1i topologyKey=2s whenUnsatisfiable=3s labelSelector=4.apis.meta.v1.LabelSelector minDomains=5i nodeAffinityPolicy=6s nodeTaintsPolicy=7s matchLabelKeys=8*s',
+  'core.v1.TopologySpreadConstraint':
+    'maxSkew=1i topologyKey=2s whenUnsatisfiable=3s labelSelector=4.apis.meta.v1.LabelSelector minDomains=5i nodeAffinityPolicy=6s nodeTaintsPolicy=7s matchLabelKeys=8*s',
   'core.v1.TypedLocalObjectReference': 'apiGroup=1s kind=2s name=3s',
   'core.v1.TypedObjectReference': 'apiGroup=1s kind=2s name=3s namespace=4s',
   'core.v1.Volume': 'name=1s volumeSource=2.core.v1.VolumeSource',
   'core.v1.VolumeDevice': 'name=1s devicePath=2s',
-  'core.v1.VolumeMount': 'name=1s readOnly=2? recursiveReadOnly=7s mountPath=3s subPath=4s mountPropagation=5s subPathExpr=6s',
+  'core.v1.VolumeMount':
+    'name=1s readOnly=2? recursiveReadOnly=7s mountPath=3s subPath=4s mountPropagation=5s subPathExpr=6s',
   'core.v1.VolumeMountStatus': 'name=1s mountPath=2s readOnly=3? recursiveReadOnly=4s',
   'core.v1.VolumeNodeAffinity': 'required=1.core.v1.NodeSelector',
-  'core.v1.VolumeProjection': 'secret=1.core.v1.SecretProjection downwardAPI=2.core.v1.DownwardAPIProjection configMap=3.core.v1.ConfigMapProjection serviceAccountToken=4.core.v1.ServiceAccountTokenProjection clusterTrustBundle=5.core.v1.ClusterTrustBundleProjection podCertificate=6.core.v1.PodCertificateProjection',
+  'core.v1.VolumeProjection':
+    'secret=1.core.v1.SecretProjection downwardAPI=2.core.v1.DownwardAPIProjection configMap=3.core.v1.ConfigMapProjection serviceAccountToken=4.core.v1.ServiceAccountTokenProjection clusterTrustBundle=5.core.v1.ClusterTrustBundleProjection podCertificate=6.core.v1.PodCertificateProjection',
   'core.v1.VolumeResourceRequirements': 'limits=1{.api.resource.Quantity requests=2{.api.resource.Quantity',
-  'core.v1.VolumeSource': 'hostPath=1.core.v1.HostPathVolumeSource emptyDir=2.core.v1.EmptyDirVolumeSource gcePersistentDisk=3.core.v1.GCEPersistentDiskVolumeSource awsElasticBlockStore=4.core.v1.AWSElasticBlockStoreVolumeSource gitRepo=5.core.v1.GitRepoVolumeSource secret=6.core.v1.SecretVolumeSource nfs=7.core.v1.NFSVolumeSource iscsi=8.core.v1.ISCSIVolumeSource glusterfs=9.core.v1.GlusterfsVolumeSource persistentVolumeClaim=10.core.v1.PersistentVolumeClaimVolumeSource rbd=11.core.v1.RBDVolumeSource flexVolume=12.core.v1.FlexVolumeSource cinder=13.core.v1.CinderVolumeSource cephfs=14.core.v1.CephFSVolumeSource flocker=15.core.v1.FlockerVolumeSource downwardAPI=16.core.v1.DownwardAPIVolumeSource fc=17.core.v1.FCVolumeSource azureFile=18.core.v1.AzureFileVolumeSource configMap=19.core.v1.ConfigMapVolumeSource vsphereVolume=20.core.v1.VsphereVirtualDiskVolumeSource quobyte=21.core.v1.QuobyteVolumeSource azureDisk=22.core.v1.AzureDiskVolumeSource photonPersistentDisk=23.core.v1.PhotonPersistentDiskVolumeSource projected=26.core.v1.ProjectedVolumeSource portworxVolume=24.core.v1.PortworxVolumeSource scaleIO=25.core.v1.ScaleIOVolumeSource storageos=27.core.v1.StorageOSVolumeSource csi=28.core.v1.CSIVolumeSource ephemeral=29.core.v1.EphemeralVolumeSource image=30.core.v1.ImageVolumeSource',
+  'core.v1.VolumeSource':
+    'hostPath=1.core.v1.HostPathVolumeSource emptyDir=2.core.v1.EmptyDirVolumeSource gcePersistentDisk=3.core.v1.GCEPersistentDiskVolumeSource awsElasticBlockStore=4.core.v1.AWSElasticBlockStoreVolumeSource gitRepo=5.core.v1.GitRepoVolumeSource secret=6.core.v1.SecretVolumeSource nfs=7.core.v1.NFSVolumeSource iscsi=8.core.v1.ISCSIVolumeSource glusterfs=9.core.v1.GlusterfsVolumeSource persistentVolumeClaim=10.core.v1.PersistentVolumeClaimVolumeSource rbd=11.core.v1.RBDVolumeSource flexVolume=12.core.v1.FlexVolumeSource cinder=13.core.v1.CinderVolumeSource cephfs=14.core.v1.CephFSVolumeSource flocker=15.core.v1.FlockerVolumeSource downwardAPI=16.core.v1.DownwardAPIVolumeSource fc=17.core.v1.FCVolumeSource azureFile=18.core.v1.AzureFileVolumeSource configMap=19.core.v1.ConfigMapVolumeSource vsphereVolume=20.core.v1.VsphereVirtualDiskVolumeSource quobyte=21.core.v1.QuobyteVolumeSource azureDisk=22.core.v1.AzureDiskVolumeSource photonPersistentDisk=23.core.v1.PhotonPersistentDiskVolumeSource projected=26.core.v1.ProjectedVolumeSource portworxVolume=24.core.v1.PortworxVolumeSource scaleIO=25.core.v1.ScaleIOVolumeSource storageos=27.core.v1.StorageOSVolumeSource csi=28.core.v1.CSIVolumeSource ephemeral=29.core.v1.EphemeralVolumeSource image=30.core.v1.ImageVolumeSource',
   'core.v1.VsphereVirtualDiskVolumeSource': 'volumePath=1s fsType=2s storagePolicyName=3s storagePolicyID=4s',
   'core.v1.WeightedPodAffinityTerm': 'weight=1i podAffinityTerm=2.core.v1.PodAffinityTerm',
-  'core.v1.WindowsSecurityContextOptions': 'gmsaCredentialSpecName=1s gmsaCredentialSpec=2s runAsUserName=3s hostProcess=4?',
+  'core.v1.WindowsSecurityContextOptions':
+    'gmsaCredentialSpecName=1s gmsaCredentialSpec=2s runAsUserName=3s hostProcess=4?',
   'core.v1.WorkloadReference': 'name=1s podGroup=2s podGroupReplicaKey=3s',
   'networking.v1.HTTPIngressPath': 'path=1s pathType=3s backend=2.networking.v1.IngressBackend',
   'networking.v1.HTTPIngressRuleValue': 'paths=1*.networking.v1.HTTPIngressPath',
   'networking.v1.IPBlock': 'cidr=1s except=2*s',
-  'networking.v1.Ingress': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.networking.v1.IngressSpec status=3.networking.v1.IngressStatus',
-  'networking.v1.IngressBackend': 'service=4.networking.v1.IngressServiceBackend resource=3.core.v1.TypedLocalObjectReference',
+  'networking.v1.Ingress':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.networking.v1.IngressSpec status=3.networking.v1.IngressStatus',
+  'networking.v1.IngressBackend':
+    'service=4.networking.v1.IngressServiceBackend resource=3.core.v1.TypedLocalObjectReference',
   'networking.v1.IngressClass': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.networking.v1.IngressClassSpec',
   'networking.v1.IngressClassParametersReference': 'aPIGroup=1s kind=2s name=3s scope=4s namespace=5s',
   'networking.v1.IngressClassSpec': 'controller=1s parameters=2.networking.v1.IngressClassParametersReference',
@@ -321,38 +419,53 @@ export const MESSAGES: Record<string, string> = {
   'networking.v1.IngressRule': 'host=1s ingressRuleValue=2.networking.v1.IngressRuleValue',
   'networking.v1.IngressRuleValue': 'http=1.networking.v1.HTTPIngressRuleValue',
   'networking.v1.IngressServiceBackend': 'name=1s port=2.networking.v1.ServiceBackendPort',
-  'networking.v1.IngressSpec': 'ingressClassName=4s defaultBackend=1.networking.v1.IngressBackend tls=2*.networking.v1.IngressTLS rules=3*.networking.v1.IngressRule',
+  'networking.v1.IngressSpec':
+    'ingressClassName=4s defaultBackend=1.networking.v1.IngressBackend tls=2*.networking.v1.IngressTLS rules=3*.networking.v1.IngressRule',
   'networking.v1.IngressStatus': 'loadBalancer=1.networking.v1.IngressLoadBalancerStatus',
   'networking.v1.IngressTLS': 'hosts=1*s secretName=2s',
   'networking.v1.NetworkPolicy': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.networking.v1.NetworkPolicySpec',
-  'networking.v1.NetworkPolicyEgressRule': 'ports=1*.networking.v1.NetworkPolicyPort to=2*.networking.v1.NetworkPolicyPeer',
-  'networking.v1.NetworkPolicyIngressRule': 'ports=1*.networking.v1.NetworkPolicyPort from=2*.networking.v1.NetworkPolicyPeer',
-  'networking.v1.NetworkPolicyPeer': 'podSelector=1.apis.meta.v1.LabelSelector namespaceSelector=2.apis.meta.v1.LabelSelector ipBlock=3.networking.v1.IPBlock',
+  'networking.v1.NetworkPolicyEgressRule':
+    'ports=1*.networking.v1.NetworkPolicyPort to=2*.networking.v1.NetworkPolicyPeer',
+  'networking.v1.NetworkPolicyIngressRule':
+    'ports=1*.networking.v1.NetworkPolicyPort from=2*.networking.v1.NetworkPolicyPeer',
+  'networking.v1.NetworkPolicyPeer':
+    'podSelector=1.apis.meta.v1.LabelSelector namespaceSelector=2.apis.meta.v1.LabelSelector ipBlock=3.networking.v1.IPBlock',
   'networking.v1.NetworkPolicyPort': 'protocol=1s port=2.util.intstr.IntOrString endPort=3i',
-  'networking.v1.NetworkPolicySpec': 'podSelector=1.apis.meta.v1.LabelSelector ingress=2*.networking.v1.NetworkPolicyIngressRule egress=3*.networking.v1.NetworkPolicyEgressRule policyTypes=4*s',
+  'networking.v1.NetworkPolicySpec':
+    'podSelector=1.apis.meta.v1.LabelSelector ingress=2*.networking.v1.NetworkPolicyIngressRule egress=3*.networking.v1.NetworkPolicyEgressRule policyTypes=4*s',
   'networking.v1.ServiceBackendPort': 'name=1s number=2i',
-  'policy.v1.PodDisruptionBudget': 'metadata=1.apis.meta.v1.ObjectMeta spec=2.policy.v1.PodDisruptionBudgetSpec status=3.policy.v1.PodDisruptionBudgetStatus',
-  'policy.v1.PodDisruptionBudgetSpec': 'minAvailable=1.util.intstr.IntOrString selector=2.apis.meta.v1.LabelSelector maxUnavailable=3.util.intstr.IntOrString unhealthyPodEvictionPolicy=4s',
-  'policy.v1.PodDisruptionBudgetStatus': 'observedGeneration=1i disruptedPods=2{.apis.meta.v1.Time disruptionsAllowed=3i currentHealthy=4i desiredHealthy=5i expectedPods=6i conditions=7*.apis.meta.v1.Condition',
+  'policy.v1.PodDisruptionBudget':
+    'metadata=1.apis.meta.v1.ObjectMeta spec=2.policy.v1.PodDisruptionBudgetSpec status=3.policy.v1.PodDisruptionBudgetStatus',
+  'policy.v1.PodDisruptionBudgetSpec':
+    'minAvailable=1.util.intstr.IntOrString selector=2.apis.meta.v1.LabelSelector maxUnavailable=3.util.intstr.IntOrString unhealthyPodEvictionPolicy=4s',
+  'policy.v1.PodDisruptionBudgetStatus':
+    'observedGeneration=1i disruptedPods=2{.apis.meta.v1.Time disruptionsAllowed=3i currentHealthy=4i desiredHealthy=5i expectedPods=6i conditions=7*.apis.meta.v1.Condition',
   'rbac.v1.AggregationRule': 'clusterRoleSelectors=1*.apis.meta.v1.LabelSelector',
-  'rbac.v1.ClusterRole': 'metadata=1.apis.meta.v1.ObjectMeta rules=2*.rbac.v1.PolicyRule aggregationRule=3.rbac.v1.AggregationRule',
-  'rbac.v1.ClusterRoleBinding': 'metadata=1.apis.meta.v1.ObjectMeta subjects=2*.rbac.v1.Subject roleRef=3.rbac.v1.RoleRef',
+  'rbac.v1.ClusterRole':
+    'metadata=1.apis.meta.v1.ObjectMeta rules=2*.rbac.v1.PolicyRule aggregationRule=3.rbac.v1.AggregationRule',
+  'rbac.v1.ClusterRoleBinding':
+    'metadata=1.apis.meta.v1.ObjectMeta subjects=2*.rbac.v1.Subject roleRef=3.rbac.v1.RoleRef',
   'rbac.v1.PolicyRule': 'verbs=1*s apiGroups=2*s resources=3*s resourceNames=4*s nonResourceURLs=5*s',
   'rbac.v1.Role': 'metadata=1.apis.meta.v1.ObjectMeta rules=2*.rbac.v1.PolicyRule',
   'rbac.v1.RoleBinding': 'metadata=1.apis.meta.v1.ObjectMeta subjects=2*.rbac.v1.Subject roleRef=3.rbac.v1.RoleRef',
   'rbac.v1.RoleRef': 'apiGroup=1s kind=2s name=3s',
   'rbac.v1.Subject': 'kind=1s apiGroup=2s name=3s namespace=4s',
-  'scheduling.v1.PriorityClass': 'metadata=1.apis.meta.v1.ObjectMeta value=2i globalDefault=3? description=4s preemptionPolicy=5s',
-  'storage.v1.StorageClass': 'metadata=1.apis.meta.v1.ObjectMeta provisioner=2s parameters=3{s reclaimPolicy=4s mountOptions=5*s allowVolumeExpansion=6? volumeBindingMode=7s allowedTopologies=8*.core.v1.TopologySelectorTerm',
+  'scheduling.v1.PriorityClass':
+    'metadata=1.apis.meta.v1.ObjectMeta value=2i globalDefault=3? description=4s preemptionPolicy=5s',
+  'storage.v1.StorageClass':
+    'metadata=1.apis.meta.v1.ObjectMeta provisioner=2s parameters=3{s reclaimPolicy=4s mountOptions=5*s allowVolumeExpansion=6? volumeBindingMode=7s allowedTopologies=8*.core.v1.TopologySelectorTerm',
   'api.resource.Quantity': 'string=1s',
-  'apis.meta.v1.Condition': 'type=1s status=2s observedGeneration=3i lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
+  'apis.meta.v1.Condition':
+    'type=1s status=2s observedGeneration=3i lastTransitionTime=4.apis.meta.v1.Time reason=5s message=6s',
   'apis.meta.v1.FieldSelectorRequirement': 'key=1s operator=2s values=3*s',
   'apis.meta.v1.FieldsV1': 'Raw=1b',
   'apis.meta.v1.LabelSelector': 'matchLabels=1{s matchExpressions=2*.apis.meta.v1.LabelSelectorRequirement',
   'apis.meta.v1.LabelSelectorRequirement': 'key=1s operator=2s values=3*s',
-  'apis.meta.v1.ManagedFieldsEntry': 'manager=1s operation=2s apiVersion=3s time=4.apis.meta.v1.Time fieldsType=6s fieldsV1=7.apis.meta.v1.FieldsV1 subresource=8s',
+  'apis.meta.v1.ManagedFieldsEntry':
+    'manager=1s operation=2s apiVersion=3s time=4.apis.meta.v1.Time fieldsType=6s fieldsV1=7.apis.meta.v1.FieldsV1 subresource=8s',
   'apis.meta.v1.MicroTime': 'seconds=1i nanos=2i',
-  'apis.meta.v1.ObjectMeta': 'name=1s generateName=2s namespace=3s selfLink=4s uid=5s resourceVersion=6s generation=7i creationTimestamp=8.apis.meta.v1.Time deletionTimestamp=9.apis.meta.v1.Time deletionGracePeriodSeconds=10i labels=11{s annotations=12{s ownerReferences=13*.apis.meta.v1.OwnerReference finalizers=14*s managedFields=17*.apis.meta.v1.ManagedFieldsEntry',
+  'apis.meta.v1.ObjectMeta':
+    'name=1s generateName=2s namespace=3s selfLink=4s uid=5s resourceVersion=6s generation=7i creationTimestamp=8.apis.meta.v1.Time deletionTimestamp=9.apis.meta.v1.Time deletionGracePeriodSeconds=10i labels=11{s annotations=12{s ownerReferences=13*.apis.meta.v1.OwnerReference finalizers=14*s managedFields=17*.apis.meta.v1.ManagedFieldsEntry',
   'apis.meta.v1.OwnerReference': 'apiVersion=5s kind=1s name=3s uid=4s controller=6? blockOwnerDeletion=7?',
   'apis.meta.v1.Time': 'seconds=1i nanos=2i',
   'runtime.RawExtension': 'raw=1b',

@@ -88,9 +88,12 @@ function toInt(v: bigint): number {
 function timeString(msg: JsonObject, micro: boolean): string | undefined {
   const seconds = Number(msg.seconds ?? 0);
   const nanos = Number(msg.nanos ?? 0);
-  if (seconds <= -62135596800 || (seconds === 0 && nanos === 0 && !micro && msg.seconds === undefined)) return undefined;
+  if (seconds <= -62135596800 || (seconds === 0 && nanos === 0 && !micro && msg.seconds === undefined))
+    return undefined;
   const iso = new Date(seconds * 1000).toISOString();
-  return micro ? iso.replace(/\.\d{3}Z$/, `.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`) : iso.replace(/\.\d{3}Z$/, 'Z');
+  return micro
+    ? iso.replace(/\.\d{3}Z$/, `.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`)
+    : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Messages with a JSON form different from their fields. */

@@ -95,7 +95,10 @@ export const RESOURCES: ResourceInfo[] = [
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', CLUSTER),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', NS),
   r('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', CLUSTER, { shortNames: ['sc'] }),
-  r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', NS, { shortNames: ['pdb'], subresources: ['status'] }),
+  r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', NS, {
+    shortNames: ['pdb'],
+    subresources: ['status'],
+  }),
   r('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', CLUSTER, { shortNames: ['pc'] }),
   r('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', CLUSTER, {
     verbs: ['create'],
@@ -173,7 +176,9 @@ export function resolveResource(ref: string): ResourceInfo {
   if (slash > 0) {
     const apiVersion = ref.slice(0, slash);
     const kind = ref.slice(slash + 1);
-    const found = RESOURCES.find((ri) => groupVersion(ri) === apiVersion && ri.kind.toLowerCase() === kind.toLowerCase());
+    const found = RESOURCES.find(
+      (ri) => groupVersion(ri) === apiVersion && ri.kind.toLowerCase() === kind.toLowerCase(),
+    );
     if (found) return found;
   }
   const lower = ref.toLowerCase();

@@ -4,7 +4,7 @@ import type { DeleteOptions, KubeApi, PatchType, WriteContext } from './api.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import { ApiError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from './errors.js';
 import type { Logs } from './logs.js';
-import { isObject } from './patch.js';
+import { isObject } from './json.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
 import { tokenRequest, type Authorizer } from './reviews.js';
 import type { Route } from './routes.js';
@@ -80,7 +80,13 @@ function paginate(items: KubeObject[], q: URLSearchParams): { page: KubeObject[]
   };
 }
 
-function tableOrObject(req: IncomingMessage, q: URLSearchParams, api: KubeApi, ri: ResourceInfo, obj: KubeObject): unknown {
+function tableOrObject(
+  req: IncomingMessage,
+  q: URLSearchParams,
+  api: KubeApi,
+  ri: ResourceInfo,
+  obj: KubeObject,
+): unknown {
   if (!wantsTable(req.headers.accept)) return obj;
   return toTable(ri.kind, [obj], { resourceVersion: api.store.currentRV() }, q.get('includeObject') ?? 'Metadata');
 }
@@ -157,7 +163,13 @@ export async function handleResource(
             query: q,
             transform: table
               ? (o, first) =>
-                  toTable(ri.kind, [o], { resourceVersion: o.metadata.resourceVersion }, q.get('includeObject') ?? 'Metadata', first)
+                  toTable(
+                    ri.kind,
+                    [o],
+                    { resourceVersion: o.metadata.resourceVersion },
+                    q.get('includeObject') ?? 'Metadata',
+                    first,
+                  )
               : undefined,
           });
           return;
@@ -165,7 +177,11 @@ export async function handleResource(
         const items = api.list(ri, namespace, q.get('labelSelector'), q.get('fieldSelector'));
         const { page, cont, remaining } = paginate(items, q);
         if (wantsTable(req.headers.accept)) {
-          sendJson(res, 200, toTable(ri.kind, page, listMeta(api, cont, remaining), q.get('includeObject') ?? 'Metadata'));
+          sendJson(
+            res,
+            200,
+            toTable(ri.kind, page, listMeta(api, cont, remaining), q.get('includeObject') ?? 'Metadata'),
+          );
           return;
         }
         sendJson(res, 200, {

@@ -68,6 +68,9 @@ export function tokenRequest(namespace: string, serviceAccount: string, body: Js
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name: serviceAccount, namespace, creationTimestamp: null },
     spec: { audiences: body?.spec?.audiences ?? ['https://kubernetes.default.svc'], expirationSeconds: seconds },
-    status: { token, expirationTimestamp: new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: {
+      token,
+      expirationTimestamp: new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
   };
 }

@@ -1,6 +1,7 @@
 /** In-memory object store: one global resourceVersion counter, change events and a history for watches. */
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, notFound } from './errors.js';
+import { clone } from './json.js';
 import { groupVersion, resourceKey, type ResourceInfo } from './resources.js';
 import type { KubeObject, WatchEventType } from './types.js';
 
@@ -15,8 +16,6 @@ export interface StoreEvent {
 }
 
 export type StoreListener = (ev: StoreEvent) => void;
-
-const clone = <T>(v: T): T => structuredClone(v);
 
 export const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -71,9 +70,12 @@ export class Store {
   /** Objects of a type, in one namespace or all, sorted by namespace and name. */
   list(ri: ResourceInfo, ns?: string): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const o of this.bucket(ri).values()) if (!ns || !ri.namespaced || o.metadata.namespace === ns) out.push(clone(o));
+    for (const o of this.bucket(ri).values())
+      if (!ns || !ri.namespaced || o.metadata.namespace === ns) out.push(clone(o));
     out.sort((a, b) =>
-      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`),
+      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+      ),
     );
     return out;
   }

@@ -28,7 +28,8 @@ export function humanDuration(ms: number): string {
   return d < 365 * 2 ? `${d}d` : `${Math.floor(d / 365)}y`;
 }
 
-const since = (t: unknown): string => (typeof t === 'string' && t ? humanDuration(Date.now() - Date.parse(t)) : '<unknown>');
+const since = (t: unknown): string =>
+  typeof t === 'string' && t ? humanDuration(Date.now() - Date.parse(t)) : '<unknown>';
 const age = (o: KubeObject): string => since(o.metadata.creationTimestamp);
 const count = (v: unknown): number => (v && typeof v === 'object' ? Object.keys(v).length : 0);
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -117,7 +118,8 @@ const COLUMNS: Record<string, Column[]> = {
       cell: (o) =>
         o.status?.startTime
           ? humanDuration(
-              (o.status.completionTime ? Date.parse(o.status.completionTime) : Date.now()) - Date.parse(o.status.startTime),
+              (o.status.completionTime ? Date.parse(o.status.completionTime) : Date.now()) -
+                Date.parse(o.status.startTime),
             )
           : '',
     },
@@ -152,7 +154,10 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Status', cell: (o) => o.status?.phase ?? 'Pending' },
     { name: 'Volume', cell: (o) => o.spec?.volumeName ?? '' },
     { name: 'Capacity', cell: (o) => o.status?.capacity?.storage ?? '' },
-    { name: 'Access Modes', cell: (o) => (o.status?.accessModes ?? []).map((m: string) => m.replace(/[a-z]/g, '')).join(',') },
+    {
+      name: 'Access Modes',
+      cell: (o) => (o.status?.accessModes ?? []).map((m: string) => m.replace(/[a-z]/g, '')).join(','),
+    },
     { name: 'StorageClass', cell: (o) => o.spec?.storageClassName ?? '' },
     AGE,
   ],

@@ -9,6 +9,7 @@ import { randomSuffix, type KubeApi } from './api.js';
 import { annotatedBehaviour, type BehaviourRules } from './behaviour.js';
 import { NODE_NAME } from './defaults.js';
 import { ApiError } from './errors.js';
+import { clone, same, stableStringify } from './json.js';
 import type { EventRecorder } from './events.js';
 import { isActive, isPodReady, podStatus, stateOf, type PodState } from './pods.js';
 import { groupVersion, resolveResource, type ResourceInfo } from './resources.js';
@@ -21,8 +22,6 @@ export interface WorkloadOptions {
   readyDelayMs: number;
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 const MANAGER = { manager: 'kube-controller-manager' };
 const HANDLED = new Set([
@@ -41,14 +40,20 @@ const HANDLED = new Set([
 /** Like the pod-template-hash: FNV-1a of the template, rendered with Kubernetes' "safe" alphabet. */
 export function templateHash(template: unknown): string {
   let h = 0x811c9dc5;
-  for (const b of Buffer.from(JSON.stringify(template ?? {}))) {
+  for (const b of Buffer.from(stableStringify(template ?? {}))) {
     h ^= b;
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return [...String(h)].map((c) => SAFE[c.charCodeAt(0) % SAFE.length]).join('');
 }
 
-function cond(prev: JsonObject[] | undefined, type: string, status: boolean, reason: string, message: string): JsonObject {
+function cond(
+  prev: JsonObject[] | undefined,
+  type: string,
+  status: boolean,
+  reason: string,
+  message: string,
+): JsonObject {
   const p = (prev ?? []).find((c) => c.type === type);
   const s = status ? 'True' : 'False';
   const now = nowIso();
@@ -114,7 +119,16 @@ export class Workloads {
 
   /** Re-evaluates every workload and pod (after a behaviour change). */
   resyncAll(): void {
-    for (const kind of ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Certificate', 'Issuer', 'ClusterIssuer'])
+    for (const kind of [
+      'Pod',
+      'Deployment',
+      'StatefulSet',
+      'DaemonSet',
+      'Job',
+      'Certificate',
+      'Issuer',
+      'ClusterIssuer',
+    ])
       for (const o of this.store.list(this.ri[kind])) this.enqueue(this.ri[kind], o);
   }
 
@@ -123,7 +137,8 @@ export class Workloads {
     const o = ev.object;
     const kind = ev.ri.kind;
     if (!HANDLED.has(kind) || ev.ri.group !== this.ri[kind].group) return;
-    if (ev.type === 'ADDED' && o.metadata.uid && !this.bornAt.has(o.metadata.uid)) this.bornAt.set(o.metadata.uid, Date.now());
+    if (ev.type === 'ADDED' && o.metadata.uid && !this.bornAt.has(o.metadata.uid))
+      this.bornAt.set(o.metadata.uid, Date.now());
     if (ev.type === 'DELETED' && o.metadata.uid) {
       this.bornAt.delete(o.metadata.uid);
       const t = this.timers.get(o.metadata.uid);
@@ -164,7 +179,8 @@ export class Workloads {
         try {
           this.reconcile(item.ri, item.ns, item.name);
         } catch (err) {
-          if (!(err instanceof ApiError)) console.error('kube test server: controller failed', item.ri.kind, item.name, err);
+          if (!(err instanceof ApiError))
+            console.error('kube test server: controller failed', item.ri.kind, item.name, err);
         }
       }
     }
@@ -273,11 +289,23 @@ export class Workloads {
     const containers = (p.spec?.containers ?? []) as JsonObject[];
     const name = `${p.metadata.namespace}/${p.metadata.name}`;
     if (from === undefined && to === 'pending')
-      this.events.record(p, 'Normal', 'Scheduled', `Successfully assigned ${name} to ${NODE_NAME}`, 'default-scheduler');
+      this.events.record(
+        p,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${name} to ${NODE_NAME}`,
+        'default-scheduler',
+      );
     if (to === 'pending') return;
     if (from === undefined || from === 'pending') {
       if (from === undefined)
-        this.events.record(p, 'Normal', 'Scheduled', `Successfully assigned ${name} to ${NODE_NAME}`, 'default-scheduler');
+        this.events.record(
+          p,
+          'Normal',
+          'Scheduled',
+          `Successfully assigned ${name} to ${NODE_NAME}`,
+          'default-scheduler',
+        );
       for (const c of containers) {
         this.events.record(p, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, 'kubelet');
         this.events.record(p, 'Normal', 'Created', `Created container: ${c.name}`, 'kubelet');
@@ -321,7 +349,12 @@ export class Workloads {
     };
   }
 
-  private createPod(owner: KubeObject, name: string, extraLabels: Record<string, string>, volumes: JsonObject[] = []): void {
+  private createPod(
+    owner: KubeObject,
+    name: string,
+    extraLabels: Record<string, string>,
+    volumes: JsonObject[] = [],
+  ): void {
     const template = clone(owner.spec?.template ?? {});
     const spec = { ...(template.spec ?? {}), nodeName: NODE_NAME };
     if (volumes.length) spec.volumes = [...(spec.volumes ?? []), ...volumes];
@@ -338,13 +371,25 @@ export class Workloads {
     };
     if (template.metadata?.annotations) pod.metadata.annotations = { ...template.metadata.annotations };
     this.api.create(this.ri.Pod, owner.metadata.namespace, pod, MANAGER);
-    this.events.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, `${owner.kind.toLowerCase()}-controller`);
+    this.events.record(
+      owner,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${name}`,
+      `${owner.kind.toLowerCase()}-controller`,
+    );
   }
 
   private deletePod(owner: KubeObject, p: KubeObject): void {
     try {
       this.api.delete(this.ri.Pod, p.metadata.namespace, p.metadata.name!);
-      this.events.record(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, `${owner.kind.toLowerCase()}-controller`);
+      this.events.record(
+        owner,
+        'Normal',
+        'SuccessfulDelete',
+        `Deleted pod: ${p.metadata.name}`,
+        `${owner.kind.toLowerCase()}-controller`,
+      );
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 404)) throw err;
     }
@@ -367,7 +412,8 @@ export class Workloads {
     const owned = this.store
       .list(this.ri.ReplicaSet, ns)
       .filter((rs) => (rs.metadata.ownerReferences ?? []).some((r) => r.uid === d.metadata.uid));
-    const revisionOf = (rs: KubeObject): number => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+    const revisionOf = (rs: KubeObject): number =>
+      Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
     const maxRevision = owned.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
     let newRs = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
     const rsName = `${d.metadata.name}-${hash}`;
@@ -398,7 +444,13 @@ export class Workloads {
         },
         MANAGER,
       );
-      this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${rsName} from 0 to ${desired}`, 'deployment-controller');
+      this.events.record(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${rsName} from 0 to ${desired}`,
+        'deployment-controller',
+      );
     } else if (Number(newRs.spec?.replicas ?? 1) !== desired || (revisionOf(newRs) < maxRevision && owned.length > 1)) {
       const from = Number(newRs.spec?.replicas ?? 1);
       newRs.spec = { ...newRs.spec, replicas: desired };
@@ -422,35 +474,61 @@ export class Workloads {
       const from = Number(rs.spec?.replicas ?? 0);
       rs.spec = { ...rs.spec, replicas: 0 };
       this.store.update(this.ri.ReplicaSet, rs);
-      this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled down replica set ${rs.metadata.name} from ${from} to 0`, 'deployment-controller');
+      this.events.record(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled down replica set ${rs.metadata.name} from ${from} to 0`,
+        'deployment-controller',
+      );
     }
     const revision = String(Math.max(revisionOf(newRs), 1));
     const fresh = this.store.get(this.ri.Deployment, ns, d.metadata.name!);
     if (!fresh) return;
     if (fresh.metadata.annotations?.['deployment.kubernetes.io/revision'] !== revision) {
-      fresh.metadata.annotations = { ...(fresh.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': revision };
+      fresh.metadata.annotations = {
+        ...(fresh.metadata.annotations ?? {}),
+        'deployment.kubernetes.io/revision': revision,
+      };
       d = this.store.update(this.ri.Deployment, fresh);
     } else d = fresh;
 
-    const pods = owned.flatMap((rs) => this.ownedPods(rs)).concat(
-      owned.some((rs) => rs.metadata.uid === newRs!.metadata.uid) ? [] : this.ownedPods(newRs),
-    );
+    const pods = owned
+      .flatMap((rs) => this.ownedPods(rs))
+      .concat(owned.some((rs) => rs.metadata.uid === newRs!.metadata.uid) ? [] : this.ownedPods(newRs));
     const active = pods.filter(isActive);
     const updated = active.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash);
     const ready = active.filter(isPodReady);
     const failing = updated.some((p) => stateOf(p) === 'crashloop');
     const minAvailable = Math.max(0, desired - maxUnavailable(d, desired));
     const prev = d.status?.conditions as JsonObject[] | undefined;
-    const progressing =
-      failing
-        ? cond(prev, 'Progressing', false, 'ProgressDeadlineExceeded', `ReplicaSet "${newRs.metadata.name}" has timed out progressing.`)
-        : updated.length === desired && ready.length >= desired && active.length === desired
-          ? cond(prev, 'Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${newRs.metadata.name}" has successfully progressed.`)
-          : cond(prev, 'Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${newRs.metadata.name}" is progressing.`);
+    const progressing = failing
+      ? cond(
+          prev,
+          'Progressing',
+          false,
+          'ProgressDeadlineExceeded',
+          `ReplicaSet "${newRs.metadata.name}" has timed out progressing.`,
+        )
+      : updated.length === desired && ready.length >= desired && active.length === desired
+        ? cond(
+            prev,
+            'Progressing',
+            true,
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${newRs.metadata.name}" has successfully progressed.`,
+          )
+        : cond(prev, 'Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${newRs.metadata.name}" is progressing.`);
     const available =
       ready.length >= minAvailable
         ? cond(prev, 'Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-        : cond(prev, 'Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.');
+        : cond(
+            prev,
+            'Available',
+            false,
+            'MinimumReplicasUnavailable',
+            'Deployment does not have minimum availability.',
+          );
     const status: JsonObject = {
       observedGeneration: d.metadata.generation,
       replicas: active.length,
@@ -470,7 +548,9 @@ export class Workloads {
     const pods = this.ownedPods(rs).filter(isActive);
     for (let i = pods.length; i < desired; i++) this.createPod(rs, `${rs.metadata.name}-${randomSuffix()}`, {});
     if (pods.length > desired) {
-      const extra = [...pods].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b))).slice(0, pods.length - desired);
+      const extra = [...pods]
+        .sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b)))
+        .slice(0, pods.length - desired);
       for (const p of extra) this.deletePod(rs, p);
     }
     const now = this.ownedPods(rs).filter(isActive);
@@ -482,7 +562,8 @@ export class Workloads {
       availableReplicas: ready,
       observedGeneration: rs.metadata.generation,
     };
-    for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) if (status[k] === 0) delete status[k];
+    for (const k of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'])
+      if (status[k] === 0) delete status[k];
     this.writeStatus(this.ri.ReplicaSet, rs, status);
   }
 
@@ -600,7 +681,13 @@ export class Workloads {
         cond(conditions, 'FailureTarget', true, 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'),
         cond(conditions, 'Failed', true, 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'),
       ].map(({ lastUpdateTime: _u, ...c }) => ({ ...c, lastProbeTime: now }));
-      this.events.record(j, 'Warning', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', 'job-controller');
+      this.events.record(
+        j,
+        'Warning',
+        'BackoffLimitExceeded',
+        'Job has reached the specified backoff limit',
+        'job-controller',
+      );
     } else {
       const active = pods.filter(isActive).length;
       const want = Math.min(parallelism, completions - succeeded) - active;
@@ -634,10 +721,14 @@ export class Workloads {
       this.wakeAt(o.metadata.uid!, ri, o, left);
       ready = cond(prev, 'Ready', false, 'Pending', 'kube test server: not ready yet');
     } else if (b.mode === 'ready') ready = cond(prev, 'Ready', true, 'Ready', 'kube test server: ready');
-    else if (b.mode === 'fail') ready = cond(prev, 'Ready', false, 'Failed', 'kube test server: failed (behaviour fail)');
+    else if (b.mode === 'fail')
+      ready = cond(prev, 'Ready', false, 'Failed', 'kube test server: failed (behaviour fail)');
     else ready = cond(prev, 'Ready', false, 'Pending', 'kube test server: never ready (behaviour never)');
     const { lastUpdateTime: _u, ...condition } = ready;
-    const status: JsonObject = { ...(o.status ?? {}), conditions: [{ ...condition, observedGeneration: o.metadata.generation }] };
+    const status: JsonObject = {
+      ...(o.status ?? {}),
+      conditions: [{ ...condition, observedGeneration: o.metadata.generation }],
+    };
     if (ri.kind === 'Certificate' && ready.status === 'True') {
       const notBefore = o.status?.notBefore ?? nowIso();
       status.notBefore = notBefore;

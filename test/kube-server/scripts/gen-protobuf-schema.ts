@@ -40,7 +40,8 @@ function findProtos(dir: string, out: string[] = []): string[] {
 }
 
 /** `k8s.io.api.core.v1.Pod` -> `core.v1.Pod`; apimachinery packages keep their path after `pkg.`. */
-const short = (full: string): string => full.replace(/^k8s\.io\.api\./, '').replace(/^k8s\.io\.apimachinery\.pkg\./, '');
+const short = (full: string): string =>
+  full.replace(/^k8s\.io\.api\./, '').replace(/^k8s\.io\.apimachinery\.pkg\./, '');
 
 const messages = new Map<string, { pkg: string; fields: Field[] }>();
 for (const file of findProtos(process.argv[2] ?? '.')) {
@@ -97,9 +98,7 @@ function code(pkg: string, type: string): string {
 const lines: string[] = [];
 for (const name of [...seen].sort()) {
   const { pkg, fields } = messages.get(name)!;
-  const spec = fields
-    .map((f) => `${f.name}=${f.no}${f.label === 'repeated' ? '*' : ''}${code(pkg, f.type)}`)
-    .join(' ');
+  const spec = fields.map((f) => `${f.name}=${f.no}${f.label === 'repeated' ? '*' : ''}${code(pkg, f.type)}`).join(' ');
   lines.push(`  '${short(name)}': '${spec}',`);
 }
 

@@ -11,6 +11,7 @@ import { checkNamespaceName, isSlottedPattern, namespacePattern } from './namesp
 import { StackConfigSchema, type StackConfig } from './schema.js';
 import { checkStackConfig } from './checks.js';
 import { collectVariables, type Variables } from './vars.js';
+import { ManifestYamlError, readYamlStrings } from '../render/yaml-io.js';
 
 export interface LoadOptions {
   /** Path of services.yaml (relative to `cwd`). */
@@ -112,9 +113,8 @@ export function loadStack(options: LoadOptions): LoadedStack {
   checkNamespaceName(namespace, env, displayFile, explicitNamespace);
 
   const rendered = render(displayFile, source, contextAt(namespace));
-  const renderedDoc = parseYamlOrThrow(rendered, displayFile, 'after templating, the result is not valid YAML');
   const warnings: Diagnostic[] = [];
-  const config = validate(renderedDoc.doc, rawDoc, displayFile, warnings);
+  const config = validate(readRendered(rendered, displayFile), rawDoc, displayFile, warnings);
 
   let project = config.project?.trim() ?? '';
   if (!project && header.project) {
@@ -181,7 +181,36 @@ interface ParsedYaml {
   lines: LineCounter;
 }
 
+/*
+ * services.yaml as written is parsed with positions (for messages) once per distinct text: loads of the same file
+ * with other envs or slots reuse it. The rendered text is parsed without positions, which is much faster.
+ */
+const rawCache = new Map<string, ParsedYaml>();
+
 function parseYamlOrThrow(text: string, displayFile: string, what: string): ParsedYaml {
+  const cached = rawCache.get(text);
+  if (cached) return cached;
+  const parsed = parseWithPositions(text, displayFile, what);
+  if (rawCache.size >= 16) rawCache.delete(rawCache.keys().next().value as string);
+  rawCache.set(text, parsed);
+  return parsed;
+}
+
+function readRendered(rendered: string, displayFile: string): unknown {
+  try {
+    return readYamlStrings(rendered, displayFile);
+  } catch (err) {
+    if (!(err instanceof ManifestYamlError)) throw err;
+    throw new UserError(
+      `${displayFile}:${err.line}:${err.col}: after templating, the result is not valid YAML: ${err.message}\n  ${err.line} | ${err.snippet}`,
+      displayFile,
+      err.line,
+      err.col,
+    );
+  }
+}
+
+function parseWithPositions(text: string, displayFile: string, what: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const err = doc.errors[0];
@@ -227,19 +256,24 @@ function readHeader(doc: Document): RawHeader {
   };
 }
 
-/** Go's YAML decoder leaves a field at its zero value for `key:` with nothing after it; so do we. */
+/**
+ * Go's YAML decoder leaves a field at its zero value for `key:`, `key: ~` or `key: null`; so do we (the strings
+ * parser keeps `~` and `null` as text, so they are recognised here).
+ */
+const isNull = (v: unknown) => v === null || v === undefined || v === '~' || v === 'null';
+
 function dropNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => (v === null ? '' : dropNulls(v)));
+  if (Array.isArray(value)) return value.map((v) => (isNull(v) ? '' : dropNulls(v)));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = dropNulls(v);
+    for (const [k, v] of Object.entries(value)) if (!isNull(v)) out[k] = dropNulls(v);
     return out;
   }
   return value;
 }
 
-function validate(doc: Document, raw: ParsedYaml, displayFile: string, warnings: Diagnostic[]): StackConfig {
-  const data = dropNulls(doc.toJS() ?? {});
+function validate(rendered: unknown, raw: ParsedYaml, displayFile: string, warnings: Diagnostic[]): StackConfig {
+  const data = dropNulls(rendered ?? {});
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new UserError(`${displayFile}: the top level must be a mapping (project:, services:, ...)`, displayFile);
   }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { renderTemplate, type LoadedStack } from '../config/load.js';
 import { UserError } from '../util/errors.js';
+import { ManifestYamlError, readYamlStream } from './yaml-io.js';
 
 export type KubeObject = Record<string, any> & { apiVersion?: string; kind?: string; metadata?: Record<string, any> };
 
@@ -12,7 +12,6 @@ export interface ManifestDocument {
   file: string;
   /** 1-based position of the document in its file. */
   index: number;
-  line: number;
 }
 
 /** Renders a manifest file as a template and splits it into Kubernetes objects (empty documents dropped). */
@@ -29,33 +28,28 @@ export function loadManifest(stack: LoadedStack, manifestPath: string): Manifest
     throw new UserError(`${shown}: cannot read manifest (${why}); fix the path "${rel}" in ${stack.displayFile}`, shown);
   }
   const rendered = renderTemplate(shown, text, stack.funcs, stack.context, shown);
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(rendered, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false });
-  if (!Array.isArray(docs)) return [];
+  let values: unknown[];
+  try {
+    values = readYamlStream(rendered, shown);
+  } catch (err) {
+    if (!(err instanceof ManifestYamlError)) throw err;
+    throw new UserError(
+      `${shown}:${err.line}:${err.col}: invalid YAML after templating: ${err.message}\n  ${err.line} | ${err.snippet}`,
+      shown,
+      err.line,
+      err.col,
+    );
+  }
   const out: ManifestDocument[] = [];
-  docs.forEach((doc, i) => {
-    const err = doc.errors[0];
-    if (err) {
-      const { line, col } = lines.linePos(err.pos[0]);
-      const srcLine = rendered.split('\n')[line - 1] ?? '';
-      throw new UserError(
-        `${shown}:${line}:${col}: invalid YAML after templating: ${err.message.split('\n')[0]}\n  ${line} | ${srcLine}`,
-        shown,
-        line,
-        col,
-      );
-    }
-    const value = doc.toJS({ maxAliasCount: 1000 });
-    const line = doc.contents?.range ? lines.linePos(doc.contents.range[0]).line : 1;
+  values.forEach((value, i) => {
     if (value === null || value === undefined) return;
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new UserError(
-        `${shown}:${line}: document ${i + 1} is ${Array.isArray(value) ? 'a list' : 'a plain value'}, expected a Kubernetes object (a mapping with apiVersion, kind, metadata)`,
+        `${shown}: document ${i + 1} is ${Array.isArray(value) ? 'a list' : 'a plain value'}, expected a Kubernetes object (a mapping with apiVersion, kind, metadata)`,
         shown,
-        line,
       );
     }
-    out.push({ object: value as KubeObject, file: shown, index: i + 1, line });
+    out.push({ object: value as KubeObject, file: shown, index: i + 1 });
   });
   return out;
 }

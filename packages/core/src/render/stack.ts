@@ -1,4 +1,3 @@
-import { Document as YamlDocument } from 'yaml';
 import type { LoadedStack } from '../config/load.js';
 import type { Overlay } from '../config/schema.js';
 import { isWhenTrue } from '../config/when.js';
@@ -16,6 +15,7 @@ import {
 } from './overlays.js';
 import { isKnownKind } from './kinds.js';
 import { validateDocuments } from './validate.js';
+import { writeYamlDocument } from './yaml-io.js';
 
 export type GroupType = 'infra' | 'service';
 
@@ -124,7 +124,5 @@ function serviceImage(stack: LoadedStack, image: { repository?: string; tagTempl
 
 /** A deterministic YAML stream: documents separated by `---`, comments dropped, no line folding. */
 export function stackToYaml(documents: readonly { object: unknown }[]): string {
-  return documents
-    .map((d) => new YamlDocument(d.object, { version: '1.1' }).toString({ lineWidth: 0, minContentWidth: 0 }))
-    .join('---\n');
+  return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
 }

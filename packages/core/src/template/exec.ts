@@ -435,7 +435,7 @@ export class State {
       case Kind.Map: {
         if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
         const v = mapGet(receiver as GoMap, fieldName);
-        this.iface = true;
+        this.iface = v !== NO_VALUE;
         return v === undefined ? null : v;
       }
       case Kind.NilPointer: {

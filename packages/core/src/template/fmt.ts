@@ -8,6 +8,7 @@ import { timeFields, timeGoString, timeString } from './time.js';
 import { isPrint, runeCount, utf8Bytes } from './unicode.js';
 import {
   GoComplex,
+  GoInt64,
   GoNilPointer,
   GoStruct,
   GoUint,
@@ -47,7 +48,7 @@ function asUint64(v: number | bigint): bigint {
 }
 
 function intValue(v: unknown): number | bigint {
-  return v instanceof GoUint ? v.value : (v as number | bigint);
+  return v instanceof GoUint || v instanceof GoInt64 ? v.value : (v as number | bigint);
 }
 
 function structFields(v: unknown): [string, unknown][] {
@@ -443,7 +444,7 @@ class Printer {
       case Kind.Complex:
         return this.fmtComplex(arg as GoComplex, verb);
       case Kind.Int:
-        return this.fmtInteger(arg as number | bigint, true, verb);
+        return this.fmtInteger(intValue(arg), true, verb);
       case Kind.Uint:
         return this.fmtInteger((arg as GoUint).value, false, verb);
       case Kind.String:
@@ -477,7 +478,7 @@ class Printer {
         else this.badVerb(verb);
         return;
       case Kind.Int:
-        return this.fmtInteger(v as number | bigint, true, verb);
+        return this.fmtInteger(intValue(v), true, verb);
       case Kind.Uint:
         return this.fmtInteger((v as GoUint).value, false, verb);
       case Kind.Float:

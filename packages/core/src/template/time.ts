@@ -1,5 +1,5 @@
 /** How a time.Time in UTC prints in Go. */
-import { GoNilPointer, GoTime, GoUint } from './values.js';
+import { GoInt64, GoNilPointer, GoTime, GoUint } from './values.js';
 
 const MONTHS = [
   'January',
@@ -63,7 +63,7 @@ export function timeFields(v: GoTime | Date): [string, unknown][] {
   const sec = Math.floor(ms / 1000);
   return [
     ['wall', new GoUint((ms - sec * 1000) * 1e6, 'uint64')],
-    ['ext', sec + UNIX_TO_INTERNAL],
+    ['ext', new GoInt64(sec + UNIX_TO_INTERNAL)],
     ['loc', new GoNilPointer('time.Location')],
   ];
 }

@@ -49,6 +49,11 @@ export class GoUint {
   ) {}
 }
 
+/** An int64 (only found inside a time.Time, whose fields fmt may print). */
+export class GoInt64 {
+  constructor(readonly value: number) {}
+}
+
 /** A complex128, as written with an imaginary literal such as 2i. */
 export class GoComplex {
   constructor(
@@ -150,6 +155,7 @@ export function kindOf(v: unknown): Kind {
   if (v instanceof GoNilPointer) return Kind.NilPointer;
   if (v instanceof GoTime) return Kind.Time;
   if (v instanceof GoUint) return Kind.Uint;
+  if (v instanceof GoInt64) return Kind.Int;
   if (v instanceof GoComplex) return Kind.Complex;
   if (v instanceof Date) return Kind.Time;
   if ((v as { [FUNC_BRAND]?: boolean })[FUNC_BRAND] === true) return Kind.Func;
@@ -166,7 +172,7 @@ export function typeName(v: unknown): string {
     case Kind.Bool:
       return 'bool';
     case Kind.Int:
-      return 'int';
+      return v instanceof GoInt64 ? 'int64' : 'int';
     case Kind.Uint:
       return (v as GoUint).type;
     case Kind.Float:
@@ -241,8 +247,8 @@ export function isTrue(v: unknown): boolean {
 
 /**
  * Decodes JSON data the way the Go oracle does: objects become map[string]interface{},
- * integral numbers int, other numbers float64, non-empty all-string arrays []string and
- * other arrays []interface{}.
+ * integral numbers int (float64 when beyond int64), other numbers float64, non-empty
+ * all-string arrays []string and other arrays []interface{}.
  */
 export function fromJSON(value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -254,5 +260,7 @@ export function fromJSON(value: unknown): unknown {
     for (const [k, v] of Object.entries(value)) out[k] = fromJSON(v);
     return out;
   }
+  // Integral values beyond int64 can only be float64 in Go.
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63) return new GoFloat(value);
   return value;
 }

@@ -1,0 +1,3 @@
+module codexk8s/gooracle
+
+go 1.19
