@@ -13,6 +13,8 @@ await build({
   sourcemap: true,
   legalComments: 'linked',
   // Bundled CommonJS dependencies call require() for Node's own modules.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -34,7 +34,9 @@ function benchInProcess(): void {
     times.push(ms(process.hrtime.bigint() - t));
   }
   const s = stats(times);
-  console.log(`(a) project-example ai stack, in-process warm render: mean ${fmt(s.mean)} ms, p50 ${fmt(s.p50)} ms over 200 runs (target < 15 ms)`);
+  console.log(
+    `(a) project-example ai stack, in-process warm render: mean ${fmt(s.mean)} ms, p50 ${fmt(s.p50)} ms over 200 runs (target < 15 ms)`,
+  );
 }
 
 function timeProcess(cmd: string, args: string[], input?: string): number {
@@ -50,7 +52,9 @@ function benchColdStart(): void {
   timeProcess(process.execPath, args);
   const times = Array.from({ length: 10 }, () => timeProcess(process.execPath, args));
   const s = stats(times);
-  console.log(`(b) codex-k8s render as a process (cold start): mean ${fmt(s.mean)} ms, p50 ${fmt(s.p50)} ms over 10 runs (target < 400 ms)`);
+  console.log(
+    `(b) codex-k8s render as a process (cold start): mean ${fmt(s.mean)} ms, p50 ${fmt(s.p50)} ms over 10 runs (target < 400 ms)`,
+  );
 }
 
 /** Deterministic templates that use builtins only, so Go's engine inside helm and ours do the same work. */
@@ -105,7 +109,10 @@ function benchVersusHelm(): void {
   writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: bench\nversion: 0.1.0\n');
   writeFileSync(path.join(chart, 'values.yaml'), JSON.stringify(values));
   templates.forEach((t, i) => writeFileSync(path.join(chart, 'templates', `t${i}.yaml`), t));
-  const jsonl = templates.map((t, i) => JSON.stringify({ name: `t${i}.yaml`, tmpl: t, data: { Values: values }, env: {} })).join('\n') + '\n';
+  const jsonl =
+    templates
+      .map((t, i) => JSON.stringify({ name: `t${i}.yaml`, tmpl: t, data: { Values: values }, env: {} }))
+      .join('\n') + '\n';
 
   // Same output from both, before timing anything.
   const ours = execFileSync(process.execPath, [cli, 'template', '--jsonl'], { input: jsonl, env, maxBuffer: 1 << 28 })

@@ -33,7 +33,10 @@ describe('bad input: exit 1 with one message naming the file and the position or
   });
 
   it('malformed YAML in a manifest', async () => {
-    const res = await render({ 'services.yaml': base(), 'app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n' });
+    const res = await render({
+      'services.yaml': base(),
+      'app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n',
+    });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^error: app\.yaml:\d+:\d+: invalid YAML after templating/m);
   });
@@ -77,20 +80,28 @@ describe('bad input: exit 1 with one message naming the file and the position or
   });
 
   it('manifest path outside the project root', async () => {
-    const res = await render({ 'services.yaml': base('', '  - name: app\n    manifests:\n      - path: ../elsewhere.yaml\n') });
+    const res = await render({
+      'services.yaml': base('', '  - name: app\n    manifests:\n      - path: ../elsewhere.yaml\n'),
+    });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/services\.yaml:9:15: services\[0\]\.manifests\[0\]\.path: "\.\.\/elsewhere\.yaml" is outside the project root/);
+    expect(res.stderr).toMatch(
+      /services\.yaml:9:15: services\[0\]\.manifests\[0\]\.path: "\.\.\/elsewhere\.yaml" is outside the project root/,
+    );
   });
 
   it('duplicate service names', async () => {
-    const svc = '  - name: app\n    manifests:\n      - path: app.yaml\n  - name: App\n    manifests:\n      - path: app.yaml\n';
+    const svc =
+      '  - name: app\n    manifests:\n      - path: app.yaml\n  - name: App\n    manifests:\n      - path: app.yaml\n';
     const res = await render({ 'services.yaml': base('', svc), 'app.yaml': CM });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/services\.yaml:10:\d+: services\[1\]\.name: duplicate name "App" \(also services\[0\]\)/);
+    expect(res.stderr).toMatch(
+      /services\.yaml:10:\d+: services\[1\]\.name: duplicate name "App" \(also services\[0\]\)/,
+    );
   });
 
   it('duplicate infrastructure names', async () => {
-    const infra = 'infrastructure:\n  - name: db\n    manifests: [{ path: app.yaml }]\n  - name: db\n    manifests: []\n';
+    const infra =
+      'infrastructure:\n  - name: db\n    manifests: [{ path: app.yaml }]\n  - name: db\n    manifests: []\n';
     const res = await render({ 'services.yaml': base(infra), 'app.yaml': CM });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/services\.yaml:\d+:\d+: infrastructure\[1\]\.name: duplicate name "db"/);
@@ -99,20 +110,32 @@ describe('bad input: exit 1 with one message naming the file and the position or
   it('missing manifest file', async () => {
     const res = await render({ 'services.yaml': base() });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^error: app\.yaml: cannot read manifest \(file not found\); fix the path "app\.yaml" in services\.yaml/m);
+    expect(res.stderr).toMatch(
+      /^error: app\.yaml: cannot read manifest \(file not found\); fix the path "app\.yaml" in services\.yaml/m,
+    );
   });
 
   it('a wrongly typed field names its path', async () => {
-    const res = await render({ 'services.yaml': base('', '  - name: app\n    manifests:\n      - path: app.yaml\n    overlays:\n      dev:\n        pvcMounts:\n          - name: ws\n            claimName: ws\n'), 'app.yaml': CM });
+    const res = await render({
+      'services.yaml': base(
+        '',
+        '  - name: app\n    manifests:\n      - path: app.yaml\n    overlays:\n      dev:\n        pvcMounts:\n          - name: ws\n            claimName: ws\n',
+      ),
+      'app.yaml': CM,
+    });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/services\.yaml:\d+:\d+: services\[0\]\.overlays\.dev\.pvcMounts\[0\]\.mountPath: required/);
+    expect(res.stderr).toMatch(
+      /services\.yaml:\d+:\d+: services\[0\]\.overlays\.dev\.pvcMounts\[0\]\.mountPath: required/,
+    );
   });
 
   it('an invalid namespace name says which pattern to set', async () => {
     const yaml = 'project: demo\nenvironments:\n  staging_repair: {}\nservices: []\n';
     const res = await render({ 'services.yaml': yaml }, 'staging_repair');
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/namespace "demo-staging_repair" .* not a valid Kubernetes namespace name .* set namespace\.patterns\.staging_repair/);
+    expect(res.stderr).toMatch(
+      /namespace "demo-staging_repair" .* not a valid Kubernetes namespace name .* set namespace\.patterns\.staging_repair/,
+    );
   });
 
   it('unknown filter names are errors, not silently ignored', async () => {

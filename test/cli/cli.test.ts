@@ -34,7 +34,11 @@ describe('codex-k8s render on the example project', () => {
       'CronJob/cleanup',
     ]);
     for (const d of docs) {
-      expect(d.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'codex-k8s', 'codex-k8s.io/env': 'ai', 'codex-k8s.io/slot': '2' });
+      expect(d.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'codex-k8s',
+        'codex-k8s.io/env': 'ai',
+        'codex-k8s.io/slot': '2',
+      });
       if (d.kind !== 'Namespace') expect(d.metadata.namespace).toBe('shop-ai-2');
     }
     const web = docs.find((d) => ident(d) === 'Deployment/web');
@@ -43,24 +47,41 @@ describe('codex-k8s render on the example project', () => {
     expect(spec.initContainers[0].image).toBe(spec.containers[0].image);
     expect(spec.containers[0].imagePullPolicy).toBe('IfNotPresent'); // inherited from dev through from:
     expect(spec.volumes).toEqual([{ name: 'workspace', persistentVolumeClaim: { claimName: 'shop-workspace' } }]);
-    expect(spec.containers[0].volumeMounts).toEqual([{ name: 'workspace', mountPath: '/app', subPath: 'slots/2/src/services/web' }]);
+    expect(spec.containers[0].volumeMounts).toEqual([
+      { name: 'workspace', mountPath: '/app', subPath: 'slots/2/src/services/web' },
+    ]);
     const cron = docs.find((d) => ident(d) === 'CronJob/cleanup');
-    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].image).toBe('registry.shop-ai-2.svc.cluster.local:5000/shop/worker:ai-1.4.0');
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(
+      'registry.shop-ai-2.svc.cluster.local:5000/shop/worker:ai-1.4.0',
+    );
     expect(web.spec.template.metadata.labels).toEqual({ app: 'web' });
   });
 
   it('filters: only-services selects that service alone; skip-infra leaves services alone', async () => {
-    const only = parseStream((await runCli(['render', '-c', SHOP, '--env', 'staging', '--only-services', 'web'])).stdout);
+    const only = parseStream(
+      (await runCli(['render', '-c', SHOP, '--env', 'staging', '--only-services', 'web'])).stdout,
+    );
     expect(only.map(ident)).toEqual(['ConfigMap/web-config', 'Deployment/web', 'Service/web', 'Ingress/web']);
-    const skip = parseStream((await runCli(['render', '-c', SHOP, '--env', 'staging', '--skip-infra', 'namespace,data'])).stdout);
-    expect(skip.map(ident)).toEqual(['ConfigMap/web-config', 'Deployment/web', 'Service/web', 'Ingress/web', 'Deployment/worker', 'CronJob/cleanup']);
+    const skip = parseStream(
+      (await runCli(['render', '-c', SHOP, '--env', 'staging', '--skip-infra', 'namespace,data'])).stdout,
+    );
+    expect(skip.map(ident)).toEqual([
+      'ConfigMap/web-config',
+      'Deployment/web',
+      'Service/web',
+      'Ingress/web',
+      'Deployment/worker',
+      'CronJob/cleanup',
+    ]);
   });
 
   it('takes CODEXCTL_ENV and CODEXCTL_SLOT when no flag is given, and a flag beats them', async () => {
     const byEnv = await runCli(['render', '-c', SHOP], { env: { CODEXCTL_ENV: 'ai', CODEXCTL_SLOT: '4' } });
     expect(byEnv.code).toBe(0);
     expect(parseStream(byEnv.stdout)[0].metadata.name).toBe('shop-ai-4');
-    const byFlag = await runCli(['render', '-c', SHOP, '--env', 'dev'], { env: { CODEXCTL_ENV: 'ai', CODEXCTL_SLOT: '4' } });
+    const byFlag = await runCli(['render', '-c', SHOP, '--env', 'dev'], {
+      env: { CODEXCTL_ENV: 'ai', CODEXCTL_SLOT: '4' },
+    });
     expect(parseStream(byFlag.stdout)[0].metadata.name).toBe('shop-dev');
   });
 
@@ -68,13 +89,27 @@ describe('codex-k8s render on the example project', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'vars.yaml'), 'SHOP_REGISTRY: file.example:5000\nSHOP_DB_PASSWORD: from-file\n');
     const res = await runCli(
-      ['render', '-c', SHOP, '--env', 'dev', '--var-file', path.join(dir, 'vars.yaml'), '--vars', 'SHOP_DB_PASSWORD=a,b=c', '--only-infra', 'data'],
+      [
+        'render',
+        '-c',
+        SHOP,
+        '--env',
+        'dev',
+        '--var-file',
+        path.join(dir, 'vars.yaml'),
+        '--vars',
+        'SHOP_DB_PASSWORD=a,b=c',
+        '--only-infra',
+        'data',
+      ],
       { env: { SHOP_REGISTRY: 'env.example:5000' } },
     );
     expect(res.code).toBe(0);
     const docs = parseStream(res.stdout);
     expect(docs.find((d) => d.kind === 'Secret').stringData.POSTGRES_PASSWORD).toBe('a,b=c');
-    expect(docs.find((d) => d.kind === 'StatefulSet').spec.template.spec.containers[0].image).toBe('file.example:5000/library/postgres:16-bookworm');
+    expect(docs.find((d) => d.kind === 'StatefulSet').spec.template.spec.containers[0].image).toBe(
+      'file.example:5000/library/postgres:16-bookworm',
+    );
   });
 
   it('writes to -o and prints the same stream every time', async () => {
@@ -88,8 +123,14 @@ describe('codex-k8s render on the example project', () => {
 
   it('quotes strings that YAML 1.1 readers such as kubectl would take for other types', async () => {
     const dir = tmp();
-    writeFileSync(path.join(dir, 'services.yaml'), 'project: q\nenvironments:\n  dev: {}\nservices:\n  - name: a\n    manifests: [{ path: a.yaml }]\n');
-    writeFileSync(path.join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  FLAG: "yes"\n  ZIP: "08"\n  ON: "on"\n');
+    writeFileSync(
+      path.join(dir, 'services.yaml'),
+      'project: q\nenvironments:\n  dev: {}\nservices:\n  - name: a\n    manifests: [{ path: a.yaml }]\n',
+    );
+    writeFileSync(
+      path.join(dir, 'a.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  FLAG: "yes"\n  ZIP: "08"\n  ON: "on"\n',
+    );
     const res = await runCli(['render', '-c', 'services.yaml', '--env', 'dev'], { cwd: dir });
     expect(res.stdout).toMatch(/FLAG: "yes"/);
     expect(res.stdout).toMatch(/ZIP: "08"/);
@@ -102,15 +143,32 @@ describe('codex-k8s config, template, validate', () => {
     const res = await runCli(['config', '-c', SHOP, '--env', 'ai', '--slot', '3']);
     expect(res.code).toBe(0);
     const [cfg] = parseStream(res.stdout);
-    expect(cfg.resolved).toMatchObject({ project: 'shop', env: 'ai', slot: 3, namespace: 'shop-ai-3', slotted: true, environment: { name: 'ai', lineage: ['ai', 'dev'], imagePullPolicy: 'IfNotPresent' } });
+    expect(cfg.resolved).toMatchObject({
+      project: 'shop',
+      env: 'ai',
+      slot: 3,
+      namespace: 'shop-ai-3',
+      slotted: true,
+      environment: { name: 'ai', lineage: ['ai', 'dev'], imagePullPolicy: 'IfNotPresent' },
+    });
     expect(cfg.config.versions.web).toBe('1.4.0');
   });
 
   it('template renders a file with data and env, with Go semantics', async () => {
     const dir = tmp();
-    writeFileSync(path.join(dir, 't.tmpl'), '{{ range $i, $v := .items }}{{ $i }}={{ $v }} {{ end }}{{ envOr "X" "none" }} {{ printf "%05.1f|%-4s|%q" .f .s .s }} {{ .missing }}');
+    writeFileSync(
+      path.join(dir, 't.tmpl'),
+      '{{ range $i, $v := .items }}{{ $i }}={{ $v }} {{ end }}{{ envOr "X" "none" }} {{ printf "%05.1f|%-4s|%q" .f .s .s }} {{ .missing }}',
+    );
     writeFileSync(path.join(dir, 'd.json'), JSON.stringify({ items: ['a', 'b'], f: 3.14159, s: 'hi' }));
-    const res = await runCli(['template', path.join(dir, 't.tmpl'), '--data', path.join(dir, 'd.json'), '--env', 'X=set']);
+    const res = await runCli([
+      'template',
+      path.join(dir, 't.tmpl'),
+      '--data',
+      path.join(dir, 'd.json'),
+      '--env',
+      'X=set',
+    ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe('0=a 1=b set 003.1|hi  |"hi" <no value>');
   });
@@ -120,9 +178,14 @@ describe('codex-k8s config, template, validate', () => {
       { name: 'a', tmpl: '{{ .n | printf "%d" }}', data: { n: 7 } },
       { name: 'b', tmpl: '{{ if }}', data: {} },
       { name: 'c', tmpl: '{{ "x" | default "d" }}', data: {} },
-    ].map((c) => JSON.stringify(c)).join('\n');
+    ]
+      .map((c) => JSON.stringify(c))
+      .join('\n');
     const res = await runCli(['template', '--jsonl'], { input });
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ name: 'a', ok: true, out: '7', error: '' });
     expect(lines[1]).toMatchObject({ name: 'b', ok: false });
     expect(lines[1].error).toMatch(/^template: b:1:\d+: missing value for if/);
@@ -134,7 +197,10 @@ describe('codex-k8s config, template, validate', () => {
     expect(good.code).toBe(0);
     expect(good.stdout).toMatch(/3 environment\(s\) checked \(staging, dev, ai\): 0 error\(s\), 0 warning\(s\)/);
     const dir = tmp();
-    writeFileSync(path.join(dir, 'services.yaml'), 'project: v\nenvironments:\n  dev: {}\n  prod: {}\nservices:\n  - name: a\n    when: \'{{ eq .Env "prd" }}\'\n    manifests: [{ path: missing.yaml }]\n  - name: b\n    manifests: [{ path: gone.yaml }]\n');
+    writeFileSync(
+      path.join(dir, 'services.yaml'),
+      'project: v\nenvironments:\n  dev: {}\n  prod: {}\nservices:\n  - name: a\n    when: \'{{ eq .Env "prd" }}\'\n    manifests: [{ path: missing.yaml }]\n  - name: b\n    manifests: [{ path: gone.yaml }]\n',
+    );
     const bad = await runCli(['validate', '-c', 'services.yaml'], { cwd: dir });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/warning: services\.yaml:7:11: services\[0\]\.when: compares \.Env with "prd"/);
@@ -144,10 +210,15 @@ describe('codex-k8s config, template, validate', () => {
 
   it('strict: true turns warnings into errors', async () => {
     const dir = tmp();
-    writeFileSync(path.join(dir, 'services.yaml'), 'strict: true\nproject: s\nenvironments:\n  dev: {}\nservices: []\nservice: []\n');
+    writeFileSync(
+      path.join(dir, 'services.yaml'),
+      'strict: true\nproject: s\nenvironments:\n  dev: {}\nservices: []\nservice: []\n',
+    );
     const res = await runCli(['render', '-c', 'services.yaml', '--env', 'dev'], { cwd: dir });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/strict: true turns these warnings into errors:\n\s+services\.yaml:6:1: service: unknown key/);
+    expect(res.stderr).toMatch(
+      /strict: true turns these warnings into errors:\n\s+services\.yaml:6:1: service: unknown key/,
+    );
   });
 
   it('prints usage and rejects unknown commands and flags without a stack trace', async () => {

@@ -33,13 +33,25 @@ function classify(diff: LeafDiff, doc: any, c: (typeof CASES)[number]): Category
     typeof labels === 'object' &&
     Object.entries(labels).every(([k, v]) => OUR_LABELS.includes(k) && v === expectedLabel(k, c.env, slot));
   if (p.length === 3 && p[0] === 'metadata' && p[1] === 'labels' && diff.expected === undefined) {
-    if (OUR_LABELS.includes(String(p[2])) && diff.actual === expectedLabel(String(p[2]), c.env, c.slot)) return 'ownership labels';
+    if (OUR_LABELS.includes(String(p[2])) && diff.actual === expectedLabel(String(p[2]), c.env, c.slot))
+      return 'ownership labels';
   }
-  if (p.length === 2 && p[0] === 'metadata' && p[1] === 'labels' && diff.expected === undefined && labelsAdded(diff.actual, c.slot)) {
+  if (
+    p.length === 2 &&
+    p[0] === 'metadata' &&
+    p[1] === 'labels' &&
+    diff.expected === undefined &&
+    labelsAdded(diff.actual, c.slot)
+  ) {
     return 'ownership labels';
   }
   const containerField = p.length >= 3 && ['containers', 'initContainers'].includes(String(p[p.length - 3]));
-  if (containerField && p[p.length - 1] === 'imagePullPolicy' && diff.expected === undefined && diff.actual === c.pullPolicy) {
+  if (
+    containerField &&
+    p[p.length - 1] === 'imagePullPolicy' &&
+    diff.expected === undefined &&
+    diff.actual === c.pullPolicy
+  ) {
     return 'pull policy';
   }
   // The predecessor only touched a Deployment named like the service; other workload kinds now get the same
@@ -53,7 +65,12 @@ function classify(diff: LeafDiff, doc: any, c: (typeof CASES)[number]): Category
 }
 
 function expectedLabel(key: string, env: string, slot: number): string | undefined {
-  return { 'app.kubernetes.io/managed-by': 'codex-k8s', 'codex-k8s.io/project': 'project-example', 'codex-k8s.io/env': env, 'codex-k8s.io/slot': slot ? String(slot) : undefined }[key];
+  return {
+    'app.kubernetes.io/managed-by': 'codex-k8s',
+    'codex-k8s.io/project': 'project-example',
+    'codex-k8s.io/env': env,
+    'codex-k8s.io/slot': slot ? String(slot) : undefined,
+  }[key];
 }
 
 describe('project-example, the predecessor’s real project', () => {
@@ -79,10 +96,15 @@ describe('project-example, the predecessor’s real project', () => {
         for (const diff of deepDiff(exp, actual[i])) {
           const category = classify(diff, actual[i], c);
           if (category) counts[category] = (counts[category] ?? 0) + 1;
-          else unexplained.push(`${ident(exp)}${formatPathParts(diff.path)}: expected ${JSON.stringify(diff.expected)}, got ${JSON.stringify(diff.actual)}`);
+          else
+            unexplained.push(
+              `${ident(exp)}${formatPathParts(diff.path)}: expected ${JSON.stringify(diff.expected)}, got ${JSON.stringify(diff.actual)}`,
+            );
         }
       });
-      process.stdout.write(`project-example ${c.env}: ${actual.length} documents, differences ${JSON.stringify(counts)}\n`);
+      process.stdout.write(
+        `project-example ${c.env}: ${actual.length} documents, differences ${JSON.stringify(counts)}\n`,
+      );
       expect(unexplained).toEqual([]);
       // Every object carries the ownership labels, so the comparison really saw them.
       expect(counts['ownership labels']).toBeGreaterThanOrEqual(actual.length);
@@ -97,6 +119,8 @@ describe('project-example, the predecessor’s real project', () => {
     // `service.host` is not a field of the model.
     expect(res.stderr).toMatch(/services\.yaml:\d+:\d+: codex\.mcp\.servers\[1\]\.service\.host: unknown key/);
     // Service images that the images: block never builds.
-    expect(res.stderr).toMatch(/services\[2\]\.image\.repository: ".*\/project-example\/users" is not built or mirrored by any images: entry.*\/project-example\/internal\/users/);
+    expect(res.stderr).toMatch(
+      /services\[2\]\.image\.repository: ".*\/project-example\/users" is not built or mirrored by any images: entry.*\/project-example\/internal\/users/,
+    );
   });
 });

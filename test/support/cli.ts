@@ -15,7 +15,10 @@ export interface RunResult {
  * Runs the built `codex-k8s` CLI as its own process, the way a user or the agent pod runs it. The environment is
  * exactly `env` plus PATH, so nothing from the test runner leaks into templates.
  */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<RunResult> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
@@ -28,7 +31,11 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
     );
     child.stdin.end(options.input ?? '');
   });

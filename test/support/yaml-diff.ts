@@ -20,7 +20,8 @@ export function parseStream(text: string): any[] {
 export function deepDiff(expected: unknown, actual: unknown, path: PathPart[] = []): LeafDiff[] {
   if (Array.isArray(expected) && Array.isArray(actual)) {
     const out: LeafDiff[] = [];
-    for (let i = 0; i < Math.max(expected.length, actual.length); i++) out.push(...deepDiff(expected[i], actual[i], [...path, i]));
+    for (let i = 0; i < Math.max(expected.length, actual.length); i++)
+      out.push(...deepDiff(expected[i], actual[i], [...path, i]));
     return out;
   }
   const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -29,7 +29,9 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
-    throw new UserError(`${command}: ${(err as Error).message.replace(/\. To specify.*$/s, '')} (see codex-k8s ${command} --help)`);
+    throw new UserError(
+      `${command}: ${(err as Error).message.replace(/\. To specify.*$/s, '')} (see codex-k8s ${command} --help)`,
+    );
   }
 }
 
@@ -59,9 +61,13 @@ export function stackArgs(
   requireEnv = true,
 ): StackArgs {
   const env = values.env ?? fromEnv('CODEXCTL_ENV') ?? '';
-  if (requireEnv && !env) throw new UserError('--env is required (or set CODEXCTL_ENV): the environment to render, e.g. --env dev');
+  if (requireEnv && !env)
+    throw new UserError('--env is required (or set CODEXCTL_ENV): the environment to render, e.g. --env dev');
   const slotFlag = values.slot !== undefined;
-  const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
     config: values.config ?? fromEnv('CODEXCTL_CONFIG') ?? 'services.yaml',
     env,

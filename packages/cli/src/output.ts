@@ -7,7 +7,10 @@ let level: LogLevel = 'info';
 
 /** An explicit --log-level beats CODEXCTL_LOG_LEVEL. */
 export function setLogLevel(flag: string | undefined): void {
-  const v = (flag ?? process.env.CODEXCTL_LOG_LEVEL ?? 'info').trim().toLowerCase().replace(/^warning$/, 'warn');
+  const v = (flag ?? process.env.CODEXCTL_LOG_LEVEL ?? 'info')
+    .trim()
+    .toLowerCase()
+    .replace(/^warning$/, 'warn');
   level = (ORDER as string[]).includes(v) ? (v as LogLevel) : 'info';
 }
 

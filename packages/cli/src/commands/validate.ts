@@ -1,4 +1,11 @@
-import { formatDiagnostic, listEnvironments, loadStack, renderStack, UserError, type Diagnostic } from '@codex-k8s/core';
+import {
+  formatDiagnostic,
+  listEnvironments,
+  loadStack,
+  renderStack,
+  UserError,
+  type Diagnostic,
+} from '@codex-k8s/core';
 import { parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { setLogLevel } from '../output.js';
 
@@ -11,7 +18,8 @@ export async function run(argv: string[]): Promise<number> {
   setLogLevel(values['log-level']);
   const args = stackArgs(values, false);
   const envs = args.env ? [args.env] : listEnvironments(args.config);
-  if (!envs.length) throw new UserError(`${args.config}: defines no environments; add an environments: block or pass --env`);
+  if (!envs.length)
+    throw new UserError(`${args.config}: defines no environments; add an environments: block or pass --env`);
   const seen = new Set<string>();
   const warnings: Diagnostic[] = [];
   const errors: string[] = [];
@@ -42,4 +50,3 @@ export async function run(argv: string[]): Promise<number> {
   );
   return errors.length ? 1 : 0;
 }
-

@@ -16,7 +16,14 @@ interface CheckInput {
 /** Checks that catch real mistakes. Throws for what cannot work; returns warnings for what is probably wrong. */
 export function checkStackConfig(input: CheckInput): Diagnostic[] {
   const { config, file } = input;
-  const at = (p: (string | number)[]) => ({ file, path: p.map((x) => (typeof x === 'number' ? `[${x}]` : x)).join('.').replace(/\.\[/g, '['), ...positionOf(nodeAt(input.rawDoc, p), input.lines) });
+  const at = (p: (string | number)[]) => ({
+    file,
+    path: p
+      .map((x) => (typeof x === 'number' ? `[${x}]` : x))
+      .join('.')
+      .replace(/\.\[/g, '['),
+    ...positionOf(nodeAt(input.rawDoc, p), input.lines),
+  });
   const fail = (p: (string | number)[], message: string): never => {
     const d = at(p);
     throw new UserError(`${d.file}${d.line ? `:${d.line}:${d.col}` : ''}: ${d.path}: ${message}`, file, d.line, d.col);
@@ -24,20 +31,27 @@ export function checkStackConfig(input: CheckInput): Diagnostic[] {
   const warnings: Diagnostic[] = [];
   const envNames = new Set(Object.keys(config.environments ?? {}));
 
-  for (const [listName, items] of [['infrastructure', config.infrastructure ?? []], ['services', config.services ?? []]] as const) {
+  for (const [listName, items] of [
+    ['infrastructure', config.infrastructure ?? []],
+    ['services', config.services ?? []],
+  ] as const) {
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
       const key = item.name.trim().toLowerCase();
       if (!key) fail([listName, i, 'name'], 'must not be empty');
       const first = seen.get(key);
-      if (first !== undefined) fail([listName, i, 'name'], `duplicate name "${item.name}" (also ${listName}[${first}]); names must be unique`);
+      if (first !== undefined)
+        fail([listName, i, 'name'], `duplicate name "${item.name}" (also ${listName}[${first}]); names must be unique`);
       seen.set(key, i);
       (item.manifests ?? []).forEach((m, j) => {
         const p = m.path.trim();
         if (!p) fail([listName, i, 'manifests', j, 'path'], 'must not be empty');
         const rel = path.relative(input.projectRoot, path.resolve(input.projectRoot, p));
         if (rel.startsWith('..') || path.isAbsolute(rel)) {
-          fail([listName, i, 'manifests', j, 'path'], `"${p}" is outside the project root ${input.projectRoot}; manifests must live under the directory of services.yaml`);
+          fail(
+            [listName, i, 'manifests', j, 'path'],
+            `"${p}" is outside the project root ${input.projectRoot}; manifests must live under the directory of services.yaml`,
+          );
         }
       });
     });
@@ -47,7 +61,10 @@ export function checkStackConfig(input: CheckInput): Diagnostic[] {
   for (const [envName, env] of Object.entries(config.environments ?? {})) {
     (env.slotBootstrapInfra ?? []).forEach((name, i) => {
       if (!infraNames.has(name.trim().toLowerCase())) {
-        warnings.push({ ...at(['environments', envName, 'slotBootstrapInfra', i]), message: `names infrastructure "${name}", which services.yaml does not define` });
+        warnings.push({
+          ...at(['environments', envName, 'slotBootstrapInfra', i]),
+          message: `names infrastructure "${name}", which services.yaml does not define`,
+        });
       }
     });
   }
@@ -55,7 +72,10 @@ export function checkStackConfig(input: CheckInput): Diagnostic[] {
   (config.services ?? []).forEach((svc, i) => {
     for (const overlayEnv of Object.keys(svc.overlays ?? {})) {
       if (!envNames.has(overlayEnv)) {
-        warnings.push({ ...at(['services', i, 'overlays', overlayEnv]), message: `overlay for environment "${overlayEnv}", which is not defined under environments:` });
+        warnings.push({
+          ...at(['services', i, 'overlays', overlayEnv]),
+          message: `overlay for environment "${overlayEnv}", which is not defined under environments:`,
+        });
       }
     }
     const repo = svc.image?.repository?.trim();
@@ -64,7 +84,10 @@ export function checkStackConfig(input: CheckInput): Diagnostic[] {
       if (!produced.has(stripTag(repo))) {
         const near = [...produced].filter((r) => r.endsWith(`/${repo.split('/').pop()}`));
         const hint = near.length ? `; images: produces ${near.map((r) => `"${r}"`).join(', ')}` : '';
-        warnings.push({ ...at(['services', i, 'image', 'repository']), message: `"${repo}" is not built or mirrored by any images: entry, so the deployment may pull an image that does not exist${hint}` });
+        warnings.push({
+          ...at(['services', i, 'image', 'repository']),
+          message: `"${repo}" is not built or mirrored by any images: entry, so the deployment may pull an image that does not exist${hint}`,
+        });
       }
     }
   });
@@ -101,7 +124,11 @@ function unknownEnvsInWhen(
     if (typeof expr !== 'string') return;
     for (const m of expr.matchAll(/\b(?:eq|ne)\s+\.Env((?:\s+"[^"]*")+)/g)) {
       for (const lit of m[1].matchAll(/"([^"]*)"/g)) {
-        if (!envNames.has(lit[1])) out.push({ ...at(p), message: `compares .Env with "${lit[1]}", which is not an environment defined under environments:` });
+        if (!envNames.has(lit[1]))
+          out.push({
+            ...at(p),
+            message: `compares .Env with "${lit[1]}", which is not an environment defined under environments:`,
+          });
       }
     }
   };

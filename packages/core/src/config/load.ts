@@ -74,7 +74,11 @@ export function loadStack(options: LoadOptions): LoadedStack {
   const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
 
   const source = readSource(file, displayFile);
-  const rawDoc = parseYamlOrThrow(source, displayFile, 'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)');
+  const rawDoc = parseYamlOrThrow(
+    source,
+    displayFile,
+    'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)',
+  );
   const header = readHeader(rawDoc.doc);
 
   const variables = collectVariables({
@@ -129,17 +133,32 @@ export function loadStack(options: LoadOptions): LoadedStack {
         `Using "${header.project}" as written; write the last preamble action as "{{- ... }}" to fix the file.`,
     });
   }
-  if (!project) throw new UserError(`${displayFile}: project: required (the project name used for namespaces and labels)`, displayFile);
+  if (!project)
+    throw new UserError(
+      `${displayFile}: project: required (the project name used for namespaces and labels)`,
+      displayFile,
+    );
 
   const environment = resolveEnvironment(config.environments, env, displayFile);
   if (slotted && slot === 0 && !explicitNamespace) {
-    warnings.push({ file: displayFile, path: `namespace.patterns.${env}`, message: `env "${env}" is slotted (its namespace uses .Slot) but no slot was given: the namespace is "${namespace}"` });
+    warnings.push({
+      file: displayFile,
+      path: `namespace.patterns.${env}`,
+      message: `env "${env}" is slotted (its namespace uses .Slot) but no slot was given: the namespace is "${namespace}"`,
+    });
   }
-  warnings.push(...checkStackConfig({ config, rawDoc: rawDoc.doc, lines: rawDoc.lines, file: displayFile, projectRoot }));
+  warnings.push(
+    ...checkStackConfig({ config, rawDoc: rawDoc.doc, lines: rawDoc.lines, file: displayFile, projectRoot }),
+  );
   if (config.strict && warnings.length) {
     throw new UserError(
       `${displayFile}: strict: true turns these warnings into errors:\n` +
-        warnings.map((w) => `  ${w.file ?? displayFile}${w.line ? `:${w.line}:${w.col}` : ''}: ${w.path ? `${w.path}: ` : ''}${w.message}`).join('\n'),
+        warnings
+          .map(
+            (w) =>
+              `  ${w.file ?? displayFile}${w.line ? `:${w.line}:${w.col}` : ''}: ${w.path ? `${w.path}: ` : ''}${w.message}`,
+          )
+          .join('\n'),
       displayFile,
     );
   }
@@ -170,7 +189,10 @@ function readSource(file: string, displayFile: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError(`${displayFile}: file not found; pass the path of services.yaml with -c/--config`, displayFile);
+      throw new UserError(
+        `${displayFile}: file not found; pass the path of services.yaml with -c/--config`,
+        displayFile,
+      );
     }
     throw new UserError(`${displayFile}: cannot read: ${(err as Error).message}`, displayFile);
   }
@@ -308,7 +330,8 @@ function validate(rendered: unknown, raw: ParsedYaml, displayFile: string, warni
   for (const issue of unknown) {
     let target: any = cleaned;
     for (const part of issue.path) target = target?.[part as string];
-    if (target && typeof target === 'object') for (const key of (issue as z.core.$ZodIssueUnrecognizedKeys).keys) delete target[key];
+    if (target && typeof target === 'object')
+      for (const key of (issue as z.core.$ZodIssueUnrecognizedKeys).keys) delete target[key];
   }
   result = StackConfigSchema.safeParse(cleaned);
   if (!result.success) throw new UserError(`${displayFile}: ${result.error.message}`, displayFile);
@@ -317,7 +340,9 @@ function validate(rendered: unknown, raw: ParsedYaml, displayFile: string, warni
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? 'required' : `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'a list' : typeof issue.input === 'object' ? 'a mapping' : JSON.stringify(issue.input)}`;
+    return issue.input === undefined
+      ? 'required'
+      : `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'a list' : typeof issue.input === 'object' ? 'a mapping' : JSON.stringify(issue.input)}`;
   }
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return issue.message;
@@ -327,7 +352,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function listEnvironments(config: string, cwd = process.cwd()): string[] {
   const file = path.resolve(cwd, config);
   const displayFile = path.isAbsolute(config) ? config : path.relative(cwd, file) || config;
-  const { doc } = parseYamlOrThrow(readSource(file, displayFile), displayFile, 'the file must be valid YAML before templating');
+  const { doc } = parseYamlOrThrow(
+    readSource(file, displayFile),
+    displayFile,
+    'the file must be valid YAML before templating',
+  );
   const envs = (doc.toJS() as Record<string, unknown> | null)?.environments;
   return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
 }

@@ -81,9 +81,7 @@ const Environment = z.strictObject({
   from: text.optional(),
   imagePullPolicy: z.enum(PULL_POLICIES).optional(),
   slotBootstrapInfra: textList.optional(),
-  localRegistry: z
-    .strictObject({ enabled: bool.optional(), name: text.optional(), port: int.optional() })
-    .optional(),
+  localRegistry: z.strictObject({ enabled: bool.optional(), name: text.optional(), port: int.optional() }).optional(),
   kubeconfig: text.optional(),
 });
 

@@ -21,16 +21,23 @@ describe('variables', () => {
     expect(v.envMap.TOKEN).toBe('ci-secret');
     expect(v.envMap.DERIVED).toBe('x-y');
     expect(v.envMap.ONLY_FILE).toBe('1');
-    const w = collectVariables({ processEnv: { TOKEN: 'ci' }, envFiles: ['.env'], projectRoot: dir, cwd: dir, varFile: 'vars.yaml', inline: ['TOKEN=inline'] });
+    const w = collectVariables({
+      processEnv: { TOKEN: 'ci' },
+      envFiles: ['.env'],
+      projectRoot: dir,
+      cwd: dir,
+      varFile: 'vars.yaml',
+      inline: ['TOKEN=inline'],
+    });
     expect(w.envMap.TOKEN).toBe('inline');
     expect(w.vars).toEqual({ REGION: 'eu', TOKEN: 'inline' });
     expect(w.userVars).toEqual({ TOKEN: 'inline' });
   });
 
   it('reports a missing envFile with its path', () => {
-    expect(() => collectVariables({ processEnv: {}, envFiles: ['missing.env'], projectRoot: dir, cwd: dir, inline: [] })).toThrow(
-      /missing\.env: cannot read envFiles entry "missing\.env": file not found/,
-    );
+    expect(() =>
+      collectVariables({ processEnv: {}, envFiles: ['missing.env'], projectRoot: dir, cwd: dir, inline: [] }),
+    ).toThrow(/missing\.env: cannot read envFiles entry "missing\.env": file not found/);
   });
 
   it('parses multi-line inline vars whose values hold commas and equals signs', () => {
@@ -41,7 +48,22 @@ describe('variables', () => {
 
 describe('when', () => {
   it('is true when empty or blank, false for false/0/no/off in any case', () => {
-    expect([undefined, '', '  ', 'true', 'yes', '<no value>', 'n'].map(isWhenTrue)).toEqual([true, true, true, true, true, true, true]);
-    expect(['false', 'FALSE', ' 0 ', 'No', 'off', 'OFF'].map(isWhenTrue)).toEqual([false, false, false, false, false, false]);
+    expect([undefined, '', '  ', 'true', 'yes', '<no value>', 'n'].map(isWhenTrue)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['false', 'FALSE', ' 0 ', 'No', 'off', 'OFF'].map(isWhenTrue)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

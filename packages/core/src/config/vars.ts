@@ -73,7 +73,12 @@ export function readVarFile(file: string): VarMap {
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const [line, col] = [err.linePos?.[0]?.line, err.linePos?.[0]?.col];
-      throw new UserError(`${file}:${line}:${col}: invalid YAML in var-file: ${err.message.split('\n')[0]}`, file, line, col);
+      throw new UserError(
+        `${file}:${line}:${col}: invalid YAML in var-file: ${err.message.split('\n')[0]}`,
+        file,
+        line,
+        col,
+      );
     }
     throw err;
   }

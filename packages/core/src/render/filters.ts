@@ -33,7 +33,9 @@ export function makeSelector(filters: StackFilters, infraNames: string[], servic
   const checkNames = (flag: string, list: string[], set: Set<string>, what: string) => {
     const bad = list.filter((n) => !set.has(n));
     if (bad.length) {
-      throw new UserError(`${flag}: unknown ${what} ${bad.map((b) => `"${b}"`).join(', ')} (defined: ${[...set].join(', ') || 'none'})`);
+      throw new UserError(
+        `${flag}: unknown ${what} ${bad.map((b) => `"${b}"`).join(', ')} (defined: ${[...set].join(', ') || 'none'})`,
+      );
     }
   };
   checkNames('only-infra', onlyInfra, infraSet, 'infrastructure');

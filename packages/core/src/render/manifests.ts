@@ -25,7 +25,10 @@ export function loadManifest(stack: LoadedStack, manifestPath: string): Manifest
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw new UserError(`${shown}: cannot read manifest (${why}); fix the path "${rel}" in ${stack.displayFile}`, shown);
+    throw new UserError(
+      `${shown}: cannot read manifest (${why}); fix the path "${rel}" in ${stack.displayFile}`,
+      shown,
+    );
   }
   const rendered = renderTemplate(shown, text, stack.funcs, stack.context, shown);
   let values: unknown[];

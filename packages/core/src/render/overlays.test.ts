@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { addOwnershipLabels, applyMounts, applyPullPolicy, droppedKind, injectNamespace, overrideImage } from './overlays.js';
+import {
+  addOwnershipLabels,
+  applyMounts,
+  applyPullPolicy,
+  droppedKind,
+  injectNamespace,
+  overrideImage,
+} from './overlays.js';
 
 const deployment = () => ({
   apiVersion: 'apps/v1',
@@ -18,7 +25,10 @@ const deployment = () => ({
           { name: 'sidecar', image: 'envoy', imagePullPolicy: 'Always' },
           { name: 'api', image: 'api:old', volumeMounts: [{ name: 'workspace', mountPath: '/old' }] },
         ],
-        volumes: [{ name: 'workspace', emptyDir: {} }, { name: 'keep', emptyDir: {} }],
+        volumes: [
+          { name: 'workspace', emptyDir: {} },
+          { name: 'keep', emptyDir: {} },
+        ],
       },
     },
   },
@@ -79,7 +89,11 @@ describe('overlays', () => {
     const issuer: any = { kind: 'ClusterIssuer', metadata: { name: 'b' } };
     const given: any = { kind: 'Secret', metadata: { name: 'c', namespace: 'other' } };
     for (const o of [cm, issuer, given]) injectNamespace(o, 'slot-1');
-    expect([cm.metadata.namespace, issuer.metadata.namespace, given.metadata.namespace]).toEqual(['slot-1', undefined, 'other']);
+    expect([cm.metadata.namespace, issuer.metadata.namespace, given.metadata.namespace]).toEqual([
+      'slot-1',
+      undefined,
+      'other',
+    ]);
   });
 
   it('drops kinds case-insensitively', () => {

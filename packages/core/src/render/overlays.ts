@@ -80,7 +80,12 @@ function replaceVolumes(spec: Record<string, any>, names: Set<string>, volumes: 
   spec.volumes = [...existing.filter((v) => !names.has(v?.name)), ...volumes];
 }
 
-function replaceMounts(spec: Record<string, any>, serviceName: string, names: Set<string>, mounts: Record<string, any>[]): void {
+function replaceMounts(
+  spec: Record<string, any>,
+  serviceName: string,
+  names: Set<string>,
+  mounts: Record<string, any>[],
+): void {
   const main = mainContainer(spec, serviceName);
   const targets = [...(main ? [main] : []), ...containersOf(spec, 'initContainers')];
   for (const c of targets) {
@@ -133,7 +138,10 @@ export const MANAGER_NAME = 'codex-k8s';
  */
 export function addOwnershipLabels(obj: KubeObject, project: string, env: string, slot: number): void {
   const meta = (obj.metadata ??= {});
-  const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {})) as Record<string, string>;
+  const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {})) as Record<
+    string,
+    string
+  >;
   labels[LABEL_MANAGED_BY] = MANAGER_NAME;
   labels[LABEL_PROJECT] = project;
   labels[LABEL_ENV] = env;

@@ -49,7 +49,11 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
   const { config } = stack;
   const infra = config.infrastructure ?? [];
   const services = config.services ?? [];
-  const select = makeSelector(filters, infra.map((i) => i.name), services.map((s) => s.name));
+  const select = makeSelector(
+    filters,
+    infra.map((i) => i.name),
+    services.map((s) => s.name),
+  );
   const warnings: Diagnostic[] = [];
   const groups: StackGroup[] = [];
   const pullPolicy = stack.environment.imagePullPolicy;
@@ -60,7 +64,8 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
 
   infra.forEach((item, i) => {
     if (!select.infra(item.name)) return;
-    if (!isWhenTrue(item.when === undefined ? undefined : stack.renderField(`infrastructure[${i}].when`, item.when))) return;
+    if (!isWhenTrue(item.when === undefined ? undefined : stack.renderField(`infrastructure[${i}].when`, item.when)))
+      return;
     const group: StackGroup = { type: 'infra', name: item.name, documents: [] };
     for (const m of item.manifests ?? []) {
       for (const doc of loadManifest(stack, m.path)) {
@@ -112,12 +117,18 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
   return { groups, documents, warnings };
 }
 
-function serviceImage(stack: LoadedStack, image: { repository?: string; tagTemplate?: string } | undefined, i: number): string | undefined {
+function serviceImage(
+  stack: LoadedStack,
+  image: { repository?: string; tagTemplate?: string } | undefined,
+  i: number,
+): string | undefined {
   const repository = image?.repository?.trim();
   if (!repository) return undefined;
   const tag = image?.tagTemplate ? stack.renderField(`services[${i}].image.tagTemplate`, image.tagTemplate).trim() : '';
   if (/\s/.test(repository) || /\s/.test(tag)) {
-    throw new UserError(`${stack.displayFile}: services[${i}].image: "${repository}${tag ? `:${tag}` : ''}" is not a valid image reference (it contains whitespace)`);
+    throw new UserError(
+      `${stack.displayFile}: services[${i}].image: "${repository}${tag ? `:${tag}` : ''}" is not a valid image reference (it contains whitespace)`,
+    );
   }
   return tag ? `${repository}:${tag}` : repository;
 }

@@ -29,15 +29,24 @@ export function validateDocuments(documents: readonly StackDocument[], configFil
       }
     }
     if (typeof meta.name === 'string' && typeof o.kind === 'string') {
-      const group = String(o.apiVersion ?? '').split('/').slice(0, -1).join('/');
+      const group = String(o.apiVersion ?? '')
+        .split('/')
+        .slice(0, -1)
+        .join('/');
       const ns = isClusterScoped(o) ? '' : String(meta.namespace ?? '');
       const key = `${group}|${o.kind}|${ns}|${meta.name}`;
       const first = seen.get(key);
-      if (first) problems.push(`${where(d)}: ${o.kind} "${meta.name}"${ns ? ` in ${ns}` : ''} is also defined by ${where(first)}`);
+      if (first)
+        problems.push(
+          `${where(d)}: ${o.kind} "${meta.name}"${ns ? ` in ${ns}` : ''} is also defined by ${where(first)}`,
+        );
       else seen.set(key, d);
     }
   }
   if (problems.length) {
-    throw new UserError(`the rendered stack of ${configFile} is not valid, nothing was produced:\n  ${problems.join('\n  ')}`, configFile);
+    throw new UserError(
+      `the rendered stack of ${configFile} is not valid, nothing was produced:\n  ${problems.join('\n  ')}`,
+      configFile,
+    );
   }
 }

@@ -401,9 +401,14 @@ class Printer {
     this.erroring = false;
   }
 
-  /** Stringer/GoStringer handling; time.Time is the only value with methods. */
+  /** Formatter/Stringer/GoStringer handling; time.Time is the only value with methods. */
   handleMethods(v: unknown, verb: string): boolean {
     if (this.erroring) return false;
+    if (verb === 'w') {
+      // %w is only meaningful to fmt.Errorf; Sprintf reports it as a bad verb.
+      this.badVerb(verb);
+      return true;
+    }
     const k = kindOf(v);
     if (k !== Kind.Time) return false;
     if (this.sharpV) {
