@@ -95,7 +95,7 @@ func funcs(env map[string]string) template.FuncMap {
 // convert applies the data rule shared with the TypeScript side (fromJSON): objects become
 // map[string]interface{}; numbers become int when integral and within int64, else float64
 // (decided on the float64 value, the way JavaScript sees the number); non-empty all-string arrays
-// become []string, other arrays []interface{}.
+// become []string, other arrays []interface{}. Every slice has cap == len.
 func convert(v interface{}) interface{} {
 	switch x := v.(type) {
 	case map[string]interface{}:
@@ -118,10 +118,13 @@ func convert(v interface{}) interface{} {
 			}
 			return out
 		}
+		// A fresh slice with cap == len: the decoder's own has spare capacity from append, which `slice`
+		// (it checks indexes against cap) would expose.
+		out := make([]interface{}, len(x))
 		for i, e := range x {
-			x[i] = convert(e)
+			out[i] = convert(e)
 		}
-		return x
+		return out
 	case json.Number:
 		f, err := x.Float64()
 		if err != nil {

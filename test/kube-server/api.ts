@@ -1,10 +1,11 @@
 /**
  * The API semantics, independent of HTTP: create/get/list/update/patch/delete with resourceVersion preconditions,
- * namespaces (existence, termination), finalizers, garbage collection by ownerReferences, status and scale.
+ * namespaces (existence, termination), status and scale. Deletion (finalizers, propagation) is in deletion.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { recordUpdate, serverSideApply } from './apply.js';
 import { applyDefaults, validate } from './defaults.js';
+import { Deletion, type DeleteOptions } from './deletion.js';
 import {
   ApiError,
   alreadyExists,
@@ -17,7 +18,7 @@ import {
 } from './errors.js';
 import { clone, isObject, same } from './json.js';
 import { jsonMergePatch, jsonPatch, strategicMergePatch } from './patch.js';
-import { groupVersion, RESOURCES, resolveResource, type ResourceInfo } from './resources.js';
+import { groupVersion, resolveResource, type ResourceInfo } from './resources.js';
 import { fieldMatcher, labelMatcher, labelSelectorString } from './selectors.js';
 import { nowIso, type Store } from './store.js';
 import type { JsonObject, KubeObject } from './types.js';
@@ -29,12 +30,7 @@ export interface WriteContext {
   force?: boolean;
 }
 
-export interface DeleteOptions {
-  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
-  preconditions?: { uid?: string; resourceVersion?: string };
-  gracePeriodSeconds?: number;
-  dryRun?: boolean;
-}
+export type { DeleteOptions } from './deletion.js';
 
 export interface ApiOptions {
   /** How long a deleted namespace stays `Terminating` before its contents and itself are removed. */
@@ -59,28 +55,17 @@ function specPart(o: KubeObject): JsonObject {
 export class KubeApi {
   private readonly nsRi = resolveResource('v1/Namespace');
   private readonly saRi = resolveResource('v1/ServiceAccount');
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly deletion: Deletion;
 
   constructor(
     readonly store: Store,
     readonly options: ApiOptions,
-  ) {}
-
-  close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+  ) {
+    this.deletion = new Deletion(store, options.namespaceTerminationDelayMs);
   }
 
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      try {
-        fn();
-      } catch (err) {
-        console.error('kube test server: background task failed', err);
-      }
-    }, ms);
-    this.timers.add(t);
+  close(): void {
+    this.deletion.close();
   }
 
   // ------------------------------------------------------------------ reads
@@ -237,7 +222,7 @@ export class KubeApi {
     if (ctx.dryRun) return next;
     if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && ri.kind !== 'Namespace') {
       const gone = this.store.remove(ri, next.metadata.namespace, next.metadata.name!)!;
-      this.collectDependents(gone, 'Background');
+      this.deletion.collectDependents(gone, 'Background');
       return gone;
     }
     return this.store.update(ri, next);
@@ -348,104 +333,8 @@ export class KubeApi {
     return this.scaleOf(ri, this.write(ri, current, next, ctx, 'scale'));
   }
 
-  // ------------------------------------------------------------------ delete
-
   delete(ri: ResourceInfo, ns: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject {
-    const current = this.get(ri, ns, name);
-    const pre = opts.preconditions ?? {};
-    if (pre.uid && pre.uid !== current.metadata.uid)
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ${ri.plural} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
-        { name, group: ri.group, kind: ri.plural },
-      );
-    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)
-      throw new ApiError(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ${ri.plural} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
-        { name, group: ri.group, kind: ri.plural },
-      );
-    if (opts.dryRun) return current;
-    if (ri === this.nsRi) return this.terminateNamespace(current);
-    const policy = opts.propagationPolicy ?? 'Background';
-    if (policy === 'Foreground') this.deleteDependents(current);
-    if ((current.metadata.finalizers ?? []).length) {
-      if (current.metadata.deletionTimestamp) return current;
-      current.metadata.deletionTimestamp = nowIso();
-      current.metadata.deletionGracePeriodSeconds = 0;
-      return this.store.update(ri, current);
-    }
-    const gone = this.store.remove(ri, ns, name)!;
-    this.collectDependents(gone, policy);
-    return gone;
-  }
-
-  /** Deletes every object (in any namespace) whose ownerReferences name this uid. */
-  private dependentsOf(owner: KubeObject): { ri: ResourceInfo; object: KubeObject }[] {
-    const uid = owner.metadata.uid;
-    const out: { ri: ResourceInfo; object: KubeObject }[] = [];
-    for (const ri of RESOURCES) {
-      if (ri.virtual) continue;
-      for (const o of this.store.list(ri, ri.namespaced ? owner.metadata.namespace : undefined))
-        if ((o.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) out.push({ ri, object: o });
-    }
-    return out;
-  }
-
-  private deleteDependents(owner: KubeObject): void {
-    for (const { ri, object } of this.dependentsOf(owner)) {
-      if (!this.store.has(ri, object.metadata.namespace, object.metadata.name!)) continue;
-      try {
-        this.delete(ri, object.metadata.namespace, object.metadata.name!, { propagationPolicy: 'Foreground' });
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 404)) throw err;
-      }
-    }
-  }
-
-  private collectDependents(owner: KubeObject, policy: string): void {
-    if (policy === 'Orphan') {
-      for (const { ri, object } of this.dependentsOf(owner)) {
-        object.metadata.ownerReferences = (object.metadata.ownerReferences ?? []).filter(
-          (r) => r.uid !== owner.metadata.uid,
-        );
-        if (!object.metadata.ownerReferences.length) delete object.metadata.ownerReferences;
-        this.store.update(ri, object);
-      }
-      return;
-    }
-    // Background: the garbage collector runs shortly after.
-    this.later(0, () => this.deleteDependents(owner));
-  }
-
-  private terminateNamespace(ns: KubeObject): KubeObject {
-    if (ns.metadata.deletionTimestamp) return ns;
-    ns.metadata.deletionTimestamp = nowIso();
-    ns.status = {
-      phase: 'Terminating',
-      conditions: [
-        {
-          type: 'NamespaceDeletionContentFailure',
-          status: 'False',
-          reason: 'ContentDeleted',
-          message: 'All content successfully deleted, may be waiting on finalization',
-          lastTransitionTime: nowIso(),
-        },
-      ],
-    };
-    const updated = this.store.update(this.nsRi, ns);
-    this.later(this.options.namespaceTerminationDelayMs, () => this.finishNamespace(updated.metadata.name!));
-    return updated;
-  }
-
-  private finishNamespace(name: string): void {
-    for (const { ri, object } of this.store.listNamespace(name, RESOURCES)) {
-      if (ri.virtual) continue;
-      this.store.remove(ri, name, object.metadata.name!);
-    }
-    this.store.remove(this.nsRi, undefined, name);
+    return this.deletion.delete(ri, ns, name, opts);
   }
 
   deleteCollection(
@@ -455,15 +344,7 @@ export class KubeApi {
     fieldSelector: string | null,
     opts: DeleteOptions,
   ): KubeObject[] {
-    const out: KubeObject[] = [];
-    for (const o of this.list(ri, ns, labelSelector, fieldSelector)) {
-      try {
-        out.push(this.delete(ri, o.metadata.namespace, o.metadata.name!, opts));
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 404)) throw err;
-      }
-    }
-    return out;
+    return this.deletion.deleteCollection(ri, ns, labelSelector, fieldSelector, opts);
   }
 }
 

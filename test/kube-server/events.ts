@@ -8,6 +8,8 @@ export class EventRecorder {
   private readonly namespaceRi = resolveResource('v1/Namespace');
 
   private last = 0n;
+  /** Identical events (same object, type, reason, message) -> the event's name, for counting repeats. */
+  private readonly seen = new Map<string, string>();
 
   constructor(private readonly store: Store) {}
 
@@ -25,22 +27,21 @@ export class EventRecorder {
     const nsObj = this.store.get(this.namespaceRi, undefined, ns);
     if (!nsObj || nsObj.metadata.deletionTimestamp) return;
     const now = nowIso();
-    const existing = this.store
-      .list(this.eventRi, ns)
-      .find(
-        (e) =>
-          e.involvedObject?.uid === obj.metadata.uid && e.reason === reason && e.message === message && e.type === type,
-      );
+    const key = JSON.stringify([obj.metadata.uid, type, reason, message]);
+    const known = this.seen.get(key);
+    const existing = known ? this.store.get(this.eventRi, ns, known) : undefined;
     if (existing) {
       existing.count = (existing.count ?? 1) + 1;
       existing.lastTimestamp = now;
       this.store.update(this.eventRi, existing);
       return;
     }
+    const name = `${obj.metadata.name}.${this.nextSuffix()}`;
+    this.seen.set(key, name);
     this.store.create(this.eventRi, {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${this.nextSuffix()}`, namespace: ns },
+      metadata: { name, namespace: ns },
       involvedObject: {
         apiVersion: obj.apiVersion,
         kind: obj.kind,

@@ -184,6 +184,15 @@ metadata: {name: cm-${n}, namespace: slot-1, labels: {app: shop, idx: "${i}"${n 
     expect(await names('app=shop,!idx')).toEqual(['settings']);
     const byField = await h.kubectl(['get', 'cm', '-A', '--field-selector', 'metadata.name=cm-b', '-o', 'name']);
     expect(byField.stdout.trim()).toBe('configmap/cm-b');
+    // limit/continue pagination
+    const chunked = await h.kubectl(['get', 'cm', '-n', 'slot-1', '--chunk-size=1', '-o', 'name']);
+    expect(chunked.stdout.trim().split('\n')).toEqual([
+      'configmap/cm-a',
+      'configmap/cm-b',
+      'configmap/cm-c',
+      'configmap/settings',
+    ]);
+    expect(h.server.requests.filter((r) => r.query.includes('continue=')).length).toBe(3);
   });
 
   it('create -f - of an existing object fails with AlreadyExists (exit 1); missing namespace is NotFound', async () => {

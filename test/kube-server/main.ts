@@ -6,6 +6,9 @@
  * The first line on stdout is JSON: {"url": "http://127.0.0.1:PORT", "kubeconfig": "/tmp/.../kubeconfig", "root": "...", "pid": N}.
  * Control it through the /_test endpoints (see admin.ts). SIGTERM or SIGINT closes it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKubeServer } from './index.js';
 
@@ -33,7 +36,8 @@ const server = await startKubeServer({
   namespaces: values.namespace,
   execRewritePaths: !values['no-rewrite-paths'],
 });
-const kubeconfig = server.writeKubeconfig(values['kubeconfig-dir']);
+const ownDir = values['kubeconfig-dir'] ? undefined : mkdtempSync(join(tmpdir(), 'kube-test-kubeconfig-'));
+const kubeconfig = server.writeKubeconfig(values['kubeconfig-dir'] ?? ownDir);
 process.stdout.write(JSON.stringify({ url: server.url, kubeconfig, root: server.root, pid: process.pid }) + '\n');
 
 let stopping = false;
@@ -41,6 +45,7 @@ const stop = async (): Promise<void> => {
   if (stopping) return;
   stopping = true;
   await server.close();
+  if (ownDir) rmSync(ownDir, { recursive: true, force: true });
   if (!values.quiet) process.stderr.write(`kube test server: closed (${server.requests.length} requests)\n`);
   process.exit(0);
 };

@@ -1,10 +1,11 @@
-import { GoStruct, GoTime, nilPointer, stringSlice } from '../template/index.js';
+import { GoStruct, GoTime, nilPointer, stringMap, stringSlice } from '../template/index.js';
 import type { CodexConfig, MCPServer, PVCSpec, StackConfig } from './schema.js';
 import type { Variables } from './vars.js';
 
 /**
  * The data root `.` of every project template. It behaves as the predecessor's Go struct: field names are
- * case-sensitive and an unknown field is an error naming it, so a typo never renders as an empty string.
+ * case-sensitive and an unknown field is an error naming it, so a typo never renders as an empty string. The maps
+ * are Go `map[string]string`: `index .Versions "x"` of a missing key is "", `.Versions.x` prints `<no value>`.
  */
 export interface ContextFields {
   env: string;
@@ -30,11 +31,11 @@ export function buildTemplateContext(f: ContextFields): GoStruct {
     ProjectRoot: f.projectRoot,
     Slot: f.slot,
     Now: new GoTime(f.now),
-    UserVars: { ...f.variables.userVars },
-    Vars: { ...f.variables.vars },
-    EnvMap: { ...f.variables.envMap },
-    Versions: { ...f.versions },
-    BaseDomain: { ...f.baseDomain },
+    UserVars: stringMap({ ...f.variables.userVars }),
+    Vars: stringMap({ ...f.variables.vars }),
+    EnvMap: stringMap({ ...f.variables.envMap }),
+    Versions: stringMap({ ...f.versions }),
+    BaseDomain: stringMap({ ...f.baseDomain }),
     Codex: codexStruct(f.codex ?? {}),
     Storage: f.storage ? storageStruct(f.storage) : nilPointer('config.StorageConfig'),
     IssueComments: [],

@@ -12,6 +12,8 @@ export type ApiReason =
   | 'Timeout'
   | 'ServerTimeout'
   | 'TooManyRequests'
+  /** Not from the server: the kind is not served by the cluster (a CRD that is not installed). */
+  | 'NoKindMatch'
   | string;
 
 const TRANSIENT_REASONS = new Set(['InternalError', 'ServiceUnavailable', 'Timeout', 'ServerTimeout', 'TooManyRequests']);
@@ -41,17 +43,35 @@ export class KubectlError extends Error {
 
   /** The API server's reason (AlreadyExists, NotFound, Conflict, ...), from kubectl's own error line. */
   get reason(): ApiReason | undefined {
-    const m = /Error from server \(([A-Za-z]+)\)/.exec(this.stderr);
-    if (m) return m[1];
-    if (/\(NotFound\)|not found/i.test(this.stderr) && /NotFound/.test(this.stderr)) return 'NotFound';
-    return undefined;
+    return this.reasons[0];
   }
 
-  /** Worth retrying: the server or the network failed, not the request. Decided on the reason where there is one. */
+  /**
+   * Every reason kubectl reported, in order: one call applying several objects can fail on several of them. Some
+   * errors come without the `Error from server (X)` prefix (validation, SSA conflicts, unknown kinds); they are
+   * recognised by kubectl's fixed wording.
+   */
+  get reasons(): ApiReason[] {
+    const out: ApiReason[] = [];
+    for (const line of this.stderr.split('\n')) {
+      const m = /Error from server \(([A-Za-z]+)\)/.exec(line);
+      if (m) out.push(m[1]);
+      else if (/^The \S+ "[^"]*" is invalid: /.test(line)) out.push('Invalid');
+      else if (/Apply failed with \d+ conflicts?/.test(line)) out.push('Conflict');
+      else if (/no matches for kind|the server doesn't have a resource type|could not find the requested resource/.test(line))
+        out.push('NoKindMatch');
+    }
+    return out;
+  }
+
+  /**
+   * Worth retrying: the server or the network failed, not the request. Decided on the reasons where there are some
+   * (all must be transient: retrying a call that also hit Invalid or Forbidden cannot succeed).
+   */
   get transient(): boolean {
     if (this.timedOut) return false;
-    const reason = this.reason;
-    if (reason) return TRANSIENT_REASONS.has(reason);
+    const reasons = this.reasons;
+    if (reasons.length) return reasons.every((r) => TRANSIENT_REASONS.has(r));
     return TRANSIENT_TEXT.some((re) => re.test(this.stderr));
   }
 }

@@ -21,6 +21,8 @@ export interface KubectlCall {
   timeoutMs?: number;
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
+  /** Aborting kills the call (a hook step's timeout, a cancelled run). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,13 +60,15 @@ export class Kubectl {
       timeoutMs: call.timeoutMs ?? this.options.timeoutMs,
       onStdout: call.onStdout,
       onStderr: call.onStderr,
+      signal: call.signal,
     });
   }
 
   /** Runs kubectl; a non-zero exit becomes a KubectlError carrying the server's reason. */
   async run(args: readonly string[], call: KubectlCall = {}): Promise<string> {
     const res = await this.exec(args, call);
-    if (res.code !== 0 || res.timedOut) throw new KubectlError(args, res.code, res.stderr, res.timedOut);
+    if (res.code !== 0 || res.timedOut || res.aborted)
+      throw new KubectlError(args, res.code, res.stderr, res.timedOut || !!res.aborted);
     return res.stdout;
   }
 }

@@ -8,6 +8,7 @@ import {
   GoUint,
   Kind,
   NO_VALUE,
+  isStringMap,
   isTrue,
   kindOf,
   mapGet,
@@ -41,7 +42,8 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
   if (item === NO_VALUE) throw new Error('index of untyped nil');
   for (let i of indexes) {
     i = ind(i);
-    if (item === null || item === undefined || kindOf(item) === Kind.NilPointer) throw new Error('index of nil pointer');
+    if (item === null || item === undefined || kindOf(item) === Kind.NilPointer)
+      throw new Error('index of nil pointer');
     switch (kindOf(item)) {
       case Kind.Slice: {
         const a = item as readonly unknown[];
@@ -61,7 +63,9 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
         if (i === NO_VALUE) throw new Error('value is nil; should be of type string');
         if (typeof i !== 'string') throw new Error(`value has type ${typeName(i)}; should be string`);
         const v = mapGet(item as GoMap, i);
-        item = v === NO_VALUE || v === undefined ? null : v;
+        // A missing key yields the zero value of the element type.
+        if (v === NO_VALUE || v === undefined) item = isStringMap(item as GoMap) ? '' : null;
+        else item = v;
         break;
       }
       default:

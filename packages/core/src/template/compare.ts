@@ -129,9 +129,7 @@ export function eq(arg1: unknown, ...arg2: unknown[]): boolean {
           const c1 = reflectKind(arg1);
           const c2 = reflectKind(arg);
           if (c1 !== c2 && arg1 !== NO_VALUE && arg !== NO_VALUE) {
-            throw new Error(
-              sprintf('non-comparable types %s: %v, %s: %v', arg1, typeName(arg1), typeName(arg), arg),
-            );
+            throw new Error(sprintf('non-comparable types %s: %v, %s: %v', arg1, typeName(arg1), typeName(arg), arg));
           }
           if (isNil(arg1) || isNil(arg)) truth = isNil(arg) === isNil(arg1);
           else {

@@ -59,16 +59,13 @@ export class TemplateError extends Error {
     );
   }
 
+  /** An error Go reports without a location, such as an unknown template name. */
+  static plain(templateName: string, message: string): TemplateError {
+    return new TemplateError(message, message, templateName, { line: 0, col: 0 }, 'exec');
+  }
+
   static exec(templateName: string, loc: Location, executing: string, context: string, message: string): TemplateError {
     const text = `template: ${templateName}:${loc.line}:${loc.col}: executing ${quote(executing)} at <${context}>: ${message}`;
     return new TemplateError(text, text, templateName, loc, 'exec', executing);
-  }
-}
-
-/** An error raised by a template function; the engine reports it as "error calling NAME: ...". */
-export class FuncError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FuncError';
   }
 }

@@ -34,11 +34,13 @@ import {
   GoStruct,
   Kind,
   NO_VALUE,
+  isStringMap,
   isStringSlice,
   isTrue,
   kindOf,
   mapGet,
   sortedKeys,
+  stringMap,
   stringSlice,
   typeName,
   type GoMap,
@@ -51,9 +53,11 @@ type Final = unknown;
 const BREAK = 1;
 const CONTINUE = 2;
 
-/** Go's maxExecDepth is 100000; JS stacks are shallower, so recursion is cut off earlier. */
+/**
+ * Go's maxExecDepth. A JS stack runs out long before it; that overflow is reported with Go's
+ * message at the innermost {{template}} call, which is what Go says for runaway recursion.
+ */
 const MAX_EXEC_DEPTH = 100000;
-const SAFE_EXEC_DEPTH = 1000;
 
 const TIME_METHODS = new Set(
   (
@@ -62,6 +66,18 @@ const TIME_METHODS = new Set(
     'Truncate UTC Unix UnixMicro UnixMilli UnixNano Weekday Year YearDay Zone ZoneBounds'
   ).split(' '),
 );
+
+const exportedCache = new Map<string, boolean>();
+
+/** Whether a struct field name is exported (starts with an upper-case letter). */
+function isExported(name: string): boolean {
+  let r = exportedCache.get(name);
+  if (r === undefined) {
+    r = /^\p{Lu}/u.test(name);
+    exportedCache.set(name, r);
+  }
+  return r;
+}
 
 interface Variable {
   name: string;
@@ -95,6 +111,7 @@ function zeroOf(t: GoType): unknown {
   if (t === 'reflect.Value') return NO_VALUE;
   if (t === '[]string') return stringSlice([]);
   if (t.startsWith('[]')) return [];
+  if (t === 'map[string]string') return stringMap({});
   if (t.startsWith('map[')) return {};
   if (t.startsWith('*')) return new GoNilPointer(t.slice(1));
   return null;
@@ -108,11 +125,12 @@ function isUintType(t: GoType): boolean {
   return t === 'uint' || t === 'uint64' || t === 'uint32' || t === 'uint16' || t === 'uint8' || t === 'uintptr';
 }
 
+/** Wraps engine errors so they pass through the catch that turns function exceptions into "error calling". */
 class Failure {
   constructor(readonly error: TemplateError) {}
 }
 
-export class State {
+class State {
   out = '';
   private node: AnyNode | null = null;
   private vars: Variable[];
@@ -120,6 +138,8 @@ export class State {
   private tmplName: string;
   /** Side channel: whether the value just produced by a field, variable or dot is interface-typed. */
   private iface = false;
+  /** Where the JS stack overflowed, recorded on the way out (allocating there could overflow again). */
+  private overflow: { node: TemplateNode; tmplName: string } | null = null;
 
   constructor(
     private readonly ctx: ExecContext,
@@ -134,20 +154,29 @@ export class State {
     try {
       this.walk(dot, false, root);
     } catch (e) {
-      if (e instanceof Failure) {
-        e.error.partialOutput = this.out;
-        throw e.error;
+      let failure = e;
+      if (e instanceof RangeError && this.overflow) {
+        this.node = this.overflow.node;
+        this.tmplName = this.overflow.tmplName;
+        try {
+          this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+        } catch (f) {
+          failure = f;
+        }
       }
-      throw e;
+      if (failure instanceof Failure) {
+        failure.error.partialOutput = this.out;
+        throw failure.error;
+      }
+      throw failure;
     }
     return this.out;
   }
 
   private errorf(message: string): never {
     const node = this.node;
-    if (node === null) {
-      throw new Failure(TemplateError.exec(this.ctx.parseName, { line: 0, col: 0 }, this.tmplName, '', message));
-    }
+    if (node === null)
+      throw new Failure(TemplateError.plain(this.ctx.parseName, `template: ${this.tmplName}: ${message}`));
     const loc = locate(this.ctx.text, node.pos);
     throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, nodeString(node), message));
   }
@@ -254,10 +283,11 @@ export class State {
       }
       case Kind.Map: {
         const m = val as GoMap;
+        const elemIface = !isStringMap(m);
         for (const k of sortedKeys(m)) {
           ranOnce = true;
           const e = mapGet(m, k);
-          if (iteration(k, e === undefined ? null : e, true) === BREAK) break;
+          if (iteration(k, e === undefined ? null : e, elemIface) === BREAK) break;
         }
         break;
       }
@@ -275,20 +305,25 @@ export class State {
     this.node = t;
     const root = this.ctx.trees.get(t.name);
     if (root === undefined) this.errorf(`template ${quote(t.name)} not defined`);
-    if (this.depth >= SAFE_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    if (this.depth >= MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     const newDot = this.evalPipeline(dot, di, t.pipe);
-    const saved = { vars: this.vars, tmplName: this.tmplName, node: this.node };
+    const savedVars = this.vars;
+    const savedName = this.tmplName;
+    const savedNode = this.node;
     this.vars = [{ name: '$', value: newDot, iface: false }];
     this.tmplName = t.name;
     this.depth++;
     try {
       this.walk(newDot, false, root);
+    } catch (e) {
+      if (e instanceof RangeError && this.overflow === null) this.overflow = { node: t, tmplName: savedName };
+      throw e;
     } finally {
       this.depth--;
-      this.vars = saved.vars;
-      this.tmplName = saved.tmplName;
+      this.vars = savedVars;
+      this.tmplName = savedName;
     }
-    this.node = saved.node;
+    this.node = savedNode;
   }
 
   private printValue(node: AnyNode, v: unknown): void {
@@ -321,7 +356,8 @@ export class State {
   }
 
   private notAFunction(args: readonly ArgNode[], final: Final): void {
-    if (args.length > 1 || final !== NO_FINAL) this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
+    if (args.length > 1 || final !== NO_FINAL)
+      this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
   }
 
   private evalCommand(dot: unknown, di: boolean, cmd: CommandNode, final: Final): unknown {
@@ -329,7 +365,7 @@ export class State {
     switch (first.type) {
       case NodeType.Field:
         this.node = first;
-        return this.evalFieldChain(dot, dot, di, first, first.ident, cmd.args, final);
+        return this.evalFieldChain(dot, dot, di, first, first.ident, 0, cmd.args, final);
       case NodeType.Chain:
         return this.evalChainNode(dot, di, first, cmd.args, final);
       case NodeType.Identifier:
@@ -348,7 +384,7 @@ export class State {
       case NodeType.Dot:
         return dot;
       case NodeType.Nil:
-        this.errorf('nil is not a command');
+        return this.errorf('nil is not a command');
       case NodeType.Number:
         return this.idealConstant(first);
       case NodeType.String:
@@ -369,7 +405,7 @@ export class State {
     this.node = chain;
     if (chain.node.type === NodeType.Nil) this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
     const receiver = this.evalArg(dot, di, null, chain.node);
-    return this.evalFieldChain(dot, receiver, this.iface, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, receiver, this.iface, chain, chain.field, 0, args, final);
   }
 
   private evalVariableNode(
@@ -386,7 +422,7 @@ export class State {
       this.iface = variable.iface;
       return variable.value;
     }
-    return this.evalFieldChain(dot, variable.value, variable.iface, v, v.ident.slice(1), args, final);
+    return this.evalFieldChain(dot, variable.value, variable.iface, v, v.ident, 1, args, final);
   }
 
   private evalFieldChain(
@@ -395,11 +431,12 @@ export class State {
     recvIface: boolean,
     node: FieldNode | ChainNode | VariableNode,
     ident: readonly string[],
+    start: number,
     args: readonly ArgNode[] | null,
     final: Final,
   ): unknown {
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) {
+    for (let i = start; i < n - 1; i++) {
       receiver = this.evalField(ident[i], null, NO_FINAL, receiver, recvIface);
       recvIface = this.iface;
     }
@@ -423,7 +460,7 @@ export class State {
       case Kind.Struct: {
         const fields = (receiver as GoStruct).fields;
         if (!Object.prototype.hasOwnProperty.call(fields, fieldName)) break;
-        if (!/^\p{Lu}/u.test(fieldName)) this.errorf(`${fieldName} is an unexported field of struct type ${typ}`);
+        if (!isExported(fieldName)) this.errorf(`${fieldName} is an unexported field of struct type ${typ}`);
         if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
         const v = fields[fieldName];
         if (v === null || v === undefined) {
@@ -435,7 +472,7 @@ export class State {
       case Kind.Map: {
         if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
         const v = mapGet(receiver as GoMap, fieldName);
-        this.iface = v !== NO_VALUE;
+        this.iface = v !== NO_VALUE && !isStringMap(receiver as GoMap);
         return v === undefined ? null : v;
       }
       case Kind.NilPointer: {
@@ -525,7 +562,7 @@ export class State {
       const call = fn.fn as unknown as (...a: unknown[]) => unknown;
       result = ifaces ? call(argv, ifaces) : call(...argv);
     } catch (e) {
-      if (e instanceof Failure) throw e;
+      if (e instanceof Failure || e instanceof RangeError) throw e;
       this.node = node;
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
     }
@@ -564,9 +601,9 @@ export class State {
           this.iface = false;
           return zeroOf(typ);
         }
-        this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
+        return this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
       case NodeType.Field:
-        v = this.evalFieldChain(dot, dot, di, n, n.ident, null, NO_FINAL);
+        v = this.evalFieldChain(dot, dot, di, n, n.ident, 0, null, NO_FINAL);
         iface = this.iface;
         v = this.validateType(v, typ);
         this.iface = iface;
@@ -639,17 +676,11 @@ export class State {
 export function execute(ctx: ExecContext, name: string, data: unknown): string {
   const root = ctx.trees.get(name);
   const dot = data === null || data === undefined ? NO_VALUE : data;
-  const state = new State(ctx, name, dot);
   if (root === undefined) {
-    throw TemplateError.exec(ctx.parseName, { line: 0, col: 0 }, name, '', `no template ${quote(name)}`);
+    throw TemplateError.plain(
+      ctx.parseName,
+      `template: no template ${quote(name)} associated with template ${quote(ctx.parseName)}`,
+    );
   }
-  try {
-    return state.run(root, dot);
-  } catch (e) {
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      throw TemplateError.exec(ctx.parseName, { line: 0, col: 0 }, name, '', 'template recursion too deep');
-    }
-    throw e;
-  }
+  return new State(ctx, name, dot).run(root, dot);
 }
-

@@ -9,7 +9,6 @@ import { isPrint, runeCount, utf8Bytes } from './unicode.js';
 import {
   GoComplex,
   GoInt64,
-  GoNilPointer,
   GoStruct,
   GoUint,
   Kind,

@@ -51,7 +51,8 @@ const IDENT_RE = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
 
 /** Declares a template function. The name must be a valid identifier, as Go requires. */
 export function defineFunc(spec: FuncSpec): TemplateFunc {
-  if (!IDENT_RE.test(spec.name)) throw new Error(`function name ${JSON.stringify(spec.name)} is not a valid identifier`);
+  if (!IDENT_RE.test(spec.name))
+    throw new Error(`function name ${JSON.stringify(spec.name)} is not a valid identifier`);
   return Object.freeze({ ...spec, params: Object.freeze([...spec.params]), [FUNC_BRAND]: true as const });
 }
 

@@ -3,7 +3,7 @@
  * messages (with a column added), over a value model described in values.ts.
  */
 export { parseTemplate, Template, type ParseOptions } from './template.js';
-export { TemplateError, FuncError } from './errors.js';
+export { TemplateError } from './errors.js';
 export { builtinFuncs, builtinFuncNames } from './builtins.js';
 export { predecessorFuncs, predecessorFuncNames, type PredecessorContext } from './functions.js';
 export { defineFunc, type FuncMap, type FuncSpec, type GoType, type TemplateFunc } from './funcs.js';
@@ -18,6 +18,8 @@ export {
   nilPointer,
   stringSlice,
   isStringSlice,
+  stringMap,
+  isStringMap,
   fromJSON,
   isTrue,
   typeName,

@@ -161,7 +161,7 @@ export function lex(input: string, breakOK = true, continueOK = true): Token[] {
     while (pos < input.length && isSpace(input.charCodeAt(pos))) pos++;
   };
 
-  // Returns false when lexing stopped (EOF emitted or error).
+  /** Emits text up to the next action; says what follows: an action, a comment, or the end. */
   const lexText = (): 'action' | 'comment' | 'done' => {
     const x = input.indexOf(LEFT_DELIM, pos);
     if (x < 0) {

@@ -390,7 +390,8 @@ class Parser {
     const vars = this.state.vars.length;
     const pipe = this.pipeline(context, Item.RightDelim);
     if (type === NodeType.Range) this.state.rangeDepth++;
-    let [list, next] = this.itemList();
+    const [list, end] = this.itemList();
+    let next = end;
     if (type === NodeType.Range) this.state.rangeDepth--;
     let elseList: ListNode | null = null;
     if (next.type === NodeType.Else) {

@@ -21,13 +21,9 @@ export class Template {
     trees: ReadonlyMap<string, ListNode>,
     funcs: FuncMap,
   ) {
-    const lookupFunc = (fn: string): TemplateFunc | undefined =>
-      Object.prototype.hasOwnProperty.call(funcs, fn)
-        ? funcs[fn]
-        : Object.prototype.hasOwnProperty.call(builtinFuncs, fn)
-          ? builtinFuncs[fn]
-          : undefined;
-    this.ctx = { parseName: name, text, trees, lookupFunc };
+    const all = new Map<string, TemplateFunc>(Object.entries(builtinFuncs));
+    for (const [fn, f] of Object.entries(funcs)) all.set(fn, f);
+    this.ctx = { parseName: name, text, trees, lookupFunc: (fn) => all.get(fn) };
   }
 
   /** Runs the main template; throws TemplateError like Go's Execute would return it. */

@@ -88,6 +88,21 @@ export function isStringSlice(arr: readonly unknown[]): boolean {
   return (arr as Marked)[STRING_SLICE] === true;
 }
 
+const STRING_MAP = Symbol.for('codex-k8s.template.stringMap');
+
+/**
+ * Marks a plain object or Map (in place) as a Go map[string]string and returns it. Unlike
+ * map[string]interface{}, `index` of a missing key then yields "" rather than no value.
+ */
+export function stringMap<M extends Record<string, string> | Map<string, string>>(m: M): M {
+  Object.defineProperty(m, STRING_MAP, { value: true, enumerable: false });
+  return m;
+}
+
+export function isStringMap(m: GoMap): boolean {
+  return (m as { [STRING_MAP]?: boolean })[STRING_MAP] === true;
+}
+
 export function sliceCap(arr: readonly unknown[]): number {
   return (arr as Marked)[SLICE_WINDOW]?.cap ?? arr.length;
 }
@@ -136,7 +151,8 @@ export function kindOf(v: unknown): Kind {
     case 'string':
       return Kind.String;
     case 'number':
-      return Number.isInteger(v) ? Kind.Int : Kind.Float;
+      // Integral values beyond int64 can only be float64 in Go.
+      return Number.isInteger(v) && Math.abs(v) < 9223372036854775808 ? Kind.Int : Kind.Float;
     case 'boolean':
       return Kind.Bool;
     case 'bigint':
@@ -184,7 +200,7 @@ export function typeName(v: unknown): string {
     case Kind.Slice:
       return isStringSlice(v as unknown[]) ? '[]string' : '[]interface {}';
     case Kind.Map:
-      return 'map[string]interface {}';
+      return isStringMap(v as GoMap) ? 'map[string]string' : 'map[string]interface {}';
     case Kind.Struct:
       return ((v as GoStruct).pointer ? '*' : '') + (v as GoStruct).typeName;
     case Kind.Time:

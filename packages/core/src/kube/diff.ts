@@ -1,0 +1,124 @@
+/*
+ * The preview of a dry run: `kubectl diff --server-side` of the whole stack in one call, summarised per object.
+ * The server computes the merged object exactly as the apply would (same field manager, same force flag).
+ * A namespace that does not exist yet makes the server refuse every object in it, so it is checked first (one
+ * `get`) and everything in a missing namespace is reported as "created" without asking the server.
+ */
+import type { KubeObject } from '../render/manifests.js';
+import { KubectlError } from './errors.js';
+import type { Kubectl } from './kubectl.js';
+import { applyArgs, type ApplyGroup } from './apply.js';
+import { formatRef, refOf, type ObjectRef } from './objects.js';
+import { withRetry, type RetryOptions } from './retry.js';
+import { stackToYaml } from '../render/stack.js';
+
+export interface DiffOptions {
+  namespace?: string;
+  fieldManager?: string;
+  forceConflicts?: boolean;
+  retry?: RetryOptions;
+  timeoutMs?: number;
+}
+
+export interface DiffSummary {
+  /** The slot namespace and whether it exists now. */
+  namespace?: { name: string; exists: boolean };
+  created: ObjectRef[];
+  changed: ObjectRef[];
+  unchanged: ObjectRef[];
+  /** kubectl's unified diff (empty when nothing changes or nothing was diffed). */
+  diff: string;
+}
+
+/** `diff --server-side --field-manager=codex-k8s [--force-conflicts] -f -` */
+export function diffArgs(options: DiffOptions = {}): string[] {
+  const apply = applyArgs({ fieldManager: options.fieldManager, forceConflicts: options.forceConflicts });
+  return ['diff', ...apply.slice(1)];
+}
+
+/** kubectl diff names its files `<group>.<version>.<Kind>.<namespace>.<name>`. */
+function diffFileName(ref: ObjectRef): string {
+  return `${ref.apiVersion.replace('/', '.')}.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`;
+}
+
+/** The objects a unified diff from kubectl touches, and whether each is new (`@@ -0,0`). */
+export function parseDiffFiles(diff: string): Map<string, 'created' | 'changed'> {
+  const files = new Map<string, 'created' | 'changed'>();
+  let current: string | undefined;
+  for (const line of diff.split('\n')) {
+    const header = /^diff -u -N (\S+) (\S+)$/.exec(line);
+    if (header) {
+      current = header[1].split('/').pop()!;
+      files.set(current, 'changed');
+    } else if (current && line.startsWith('@@ -0,0 ')) {
+      files.set(current, 'created');
+    }
+  }
+  return files;
+}
+
+export async function diffStack(
+  kubectl: Kubectl,
+  groups: readonly ApplyGroup[],
+  options: DiffOptions = {},
+): Promise<DiffSummary> {
+  const objects: KubeObject[] = groups.flatMap((g) => g.documents.map((d) => d.object));
+  const summary: DiffSummary = { created: [], changed: [], unchanged: [], diff: '' };
+  const ns = options.namespace?.trim() || undefined;
+  let toDiff = objects;
+  if (ns) {
+    const found = await withRetry(
+      () => kubectl.run(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name'], { timeoutMs: options.timeoutMs }),
+      options.retry,
+    );
+    const exists = found.trim() !== '';
+    summary.namespace = { name: ns, exists };
+    if (!exists) {
+      const inMissing = (o: KubeObject) =>
+        o.metadata?.namespace === ns || (o.kind === 'Namespace' && o.metadata?.name === ns);
+      summary.created.push(...objects.filter(inMissing).map(refOf));
+      toDiff = objects.filter((o) => !inMissing(o));
+    }
+  }
+  if (toDiff.length === 0) return summary;
+
+  const input = stackToYaml(toDiff.map((object) => ({ object })));
+  const res = await withRetry(async () => {
+    const r = await kubectl.exec(diffArgs(options), { input, timeoutMs: options.timeoutMs });
+    // 0: no differences, 1: differences, anything else: kubectl or the server failed.
+    if (r.code > 1 || r.timedOut) throw new KubectlError(diffArgs(options), r.code, r.stderr, r.timedOut);
+    return r;
+  }, options.retry);
+  summary.diff = res.stdout;
+  const files = parseDiffFiles(res.stdout);
+  for (const obj of toDiff) {
+    const ref = refOf(obj);
+    const exact = files.get(diffFileName(ref));
+    const state =
+      exact ??
+      [...files.entries()].find(([f]) => f.endsWith(`.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`) || (!ref.namespace && f.includes(`.${ref.kind}.`) && f.endsWith(`.${ref.name}`)))?.[1];
+    if (state === 'created') summary.created.push(ref);
+    else if (state === 'changed') summary.changed.push(ref);
+    else summary.unchanged.push(ref);
+  }
+  return summary;
+}
+
+/** A short summary: counts and object names, then (Markdown) the diff in a collapsed block. */
+export function formatDiffSummary(summary: DiffSummary, format: 'text' | 'markdown' = 'text'): string {
+  const lines: string[] = [];
+  const list = (title: string, refs: ObjectRef[]) => {
+    if (!refs.length) return;
+    lines.push(format === 'markdown' ? `**${title}** (${refs.length})` : `${title} (${refs.length}):`);
+    for (const r of refs) lines.push(format === 'markdown' ? `- \`${formatRef(r)}\`` : `  ${formatRef(r)}`);
+  };
+  if (summary.namespace && !summary.namespace.exists)
+    lines.push(`namespace ${summary.namespace.name} does not exist yet: everything in it would be created`);
+  list('would be created', summary.created);
+  list('would change', summary.changed);
+  list('unchanged', summary.unchanged);
+  if (!summary.created.length && !summary.changed.length) lines.push('no changes');
+  if (format === 'markdown' && summary.diff.trim())
+    lines.push('', '<details><summary>kubectl diff</summary>', '', '```diff', summary.diff.trimEnd(), '```', '', '</details>');
+  return lines.join('\n');
+}

@@ -1,0 +1,15 @@
+export * from './runner.js';
+export * from './errors.js';
+export * from './kubectl.js';
+export * from './client.js';
+export * from './duration.js';
+export * from './retry.js';
+export * from './objects.js';
+export * from './install.js';
+export { isExecutableFile } from './which.js';
+export * from './apply.js';
+export * from './diff.js';
+export * from './usage.js';
+export * from './wait.js';
+export * from './diagnostics.js';
+export * from './destroy.js';

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { DEFAULT_KUBECTL_VERSION, findKubectl, installKubectl, kubectlDownloadUrl, normalizeVersion } from './install.js';
+
+const FAKE = '#!/bin/sh\necho "fake kubectl $*"\n';
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('kubectl install', () => {
+  let server: Server;
+  let base: string;
+  let dir: string;
+  const requests: string[] = [];
+  let checksum = sha(FAKE);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      const m = /^\/release\/(v[^/]+)\/bin\/linux\/amd64\/kubectl(\.sha256)?$/.exec(req.url ?? '');
+      if (req.url === '/release/stable.txt') return res.end('v1.35.2\n');
+      if (!m || m[1] === 'v9.9.9') {
+        res.statusCode = 404;
+        return res.end('not found');
+      }
+      res.end(m[2] ? `${checksum}\n` : FAKE);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/release`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'kubectl-install-'));
+    requests.length = 0;
+    checksum = sha(FAKE);
+  });
+
+  const opts = () => ({
+    baseUrl: base,
+    arch: 'x64',
+    platform: 'linux' as const,
+    toolCacheDir: path.join(dir, 'cache'),
+    tempDir: path.join(dir, 'tmp'),
+    pathEnv: path.join(dir, 'empty-bin'),
+  });
+
+  it('default version is the one the tests pin', () => {
+    expect(DEFAULT_KUBECTL_VERSION).toBe('v1.35.0');
+  });
+
+  it('builds dl.k8s.io URLs and rejects versions that are not releases', () => {
+    expect(kubectlDownloadUrl('1.35.0', { arch: 'x64', platform: 'linux' })).toBe('https://dl.k8s.io/release/v1.35.0/bin/linux/amd64/kubectl');
+    expect(kubectlDownloadUrl('v1.34.1', { arch: 'arm64', platform: 'darwin', baseUrl: 'http://m/r/' })).toBe('http://m/r/v1.34.1/bin/darwin/arm64/kubectl');
+    expect(normalizeVersion('v1.35.0-rc.1')).toBe('v1.35.0-rc.1');
+    expect(() => normalizeVersion('1.35; rm -rf /')).toThrow(/not a release version/);
+  });
+
+  it('downloads, checks the SHA-256, caches; the second time comes from the cache', async () => {
+    const first = await installKubectl('1.35.0', opts());
+    expect(first.source).toBe('download');
+    expect(first.version).toBe('v1.35.0');
+    expect(first.path).toBe(path.join(dir, 'cache', 'kubectl', '1.35.0', 'amd64', 'kubectl'));
+    expect(execFileSync(first.path, ['version', '--client']).toString()).toBe('fake kubectl version --client\n');
+    expect(requests).toEqual(['/release/v1.35.0/bin/linux/amd64/kubectl', '/release/v1.35.0/bin/linux/amd64/kubectl.sha256']);
+    expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+
+    requests.length = 0;
+    const second = await findKubectl({ ...opts(), version: 'v1.35.0' });
+    expect(second).toEqual({ path: first.path, source: 'cache', version: 'v1.35.0' });
+    expect(requests).toEqual([]);
+  });
+
+  it('a wrong checksum fails clearly and leaves nothing cached', async () => {
+    checksum = sha('something else');
+    await expect(installKubectl('v1.35.0', opts())).rejects.toThrow(
+      new RegExp(`kubectl v1.35.0 from ${base}/v1.35.0/bin/linux/amd64/kubectl failed its SHA-256 check \\(expected ${checksum}, got ${sha(FAKE)}\\); nothing was cached`),
+    );
+    expect(existsSync(path.join(dir, 'cache', 'kubectl'))).toBe(false);
+    expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+    // Fixed upstream: the next run installs it.
+    checksum = sha(FAKE);
+    expect((await installKubectl('v1.35.0', opts())).source).toBe('download');
+  });
+
+  it('a version that does not exist says so', async () => {
+    await expect(installKubectl('v9.9.9', opts())).rejects.toThrow(/cannot download kubectl v9.9.9 from .*: not found \(HTTP 404\): check kubectl-version/);
+  });
+
+  it('"stable" resolves through stable.txt', async () => {
+    const r = await installKubectl('stable', opts());
+    expect(r.version).toBe('v1.35.2');
+    expect(requests[0]).toBe('/release/stable.txt');
+  });
+
+  it('explicit path first, then an explicit version, then PATH, then the default version', async () => {
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    const onPath = path.join(bin, 'kubectl');
+    writeFileSync(onPath, FAKE);
+    chmodSync(onPath, 0o755);
+    expect(await findKubectl({ ...opts(), path: onPath })).toEqual({ path: onPath, source: 'explicit' });
+    await expect(findKubectl({ ...opts(), path: path.join(dir, 'nope') })).rejects.toThrow(/kubectl not found at .*nope/);
+    writeFileSync(path.join(dir, 'plain'), 'x');
+    await expect(findKubectl({ ...opts(), path: path.join(dir, 'plain') })).rejects.toThrow(/is not an executable file/);
+
+    expect(await findKubectl({ ...opts(), pathEnv: `${path.join(dir, 'x')}:${bin}` })).toEqual({ path: onPath, source: 'path' });
+    expect((await findKubectl({ ...opts(), pathEnv: bin, version: '1.35.0' })).source).toBe('download');
+    // No PATH kubectl, no version: the default version (cached by the call above).
+    const fallback = await findKubectl({ ...opts() });
+    expect(fallback).toMatchObject({ source: 'cache', version: 'v1.35.0' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

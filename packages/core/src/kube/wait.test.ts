@@ -1,0 +1,135 @@
+import { describe, expect, it } from '@jest/globals';
+import type { KubeObject } from '../render/manifests.js';
+import { codeBlock, eventsFor, formatDiagnostics, type WaitFailure } from './diagnostics.js';
+import { FakeRunner } from './fake-runner.js';
+import { Kubectl } from './kubectl.js';
+import { WaitError, assertReady, waitArgs, waitFor, waitTargets } from './wait.js';
+
+const deploy = (name: string, ns = 'app'): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns },
+  spec: { selector: { matchLabels: { app: name, tier: 'web' } } },
+});
+const objects: KubeObject[] = [
+  deploy('api'),
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'app' }, spec: { selector: { matchLabels: { app: 'db' } } } },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: {} },
+  { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'app' }, spec: {} },
+  { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'app' }, spec: {} },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'app' } },
+  { apiVersion: 'example.com/v1', kind: 'Deployment', metadata: { name: 'not-apps', namespace: 'app' } },
+];
+
+const kubectlWith = (runner: FakeRunner) => new Kubectl(runner, { binary: 'kubectl' });
+
+describe('wait targets', () => {
+  it('rollout for apps workloads, complete for Jobs, nothing for CronJobs and other groups', () => {
+    const t = waitTargets(objects);
+    expect(t.map((x) => [x.ref.kind, x.ref.name, x.mode, x.selector])).toEqual([
+      ['Deployment', 'api', 'rollout', 'app=api,tier=web'],
+      ['StatefulSet', 'db', 'rollout', 'app=db'],
+      ['DaemonSet', 'agent', 'rollout', undefined],
+      ['Job', 'migrate', 'complete', 'job-name=migrate'],
+    ]);
+    expect(waitArgs(t[0], 600_000)).toEqual(['rollout', 'status', 'deployment.apps/api', '-n', 'app', '--timeout=600s']);
+    expect(waitArgs(t[2], 1500)).toEqual(['rollout', 'status', 'daemonset.apps/agent', '--timeout=2s']);
+    expect(waitArgs(t[3], 60_000)).toEqual(['wait', '--for=condition=complete', 'job.batch/migrate', '-n', 'app', '--timeout=60s']);
+  });
+});
+
+describe('waitFor', () => {
+  it('all ready: one call per workload, nothing else', async () => {
+    const runner = new FakeRunner();
+    const kubectl = kubectlWith(runner);
+    const r = await waitFor(kubectl, waitTargets(objects), { timeoutMs: 5000 });
+    expect(r.ok).toBe(true);
+    expect(r.message).toBe('');
+    expect(r.ready.map((x) => x.name)).toEqual(['api', 'db', 'agent', 'migrate']);
+    expect(r.invocations).toBe(4);
+  });
+
+  it('a failure brings describe, pod describe, events and logs, and one message naming the objects', async () => {
+    const events = {
+      items: [
+        { type: 'Normal', reason: 'ScalingReplicaSet', message: 'Scaled up', lastTimestamp: '2026-01-01T00:00:01Z', involvedObject: { kind: 'Deployment', name: 'api' } },
+        { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', count: 4, lastTimestamp: '2026-01-01T00:00:03Z', involvedObject: { kind: 'Pod', name: 'api-7d9f-x2k' } },
+        { type: 'Normal', reason: 'Pulled', message: 'other', lastTimestamp: '2026-01-01T00:00:02Z', involvedObject: { kind: 'Pod', name: 'apiserver-1' } },
+      ],
+    };
+    const runner = new FakeRunner()
+      .on('rollout status deployment.apps/api', { code: 1, stderr: 'error: deployment "api" exceeded its progress deadline\n' })
+      .on('wait --for=condition=complete job.batch/migrate', { code: 1, stderr: 'error: timed out waiting for the condition on jobs/migrate\n' })
+      .on('describe -n app deployment.apps/api', { stdout: 'Name: api\nReplicas: 1 desired | 0 available\n' })
+      .on('describe -n app pods -l app=api,tier=web', { stdout: 'State: Waiting\n  Reason: CrashLoopBackOff\n' })
+      .on('get events -n app -o json', { stdout: JSON.stringify(events) })
+      .on('logs -n app -l app=api,tier=web', { stdout: '[pod/api-7d9f-x2k/main] panic: no database\n' })
+      .on('describe -n app job.batch/migrate', { code: 1, stderr: 'Error from server (Forbidden): nope' });
+    const kubectl = kubectlWith(runner);
+    const r = await waitFor(kubectl, waitTargets(objects), { timeoutMs: 5000 });
+    expect(r.ok).toBe(false);
+    expect(r.ready.map((x) => x.name)).toEqual(['db', 'agent']);
+    expect(r.failures.map((f) => [f.object.name, f.reason, f.message])).toEqual([
+      ['api', 'progress-deadline', 'deployment "api" exceeded its progress deadline'],
+      ['migrate', 'timeout', 'timed out waiting for the condition on jobs/migrate'],
+    ]);
+    const api = r.failures[0];
+    expect(api.describe).toContain('0 available');
+    expect(api.pods).toContain('CrashLoopBackOff');
+    expect(api.events.split('\n')).toEqual([
+      '2026-01-01T00:00:01Z  Normal  ScalingReplicaSet  deployment/api: Scaled up',
+      '2026-01-01T00:00:03Z  Warning  BackOff  pod/api-7d9f-x2k: Back-off restarting failed container (x4)',
+    ]);
+    expect(api.logs).toContain('panic: no database');
+    expect(r.failures[1].describe).toMatch(/\(kubectl describe failed: Error from server \(Forbidden\): nope\)/);
+    expect(r.message).toBe(
+      '2 workloads are not ready within 5s: Deployment app/api (exceeded its progress deadline), Job app/migrate (timed out). ' +
+        'The describe output, events and pod logs are in the log group and the job summary; if it only needs more time, raise wait-timeout.',
+    );
+    // 4 waits + events once for the namespace + (describe, pods, logs) x 2 failures
+    expect(r.invocations).toBe(4 + 1 + 3 + 3);
+    expect(() => assertReady(r)).toThrow(WaitError);
+  });
+
+  it('retries a wait that hit a transient API error while time is left', async () => {
+    const runner = new FakeRunner().on('rollout status', { code: 1, stderr: 'Error from server (ServiceUnavailable): busy' }, 2);
+    const r = await waitFor(kubectlWith(runner), waitTargets([deploy('api')]), { timeoutMs: 60_000, sleep: async () => undefined });
+    expect(r.ok).toBe(true);
+    expect(runner.calls).toHaveLength(3);
+  });
+});
+
+describe('diagnostics text', () => {
+  const failure: WaitFailure = {
+    object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'app' },
+    reason: 'timeout',
+    message: 'timed out waiting for the condition',
+    describe: 'Name: api',
+    pods: '',
+    events: 'Warning BackOff pod/api-1: <boom>',
+    logs: 'line with ``` fence',
+  };
+
+  it('text for a log group', () => {
+    expect(formatDiagnostics([failure])).toBe(
+      '=== Deployment app/api: timed out: timed out waiting for the condition\n--- describe Deployment app/api ---\nName: api\n' +
+        '--- events ---\nWarning BackOff pod/api-1: <boom>\n--- logs (last lines of each container) ---\nline with ``` fence',
+    );
+  });
+
+  it('Markdown with collapsed blocks that logs cannot break out of', () => {
+    const md = formatDiagnostics([failure], 'markdown');
+    expect(md).toContain('#### Deployment app/api: timed out');
+    expect(md).toContain('<details><summary>describe Deployment app/api</summary>');
+    expect(md).toContain('<details><summary>events</summary>\n\n```text\nWarning BackOff pod/api-1: <boom>\n```\n\n</details>');
+    expect(md).toContain('````text\nline with ``` fence\n````');
+    expect(md).not.toContain('<summary>pods</summary>');
+    expect(codeBlock('a')).toBe('```text\na\n```');
+  });
+
+  it('events of the object and of what it owns by name, oldest first, bounded', () => {
+    const items = Array.from({ length: 5 }, (_, i) => ({ reason: `R${i}`, lastTimestamp: `2026-01-01T00:00:0${i}Z`, involvedObject: { kind: 'Pod', name: `web-${i}` } }));
+    expect(eventsFor(items, 'web', 2)).toBe('2026-01-01T00:00:03Z    R3  pod/web-3: \n2026-01-01T00:00:04Z    R4  pod/web-4: ');
+    expect(eventsFor(items, 'api', 2)).toBe('(no events)');
+  });
+});
