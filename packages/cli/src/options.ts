@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError } from '@codex-k8s/core';
+import { UserError } from '@codex-k8s/core/errors';
 
 /** Flags shared by every command that loads services.yaml. Env fallbacks: flag > CODEXCTL_* > default. */
 export const STACK_FLAGS = {

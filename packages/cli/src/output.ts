@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { formatDiagnostic, type Diagnostic } from '@codex-k8s/core';
+import { formatDiagnostic, type Diagnostic } from '@codex-k8s/core/errors';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error'];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { UserError } from '@codex-k8s/core';
+import { UserError } from '@codex-k8s/core/errors';
 import { fromJSON, parseTemplate, predecessorFuncs, TemplateError } from '@codex-k8s/core/template';
 import { parse } from '../options.js';
 import { emit, setLogLevel } from '../output.js';

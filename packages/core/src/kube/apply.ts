@@ -252,20 +252,13 @@ const isNamespaceDoc = (obj: KubeObject, name: string) =>
  * so it is created by that group's call (no extra call) before any object that lives in it.
  */
 export function hoistNamespace(groups: readonly ApplyGroup[], namespace: string): { groups: ApplyGroup[]; manifest?: KubeObject } {
-  let manifest: KubeObject | undefined;
-  const rest = groups.map((g) => {
-    const docs = g.documents.filter((d) => {
-      if (!manifest && isNamespaceDoc(d.object, namespace)) {
-        manifest = d.object;
-        return false;
-      }
-      return true;
-    });
-    return { ...g, documents: docs };
-  });
-  if (!manifest) return { groups: [...groups] };
-  const first = rest.findIndex((g) => g.documents.length > 0);
-  const at = first < 0 ? groups.findIndex((g) => g.documents.some((d) => d.object === manifest)) : first;
+  const owner = groups.findIndex((g) => g.documents.some((d) => isNamespaceDoc(d.object, namespace)));
+  if (owner < 0) return { groups: [...groups] };
+  const manifest = groups[owner].documents.find((d) => isNamespaceDoc(d.object, namespace))!.object;
+  const rest = groups.map((g) => ({ ...g, documents: g.documents.filter((d) => d.object !== manifest) }));
+  // Its own group when nothing is applied before it (keeps the report natural), else the first group applied.
+  const first = groups.findIndex((g) => g.documents.length > 0);
+  const at = first === owner ? owner : first;
   rest[at] = { ...rest[at], documents: [{ object: manifest }, ...rest[at].documents] };
   return { groups: rest, manifest };
 }

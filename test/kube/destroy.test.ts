@@ -1,0 +1,91 @@
+/** Destroying slots with the real kubectl: the namespace goes, shared cluster-scoped objects stay while used. */
+import { describe, expect, it } from '@jest/globals';
+import { applyStack } from '../../packages/core/src/kube/apply.js';
+import { describeDestroy, destroySlot } from '../../packages/core/src/kube/destroy.js';
+import { useKubeServer } from '../kube-server/harness.js';
+import { kubectlOf, load, render, shopProject } from './project.js';
+
+const fast = { initialDelayMs: 50 };
+
+describe('destroy with kubectl', () => {
+  const h = useKubeServer({ readyDelayMs: 100, namespaceTerminationDelayMs: 400 });
+
+  it('keeps a cluster-scoped object another slot uses, deletes the one only this slot used', async () => {
+    const root = shopProject();
+    const kubectl = kubectlOf(h);
+    const slots = [1, 2].map((n) => load(root, n));
+    for (const s of slots) await applyStack(kubectl, render(s).groups, { namespace: s.namespace, retry: fast });
+    expect(h.server.store.get('clusterrole', undefined, 'shop-reader')!.metadata.annotations).toEqual({
+      'used-by.codex-k8s.io/shop-dev-1': 'shop-dev-1',
+      'used-by.codex-k8s.io/shop-dev-2': 'shop-dev-2',
+    });
+
+    const before = kubectl.invocations;
+    const one = slots[0];
+    const r = await destroySlot(kubectl, {
+      namespace: one.namespace,
+      clusterObjects: render(one).documents.map((d) => d.object),
+      namespaceTimeoutMs: 10_000,
+      retry: fast,
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.namespace).toEqual({ name: 'shop-dev-1', existed: true, gone: true });
+    expect(r.cluster.kept.map((k) => [k.ref.name, k.users])).toEqual([['shop-reader', ['shop-dev-2']]]);
+    expect(r.cluster.deleted.map((d) => d.name)).toEqual(['shop-dev-1-only']);
+    expect(kubectl.invocations - before).toBe(5);
+    expect(describeDestroy(r)).toEqual([
+      'namespace shop-dev-1: deleted',
+      'deleted ClusterRole shop-dev-1-only (no other slot uses it)',
+      'kept ClusterRole shop-reader: still used by shop-dev-2',
+    ]);
+
+    expect(h.server.store.get('ns', undefined, 'shop-dev-1')).toBeUndefined();
+    expect(h.server.store.list('deploy', 'shop-dev-1')).toEqual([]);
+    expect(h.server.store.get('clusterrole', undefined, 'shop-dev-1-only')).toBeUndefined();
+    const shared = h.server.store.get('clusterrole', undefined, 'shop-reader')!;
+    expect(shared.metadata.annotations).toEqual({ 'used-by.codex-k8s.io/shop-dev-2': 'shop-dev-2' });
+    expect(shared.rules).toHaveLength(1);
+    // The other slot is untouched.
+    expect(h.server.store.get('deploy', 'shop-dev-2', 'api')).toBeDefined();
+    expect(h.server.store.get('clusterrole', undefined, 'shop-dev-2-only')).toBeDefined();
+
+    // Destroying a slot twice is harmless.
+    const again = await destroySlot(kubectl, { namespace: one.namespace, clusterObjects: render(one).documents.map((d) => d.object) });
+    expect(again.ok).toBe(true);
+    expect(again.namespace.existed).toBe(false);
+    expect(again.cluster.deleted).toEqual([]);
+
+    // The last user goes: the shared object goes too.
+    const two = slots[1];
+    const dry = await destroySlot(kubectl, { namespace: two.namespace, clusterObjects: render(two).documents.map((d) => d.object), dryRun: true });
+    expect(dry.cluster.deleted.map((d) => d.name).sort()).toEqual(['shop-dev-2-only', 'shop-reader']);
+    expect(h.server.store.get('clusterrole', undefined, 'shop-reader')).toBeDefined();
+    const last = await destroySlot(kubectl, { namespace: two.namespace, clusterObjects: render(two).documents.map((d) => d.object) });
+    expect(last.ok).toBe(true);
+    expect(last.cluster.deleted.map((d) => d.name).sort()).toEqual(['shop-dev-2-only', 'shop-reader']);
+    expect(h.server.store.list('clusterrole').filter((c) => c.metadata.name.startsWith('shop'))).toEqual([]);
+  });
+
+  it('a namespace stuck terminating is reported with the next step; the rest is still done', async () => {
+    const stack = load(shopProject(), 5);
+    const kubectl = kubectlOf(h);
+    await applyStack(kubectl, render(stack).groups, { namespace: stack.namespace, retry: fast });
+    // A finalizer nobody removes keeps the namespace Terminating.
+    const ns = h.server.store.get('ns', undefined, 'shop-dev-5')!;
+    h.server.store.put({ ...ns, spec: { finalizers: ['example.com/never'] } });
+    const r = await destroySlot(kubectl, {
+      namespace: stack.namespace,
+      clusterObjects: render(stack).documents.map((d) => d.object),
+      namespaceTimeoutMs: 1500,
+    });
+    expect(r.ok).toBe(false);
+    expect(r.cluster.deleted.map((d) => d.name).sort()).toEqual(['shop-dev-5-only', 'shop-reader']);
+    expect(r.problems).toEqual([
+      {
+        object: 'Namespace shop-dev-5',
+        message: 'still terminating after 1.5s; look for finalizers that cannot finish (kubectl get namespace shop-dev-5 -o yaml, and the objects left in it)',
+      },
+    ]);
+  });
+});
