@@ -22,7 +22,10 @@ describe('apply with kubectl', () => {
     // 5 groups; the namespace is in the stack (no create); one annotate for the cluster-scoped objects.
     expect(result.namespace).toEqual({ name: 'shop-dev-1', outcome: 'in-stack' });
     expect(result.invocations).toBe(6);
-    expect(h.server.kubectlInvocations().map((i) => i.command)).toEqual([...Array(5).fill('kubectl apply'), 'kubectl annotate']);
+    expect(h.server.kubectlInvocations().map((i) => i.command)).toEqual([
+      ...Array(5).fill('kubectl apply'),
+      'kubectl annotate',
+    ]);
     expect(result.groups.map((g) => [g.name, g.objects.length])).toEqual([
       ['namespace', 1],
       ['postgres', 3],
@@ -39,8 +42,10 @@ describe('apply with kubectl', () => {
       'codex-k8s.io/slot': '1',
     });
     expect(deploy.spec.template.metadata.labels).toEqual({ app: 'api' });
-    expect(deploy.metadata.managedFields?.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`)).toContain('codex-k8s/Apply');
-    expect(h.server.store.get('ns', undefined, 'shop-dev-1')!.metadata.labels['codex-k8s.io/slot']).toBe('1');
+    expect(
+      deploy.metadata.managedFields?.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`),
+    ).toContain('codex-k8s/Apply');
+    expect(h.server.store.get('ns', undefined, 'shop-dev-1')!.metadata.labels?.['codex-k8s.io/slot']).toBe('1');
     expect(h.server.store.get('secret', 'shop-dev-1', 'postgres')).toBeDefined();
     for (const r of h.server.requests) expect(r.path + (r.query ?? '')).not.toContain('do-not-leak-me');
     const shared = h.server.store.get('clusterrole', undefined, 'shop-reader')!;
@@ -64,7 +69,9 @@ describe('apply with kubectl', () => {
       retry: fast,
     });
     expect(first.namespace?.outcome).toBe('created');
-    expect(h.server.store.get('ns', undefined, 'shop-dev-2')!.metadata.labels).toMatchObject({ 'codex-k8s.io/slot': '2' });
+    expect(h.server.store.get('ns', undefined, 'shop-dev-2')!.metadata.labels).toMatchObject({
+      'codex-k8s.io/slot': '2',
+    });
     const second = await applyStack(kubectl, groups, { namespace: stack.namespace, retry: fast });
     expect(second.namespace?.outcome).toBe('exists');
   });
@@ -76,12 +83,35 @@ kind: ConfigMap
 metadata: {name: settings, namespace: default}
 data: {mode: "${value}"}`;
     // Another tool owns .data.mode (as the predecessor's client-side apply did).
-    expect((await h.kubectl(['apply', '--server-side', '--field-manager=kubectl-client-side-apply', '-f', '-'], { stdin: yamlStream(cm('old')) })).code).toBe(0);
-    const group = { type: 'service' as const, name: 'settings', documents: [{ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data: { mode: 'new' } } }] };
+    expect(
+      (
+        await h.kubectl(['apply', '--server-side', '--field-manager=kubectl-client-side-apply', '-f', '-'], {
+          stdin: yamlStream(cm('old')),
+        })
+      ).code,
+    ).toBe(0);
+    const group = {
+      type: 'service' as const,
+      name: 'settings',
+      documents: [
+        {
+          object: {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'settings', namespace: 'default' },
+            data: { mode: 'new' },
+          },
+        },
+      ],
+    };
 
-    const refused = (await applyStack(kubectl, [group], { forceConflicts: false, retry: fast }).catch((e: unknown) => e)) as ApplyError;
+    const refused = (await applyStack(kubectl, [group], { forceConflicts: false, retry: fast }).catch(
+      (e: unknown) => e,
+    )) as ApplyError;
     expect(refused).toBeInstanceOf(ApplyError);
-    expect(refused.message).toMatch(/apply of service "settings" failed:\n {2}error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply"/);
+    expect(refused.message).toMatch(
+      /apply of service "settings" failed:\n {2}error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply"/,
+    );
     expect(refused.message).toMatch(/set force-conflicts: true/);
     expect(refused.attempts).toBe(1);
     expect(h.server.store.get('cm', 'default', 'settings')!.data).toEqual({ mode: 'old' });
@@ -89,7 +119,9 @@ data: {mode: "${value}"}`;
     await applyStack(kubectl, [group], { retry: fast });
     const taken = h.server.store.get('cm', 'default', 'settings')!;
     expect(taken.data).toEqual({ mode: 'new' });
-    expect(taken.metadata.managedFields.find((m: { manager: string }) => m.manager === 'codex-k8s').fieldsV1).toHaveProperty(['f:data', 'f:mode']);
+    expect(
+      (taken.metadata.managedFields ?? []).find((m: { manager: string }) => m.manager === 'codex-k8s')?.fieldsV1,
+    ).toHaveProperty(['f:data', 'f:mode']);
   });
 
   it('retries transient 500s (twice, then success); never an invalid object', async () => {
@@ -109,7 +141,13 @@ data: {mode: "${value}"}`;
     expect(result.groups[0].attempts).toBe(3);
     expect(retried).toEqual([1, 2]);
 
-    const bad = { type: 'service' as const, name: 'bad', documents: [{ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name', namespace: 'default' } } }] };
+    const bad = {
+      type: 'service' as const,
+      name: 'bad',
+      documents: [
+        { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name', namespace: 'default' } } },
+      ],
+    };
     const before = kubectl.invocations;
     const err = (await applyStack(kubectl, [bad], { retry: fast }).catch((e: unknown) => e)) as ApplyError;
     expect(err.message).toMatch(/The ConfigMap "Bad_Name" is invalid/);
@@ -126,7 +164,19 @@ data: {mode: "${value}"}`;
 
     const before = await diffStack(kubectl, groups, { namespace: stack.namespace });
     expect(before.namespace).toEqual({ name: 'shop-dev-4', exists: false });
-    expect(before.created.map((r) => r.name).sort()).toEqual(['api', 'api', 'migrate', 'postgres', 'postgres', 'postgres', 'shop-dev-4', 'shop-dev-4-only', 'shop-reader'].sort());
+    expect(before.created.map((r) => r.name).sort()).toEqual(
+      [
+        'api',
+        'api',
+        'migrate',
+        'postgres',
+        'postgres',
+        'postgres',
+        'shop-dev-4',
+        'shop-dev-4-only',
+        'shop-reader',
+      ].sort(),
+    );
     expect(h.server.store.get('clusterrole', undefined, 'shop-reader')).toBeUndefined();
 
     await applyStack(kubectl, groups, { namespace: stack.namespace, retry: fast });
@@ -136,7 +186,7 @@ data: {mode: "${value}"}`;
     expect(after.created).toEqual([]);
     expect(after.unchanged).toHaveLength(8);
     expect(formatDiffSummary(after)).toMatch(/^would change \(1\):\n {2}Deployment shop-dev-4\/api\nunchanged \(8\):/);
-    expect(after.diff).toMatch(/-  replicas: 1\n\+  replicas: 3/);
+    expect(after.diff).toMatch(/- {2}replicas: 1\n\+ {2}replicas: 3/);
     expect(h.server.store.get('deploy', 'shop-dev-4', 'api')!.spec.replicas).toBe(1);
   });
 });

@@ -29,8 +29,19 @@ export function kubectlOf(h: Harness): Kubectl {
   });
 }
 
-export function load(root: string, slot: number, processEnv: Record<string, string | undefined> = {}, env = 'ai'): LoadedStack {
-  return loadStack({ config: join(root, 'services.yaml'), env, slot, cwd: root, processEnv: { PATH: process.env.PATH, ...processEnv } });
+export function load(
+  root: string,
+  slot: number,
+  processEnv: Record<string, string | undefined> = {},
+  env = 'ai',
+): LoadedStack {
+  return loadStack({
+    config: join(root, 'services.yaml'),
+    env,
+    slot,
+    cwd: root,
+    processEnv: { PATH: process.env.PATH, ...processEnv },
+  });
 }
 
 export function render(stack: LoadedStack, filters: StackFilters = {}): RenderedStack {

@@ -18,7 +18,11 @@ describe('waits with kubectl', () => {
     const applied = await applyStack(kubectl, groups, { namespace: stack.namespace, retry: fast });
     const waited = await waitForStack(kubectl, groups, { timeoutMs: 20_000 });
     expect(waited.ok).toBe(true);
-    expect(waited.ready.map((r) => `${r.kind}/${r.name}`)).toEqual(['StatefulSet/postgres', 'Deployment/api', 'Job/migrate']);
+    expect(waited.ready.map((r) => `${r.kind}/${r.name}`)).toEqual([
+      'StatefulSet/postgres',
+      'Deployment/api',
+      'Job/migrate',
+    ]);
     expect(waited.invocations).toBe(3);
     const waits = waitTargets(groups.flatMap((g) => g.documents.map((d) => d.object))).length;
     const total = applied.invocations + waited.invocations;
@@ -52,13 +56,19 @@ describe('waits with kubectl', () => {
     expect(f.pods).toMatch(/Ready:\s+False/);
     expect(f.events).toMatch(/ScalingReplicaSet {2}deployment\/api: Scaled up replica set api-/);
     expect(f.events).toMatch(/Scheduled {2}pod\/api-/);
-    expect(f.logs).toMatch(/\[pod\/api-[^/]+\/api\] starting api\n\[pod\/api-[^/]+\/api\] waiting for database at postgres:5432/);
-    expect(r.message).toMatch(/^a workload is not ready within 2s: Deployment shop-dev-2\/api \(timed out\)\. The describe output/);
+    expect(f.logs).toMatch(
+      /\[pod\/api-[^/]+\/api\] starting api\n\[pod\/api-[^/]+\/api\] waiting for database at postgres:5432/,
+    );
+    expect(r.message).toMatch(
+      /^a workload is not ready within 2s: Deployment shop-dev-2\/api \(timed out\)\. The describe output/,
+    );
     // 2 waits + describe + pod describe + logs + one events listing
     expect(r.invocations).toBe(6);
 
     const md = formatDiagnostics(r.failures, 'markdown');
-    expect(md).toMatch(/^#### Deployment shop-dev-2\/api: timed out\n\ntimed out waiting for the condition\n\n<details><summary>describe Deployment shop-dev-2\/api<\/summary>\n\n```text\nName:/);
+    expect(md).toMatch(
+      /^#### Deployment shop-dev-2\/api: timed out\n\ntimed out waiting for the condition\n\n<details><summary>describe Deployment shop-dev-2\/api<\/summary>\n\n```text\nName:/,
+    );
     expect(md).toContain('<details><summary>events</summary>');
     expect(() => assertReady(r)).toThrow(WaitError);
   });
@@ -70,13 +80,18 @@ describe('waits with kubectl', () => {
     h.server.setBehaviour({ kind: 'Job', name: 'migrate' }, 'fail');
     const kubectl = kubectlOf(h);
     await applyStack(kubectl, groups, { namespace: stack.namespace, retry: fast });
-    const r = await waitForStack(kubectl, groups, { timeoutMs: 3000, diagnostics: { describePods: false, logTail: 5 } });
+    const r = await waitForStack(kubectl, groups, {
+      timeoutMs: 3000,
+      diagnostics: { describePods: false, logTail: 5 },
+    });
     expect(r.failures.map((f) => [f.object.kind, f.reason])).toEqual([
       ['Deployment', 'progress-deadline'],
       ['Job', 'timeout'],
     ]);
     expect(r.failures[0].events).toMatch(/BackOff/);
     expect(r.failures[1].logs).toContain('pod/migrate-');
-    expect(r.message).toContain('Deployment shop-dev-3/api (exceeded its progress deadline), Job shop-dev-3/migrate (timed out)');
+    expect(r.message).toContain(
+      'Deployment shop-dev-3/api (exceeded its progress deadline), Job shop-dev-3/migrate (timed out)',
+    );
   });
 });

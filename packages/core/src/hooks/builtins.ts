@@ -60,7 +60,8 @@ const preflight: BuiltinStep = async (ctx) => {
   const pathEnv = ctx.processEnv.PATH ?? '';
   const missing: string[] = [];
   const kubectl = ctx.kubectl?.options.binary ?? 'kubectl';
-  const hasKubectl = path.isAbsolute(kubectl) || kubectl.includes(path.sep) ? isExecutableFile(kubectl) : !!findOnPath(kubectl, pathEnv);
+  const hasKubectl =
+    path.isAbsolute(kubectl) || kubectl.includes(path.sep) ? isExecutableFile(kubectl) : !!findOnPath(kubectl, pathEnv);
   if (!hasKubectl) missing.push(`kubectl (${kubectl})`);
   if (!findOnPath('bash', pathEnv)) missing.push('bash');
   if (missing.length) throw new StepFailure(`required tools missing: ${missing.join(', ')}`);

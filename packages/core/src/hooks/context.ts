@@ -39,4 +39,3 @@ export function needKubectl(ctx: BuiltinContext): Kubectl {
   if (!ctx.kubectl) throw new StepFailure('this step needs kubectl, and the run has none');
   return ctx.kubectl;
 }
-

@@ -12,7 +12,12 @@ import type { HookItem, HookPoint, HookStack } from './types.js';
  */
 export function hookEnvironment(
   stack: HookStack,
-  options: { kubectl?: Kubectl; processEnv?: Record<string, string | undefined>; point?: HookPoint; item?: HookItem } = {},
+  options: {
+    kubectl?: Kubectl;
+    processEnv?: Record<string, string | undefined>;
+    point?: HookPoint;
+    item?: HookItem;
+  } = {},
 ): Record<string, string> {
   const processEnv = options.processEnv ?? process.env;
   const env: Record<string, string> = {};

@@ -61,7 +61,8 @@ const config = {
 function harness(options: Partial<HookRunnerOptions> = {}, cfg: unknown = config) {
   const runner = new FakeRunner();
   const events: HookEvent[] = [];
-  const order = () => events.filter((e) => e.type === 'step-end').map((e) => `${e.step.name}:${e.type === 'step-end' ? e.outcome : ''}`);
+  const order = () =>
+    events.filter((e) => e.type === 'step-end').map((e) => `${e.step.name}:${e.type === 'step-end' ? e.outcome : ''}`);
   const warnings: string[] = [];
   const hooks = new HookRunner({
     stack: fakeStack(cfg),
@@ -78,9 +79,17 @@ function harness(options: Partial<HookRunnerOptions> = {}, cfg: unknown = config
 describe('hook selection', () => {
   it('items run only when enabled and selected (the predecessor ignored both for infra)', () => {
     const stack = fakeStack(config);
-    expect(selectHookItems(stack).map((i) => `${i.type}:${i.name}`)).toEqual(['infra:db', 'infra:cache', 'service:api', 'service:web']);
+    expect(selectHookItems(stack).map((i) => `${i.type}:${i.name}`)).toEqual([
+      'infra:db',
+      'infra:cache',
+      'service:api',
+      'service:web',
+    ]);
     expect(selectHookItems(stack, { onlyServices: ['api'] }).map((i) => i.name)).toEqual(['api']);
-    expect(selectHookItems(stack, { skipInfra: ['cache'], skipServices: ['web'] }).map((i) => i.name)).toEqual(['db', 'api']);
+    expect(selectHookItems(stack, { skipInfra: ['cache'], skipServices: ['web'] }).map((i) => i.name)).toEqual([
+      'db',
+      'api',
+    ]);
   });
 });
 
@@ -142,7 +151,10 @@ describe('hook runner', () => {
   });
 
   it('the run text is a template; values a hook needs are there as variables too', async () => {
-    const { hooks, runner } = harness({}, { project: 'shop', hooks: { beforeAll: [{ run: 'kubectl -n "{{ .Namespace }}" get pods\n' }] } });
+    const { hooks, runner } = harness(
+      {},
+      { project: 'shop', hooks: { beforeAll: [{ run: 'kubectl -n "{{ .Namespace }}" get pods\n' }] } },
+    );
     await hooks.runGlobal('beforeAll');
     expect(runner.calls[0].args).toEqual(['-c', 'kubectl -n "shop-dev-3" get pods']);
   });
@@ -153,7 +165,9 @@ describe('hook runner', () => {
       hooks: { beforeAll: [step('first'), step('soft', { continueOnError: 'true' }), step('hard'), step('never')] },
     };
     const { hooks, runner, order, warnings } = harness({}, cfg);
-    runner.on('echo soft', { code: 3 }).on('echo hard', { code: 2, stderr: 'line 1\nmigration failed: table exists\n' });
+    runner
+      .on('echo soft', { code: 3 })
+      .on('echo hard', { code: 2, stderr: 'line 1\nmigration failed: table exists\n' });
     const err = (await hooks.runGlobal('beforeAll').catch((e: unknown) => e)) as HookError;
     expect(err).toBeInstanceOf(HookError);
     expect(err.message).toBe(
@@ -165,7 +179,10 @@ describe('hook runner', () => {
   });
 
   it('a run step killed by its timeout says which timeout fired', async () => {
-    const cfg = { project: 'shop', services: [{ name: 'api', hooks: { afterApply: [step('slow', { timeout: '90s' })] } }] };
+    const cfg = {
+      project: 'shop',
+      services: [{ name: 'api', hooks: { afterApply: [step('slow', { timeout: '90s' })] } }],
+    };
     const { hooks, runner } = harness({}, cfg);
     runner.on('echo slow', { code: 143, timedOut: true });
     await expect(hooks.runItems('afterApply')).rejects.toThrow(
@@ -174,16 +191,23 @@ describe('hook runner', () => {
     expect(runner.calls[0].options.timeoutMs).toBe(90_000);
   });
 
-  it('a bad timeout is the step\'s error', async () => {
+  it("a bad timeout is the step's error", async () => {
     const { hooks } = harness({}, { project: 'shop', hooks: { beforeAll: [step('x', { timeout: '10 minutes' })] } });
-    await expect(hooks.runGlobal('beforeAll')).rejects.toThrow(/hook step "x" \(hooks.beforeAll\[0\]\) failed: invalid duration "10 minutes": hooks.beforeAll\[0\].timeout: /);
+    await expect(hooks.runGlobal('beforeAll')).rejects.toThrow(
+      /hook step "x" \(hooks.beforeAll\[0\]\) failed: invalid duration "10 minutes": hooks.beforeAll\[0\].timeout: /,
+    );
   });
 
   it('a use step that outlives its timeout is stopped', async () => {
-    const cfg = { project: 'shop', hooks: { beforeAll: [{ name: 'nap', use: 'sleep', with: { duration: '10s' }, timeout: '50ms' }] } };
+    const cfg = {
+      project: 'shop',
+      hooks: { beforeAll: [{ name: 'nap', use: 'sleep', with: { duration: '10s' }, timeout: '50ms' }] },
+    };
     const { hooks } = harness({}, cfg);
     const t0 = Date.now();
-    await expect(hooks.runGlobal('beforeAll')).rejects.toThrow(/hook step "nap" \(hooks.beforeAll\[0\]\) timed out: stopped after 50ms \(its timeout 50ms\)/);
+    await expect(hooks.runGlobal('beforeAll')).rejects.toThrow(
+      /hook step "nap" \(hooks.beforeAll\[0\]\) timed out: stopped after 50ms \(its timeout 50ms\)/,
+    );
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
@@ -195,7 +219,10 @@ describe('hook runner', () => {
   });
 
   it('github.comment is an explicit error', async () => {
-    const { hooks } = harness({}, { project: 'shop', hooks: { afterAll: [{ use: 'github.comment', with: { body: 'hi' } }] } });
+    const { hooks } = harness(
+      {},
+      { project: 'shop', hooks: { afterAll: [{ use: 'github.comment', with: { body: 'hi' } }] } },
+    );
     await expect(hooks.runGlobal('afterAll')).rejects.toThrow(/not supported here: the status comment/);
   });
 });
@@ -209,23 +236,39 @@ describe('built-in steps', () => {
       hooks: {
         beforeAll: [
           { use: 'kubectl.wait', with: { kind: 'deployment', name: '{{ .Project }}-api' } },
-          { use: 'kubectl.wait', with: { kind: 'job', name: 'm', namespace: 'other', condition: 'Complete', timeout: '5m' } },
+          {
+            use: 'kubectl.wait',
+            with: { kind: 'job', name: 'm', namespace: 'other', condition: 'Complete', timeout: '5m' },
+          },
           { use: 'kubectl.wait', with: { kind: 'deployment', name: 7 } },
         ],
       },
     };
     const { hooks } = harness({ kubectl }, cfg);
-    await expect(hooks.runGlobal('beforeAll')).rejects.toThrow(/hooks.beforeAll\[2\]\) failed: with.name is required \(a string\)/);
+    await expect(hooks.runGlobal('beforeAll')).rejects.toThrow(
+      /hooks.beforeAll\[2\]\) failed: with.name is required \(a string\)/,
+    );
     expect(kr.commands).toEqual([
       'wait --for=condition=Available deployment/shop-api -n shop-dev-3 --timeout=1200s',
       'wait --for=condition=Complete job/m -n other --timeout=300s',
     ]);
   });
 
-  it('kubectl.wait failure carries kubectl\'s words', async () => {
-    const kr = new FakeRunner().on('wait', { code: 1, stderr: 'error: timed out waiting for the condition on deployments/api\n' });
-    const { hooks } = harness({ kubectl: new Kubectl(kr, { binary: 'kubectl' }) }, { project: 'shop', hooks: { afterAll: [{ use: 'kubectl.wait', with: { kind: 'deploy', name: 'api', timeout: '1s' } }] } });
-    await expect(hooks.runGlobal('afterAll')).rejects.toThrow(/deploy\/api in shop-dev-3 did not reach condition Available: error: timed out waiting for the condition/);
+  it("kubectl.wait failure carries kubectl's words", async () => {
+    const kr = new FakeRunner().on('wait', {
+      code: 1,
+      stderr: 'error: timed out waiting for the condition on deployments/api\n',
+    });
+    const { hooks } = harness(
+      { kubectl: new Kubectl(kr, { binary: 'kubectl' }) },
+      {
+        project: 'shop',
+        hooks: { afterAll: [{ use: 'kubectl.wait', with: { kind: 'deploy', name: 'api', timeout: '1s' } }] },
+      },
+    );
+    await expect(hooks.runGlobal('afterAll')).rejects.toThrow(
+      /deploy\/api in shop-dev-3 did not reach condition Available: error: timed out waiting for the condition/,
+    );
   });
 
   it('ensure-codex-secrets: process environment only, values on stdin, masked, never in argv', async () => {
@@ -250,7 +293,9 @@ describe('built-in steps', () => {
     expect(input).toContain(`"OPENAI_API_KEY":"${Buffer.from('sk-live-123').toString('base64')}"`);
     expect(input).not.toContain('context7-secret');
     expect(masked).toEqual(['sk-live-123']);
-    expect(warnings).toEqual(['codex.ensure-codex-secrets: CODEXCTL_GH_PAT is not set; Secret github-secret not created']);
+    expect(warnings).toEqual([
+      'codex.ensure-codex-secrets: CODEXCTL_GH_PAT is not set; Secret github-secret not created',
+    ]);
   });
 
   it('reuse-dev-tls-secret: staging → slot, wait, slot → staging; problems are warnings', async () => {
@@ -258,13 +303,22 @@ describe('built-in steps', () => {
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'kubernetes.io/tls',
-      metadata: { name: 'shop-dev-3-tls', namespace: 'shop-ai-staging', uid: 'u', resourceVersion: '9', annotations: { a: 'b' }, labels: { l: 'v' } },
+      metadata: {
+        name: 'shop-dev-3-tls',
+        namespace: 'shop-ai-staging',
+        uid: 'u',
+        resourceVersion: '9',
+        annotations: { a: 'b' },
+        labels: { l: 'v' },
+      },
       data: { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' },
     };
     const kr = new FakeRunner()
       .on('get secret shop-dev-3-tls -n shop-ai-staging', { stdout: JSON.stringify(tls) })
       .on('get secret shop-dev-3-tls -n shop-dev-3', { stdout: '' }, 1)
-      .on('get secret shop-dev-3-tls -n shop-dev-3', { stdout: JSON.stringify({ ...tls, metadata: { ...tls.metadata, namespace: 'shop-dev-3' } }) });
+      .on('get secret shop-dev-3-tls -n shop-dev-3', {
+        stdout: JSON.stringify({ ...tls, metadata: { ...tls.metadata, namespace: 'shop-dev-3' } }),
+      });
     const warnings: string[] = [];
     const hooks = new HookRunner({
       stack: fakeStack({ project: 'shop', hooks: { afterAll: [{ use: 'codex.reuse-dev-tls-secret' }] } }),
@@ -293,7 +347,10 @@ describe('built-in steps', () => {
 
     const broken = new FakeRunner().on('get secret', { code: 1, stderr: 'Error from server (Forbidden): nope' });
     const soft = new HookRunner({
-      stack: fakeStack({ project: 'shop', hooks: { afterAll: [{ use: 'codex.reuse-dev-tls-secret', with: { stagingNamespace: 'stg' } }] } }),
+      stack: fakeStack({
+        project: 'shop',
+        hooks: { afterAll: [{ use: 'codex.reuse-dev-tls-secret', with: { stagingNamespace: 'stg' } }] },
+      }),
       kubectl: new Kubectl(broken, { binary: 'kubectl' }),
       sleep: async () => undefined,
       tlsSecretPoll: { attempts: 2, intervalMs: 1 },
@@ -308,10 +365,21 @@ describe('built-in steps', () => {
     ]);
   });
 
-  it('preflight checks the run\'s kubectl and bash', async () => {
-    const ok = harness({ kubectl: new Kubectl(new FakeRunner(), { binary: process.execPath }), processEnv: { PATH: process.env.PATH } }, { project: 'shop', hooks: { beforeAll: [{ use: 'preflight' }] } });
+  it("preflight checks the run's kubectl and bash", async () => {
+    const ok = harness(
+      { kubectl: new Kubectl(new FakeRunner(), { binary: process.execPath }), processEnv: { PATH: process.env.PATH } },
+      { project: 'shop', hooks: { beforeAll: [{ use: 'preflight' }] } },
+    );
     await ok.hooks.runGlobal('beforeAll');
-    const missing = harness({ kubectl: new Kubectl(new FakeRunner(), { binary: '/nonexistent/kubectl' }), processEnv: { PATH: '/nonexistent' } }, { project: 'shop', hooks: { beforeAll: [{ use: 'preflight' }] } });
-    await expect(missing.hooks.runGlobal('beforeAll')).rejects.toThrow(/required tools missing: kubectl \(\/nonexistent\/kubectl\), bash/);
+    const missing = harness(
+      {
+        kubectl: new Kubectl(new FakeRunner(), { binary: '/nonexistent/kubectl' }),
+        processEnv: { PATH: '/nonexistent' },
+      },
+      { project: 'shop', hooks: { beforeAll: [{ use: 'preflight' }] } },
+    );
+    await expect(missing.hooks.runGlobal('beforeAll')).rejects.toThrow(
+      /required tools missing: kubectl \(\/nonexistent\/kubectl\), bash/,
+    );
   });
 });

@@ -12,7 +12,15 @@
  * after-hooks do not run after a failure. Waits come last and their result is returned, not thrown. A dry run
  * runs no hooks (they are side effects) and no destroy hooks either.
  */
-import { applyStack, ensureNamespace, hoistNamespace, type ApplyGroup, type ApplyOptions, type ApplyResult } from '../kube/apply.js';
+import {
+  applyStack,
+  type NamespaceOutcome,
+  ensureNamespace,
+  hoistNamespace,
+  type ApplyGroup,
+  type ApplyOptions,
+  type ApplyResult,
+} from '../kube/apply.js';
 import { destroySlot, type DestroyOptions, type DestroyResult } from '../kube/destroy.js';
 import type { Kubectl } from '../kube/kubectl.js';
 import { waitForStack, type WaitOptions, type WaitResult } from '../kube/wait.js';
@@ -61,18 +69,22 @@ export async function applyWithHooks(o: ApplyLifecycleOptions): Promise<ApplyLif
   // Hooks may write into the namespace, so it must exist before them; without before-hooks applyStack creates it
   // within its first call when the stack itself holds the Namespace.
   const beforeHooks = hooks.hasSteps('beforeAll') || hooks.hasSteps('beforeApply', 'items');
+  let early: NamespaceOutcome | undefined;
   if (ns && beforeHooks && applyOptions.ensureNamespace !== false) {
     phase('namespace');
     const { manifest } = hoistNamespace(o.groups, ns);
-    const outcome = await ensureNamespace(kubectl, ns, {
+    early = await ensureNamespace(kubectl, ns, {
       manifest,
       labels: applyOptions.namespaceLabels,
       fieldManager: applyOptions.fieldManager,
       retry: applyOptions.retry,
       timeoutMs: applyOptions.timeoutMs,
     });
-    applyOptions.onEvent?.({ type: 'namespace', name: ns, outcome });
+    applyOptions.onEvent?.({ type: 'namespace', name: ns, outcome: early });
     applyOptions.ensureNamespace = false;
+    // applyStack would report the namespace again ("in-stack"/"skipped"); the outcome that counts is this one.
+    const onEvent = applyOptions.onEvent;
+    applyOptions.onEvent = onEvent && ((e) => e.type !== 'namespace' && onEvent(e));
   }
 
   phase('beforeAll');
@@ -81,6 +93,7 @@ export async function applyWithHooks(o: ApplyLifecycleOptions): Promise<ApplyLif
   steps.push(...(await hooks.runItems('beforeApply')));
   phase('apply');
   const apply = await applyStack(kubectl, o.groups, applyOptions);
+  if (ns && early) apply.namespace = { name: ns, outcome: early };
   phase('afterApply');
   steps.push(...(await hooks.runItems('afterApply')));
   phase('afterAll');

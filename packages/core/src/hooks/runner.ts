@@ -111,7 +111,11 @@ export class HookRunner {
     this.processEnv = options.processEnv ?? process.env;
     this.builtins = { ...BUILTIN_STEPS, ...options.builtins };
     const noop = () => undefined;
-    this.log = { info: options.log?.info ?? noop, warning: options.log?.warning ?? noop, debug: options.log?.debug ?? noop };
+    this.log = {
+      info: options.log?.info ?? noop,
+      warning: options.log?.warning ?? noop,
+      debug: options.log?.debug ?? noop,
+    };
   }
 
   /** Steps of a root list (`hooks.beforeAll`, ...). */
@@ -154,11 +158,23 @@ export class HookRunner {
     return results;
   }
 
-  private async runList(steps: readonly HookStep[], point: HookPoint, item: HookItem | undefined, base: string): Promise<StepResult[]> {
+  private async runList(
+    steps: readonly HookStep[],
+    point: HookPoint,
+    item: HookItem | undefined,
+    base: string,
+  ): Promise<StepResult[]> {
     const results: StepResult[] = [];
     for (let index = 0; index < steps.length; index++) {
       const step = steps[index];
-      const info: HookStepInfo = { point, item, index, path: `${base}[${index}]`, name: stepName(step), action: stepAction(step) };
+      const info: HookStepInfo = {
+        point,
+        item,
+        index,
+        path: `${base}[${index}]`,
+        name: stepName(step),
+        action: stepAction(step),
+      };
       results.push(await this.runStep(step, info));
     }
     return results;
@@ -179,8 +195,12 @@ export class HookRunner {
         return finish({ outcome: 'skipped', skipReason: 'when' });
       }
       const timeoutText = step.timeout?.trim();
-      const timeoutMs = timeoutText ? parseTimeout(timeoutText, `${info.path}.timeout`) : (this.options.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
-      const timeoutLabel = timeoutText ? `its timeout ${timeoutText}` : `the default step timeout ${formatDuration(timeoutMs)}`;
+      const timeoutMs = timeoutText
+        ? parseTimeout(timeoutText, `${info.path}.timeout`)
+        : (this.options.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
+      const timeoutLabel = timeoutText
+        ? `its timeout ${timeoutText}`
+        : `the default step timeout ${formatDuration(timeoutMs)}`;
       const did = await this.dispatch(step, info, timeoutMs, timeoutLabel);
       if (!did) return finish({ outcome: 'skipped', skipReason: 'empty' });
       return finish({ outcome: 'ok' });
@@ -197,7 +217,12 @@ export class HookRunner {
   }
 
   /** Runs the step; false when it had nothing to do. */
-  private async dispatch(step: HookStep, info: HookStepInfo, timeoutMs: number, timeoutLabel: string): Promise<boolean> {
+  private async dispatch(
+    step: HookStep,
+    info: HookStepInfo,
+    timeoutMs: number,
+    timeoutLabel: string,
+  ): Promise<boolean> {
     const stack = this.options.stack;
     if (step.run?.trim()) {
       const script = stack.renderField(`${info.path}.run`, step.run).trim();
@@ -240,7 +265,13 @@ export class HookRunner {
     }
   }
 
-  private async runBuiltin(impl: BuiltinStep, step: HookStep, info: HookStepInfo, timeoutMs: number, timeoutLabel: string): Promise<void> {
+  private async runBuiltin(
+    impl: BuiltinStep,
+    step: HookStep,
+    info: HookStepInfo,
+    timeoutMs: number,
+    timeoutLabel: string,
+  ): Promise<void> {
     const stack = this.options.stack;
     const rendered: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(step.with ?? {}))

@@ -40,7 +40,8 @@ export const ensureCodexSecrets: BuiltinStep = async (ctx) => {
   for (const s of CODEX_SECRETS) {
     const value = ctx.processEnv[s.key];
     if (!value) {
-      if (s.warnIfMissing) ctx.log.warning(`codex.ensure-codex-secrets: ${s.key} is not set; Secret ${s.secret} not created`);
+      if (s.warnIfMissing)
+        ctx.log.warning(`codex.ensure-codex-secrets: ${s.key} is not set; Secret ${s.secret} not created`);
       continue;
     }
     ctx.maskSecret?.(value);
@@ -48,10 +49,17 @@ export const ensureCodexSecrets: BuiltinStep = async (ctx) => {
   }
   if (!manifests.length) return;
   try {
-    await needKubectl(ctx).run(applyArgs(), { input: manifestStream(manifests), signal: ctx.signal, timeoutMs: ctx.remainingMs() });
+    await needKubectl(ctx).run(applyArgs(), {
+      input: manifestStream(manifests),
+      signal: ctx.signal,
+      timeoutMs: ctx.remainingMs(),
+    });
   } catch (err) {
     // kubectl's stderr never holds stdin, but stay safe: name the secrets, not the values.
-    const why = err instanceof KubectlError ? (err.reasons.join(', ') || `exit code ${err.code}`) + `: ${firstLine(err.stderr)}` : (err as Error).message;
+    const why =
+      err instanceof KubectlError
+        ? (err.reasons.join(', ') || `exit code ${err.code}`) + `: ${firstLine(err.stderr)}`
+        : (err as Error).message;
     throw new StepFailure(`cannot apply ${manifests.map((m) => m.metadata!.name).join(', ')} in ${ns}: ${why}`);
   }
   ctx.log.info(`codex.ensure-codex-secrets: ${manifests.map((m) => m.metadata!.name).join(', ')} applied in ${ns}`);
@@ -117,7 +125,9 @@ export const reuseDevTlsSecret: BuiltinStep = async (ctx) => {
   const name = withString(ctx, 'secretName') ?? `${project}-dev-${slot}-tls`;
   const staging = stagingNamespace(ctx);
   const warn = (what: string, err: unknown) =>
-    ctx.log.warning(`codex.reuse-dev-tls-secret: ${what}: ${err instanceof KubectlError ? firstLine(err.stderr) || err.message : (err as Error).message}`);
+    ctx.log.warning(
+      `codex.reuse-dev-tls-secret: ${what}: ${err instanceof KubectlError ? firstLine(err.stderr) || err.message : (err as Error).message}`,
+    );
   if (staging === ns) return;
 
   try {

@@ -20,7 +20,9 @@ export function selectHookItems(stack: HookStack, filters: StackFilters = {}): H
     isWhenTrue(when === undefined ? undefined : stack.renderField(path, when));
   return [
     ...infra.flatMap((item, i): HookItem[] =>
-      select.infra(item.name) && enabled(item.when, `infrastructure[${i}].when`) ? [{ type: 'infra', name: item.name }] : [],
+      select.infra(item.name) && enabled(item.when, `infrastructure[${i}].when`)
+        ? [{ type: 'infra', name: item.name }]
+        : [],
     ),
     ...services.flatMap((svc, i): HookItem[] =>
       select.service(svc.name) && enabled(svc.when, `services[${i}].when`) ? [{ type: 'service', name: svc.name }] : [],

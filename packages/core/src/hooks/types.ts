@@ -43,9 +43,7 @@ export interface StepResult {
   timedOut?: boolean;
 }
 
-export type HookEvent =
-  | { type: 'step-start'; step: HookStepInfo }
-  | ({ type: 'step-end' } & StepResult);
+export type HookEvent = { type: 'step-start'; step: HookStepInfo } | ({ type: 'step-end' } & StepResult);
 
 /** Told about every step: callers open a `core.group` per step, tests record the order. */
 export type HookRecorder = (event: HookEvent) => void;
@@ -58,7 +56,9 @@ export interface HookLogger {
 
 /** `hooks.beforeAll[0] "migrate"` or `services[2] api afterApply[1] "migrate"`. */
 export function describeStep(step: HookStepInfo): string {
-  const where = step.item ? `${step.item.type === 'infra' ? 'infra' : 'service'} ${step.item.name} ${step.point}[${step.index}]` : `hooks.${step.point}[${step.index}]`;
+  const where = step.item
+    ? `${step.item.type === 'infra' ? 'infra' : 'service'} ${step.item.name} ${step.point}[${step.index}]`
+    : `hooks.${step.point}[${step.index}]`;
   return `hook step "${step.name}" (${where})`;
 }
 

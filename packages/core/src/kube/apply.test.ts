@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KubeObject } from '../render/manifests.js';
-import { ApplyError, applyArgs, applyStack, hoistNamespace, namespaceLabels, parseApplyOutput, sharedClusterObjects, type ApplyGroup } from './apply.js';
+import {
+  ApplyError,
+  applyArgs,
+  applyStack,
+  hoistNamespace,
+  namespaceLabels,
+  parseApplyOutput,
+  sharedClusterObjects,
+  type ApplyGroup,
+} from './apply.js';
 import { FakeRunner } from './fake-runner.js';
 import { Kubectl } from './kubectl.js';
 
@@ -13,19 +22,37 @@ const cm = (name: string, ns = 'shop-dev-1', data: Record<string, string> = {}) 
   doc({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
 const secret = (name: string, value: string) =>
   doc({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'shop-dev-1' }, stringData: { TOKEN: value } });
-const clusterRole = (name: string) => doc({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
+const clusterRole = (name: string) =>
+  doc({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] });
 const nsDoc = (name: string) => doc({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
 const stack = (): ApplyGroup[] => [
-  { type: 'infra', name: 'postgres', documents: [cm('pg'), secret('pg-pass', 's3cr3t-value'), clusterRole('pg-reader')] },
+  {
+    type: 'infra',
+    name: 'postgres',
+    documents: [cm('pg'), secret('pg-pass', 's3cr3t-value'), clusterRole('pg-reader')],
+  },
   { type: 'infra', name: 'empty', documents: [] },
   { type: 'service', name: 'api', documents: [cm('api'), cm('api-2')] },
 ];
 
 describe('apply flags', () => {
   it('server-side apply with our field manager, force by default', () => {
-    expect(applyArgs()).toEqual(['apply', '--server-side', '--field-manager=codex-k8s', '--force-conflicts', '-f', '-']);
-    expect(applyArgs({ forceConflicts: false, fieldManager: 'x' })).toEqual(['apply', '--server-side', '--field-manager=x', '-f', '-']);
+    expect(applyArgs()).toEqual([
+      'apply',
+      '--server-side',
+      '--field-manager=codex-k8s',
+      '--force-conflicts',
+      '-f',
+      '-',
+    ]);
+    expect(applyArgs({ forceConflicts: false, fieldManager: 'x' })).toEqual([
+      'apply',
+      '--server-side',
+      '--field-manager=x',
+      '-f',
+      '-',
+    ]);
     expect(applyArgs({ dryRun: 'server' })).toContain('--dry-run=server');
   });
 
@@ -68,7 +95,9 @@ describe('applyStack', () => {
       ['empty', 'empty'],
       ['api', 'applied'],
     ]);
-    expect(result.marked).toEqual([{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'pg-reader' }]);
+    expect(result.marked).toEqual([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'pg-reader' },
+    ]);
     expect(result.invocations).toBe(4);
     expect(kubectl.invocations).toBe(4);
   });
@@ -83,7 +112,7 @@ describe('applyStack', () => {
     expect(runner.calls).toHaveLength(3);
   });
 
-  it('the stack\'s own Namespace goes first in the first call: no extra call', async () => {
+  it("the stack's own Namespace goes first in the first call: no extra call", async () => {
     const groups: ApplyGroup[] = [
       { type: 'infra', name: 'empty', documents: [] },
       { type: 'infra', name: 'db', documents: [cm('db')] },
@@ -99,7 +128,9 @@ describe('applyStack', () => {
     const result = await applyStack(kubectlWith(runner), groups, { namespace: 'shop-dev-1' });
     expect(result.namespace?.outcome).toBe('in-stack');
     expect(runner.commands.filter((c) => c.includes('create'))).toEqual([]);
-    expect(runner.calls[0].options.input).toMatch(/^apiVersion: v1\nkind: Namespace\nmetadata:\n {2}name: shop-dev-1\n/);
+    expect(runner.calls[0].options.input).toMatch(
+      /^apiVersion: v1\nkind: Namespace\nmetadata:\n {2}name: shop-dev-1\n/,
+    );
     // The other Namespace is shared and cluster-scoped: marked; the slot's own is not.
     expect(sharedClusterObjects(h.groups, 'shop-dev-1').map((r) => r.name)).toEqual(['other']);
     expect(runner.commands.at(-1)).toContain('annotate --overwrite');
@@ -107,7 +138,11 @@ describe('applyStack', () => {
   });
 
   it('retries transient errors of a group, not refused requests', async () => {
-    const runner = new FakeRunner().on('apply', { code: 1, stderr: 'Error from server (InternalError): injected failure' }, 2);
+    const runner = new FakeRunner().on(
+      'apply',
+      { code: 1, stderr: 'Error from server (InternalError): injected failure' },
+      2,
+    );
     const retries: number[] = [];
     const result = await applyStack(kubectlWith(runner), [stack()[2]], {
       retry: noSleep,
@@ -117,10 +152,15 @@ describe('applyStack', () => {
     expect(retries).toEqual([1, 2]);
     expect(runner.calls).toHaveLength(3);
 
-    const refused = new FakeRunner().on('apply', { code: 1, stderr: 'The ConfigMap "api" is invalid: data: Invalid value' });
+    const refused = new FakeRunner().on('apply', {
+      code: 1,
+      stderr: 'The ConfigMap "api" is invalid: data: Invalid value',
+    });
     const err = await applyStack(kubectlWith(refused), stack(), { retry: noSleep }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplyError);
-    expect((err as ApplyError).message).toMatch(/^apply of infra "postgres" failed:\n {2}The ConfigMap "api" is invalid/);
+    expect((err as ApplyError).message).toMatch(
+      /^apply of infra "postgres" failed:\n {2}The ConfigMap "api" is invalid/,
+    );
     expect((err as ApplyError).message).toMatch(/Fix the manifest/);
     // Stops at the first failing group; what was applied before is still marked (here: nothing).
     expect(refused.calls).toHaveLength(1);
@@ -129,9 +169,12 @@ describe('applyStack', () => {
   it('a conflict without force says how to take the fields over', async () => {
     const runner = new FakeRunner().on('apply', {
       code: 1,
-      stderr: 'error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .data.a\nPlease review the fields above',
+      stderr:
+        'error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .data.a\nPlease review the fields above',
     });
-    const err = (await applyStack(kubectlWith(runner), [stack()[2]], { forceConflicts: false, retry: noSleep }).catch((e: unknown) => e)) as ApplyError;
+    const err = (await applyStack(kubectlWith(runner), [stack()[2]], { forceConflicts: false, retry: noSleep }).catch(
+      (e: unknown) => e,
+    )) as ApplyError;
     expect(runner.calls).toHaveLength(1);
     expect(runner.calls[0].args).not.toContain('--force-conflicts');
     expect(err.message).toMatch(/set force-conflicts: true/);
@@ -142,7 +185,9 @@ describe('applyStack', () => {
       code: 1,
       stderr: 'Error from server (Forbidden): configmaps "api-2" is forbidden: nope',
     });
-    const err = (await applyStack(kubectlWith(runner), stack(), { namespace: 'shop-dev-1', retry: noSleep }).catch((e: unknown) => e)) as ApplyError;
+    const err = (await applyStack(kubectlWith(runner), stack(), { namespace: 'shop-dev-1', retry: noSleep }).catch(
+      (e: unknown) => e,
+    )) as ApplyError;
     expect(err.message).toMatch(/apply of service "api" failed/);
     expect(err.message).toMatch(/RBAC/);
     expect(runner.commands.at(-1)).toContain('annotate --overwrite -f - used-by.codex-k8s.io/shop-dev-1=shop-dev-1');

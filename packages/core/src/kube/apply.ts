@@ -14,7 +14,14 @@
  *   yet, which is every new slot, so it would fail exactly where a preview matters most.
  */
 import type { KubeObject } from '../render/manifests.js';
-import { LABEL_ENV, LABEL_MANAGED_BY, LABEL_PROJECT, LABEL_SLOT, MANAGER_NAME, isClusterScoped } from '../render/overlays.js';
+import {
+  LABEL_ENV,
+  LABEL_MANAGED_BY,
+  LABEL_PROJECT,
+  LABEL_SLOT,
+  MANAGER_NAME,
+  isClusterScoped,
+} from '../render/overlays.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, manifestStream, refOf, type ObjectRef } from './objects.js';
@@ -116,7 +123,9 @@ export class ApplyError extends Error {
     subject = `apply of ${group.type} "${group.name}"`,
   ) {
     const detail = cause.stderr.trim().split('\n').filter(Boolean).slice(0, 20).join('\n  ') || cause.message;
-    super(`${subject} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}:\n  ${detail}${hint ? `\n${hint}` : ''}`);
+    super(
+      `${subject} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}:\n  ${detail}${hint ? `\n${hint}` : ''}`,
+    );
     this.name = 'ApplyError';
   }
 }
@@ -134,7 +143,7 @@ export function applyHint(err: KubectlError, forceConflicts: boolean): string {
     return 'The cluster does not serve this kind: install its CRD first (for example in an earlier infra group).';
   if (reasons.includes('Invalid')) return 'Fix the manifest named above (services.yaml names the file it comes from).';
   if (reasons.includes('Forbidden') || reasons.includes('Unauthorized'))
-    return 'The kubeconfig\'s credentials may not change these objects: check the RBAC of the account it uses.';
+    return "The kubeconfig's credentials may not change these objects: check the RBAC of the account it uses.";
   if (reasons.includes('NotFound') && /namespaces? "[^"]+" not found/.test(err.stderr))
     return 'The target namespace does not exist: add it to the stack or let apply create the slot namespace.';
   if (err.transient) return 'The API server kept failing: check the cluster and run again.';
@@ -175,7 +184,11 @@ export async function ensureNamespace(
   try {
     if (options.manifest) {
       await withRetry(
-        () => kubectl.run(applyArgs({ fieldManager: options.fieldManager }), { ...call, input: stackToYaml([{ object: options.manifest }]) }),
+        () =>
+          kubectl.run(applyArgs({ fieldManager: options.fieldManager }), {
+            ...call,
+            input: stackToYaml([{ object: options.manifest }]),
+          }),
         retry,
       );
       return 'applied';
@@ -216,7 +229,10 @@ export async function applyGroup(
     const stdout = await withRetry(
       () => {
         attempts++;
-        return kubectl.run(applyArgs({ fieldManager: options.fieldManager, forceConflicts: options.forceConflicts }), { input, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+        return kubectl.run(applyArgs({ fieldManager: options.fieldManager, forceConflicts: options.forceConflicts }), {
+          input,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        });
       },
       {
         ...options.retry,
@@ -251,7 +267,10 @@ const isNamespaceDoc = (obj: KubeObject, name: string) =>
  * Moves the stack's own Namespace object for `namespace` to the very front of the first group that sends anything,
  * so it is created by that group's call (no extra call) before any object that lives in it.
  */
-export function hoistNamespace(groups: readonly ApplyGroup[], namespace: string): { groups: ApplyGroup[]; manifest?: KubeObject } {
+export function hoistNamespace(
+  groups: readonly ApplyGroup[],
+  namespace: string,
+): { groups: ApplyGroup[]; manifest?: KubeObject } {
   const owner = groups.findIndex((g) => g.documents.some((d) => isNamespaceDoc(d.object, namespace)));
   if (owner < 0) return { groups: [...groups] };
   const manifest = groups[owner].documents.find((d) => isNamespaceDoc(d.object, namespace))!.object;
@@ -346,7 +365,7 @@ export async function applyStack(
               { type: 'usage', name: user.namespace },
               e,
               1,
-              'The objects were applied, but without the mark another slot\'s destroy could delete them: run apply again.',
+              "The objects were applied, but without the mark another slot's destroy could delete them: run apply again.",
               `marking ${shared.map(formatRef).join(', ')} as used by ${user.namespace}`,
             )
           : err;

@@ -16,7 +16,8 @@ export function resolveKubeconfig(
 ): string | undefined {
   const configured = stack.environment.kubeconfig?.trim();
   if (!configured) return undefined;
-  const expanded = configured === '~' ? home : configured.startsWith('~/') ? path.join(home, configured.slice(2)) : configured;
+  const expanded =
+    configured === '~' ? home : configured.startsWith('~/') ? path.join(home, configured.slice(2)) : configured;
   const file = path.resolve(stack.projectRoot, expanded);
   if (!existsSync(file))
     throw new UserError(

@@ -27,7 +27,11 @@ describe('usage marks', () => {
 
   it('release: delete what nobody else uses, unmark what others still use, skip what is gone', async () => {
     const runner = new FakeRunner().on('get -f -', {
-      stdout: list(live(role('shared'), ['shop-dev-1', 'shop-dev-2']), live(role('mine'), ['shop-dev-1']), live(issuer('legacy'), [])),
+      stdout: list(
+        live(role('shared'), ['shop-dev-1', 'shop-dev-2']),
+        live(role('mine'), ['shop-dev-1']),
+        live(issuer('legacy'), []),
+      ),
     });
     const refs = [role('shared'), role('mine'), issuer('legacy'), role('gone')];
     const r = await releaseUsage(kubectlWith(runner), refs, { namespace: 'shop-dev-1' });
@@ -58,15 +62,25 @@ describe('usage marks', () => {
       .on('get -f -', {
         code: 1,
         stdout: list(live(role('a'), []), live(role('b'), []), live(role('c'), ['shop-dev-1', 'x'])),
-        stderr: 'error: resource mapping not found for name: "le" namespace: "" from "STDIN": no matches for kind "ClusterIssuer" in version "cert-manager.io/v1"\nensure CRDs are installed first\n',
+        stderr:
+          'error: resource mapping not found for name: "le" namespace: "" from "STDIN": no matches for kind "ClusterIssuer" in version "cert-manager.io/v1"\nensure CRDs are installed first\n',
       })
-      .on('annotate', { code: 1, stderr: 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "c" is forbidden: no patch\n' })
+      .on('annotate', {
+        code: 1,
+        stderr: 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "c" is forbidden: no patch\n',
+      })
       .on('delete', {
         code: 1,
         stdout: 'clusterrole.rbac.authorization.k8s.io "a" deleted\n',
-        stderr: 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "b" is forbidden: User cannot delete\n',
+        stderr:
+          'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "b" is forbidden: User cannot delete\n',
       });
-    const r = await releaseUsage(kubectlWith(runner), [role('a'), role('b'), role('c'), issuer('le')], { namespace: 'shop-dev-1' }, { retry: noSleep });
+    const r = await releaseUsage(
+      kubectlWith(runner),
+      [role('a'), role('b'), role('c'), issuer('le')],
+      { namespace: 'shop-dev-1' },
+      { retry: noSleep },
+    );
     expect(r.deleted).toEqual([role('a')]);
     expect(r.absent).toEqual([issuer('le')]);
     expect(r.problems.map((p) => [p.ref?.name, p.message])).toEqual([
@@ -83,7 +97,10 @@ describe('usage marks', () => {
   });
 
   it('an unreadable cluster decides nothing', async () => {
-    const runner = new FakeRunner().on('get -f -', { code: 1, stderr: 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io is forbidden: list\n' });
+    const runner = new FakeRunner().on('get -f -', {
+      code: 1,
+      stderr: 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io is forbidden: list\n',
+    });
     const r = await releaseUsage(kubectlWith(runner), [role('x'), role('y')], { namespace: 'shop-dev-1' });
     expect(r.deleted).toEqual([]);
     expect(r.absent).toEqual([]);
@@ -104,7 +121,11 @@ describe('destroySlot', () => {
     const runner = new FakeRunner()
       .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
       .on('get -f -', { stdout: list(live(role('mine'), ['shop-dev-1'])) });
-    const r = await destroySlot(kubectlWith(runner), { namespace: 'shop-dev-1', clusterObjects: stackDocs, namespaceTimeoutMs: 30_000 });
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      clusterObjects: stackDocs,
+      namespaceTimeoutMs: 30_000,
+    });
     expect(r.ok).toBe(true);
     expect(r.namespace).toEqual({ name: 'shop-dev-1', existed: true, gone: true });
     expect(runner.commands).toEqual([
@@ -114,19 +135,32 @@ describe('destroySlot', () => {
       'wait --for=delete namespace/shop-dev-1 --timeout=30s',
     ]);
     expect(r.invocations).toBe(4);
-    expect(describeDestroy(r)).toEqual(['namespace shop-dev-1: deleted', 'deleted ClusterRole mine (no other slot uses it)']);
+    expect(describeDestroy(r)).toEqual([
+      'namespace shop-dev-1: deleted',
+      'deleted ClusterRole mine (no other slot uses it)',
+    ]);
   });
 
   it('a namespace that does not end in time is reported, the shared objects are still released', async () => {
     const runner = new FakeRunner()
       .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
       .on('get -f -', { stdout: list(live(role('mine'), [])) })
-      .on('wait --for=delete', { code: 1, stderr: 'error: timed out waiting for the condition on namespaces/shop-dev-1\n' });
-    const r = await destroySlot(kubectlWith(runner), { namespace: 'shop-dev-1', clusterObjects: stackDocs, namespaceTimeoutMs: 2000 });
+      .on('wait --for=delete', {
+        code: 1,
+        stderr: 'error: timed out waiting for the condition on namespaces/shop-dev-1\n',
+      });
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      clusterObjects: stackDocs,
+      namespaceTimeoutMs: 2000,
+    });
     expect(r.ok).toBe(false);
     expect(r.cluster.deleted).toEqual([role('mine')]);
     expect(r.problems).toEqual([
-      { object: 'Namespace shop-dev-1', message: expect.stringMatching(/^still terminating after 2s; look for finalizers/) },
+      {
+        object: 'Namespace shop-dev-1',
+        message: expect.stringMatching(/^still terminating after 2s; look for finalizers/),
+      },
     ]);
   });
 
@@ -138,9 +172,16 @@ describe('destroySlot', () => {
     expect(runner.commands).toHaveLength(2);
 
     const failing = new FakeRunner()
-      .on('delete namespace shop-dev-1', { code: 1, stderr: 'Error from server (Forbidden): namespaces "shop-dev-1" is forbidden\n' })
+      .on('delete namespace shop-dev-1', {
+        code: 1,
+        stderr: 'Error from server (Forbidden): namespaces "shop-dev-1" is forbidden\n',
+      })
       .on('get -f -', { stdout: list(live(role('mine'), [])) });
-    const r2 = await destroySlot(kubectlWith(failing), { namespace: 'shop-dev-1', clusterObjects: stackDocs, retry: noSleep });
+    const r2 = await destroySlot(kubectlWith(failing), {
+      namespace: 'shop-dev-1',
+      clusterObjects: stackDocs,
+      retry: noSleep,
+    });
     expect(r2.ok).toBe(false);
     expect(r2.cluster.deleted).toEqual([role('mine')]);
     expect(r2.problems[0]).toEqual({ object: 'Namespace shop-dev-1', message: expect.stringContaining('forbidden') });

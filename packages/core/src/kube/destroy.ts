@@ -121,11 +121,16 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
   if (options.releaseClusterObjects !== false) {
     const refs = clusterObjectsOf(options.clusterObjects ?? [], ns);
     try {
-      result.cluster = await releaseUsage(kubectl, refs, { namespace: ns }, {
-        dryRun: options.dryRun,
-        retry: options.retry,
-        timeoutMs,
-      });
+      result.cluster = await releaseUsage(
+        kubectl,
+        refs,
+        { namespace: ns },
+        {
+          dryRun: options.dryRun,
+          retry: options.retry,
+          timeoutMs,
+        },
+      );
       for (const p of result.cluster.problems)
         problems.push({ object: p.ref ? formatRef(p.ref) : 'cluster-scoped objects', message: p.message });
     } catch (err) {
@@ -140,7 +145,10 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
     if (res.code === 0 && !res.timedOut) result.namespace.gone = true;
     else {
       result.namespace.gone = false;
-      const why = /timed out/i.test(res.stderr) || res.timedOut ? `still terminating after ${formatDuration(waitMs)}` : errorText(new KubectlError(args, res.code, res.stderr));
+      const why =
+        /timed out/i.test(res.stderr) || res.timedOut
+          ? `still terminating after ${formatDuration(waitMs)}`
+          : errorText(new KubectlError(args, res.code, res.stderr));
       problems.push({
         object: nsLabel,
         message: `${why}; look for finalizers that cannot finish (kubectl get namespace ${ns} -o yaml, and the objects left in it)`,

@@ -124,7 +124,17 @@ export async function collectDiagnostics(
     detailed.map(async (f): Promise<WaitFailure> => {
       const ns = f.ref.namespace;
       const logArgs = f.selector
-        ? ['logs', ...nsArgs(ns), '-l', f.selector, `--tail=${tail}`, '--all-containers=true', '--prefix=true', '--ignore-errors=true', '--max-log-requests=10']
+        ? [
+            'logs',
+            ...nsArgs(ns),
+            '-l',
+            f.selector,
+            `--tail=${tail}`,
+            '--all-containers=true',
+            '--prefix=true',
+            '--ignore-errors=true',
+            '--max-log-requests=10',
+          ]
         : ['logs', ...nsArgs(ns), resourceArg(f.ref), `--tail=${tail}`, '--all-containers=true', '--prefix=true'];
       const [describe, pods, events, logs] = await Promise.all([
         capture(kubectl, ['describe', ...nsArgs(ns), resourceArg(f.ref)], timeoutMs),

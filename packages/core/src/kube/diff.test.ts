@@ -38,7 +38,9 @@ describe('diff', () => {
   });
 
   it('summarises created, changed and unchanged objects in one diff call', async () => {
-    const runner = new FakeRunner().on('get namespace app', { stdout: 'namespace/app\n' }).on('diff', { code: 1, stdout: DIFF });
+    const runner = new FakeRunner()
+      .on('get namespace app', { stdout: 'namespace/app\n' })
+      .on('diff', { code: 1, stdout: DIFF });
     const s = await diffStack(new Kubectl(runner, { binary: 'kubectl' }), groups, { namespace: 'app' });
     expect(s.namespace).toEqual({ name: 'app', exists: true });
     expect(s.created.map((r) => r.name)).toEqual(['new']);

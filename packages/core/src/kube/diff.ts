@@ -96,7 +96,11 @@ export async function diffStack(
     const exact = files.get(diffFileName(ref));
     const state =
       exact ??
-      [...files.entries()].find(([f]) => f.endsWith(`.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`) || (!ref.namespace && f.includes(`.${ref.kind}.`) && f.endsWith(`.${ref.name}`)))?.[1];
+      [...files.entries()].find(
+        ([f]) =>
+          f.endsWith(`.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`) ||
+          (!ref.namespace && f.includes(`.${ref.kind}.`) && f.endsWith(`.${ref.name}`)),
+      )?.[1];
     if (state === 'created') summary.created.push(ref);
     else if (state === 'changed') summary.changed.push(ref);
     else summary.unchanged.push(ref);
@@ -119,6 +123,15 @@ export function formatDiffSummary(summary: DiffSummary, format: 'text' | 'markdo
   list('unchanged', summary.unchanged);
   if (!summary.created.length && !summary.changed.length) lines.push('no changes');
   if (format === 'markdown' && summary.diff.trim())
-    lines.push('', '<details><summary>kubectl diff</summary>', '', '```diff', summary.diff.trimEnd(), '```', '', '</details>');
+    lines.push(
+      '',
+      '<details><summary>kubectl diff</summary>',
+      '',
+      '```diff',
+      summary.diff.trimEnd(),
+      '```',
+      '',
+      '</details>',
+    );
   return lines.join('\n');
 }

@@ -37,7 +37,9 @@ describe('Go durations', () => {
   it('timeouts must be positive and say which field is wrong', () => {
     expect(parseTimeout(' 90s ', 'timeout')).toBe(90_000);
     expect(parseTimeout(1500, 'timeout')).toBe(1500);
-    expect(() => parseTimeout('0s', 'hooks.beforeAll[0].timeout')).toThrow(/hooks.beforeAll\[0\].timeout must be greater than zero/);
+    expect(() => parseTimeout('0s', 'hooks.beforeAll[0].timeout')).toThrow(
+      /hooks.beforeAll\[0\].timeout must be greater than zero/,
+    );
     expect(() => parseTimeout('ten', 'x.timeout')).toThrow(/x.timeout: /);
   });
 

@@ -16,7 +16,13 @@ export type ApiReason =
   | 'NoKindMatch'
   | string;
 
-const TRANSIENT_REASONS = new Set(['InternalError', 'ServiceUnavailable', 'Timeout', 'ServerTimeout', 'TooManyRequests']);
+const TRANSIENT_REASONS = new Set([
+  'InternalError',
+  'ServiceUnavailable',
+  'Timeout',
+  'ServerTimeout',
+  'TooManyRequests',
+]);
 const TRANSIENT_TEXT = [
   /connection refused/i,
   /connection reset by peer/i,
@@ -37,7 +43,11 @@ export class KubectlError extends Error {
     readonly timedOut = false,
   ) {
     const first = stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ') || `exit code ${code}`;
-    super(timedOut ? `kubectl ${args[0] ?? ''} timed out: ${first}` : `kubectl ${args.slice(0, 2).join(' ')} failed: ${first}`);
+    super(
+      timedOut
+        ? `kubectl ${args[0] ?? ''} timed out: ${first}`
+        : `kubectl ${args.slice(0, 2).join(' ')} failed: ${first}`,
+    );
     this.name = 'KubectlError';
   }
 
@@ -58,7 +68,9 @@ export class KubectlError extends Error {
       if (m) out.push(m[1]);
       else if (/^The \S+ "[^"]*" is invalid: /.test(line)) out.push('Invalid');
       else if (/Apply failed with \d+ conflicts?/.test(line)) out.push('Conflict');
-      else if (/no matches for kind|the server doesn't have a resource type|could not find the requested resource/.test(line))
+      else if (
+        /no matches for kind|the server doesn't have a resource type|could not find the requested resource/.test(line)
+      )
         out.push('NoKindMatch');
     }
     return out;

@@ -18,8 +18,7 @@ export class FakeRunner implements ProcessRunner {
 
   /** Answers calls whose arguments (after kubectl's global flags) contain `needle` (all words, in order). */
   on(needle: string | ((c: RecordedCall) => boolean), reply: FakeReply, times?: number): this {
-    const match =
-      typeof needle === 'function' ? needle : (c: RecordedCall) => c.args.join(' ').includes(needle);
+    const match = typeof needle === 'function' ? needle : (c: RecordedCall) => c.args.join(' ').includes(needle);
     this.rules.push({ match, reply, times });
     return this;
   }

@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { DEFAULT_KUBECTL_VERSION, findKubectl, installKubectl, kubectlDownloadUrl, normalizeVersion } from './install.js';
+import {
+  DEFAULT_KUBECTL_VERSION,
+  findKubectl,
+  installKubectl,
+  kubectlDownloadUrl,
+  normalizeVersion,
+} from './install.js';
 
 const FAKE = '#!/bin/sh\necho "fake kubectl $*"\n';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -55,8 +61,12 @@ describe('kubectl install', () => {
   });
 
   it('builds dl.k8s.io URLs and rejects versions that are not releases', () => {
-    expect(kubectlDownloadUrl('1.35.0', { arch: 'x64', platform: 'linux' })).toBe('https://dl.k8s.io/release/v1.35.0/bin/linux/amd64/kubectl');
-    expect(kubectlDownloadUrl('v1.34.1', { arch: 'arm64', platform: 'darwin', baseUrl: 'http://m/r/' })).toBe('http://m/r/v1.34.1/bin/darwin/arm64/kubectl');
+    expect(kubectlDownloadUrl('1.35.0', { arch: 'x64', platform: 'linux' })).toBe(
+      'https://dl.k8s.io/release/v1.35.0/bin/linux/amd64/kubectl',
+    );
+    expect(kubectlDownloadUrl('v1.34.1', { arch: 'arm64', platform: 'darwin', baseUrl: 'http://m/r/' })).toBe(
+      'http://m/r/v1.34.1/bin/darwin/arm64/kubectl',
+    );
     expect(normalizeVersion('v1.35.0-rc.1')).toBe('v1.35.0-rc.1');
     expect(() => normalizeVersion('1.35; rm -rf /')).toThrow(/not a release version/);
   });
@@ -67,7 +77,10 @@ describe('kubectl install', () => {
     expect(first.version).toBe('v1.35.0');
     expect(first.path).toBe(path.join(dir, 'cache', 'kubectl', '1.35.0', 'amd64', 'kubectl'));
     expect(execFileSync(first.path, ['version', '--client']).toString()).toBe('fake kubectl version --client\n');
-    expect(requests).toEqual(['/release/v1.35.0/bin/linux/amd64/kubectl', '/release/v1.35.0/bin/linux/amd64/kubectl.sha256']);
+    expect(requests).toEqual([
+      '/release/v1.35.0/bin/linux/amd64/kubectl',
+      '/release/v1.35.0/bin/linux/amd64/kubectl.sha256',
+    ]);
     expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
 
     requests.length = 0;
@@ -79,7 +92,9 @@ describe('kubectl install', () => {
   it('a wrong checksum fails clearly and leaves nothing cached', async () => {
     checksum = sha('something else');
     await expect(installKubectl('v1.35.0', opts())).rejects.toThrow(
-      new RegExp(`kubectl v1.35.0 from ${base}/v1.35.0/bin/linux/amd64/kubectl failed its SHA-256 check \\(expected ${checksum}, got ${sha(FAKE)}\\); nothing was cached`),
+      new RegExp(
+        `kubectl v1.35.0 from ${base}/v1.35.0/bin/linux/amd64/kubectl failed its SHA-256 check \\(expected ${checksum}, got ${sha(FAKE)}\\); nothing was cached`,
+      ),
     );
     expect(existsSync(path.join(dir, 'cache', 'kubectl'))).toBe(false);
     expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
@@ -89,7 +104,9 @@ describe('kubectl install', () => {
   });
 
   it('a version that does not exist says so', async () => {
-    await expect(installKubectl('v9.9.9', opts())).rejects.toThrow(/cannot download kubectl v9.9.9 from .*: not found \(HTTP 404\): check kubectl-version/);
+    await expect(installKubectl('v9.9.9', opts())).rejects.toThrow(
+      /cannot download kubectl v9.9.9 from .*: not found \(HTTP 404\): check kubectl-version/,
+    );
   });
 
   it('"stable" resolves through stable.txt', async () => {
@@ -105,11 +122,18 @@ describe('kubectl install', () => {
     writeFileSync(onPath, FAKE);
     chmodSync(onPath, 0o755);
     expect(await findKubectl({ ...opts(), path: onPath })).toEqual({ path: onPath, source: 'explicit' });
-    await expect(findKubectl({ ...opts(), path: path.join(dir, 'nope') })).rejects.toThrow(/kubectl not found at .*nope/);
+    await expect(findKubectl({ ...opts(), path: path.join(dir, 'nope') })).rejects.toThrow(
+      /kubectl not found at .*nope/,
+    );
     writeFileSync(path.join(dir, 'plain'), 'x');
-    await expect(findKubectl({ ...opts(), path: path.join(dir, 'plain') })).rejects.toThrow(/is not an executable file/);
+    await expect(findKubectl({ ...opts(), path: path.join(dir, 'plain') })).rejects.toThrow(
+      /is not an executable file/,
+    );
 
-    expect(await findKubectl({ ...opts(), pathEnv: `${path.join(dir, 'x')}:${bin}` })).toEqual({ path: onPath, source: 'path' });
+    expect(await findKubectl({ ...opts(), pathEnv: `${path.join(dir, 'x')}:${bin}` })).toEqual({
+      path: onPath,
+      source: 'path',
+    });
     expect((await findKubectl({ ...opts(), pathEnv: bin, version: '1.35.0' })).source).toBe('download');
     // No PATH kubectl, no version: the default version (cached by the call above).
     const fallback = await findKubectl({ ...opts() });

@@ -65,11 +65,17 @@ const exeName = (platform: NodeJS.Platform) => (platform === 'win32' ? 'kubectl.
 export function normalizeVersion(version: string): string {
   const v = version.trim();
   const m = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(v);
-  if (!m) throw new KubectlInstallError(`kubectl-version "${version}" is not a release version (write it like v1.35.0, or "stable")`);
+  if (!m)
+    throw new KubectlInstallError(
+      `kubectl-version "${version}" is not a release version (write it like v1.35.0, or "stable")`,
+    );
   return `v${m[1]}`;
 }
 
-export function kubectlDownloadUrl(version: string, options: Pick<FindKubectlOptions, 'baseUrl' | 'arch' | 'platform'> = {}): string {
+export function kubectlDownloadUrl(
+  version: string,
+  options: Pick<FindKubectlOptions, 'baseUrl' | 'arch' | 'platform'> = {},
+): string {
   const base = (options.baseUrl ?? KUBECTL_DOWNLOAD_BASE).replace(/\/+$/, '');
   const platform = options.platform ?? process.platform;
   const goos = platform === 'win32' ? 'windows' : platform;
@@ -86,7 +92,9 @@ export async function sha256File(file: string): Promise<string> {
 async function withToolCacheEnv<T>(options: FindKubectlOptions, fn: () => Promise<T>): Promise<T> {
   const wanted: Record<string, string> = {
     RUNNER_TOOL_CACHE:
-      options.toolCacheDir ?? process.env.RUNNER_TOOL_CACHE ?? path.join(os.homedir(), '.cache', 'codex-k8s', 'tool-cache'),
+      options.toolCacheDir ??
+      process.env.RUNNER_TOOL_CACHE ??
+      path.join(os.homedir(), '.cache', 'codex-k8s', 'tool-cache'),
     RUNNER_TEMP: options.tempDir ?? process.env.RUNNER_TEMP ?? os.tmpdir(),
   };
   const saved: Record<string, string | undefined> = {};
@@ -109,7 +117,12 @@ async function download(url: string, what: string): Promise<string> {
     return await tc.downloadTool(url);
   } catch (err) {
     const status = err instanceof tc.HTTPError ? err.httpStatusCode : undefined;
-    const why = status === 404 ? 'not found (HTTP 404): check kubectl-version' : status ? `HTTP ${status}` : (err as Error).message;
+    const why =
+      status === 404
+        ? 'not found (HTTP 404): check kubectl-version'
+        : status
+          ? `HTTP ${status}`
+          : (err as Error).message;
     throw new KubectlInstallError(`cannot download ${what} from ${url}: ${why}`);
   }
 }
@@ -172,8 +185,10 @@ export async function findKubectl(options: FindKubectlOptions = {}): Promise<Kub
   const explicit = options.path?.trim();
   if (explicit) {
     const file = path.resolve(explicit);
-    if (!existsSync(file)) throw new KubectlInstallError(`kubectl not found at ${explicit} (the explicit kubectl path)`);
-    if (!isExecutableFile(file)) throw new KubectlInstallError(`${explicit} is not an executable file (the explicit kubectl path)`);
+    if (!existsSync(file))
+      throw new KubectlInstallError(`kubectl not found at ${explicit} (the explicit kubectl path)`);
+    if (!isExecutableFile(file))
+      throw new KubectlInstallError(`${explicit} is not an executable file (the explicit kubectl path)`);
     return { path: file, source: 'explicit' };
   }
   const version = options.version?.trim();

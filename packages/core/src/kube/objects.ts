@@ -40,7 +40,10 @@ export function resourceArg(ref: ObjectRef): string {
 }
 
 export const sameRef = (a: ObjectRef, b: ObjectRef): boolean =>
-  a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
+  a.apiVersion === b.apiVersion &&
+  a.kind === b.kind &&
+  a.name === b.name &&
+  (a.namespace ?? '') === (b.namespace ?? '');
 
 export const refKey = (r: ObjectRef): string => `${groupOf(r.apiVersion)}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
 

@@ -143,7 +143,8 @@ export async function releaseUsage(
     }
     if (!lines.length || (other.length && !read.stdout.trim())) {
       // Nothing to tell which objects were read: decide nothing.
-      if (!lines.length) result.problems.push({ message: `cannot read the cluster-scoped objects: ${read.err.message}` });
+      if (!lines.length)
+        result.problems.push({ message: `cannot read the cluster-scoped objects: ${read.err.message}` });
       refs.forEach((r) => unreadable.add(refKey(r)));
     }
   }
@@ -176,7 +177,13 @@ export async function releaseUsage(
     for (const p of res.problems) result.problems.push({ ...p, message: `cannot remove ${key}: ${p.message}` });
   }
   if (toDelete.length) {
-    const res = await runTolerant(kubectl, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], toDelete, call, options.retry);
+    const res = await runTolerant(
+      kubectl,
+      ['delete', '-f', '-', '--ignore-not-found', '--wait=false'],
+      toDelete,
+      call,
+      options.retry,
+    );
     const failed = new Set(res.problems.flatMap((p) => (p.ref ? [refKey(p.ref)] : [])));
     const generalFailure = res.problems.some((p) => !p.ref);
     for (const ref of toDelete) {

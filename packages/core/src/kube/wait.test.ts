@@ -13,9 +13,21 @@ const deploy = (name: string, ns = 'app'): KubeObject => ({
 });
 const objects: KubeObject[] = [
   deploy('api'),
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'app' }, spec: { selector: { matchLabels: { app: 'db' } } } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'app' },
+    spec: { selector: { matchLabels: { app: 'db' } } },
+  },
   { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: {} },
   { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'app' }, spec: {} },
+  { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'later', namespace: 'app' }, spec: { suspend: true } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'manual', namespace: 'app' },
+    spec: { updateStrategy: { type: 'OnDelete' } },
+  },
   { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'app' }, spec: {} },
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'app' } },
   { apiVersion: 'example.com/v1', kind: 'Deployment', metadata: { name: 'not-apps', namespace: 'app' } },
@@ -32,9 +44,23 @@ describe('wait targets', () => {
       ['DaemonSet', 'agent', 'rollout', undefined],
       ['Job', 'migrate', 'complete', 'job-name=migrate'],
     ]);
-    expect(waitArgs(t[0], 600_000)).toEqual(['rollout', 'status', 'deployment.apps/api', '-n', 'app', '--timeout=600s']);
+    expect(waitArgs(t[0], 600_000)).toEqual([
+      'rollout',
+      'status',
+      'deployment.apps/api',
+      '-n',
+      'app',
+      '--timeout=600s',
+    ]);
     expect(waitArgs(t[2], 1500)).toEqual(['rollout', 'status', 'daemonset.apps/agent', '--timeout=2s']);
-    expect(waitArgs(t[3], 60_000)).toEqual(['wait', '--for=condition=complete', 'job.batch/migrate', '-n', 'app', '--timeout=60s']);
+    expect(waitArgs(t[3], 60_000)).toEqual([
+      'wait',
+      '--for=condition=complete',
+      'job.batch/migrate',
+      '-n',
+      'app',
+      '--timeout=60s',
+    ]);
   });
 });
 
@@ -52,14 +78,39 @@ describe('waitFor', () => {
   it('a failure brings describe, pod describe, events and logs, and one message naming the objects', async () => {
     const events = {
       items: [
-        { type: 'Normal', reason: 'ScalingReplicaSet', message: 'Scaled up', lastTimestamp: '2026-01-01T00:00:01Z', involvedObject: { kind: 'Deployment', name: 'api' } },
-        { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', count: 4, lastTimestamp: '2026-01-01T00:00:03Z', involvedObject: { kind: 'Pod', name: 'api-7d9f-x2k' } },
-        { type: 'Normal', reason: 'Pulled', message: 'other', lastTimestamp: '2026-01-01T00:00:02Z', involvedObject: { kind: 'Pod', name: 'apiserver-1' } },
+        {
+          type: 'Normal',
+          reason: 'ScalingReplicaSet',
+          message: 'Scaled up',
+          lastTimestamp: '2026-01-01T00:00:01Z',
+          involvedObject: { kind: 'Deployment', name: 'api' },
+        },
+        {
+          type: 'Warning',
+          reason: 'BackOff',
+          message: 'Back-off restarting failed container',
+          count: 4,
+          lastTimestamp: '2026-01-01T00:00:03Z',
+          involvedObject: { kind: 'Pod', name: 'api-7d9f-x2k' },
+        },
+        {
+          type: 'Normal',
+          reason: 'Pulled',
+          message: 'other',
+          lastTimestamp: '2026-01-01T00:00:02Z',
+          involvedObject: { kind: 'Pod', name: 'apiserver-1' },
+        },
       ],
     };
     const runner = new FakeRunner()
-      .on('rollout status deployment.apps/api', { code: 1, stderr: 'error: deployment "api" exceeded its progress deadline\n' })
-      .on('wait --for=condition=complete job.batch/migrate', { code: 1, stderr: 'error: timed out waiting for the condition on jobs/migrate\n' })
+      .on('rollout status deployment.apps/api', {
+        code: 1,
+        stderr: 'error: deployment "api" exceeded its progress deadline\n',
+      })
+      .on('wait --for=condition=complete job.batch/migrate', {
+        code: 1,
+        stderr: 'error: timed out waiting for the condition on jobs/migrate\n',
+      })
       .on('describe -n app deployment.apps/api', { stdout: 'Name: api\nReplicas: 1 desired | 0 available\n' })
       .on('describe -n app pods -l app=api,tier=web', { stdout: 'State: Waiting\n  Reason: CrashLoopBackOff\n' })
       .on('get events -n app -o json', { stdout: JSON.stringify(events) })
@@ -92,8 +143,15 @@ describe('waitFor', () => {
   });
 
   it('retries a wait that hit a transient API error while time is left', async () => {
-    const runner = new FakeRunner().on('rollout status', { code: 1, stderr: 'Error from server (ServiceUnavailable): busy' }, 2);
-    const r = await waitFor(kubectlWith(runner), waitTargets([deploy('api')]), { timeoutMs: 60_000, sleep: async () => undefined });
+    const runner = new FakeRunner().on(
+      'rollout status',
+      { code: 1, stderr: 'Error from server (ServiceUnavailable): busy' },
+      2,
+    );
+    const r = await waitFor(kubectlWith(runner), waitTargets([deploy('api')]), {
+      timeoutMs: 60_000,
+      sleep: async () => undefined,
+    });
     expect(r.ok).toBe(true);
     expect(runner.calls).toHaveLength(3);
   });
@@ -121,15 +179,23 @@ describe('diagnostics text', () => {
     const md = formatDiagnostics([failure], 'markdown');
     expect(md).toContain('#### Deployment app/api: timed out');
     expect(md).toContain('<details><summary>describe Deployment app/api</summary>');
-    expect(md).toContain('<details><summary>events</summary>\n\n```text\nWarning BackOff pod/api-1: <boom>\n```\n\n</details>');
+    expect(md).toContain(
+      '<details><summary>events</summary>\n\n```text\nWarning BackOff pod/api-1: <boom>\n```\n\n</details>',
+    );
     expect(md).toContain('````text\nline with ``` fence\n````');
     expect(md).not.toContain('<summary>pods</summary>');
     expect(codeBlock('a')).toBe('```text\na\n```');
   });
 
   it('events of the object and of what it owns by name, oldest first, bounded', () => {
-    const items = Array.from({ length: 5 }, (_, i) => ({ reason: `R${i}`, lastTimestamp: `2026-01-01T00:00:0${i}Z`, involvedObject: { kind: 'Pod', name: `web-${i}` } }));
-    expect(eventsFor(items, 'web', 2)).toBe('2026-01-01T00:00:03Z    R3  pod/web-3: \n2026-01-01T00:00:04Z    R4  pod/web-4: ');
+    const items = Array.from({ length: 5 }, (_, i) => ({
+      reason: `R${i}`,
+      lastTimestamp: `2026-01-01T00:00:0${i}Z`,
+      involvedObject: { kind: 'Pod', name: `web-${i}` },
+    }));
+    expect(eventsFor(items, 'web', 2)).toBe(
+      '2026-01-01T00:00:03Z    R3  pod/web-3: \n2026-01-01T00:00:04Z    R4  pod/web-4: ',
+    );
     expect(eventsFor(items, 'api', 2)).toBe('(no events)');
   });
 });

@@ -8,7 +8,15 @@
  * `assertReady` turns it into a WaitError for callers that want to fail.
  */
 import type { KubeObject } from '../render/manifests.js';
-import { collectDiagnostics, formatDiagnostics, waitFailureMessage, type DiagnosticsOptions, type FailedTarget, type WaitFailure, type WaitFailureReason } from './diagnostics.js';
+import {
+  collectDiagnostics,
+  formatDiagnostics,
+  waitFailureMessage,
+  type DiagnosticsOptions,
+  type FailedTarget,
+  type WaitFailure,
+  type WaitFailureReason,
+} from './diagnostics.js';
 import { formatDuration, kubectlTimeout } from './duration.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
@@ -31,16 +39,25 @@ function matchLabelsSelector(obj: KubeObject): string | undefined {
   return parts.length ? parts.join(',') : undefined;
 }
 
-/** The workloads among these objects worth waiting for, in order. */
+/**
+ * The workloads among these objects worth waiting for, in order. Left out: CronJobs (schedules), suspended Jobs
+ * (they never complete on their own) and OnDelete StatefulSets/DaemonSets (`rollout status` cannot follow them).
+ */
 export function waitTargets(objects: Iterable<KubeObject>): WaitTarget[] {
   const out: WaitTarget[] = [];
   for (const obj of objects) {
     const group = String(obj.apiVersion ?? '').split('/')[0];
-    if (ROLLOUT_KINDS.has(`${group}/${obj.kind}`))
+    if (ROLLOUT_KINDS.has(`${group}/${obj.kind}`)) {
+      if (obj.kind !== 'Deployment' && obj.spec?.updateStrategy?.type === 'OnDelete') continue;
       out.push({ ref: refOf(obj), mode: 'rollout', selector: matchLabelsSelector(obj) });
-    else if (group === 'batch' && obj.kind === 'Job')
+    } else if (group === 'batch' && obj.kind === 'Job' && obj.spec?.suspend !== true) {
       // The Job controller labels its pods `job-name=<name>` unless the Job brings its own selector.
-      out.push({ ref: refOf(obj), mode: 'complete', selector: matchLabelsSelector(obj) ?? `job-name=${obj.metadata?.name}` });
+      out.push({
+        ref: refOf(obj),
+        mode: 'complete',
+        selector: matchLabelsSelector(obj) ?? `job-name=${obj.metadata?.name}`,
+      });
+    }
   }
   return out;
 }
@@ -74,7 +91,10 @@ export interface WaitResult {
 }
 
 export class WaitError extends Error {
-  constructor(readonly failures: WaitFailure[], message = waitFailureMessage(failures)) {
+  constructor(
+    readonly failures: WaitFailure[],
+    message = waitFailureMessage(failures),
+  ) {
     super(message);
     this.name = 'WaitError';
   }
@@ -110,7 +130,12 @@ function lastError(stderr: string, code: number): string {
   return (lines[lines.length - 1] ?? `exit code ${code}`).replace(/^error: /, '');
 }
 
-async function waitOne(kubectl: Kubectl, target: WaitTarget, timeoutMs: number, sleep: (ms: number) => Promise<void>): Promise<FailedTarget | undefined> {
+async function waitOne(
+  kubectl: Kubectl,
+  target: WaitTarget,
+  timeoutMs: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<FailedTarget | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (let retry = 1; ; retry++) {
     const remaining = Math.max(1000, deadline - Date.now());
@@ -126,12 +151,23 @@ async function waitOne(kubectl: Kubectl, target: WaitTarget, timeoutMs: number, 
       continue;
     }
     const reason = res.timedOut ? 'timeout' : classifyWaitError(res.stderr);
-    return { ref: target.ref, selector: target.selector, reason, message: res.timedOut ? `kubectl did not return within ${formatDuration(remaining)}` : lastError(res.stderr, res.code) };
+    return {
+      ref: target.ref,
+      selector: target.selector,
+      reason,
+      message: res.timedOut
+        ? `kubectl did not return within ${formatDuration(remaining)}`
+        : lastError(res.stderr, res.code),
+    };
   }
 }
 
 /** Waits for every target; never throws for a workload that is not ready (see WaitResult). */
-export async function waitFor(kubectl: Kubectl, targets: readonly WaitTarget[], options: WaitOptions = {}): Promise<WaitResult> {
+export async function waitFor(
+  kubectl: Kubectl,
+  targets: readonly WaitTarget[],
+  options: WaitOptions = {},
+): Promise<WaitResult> {
   const started = Date.now();
   const startCalls = kubectl.invocations;
   const timeoutMs = options.timeoutMs ?? 600_000;
@@ -148,7 +184,11 @@ export async function waitFor(kubectl: Kubectl, targets: readonly WaitTarget[], 
       const f = await waitOne(kubectl, target, timeoutMs, sleep);
       outcome.set(target, f);
       const durationMs = Date.now() - t0;
-      options.onEvent?.(f ? { type: 'failed', target, durationMs, reason: f.reason, message: f.message } : { type: 'ready', target, durationMs });
+      options.onEvent?.(
+        f
+          ? { type: 'failed', target, durationMs, reason: f.reason, message: f.message }
+          : { type: 'ready', target, durationMs },
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 4), targets.length) }, worker));
@@ -161,7 +201,15 @@ export async function waitFor(kubectl: Kubectl, targets: readonly WaitTarget[], 
   const failures: WaitFailure[] = !failed.length
     ? []
     : diag === false
-      ? failed.map((f) => ({ object: f.ref, reason: f.reason, message: f.message, describe: '', pods: '', events: '', logs: '' }))
+      ? failed.map((f) => ({
+          object: f.ref,
+          reason: f.reason,
+          message: f.message,
+          describe: '',
+          pods: '',
+          events: '',
+          logs: '',
+        }))
       : await collectDiagnostics(kubectl, failed, diag === true ? {} : diag);
   return {
     ok: failures.length === 0,

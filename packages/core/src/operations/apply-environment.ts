@@ -1,0 +1,167 @@
+import { writeFileSync } from 'node:fs';
+import { loadStack, type LoadedStack, type LoadOptions } from '../config/load.js';
+import { HookRunner } from '../hooks/runner.js';
+import { applyWithHooks } from '../hooks/lifecycle.js';
+import { namespaceLabels, type ApplyResult } from '../kube/apply.js';
+import { formatDiagnostics } from '../kube/diagnostics.js';
+import { diffStack, formatDiffSummary } from '../kube/diff.js';
+import type { Kubectl } from '../kube/kubectl.js';
+import { formatRef } from '../kube/objects.js';
+import type { WaitResult } from '../kube/wait.js';
+import type { StackFilters } from '../render/filters.js';
+import { renderStack, stackToYaml, type RenderedStack } from '../render/stack.js';
+import { UserError } from '../util/errors.js';
+import type { Reporter } from '../util/reporter.js';
+import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
+import { resolveWaitTimeout } from './timeouts.js';
+
+export interface ApplyEnvironmentOptions {
+  load: LoadOptions;
+  filters?: StackFilters;
+  kubectl?: KubectlChoice;
+  /** An already set-up kubectl (ensure-ready reuses its own). */
+  client?: Kubectl;
+  /** Where the rendered stream is written (the `manifest-path` output). */
+  manifestPath?: string;
+  dryRun?: boolean;
+  wait?: boolean;
+  waitTimeoutMs?: number;
+  /** A failed wait becomes `infraReady: false` instead of an error. */
+  waitSoftFail?: boolean;
+  forceConflicts?: boolean;
+  processEnv?: Record<string, string | undefined>;
+  reporter: Reporter;
+  maskSecret?: (value: string) => void;
+}
+
+export interface ApplyEnvironmentResult {
+  stack: LoadedStack;
+  rendered: RenderedStack;
+  manifestPath?: string;
+  apply?: ApplyResult;
+  wait?: WaitResult;
+  /** False when a wait failed and soft failure was asked for. */
+  infraReady: boolean;
+  kubectlInvocations: number;
+}
+
+export function renderForApply(
+  load: LoadOptions,
+  filters: StackFilters | undefined,
+  reporter: Reporter,
+): { stack: LoadedStack; rendered: RenderedStack } {
+  const stack = loadStack(load);
+  const rendered = renderStack(stack, filters);
+  for (const w of [...stack.warnings, ...rendered.warnings]) reporter.warning(w.message, w);
+  return { stack, rendered };
+}
+
+/**
+ * Render, hooks, server-side apply, waits: the whole stack is rendered and validated before the first call to the
+ * cluster, so a bad template or manifest never leaves a half-applied environment.
+ */
+export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<ApplyEnvironmentResult> {
+  const r = o.reporter;
+  const { stack, rendered } = await r.group('Render the stack', async () => {
+    const out = renderForApply(o.load, o.filters, r);
+    r.info(
+      `${out.rendered.documents.length} objects in ${out.rendered.groups.length} groups for env ${out.stack.env}, namespace ${out.stack.namespace}`,
+    );
+    return out;
+  });
+  if (o.manifestPath) writeFileSync(o.manifestPath, stackToYaml(rendered.documents));
+  if (rendered.documents.length === 0) {
+    throw new UserError('nothing to apply: the filters and when conditions left no object in the stack');
+  }
+  const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+  const before = kubectl.invocations;
+  const groups = rendered.groups.filter((g) => g.documents.length > 0);
+
+  if (o.dryRun) {
+    const diff = await r.group('Diff against the cluster (dry run: nothing is applied)', async () => {
+      const d = await diffStack(kubectl, groups, {
+        namespace: stack.namespace,
+        forceConflicts: o.forceConflicts ?? true,
+      });
+      r.info(formatDiffSummary(d, 'text'));
+      return d;
+    });
+    r.summary(
+      `### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`,
+    );
+    return {
+      stack,
+      rendered,
+      manifestPath: o.manifestPath,
+      infraReady: true,
+      kubectlInvocations: kubectl.invocations - before,
+    };
+  }
+
+  const hooks = new HookRunner({
+    stack,
+    kubectl,
+    filters: o.filters,
+    processEnv: o.processEnv,
+    maskSecret: o.maskSecret,
+    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+  });
+  const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
+  const result = await r.group(`Apply ${groups.length} groups to ${stack.namespace}`, () =>
+    applyWithHooks({
+      kubectl,
+      hooks,
+      groups,
+      apply: {
+        namespace: stack.namespace,
+        namespaceLabels: namespaceLabels(stack.project, stack.env, stack.slot),
+        forceConflicts: o.forceConflicts ?? true,
+        onEvent: (e) => {
+          if (e.type === 'group')
+            r.info(
+              `${e.group.type} ${e.group.name}: ${e.group.objects.map((x) => `${x.resource} ${x.action}`).join(', ') || e.group.skipped || 'nothing'}`,
+            );
+          if (e.type === 'namespace') r.info(`namespace ${e.name}: ${e.outcome}`);
+          if (e.type === 'retry')
+            r.warning(`${e.what}: attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs} ms`);
+        },
+      },
+      wait:
+        o.wait === false
+          ? false
+          : {
+              timeoutMs: waitTimeoutMs,
+              onEvent: (e) => e.type === 'ready' && r.info(`ready: ${formatRef(e.target.ref)} in ${e.durationMs} ms`),
+            },
+      onPhase: (p) => r.debug(`phase ${p}`),
+    }),
+  );
+
+  let infraReady = true;
+  if (result.wait && !result.wait.ok) {
+    infraReady = false;
+    await r.group('Diagnostics of the workloads that did not become ready', async () =>
+      r.info(formatDiagnostics(result.wait!.failures, 'text')),
+    );
+    r.summary(
+      `### Workloads not ready in \`${stack.namespace}\`\n\n${formatDiagnostics(result.wait.failures, 'markdown')}\n`,
+    );
+    if (!o.waitSoftFail) throw new UserError(result.wait.message);
+    r.warning(result.wait.message);
+  }
+  const applied = result.apply.groups.flatMap((g) => g.objects);
+  r.summary(
+    `### codex-k8s apply: ${stack.env} → \`${stack.namespace}\`\n\n| group | objects |\n|---|---|\n` +
+      result.apply.groups.map((g) => `| ${g.type} ${g.name} | ${g.objects.length} |`).join('\n') +
+      `\n\n${applied.length} objects applied${result.wait ? `, ${result.wait.ready.length} workloads ready` : ''}.\n`,
+  );
+  return {
+    stack,
+    rendered,
+    manifestPath: o.manifestPath,
+    apply: result.apply,
+    wait: result.wait,
+    infraReady,
+    kubectlInvocations: kubectl.invocations - before,
+  };
+}
