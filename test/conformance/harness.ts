@@ -9,7 +9,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromJSON, parseTemplate, predecessorFuncs, TemplateError } from '../../packages/core/src/template/index.js';
+import {
+  fromJSON,
+  goStringToBuffer,
+  parseTemplate,
+  predecessorFuncs,
+  TemplateError,
+} from '../../packages/core/src/template/index.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CASES_DIR = path.join(REPO_ROOT, 'test/conformance/cases');
@@ -169,7 +175,7 @@ export function compare(cases: readonly Case[], goResults: readonly GoResult[]):
           ours,
           kind: ours.templateError ? 'we failed, Go succeeded' : 'we threw a non-TemplateError',
         });
-      } else if (!Buffer.from(ours.out, 'utf8').equals(goBytes(go))) {
+      } else if (!goStringToBuffer(ours.out).equals(goBytes(go))) {
         cmp.mismatches.push({ c, go, ours, kind: 'output differs' });
       } else {
         cmp.identical++;

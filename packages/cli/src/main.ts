@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   config: () => import('./commands/config.js'),
   template: () => import('./commands/template.js'),
   validate: () => import('./commands/validate.js'),
+  apply: () => import('./commands/apply.js'),
 };
 
 const USAGE = `codex-k8s: render, check and deploy a services.yaml stack
@@ -17,6 +18,7 @@ Commands:
   config     print the resolved configuration (--raw: services.yaml after templating)
   template   render a Go template file, or JSON-lines cases with --jsonl
   validate   check services.yaml and every environment's stack; exit 1 on errors
+  apply      render, run hooks, apply server-side and wait (--dry-run: show what would change)
 `;
 
 export async function main(argv: string[]): Promise<number> {

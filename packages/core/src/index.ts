@@ -16,3 +16,7 @@ export * from './util/reporter.js';
 export * from './operations/apply-environment.js';
 export * from './operations/kubectl-setup.js';
 export * from './operations/timeouts.js';
+export * from './operations/ensure-slot.js';
+export * from './operations/slot-store.js';
+export * as slots from './slots/index.js';
+export * from './operations/cleanup.js';

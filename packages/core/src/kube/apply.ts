@@ -74,6 +74,11 @@ export interface ApplyOptions extends Omit<ApplyFlags, 'dryRun'> {
   /** Who marks the stack's cluster-scoped objects as used (default: the namespace); false: no marks. */
   usage?: UsageUser | false;
   onEvent?: (event: ApplyEvent) => void;
+  /**
+   * Runs once after the infra groups and before the first service group: the namespace, volumes and data services
+   * exist by then, and service pods have not started yet (ensure-ready copies the sources into the workspace here).
+   */
+  beforeServices?: () => Promise<void>;
 }
 
 export type ApplyEvent =
@@ -338,8 +343,15 @@ export async function applyStack(
 
   const applied: ApplyGroup[] = [];
   let failure: unknown;
+  let servicesStarted = false;
+  const startServices = async () => {
+    if (servicesStarted) return;
+    servicesStarted = true;
+    if (!options.dryRun) await options.beforeServices?.();
+  };
   for (const group of plan) {
     try {
+      if (group.type === 'service') await startServices();
       const r = await applyGroup(kubectl, group, options);
       result.groups.push(r);
       if (!r.skipped) applied.push(group);
@@ -347,6 +359,13 @@ export async function applyStack(
     } catch (err) {
       failure = err;
       break;
+    }
+  }
+  if (!failure) {
+    try {
+      await startServices();
+    } catch (err) {
+      failure = err;
     }
   }
 

@@ -32,6 +32,8 @@ export interface ApplyEnvironmentOptions {
   processEnv?: Record<string, string | undefined>;
   reporter: Reporter;
   maskSecret?: (value: string) => void;
+  /** Runs after the infra groups, before the services (see ApplyOptions.beforeServices). */
+  beforeServices?: () => Promise<void>;
 }
 
 export interface ApplyEnvironmentResult {
@@ -116,6 +118,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
         namespace: stack.namespace,
         namespaceLabels: namespaceLabels(stack.project, stack.env, stack.slot),
         forceConflicts: o.forceConflicts ?? true,
+        beforeServices: o.beforeServices,
         onEvent: (e) => {
           if (e.type === 'group')
             r.info(

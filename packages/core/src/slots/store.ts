@@ -21,6 +21,10 @@ import { StateClient } from './state-client.js';
 import {
   ANNOTATION_CLAIM,
   DEFAULT_CONFIGMAP_PREFIX,
+  LABEL_ISSUE,
+  LABEL_PR,
+  LABEL_SLOT,
+  LABEL_SLOT_STATE,
   silentLogger,
   systemClock,
   type Clock,
@@ -262,10 +266,14 @@ export class SlotStore {
    * predecessor wrote it, or changed its data since), a second patch sets them, guarded by the resourceVersion.
    */
   private async patchThenLabel(slot: number, data: Record<string, string>, what: string): Promise<SlotRecord> {
+    // The labels this write can know without reading the record; the env label needs the record's data.
+    const labels: Record<string, string> = { [LABEL_SLOT_STATE]: 'true', [LABEL_SLOT]: String(slot) };
+    if (data.issue !== undefined) labels[LABEL_ISSUE] = data.issue;
+    if (data.pr !== undefined) labels[LABEL_PR] = data.pr;
     const record = await this.write(
       slot,
       {
-        metadata: { annotations: { [ANNOTATION_CLAIM]: null } },
+        metadata: { labels, annotations: { [ANNOTATION_CLAIM]: null } },
         data: { ...data, updatedAt: formatTimestamp(this.clock.now()) },
       },
       what,

@@ -169,9 +169,13 @@ describe('structs, pointers and times', () => {
     expect(run('{{ .Storage.Workspace }} {{ .Storage }}', data)).toBe('w &{w}');
   });
 
-  it('explains that time methods are not supported', () => {
+  it('calls time methods like Go, and says which ones it lacks', () => {
     expect(run('{{ .Now }}', ctx)).toBe('2026-02-06 10:00:00 +0000 UTC');
-    expect(errorOf(() => run('{{ .Now.Year }}', ctx)).message).toContain('method calls are not supported');
+    expect(run('{{ .Now.Year }} {{ .Now.Month }} {{ .Now.Format "Jan 2 15:04" }}', ctx)).toBe('2026 February Feb 6 10:00');
+    expect(errorOf(() => run('{{ .Now.Location }}', ctx)).message).toContain(
+      "can't call method Location on type time.Time: not supported by this engine",
+    );
+    expect(errorOf(() => run('{{ .Now.Nope }}', ctx)).message).toContain("can't evaluate field Nope in type time.Time");
   });
 });
 

@@ -9,6 +9,7 @@ import {
   Kind,
   NO_VALUE,
   isStringMap,
+  intValue,
   isTrue,
   kindOf,
   mapGet,
@@ -32,8 +33,8 @@ function indexArg(index: unknown, cap: number, iface = false): number {
   if (k !== Kind.Int && k !== Kind.Uint) {
     throw new Error(`cannot index slice/array with type ${typeName(index)}`);
   }
-  const x = Number(index instanceof GoUint ? index.value : (index as number | bigint));
-  if (x < 0 || x > cap) throw new Error(`index out of range: ${String(index instanceof GoUint ? index.value : index)}`);
+  const x = Number(intValue(index));
+  if (x < 0 || x > cap) throw new Error(`index out of range: ${String(intValue(index))}`);
   return x;
 }
 

@@ -1,8 +1,8 @@
 /** The comparison builtins (eq ne lt le gt ge) with text/template's basic-kind rules and errors. */
 import { sprintf } from './fmt.js';
-import { timeDate } from './time.js';
+import { unixNano } from './time.js';
 import { compareStrings } from './unicode.js';
-import { GoComplex, GoStruct, GoUint, Kind, NO_VALUE, floatValue, kindOf, typeName, type GoTime } from './values.js';
+import { GoComplex, GoStruct, GoUint, Kind, NO_VALUE, floatValue, intValue, kindOf, typeName, type GoTime } from './values.js';
 
 const INVALID = 0;
 const BOOL = 1;
@@ -62,9 +62,7 @@ function comparable(v: unknown): boolean {
   return true;
 }
 
-function num(v: unknown): number | bigint {
-  return v instanceof GoUint ? v.value : (v as number | bigint);
-}
+const num = intValue;
 
 /** Go's == on two interface values of comparable types. */
 function interfaceEqual(a: unknown, b: unknown): boolean {
@@ -80,7 +78,7 @@ function interfaceEqual(a: unknown, b: unknown): boolean {
     case Kind.Complex:
       return (a as GoComplex).re === (b as GoComplex).re && (a as GoComplex).im === (b as GoComplex).im;
     case Kind.Time:
-      return timeDate(a as GoTime).getTime() === timeDate(b as GoTime).getTime();
+      return unixNano(a as GoTime) === unixNano(b as GoTime);
     case Kind.NilPointer:
       return true;
     case Kind.Struct: {

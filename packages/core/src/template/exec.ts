@@ -27,9 +27,12 @@ import { TemplateError, locate } from './errors.js';
 import { formatValue, sprintf } from './fmt.js';
 import { canBeNil, goTypeString, type GoType, type TemplateFunc } from './funcs.js';
 import { quote } from './quote.js';
+import { lookupMethod, type MethodSpec } from './time.js';
+import { canonical } from './unicode.js';
 import {
   GoComplex,
   GoFloat,
+  GoNamedInt,
   GoNilPointer,
   GoStruct,
   Kind,
@@ -58,14 +61,6 @@ const CONTINUE = 2;
  * message at the innermost {{template}} call, which is what Go says for runaway recursion.
  */
 const MAX_EXEC_DEPTH = 100000;
-
-const TIME_METHODS = new Set(
-  (
-    'Add AddDate After AppendFormat Before Clock Date Day Equal Format GoString GobEncode Hour ISOWeek In IsDST ' +
-    'IsZero Local Location MarshalBinary MarshalJSON MarshalText Minute Month Nanosecond Round Second String Sub ' +
-    'Truncate UTC Unix UnixMicro UnixMilli UnixNano Weekday Year YearDay Zone ZoneBounds'
-  ).split(' '),
-);
 
 const exportedCache = new Map<string, boolean>();
 
@@ -165,12 +160,12 @@ class State {
         }
       }
       if (failure instanceof Failure) {
-        failure.error.partialOutput = this.out;
+        failure.error.partialOutput = canonical(this.out);
         throw failure.error;
       }
       throw failure;
     }
-    return this.out;
+    return canonical(this.out);
   }
 
   private errorf(message: string): never {
@@ -296,9 +291,11 @@ class State {
       default:
         this.errorf(`range can't iterate over ${sprintf('%v', val)}`);
     }
-    if (!ranOnce && r.elseList) this.walk(dot, di, r.elseList);
+    let res = 0;
+    // Go's walkRange recovers only walkBreak: a {{continue}} in the else branch reaches the enclosing range.
+    if (!ranOnce && r.elseList && this.walk(dot, di, r.elseList) === CONTINUE) res = CONTINUE;
     this.vars.length = outer;
-    return 0;
+    return res;
   }
 
   private walkTemplate(dot: unknown, di: boolean, t: TemplateNode): void {
@@ -437,14 +434,16 @@ class State {
   ): unknown {
     const n = ident.length;
     for (let i = start; i < n - 1; i++) {
-      receiver = this.evalField(ident[i], null, NO_FINAL, receiver, recvIface);
+      receiver = this.evalField(dot, node, ident[i], null, NO_FINAL, receiver, recvIface);
       recvIface = this.iface;
     }
-    return this.evalField(ident[n - 1], args, final, receiver, recvIface);
+    return this.evalField(dot, node, ident[n - 1], args, final, receiver, recvIface);
   }
 
   /** Reads one field (or map key) of the receiver; sets this.iface for the result. */
   private evalField(
+    dot: unknown,
+    node: FieldNode | ChainNode | VariableNode,
     fieldName: string,
     args: readonly ArgNode[] | null,
     final: Final,
@@ -455,8 +454,17 @@ class State {
     if (receiver === NO_VALUE) return NO_VALUE;
     if (receiver === null || receiver === undefined) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
     const typ = recvIface ? 'interface {}' : typeName(receiver);
+    const kind = kindOf(receiver);
+    if (kind === Kind.Time || receiver instanceof GoNamedInt) {
+      // Go looks methods up before fields.
+      const method = lookupMethod(receiver, fieldName);
+      if (method === 'unsupported') {
+        this.errorf(`can't call method ${fieldName} on type ${typeName(receiver)}: not supported by this engine`);
+      }
+      if (method !== undefined) return this.evalMethod(dot, node, receiver, method, fieldName, args, final);
+    }
     const hasArgs = (args !== null && args.length > 1) || final !== NO_FINAL;
-    switch (kindOf(receiver)) {
+    switch (kind) {
       case Kind.Struct: {
         const fields = (receiver as GoStruct).fields;
         if (!Object.prototype.hasOwnProperty.call(fields, fieldName)) break;
@@ -485,12 +493,27 @@ class State {
         if (fieldName === 'wall' || fieldName === 'ext' || fieldName === 'loc') {
           this.errorf(`${fieldName} is an unexported field of struct type ${typ}`);
         }
-        if (TIME_METHODS.has(fieldName)) {
-          this.errorf(`can't call method ${fieldName} on type ${typ}: method calls are not supported`);
-        }
         break;
     }
     this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
+  }
+
+  private evalMethod(
+    dot: unknown,
+    node: AnyNode,
+    receiver: unknown,
+    method: MethodSpec,
+    name: string,
+    args: readonly ArgNode[] | null,
+    final: Final,
+  ): unknown {
+    const impl = method.fn as ((recv: unknown, ...a: unknown[]) => unknown) | undefined;
+    const fn = {
+      name,
+      params: method.params,
+      fn: (...a: unknown[]) => (impl as (recv: unknown, ...a: unknown[]) => unknown)(receiver, ...a),
+    } as unknown as TemplateFunc;
+    return this.evalCall(dot, false, fn, node, name, args, final, method.badResults);
   }
 
   private evalFunction(
@@ -515,6 +538,7 @@ class State {
     name: string,
     args: readonly ArgNode[] | null,
     final: Final,
+    badResults?: number,
   ): unknown {
     const nargs = args === null ? 0 : args.length - 1;
     const hasFinal = final !== NO_FINAL;
@@ -527,6 +551,7 @@ class State {
     } else if (numIn !== params.length) {
       this.errorf(`wrong number of args for ${name}: want ${params.length} got ${numIn}`);
     }
+    if (badResults !== undefined) this.errorf(`can't call method/function ${quote(name)} with ${badResults} results`);
 
     if (fn.special === 'and' || fn.special === 'or') {
       let v: unknown = NO_VALUE;
@@ -638,6 +663,10 @@ class State {
     if (typ === 'string') {
       if (n.type === NodeType.String) return n.text;
       this.errorf(`expected string; found ${nodeString(n)}`);
+    }
+    if (typ === 'time.Duration') {
+      if (n.type === NodeType.Number && n.isInt) return new GoNamedInt('time.Duration', n.int64);
+      this.errorf(`expected integer; found ${nodeString(n)}`);
     }
     if (isIntType(typ)) {
       if (n.type === NodeType.Number && n.isInt) return intOf(n.int64);

@@ -4,16 +4,17 @@
  */
 import { formatFloat, type FloatFormat } from './ftoa.js';
 import { canBackquote, quote, quoteRune } from './quote.js';
-import { timeFields, timeGoString, timeString } from './time.js';
-import { isPrint, runeCount, utf8Bytes } from './unicode.js';
+import { namedIntString, timeFields, timeGoString, timeString } from './time.js';
+import { canonical, isPrint, runeCount, utf8Bytes } from './unicode.js';
 import {
   GoComplex,
-  GoInt64,
+  GoNamedInt,
   GoStruct,
   GoUint,
   Kind,
   NO_VALUE,
   floatValue,
+  intValue,
   kindOf,
   mapGet,
   sortedKeys,
@@ -46,9 +47,6 @@ function asUint64(v: number | bigint): bigint {
   return BigInt.asUintN(64, b);
 }
 
-function intValue(v: unknown): number | bigint {
-  return v instanceof GoUint || v instanceof GoInt64 ? v.value : (v as number | bigint);
-}
 
 function structFields(v: unknown): [string, unknown][] {
   if (v instanceof GoStruct) return Object.entries(v.fields);
@@ -408,6 +406,12 @@ class Printer {
       this.badVerb(verb);
       return true;
     }
+    if (v instanceof GoNamedInt) {
+      // A Stringer (time.Month, time.Weekday, time.Duration); not a GoStringer.
+      if (this.sharpV || !(verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q')) return false;
+      this.fmtString(namedIntString(v), verb);
+      return true;
+    }
     const k = kindOf(v);
     if (k !== Kind.Time) return false;
     if (this.sharpV) {
@@ -448,6 +452,7 @@ class Printer {
       case Kind.Complex:
         return this.fmtComplex(arg as GoComplex, verb);
       case Kind.Int:
+        if (arg instanceof GoNamedInt) break;
         return this.fmtInteger(intValue(arg), true, verb);
       case Kind.Uint:
         return this.fmtInteger((arg as GoUint).value, false, verb);
@@ -655,8 +660,9 @@ class Printer {
         break;
       }
       const cp = format.codePointAt(i) as number;
-      const verb = String.fromCodePoint(cp);
-      i += verb.length;
+      // An invalid byte is the verb RuneError (one byte wide).
+      const verb = cp >= 0xd800 && cp <= 0xdfff ? '\uFFFD' : String.fromCodePoint(cp);
+      i += cp > 0xffff ? 2 : 1;
       if (verb === '%') {
         this.buf += '%';
       } else if (!this.goodArgNum) {
@@ -744,7 +750,7 @@ function intFromArg(a: readonly unknown[], argNum: number): [number, boolean, nu
 export function sprintf(format: string, ...args: unknown[]): string {
   const p = new Printer();
   p.doPrintf(format, args);
-  return p.buf;
+  return canonical(p.buf);
 }
 
 /** fmt.Sprint: spaces between operands when neither side is a string. */
@@ -755,14 +761,14 @@ export function sprint(...args: unknown[]): string {
   }
   const p = new Printer();
   p.doPrint(args);
-  return p.buf;
+  return canonical(p.buf);
 }
 
 /** fmt.Sprintln: spaces between all operands and a trailing newline. */
 export function sprintln(...args: unknown[]): string {
   const p = new Printer();
   p.doPrintln(args);
-  return p.buf;
+  return canonical(p.buf);
 }
 
 /** How `{{ . }}` prints a value: fmt's %v, with "<no value>" for a missing value. */

@@ -4,7 +4,7 @@
  * `{{ .x | default "d" }}` calls default("d", .x).
  */
 import { defineFunc, type FuncMap } from './funcs.js';
-import { toLower, trimSpace, utf8Bytes, utf8Decode, utf8Length } from './unicode.js';
+import { byteSlice, canonical, hasBytePrefix, toLower, trimSpace, utf8Length } from './unicode.js';
 import { GoTime, isStringSlice } from './values.js';
 
 export interface PredecessorContext {
@@ -44,7 +44,7 @@ export function predecessorFuncs(ctx: PredecessorContext): FuncMap {
     truncSHA: defineFunc({
       name: 'truncSHA',
       params: ['string'],
-      fn: (s: string) => (utf8Length(s) > 12 ? utf8Decode(utf8Bytes(s).subarray(0, 12)) : s),
+      fn: (s: string) => (utf8Length(s) > 12 ? byteSlice(s, 0, 12) : s),
     }),
     envOr: defineFunc({
       name: 'envOr',
@@ -65,7 +65,7 @@ export function predecessorFuncs(ctx: PredecessorContext): FuncMap {
       params: ['[]string', 'string'],
       fn: (list: string[], sep: string) => {
         if (!isStringSlice(list) && list.length > 0) throw new Error('join: list is not a []string');
-        return list.join(sep);
+        return canonical(list.join(sep));
       },
     }),
     indent: defineFunc({
@@ -85,7 +85,10 @@ export function predecessorFuncs(ctx: PredecessorContext): FuncMap {
     trimPrefix: defineFunc({
       name: 'trimPrefix',
       params: ['string', 'string'],
-      fn: (s: string, prefix: string) => (prefix !== '' && s.startsWith(prefix) ? s.slice(prefix.length) : s),
+      fn: (s: string, prefix: string) => {
+        if (prefix === '' || !hasBytePrefix(s, prefix)) return s;
+        return s.startsWith(prefix) ? s.slice(prefix.length) : byteSlice(s, utf8Length(prefix), utf8Length(s));
+      },
     }),
   };
 }

@@ -25,3 +25,4 @@ export {
   typeName,
 } from './values.js';
 export { formatValue, sprintf, sprint, sprintln } from './fmt.js';
+export { goStringToBuffer, bufferToGoString } from './unicode.js';

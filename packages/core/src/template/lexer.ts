@@ -83,6 +83,8 @@ export function tokenString(t: Token): string {
 
 /** fmt's %#U of a rune, used in lexer messages. */
 export function runeU(cp: number): string {
+  // A lone surrogate is an invalid byte, which Go decodes as RuneError.
+  if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
   let s = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
   if (isPrint(cp)) s += " '" + String.fromCodePoint(cp) + "'";
   return s;

@@ -1,5 +1,5 @@
 /** Go's strconv quoting and unquoting, as used by %q, error messages and template literals. */
-import { isPrint, utf8Decode } from './unicode.js';
+import { isPrint, mayHaveEscapes, utf8Decode } from './unicode.js';
 
 const HEX = '0123456789abcdef';
 
@@ -31,7 +31,7 @@ function escapeRune(cp: number, quote: number, asciiOnly: boolean): string {
   return cp < 0x10000 ? '\\u' + hexDigits(cp, 4) : '\\U' + hexDigits(cp, 8);
 }
 
-/** strconv.Quote (or QuoteToASCII). Lone surrogates stand for invalid bytes and print as U+FFFD. */
+/** strconv.Quote (or QuoteToASCII). An escaped (invalid) byte prints as \xNN, as Go does. */
 export function quote(s: string, asciiOnly = false): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
@@ -47,6 +47,10 @@ export function quote(s: string, asciiOnly = false): string {
         cp = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
         i++;
       }
+    }
+    if (cp >= 0xdc80 && cp <= 0xdcff) {
+      out += '\\x' + HEX[(cp >> 4) & 0xf] + HEX[cp & 0xf];
+      continue;
     }
     if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
     out += escapeRune(cp, 0x22, asciiOnly);
@@ -95,6 +99,8 @@ export function unquoteChar(s: string, i: number, quoteChar: number): UnquotedCh
   if (c === quoteChar && (quoteChar === 0x27 || quoteChar === 0x22)) return null;
   if (c !== 0x5c) {
     const cp = s.codePointAt(i) as number;
+    // An invalid byte decodes as RuneError.
+    if (cp >= 0xd800 && cp <= 0xdfff) return { value: 0xfffd, multibyte: true, next: i + 1 };
     return { value: cp, multibyte: cp >= 0x80, next: i + (cp > 0xffff ? 2 : 1) };
   }
   if (i + 1 >= s.length) return null;
@@ -150,7 +156,7 @@ export function unquote(lit: string): string | null {
   const body = lit.slice(1, -1);
   if (q === 0x60) return body.includes('`') ? null : body.replace(/\r/g, '');
   if (q !== 0x22) return null;
-  if (!body.includes('\\') && !body.includes('\n') && !body.includes('"')) return body;
+  if (!body.includes('\\') && !body.includes('\n') && !body.includes('"') && !mayHaveEscapes(body)) return body;
   const bytes: number[] = [];
   let i = 0;
   while (i < body.length) {

@@ -3,6 +3,7 @@
  * (Go 1.19). JS strings are UTF-16 and Node ships a newer Unicode, so both differences are
  * bridged here.
  */
+import { isUtf8 } from 'node:buffer';
 import { goLowerExceptions, notDigitInGo, notLetterInGo, notPrintInGo } from './unicode-tables.js';
 
 const PRINT_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
@@ -84,6 +85,11 @@ export function toLower(s: string): string {
   let out = '';
   for (const ch of s) {
     const cp = ch.codePointAt(0) as number;
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      // An invalid byte: strings.Map writes RuneError for it.
+      out += '\uFFFD';
+      continue;
+    }
     const mapped = lowerExceptions.get(cp);
     if (mapped !== undefined) {
       out += String.fromCodePoint(mapped);
@@ -95,20 +101,39 @@ export function toLower(s: string): string {
   return out;
 }
 
-/** Number of bytes of the UTF-8 encoding (lone surrogates count as U+FFFD, 3 bytes). */
+/*
+ * Go strings are byte sequences that need not be valid UTF-8. Engine strings are JS strings in which
+ * every byte that is not part of a valid UTF-8 sequence is a lone surrogate U+DC80..U+DCFF (byte
+ * 0x80..0xFF), as Python's "surrogateescape" does; everything else is the text itself. A string is
+ * canonical when no run of escaped bytes forms valid UTF-8: then equal bytes mean equal JS strings.
+ * Other lone surrogates (which no Go string can produce) count as U+FFFD, as Buffer.from does.
+ */
+
+/** Code units of escaped bytes; also matches low halves of some surrogate pairs (false positives only). */
+const ESCAPE_RE = /[\uDC80-\uDCFF]/;
+const SURROGATE_RE = /[\uD800-\uDFFF]/;
+
+/** Whether s may contain escaped bytes (a cheap test; false means certainly none). */
+export function mayHaveEscapes(s: string): boolean {
+  return ESCAPE_RE.test(s);
+}
+
+/** Number of bytes of the Go string (utf8 length, an escaped byte counting 1). */
 export function utf8Length(s: string): number {
-  let n = 0;
+  let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
       if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
+        n += 2;
         i++;
-      } else n += 3;
-    } else n += 3;
+      } else n += 2;
+    } else if (c >= 0xdc80 && c <= 0xdcff) {
+      // An escaped byte.
+    } else n += 2;
   }
   return n;
 }
@@ -118,16 +143,125 @@ export function isAscii(s: string): boolean {
   return true;
 }
 
+/** The bytes of a Go string. */
 export function utf8Bytes(s: string): Uint8Array {
-  return Buffer.from(s, 'utf8');
+  if (!ESCAPE_RE.test(s)) return Buffer.from(s, 'utf8');
+  const out = Buffer.allocUnsafe(utf8Length(s));
+  let j = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[j++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      out[j++] = 0xc0 | (c >> 6);
+      out[j++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        const cp = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+        i++;
+        out[j++] = 0xf0 | (cp >> 18);
+        out[j++] = 0x80 | ((cp >> 12) & 0x3f);
+        out[j++] = 0x80 | ((cp >> 6) & 0x3f);
+        out[j++] = 0x80 | (cp & 0x3f);
+        continue;
+      }
+      if (c >= 0xdc80 && c <= 0xdcff) {
+        out[j++] = c - 0xdc00;
+        continue;
+      }
+      c = 0xfffd;
+    }
+    out[j++] = 0xe0 | (c >> 12);
+    out[j++] = 0x80 | ((c >> 6) & 0x3f);
+    out[j++] = 0x80 | (c & 0x3f);
+  }
+  return out;
 }
 
-/** Invalid sequences become U+FFFD: a JS string cannot carry arbitrary bytes. */
+/** Length of the valid UTF-8 sequence at b[i] (Go's utf8.DecodeRune rules), 0 when invalid. */
+function validSeqLen(b: Uint8Array, i: number, n: number): number {
+  const c = b[i];
+  if (c < 0x80) return 1;
+  if (c < 0xc2 || c > 0xf4) return 0;
+  const c1 = i + 1 < n ? b[i + 1] : 0;
+  if (c < 0xe0) return c1 >= 0x80 && c1 <= 0xbf ? 2 : 0;
+  let lo = 0x80;
+  let hi = 0xbf;
+  if (c === 0xe0) lo = 0xa0;
+  else if (c === 0xed) hi = 0x9f;
+  else if (c === 0xf0) lo = 0x90;
+  else if (c === 0xf4) hi = 0x8f;
+  if (c1 < lo || c1 > hi) return 0;
+  const c2 = i + 2 < n ? b[i + 2] : 0;
+  if (c2 < 0x80 || c2 > 0xbf) return 0;
+  if (c < 0xf0) return 3;
+  const c3 = i + 3 < n ? b[i + 3] : 0;
+  return c3 >= 0x80 && c3 <= 0xbf ? 4 : 0;
+}
+
+/** The Go string of some bytes: invalid bytes become escapes, so nothing is lost. */
 export function utf8Decode(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isUtf8(buf)) return buf.toString('utf8');
+  let out = '';
+  let start = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    const len = validSeqLen(bytes, i, n);
+    if (len > 0) {
+      i += len;
+      continue;
+    }
+    if (i > start) out += buf.toString('utf8', start, i);
+    out += String.fromCharCode(0xdc00 + bytes[i]);
+    i++;
+    start = i;
+  }
+  if (start < n) out += buf.toString('utf8', start, n);
+  return out;
 }
 
-/** utf8.RuneCountInString. */
+/** A Go string's canonical form: escaped bytes that together form valid UTF-8 become the text. */
+export function canonical(s: string): string {
+  return ESCAPE_RE.test(s) ? utf8Decode(utf8Bytes(s)) : s;
+}
+
+/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired \\uD800-style escapes. */
+export function wellFormed(s: string): string {
+  if (!SURROGATE_RE.test(s)) return s;
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+      i++;
+      continue;
+    }
+    out += s.slice(start, i) + '\uFFFD';
+    start = i + 1;
+  }
+  return out + s.slice(start);
+}
+
+/** The raw bytes a Go string stands for: use it to write execute()'s output where bytes matter. */
+export function goStringToBuffer(s: string): Buffer {
+  const b = utf8Bytes(s);
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** The Go string for raw bytes (a template file, say): invalid UTF-8 is kept byte for byte. */
+export function bufferToGoString(b: Uint8Array): string {
+  return utf8Decode(b);
+}
+
+/** utf8.RuneCountInString (an escaped byte is one rune, as Go counts an invalid byte). */
 export function runeCount(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
@@ -143,22 +277,39 @@ export function runeCount(s: string): number {
   return n;
 }
 
-/** Go compares strings bytewise; in UTF-16 that only differs for surrogates versus U+E000..U+FFFF. */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(goStringToBuffer(a), goStringToBuffer(b));
+}
+
+/**
+ * Go compares strings bytewise. Without escaped bytes, UTF-16 order only differs from UTF-8 order
+ * for surrogate pairs versus U+E000..U+FFFF, which the remapping below fixes.
+ */
 export function compareStrings(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);
     if (x === y) continue;
-    if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-    if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    if (x >= 0xd800 || y >= 0xd800) {
+      if (ESCAPE_RE.test(a) || ESCAPE_RE.test(b)) return compareBytes(a, b);
+      if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
     return x < y ? -1 : 1;
   }
   return a.length - b.length;
 }
 
-/** Slices by byte offsets like Go's s[i:j]; a cut inside a character yields U+FFFD. */
+/** Slices by byte offsets like Go's s[i:j]; a cut inside a character leaves escaped bytes. */
 export function byteSlice(s: string, start: number, end: number): string {
   if (isAscii(s)) return s.slice(start, end);
   return utf8Decode(utf8Bytes(s).subarray(start, end));
+}
+
+/** strings.HasPrefix on bytes. */
+export function hasBytePrefix(s: string, prefix: string): boolean {
+  if (s.startsWith(prefix)) return true;
+  if (!ESCAPE_RE.test(prefix)) return false;
+  return goStringToBuffer(s).subarray(0, utf8Length(prefix)).equals(goStringToBuffer(prefix));
 }

@@ -4,7 +4,7 @@
  * structs, nil pointers, times) or what only template builtins produce (bytes, complex numbers).
  */
 import { FUNC_BRAND, funcTypeString, type TemplateFunc } from './funcs.js';
-import { compareStrings } from './unicode.js';
+import { compareStrings, wellFormed } from './unicode.js';
 
 /** Go's invalid reflect.Value: a missing map key, nil data, or a zero-argument `template` call. */
 export const NO_VALUE: unique symbol = Symbol('no value');
@@ -29,7 +29,19 @@ export class GoStruct {
 
 /** A time.Time, shown in UTC like Go's Time.String(). */
 export class GoTime {
-  constructor(readonly date: Date) {}
+  constructor(
+    readonly date: Date,
+    /** Nanoseconds beyond the date's milliseconds (0..999999). */
+    readonly nsec = 0,
+  ) {}
+}
+
+/** A value of a named integer type with a String method: time.Month, time.Weekday, time.Duration. */
+export class GoNamedInt {
+  constructor(
+    readonly type: 'time.Month' | 'time.Weekday' | 'time.Duration',
+    readonly value: number | bigint,
+  ) {}
 }
 
 /** A typed nil pointer to a struct: false in `if`, an error when a field is read through it. */
@@ -49,9 +61,9 @@ export class GoUint {
   ) {}
 }
 
-/** An int64 (only found inside a time.Time, whose fields fmt may print). */
+/** An int64, as time methods (Unix, UnixNano, ...) return and a time.Time's fields hold. */
 export class GoInt64 {
-  constructor(readonly value: number) {}
+  constructor(readonly value: number | bigint) {}
 }
 
 /** A complex128, as written with an imaginary literal such as 2i. */
@@ -171,7 +183,7 @@ export function kindOf(v: unknown): Kind {
   if (v instanceof GoNilPointer) return Kind.NilPointer;
   if (v instanceof GoTime) return Kind.Time;
   if (v instanceof GoUint) return Kind.Uint;
-  if (v instanceof GoInt64) return Kind.Int;
+  if (v instanceof GoInt64 || v instanceof GoNamedInt) return Kind.Int;
   if (v instanceof GoComplex) return Kind.Complex;
   if (v instanceof Date) return Kind.Time;
   if ((v as { [FUNC_BRAND]?: boolean })[FUNC_BRAND] === true) return Kind.Func;
@@ -188,7 +200,7 @@ export function typeName(v: unknown): string {
     case Kind.Bool:
       return 'bool';
     case Kind.Int:
-      return v instanceof GoInt64 ? 'int64' : 'int';
+      return v instanceof GoInt64 ? 'int64' : v instanceof GoNamedInt ? v.type : 'int';
     case Kind.Uint:
       return (v as GoUint).type;
     case Kind.Float:
@@ -211,6 +223,12 @@ export function typeName(v: unknown): string {
       return typeof v === 'function' ? 'func(...interface {}) interface {}' : funcTypeString(v as TemplateFunc);
   }
   return '<unknown>';
+}
+
+/** The number of a value of an integer kind (Kind.Int or Kind.Uint). */
+export function intValue(v: unknown): number | bigint {
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  return (v as GoUint | GoInt64 | GoNamedInt).value;
 }
 
 export function floatValue(v: unknown): number {
@@ -256,6 +274,7 @@ export function isTrue(v: unknown): boolean {
   if (v instanceof GoStruct || v instanceof GoTime || v instanceof Date) return true;
   if (v instanceof GoNilPointer) return false;
   if (v instanceof GoUint) return v.value !== 0;
+  if (v instanceof GoInt64 || v instanceof GoNamedInt) return v.value != 0;
   if (v instanceof GoComplex) return v.re !== 0 || v.im !== 0;
   if ((v as { [FUNC_BRAND]?: boolean })[FUNC_BRAND] === true) return true;
   return mapSize(v as GoMap) > 0;
@@ -268,14 +287,16 @@ export function isTrue(v: unknown): boolean {
  */
 export function fromJSON(value: unknown): unknown {
   if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((x) => typeof x === 'string')) return stringSlice([...(value as string[])]);
+    if (value.length > 0 && value.every((x) => typeof x === 'string')) return stringSlice(value.map(wellFormed));
     return value.map(fromJSON);
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = fromJSON(v);
+    for (const [k, v] of Object.entries(value)) out[wellFormed(k)] = fromJSON(v);
     return out;
   }
+  // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD.
+  if (typeof value === 'string') return wellFormed(value);
   // Integral values beyond int64 can only be float64 in Go.
   if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63) return new GoFloat(value);
   return value;

@@ -1,0 +1,50 @@
+import * as core from '@actions/core';
+import { ensureSlot } from '@codex-k8s/core';
+import {
+  actionsReporter,
+  boolInput,
+  checkAllowedActor,
+  durationInput,
+  listInput,
+  readCommonInputs,
+  runAction,
+  setOutputs,
+  UserError,
+} from '@codex-k8s/core/action-kit';
+
+/** ensure-slot: the slot of an issue or PR, found or claimed, bootstrapped when new. */
+export async function run(): Promise<void> {
+  const reporter = actionsReporter();
+  await runAction(async () => {
+    const common = readCommonInputs();
+    checkAllowedActor(listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'));
+    if (boolInput('plan-root', false)) {
+      throw new UserError(
+        'plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead',
+      );
+    }
+    const result = await ensureSlot({
+      load: { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile },
+      issue: common.issue,
+      pr: common.pr,
+      slot: common.slot,
+      owner: process.env.GITHUB_RUN_ID || 'manual',
+      waitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
+      bootstrap: boolInput('bootstrap', true),
+      kubectl: { version: common.kubectlVersion },
+      reporter,
+      maskSecret: (s) => core.setSecret(s),
+    });
+    setOutputs({
+      slot: result.slot,
+      namespace: result.namespace,
+      env: result.env,
+      created: result.created,
+      'root-issue': '',
+    });
+    reporter.summary(
+      `### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n${result.created ? 'Claimed by this run' : 'Reused'} for ${common.issue ? `issue #${common.issue}` : `PR #${common.pr}`} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}\n`,
+    );
+  });
+  await reporter.flushSummary();
+}

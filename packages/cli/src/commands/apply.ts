@@ -1,0 +1,51 @@
+import os from 'node:os';
+import path from 'node:path';
+import { applyEnvironment, parseGoDuration } from '@codex-k8s/core';
+import { FILTER_FLAGS, parse, STACK_FLAGS, stackArgs } from '../options.js';
+import { setLogLevel } from '../output.js';
+import { cliReporter } from '../reporter.js';
+
+export const help = `codex-k8s apply -c FILE --env ENV [--slot N] [--namespace NS] [--only-services a,b] [--skip-services ...]
+                [--only-infra ...] [--skip-infra ...] [--vars K=V ...] [--var-file F] [--dry-run] [--no-wait]
+                [--wait-timeout 10m] [--wait-soft-fail] [--no-force-conflicts] [--kubectl PATH] [-o STACK.yaml]
+Renders the stack, runs its hooks, applies it server-side (one kubectl call per infra group or service) and waits
+for its workloads. With --dry-run, prints what would change and applies nothing. Inside the agent pod, apply only
+what you changed: codex-k8s apply --only-services api`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse('apply', argv, {
+    ...STACK_FLAGS,
+    ...FILTER_FLAGS,
+    'dry-run': { type: 'boolean' },
+    'no-wait': { type: 'boolean' },
+    'wait-timeout': { type: 'string' },
+    'wait-soft-fail': { type: 'boolean' },
+    'no-force-conflicts': { type: 'boolean' },
+    kubectl: { type: 'string' },
+  });
+  setLogLevel(values['log-level']);
+  const result = await applyEnvironment({
+    load: stackArgs(values),
+    filters: {
+      onlyServices: values['only-services'],
+      skipServices: values['skip-services'],
+      onlyInfra: values['only-infra'],
+      skipInfra: values['skip-infra'],
+    },
+    kubectl: { path: values.kubectl },
+    manifestPath: values.output ?? path.join(os.tmpdir(), `codex-k8s-apply-${process.pid}.yaml`),
+    dryRun: values['dry-run'],
+    wait: !values['no-wait'],
+    waitTimeoutMs: values['wait-timeout'] ? parseGoDuration(values['wait-timeout']) : undefined,
+    waitSoftFail: values['wait-soft-fail'],
+    forceConflicts: !values['no-force-conflicts'],
+    reporter: cliReporter(),
+  });
+  const objects = result.apply?.groups.reduce((n, g) => n + g.objects.length, 0) ?? 0;
+  process.stdout.write(
+    values['dry-run']
+      ? `dry run: nothing applied to ${result.stack.namespace} (stack written to ${result.manifestPath})\n`
+      : `applied ${objects} objects to ${result.stack.namespace}${result.infraReady ? '' : ' (some workloads are not ready)'}\n`,
+  );
+  return 0;
+}

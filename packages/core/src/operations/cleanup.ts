@@ -1,0 +1,123 @@
+import { loadStack, type LoadOptions } from '../config/load.js';
+import { HookRunner } from '../hooks/runner.js';
+import { destroyWithHooks } from '../hooks/lifecycle.js';
+import type { Kubectl } from '../kube/kubectl.js';
+import { renderStack } from '../render/stack.js';
+import { lastActivity } from '../slots/record.js';
+import type { SlotRecord } from '../slots/types.js';
+import { UserError } from '../util/errors.js';
+import type { Reporter } from '../util/reporter.js';
+import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
+import { slotStoreFor } from './slot-store.js';
+
+export interface CleanupOptions {
+  load: Omit<LoadOptions, 'slot' | 'namespace'>;
+  issue?: number;
+  pr?: number;
+  slot?: number;
+  /** Every slot of the env. */
+  all?: boolean;
+  /** Slots whose issue/PR is closed or whose last heartbeat is older than `ttlMs`. */
+  stale?: boolean;
+  ttlMs?: number;
+  /** Asked for stale selection; without it only the age counts. */
+  isClosed?: (record: SlotRecord) => Promise<boolean>;
+  /** Delete the state record after the environment is gone (default true). */
+  deleteState?: boolean;
+  now?: number;
+  kubectl?: KubectlChoice;
+  client?: Kubectl;
+  processEnv?: Record<string, string | undefined>;
+  reporter: Reporter;
+}
+
+export interface ReleasedSlot {
+  slot: number;
+  namespace: string;
+  issue: number;
+  pr: number;
+  /** The namespace was kept because another record of a live slot uses it. */
+  namespaceKept?: boolean;
+}
+
+export interface CleanupResult {
+  released: ReleasedSlot[];
+  /** One entry per slot that could not be cleaned; the others were still cleaned. */
+  problems: string[];
+}
+
+/**
+ * Tears down the selected slots one by one: hooks, the namespace, the slot's own cluster-scoped objects (shared
+ * ones stay while another slot uses them), then the record. One failing slot never stops the others; every
+ * problem is reported at the end. Cleaning what is already gone is a successful no-op.
+ */
+export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
+  const r = o.reporter;
+  const selectors = [o.issue, o.pr, o.slot].some((n) => (n ?? 0) > 0);
+  if (!o.all && !o.stale && !selectors) {
+    throw new UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
+  }
+  const base = loadStack({ ...o.load, slot: 0 });
+  const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
+  const store = slotStoreFor(base, kubectl, r);
+  const records = (await store.list()).filter((x) => x.env === base.env);
+  const now = o.now ?? Date.now();
+  const selected: SlotRecord[] = [];
+  for (const rec of records) {
+    if (o.all) selected.push(rec);
+    else if (o.stale) {
+      const last = lastActivity(rec);
+      const old = !!o.ttlMs && last !== undefined && now - last > o.ttlMs;
+      if (old || ((rec.issue > 0 || rec.pr > 0) && (await o.isClosed?.(rec)))) selected.push(rec);
+    } else if ((!o.issue || rec.issue === o.issue) && (!o.pr || rec.pr === o.pr) && (!o.slot || rec.slot === o.slot)) {
+      selected.push(rec);
+    }
+  }
+  if (selected.length === 0) r.info('no slot matches: nothing to clean');
+
+  const released: ReleasedSlot[] = [];
+  const problems: string[] = [];
+  for (const rec of selected) {
+    await r.group(`Clean slot ${rec.slot} (${rec.namespace})`, async () => {
+      try {
+        const sharedBy = records.filter(
+          (x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x),
+        );
+        const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
+        const rendered = renderStack(stack);
+        const hooks = new HookRunner({
+          stack,
+          kubectl,
+          processEnv: o.processEnv,
+          log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+        });
+        const { destroy } = await destroyWithHooks({
+          kubectl,
+          hooks,
+          destroy: {
+            namespace: rec.namespace,
+            deleteNamespace: sharedBy.length === 0,
+            clusterObjects: rendered.documents.map((d) => d.object),
+          },
+        });
+        if (!destroy.ok) throw new Error(destroy.problems.map((p) => p.message).join('; '));
+        if (sharedBy.length)
+          r.info(`namespace ${rec.namespace} kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
+        if (o.deleteState !== false) await store.release(rec.slot);
+        released.push({
+          slot: rec.slot,
+          namespace: rec.namespace,
+          issue: rec.issue,
+          pr: rec.pr,
+          namespaceKept: sharedBy.length > 0 || undefined,
+        });
+        r.info(`slot ${rec.slot} released`);
+      } catch (err) {
+        const message = `slot ${rec.slot} (${rec.namespace}): ${err instanceof Error ? err.message : String(err)}`;
+        problems.push(message);
+        r.warning(message);
+      }
+    });
+  }
+  return { released, problems };
+}

@@ -1,0 +1,19 @@
+/** Which part of a source sync failed: messages and callers (the action's summary) name the step. */
+export type SyncStep = 'archive' | 'create' | 'wait' | 'copy';
+
+/**
+ * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
+ * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
+ */
+export class SyncError extends Error {
+  constructor(
+    readonly step: SyncStep,
+    message: string,
+    /** True when a timeout ended the step (the sync's own `timeoutMs`), false for any other failure. */
+    readonly timedOut = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SyncError';
+  }
+}
