@@ -77,7 +77,7 @@ describe('cleanup action', () => {
   it('stale: releases records older than the ttl and keeps fresh ones', async () => {
     const root = writeProject({ 'services.yaml': CONFIG, ...MANIFESTS });
     await twoSlots(root);
-    const old = record(1);
+    const old = record(1) as any;
     old.data.createdAt = '2020-01-01T00:00:00Z';
     old.data.updatedAt = '2020-01-01T00:00:00Z';
     h.server.store.put(old);

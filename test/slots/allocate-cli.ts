@@ -66,7 +66,8 @@ try {
     maxSlots: input.maxSlots,
     namespaceFor: (slot) => `shop-dev-${slot}`,
     waitTimeoutMs: input.waitTimeoutMs,
-    waitBackoff: { initialMs: input.waitInitialMs ?? 250, maxMs: 2000 },
+    // The production defaults unless a test asks for faster polling.
+    waitBackoff: input.waitInitialMs ? { initialMs: input.waitInitialMs } : undefined,
     onEvent: (e) => {
       if (e.type === 'claimed' && input.crashAfterClaim) process.kill(process.pid, 'SIGKILL');
     },
@@ -82,7 +83,13 @@ try {
   };
 } catch (err) {
   const e = err as Error;
-  result = { ok: false, error: e.message, errorName: e.name, kubectlCalls: store.invocations, ms: Date.now() - started };
+  result = {
+    ok: false,
+    error: e.message,
+    errorName: e.name,
+    kubectlCalls: store.invocations,
+    ms: Date.now() - started,
+  };
 }
 process.stdout.write(JSON.stringify(result) + '\n');
 process.exitCode = result.ok ? 0 : 1;

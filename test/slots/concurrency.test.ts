@@ -15,7 +15,10 @@ describe('concurrent allocation (separate processes)', () => {
   it('20 issues, 10 slots, 5 s wait: 10 distinct slots, 10 failures naming the holders, no duplicates', async () => {
     await createStateNamespace(h);
     const issues = Array.from({ length: 20 }, (_, i) => 100 + i);
-    const runs = await runTogether(h, issues.map((issue) => ({ issue, maxSlots: 10, waitTimeoutMs: 5000 })));
+    const runs = await runTogether(
+      h,
+      issues.map((issue) => ({ issue, maxSlots: 10, waitTimeoutMs: 5000 })),
+    );
 
     const ok = runs.filter((r) => r.ok);
     const failed = runs.filter((r) => !r.ok);
@@ -33,7 +36,8 @@ describe('concurrent allocation (separate processes)', () => {
       expect(r.exitCode).toBe(1);
       expect(r.errorName).toBe('NoFreeSlotError');
       expect(r.error).toContain('no free slot for env "ai": all 10 slots are taken');
-      for (const [slot, issue] of holders) expect(r.error).toContain(`slot ${slot}: issue #${issue} (namespace shop-dev-${slot})`);
+      for (const [slot, issue] of holders)
+        expect(r.error).toContain(`slot ${slot}: issue #${issue} (namespace shop-dev-${slot})`);
       expect(r.ms).toBeGreaterThanOrEqual(5000);
     }
 
@@ -42,13 +46,22 @@ describe('concurrent allocation (separate processes)', () => {
     console.log(
       `20 concurrent allocators, 10 slots: allocate() p50 ${percentile(ms, 50)} ms, p95 ${percentile(ms, 95)} ms, ` +
         `max ${Math.max(...ms)} ms; kubectl calls per success min ${Math.min(...calls)} / p50 ${percentile(calls, 50)} / max ${Math.max(...calls)}; ` +
-        `failures gave up after p50 ${percentile(failed.map((r) => r.ms), 50)} ms with ${percentile(failed.map((r) => r.kubectlCalls!), 50)} calls`,
+        `failures gave up after p50 ${percentile(
+          failed.map((r) => r.ms),
+          50,
+        )} ms with ${percentile(
+          failed.map((r) => r.kubectlCalls!),
+          50,
+        )} calls`,
     );
-  }, 60_000);
+  }, 120_000);
 
   it('5 runs for the same issue: one record remains and all report its slot', async () => {
     await createStateNamespace(h);
-    const runs = await runTogether(h, Array.from({ length: 5 }, () => ({ issue: 42, maxSlots: 10 })));
+    const runs = await runTogether(
+      h,
+      Array.from({ length: 5 }, () => ({ issue: 42, maxSlots: 10 })),
+    );
     expect(runs.map((r) => r.error ?? '')).toEqual(['', '', '', '', '']);
     const slots = new Set(runs.map((r) => r.slot));
     expect(slots.size).toBe(1);
@@ -57,7 +70,7 @@ describe('concurrent allocation (separate processes)', () => {
     expect(stored[0].data).toMatchObject({ issue: '42', slot: String([...slots][0]) });
     // Exactly one run created the environment; the others reused it (so bootstrap runs once).
     expect(runs.filter((r) => r.created)).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 
   it('a run killed with SIGKILL right after its claim: the re-run reuses that slot', async () => {
     await createStateNamespace(h);
@@ -72,5 +85,5 @@ describe('concurrent allocation (separate processes)', () => {
     const rerun = await runAllocateCli(h, { issue: 77 });
     expect(rerun).toMatchObject({ ok: true, slot: 1, created: false, kubectlCalls: 2 });
     expect(records(h)).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 });

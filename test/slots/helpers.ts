@@ -51,7 +51,11 @@ export function predecessorRecord(slot: number, data: Partial<Record<string, str
   });
 }
 
-export async function createPredecessorRecord(h: Harness, slot: number, data: Partial<Record<string, string>> = {}): Promise<void> {
+export async function createPredecessorRecord(
+  h: Harness,
+  slot: number,
+  data: Partial<Record<string, string>> = {},
+): Promise<void> {
   const r = await h.kubectl(['create', '-f', '-'], { stdin: predecessorRecord(slot, data) });
   if (r.code !== 0) throw new Error(`creating the predecessor record failed: ${r.stderr}`);
 }

@@ -29,8 +29,24 @@ describe('slot store with kubectl', () => {
     expect(h.server.store.get('ns', undefined, STATE_NS)).toBeDefined();
 
     const cm = h.server.store.get('configmap', STATE_NS, 'codex-env-1')!;
-    expect(Object.keys(cm.data).sort()).toEqual(['createdAt', 'env', 'issue', 'namespace', 'owner', 'pr', 'slot', 'updatedAt']);
-    expect(cm.data).toMatchObject({ slot: '1', env: 'ai', namespace: 'shop-dev-1', owner: 'run-1', issue: '7', pr: '0' });
+    expect(Object.keys(cm.data).sort()).toEqual([
+      'createdAt',
+      'env',
+      'issue',
+      'namespace',
+      'owner',
+      'pr',
+      'slot',
+      'updatedAt',
+    ]);
+    expect(cm.data).toMatchObject({
+      slot: '1',
+      env: 'ai',
+      namespace: 'shop-dev-1',
+      owner: 'run-1',
+      issue: '7',
+      pr: '0',
+    });
     expect(cm.data.createdAt).toMatch(RFC3339_SECONDS);
     expect(cm.metadata.labels).toEqual({
       'codex-k8s.io/slot-state': 'true',
@@ -58,7 +74,12 @@ describe('slot store with kubectl', () => {
     const before = h.server.kubectlInvocations().length;
     const out = await store.allocate(request({ issue: 3 }));
     expect(out.kubectlCalls).toBe(3);
-    expect(h.server.kubectlInvocations().slice(before).map((i) => i.command)).toEqual(['kubectl get', 'kubectl create', 'kubectl get']);
+    expect(
+      h.server
+        .kubectlInvocations()
+        .slice(before)
+        .map((i) => i.command),
+    ).toEqual(['kubectl get', 'kubectl create', 'kubectl get']);
   });
 
   it("finds and reuses a record in the predecessor's exact format, and labels it when touching it", async () => {
@@ -66,15 +87,34 @@ describe('slot store with kubectl', () => {
     await createPredecessorRecord(h, 4, { issue: '9' });
     const store = storeOf(h);
     const [legacy] = await store.find({ env: 'ai', issue: 9 });
-    expect(legacy).toMatchObject({ slot: 4, issue: 9, pr: 0, labelled: false, pending: false, createdAt: '2026-02-06T10:00:00Z', updatedAt: '' });
+    expect(legacy).toMatchObject({
+      slot: 4,
+      issue: 9,
+      pr: 0,
+      labelled: false,
+      pending: false,
+      createdAt: '2026-02-06T10:00:00Z',
+      updatedAt: '',
+    });
 
     const out = await store.allocate(request({ issue: 9 }));
     expect(out).toMatchObject({ slot: 4, namespace: 'shop-dev-4', created: false });
     expect(out.kubectlCalls).toBe(2);
     const cm = h.server.store.get('configmap', STATE_NS, 'codex-env-4')!;
-    expect(cm.data).toMatchObject({ slot: '4', env: 'ai', owner: 'manual', issue: '9', pr: '0', createdAt: '2026-02-06T10:00:00Z' });
+    expect(cm.data).toMatchObject({
+      slot: '4',
+      env: 'ai',
+      owner: 'manual',
+      issue: '9',
+      pr: '0',
+      createdAt: '2026-02-06T10:00:00Z',
+    });
     expect(cm.data.updatedAt).toMatch(RFC3339_SECONDS);
-    expect(cm.metadata.labels).toMatchObject({ 'codex-k8s.io/slot-state': 'true', 'codex-k8s.io/issue': '9', 'codex-k8s.io/slot': '4' });
+    expect(cm.metadata.labels).toMatchObject({
+      'codex-k8s.io/slot-state': 'true',
+      'codex-k8s.io/issue': '9',
+      'codex-k8s.io/slot': '4',
+    });
     expect(out.record.labelled).toBe(true);
   });
 
@@ -87,7 +127,9 @@ describe('slot store with kubectl', () => {
     expect(out.record).toMatchObject({ issue: 9, pr: 15 });
     // The PR alone now finds it (cleanup-pr, review runs).
     expect((await store.find({ env: 'ai', pr: 15 })).map((r) => r.slot)).toEqual([2]);
-    expect(h.server.store.list('configmap', STATE_NS, 'codex-k8s.io/pr=15').map((o) => o.metadata.name)).toEqual(['codex-env-2']);
+    expect(h.server.store.list('configmap', STATE_NS, 'codex-k8s.io/pr=15').map((o) => o.metadata.name)).toEqual([
+      'codex-env-2',
+    ]);
   });
 
   it('orders numerically and computes the free numbers from one listing', async () => {
@@ -134,7 +176,9 @@ describe('slot store with kubectl', () => {
     await store.allocate(request({ issue: 1, maxSlots: 2 }));
     await store.allocate(request({ pr: 22, maxSlots: 2 }));
     const started = Date.now();
-    const err = await store.allocate(request({ issue: 3, maxSlots: 2, waitTimeoutMs: 600, waitBackoff: { initialMs: 100 } })).catch((e: unknown) => e);
+    const err = await store
+      .allocate(request({ issue: 3, maxSlots: 2, waitTimeoutMs: 600, waitBackoff: { initialMs: 100 } }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoFreeSlotError);
     const msg = (err as Error).message;
     expect(msg).toContain('no free slot for env "ai": all 2 slots are taken');
@@ -151,7 +195,9 @@ describe('slot store with kubectl', () => {
     const started = Date.now();
     const err = await store.allocate(request({ issue: 7, waitTimeoutMs: 60_000 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SlotStateError);
-    expect((err as Error).message).toMatch(/^listing slot records in namespace codex-state: kubectl get configmaps failed: .*InternalError/);
+    expect((err as Error).message).toMatch(
+      /^listing slot records in namespace codex-state: kubectl get configmaps failed: .*InternalError/,
+    );
     expect((err as Error).message).not.toContain('no free slot');
     expect(store.invocations).toBe(4); // one call, retried 3 times
     expect(Date.now() - started).toBeLessThan(5000);
@@ -166,10 +212,14 @@ describe('slot store with kubectl', () => {
     expect(h.server.store.list('configmap', STATE_NS, 'codex-k8s.io/slot-state=true')).toHaveLength(1);
   });
 
-  it('a create refused for another reason than AlreadyExists fails at once with kubectl\'s message', async () => {
+  it("a create refused for another reason than AlreadyExists fails at once with kubectl's message", async () => {
     await createStateNamespace(h);
     const store = storeOf(h);
-    h.server.failNext(1, 403, 'Forbidden', { method: 'POST', path: '/configmaps', message: 'configmaps is forbidden: no create for you' });
+    h.server.failNext(1, 403, 'Forbidden', {
+      method: 'POST',
+      path: '/configmaps',
+      message: 'configmaps is forbidden: no create for you',
+    });
     const err = await store.allocate(request({ issue: 7 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SlotStateError);
     expect((err as SlotStateError).reason).toBe('Forbidden');
@@ -186,8 +236,12 @@ describe('slot store with kubectl', () => {
     expect(linked).toMatchObject({ slot: 1, issue: 7, pr: 30, labelled: true, pending: false });
     expect(store.invocations).toBe(4);
     expect(await store.link(1, { issue: 0, env: 'ai' })).toMatchObject({ issue: 0, pr: 30 });
-    await expect(store.link(1, { issue: 3, env: 'staging' })).rejects.toThrow('slot 1 belongs to env "ai", not "staging"');
-    await expect(store.link(5, { issue: 3 })).rejects.toThrow('slot 5 has no record (configmap codex-state/codex-env-5)');
+    await expect(store.link(1, { issue: 3, env: 'staging' })).rejects.toThrow(
+      'slot 1 belongs to env "ai", not "staging"',
+    );
+    await expect(store.link(5, { issue: 3 })).rejects.toThrow(
+      'slot 5 has no record (configmap codex-state/codex-env-5)',
+    );
 
     await createPredecessorRecord(h, 4, { issue: '9' });
     const calls = store.invocations;

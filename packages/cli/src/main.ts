@@ -7,6 +7,9 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   template: () => import('./commands/template.js'),
   validate: () => import('./commands/validate.js'),
   apply: () => import('./commands/apply.js'),
+  destroy: () => import('./commands/destroy.js'),
+  slots: () => import('./commands/slots.js'),
+  doctor: () => import('./commands/doctor.js'),
 };
 
 const USAGE = `codex-k8s: render, check and deploy a services.yaml stack
@@ -19,6 +22,9 @@ Commands:
   template   render a Go template file, or JSON-lines cases with --jsonl
   validate   check services.yaml and every environment's stack; exit 1 on errors
   apply      render, run hooks, apply server-side and wait (--dry-run: show what would change)
+  destroy    delete an environment's namespace and its own cluster-scoped objects
+  slots      list slot records, or release one (slots list | slots release N)
+  doctor     check kubectl, cluster access and permissions
 `;
 
 export async function main(argv: string[]): Promise<number> {

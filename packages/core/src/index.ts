@@ -20,3 +20,5 @@ export * from './operations/ensure-slot.js';
 export * from './operations/slot-store.js';
 export * as slots from './slots/index.js';
 export * from './operations/cleanup.js';
+export * from './operations/destroy-environment.js';
+export * from './operations/doctor.js';

@@ -81,7 +81,8 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
   const issue = req.issue ?? 0;
   const pr = req.pr ?? 0;
   // Without an issue or PR, the preferred slot itself is the selector (a manual allocation of slot N).
-  const selector: SlotQuery = issue > 0 || pr > 0 ? { env: req.env, issue, pr } : { env: req.env, slot: req.preferredSlot };
+  const selector: SlotQuery =
+    issue > 0 || pr > 0 ? { env: req.env, issue, pr } : { env: req.env, slot: req.preferredSlot };
   const byIssue = issue > 0 || pr > 0;
   let waitedMs = 0;
   const outcome = (record: SlotRecord, created: boolean): AllocateOutcome => ({
@@ -101,8 +102,11 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
     const ns = req.namespaceFor(record.slot);
     if (ns && ns !== record.namespace) changes.namespace = ns;
     if (changes.issue !== undefined || changes.pr !== undefined)
-      log.info(`slot ${record.slot}: now held for ${describeHolder({ issue: changes.issue ?? record.issue, pr: changes.pr ?? record.pr })} (was ${describeHolder(record)})`);
-    if (changes.namespace) log.info(`slot ${record.slot}: namespace ${record.namespace || '(none)'} -> ${changes.namespace}`);
+      log.info(
+        `slot ${record.slot}: now held for ${describeHolder({ issue: changes.issue ?? record.issue, pr: changes.pr ?? record.pr })} (was ${describeHolder(record)})`,
+      );
+    if (changes.namespace)
+      log.info(`slot ${record.slot}: namespace ${record.namespace || '(none)'} -> ${changes.namespace}`);
     try {
       return await store.update(record, changes);
     } catch (err) {
@@ -133,7 +137,13 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
       // right now, mostly the same lowest numbers, so pick at random among the lowest few instead of queueing up
       // behind them one create at a time.
       const n = collisions === 0 ? free[0] : free[Math.floor(random() * free.length)];
-      const claimed = await store.claim(n, { env: req.env, namespace: req.namespaceFor(n), owner: req.owner, issue, pr });
+      const claimed = await store.claim(n, {
+        env: req.env,
+        namespace: req.namespaceFor(n),
+        owner: req.owner,
+        issue,
+        pr,
+      });
       if (!claimed) {
         // List again at once rather than trying the next number blind: the listing shows every number taken
         // meanwhile (when all are, we go on to wait), and a claim for our own issue made by a concurrent run.
@@ -141,7 +151,9 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
         log.debug(`slot ${n} was taken meanwhile by another run`);
         emit({ type: 'taken', slot: n });
         if (collisions >= MAX_COLLISIONS)
-          throw new SlotStateError(`no slot could be claimed: ${collisions} creates in a row found their number taken by another run`);
+          throw new SlotStateError(
+            `no slot could be claimed: ${collisions} creates found their number just taken by another run; is something else creating ${store.prefix}* ConfigMaps in namespace ${store.namespace}?`,
+          );
         continue;
       }
       emit({ type: 'claimed', record: claimed });
@@ -150,7 +162,9 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
       const winner = await settleDuplicates(store, claimed, selector, emit);
       if (!winner) continue;
       if (winner.slot === claimed.slot) return outcome(winner, true);
-      log.info(`another run claimed slot ${winner.slot} for ${describeHolder(winner)} first; using it and releasing slot ${claimed.slot}`);
+      log.info(
+        `another run claimed slot ${winner.slot} for ${describeHolder(winner)} first; using it and releasing slot ${claimed.slot}`,
+      );
       emit({ type: 'yielded', own: claimed, winner });
       // Attach our issue/PR to the winner only when it lacks them (the common case, same selector, costs nothing).
       if ((issue > 0 && winner.issue !== issue) || (pr > 0 && winner.pr !== pr)) {
@@ -166,10 +180,16 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
     if (now >= deadline) throw new NoFreeSlotError(req.env, req.maxSlots, now - start, holders);
     waits++;
     const delayMs = Math.min(
-      backoffDelay(waits, { initialMs: req.waitBackoff?.initialMs ?? 1000, maxMs: req.waitBackoff?.maxMs ?? 30_000, random }),
+      backoffDelay(waits, {
+        initialMs: req.waitBackoff?.initialMs ?? 1000,
+        maxMs: req.waitBackoff?.maxMs ?? 30_000,
+        random,
+      }),
       deadline - now,
     );
-    log.info(`no free slot for env ${req.env} (${holders.length}/${req.maxSlots} taken); looking again in ${(delayMs / 1000).toFixed(1)}s`);
+    log.info(
+      `no free slot for env ${req.env} (${holders.length}/${req.maxSlots} taken); looking again in ${(delayMs / 1000).toFixed(1)}s`,
+    );
     emit({ type: 'waiting', delayMs, holders });
     await clock.sleep(delayMs);
     waitedMs = clock.now() - start;
@@ -195,8 +215,11 @@ async function settleDuplicates(
     .filter((r) => r.slot !== winner.slot && r.pending)
     .sort((a, b) => Number(b.slot === claimed.slot) - Number(a.slot === claimed.slot));
   for (const r of losers) {
-    await store.release(r.slot);
-    emit({ type: 'duplicate-released', record: r });
+    // Guarded by the resourceVersion seen: a record written since is no longer a pending loser; keep it.
+    const result = await store.releaseIfUnchanged(r);
+    if (result === 'changed')
+      store.logger.warning(`slot ${r.slot} (a duplicate for ${describeHolder(r)}) was written meanwhile; kept`);
+    else emit({ type: 'duplicate-released', record: r });
   }
   return winner;
 }
@@ -208,6 +231,8 @@ function validate(req: AllocateRequest): void {
   if (!req.env) bad('env is required');
   for (const [k, v] of Object.entries({ issue: req.issue, pr: req.pr, preferredSlot: req.preferredSlot }))
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) bad(`${k} must be a whole number >= 0, got ${v}`);
-  if (!Number.isInteger(req.maxSlots) || req.maxSlots < 0) bad(`maxSlots must be a whole number >= 0, got ${req.maxSlots}`);
-  if (!(req.issue! > 0) && !(req.pr! > 0) && !(req.preferredSlot! > 0)) bad('an issue, a PR or a slot number is required');
+  if (!Number.isInteger(req.maxSlots) || req.maxSlots < 0)
+    bad(`maxSlots must be a whole number >= 0, got ${req.maxSlots}`);
+  if (!(req.issue! > 0) && !(req.pr! > 0) && !(req.preferredSlot! > 0))
+    bad('an issue, a PR or a slot number is required');
 }

@@ -15,5 +15,12 @@ export {
 } from './record.js';
 export { matchesQuery, findRecords, pickWinner, freeSlots, holdersWithin, compareResourceVersion } from './match.js';
 export { SlotStateError, NoFreeSlotError } from './errors.js';
-export { SlotStore, type SlotStoreOptions, type RecordChanges, type StaleReason, type CollectStaleOptions, type CollectStaleResult } from './store.js';
+export {
+  SlotStore,
+  type SlotStoreOptions,
+  type RecordChanges,
+  type StaleReason,
+  type CollectStaleOptions,
+  type CollectStaleResult,
+} from './store.js';
 export { allocateSlot, type AllocateRequest, type AllocateEvent, type AllocateOutcome } from './allocate.js';

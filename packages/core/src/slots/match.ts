@@ -47,7 +47,9 @@ export function compareResourceVersion(a: string, b: string): number {
 export function pickWinner(records: readonly SlotRecord[]): SlotRecord | undefined {
   const settled = records.filter((r) => !r.pending).sort(bySlot);
   if (settled.length) return settled[0];
-  return [...records].sort((a, b) => compareResourceVersion(a.resourceVersion, b.resourceVersion) || a.slot - b.slot)[0];
+  return [...records].sort(
+    (a, b) => compareResourceVersion(a.resourceVersion, b.resourceVersion) || a.slot - b.slot,
+  )[0];
 }
 
 /**

@@ -78,13 +78,33 @@ export class StateClient {
    * (Conflict) when the object changed since it was read.
    */
   async patch(name: string, body: object): Promise<ConfigMap> {
-    const args = ['patch', 'configmap', name, '-n', this.namespace, '--type', 'merge', '-p', JSON.stringify(body), '-o', 'json'];
+    const args = [
+      'patch',
+      'configmap',
+      name,
+      '-n',
+      this.namespace,
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify(body),
+      '-o',
+      'json',
+    ];
     return JSON.parse(await this.call(args)) as ConfigMap;
   }
 
   /** Deletes the object; false when it was already gone. */
   async delete(name: string): Promise<boolean> {
-    const out = await this.call(['delete', 'configmap', name, '-n', this.namespace, '--ignore-not-found', '--wait=false']);
+    const out = await this.call([
+      'delete',
+      'configmap',
+      name,
+      '-n',
+      this.namespace,
+      '--ignore-not-found',
+      '--wait=false',
+    ]);
     return out.trim() !== '';
   }
 
@@ -132,7 +152,9 @@ export class StateClient {
       sleep: (ms) => o.clock.sleep(ms),
       random: o.random,
       onRetry: (err, retry, delay) =>
-        o.logger.debug(`kubectl ${args[0]} failed (${err.reason ?? 'network'}), retry ${retry} in ${delay} ms: ${err.message}`),
+        o.logger.debug(
+          `kubectl ${args[0]} failed (${err.reason ?? 'network'}), retry ${retry} in ${delay} ms: ${err.message}`,
+        ),
     });
   }
 }

@@ -17,7 +17,7 @@ import {
   recordName,
   type ConfigMap,
 } from './record.js';
-import { StateClient } from './state-client.js';
+import { StateClient, type ConditionalDelete } from './state-client.js';
 import {
   ANNOTATION_CLAIM,
   DEFAULT_CONFIGMAP_PREFIX,
@@ -78,7 +78,8 @@ export interface CollectStaleResult {
   released: { record: SlotRecord; reason: StaleReason }[];
   /** Stale when listed but written since (a run picked it up again), so kept. */
   changed: SlotRecord[];
-  failed: { record: SlotRecord; reason: StaleReason; error: Error }[];
+  /** The check, `beforeRelease` or the delete failed; `reason` is unset when the check itself failed. */
+  failed: { record: SlotRecord; reason?: StaleReason; error: Error }[];
 }
 
 export class SlotStore {
@@ -148,7 +149,11 @@ export class SlotStore {
    * message, instead of being read as "taken" and moving on to the next number as the predecessor did.
    */
   async claim(slot: number, input: NewSlotRecord): Promise<SlotRecord | undefined> {
-    const manifest = recordManifest(slot, input, { stateNamespace: this.namespace, prefix: this.prefix, now: this.clock.now() });
+    const manifest = recordManifest(slot, input, {
+      stateNamespace: this.namespace,
+      prefix: this.prefix,
+      now: this.clock.now(),
+    });
     try {
       return this.parse(await this.client.create(manifest), slot);
     } catch (err) {
@@ -196,7 +201,8 @@ export class SlotStore {
    */
   async link(slot: number, target: { issue?: number; pr?: number; env?: string }): Promise<SlotRecord> {
     for (const [k, v] of Object.entries({ issue: target.issue, pr: target.pr }))
-      if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`link slot ${slot}: ${k} must be a number >= 0, got ${v}`);
+      if (v !== undefined && (!Number.isInteger(v) || v < 0))
+        throw new Error(`link slot ${slot}: ${k} must be a number >= 0, got ${v}`);
     const data: Record<string, string> = {};
     if (target.issue !== undefined) data.issue = String(target.issue);
     if (target.pr !== undefined) data.pr = String(target.pr);
@@ -208,7 +214,11 @@ export class SlotStore {
       throw new SlotStateError(`slot ${slot} belongs to env "${record.env}", not "${target.env}"; not linking it`);
     const next = { ...record, issue: target.issue ?? record.issue, pr: target.pr ?? record.pr };
     return this.write(slot, {
-      metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(next), annotations: { [ANNOTATION_CLAIM]: null } },
+      metadata: {
+        resourceVersion: record.resourceVersion,
+        labels: recordLabels(next),
+        annotations: { [ANNOTATION_CLAIM]: null },
+      },
       data: { ...data, updatedAt: formatTimestamp(this.clock.now()) },
     });
   }
@@ -219,6 +229,18 @@ export class SlotStore {
       return await this.client.delete(recordName(this.prefix, slot));
     } catch (err) {
       throw stateError(`releasing slot ${slot} (${this.where(slot)})`, err);
+    }
+  }
+
+  /**
+   * Deletes the record only if it is unchanged since it was read ('changed': someone wrote it meanwhile and it was
+   * kept; 'gone': already deleted). One kubectl call.
+   */
+  async releaseIfUnchanged(record: SlotRecord): Promise<ConditionalDelete> {
+    try {
+      return await this.client.deleteIfUnchanged(record.name, record.resourceVersion);
+    } catch (err) {
+      throw stateError(`releasing slot ${record.slot} (${this.where(record.slot)})`, err);
     }
   }
 
@@ -236,21 +258,24 @@ export class SlotStore {
       const at = lastActivity(record);
       if (options.ttlMs > 0 && at !== undefined && now - at > options.ttlMs) reason = 'expired';
       try {
-        if (!reason && options.isClosed && (record.issue > 0 || record.pr > 0) && (await options.isClosed(record))) reason = 'closed';
+        if (!reason && options.isClosed && (record.issue > 0 || record.pr > 0) && (await options.isClosed(record)))
+          reason = 'closed';
         if (!reason) continue;
         await options.beforeRelease?.(record, reason);
-        const outcome = await this.client.deleteIfUnchanged(record.name, record.resourceVersion);
+        const outcome = await this.releaseIfUnchanged(record);
         if (outcome === 'changed') {
           this.logger.info(`slot ${record.slot} was written since it was found ${reason}; keeping it`);
           result.changed.push(record);
         } else {
-          this.logger.info(`released slot ${record.slot} (${reason}; env ${record.env}, namespace ${record.namespace})`);
+          this.logger.info(
+            `released slot ${record.slot} (${reason}; env ${record.env}, namespace ${record.namespace})`,
+          );
           result.released.push({ record, reason });
         }
       } catch (err) {
-        const error = err instanceof KubectlError ? stateError(`releasing stale slot ${record.slot} (${this.where(record.slot)})`, err) : (err as Error);
+        const error = err instanceof Error ? err : new Error(String(err));
         this.logger.warning(`slot ${record.slot}: ${error.message}`);
-        result.failed.push({ record, reason: reason ?? 'closed', error });
+        result.failed.push({ record, reason, error });
       }
     }
     return result;
@@ -279,7 +304,9 @@ export class SlotStore {
       what,
     );
     if (record.labelled) return record;
-    const patch: Record<string, unknown> = { metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(record) } };
+    const patch: Record<string, unknown> = {
+      metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(record) },
+    };
     if (!record.createdAt) patch.data = { createdAt: record.updatedAt };
     try {
       return await this.write(slot, patch, `labelling slot ${slot}`);
@@ -304,7 +331,10 @@ export class SlotStore {
 
   private parse(cm: ConfigMap, slot: number): SlotRecord {
     const record = parseRecord(cm, this.prefix);
-    if (!record) throw new SlotStateError(`slot ${slot}: the API returned an object that is not a slot record (${cm.metadata.name})`);
+    if (!record)
+      throw new SlotStateError(
+        `slot ${slot}: the API returned an object that is not a slot record (${cm.metadata.name})`,
+      );
     return record;
   }
 }

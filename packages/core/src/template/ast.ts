@@ -1,4 +1,5 @@
 /** Parse tree of a template, shaped like text/template/parse's nodes. */
+import type { TemplateFunc } from './funcs.js';
 import { quote } from './quote.js';
 import { trimSpace } from './unicode.js';
 
@@ -92,6 +93,8 @@ export interface ChainNode extends Base {
 export interface IdentifierNode extends Base {
   type: typeof NodeType.Identifier;
   ident: string;
+  /** The function, resolved when parsing (the function map is fixed per template). */
+  fn: TemplateFunc;
 }
 export interface DotNode extends Base {
   type: typeof NodeType.Dot;

@@ -86,7 +86,6 @@ export interface ExecContext {
   parseName: string;
   text: string;
   trees: ReadonlyMap<string, ListNode>;
-  lookupFunc(name: string): TemplateFunc | undefined;
 }
 
 function isHexInt(s: string): boolean {
@@ -525,9 +524,7 @@ class State {
     final: Final,
   ): unknown {
     this.node = node;
-    const fn = this.ctx.lookupFunc(node.ident);
-    if (fn === undefined) this.errorf(`${quote(node.ident)} is not a defined function`);
-    return this.evalCall(dot, di, fn, cmd, node.ident, args, final);
+    return this.evalCall(dot, di, node.fn, cmd, node.ident, args, final);
   }
 
   private evalCall(

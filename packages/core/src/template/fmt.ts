@@ -591,11 +591,25 @@ class Printer {
     while (i < end) {
       this.goodArgNum = true;
       const lasti = i;
-      while (i < end && format[i] !== '%') i++;
+      i = format.indexOf('%', i);
+      if (i < 0) i = end;
       if (i > lasti) this.buf += format.slice(lasti, i);
       if (i >= end) break;
       i++;
       this.clearFlags();
+      // Fast path: a letter right after the %, with no flags, width, precision or index.
+      const c = format.charCodeAt(i);
+      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x25) {
+        i++;
+        const verb = format[i - 1];
+        if (c === 0x25) this.buf += '%';
+        else if (argNum >= a.length) this.buf += '%!' + verb + '(MISSING)';
+        else {
+          this.printArg(a[argNum], verb);
+          argNum++;
+        }
+        continue;
+      }
       flags: for (; i < end; i++) {
         switch (format[i]) {
           case '#':

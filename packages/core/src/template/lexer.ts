@@ -2,6 +2,9 @@
  * Tokenizer for Go text/template (text/template/parse/lex.go semantics). The whole input is
  * tokenized up front; a lexical error ends the token list with an Error token, which the parser
  * reports when it reaches it, in the same order Go's lazily running lexer would.
+ *
+ * Tokens are kept in parallel typed arrays (type, start, end) rather than objects: a token's text
+ * is only cut out of the input when the parser needs it, and lines are never computed here.
  */
 import { quote } from './quote.js';
 import { isDigit, isLetter, isPrint, utf8Length } from './unicode.js';
@@ -45,40 +48,33 @@ export const Item = {
 } as const;
 export type ItemType = (typeof Item)[keyof typeof Item];
 
-export interface Token {
-  type: ItemType;
-  /** Offset of the token in the template text (UTF-16 units). */
-  pos: number;
-  val: string;
-}
+const KEYWORDS: ReadonlyMap<string, ItemType> = new Map<string, ItemType>([
+  ['.', Item.Dot],
+  ['block', Item.Block],
+  ['break', Item.Break],
+  ['continue', Item.Continue],
+  ['define', Item.Define],
+  ['else', Item.Else],
+  ['end', Item.End],
+  ['if', Item.If],
+  ['range', Item.Range],
+  ['nil', Item.Nil],
+  ['template', Item.Template],
+  ['with', Item.With],
+]);
 
-const KEYWORDS: Record<string, ItemType> = {
-  '.': Item.Dot,
-  block: Item.Block,
-  break: Item.Break,
-  continue: Item.Continue,
-  define: Item.Define,
-  else: Item.Else,
-  end: Item.End,
-  if: Item.If,
-  range: Item.Range,
-  nil: Item.Nil,
-  template: Item.Template,
-  with: Item.With,
-};
-
-const LEFT_DELIM = '{{';
-const RIGHT_DELIM = '}}';
-const LEFT_COMMENT = '/*';
-const RIGHT_COMMENT = '*/';
+// The delimiters are fixed: "{{", "}}", "/*", "*/".
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const EOF_RUNE = -1;
 
 /** How Go's item.String() shows a token in "unexpected ..." messages. */
-export function tokenString(t: Token): string {
-  if (t.type === Item.EOF) return 'EOF';
-  if (t.type === Item.Error) return t.val;
-  if (t.type > Item.Keyword) return '<' + t.val + '>';
-  if (utf8Length(t.val) > 10) return quote([...t.val].slice(0, 10).join('')) + '...';
-  return quote(t.val);
+export function tokenString(type: number, val: string): string {
+  if (type === Item.EOF) return 'EOF';
+  if (type === Item.Error) return val;
+  if (type > Item.Keyword) return '<' + val + '>';
+  if (utf8Length(val) > 10) return quote([...val].slice(0, 10).join('')) + '...';
+  return quote(val);
 }
 
 /** fmt's %#U of a rune, used in lexer messages. */
@@ -95,60 +91,165 @@ function isSpace(c: number): boolean {
 }
 
 function isAlphaNumeric(cp: number): boolean {
-  return cp === 0x5f || isLetter(cp) || isDigit(cp);
+  if (cp < 0x80) {
+    return (
+      (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f
+    );
+  }
+  return isLetter(cp) || isDigit(cp);
 }
 
-function hasLeftTrimMarker(s: string, i: number): boolean {
-  return i + 1 < s.length && s.charCodeAt(i) === 0x2d && isSpace(s.charCodeAt(i + 1));
+/**
+ * The token list of a template text. One list is reused from parse to parse (parsing never runs
+ * user code, so it cannot be re-entered): lexing then allocates nothing but error messages.
+ */
+export class Tokens {
+  /** Item type of each token. */
+  type = new Uint8Array(256);
+  /** Offset of each token in the text (UTF-16 units). */
+  start = new Int32Array(256);
+  end = new Int32Array(256);
+  count = 0;
+  /** The message of the final Error token, if any. */
+  error = '';
+  input = '';
+
+  reset(input: string): void {
+    // Every token but the final EOF or Error spans at least one character.
+    const need = input.length + 2;
+    if (this.type.length < need) {
+      const cap = Math.max(need, this.type.length * 2);
+      this.type = new Uint8Array(cap);
+      this.start = new Int32Array(cap);
+      this.end = new Int32Array(cap);
+    }
+    this.input = input;
+    this.count = 0;
+    this.error = '';
+  }
+
+  /** The token's text (the message for an Error token). */
+  val(i: number): string {
+    return this.type[i] === Item.Error ? this.error : this.input.slice(this.start[i], this.end[i]);
+  }
 }
 
-function hasRightTrimMarker(s: string, i: number): boolean {
-  return i + 1 < s.length && isSpace(s.charCodeAt(i)) && s.charCodeAt(i + 1) === 0x2d;
-}
+const shared = new Tokens();
 
-const EOF_RUNE = -1;
+class Lexer {
+  readonly t: Tokens;
+  private readonly input: string;
+  private readonly len: number;
+  private pos = 0;
+  private start = 0;
+  private parenDepth = 0;
 
-export function lex(input: string, breakOK = true, continueOK = true): Token[] {
-  const items: Token[] = [];
-  let pos = 0;
-  let start = 0;
-  let parenDepth = 0;
+  constructor(
+    input: string,
+    private readonly breakOK: boolean,
+    private readonly continueOK: boolean,
+  ) {
+    this.input = input;
+    this.len = input.length;
+    this.t = shared;
+    shared.reset(input);
+  }
 
-  const emit = (type: ItemType): void => {
-    items.push({ type, pos: start, val: input.slice(start, pos) });
-    start = pos;
-  };
-  const fail = (msg: string): void => {
-    items.push({ type: Item.Error, pos: start, val: msg });
-  };
-  const next = (): number => {
-    if (pos >= input.length) return EOF_RUNE;
-    const cp = input.codePointAt(pos) as number;
-    pos += cp > 0xffff ? 2 : 1;
+  private emit(type: ItemType): void {
+    const t = this.t;
+    const i = t.count++;
+    t.type[i] = type;
+    t.start[i] = this.start;
+    t.end[i] = this.pos;
+    this.start = this.pos;
+  }
+
+  private fail(msg: string): void {
+    const t = this.t;
+    const i = t.count++;
+    t.type[i] = Item.Error;
+    t.start[i] = this.start;
+    t.end[i] = this.start;
+    t.error = msg;
+  }
+
+  private next(): number {
+    if (this.pos >= this.len) return EOF_RUNE;
+    const c = this.input.charCodeAt(this.pos);
+    if (c < 0xd800 || c > 0xdbff) {
+      this.pos++;
+      return c;
+    }
+    const cp = this.input.codePointAt(this.pos) as number;
+    this.pos += cp > 0xffff ? 2 : 1;
     return cp;
-  };
-  const peek = (): number => (pos >= input.length ? EOF_RUNE : (input.codePointAt(pos) as number));
-  const backup = (cp: number): void => {
-    if (cp !== EOF_RUNE) pos -= cp > 0xffff ? 2 : 1;
-  };
-  const accept = (valid: string): boolean => {
-    const cp = next();
-    if (cp !== EOF_RUNE && valid.includes(String.fromCodePoint(cp))) return true;
-    backup(cp);
+  }
+
+  private peek(): number {
+    return this.pos >= this.len ? EOF_RUNE : (this.input.codePointAt(this.pos) as number);
+  }
+
+  private backup(cp: number): void {
+    if (cp !== EOF_RUNE) this.pos -= cp > 0xffff ? 2 : 1;
+  }
+
+  /** Consumes one character if it is c. */
+  private acceptChar(c: number): boolean {
+    if (this.pos < this.len && this.input.charCodeAt(this.pos) === c) {
+      this.pos++;
+      return true;
+    }
     return false;
-  };
-  const acceptRun = (valid: string): void => {
-    while (accept(valid));
-  };
-  const atRightDelim = (): [boolean, boolean] => {
-    if (hasRightTrimMarker(input, pos) && input.startsWith(RIGHT_DELIM, pos + 2)) return [true, true];
-    if (input.startsWith(RIGHT_DELIM, pos)) return [true, false];
-    return [false, false];
-  };
-  const atTerminator = (): boolean => {
-    const r = peek();
-    if (r === EOF_RUNE || isSpace(r)) return true;
+  }
+
+  private acceptSign(): void {
+    if (this.pos < this.len) {
+      const c = this.input.charCodeAt(this.pos);
+      if (c === 0x2b || c === 0x2d) this.pos++;
+    }
+  }
+
+  /** Consumes a run of digits of the given base (with underscores). */
+  private acceptDigits(base: number): void {
+    const s = this.input;
+    let p = this.pos;
+    for (; p < this.len; p++) {
+      const c = s.charCodeAt(p);
+      if (c === 0x5f) continue;
+      if (base === 16) {
+        if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) continue;
+      } else if (c >= 0x30 && c < 0x30 + base) continue;
+      break;
+    }
+    this.pos = p;
+  }
+
+  private atRightDelim(): boolean {
+    const s = this.input;
+    const p = this.pos;
+    return s.charCodeAt(p) === RBRACE && s.charCodeAt(p + 1) === RBRACE;
+  }
+
+  /** A trim marker " -" followed by "}}" at p. */
+  private atTrimRightDelim(p: number): boolean {
+    const s = this.input;
+    return (
+      p + 3 < this.len &&
+      isSpace(s.charCodeAt(p)) &&
+      s.charCodeAt(p + 1) === 0x2d &&
+      s.charCodeAt(p + 2) === RBRACE &&
+      s.charCodeAt(p + 3) === RBRACE
+    );
+  }
+
+  private atTerminator(): boolean {
+    if (this.pos >= this.len) return true;
+    const r = this.input.charCodeAt(this.pos);
     switch (r) {
+      case 0x20:
+      case 0x09:
+      case 0x0d:
+      case 0x0a:
       case 0x2e: // .
       case 0x2c: // ,
       case 0x7c: // |
@@ -156,311 +257,347 @@ export function lex(input: string, breakOK = true, continueOK = true): Token[] {
       case 0x29: // )
       case 0x28: // (
         return true;
+      case RBRACE:
+        return this.input.charCodeAt(this.pos + 1) === RBRACE;
     }
-    return input.startsWith(RIGHT_DELIM, pos);
-  };
-  const skipSpaces = (): void => {
-    while (pos < input.length && isSpace(input.charCodeAt(pos))) pos++;
-  };
+    return false;
+  }
 
-  /** Emits text up to the next action; says what follows: an action, a comment, or the end. */
-  const lexText = (): 'action' | 'comment' | 'done' => {
-    const x = input.indexOf(LEFT_DELIM, pos);
-    if (x < 0) {
-      pos = input.length;
-      if (pos > start) emit(Item.Text);
-      emit(Item.EOF);
-      return 'done';
-    }
-    pos = x;
-    let trimEnd = pos;
-    if (hasLeftTrimMarker(input, pos + LEFT_DELIM.length)) {
-      while (trimEnd > start && isSpace(input.charCodeAt(trimEnd - 1))) trimEnd--;
-    }
-    if (trimEnd > start) {
-      const save = pos;
-      pos = trimEnd;
-      emit(Item.Text);
-      pos = save;
-    }
-    start = pos;
-    // Left delimiter, possibly with a trim marker.
-    pos += LEFT_DELIM.length;
-    const trim = hasLeftTrimMarker(input, pos);
-    const afterMarker = trim ? 2 : 0;
-    if (input.startsWith(LEFT_COMMENT, pos + afterMarker)) {
-      pos += afterMarker;
-      start = pos;
-      return 'comment';
-    }
-    emit(Item.LeftDelim);
-    pos += afterMarker;
-    start = pos;
-    parenDepth = 0;
-    return 'action';
-  };
+  private skipSpaces(): void {
+    while (this.pos < this.len && isSpace(this.input.charCodeAt(this.pos))) this.pos++;
+  }
 
-  const lexComment = (): boolean => {
-    pos += LEFT_COMMENT.length;
-    const i = input.indexOf(RIGHT_COMMENT, pos);
-    if (i < 0) {
-      fail('unclosed comment');
-      return false;
-    }
-    pos = i + RIGHT_COMMENT.length;
-    const [delim, trim] = atRightDelim();
-    if (!delim) {
-      fail('comment ends before closing delimiter');
-      return false;
-    }
-    if (trim) pos += 2;
-    pos += RIGHT_DELIM.length;
-    if (trim) skipSpaces();
-    start = pos;
-    return true;
-  };
-
-  const lexRightDelim = (): void => {
-    const trim = hasRightTrimMarker(input, pos);
-    if (trim) {
-      pos += 2;
-      start = pos;
-    }
-    pos += RIGHT_DELIM.length;
-    emit(Item.RightDelim);
-    if (trim) {
-      skipSpaces();
-      start = pos;
-    }
-  };
-
-  const scanNumber = (): boolean => {
-    accept('+-');
-    let digits = '0123456789_';
-    if (accept('0')) {
-      if (accept('xX')) digits = '0123456789abcdefABCDEF_';
-      else if (accept('oO')) digits = '01234567_';
-      else if (accept('bB')) digits = '01_';
-    }
-    acceptRun(digits);
-    if (accept('.')) acceptRun(digits);
-    if (digits.length === 11 && accept('eE')) {
-      accept('+-');
-      acceptRun('0123456789_');
-    }
-    if (digits.length === 23 && accept('pP')) {
-      accept('+-');
-      acceptRun('0123456789_');
-    }
-    accept('i');
-    const r = peek();
-    if (r !== EOF_RUNE && isAlphaNumeric(r)) {
-      next();
-      return false;
-    }
-    return true;
-  };
-
-  const lexNumber = (): boolean => {
-    if (!scanNumber()) {
-      fail('bad number syntax: ' + quote(input.slice(start, pos)));
-      return false;
-    }
-    const sign = peek();
-    if (sign === 0x2b || sign === 0x2d) {
-      if (!scanNumber() || input[pos - 1] !== 'i') {
-        fail('bad number syntax: ' + quote(input.slice(start, pos)));
-        return false;
-      }
-      emit(Item.Complex);
-    } else emit(Item.Number);
-    return true;
-  };
-
-  const lexQuoted = (q: number, what: string, type: ItemType): boolean => {
+  run(): Tokens {
     for (;;) {
-      const r = next();
-      if (r === 0x5c) {
-        const e = next();
-        if (e !== EOF_RUNE && e !== 0x0a) continue;
-        fail(what);
+      const state = this.lexText();
+      if (state === 0) break;
+      if (state === 2) {
+        if (!this.lexComment()) break;
+        continue;
+      }
+      let s: number;
+      do s = this.lexInsideAction();
+      while (s === 1);
+      if (s === 2) break;
+    }
+    return this.t;
+  }
+
+  /** Emits text up to the next action; 1: an action follows, 2: a comment follows, 0: the end. */
+  private lexText(): number {
+    const s = this.input;
+    const x = s.indexOf('{{', this.pos);
+    if (x < 0) {
+      this.pos = this.len;
+      if (this.pos > this.start) this.emit(Item.Text);
+      this.emit(Item.EOF);
+      return 0;
+    }
+    // A left trim marker: "{{- " (the space may be any of the four).
+    const trim = s.charCodeAt(x + 2) === 0x2d && isSpace(s.charCodeAt(x + 3));
+    let trimEnd = x;
+    if (trim) while (trimEnd > this.start && isSpace(s.charCodeAt(trimEnd - 1))) trimEnd--;
+    if (trimEnd > this.start) {
+      this.pos = trimEnd;
+      this.emit(Item.Text);
+    }
+    this.start = x;
+    this.pos = x + 2;
+    const afterMarker = trim ? 2 : 0;
+    if (s.charCodeAt(this.pos + afterMarker) === 0x2f && s.charCodeAt(this.pos + afterMarker + 1) === 0x2a) {
+      this.pos += afterMarker;
+      this.start = this.pos;
+      return 2;
+    }
+    this.emit(Item.LeftDelim);
+    this.pos += afterMarker;
+    this.start = this.pos;
+    this.parenDepth = 0;
+    return 1;
+  }
+
+  private lexComment(): boolean {
+    this.pos += 2;
+    const i = this.input.indexOf('*/', this.pos);
+    if (i < 0) {
+      this.fail('unclosed comment');
+      return false;
+    }
+    this.pos = i + 2;
+    const trim = this.atTrimRightDelim(this.pos);
+    if (!trim && !this.atRightDelim()) {
+      this.fail('comment ends before closing delimiter');
+      return false;
+    }
+    this.pos += trim ? 4 : 2;
+    if (trim) this.skipSpaces();
+    this.start = this.pos;
+    return true;
+  }
+
+  private lexRightDelim(trim: boolean): void {
+    if (trim) {
+      this.pos += 2;
+      this.start = this.pos;
+    }
+    this.pos += 2;
+    this.emit(Item.RightDelim);
+    if (trim) {
+      this.skipSpaces();
+      this.start = this.pos;
+    }
+  }
+
+  private scanNumber(): boolean {
+    this.acceptSign();
+    let base = 10;
+    if (this.acceptChar(0x30)) {
+      const c = this.pos < this.len ? this.input.charCodeAt(this.pos) | 0x20 : 0;
+      if (c === 0x78) base = 16;
+      else if (c === 0x6f) base = 8;
+      else if (c === 0x62) base = 2;
+      if (base !== 10) this.pos++;
+    }
+    this.acceptDigits(base);
+    if (this.acceptChar(0x2e)) this.acceptDigits(base);
+    if (base === 10 && (this.acceptChar(0x65) || this.acceptChar(0x45))) {
+      this.acceptSign();
+      this.acceptDigits(10);
+    }
+    if (base === 16 && (this.acceptChar(0x70) || this.acceptChar(0x50))) {
+      this.acceptSign();
+      this.acceptDigits(10);
+    }
+    this.acceptChar(0x69); // i
+    const r = this.peek();
+    if (r !== EOF_RUNE && isAlphaNumeric(r)) {
+      this.next();
+      return false;
+    }
+    return true;
+  }
+
+  private lexNumber(): boolean {
+    if (!this.scanNumber()) {
+      this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
+      return false;
+    }
+    const sign = this.pos < this.len ? this.input.charCodeAt(this.pos) : 0;
+    if (sign === 0x2b || sign === 0x2d) {
+      if (!this.scanNumber() || this.input.charCodeAt(this.pos - 1) !== 0x69) {
+        this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
         return false;
       }
-      if (r === EOF_RUNE || r === 0x0a) {
-        fail(what);
+      this.emit(Item.Complex);
+    } else this.emit(Item.Number);
+    return true;
+  }
+
+  private lexQuoted(q: number, what: string, type: ItemType): boolean {
+    const s = this.input;
+    for (;;) {
+      if (this.pos >= this.len) {
+        this.fail(what);
+        return false;
+      }
+      const r = s.charCodeAt(this.pos++);
+      if (r === 0x5c) {
+        if (this.pos < this.len && s.charCodeAt(this.pos) !== 0x0a) {
+          this.next();
+          continue;
+        }
+        // Go consumes the character (EOF consumes nothing) before failing.
+        if (this.pos < this.len) this.pos++;
+        this.fail(what);
+        return false;
+      }
+      if (r === 0x0a) {
+        this.fail(what);
         return false;
       }
       if (r === q) break;
     }
-    emit(type);
+    this.emit(type);
     return true;
-  };
+  }
 
-  const lexRawQuote = (): boolean => {
-    const i = input.indexOf('`', pos);
+  private lexRawQuote(): boolean {
+    const i = this.input.indexOf('`', this.pos);
     if (i < 0) {
-      fail('unterminated raw quoted string');
+      this.fail('unterminated raw quoted string');
       return false;
     }
-    pos = i + 1;
-    emit(Item.RawString);
+    this.pos = i + 1;
+    this.emit(Item.RawString);
     return true;
-  };
+  }
 
-  const lexFieldOrVariable = (type: ItemType): boolean => {
-    if (atTerminator()) {
-      emit(type === Item.Variable ? Item.Variable : Item.Dot);
+  /** Consumes alphanumerics; returns the first other rune (not consumed), or EOF. */
+  private scanAlphaNumeric(): number {
+    const s = this.input;
+    for (;;) {
+      if (this.pos >= this.len) return EOF_RUNE;
+      const c = s.charCodeAt(this.pos);
+      if (c < 0x80) {
+        if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
+          this.pos++;
+          continue;
+        }
+        return c;
+      }
+      const r = this.next();
+      if (!isAlphaNumeric(r)) {
+        this.backup(r);
+        return r;
+      }
+    }
+  }
+
+  private lexFieldOrVariable(type: ItemType): boolean {
+    if (this.atTerminator()) {
+      this.emit(type === Item.Variable ? Item.Variable : Item.Dot);
       return true;
     }
-    let r: number;
-    for (;;) {
-      r = next();
-      if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-        backup(r);
-        break;
-      }
-    }
-    if (!atTerminator()) {
-      fail('bad character ' + runeU(r));
+    const r = this.scanAlphaNumeric();
+    if (!this.atTerminator()) {
+      this.fail('bad character ' + runeU(r));
       return false;
     }
-    emit(type);
+    this.emit(type);
     return true;
-  };
+  }
 
-  const lexIdentifier = (): boolean => {
-    let r: number;
-    for (;;) {
-      r = next();
-      if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-        backup(r);
-        break;
-      }
-    }
-    const word = input.slice(start, pos);
-    if (!atTerminator()) {
-      fail('bad character ' + runeU(r));
+  private lexIdentifier(): boolean {
+    const r = this.scanAlphaNumeric();
+    if (!this.atTerminator()) {
+      this.fail('bad character ' + runeU(r));
       return false;
     }
-    const key = KEYWORDS[word];
-    if (key !== undefined && key > Item.Keyword) {
-      if ((key === Item.Break && !breakOK) || (key === Item.Continue && !continueOK)) emit(Item.Identifier);
-      else emit(key);
-    } else if (word[0] === '.') emit(Item.Field);
-    else if (word === 'true' || word === 'false') emit(Item.Bool);
-    else emit(Item.Identifier);
-    return true;
-  };
-
-  /** One step inside an action; returns 'text' after the closing delimiter. */
-  const lexInsideAction = (): 'action' | 'text' | 'error' => {
-    const [delim] = atRightDelim();
-    if (delim) {
-      if (parenDepth === 0) {
-        lexRightDelim();
-        return 'text';
+    const first = this.input.charCodeAt(this.start);
+    // Keywords and true/false are all lower-case ASCII words.
+    if (first >= 0x61 && first <= 0x7a) {
+      const word = this.input.slice(this.start, this.pos);
+      const key = KEYWORDS.get(word);
+      if (key !== undefined) {
+        if ((key === Item.Break && !this.breakOK) || (key === Item.Continue && !this.continueOK)) {
+          this.emit(Item.Identifier);
+        } else this.emit(key);
+        return true;
       }
-      fail('unclosed left paren');
-      return 'error';
+      if (word === 'true' || word === 'false') {
+        this.emit(Item.Bool);
+        return true;
+      }
     }
-    const r = next();
+    this.emit(Item.Identifier);
+    return true;
+  }
+
+  /** One step inside an action; 1: more of the action, 0: back to text, 2: an error. */
+  private lexInsideAction(): number {
+    const s = this.input;
+    if (this.atRightDelim() || this.atTrimRightDelim(this.pos)) {
+      if (this.parenDepth === 0) {
+        this.lexRightDelim(!this.atRightDelim());
+        return 0;
+      }
+      this.fail('unclosed left paren');
+      return 2;
+    }
+    const r = this.next();
     if (r === EOF_RUNE) {
-      fail('unclosed action');
-      return 'error';
-    }
-    if (isSpace(r)) {
-      // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
-      backup(r);
-      let numSpaces = 0;
-      while (pos < input.length && isSpace(input.charCodeAt(pos))) {
-        pos++;
-        numSpaces++;
-      }
-      if (hasRightTrimMarker(input, pos - 1) && input.startsWith(RIGHT_DELIM, pos + 1)) {
-        pos--;
-        if (numSpaces === 1) {
-          lexRightDelim();
-          return 'text';
-        }
-      }
-      emit(Item.Space);
-      return 'action';
+      this.fail('unclosed action');
+      return 2;
     }
     switch (r) {
-      case 0x3d: // =
-        emit(Item.Assign);
-        return 'action';
-      case 0x3a: // :
-        if (next() !== 0x3d) {
-          fail('expected :=');
-          return 'error';
+      case 0x20:
+      case 0x09:
+      case 0x0d:
+      case 0x0a: {
+        // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
+        this.pos--;
+        let numSpaces = 0;
+        while (this.pos < this.len && isSpace(s.charCodeAt(this.pos))) {
+          this.pos++;
+          numSpaces++;
         }
-        emit(Item.Declare);
-        return 'action';
-      case 0x7c: // |
-        emit(Item.Pipe);
-        return 'action';
-      case 0x22: // "
-        return lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 'action' : 'error';
-      case 0x60: // `
-        return lexRawQuote() ? 'action' : 'error';
-      case 0x24: // $
-        if (atTerminator()) {
-          emit(Item.Variable);
-          return 'action';
+        if (this.atTrimRightDelim(this.pos - 1)) {
+          this.pos--;
+          if (numSpaces === 1) {
+            this.lexRightDelim(true);
+            return 0;
+          }
         }
-        return lexFieldOrVariable(Item.Variable) ? 'action' : 'error';
-      case 0x27: // '
-        return lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 'action' : 'error';
-      case 0x28: // (
-        emit(Item.LeftParen);
-        parenDepth++;
-        return 'action';
-      case 0x29: // )
-        emit(Item.RightParen);
-        parenDepth--;
-        if (parenDepth < 0) {
-          fail('unexpected right paren ' + runeU(r));
-          return 'error';
-        }
-        return 'action';
-    }
-    if (r === 0x2e) {
-      // ".field" unless a digit follows, which makes it a number.
-      if (pos < input.length) {
-        const c = input.charCodeAt(pos);
-        if (c < 0x30 || c > 0x39) return lexFieldOrVariable(Item.Field) ? 'action' : 'error';
+        this.emit(Item.Space);
+        return 1;
       }
-      backup(r);
-      return lexNumber() ? 'action' : 'error';
+      case 0x3d: // =
+        this.emit(Item.Assign);
+        return 1;
+      case 0x3a: // :
+        if (this.next() !== 0x3d) {
+          this.fail('expected :=');
+          return 2;
+        }
+        this.emit(Item.Declare);
+        return 1;
+      case 0x7c: // |
+        this.emit(Item.Pipe);
+        return 1;
+      case 0x22: // "
+        return this.lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 1 : 2;
+      case 0x60: // `
+        return this.lexRawQuote() ? 1 : 2;
+      case 0x24: // $
+        if (this.atTerminator()) {
+          this.emit(Item.Variable);
+          return 1;
+        }
+        return this.lexFieldOrVariable(Item.Variable) ? 1 : 2;
+      case 0x27: // '
+        return this.lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 1 : 2;
+      case 0x28: // (
+        this.emit(Item.LeftParen);
+        this.parenDepth++;
+        return 1;
+      case 0x29: // )
+        this.emit(Item.RightParen);
+        this.parenDepth--;
+        if (this.parenDepth < 0) {
+          this.fail('unexpected right paren ' + runeU(r));
+          return 2;
+        }
+        return 1;
+      case 0x2e: // .
+        // ".field" unless a digit follows, which makes it a number.
+        if (this.pos < this.len) {
+          const c = s.charCodeAt(this.pos);
+          if (c < 0x30 || c > 0x39) return this.lexFieldOrVariable(Item.Field) ? 1 : 2;
+        }
+        this.pos--;
+        return this.lexNumber() ? 1 : 2;
+      case 0x2b: // +
+      case 0x2d: // -
+        this.pos--;
+        return this.lexNumber() ? 1 : 2;
     }
-    if (r === 0x2b || r === 0x2d || (r >= 0x30 && r <= 0x39)) {
-      backup(r);
-      return lexNumber() ? 'action' : 'error';
+    if (r >= 0x30 && r <= 0x39) {
+      this.pos--;
+      return this.lexNumber() ? 1 : 2;
     }
     if (isAlphaNumeric(r)) {
-      backup(r);
-      return lexIdentifier() ? 'action' : 'error';
+      this.backup(r);
+      return this.lexIdentifier() ? 1 : 2;
     }
     if (r < 0x80 && isPrint(r)) {
-      emit(Item.Char);
-      return 'action';
+      this.emit(Item.Char);
+      return 1;
     }
-    fail('unrecognized character in action: ' + runeU(r));
-    return 'error';
-  };
-
-  for (;;) {
-    const state = lexText();
-    if (state === 'done') break;
-    if (state === 'comment') {
-      if (!lexComment()) break;
-      continue;
-    }
-    let s: 'action' | 'text' | 'error';
-    do s = lexInsideAction();
-    while (s === 'action');
-    if (s === 'error') break;
+    this.fail('unrecognized character in action: ' + runeU(r));
+    return 2;
   }
-  return items;
+}
+
+export function lex(input: string, breakOK = true, continueOK = true): Tokens {
+  return new Lexer(input, breakOK, continueOK).run();
 }

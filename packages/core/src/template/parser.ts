@@ -18,7 +18,8 @@ import {
   type VariableNode,
 } from './ast.js';
 import { TemplateError, locate } from './errors.js';
-import { Item, lex, tokenString, type Token } from './lexer.js';
+import type { TemplateFunc } from './funcs.js';
+import { Item, lex, tokenString, type Tokens } from './lexer.js';
 import { parseFloat64, parseInt64, parseUint } from './literals.js';
 import { quote, unquote, unquoteChar } from './quote.js';
 
@@ -26,7 +27,8 @@ import { quote, unquote, unquoteChar } from './quote.js';
 class ParseFailure {
   constructor(
     readonly message: string,
-    readonly token: Token,
+    /** Offset of the token whose line Go reports. */
+    readonly pos: number,
   ) {}
 }
 
@@ -64,6 +66,16 @@ function splitComplex(text: string): [string, string] | null {
   return null;
 }
 
+function isPlainDecimal(text: string): boolean {
+  const c0 = text.charCodeAt(0);
+  if (c0 < 0x31 || c0 > 0x39) return text === '0';
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** parse.newNumber: classify a number literal; a string result is Go's error message. */
 export function newNumber(pos: number, text: string, type: number): NumberNode | string {
   const n: NumberNode = {
@@ -80,6 +92,14 @@ export function newNumber(pos: number, text: string, type: number): NumberNode |
     re: 0,
     im: 0,
   };
+  if (type === Item.Number && text.length <= 15 && isPlainDecimal(text)) {
+    // The common case: a decimal integer without sign, prefix, underscores or leading zero.
+    const v = Number(text);
+    n.int64 = n.uint64 = BigInt(v);
+    n.isInt = n.isUint = n.isFloat = true;
+    n.float64 = v;
+    return n;
+  }
   if (type === Item.CharConstant) {
     const r = unquoteChar(text, 1, text.charCodeAt(0));
     if (r === null) return INVALID_SYNTAX;
@@ -160,60 +180,113 @@ export interface ParsedSet {
   trees: Map<string, ListNode>;
 }
 
-/** Per-tree parsing state: Go starts a fresh Tree for every define and block. */
+/** Per-tree parsing state: Go starts a fresh Tree (with its own token look-ahead) for every define and block. */
 interface TreeState {
   vars: string[];
   rangeDepth: number;
-  actionLine: number;
+  /** Offset of the left delimiter of the action being parsed, -1 outside actions. */
+  actionPos: number;
+  /** Highest token index this tree read: Go reports errors at the line of its last lexed token. */
+  furthest: number;
 }
 
+/** The list-building stack, shared because parsing cannot be re-entered (it never runs user code). */
+const sharedStack: unknown[] = [];
+const NO_DECL: VariableNode[] = [];
+const NO_CMDS: CommandNode[] = [];
+const NO_ARGS: ArgNode[] = [];
+
 class Parser {
-  private readonly tokens: Token[];
+  private readonly tokens: Tokens;
+  private readonly ty: Uint8Array;
+  private readonly st: Int32Array;
+  private readonly last: number;
   private idx = 0;
-  /** Highest token index handed out: Go reports errors at the line of the last lexed token. */
-  private furthest = 0;
-  private state: TreeState = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
+  private state: TreeState = { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: 0 };
   readonly trees = new Map<string, ListNode>();
   private lineStarts: number[] | undefined;
+  /**
+   * Lists under construction share one stack, so each finished list is an exact-size copy: arrays
+   * grown by push keep spare capacity, which parse trees would hold on to.
+   */
+  private readonly stack = sharedStack;
+  private top = 0;
+
+  private push(x: unknown): void {
+    this.stack[this.top++] = x;
+  }
+
+  /** Pops the items pushed since base into a new array. */
+  private popList<T>(base: number): T[] {
+    const out = this.stack.slice(base, this.top) as T[];
+    for (let i = base; i < this.top; i++) this.stack[i] = undefined;
+    this.top = base;
+    return out;
+  }
 
   constructor(
     private readonly name: string,
     private readonly text: string,
-    private readonly hasFunction: (name: string) => boolean,
+    private readonly findFunction: (name: string) => TemplateFunc | undefined,
   ) {
-    this.tokens = lex(text, !hasFunction('break'), !hasFunction('continue'));
+    this.tokens = lex(text, findFunction('break') === undefined, findFunction('continue') === undefined);
+    this.ty = this.tokens.type;
+    this.st = this.tokens.start;
+    this.last = this.tokens.count - 1;
   }
 
-  // Token stream.
+  /** Lets go of the text held by the shared token list. */
+  release(): void {
+    this.tokens.input = '';
+    this.tokens.error = '';
+    // After a failure, lists left half built still hold nodes.
+    for (let i = 0; i < this.top; i++) this.stack[i] = undefined;
+    this.top = 0;
+  }
 
-  private next(): Token {
-    const t = this.tokens[Math.min(this.idx, this.tokens.length - 1)];
-    this.idx++;
-    if (this.idx - 1 > this.furthest) this.furthest = this.idx - 1;
+  // Token stream: tokens are indexes; reading past the end repeats the final EOF or Error token.
+
+  private next(): number {
+    let i = this.idx++;
+    if (i > this.state.furthest) this.state.furthest = i;
+    if (i > this.last) i = this.last;
+    return i;
+  }
+
+  private peekType(): number {
+    const i = this.idx;
+    if (i > this.state.furthest) this.state.furthest = i;
+    return this.ty[i > this.last ? this.last : i];
+  }
+
+  private peekPos(): number {
+    const i = this.idx;
+    if (i > this.state.furthest) this.state.furthest = i;
+    return this.st[i > this.last ? this.last : i];
+  }
+
+  private nextNonSpace(): number {
+    let i: number;
+    do i = this.next();
+    while (this.ty[i] === Item.Space);
+    return i;
+  }
+
+  /** Skips spaces and returns the type of the token after them (not consumed). */
+  private peekNonSpaceType(): number {
+    const t = this.ty[this.nextNonSpace()];
+    this.idx--;
     return t;
   }
 
-  private backup(n = 1): void {
-    this.idx -= n;
+  private peekNonSpacePos(): number {
+    const p = this.st[this.nextNonSpace()];
+    this.idx--;
+    return p;
   }
 
-  private peek(): Token {
-    const t = this.next();
-    this.backup();
-    return t;
-  }
-
-  private nextNonSpace(): Token {
-    let t: Token;
-    do t = this.next();
-    while (t.type === Item.Space);
-    return t;
-  }
-
-  private peekNonSpace(): Token {
-    const t = this.nextNonSpace();
-    this.backup();
-    return t;
+  private val(i: number): string {
+    return this.tokens.val(i);
   }
 
   // Errors.
@@ -234,63 +307,63 @@ class Parser {
   }
 
   private errorf(message: string): never {
-    const last = this.tokens[Math.min(this.furthest, this.tokens.length - 1)];
-    throw new ParseFailure(message, last);
+    const f = this.state.furthest;
+    throw new ParseFailure(message, this.st[f > this.last ? this.last : f]);
   }
 
-  private unexpected(token: Token, context: string): never {
-    if (token.type === Item.Error) {
+  private unexpected(token: number, context: string): never {
+    const type = this.ty[token];
+    if (type === Item.Error) {
       let extra = '';
-      const tokenLine = this.lineOf(token.pos);
-      if (this.state.actionLine !== 0 && this.state.actionLine !== tokenLine) {
-        extra = ` in action started at ${this.name}:${this.state.actionLine}`;
-        if (token.val.endsWith(' action')) extra = extra.slice(' in action'.length);
+      const actionLine = this.state.actionPos < 0 ? 0 : this.lineOf(this.state.actionPos);
+      if (actionLine !== 0 && actionLine !== this.lineOf(this.st[token])) {
+        extra = ` in action started at ${this.name}:${actionLine}`;
+        if (this.tokens.error.endsWith(' action')) extra = extra.slice(' in action'.length);
       }
-      this.errorf(token.val + extra);
+      this.errorf(this.tokens.error + extra);
     }
-    this.errorf(`unexpected ${tokenString(token)} in ${context}`);
+    this.errorf(`unexpected ${tokenString(type, this.val(token))} in ${context}`);
   }
 
-  private expect(type: number, context: string): Token {
+  private expect(type: number, context: string): number {
     const t = this.nextNonSpace();
-    if (t.type !== type) this.unexpected(t, context);
+    if (this.ty[t] !== type) this.unexpected(t, context);
     return t;
   }
 
   toTemplateError(f: ParseFailure): TemplateError {
-    const loc = locate(this.text, f.token.pos);
-    return TemplateError.parse(this.name, { line: this.lineOf(f.token.pos), col: loc.col }, f.message);
+    const loc = locate(this.text, f.pos);
+    return TemplateError.parse(this.name, { line: this.lineOf(f.pos), col: loc.col }, f.message);
   }
 
   // Grammar.
 
   parse(): void {
-    const root: ListNode = { type: NodeType.List, pos: this.peek().pos, nodes: [] };
-    while (this.peek().type !== Item.EOF) {
-      if (this.peek().type === Item.LeftDelim) {
+    const root: ListNode = { type: NodeType.List, pos: this.peekPos(), nodes: [] };
+    const base = this.top;
+    while (this.peekType() !== Item.EOF) {
+      if (this.peekType() === Item.LeftDelim) {
         const mark = this.idx;
         this.next();
-        if (this.nextNonSpace().type === Item.Define) {
-          this.withTree(() => this.parseDefinition());
+        if (this.ty[this.nextNonSpace()] === Item.Define) {
+          const saved = this.state;
+          this.state = this.treeState();
+          this.parseDefinition();
+          this.state = saved;
           continue;
         }
         this.idx = mark;
       }
       const n = this.textOrAction();
       if (n.type === NodeType.End || n.type === NodeType.Else) this.errorf('unexpected ' + nodeString(n));
-      root.nodes.push(n as ItemNode);
+      this.push(n);
     }
+    root.nodes = this.popList(base);
     this.add(this.name, root);
   }
 
-  private withTree<T>(f: () => T): T {
-    const saved = this.state;
-    this.state = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
-    try {
-      return f();
-    } finally {
-      this.state = saved;
-    }
+  private treeState(): TreeState {
+    return { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: this.state.furthest };
   }
 
   private add(name: string, root: ListNode): void {
@@ -305,8 +378,9 @@ class Parser {
   private parseDefinition(): void {
     const context = 'define clause';
     const nameTok = this.nextNonSpace();
-    if (nameTok.type !== Item.String && nameTok.type !== Item.RawString) this.unexpected(nameTok, context);
-    const name = unquote(nameTok.val);
+    const t = this.ty[nameTok];
+    if (t !== Item.String && t !== Item.RawString) this.unexpected(nameTok, context);
+    const name = unquote(this.val(nameTok));
     if (name === null) this.errorf(INVALID_SYNTAX);
     this.expect(Item.RightDelim, context);
     const [root, end] = this.itemList();
@@ -314,35 +388,40 @@ class Parser {
     this.add(name, root);
   }
 
+  /** The items up to an {{end}} or {{else}}, which is returned beside the list. */
   private itemList(): [ListNode, EndNode] {
-    const list: ListNode = { type: NodeType.List, pos: this.peekNonSpace().pos, nodes: [] };
-    while (this.peekNonSpace().type !== Item.EOF) {
+    const list: ListNode = { type: NodeType.List, pos: this.peekNonSpacePos(), nodes: [] };
+    const base = this.top;
+    while (this.peekNonSpaceType() !== Item.EOF) {
       const n = this.textOrAction();
-      if (n.type === NodeType.End || n.type === NodeType.Else) return [list, n as EndNode];
-      list.nodes.push(n as ItemNode);
+      if (n.type === NodeType.End || n.type === NodeType.Else) {
+        list.nodes = this.popList(base);
+        return [list, n as EndNode];
+      }
+      this.push(n);
     }
     this.errorf('unexpected EOF');
   }
 
   private textOrAction(): ItemNode | EndNode {
     const token = this.nextNonSpace();
-    switch (token.type) {
+    switch (this.ty[token]) {
       case Item.Text:
-        return { type: NodeType.Text, pos: token.pos, text: token.val };
-      case Item.LeftDelim:
-        this.state.actionLine = this.lineOf(token.pos);
-        try {
-          return this.action();
-        } finally {
-          this.state.actionLine = 0;
-        }
+        return { type: NodeType.Text, pos: this.st[token], text: this.val(token) };
+      case Item.LeftDelim: {
+        // A parse failure abandons the whole parse, so no cleanup is needed on that path.
+        this.state.actionPos = this.st[token];
+        const n = this.action();
+        this.state.actionPos = -1;
+        return n;
+      }
     }
     this.unexpected(token, 'input');
   }
 
   private action(): ItemNode | EndNode {
     const token = this.nextNonSpace();
-    switch (token.type) {
+    switch (this.ty[token]) {
       case Item.Block:
         return this.blockControl();
       case Item.Break:
@@ -352,7 +431,7 @@ class Parser {
       case Item.Else:
         return this.elseControl();
       case Item.End:
-        return { type: NodeType.End, pos: this.expect(Item.RightDelim, 'end').pos };
+        return { type: NodeType.End, pos: this.st[this.expect(Item.RightDelim, 'end')] };
       case Item.If:
         return this.branch(NodeType.If, true, 'if');
       case Item.Range:
@@ -362,28 +441,27 @@ class Parser {
       case Item.With:
         return this.branch(NodeType.With, false, 'with');
     }
-    this.backup();
-    const pos = this.peek().pos;
+    this.idx--;
+    const pos = this.peekPos();
     return { type: NodeType.Action, pos, pipe: this.pipeline('command', Item.RightDelim) };
   }
 
   private breakOrContinue(
-    keyword: Token,
+    keyword: number,
     type: typeof NodeType.Break | typeof NodeType.Continue,
     name: string,
   ): ItemNode {
     const token = this.nextNonSpace();
-    if (token.type !== Item.RightDelim) this.unexpected(token, name);
+    if (this.ty[token] !== Item.RightDelim) this.unexpected(token, name);
     if (this.state.rangeDepth === 0) this.errorf(`${name} outside {{range}}`);
-    return { type, pos: keyword.pos };
+    return { type, pos: this.st[keyword] };
   }
 
   private elseControl(): EndNode {
-    const peek = this.peekNonSpace();
-    // "{{else if ...": leave the "if" pending; parseControl turns it into a nested if.
-    if (peek.type === Item.If) return { type: NodeType.Else, pos: peek.pos };
+    // "{{else if ...": leave the "if" pending; branch() turns it into a nested if.
+    if (this.peekNonSpaceType() === Item.If) return { type: NodeType.Else, pos: this.peekPos() };
     const token = this.expect(Item.RightDelim, 'else');
-    return { type: NodeType.Else, pos: token.pos };
+    return { type: NodeType.Else, pos: this.st[token] };
   }
 
   private branch(type: BranchNode['type'], allowElseIf: boolean, context: string): BranchNode {
@@ -395,7 +473,7 @@ class Parser {
     if (type === NodeType.Range) this.state.rangeDepth--;
     let elseList: ListNode | null = null;
     if (next.type === NodeType.Else) {
-      if (allowElseIf && this.peek().type === Item.If) {
+      if (allowElseIf && this.peekType() === Item.If) {
         this.next();
         elseList = { type: NodeType.List, pos: next.pos, nodes: [this.branch(NodeType.If, true, 'if')] };
       } else {
@@ -412,12 +490,17 @@ class Parser {
     const token = this.nextNonSpace();
     const name = this.templateName(token, context);
     const pipe = this.pipeline(context, Item.RightDelim);
-    this.withTree(() => {
-      const [root, end] = this.itemList();
-      if (end.type !== NodeType.End) this.errorf(`unexpected ${nodeString(end)} in ${context}`);
-      this.add(name, root);
-    });
-    return { type: NodeType.Template, pos: token.pos, name, pipe };
+    const outer = this.state;
+    this.state = this.treeState();
+    const [root, end] = this.itemList();
+    const inner = this.state;
+    // Go reports this one with the outer tree, whose last token is the block's "}}".
+    this.state = outer;
+    if (end.type !== NodeType.End) this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+    this.state = inner;
+    this.add(name, root);
+    this.state = outer;
+    return { type: NodeType.Template, pos: this.st[token], name, pipe };
   }
 
   private templateControl(): TemplateNode {
@@ -425,16 +508,17 @@ class Parser {
     const token = this.nextNonSpace();
     const name = this.templateName(token, context);
     let pipe: PipeNode | null = null;
-    if (this.nextNonSpace().type !== Item.RightDelim) {
-      this.backup();
+    if (this.ty[this.nextNonSpace()] !== Item.RightDelim) {
+      this.idx--;
       pipe = this.pipeline(context, Item.RightDelim);
     }
-    return { type: NodeType.Template, pos: token.pos, name, pipe };
+    return { type: NodeType.Template, pos: this.st[token], name, pipe };
   }
 
-  private templateName(token: Token, context: string): string {
-    if (token.type === Item.String || token.type === Item.RawString) {
-      const s = unquote(token.val);
+  private templateName(token: number, context: string): string {
+    const t = this.ty[token];
+    if (t === Item.String || t === Item.RawString) {
+      const s = unquote(this.val(token));
       if (s === null) this.errorf(INVALID_SYNTAX);
       return s;
     }
@@ -442,28 +526,31 @@ class Parser {
   }
 
   private newVariable(pos: number, ident: string): VariableNode {
-    return { type: NodeType.Variable, pos, ident: ident.split('.') };
+    return { type: NodeType.Variable, pos, ident: ident.indexOf('.') < 0 ? [ident] : ident.split('.') };
   }
 
   private pipeline(context: string, end: number): PipeNode {
-    const pipe: PipeNode = { type: NodeType.Pipe, pos: this.peekNonSpace().pos, isAssign: false, decl: [], cmds: [] };
-    decls: for (;;) {
-      const v = this.peekNonSpace();
-      if (v.type !== Item.Variable) break;
+    const pipe: PipeNode = {
+      type: NodeType.Pipe,
+      pos: this.peekNonSpacePos(),
+      isAssign: false,
+      decl: NO_DECL,
+      cmds: NO_CMDS,
+    };
+    decls: while (this.peekNonSpaceType() === Item.Variable) {
       const mark = this.idx;
-      this.next();
-      const next = this.peekNonSpace();
-      if (next.type === Item.Assign || next.type === Item.Declare) {
-        pipe.isAssign = next.type === Item.Assign;
+      const v = this.nextNonSpace();
+      const next = this.peekNonSpaceType();
+      if (next === Item.Assign || next === Item.Declare) {
+        pipe.isAssign = next === Item.Assign;
         this.nextNonSpace();
-        pipe.decl.push(this.newVariable(v.pos, v.val));
-        this.state.vars.push(v.val);
-      } else if (next.type === Item.Char && next.val === ',') {
+        this.declare(pipe, v);
+      } else if (next === Item.Char && this.val(this.idx) === ',') {
+        // peekNonSpaceType left idx on the ",".
         this.nextNonSpace();
-        pipe.decl.push(this.newVariable(v.pos, v.val));
-        this.state.vars.push(v.val);
+        this.declare(pipe, v);
         if (context === 'range' && pipe.decl.length < 2) {
-          const t = this.peekNonSpace().type;
+          const t = this.peekNonSpaceType();
           if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen) continue decls;
           this.errorf('range can only initialize variables');
         }
@@ -473,13 +560,16 @@ class Parser {
       }
       break;
     }
+    const base = this.top;
     for (;;) {
       const token = this.nextNonSpace();
-      if (token.type === end) {
+      const t = this.ty[token];
+      if (t === end) {
+        pipe.cmds = this.popList(base);
         this.checkPipeline(pipe, context);
         return pipe;
       }
-      switch (token.type) {
+      switch (t) {
         case Item.Bool:
         case Item.CharConstant:
         case Item.Complex:
@@ -492,8 +582,8 @@ class Parser {
         case Item.String:
         case Item.Variable:
         case Item.LeftParen:
-          this.backup();
-          pipe.cmds.push(this.command());
+          this.idx--;
+          this.push(this.command());
           break;
         default:
           this.unexpected(token, context);
@@ -501,10 +591,18 @@ class Parser {
     }
   }
 
+  private declare(pipe: PipeNode, v: number): void {
+    const name = this.val(v);
+    const decl = this.newVariable(this.st[v], name);
+    pipe.decl = pipe.decl === NO_DECL ? [decl] : [...pipe.decl, decl];
+    this.state.vars.push(name);
+  }
+
   private checkPipeline(pipe: PipeNode, context: string): void {
-    if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
-    for (let i = 1; i < pipe.cmds.length; i++) {
-      switch (pipe.cmds[i].args[0].type) {
+    const cmds = pipe.cmds;
+    if (cmds.length === 0) this.errorf(`missing value for ${context}`);
+    for (let i = 1; i < cmds.length; i++) {
+      switch (cmds[i].args[0].type) {
         case NodeType.Bool:
         case NodeType.Dot:
         case NodeType.Nil:
@@ -516,33 +614,40 @@ class Parser {
   }
 
   private command(): CommandNode {
-    const cmd: CommandNode = { type: NodeType.Command, pos: this.peekNonSpace().pos, args: [] };
+    const cmd: CommandNode = { type: NodeType.Command, pos: this.peekNonSpacePos(), args: NO_ARGS };
+    const base = this.top;
     for (;;) {
-      this.peekNonSpace();
+      this.peekNonSpaceType();
       const operand = this.operand();
-      if (operand) cmd.args.push(operand);
+      if (operand) this.push(operand);
       const token = this.next();
-      if (token.type === Item.Space) continue;
-      if (token.type === Item.RightDelim || token.type === Item.RightParen) this.backup();
-      else if (token.type !== Item.Pipe) this.unexpected(token, 'operand');
+      const t = this.ty[token];
+      if (t === Item.Space) continue;
+      if (t === Item.RightDelim || t === Item.RightParen) this.idx--;
+      else if (t !== Item.Pipe) this.unexpected(token, 'operand');
       break;
     }
-    if (cmd.args.length === 0) this.errorf('empty command');
+    if (this.top === base) this.errorf('empty command');
+    cmd.args = this.popList(base);
     return cmd;
   }
 
   private operand(): ArgNode | null {
     const node = this.term();
     if (node === null) return null;
-    if (this.peek().type !== Item.Field) return node;
-    const pos = this.peek().pos;
-    const fields: string[] = [];
-    while (this.peek().type === Item.Field) fields.push(this.next().val.slice(1));
+    if (this.peekType() !== Item.Field) return node;
+    const pos = this.peekPos();
+    const base = this.top;
+    while (this.peekType() === Item.Field) {
+      const f = this.next();
+      this.push(this.tokens.input.slice(this.st[f] + 1, this.tokens.end[f]));
+    }
+    const fields = this.popList<string>(base);
     switch (node.type) {
       case NodeType.Field:
-        return { type: NodeType.Field, pos, ident: [...node.ident, ...fields] };
+        return { type: NodeType.Field, pos, ident: node.ident.concat(fields) };
       case NodeType.Variable:
-        return { type: NodeType.Variable, pos, ident: [...node.ident, ...fields] };
+        return { type: NodeType.Variable, pos, ident: node.ident.concat(fields) };
       case NodeType.Bool:
       case NodeType.String:
       case NodeType.Number:
@@ -555,24 +660,30 @@ class Parser {
 
   private term(): ArgNode | null {
     const token = this.nextNonSpace();
-    switch (token.type) {
-      case Item.Identifier:
-        if (!this.hasFunction(token.val)) this.errorf(`function ${quote(token.val)} not defined`);
-        return { type: NodeType.Identifier, pos: token.pos, ident: token.val };
+    const pos = this.st[token];
+    switch (this.ty[token]) {
+      case Item.Identifier: {
+        const ident = this.val(token);
+        const fn = this.findFunction(ident);
+        if (fn === undefined) this.errorf(`function ${quote(ident)} not defined`);
+        return { type: NodeType.Identifier, pos, ident, fn };
+      }
       case Item.Dot:
-        return { type: NodeType.Dot, pos: token.pos };
+        return { type: NodeType.Dot, pos };
       case Item.Nil:
-        return { type: NodeType.Nil, pos: token.pos };
+        return { type: NodeType.Nil, pos };
       case Item.Variable:
-        return this.useVar(token.pos, token.val);
-      case Item.Field:
-        return { type: NodeType.Field, pos: token.pos, ident: token.val.slice(1).split('.') };
+        return this.useVar(pos, this.val(token));
+      case Item.Field: {
+        const text = this.tokens.input.slice(pos + 1, this.tokens.end[token]);
+        return { type: NodeType.Field, pos, ident: text.indexOf('.') < 0 ? [text] : text.split('.') };
+      }
       case Item.Bool:
-        return { type: NodeType.Bool, pos: token.pos, value: token.val === 'true' };
+        return { type: NodeType.Bool, pos, value: this.tokens.input.charCodeAt(pos) === 0x74 };
       case Item.CharConstant:
       case Item.Complex:
       case Item.Number: {
-        const n = newNumber(token.pos, token.val, token.type);
+        const n = newNumber(pos, this.val(token), this.ty[token]);
         if (typeof n === 'string') this.errorf(n);
         return n;
       }
@@ -580,12 +691,13 @@ class Parser {
         return this.pipeline('parenthesized pipeline', Item.RightParen);
       case Item.String:
       case Item.RawString: {
-        const s = unquote(token.val);
+        const quoted = this.val(token);
+        const s = unquote(quoted);
         if (s === null) this.errorf(INVALID_SYNTAX);
-        return { type: NodeType.String, pos: token.pos, quoted: token.val, text: s };
+        return { type: NodeType.String, pos, quoted, text: s };
       }
     }
-    this.backup();
+    this.idx--;
     return null;
   }
 
@@ -597,13 +709,19 @@ class Parser {
 }
 
 /** Parses a template text and the templates it defines; throws TemplateError on bad syntax. */
-export function parse(name: string, text: string, hasFunction: (name: string) => boolean): ParsedSet {
-  const p = new Parser(name, text, hasFunction);
+export function parse(
+  name: string,
+  text: string,
+  findFunction: (name: string) => TemplateFunc | undefined,
+): ParsedSet {
+  const p = new Parser(name, text, findFunction);
   try {
     p.parse();
   } catch (e) {
     if (e instanceof ParseFailure) throw p.toTemplateError(e);
     throw e;
+  } finally {
+    p.release();
   }
   return { trees: p.trees };
 }

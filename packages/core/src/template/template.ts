@@ -19,11 +19,8 @@ export class Template {
     readonly name: string,
     text: string,
     trees: ReadonlyMap<string, ListNode>,
-    funcs: FuncMap,
   ) {
-    const all = new Map<string, TemplateFunc>(Object.entries(builtinFuncs));
-    for (const [fn, f] of Object.entries(funcs)) all.set(fn, f);
-    this.ctx = { parseName: name, text, trees, lookupFunc: (fn) => all.get(fn) };
+    this.ctx = { parseName: name, text, trees };
   }
 
   /** Runs the main template; throws TemplateError like Go's Execute would return it. */
@@ -42,11 +39,14 @@ export class Template {
   }
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Parses a Go text/template; throws TemplateError (with Go's message) on a syntax error. */
 export function parseTemplate(name: string, text: string, options: ParseOptions = {}): Template {
   const funcs = options.funcs ?? {};
-  const hasFunction = (fn: string): boolean =>
-    Object.prototype.hasOwnProperty.call(funcs, fn) || Object.prototype.hasOwnProperty.call(builtinFuncs, fn);
-  const { trees } = parse(name, text, hasFunction);
-  return new Template(name, text, trees, funcs);
+  // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
+  const findFunction = (fn: string): TemplateFunc | undefined =>
+    hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
+  const { trees } = parse(name, text, findFunction);
+  return new Template(name, text, trees);
 }

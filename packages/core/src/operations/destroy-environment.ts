@@ -1,0 +1,51 @@
+import { type LoadOptions } from '../config/load.js';
+import { HookRunner } from '../hooks/runner.js';
+import { destroyWithHooks } from '../hooks/lifecycle.js';
+import type { DestroyResult } from '../kube/destroy.js';
+import type { Kubectl } from '../kube/kubectl.js';
+import { UserError } from '../util/errors.js';
+import type { Reporter } from '../util/reporter.js';
+import { renderForApply } from './apply-environment.js';
+import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
+
+export interface DestroyEnvironmentOptions {
+  load: LoadOptions;
+  kubectl?: KubectlChoice;
+  client?: Kubectl;
+  dryRun?: boolean;
+  processEnv?: Record<string, string | undefined>;
+  reporter: Reporter;
+}
+
+/**
+ * Destroys an environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
+ * them), with the destroy hooks. Slot records are left alone: `slots release` / cleanup handle those.
+ */
+export async function destroyEnvironment(o: DestroyEnvironmentOptions): Promise<DestroyResult> {
+  const r = o.reporter;
+  const { stack, rendered } = renderForApply(o.load, {}, r);
+  const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+  const hooks = new HookRunner({
+    stack,
+    kubectl,
+    processEnv: o.processEnv,
+    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+  });
+  const { destroy } = await r.group(`Destroy ${stack.namespace}`, () =>
+    destroyWithHooks({
+      kubectl,
+      hooks,
+      destroy: {
+        namespace: stack.namespace,
+        clusterObjects: rendered.documents.map((d) => d.object),
+        dryRun: o.dryRun,
+      },
+    }),
+  );
+  if (!destroy.ok) {
+    throw new UserError(
+      `destroy of ${stack.namespace} left problems: ${destroy.problems.map((p) => `${p.object}: ${p.message}`).join('; ')}`,
+    );
+  }
+  return destroy;
+}
