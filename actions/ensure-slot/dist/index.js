@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2471);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4459);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2471:
+/***/ 4459:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34138,7 +34138,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -34199,7 +34199,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -34461,7 +34461,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -34492,7 +34492,7 @@ const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield stat(fsPath);
+            yield io_util_stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -34505,7 +34505,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -34535,7 +34535,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield stat(filePath);
+            stats = yield io_util_stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -34563,7 +34563,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield stat(filePath);
+                stats = yield io_util_stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -34577,7 +34577,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_.dirname(filePath);
                         const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
+                        for (const actualName of yield io_util_readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_.join(directory, actualName);
                                 break;
@@ -34653,7 +34653,7 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
 function io_cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
+        const destStat = (yield exists(dest)) ? yield io_util_stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
@@ -34665,7 +34665,7 @@ function io_cp(source_1, dest_1) {
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield stat(source);
+        const sourceStat = yield io_util_stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -34728,7 +34728,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield rm(inputPath, {
+            yield io_util_rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -34857,11 +34857,11 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
+        const files = yield io_util_readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
+            const srcFileStat = yield io_util_lstat(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
@@ -34871,16 +34871,16 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
+        yield chmod(destDir, (yield io_util_stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
 function io_copyFile(srcFile, destFile, force) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
+        if ((yield io_util_lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield lstat(destFile);
+                yield io_util_lstat(destFile);
                 yield unlink(destFile);
             }
             catch (e) {
@@ -38487,14 +38487,30 @@ class Printer {
         while (i < end) {
             this.goodArgNum = true;
             const lasti = i;
-            while (i < end && format[i] !== '%')
-                i++;
+            i = format.indexOf('%', i);
+            if (i < 0)
+                i = end;
             if (i > lasti)
                 this.buf += format.slice(lasti, i);
             if (i >= end)
                 break;
             i++;
             this.clearFlags();
+            // Fast path: a letter right after the %, with no flags, width, precision or index.
+            const c = format.charCodeAt(i);
+            if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x25) {
+                i++;
+                const verb = format[i - 1];
+                if (c === 0x25)
+                    this.buf += '%';
+                else if (argNum >= a.length)
+                    this.buf += '%!' + verb + '(MISSING)';
+                else {
+                    this.printArg(a[argNum], verb);
+                    argNum++;
+                }
+                continue;
+            }
             flags: for (; i < end; i++) {
                 switch (format[i]) {
                     case '#':
@@ -39202,7 +39218,6 @@ const builtinFuncs = {
 };
 //# sourceMappingURL=builtins.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/ast.js
-/** Parse tree of a template, shaped like text/template/parse's nodes. */
 
 
 const NodeType = {
@@ -39786,10 +39801,7 @@ class State {
     }
     evalFunction(dot, di, node, cmd, args, final) {
         this.node = node;
-        const fn = this.ctx.lookupFunc(node.ident);
-        if (fn === undefined)
-            this.errorf(`${quote(node.ident)} is not a defined function`);
-        return this.evalCall(dot, di, fn, cmd, node.ident, args, final);
+        return this.evalCall(dot, di, node.fn, cmd, node.ident, args, final);
     }
     evalCall(dot, di, fn, node, name, args, final, badResults) {
         const nargs = args === null ? 0 : args.length - 1;
@@ -39986,6 +39998,9 @@ function execute(ctx, name, data) {
  * Tokenizer for Go text/template (text/template/parse/lex.go semantics). The whole input is
  * tokenized up front; a lexical error ends the token list with an Error token, which the parser
  * reports when it reaches it, in the same order Go's lazily running lexer would.
+ *
+ * Tokens are kept in parallel typed arrays (type, start, end) rather than objects: a token's text
+ * is only cut out of the input when the parser needs it, and lines are never computed here.
  */
 
 
@@ -40026,35 +40041,35 @@ const Item = {
     Template: 41,
     With: 42,
 };
-const KEYWORDS = {
-    '.': Item.Dot,
-    block: Item.Block,
-    break: Item.Break,
-    continue: Item.Continue,
-    define: Item.Define,
-    else: Item.Else,
-    end: Item.End,
-    if: Item.If,
-    range: Item.Range,
-    nil: Item.Nil,
-    template: Item.Template,
-    with: Item.With,
-};
-const LEFT_DELIM = '{{';
-const RIGHT_DELIM = '}}';
-const LEFT_COMMENT = '/*';
-const RIGHT_COMMENT = '*/';
+const KEYWORDS = new Map([
+    ['.', Item.Dot],
+    ['block', Item.Block],
+    ['break', Item.Break],
+    ['continue', Item.Continue],
+    ['define', Item.Define],
+    ['else', Item.Else],
+    ['end', Item.End],
+    ['if', Item.If],
+    ['range', Item.Range],
+    ['nil', Item.Nil],
+    ['template', Item.Template],
+    ['with', Item.With],
+]);
+// The delimiters are fixed: "{{", "}}", "/*", "*/".
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const EOF_RUNE = -1;
 /** How Go's item.String() shows a token in "unexpected ..." messages. */
-function tokenString(t) {
-    if (t.type === Item.EOF)
+function tokenString(type, val) {
+    if (type === Item.EOF)
         return 'EOF';
-    if (t.type === Item.Error)
-        return t.val;
-    if (t.type > Item.Keyword)
-        return '<' + t.val + '>';
-    if (utf8Length(t.val) > 10)
-        return quote([...t.val].slice(0, 10).join('')) + '...';
-    return quote(t.val);
+    if (type === Item.Error)
+        return val;
+    if (type > Item.Keyword)
+        return '<' + val + '>';
+    if (utf8Length(val) > 10)
+        return quote([...val].slice(0, 10).join('')) + '...';
+    return quote(val);
 }
 /** fmt's %#U of a rune, used in lexer messages. */
 function runeU(cp) {
@@ -40070,62 +40085,152 @@ function lexer_isSpace(c) {
     return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 function isAlphaNumeric(cp) {
-    return cp === 0x5f || isLetter(cp) || isDigit(cp);
+    if (cp < 0x80) {
+        return ((cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f);
+    }
+    return isLetter(cp) || isDigit(cp);
 }
-function hasLeftTrimMarker(s, i) {
-    return i + 1 < s.length && s.charCodeAt(i) === 0x2d && lexer_isSpace(s.charCodeAt(i + 1));
+/**
+ * The token list of a template text. One list is reused from parse to parse (parsing never runs
+ * user code, so it cannot be re-entered): lexing then allocates nothing but error messages.
+ */
+class Tokens {
+    /** Item type of each token. */
+    type = new Uint8Array(256);
+    /** Offset of each token in the text (UTF-16 units). */
+    start = new Int32Array(256);
+    end = new Int32Array(256);
+    count = 0;
+    /** The message of the final Error token, if any. */
+    error = '';
+    input = '';
+    reset(input) {
+        // Every token but the final EOF or Error spans at least one character.
+        const need = input.length + 2;
+        if (this.type.length < need) {
+            const cap = Math.max(need, this.type.length * 2);
+            this.type = new Uint8Array(cap);
+            this.start = new Int32Array(cap);
+            this.end = new Int32Array(cap);
+        }
+        this.input = input;
+        this.count = 0;
+        this.error = '';
+    }
+    /** The token's text (the message for an Error token). */
+    val(i) {
+        return this.type[i] === Item.Error ? this.error : this.input.slice(this.start[i], this.end[i]);
+    }
 }
-function hasRightTrimMarker(s, i) {
-    return i + 1 < s.length && lexer_isSpace(s.charCodeAt(i)) && s.charCodeAt(i + 1) === 0x2d;
-}
-const EOF_RUNE = -1;
-function lex(input, breakOK = true, continueOK = true) {
-    const items = [];
-    let pos = 0;
-    let start = 0;
-    let parenDepth = 0;
-    const emit = (type) => {
-        items.push({ type, pos: start, val: input.slice(start, pos) });
-        start = pos;
-    };
-    const fail = (msg) => {
-        items.push({ type: Item.Error, pos: start, val: msg });
-    };
-    const next = () => {
-        if (pos >= input.length)
+const shared = new Tokens();
+class Lexer {
+    breakOK;
+    continueOK;
+    t;
+    input;
+    len;
+    pos = 0;
+    start = 0;
+    parenDepth = 0;
+    constructor(input, breakOK, continueOK) {
+        this.breakOK = breakOK;
+        this.continueOK = continueOK;
+        this.input = input;
+        this.len = input.length;
+        this.t = shared;
+        shared.reset(input);
+    }
+    emit(type) {
+        const t = this.t;
+        const i = t.count++;
+        t.type[i] = type;
+        t.start[i] = this.start;
+        t.end[i] = this.pos;
+        this.start = this.pos;
+    }
+    fail(msg) {
+        const t = this.t;
+        const i = t.count++;
+        t.type[i] = Item.Error;
+        t.start[i] = this.start;
+        t.end[i] = this.start;
+        t.error = msg;
+    }
+    next() {
+        if (this.pos >= this.len)
             return EOF_RUNE;
-        const cp = input.codePointAt(pos);
-        pos += cp > 0xffff ? 2 : 1;
+        const c = this.input.charCodeAt(this.pos);
+        if (c < 0xd800 || c > 0xdbff) {
+            this.pos++;
+            return c;
+        }
+        const cp = this.input.codePointAt(this.pos);
+        this.pos += cp > 0xffff ? 2 : 1;
         return cp;
-    };
-    const peek = () => (pos >= input.length ? EOF_RUNE : input.codePointAt(pos));
-    const backup = (cp) => {
+    }
+    peek() {
+        return this.pos >= this.len ? EOF_RUNE : this.input.codePointAt(this.pos);
+    }
+    backup(cp) {
         if (cp !== EOF_RUNE)
-            pos -= cp > 0xffff ? 2 : 1;
-    };
-    const accept = (valid) => {
-        const cp = next();
-        if (cp !== EOF_RUNE && valid.includes(String.fromCodePoint(cp)))
+            this.pos -= cp > 0xffff ? 2 : 1;
+    }
+    /** Consumes one character if it is c. */
+    acceptChar(c) {
+        if (this.pos < this.len && this.input.charCodeAt(this.pos) === c) {
+            this.pos++;
             return true;
-        backup(cp);
+        }
         return false;
-    };
-    const acceptRun = (valid) => {
-        while (accept(valid))
-            ;
-    };
-    const atRightDelim = () => {
-        if (hasRightTrimMarker(input, pos) && input.startsWith(RIGHT_DELIM, pos + 2))
-            return [true, true];
-        if (input.startsWith(RIGHT_DELIM, pos))
-            return [true, false];
-        return [false, false];
-    };
-    const atTerminator = () => {
-        const r = peek();
-        if (r === EOF_RUNE || lexer_isSpace(r))
+    }
+    acceptSign() {
+        if (this.pos < this.len) {
+            const c = this.input.charCodeAt(this.pos);
+            if (c === 0x2b || c === 0x2d)
+                this.pos++;
+        }
+    }
+    /** Consumes a run of digits of the given base (with underscores). */
+    acceptDigits(base) {
+        const s = this.input;
+        let p = this.pos;
+        for (; p < this.len; p++) {
+            const c = s.charCodeAt(p);
+            if (c === 0x5f)
+                continue;
+            if (base === 16) {
+                if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))
+                    continue;
+            }
+            else if (c >= 0x30 && c < 0x30 + base)
+                continue;
+            break;
+        }
+        this.pos = p;
+    }
+    atRightDelim() {
+        const s = this.input;
+        const p = this.pos;
+        return s.charCodeAt(p) === RBRACE && s.charCodeAt(p + 1) === RBRACE;
+    }
+    /** A trim marker " -" followed by "}}" at p. */
+    atTrimRightDelim(p) {
+        const s = this.input;
+        return (p + 3 < this.len &&
+            lexer_isSpace(s.charCodeAt(p)) &&
+            s.charCodeAt(p + 1) === 0x2d &&
+            s.charCodeAt(p + 2) === RBRACE &&
+            s.charCodeAt(p + 3) === RBRACE);
+    }
+    atTerminator() {
+        if (this.pos >= this.len)
             return true;
+        const r = this.input.charCodeAt(this.pos);
         switch (r) {
+            case 0x20:
+            case 0x09:
+            case 0x0d:
+            case 0x0a:
             case 0x2e: // .
             case 0x2c: // ,
             case 0x7c: // |
@@ -40133,326 +40238,357 @@ function lex(input, breakOK = true, continueOK = true) {
             case 0x29: // )
             case 0x28: // (
                 return true;
+            case RBRACE:
+                return this.input.charCodeAt(this.pos + 1) === RBRACE;
         }
-        return input.startsWith(RIGHT_DELIM, pos);
-    };
-    const skipSpaces = () => {
-        while (pos < input.length && lexer_isSpace(input.charCodeAt(pos)))
-            pos++;
-    };
-    /** Emits text up to the next action; says what follows: an action, a comment, or the end. */
-    const lexText = () => {
-        const x = input.indexOf(LEFT_DELIM, pos);
+        return false;
+    }
+    skipSpaces() {
+        while (this.pos < this.len && lexer_isSpace(this.input.charCodeAt(this.pos)))
+            this.pos++;
+    }
+    run() {
+        for (;;) {
+            const state = this.lexText();
+            if (state === 0)
+                break;
+            if (state === 2) {
+                if (!this.lexComment())
+                    break;
+                continue;
+            }
+            let s;
+            do
+                s = this.lexInsideAction();
+            while (s === 1);
+            if (s === 2)
+                break;
+        }
+        return this.t;
+    }
+    /** Emits text up to the next action; 1: an action follows, 2: a comment follows, 0: the end. */
+    lexText() {
+        const s = this.input;
+        const x = s.indexOf('{{', this.pos);
         if (x < 0) {
-            pos = input.length;
-            if (pos > start)
-                emit(Item.Text);
-            emit(Item.EOF);
-            return 'done';
+            this.pos = this.len;
+            if (this.pos > this.start)
+                this.emit(Item.Text);
+            this.emit(Item.EOF);
+            return 0;
         }
-        pos = x;
-        let trimEnd = pos;
-        if (hasLeftTrimMarker(input, pos + LEFT_DELIM.length)) {
-            while (trimEnd > start && lexer_isSpace(input.charCodeAt(trimEnd - 1)))
+        // A left trim marker: "{{- " (the space may be any of the four).
+        const trim = s.charCodeAt(x + 2) === 0x2d && lexer_isSpace(s.charCodeAt(x + 3));
+        let trimEnd = x;
+        if (trim)
+            while (trimEnd > this.start && lexer_isSpace(s.charCodeAt(trimEnd - 1)))
                 trimEnd--;
+        if (trimEnd > this.start) {
+            this.pos = trimEnd;
+            this.emit(Item.Text);
         }
-        if (trimEnd > start) {
-            const save = pos;
-            pos = trimEnd;
-            emit(Item.Text);
-            pos = save;
-        }
-        start = pos;
-        // Left delimiter, possibly with a trim marker.
-        pos += LEFT_DELIM.length;
-        const trim = hasLeftTrimMarker(input, pos);
+        this.start = x;
+        this.pos = x + 2;
         const afterMarker = trim ? 2 : 0;
-        if (input.startsWith(LEFT_COMMENT, pos + afterMarker)) {
-            pos += afterMarker;
-            start = pos;
-            return 'comment';
+        if (s.charCodeAt(this.pos + afterMarker) === 0x2f && s.charCodeAt(this.pos + afterMarker + 1) === 0x2a) {
+            this.pos += afterMarker;
+            this.start = this.pos;
+            return 2;
         }
-        emit(Item.LeftDelim);
-        pos += afterMarker;
-        start = pos;
-        parenDepth = 0;
-        return 'action';
-    };
-    const lexComment = () => {
-        pos += LEFT_COMMENT.length;
-        const i = input.indexOf(RIGHT_COMMENT, pos);
+        this.emit(Item.LeftDelim);
+        this.pos += afterMarker;
+        this.start = this.pos;
+        this.parenDepth = 0;
+        return 1;
+    }
+    lexComment() {
+        this.pos += 2;
+        const i = this.input.indexOf('*/', this.pos);
         if (i < 0) {
-            fail('unclosed comment');
+            this.fail('unclosed comment');
             return false;
         }
-        pos = i + RIGHT_COMMENT.length;
-        const [delim, trim] = atRightDelim();
-        if (!delim) {
-            fail('comment ends before closing delimiter');
+        this.pos = i + 2;
+        const trim = this.atTrimRightDelim(this.pos);
+        if (!trim && !this.atRightDelim()) {
+            this.fail('comment ends before closing delimiter');
             return false;
         }
+        this.pos += trim ? 4 : 2;
         if (trim)
-            pos += 2;
-        pos += RIGHT_DELIM.length;
-        if (trim)
-            skipSpaces();
-        start = pos;
+            this.skipSpaces();
+        this.start = this.pos;
         return true;
-    };
-    const lexRightDelim = () => {
-        const trim = hasRightTrimMarker(input, pos);
+    }
+    lexRightDelim(trim) {
         if (trim) {
-            pos += 2;
-            start = pos;
+            this.pos += 2;
+            this.start = this.pos;
         }
-        pos += RIGHT_DELIM.length;
-        emit(Item.RightDelim);
+        this.pos += 2;
+        this.emit(Item.RightDelim);
         if (trim) {
-            skipSpaces();
-            start = pos;
+            this.skipSpaces();
+            this.start = this.pos;
         }
-    };
-    const scanNumber = () => {
-        accept('+-');
-        let digits = '0123456789_';
-        if (accept('0')) {
-            if (accept('xX'))
-                digits = '0123456789abcdefABCDEF_';
-            else if (accept('oO'))
-                digits = '01234567_';
-            else if (accept('bB'))
-                digits = '01_';
+    }
+    scanNumber() {
+        this.acceptSign();
+        let base = 10;
+        if (this.acceptChar(0x30)) {
+            const c = this.pos < this.len ? this.input.charCodeAt(this.pos) | 0x20 : 0;
+            if (c === 0x78)
+                base = 16;
+            else if (c === 0x6f)
+                base = 8;
+            else if (c === 0x62)
+                base = 2;
+            if (base !== 10)
+                this.pos++;
         }
-        acceptRun(digits);
-        if (accept('.'))
-            acceptRun(digits);
-        if (digits.length === 11 && accept('eE')) {
-            accept('+-');
-            acceptRun('0123456789_');
+        this.acceptDigits(base);
+        if (this.acceptChar(0x2e))
+            this.acceptDigits(base);
+        if (base === 10 && (this.acceptChar(0x65) || this.acceptChar(0x45))) {
+            this.acceptSign();
+            this.acceptDigits(10);
         }
-        if (digits.length === 23 && accept('pP')) {
-            accept('+-');
-            acceptRun('0123456789_');
+        if (base === 16 && (this.acceptChar(0x70) || this.acceptChar(0x50))) {
+            this.acceptSign();
+            this.acceptDigits(10);
         }
-        accept('i');
-        const r = peek();
+        this.acceptChar(0x69); // i
+        const r = this.peek();
         if (r !== EOF_RUNE && isAlphaNumeric(r)) {
-            next();
+            this.next();
             return false;
         }
         return true;
-    };
-    const lexNumber = () => {
-        if (!scanNumber()) {
-            fail('bad number syntax: ' + quote(input.slice(start, pos)));
+    }
+    lexNumber() {
+        if (!this.scanNumber()) {
+            this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
             return false;
         }
-        const sign = peek();
+        const sign = this.pos < this.len ? this.input.charCodeAt(this.pos) : 0;
         if (sign === 0x2b || sign === 0x2d) {
-            if (!scanNumber() || input[pos - 1] !== 'i') {
-                fail('bad number syntax: ' + quote(input.slice(start, pos)));
+            if (!this.scanNumber() || this.input.charCodeAt(this.pos - 1) !== 0x69) {
+                this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
                 return false;
             }
-            emit(Item.Complex);
+            this.emit(Item.Complex);
         }
         else
-            emit(Item.Number);
+            this.emit(Item.Number);
         return true;
-    };
-    const lexQuoted = (q, what, type) => {
+    }
+    lexQuoted(q, what, type) {
+        const s = this.input;
         for (;;) {
-            const r = next();
-            if (r === 0x5c) {
-                const e = next();
-                if (e !== EOF_RUNE && e !== 0x0a)
-                    continue;
-                fail(what);
+            if (this.pos >= this.len) {
+                this.fail(what);
                 return false;
             }
-            if (r === EOF_RUNE || r === 0x0a) {
-                fail(what);
+            const r = s.charCodeAt(this.pos++);
+            if (r === 0x5c) {
+                if (this.pos < this.len && s.charCodeAt(this.pos) !== 0x0a) {
+                    this.next();
+                    continue;
+                }
+                // Go consumes the character (EOF consumes nothing) before failing.
+                if (this.pos < this.len)
+                    this.pos++;
+                this.fail(what);
+                return false;
+            }
+            if (r === 0x0a) {
+                this.fail(what);
                 return false;
             }
             if (r === q)
                 break;
         }
-        emit(type);
+        this.emit(type);
         return true;
-    };
-    const lexRawQuote = () => {
-        const i = input.indexOf('`', pos);
+    }
+    lexRawQuote() {
+        const i = this.input.indexOf('`', this.pos);
         if (i < 0) {
-            fail('unterminated raw quoted string');
+            this.fail('unterminated raw quoted string');
             return false;
         }
-        pos = i + 1;
-        emit(Item.RawString);
+        this.pos = i + 1;
+        this.emit(Item.RawString);
         return true;
-    };
-    const lexFieldOrVariable = (type) => {
-        if (atTerminator()) {
-            emit(type === Item.Variable ? Item.Variable : Item.Dot);
+    }
+    /** Consumes alphanumerics; returns the first other rune (not consumed), or EOF. */
+    scanAlphaNumeric() {
+        const s = this.input;
+        for (;;) {
+            if (this.pos >= this.len)
+                return EOF_RUNE;
+            const c = s.charCodeAt(this.pos);
+            if (c < 0x80) {
+                if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
+                    this.pos++;
+                    continue;
+                }
+                return c;
+            }
+            const r = this.next();
+            if (!isAlphaNumeric(r)) {
+                this.backup(r);
+                return r;
+            }
+        }
+    }
+    lexFieldOrVariable(type) {
+        if (this.atTerminator()) {
+            this.emit(type === Item.Variable ? Item.Variable : Item.Dot);
             return true;
         }
-        let r;
-        for (;;) {
-            r = next();
-            if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-                backup(r);
-                break;
-            }
-        }
-        if (!atTerminator()) {
-            fail('bad character ' + runeU(r));
+        const r = this.scanAlphaNumeric();
+        if (!this.atTerminator()) {
+            this.fail('bad character ' + runeU(r));
             return false;
         }
-        emit(type);
+        this.emit(type);
         return true;
-    };
-    const lexIdentifier = () => {
-        let r;
-        for (;;) {
-            r = next();
-            if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-                backup(r);
-                break;
-            }
-        }
-        const word = input.slice(start, pos);
-        if (!atTerminator()) {
-            fail('bad character ' + runeU(r));
+    }
+    lexIdentifier() {
+        const r = this.scanAlphaNumeric();
+        if (!this.atTerminator()) {
+            this.fail('bad character ' + runeU(r));
             return false;
         }
-        const key = KEYWORDS[word];
-        if (key !== undefined && key > Item.Keyword) {
-            if ((key === Item.Break && !breakOK) || (key === Item.Continue && !continueOK))
-                emit(Item.Identifier);
-            else
-                emit(key);
-        }
-        else if (word[0] === '.')
-            emit(Item.Field);
-        else if (word === 'true' || word === 'false')
-            emit(Item.Bool);
-        else
-            emit(Item.Identifier);
-        return true;
-    };
-    /** One step inside an action; returns 'text' after the closing delimiter. */
-    const lexInsideAction = () => {
-        const [delim] = atRightDelim();
-        if (delim) {
-            if (parenDepth === 0) {
-                lexRightDelim();
-                return 'text';
-            }
-            fail('unclosed left paren');
-            return 'error';
-        }
-        const r = next();
-        if (r === EOF_RUNE) {
-            fail('unclosed action');
-            return 'error';
-        }
-        if (lexer_isSpace(r)) {
-            // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
-            backup(r);
-            let numSpaces = 0;
-            while (pos < input.length && lexer_isSpace(input.charCodeAt(pos))) {
-                pos++;
-                numSpaces++;
-            }
-            if (hasRightTrimMarker(input, pos - 1) && input.startsWith(RIGHT_DELIM, pos + 1)) {
-                pos--;
-                if (numSpaces === 1) {
-                    lexRightDelim();
-                    return 'text';
+        const first = this.input.charCodeAt(this.start);
+        // Keywords and true/false are all lower-case ASCII words.
+        if (first >= 0x61 && first <= 0x7a) {
+            const word = this.input.slice(this.start, this.pos);
+            const key = KEYWORDS.get(word);
+            if (key !== undefined) {
+                if ((key === Item.Break && !this.breakOK) || (key === Item.Continue && !this.continueOK)) {
+                    this.emit(Item.Identifier);
                 }
+                else
+                    this.emit(key);
+                return true;
             }
-            emit(Item.Space);
-            return 'action';
+            if (word === 'true' || word === 'false') {
+                this.emit(Item.Bool);
+                return true;
+            }
+        }
+        this.emit(Item.Identifier);
+        return true;
+    }
+    /** One step inside an action; 1: more of the action, 0: back to text, 2: an error. */
+    lexInsideAction() {
+        const s = this.input;
+        if (this.atRightDelim() || this.atTrimRightDelim(this.pos)) {
+            if (this.parenDepth === 0) {
+                this.lexRightDelim(!this.atRightDelim());
+                return 0;
+            }
+            this.fail('unclosed left paren');
+            return 2;
+        }
+        const r = this.next();
+        if (r === EOF_RUNE) {
+            this.fail('unclosed action');
+            return 2;
         }
         switch (r) {
-            case 0x3d: // =
-                emit(Item.Assign);
-                return 'action';
-            case 0x3a: // :
-                if (next() !== 0x3d) {
-                    fail('expected :=');
-                    return 'error';
+            case 0x20:
+            case 0x09:
+            case 0x0d:
+            case 0x0a: {
+                // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
+                this.pos--;
+                let numSpaces = 0;
+                while (this.pos < this.len && lexer_isSpace(s.charCodeAt(this.pos))) {
+                    this.pos++;
+                    numSpaces++;
                 }
-                emit(Item.Declare);
-                return 'action';
-            case 0x7c: // |
-                emit(Item.Pipe);
-                return 'action';
-            case 0x22: // "
-                return lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 'action' : 'error';
-            case 0x60: // `
-                return lexRawQuote() ? 'action' : 'error';
-            case 0x24: // $
-                if (atTerminator()) {
-                    emit(Item.Variable);
-                    return 'action';
+                if (this.atTrimRightDelim(this.pos - 1)) {
+                    this.pos--;
+                    if (numSpaces === 1) {
+                        this.lexRightDelim(true);
+                        return 0;
+                    }
                 }
-                return lexFieldOrVariable(Item.Variable) ? 'action' : 'error';
-            case 0x27: // '
-                return lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 'action' : 'error';
-            case 0x28: // (
-                emit(Item.LeftParen);
-                parenDepth++;
-                return 'action';
-            case 0x29: // )
-                emit(Item.RightParen);
-                parenDepth--;
-                if (parenDepth < 0) {
-                    fail('unexpected right paren ' + runeU(r));
-                    return 'error';
-                }
-                return 'action';
-        }
-        if (r === 0x2e) {
-            // ".field" unless a digit follows, which makes it a number.
-            if (pos < input.length) {
-                const c = input.charCodeAt(pos);
-                if (c < 0x30 || c > 0x39)
-                    return lexFieldOrVariable(Item.Field) ? 'action' : 'error';
+                this.emit(Item.Space);
+                return 1;
             }
-            backup(r);
-            return lexNumber() ? 'action' : 'error';
+            case 0x3d: // =
+                this.emit(Item.Assign);
+                return 1;
+            case 0x3a: // :
+                if (this.next() !== 0x3d) {
+                    this.fail('expected :=');
+                    return 2;
+                }
+                this.emit(Item.Declare);
+                return 1;
+            case 0x7c: // |
+                this.emit(Item.Pipe);
+                return 1;
+            case 0x22: // "
+                return this.lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 1 : 2;
+            case 0x60: // `
+                return this.lexRawQuote() ? 1 : 2;
+            case 0x24: // $
+                if (this.atTerminator()) {
+                    this.emit(Item.Variable);
+                    return 1;
+                }
+                return this.lexFieldOrVariable(Item.Variable) ? 1 : 2;
+            case 0x27: // '
+                return this.lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 1 : 2;
+            case 0x28: // (
+                this.emit(Item.LeftParen);
+                this.parenDepth++;
+                return 1;
+            case 0x29: // )
+                this.emit(Item.RightParen);
+                this.parenDepth--;
+                if (this.parenDepth < 0) {
+                    this.fail('unexpected right paren ' + runeU(r));
+                    return 2;
+                }
+                return 1;
+            case 0x2e: // .
+                // ".field" unless a digit follows, which makes it a number.
+                if (this.pos < this.len) {
+                    const c = s.charCodeAt(this.pos);
+                    if (c < 0x30 || c > 0x39)
+                        return this.lexFieldOrVariable(Item.Field) ? 1 : 2;
+                }
+                this.pos--;
+                return this.lexNumber() ? 1 : 2;
+            case 0x2b: // +
+            case 0x2d: // -
+                this.pos--;
+                return this.lexNumber() ? 1 : 2;
         }
-        if (r === 0x2b || r === 0x2d || (r >= 0x30 && r <= 0x39)) {
-            backup(r);
-            return lexNumber() ? 'action' : 'error';
+        if (r >= 0x30 && r <= 0x39) {
+            this.pos--;
+            return this.lexNumber() ? 1 : 2;
         }
         if (isAlphaNumeric(r)) {
-            backup(r);
-            return lexIdentifier() ? 'action' : 'error';
+            this.backup(r);
+            return this.lexIdentifier() ? 1 : 2;
         }
         if (r < 0x80 && isPrint(r)) {
-            emit(Item.Char);
-            return 'action';
+            this.emit(Item.Char);
+            return 1;
         }
-        fail('unrecognized character in action: ' + runeU(r));
-        return 'error';
-    };
-    for (;;) {
-        const state = lexText();
-        if (state === 'done')
-            break;
-        if (state === 'comment') {
-            if (!lexComment())
-                break;
-            continue;
-        }
-        let s;
-        do
-            s = lexInsideAction();
-        while (s === 'action');
-        if (s === 'error')
-            break;
+        this.fail('unrecognized character in action: ' + runeU(r));
+        return 2;
     }
-    return items;
+}
+function lex(input, breakOK = true, continueOK = true) {
+    return new Lexer(input, breakOK, continueOK).run();
 }
 //# sourceMappingURL=lexer.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/literals.js
@@ -40670,10 +40806,12 @@ function hexToFloat(m, e) {
 /** Thrown inside the parser; converted to a TemplateError at the top. */
 class ParseFailure {
     message;
-    token;
-    constructor(message, token) {
+    pos;
+    constructor(message, 
+    /** Offset of the token whose line Go reports. */
+    pos) {
         this.message = message;
-        this.token = token;
+        this.pos = pos;
     }
 }
 const INVALID_SYNTAX = 'invalid syntax';
@@ -40707,6 +40845,17 @@ function splitComplex(text) {
     }
     return null;
 }
+function isPlainDecimal(text) {
+    const c0 = text.charCodeAt(0);
+    if (c0 < 0x31 || c0 > 0x39)
+        return text === '0';
+    for (let i = 1; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x30 || c > 0x39)
+            return false;
+    }
+    return true;
+}
 /** parse.newNumber: classify a number literal; a string result is Go's error message. */
 function newNumber(pos, text, type) {
     const n = {
@@ -40723,6 +40872,14 @@ function newNumber(pos, text, type) {
         re: 0,
         im: 0,
     };
+    if (type === Item.Number && text.length <= 15 && isPlainDecimal(text)) {
+        // The common case: a decimal integer without sign, prefix, underscores or leading zero.
+        const v = Number(text);
+        n.int64 = n.uint64 = BigInt(v);
+        n.isInt = n.isUint = n.isFloat = true;
+        n.float64 = v;
+        return n;
+    }
     if (type === Item.CharConstant) {
         const r = unquoteChar(text, 1, text.charCodeAt(0));
         if (r === null)
@@ -40804,50 +40961,129 @@ function newNumber(pos, text, type) {
         return 'illegal number syntax: ' + quote(text);
     return n;
 }
+/**
+ * Names and short literals repeat across templates (".Values.name", "printf", "%q"): parse trees
+ * share one copy of each, and field paths share one array, which keeps parse trees small.
+ * The tables are bounded so that odd inputs cannot grow them without limit.
+ */
+const INTERN_MAX_LENGTH = 64;
+const INTERN_MAX_ENTRIES = 20000;
+const strings = new Map();
+const paths = new Map();
+function intern(s) {
+    if (s.length > INTERN_MAX_LENGTH)
+        return s;
+    const v = strings.get(s);
+    if (v !== undefined)
+        return v;
+    if (strings.size < INTERN_MAX_ENTRIES)
+        strings.set(s, s);
+    return s;
+}
+/** The identifiers of a field or variable token such as ".a.b" (the dot dropped) or "$x.a". */
+function parser_path(text) {
+    let v = paths.get(text);
+    if (v === undefined) {
+        const parts = text.indexOf('.') < 0 ? [intern(text)] : text.split('.').map(intern);
+        v = Object.freeze(parts);
+        if (paths.size < INTERN_MAX_ENTRIES && text.length <= INTERN_MAX_LENGTH)
+            paths.set(text, v);
+    }
+    return v;
+}
+/** The list-building stack, shared because parsing cannot be re-entered (it never runs user code). */
+const sharedStack = [];
+const NO_DECL = [];
+const NO_CMDS = [];
+const NO_ARGS = [];
 class Parser {
     name;
     text;
-    hasFunction;
+    findFunction;
     tokens;
+    ty;
+    st;
+    last;
     idx = 0;
-    /** Highest token index handed out: Go reports errors at the line of the last lexed token. */
-    furthest = 0;
-    state = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
+    state = { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: 0 };
     trees = new Map();
     lineStarts;
-    constructor(name, text, hasFunction) {
+    /**
+     * Lists under construction share one stack, so each finished list is an exact-size copy: arrays
+     * grown by push keep spare capacity, which parse trees would hold on to.
+     */
+    stack = sharedStack;
+    top = 0;
+    push(x) {
+        this.stack[this.top++] = x;
+    }
+    /** Pops the items pushed since base into a new array. */
+    popList(base) {
+        const out = this.stack.slice(base, this.top);
+        for (let i = base; i < this.top; i++)
+            this.stack[i] = undefined;
+        this.top = base;
+        return out;
+    }
+    constructor(name, text, findFunction) {
         this.name = name;
         this.text = text;
-        this.hasFunction = hasFunction;
-        this.tokens = lex(text, !hasFunction('break'), !hasFunction('continue'));
+        this.findFunction = findFunction;
+        this.tokens = lex(text, findFunction('break') === undefined, findFunction('continue') === undefined);
+        this.ty = this.tokens.type;
+        this.st = this.tokens.start;
+        this.last = this.tokens.count - 1;
     }
-    // Token stream.
+    /** Lets go of the text held by the shared token list. */
+    release() {
+        this.tokens.input = '';
+        this.tokens.error = '';
+        // After a failure, lists left half built still hold nodes.
+        for (let i = 0; i < this.top; i++)
+            this.stack[i] = undefined;
+        this.top = 0;
+    }
+    // Token stream: tokens are indexes; reading past the end repeats the final EOF or Error token.
     next() {
-        const t = this.tokens[Math.min(this.idx, this.tokens.length - 1)];
-        this.idx++;
-        if (this.idx - 1 > this.furthest)
-            this.furthest = this.idx - 1;
-        return t;
+        let i = this.idx++;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        if (i > this.last)
+            i = this.last;
+        return i;
     }
-    backup(n = 1) {
-        this.idx -= n;
+    peekType() {
+        const i = this.idx;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        return this.ty[i > this.last ? this.last : i];
     }
-    peek() {
-        const t = this.next();
-        this.backup();
-        return t;
+    peekPos() {
+        const i = this.idx;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        return this.st[i > this.last ? this.last : i];
     }
     nextNonSpace() {
-        let t;
+        let i;
         do
-            t = this.next();
-        while (t.type === Item.Space);
+            i = this.next();
+        while (this.ty[i] === Item.Space);
+        return i;
+    }
+    /** Skips spaces and returns the type of the token after them (not consumed). */
+    peekNonSpaceType() {
+        const t = this.ty[this.nextNonSpace()];
+        this.idx--;
         return t;
     }
-    peekNonSpace() {
-        const t = this.nextNonSpace();
-        this.backup();
-        return t;
+    peekNonSpacePos() {
+        const p = this.st[this.nextNonSpace()];
+        this.idx--;
+        return p;
+    }
+    val(i) {
+        return this.tokens.val(i);
     }
     // Errors.
     lineOf(pos) {
@@ -40868,41 +41104,46 @@ class Parser {
         return lo + 1;
     }
     errorf(message) {
-        const last = this.tokens[Math.min(this.furthest, this.tokens.length - 1)];
-        throw new ParseFailure(message, last);
+        const f = this.state.furthest;
+        throw new ParseFailure(message, this.st[f > this.last ? this.last : f]);
     }
     unexpected(token, context) {
-        if (token.type === Item.Error) {
+        const type = this.ty[token];
+        if (type === Item.Error) {
             let extra = '';
-            const tokenLine = this.lineOf(token.pos);
-            if (this.state.actionLine !== 0 && this.state.actionLine !== tokenLine) {
-                extra = ` in action started at ${this.name}:${this.state.actionLine}`;
-                if (token.val.endsWith(' action'))
+            const actionLine = this.state.actionPos < 0 ? 0 : this.lineOf(this.state.actionPos);
+            if (actionLine !== 0 && actionLine !== this.lineOf(this.st[token])) {
+                extra = ` in action started at ${this.name}:${actionLine}`;
+                if (this.tokens.error.endsWith(' action'))
                     extra = extra.slice(' in action'.length);
             }
-            this.errorf(token.val + extra);
+            this.errorf(this.tokens.error + extra);
         }
-        this.errorf(`unexpected ${tokenString(token)} in ${context}`);
+        this.errorf(`unexpected ${tokenString(type, this.val(token))} in ${context}`);
     }
     expect(type, context) {
         const t = this.nextNonSpace();
-        if (t.type !== type)
+        if (this.ty[t] !== type)
             this.unexpected(t, context);
         return t;
     }
     toTemplateError(f) {
-        const loc = locate(this.text, f.token.pos);
-        return TemplateError.parse(this.name, { line: this.lineOf(f.token.pos), col: loc.col }, f.message);
+        const loc = locate(this.text, f.pos);
+        return TemplateError.parse(this.name, { line: this.lineOf(f.pos), col: loc.col }, f.message);
     }
     // Grammar.
     parse() {
-        const root = { type: NodeType.List, pos: this.peek().pos, nodes: [] };
-        while (this.peek().type !== Item.EOF) {
-            if (this.peek().type === Item.LeftDelim) {
+        const root = { type: NodeType.List, pos: this.peekPos(), nodes: [] };
+        const base = this.top;
+        while (this.peekType() !== Item.EOF) {
+            if (this.peekType() === Item.LeftDelim) {
                 const mark = this.idx;
                 this.next();
-                if (this.nextNonSpace().type === Item.Define) {
-                    this.withTree(() => this.parseDefinition());
+                if (this.ty[this.nextNonSpace()] === Item.Define) {
+                    const saved = this.state;
+                    this.state = this.treeState();
+                    this.parseDefinition();
+                    this.state = saved;
                     continue;
                 }
                 this.idx = mark;
@@ -40910,19 +41151,13 @@ class Parser {
             const n = this.textOrAction();
             if (n.type === NodeType.End || n.type === NodeType.Else)
                 this.errorf('unexpected ' + nodeString(n));
-            root.nodes.push(n);
+            this.push(n);
         }
+        root.nodes = this.popList(base);
         this.add(this.name, root);
     }
-    withTree(f) {
-        const saved = this.state;
-        this.state = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
-        try {
-            return f();
-        }
-        finally {
-            this.state = saved;
-        }
+    treeState() {
+        return { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: this.state.furthest };
     }
     add(name, root) {
         const existing = this.trees.get(name);
@@ -40936,9 +41171,10 @@ class Parser {
     parseDefinition() {
         const context = 'define clause';
         const nameTok = this.nextNonSpace();
-        if (nameTok.type !== Item.String && nameTok.type !== Item.RawString)
+        const t = this.ty[nameTok];
+        if (t !== Item.String && t !== Item.RawString)
             this.unexpected(nameTok, context);
-        const name = unquote(nameTok.val);
+        const name = unquote(this.val(nameTok));
         if (name === null)
             this.errorf(INVALID_SYNTAX);
         this.expect(Item.RightDelim, context);
@@ -40947,35 +41183,38 @@ class Parser {
             this.errorf(`unexpected ${nodeString(end)} in ${context}`);
         this.add(name, root);
     }
+    /** The items up to an {{end}} or {{else}}, which is returned beside the list. */
     itemList() {
-        const list = { type: NodeType.List, pos: this.peekNonSpace().pos, nodes: [] };
-        while (this.peekNonSpace().type !== Item.EOF) {
+        const list = { type: NodeType.List, pos: this.peekNonSpacePos(), nodes: [] };
+        const base = this.top;
+        while (this.peekNonSpaceType() !== Item.EOF) {
             const n = this.textOrAction();
-            if (n.type === NodeType.End || n.type === NodeType.Else)
+            if (n.type === NodeType.End || n.type === NodeType.Else) {
+                list.nodes = this.popList(base);
                 return [list, n];
-            list.nodes.push(n);
+            }
+            this.push(n);
         }
         this.errorf('unexpected EOF');
     }
     textOrAction() {
         const token = this.nextNonSpace();
-        switch (token.type) {
+        switch (this.ty[token]) {
             case Item.Text:
-                return { type: NodeType.Text, pos: token.pos, text: token.val };
-            case Item.LeftDelim:
-                this.state.actionLine = this.lineOf(token.pos);
-                try {
-                    return this.action();
-                }
-                finally {
-                    this.state.actionLine = 0;
-                }
+                return { type: NodeType.Text, pos: this.st[token], text: this.val(token) };
+            case Item.LeftDelim: {
+                // A parse failure abandons the whole parse, so no cleanup is needed on that path.
+                this.state.actionPos = this.st[token];
+                const n = this.action();
+                this.state.actionPos = -1;
+                return n;
+            }
         }
         this.unexpected(token, 'input');
     }
     action() {
         const token = this.nextNonSpace();
-        switch (token.type) {
+        switch (this.ty[token]) {
             case Item.Block:
                 return this.blockControl();
             case Item.Break:
@@ -40985,7 +41224,7 @@ class Parser {
             case Item.Else:
                 return this.elseControl();
             case Item.End:
-                return { type: NodeType.End, pos: this.expect(Item.RightDelim, 'end').pos };
+                return { type: NodeType.End, pos: this.st[this.expect(Item.RightDelim, 'end')] };
             case Item.If:
                 return this.branch(NodeType.If, true, 'if');
             case Item.Range:
@@ -40995,25 +41234,24 @@ class Parser {
             case Item.With:
                 return this.branch(NodeType.With, false, 'with');
         }
-        this.backup();
-        const pos = this.peek().pos;
+        this.idx--;
+        const pos = this.peekPos();
         return { type: NodeType.Action, pos, pipe: this.pipeline('command', Item.RightDelim) };
     }
     breakOrContinue(keyword, type, name) {
         const token = this.nextNonSpace();
-        if (token.type !== Item.RightDelim)
+        if (this.ty[token] !== Item.RightDelim)
             this.unexpected(token, name);
         if (this.state.rangeDepth === 0)
             this.errorf(`${name} outside {{range}}`);
-        return { type, pos: keyword.pos };
+        return { type, pos: this.st[keyword] };
     }
     elseControl() {
-        const peek = this.peekNonSpace();
-        // "{{else if ...": leave the "if" pending; parseControl turns it into a nested if.
-        if (peek.type === Item.If)
-            return { type: NodeType.Else, pos: peek.pos };
+        // "{{else if ...": leave the "if" pending; branch() turns it into a nested if.
+        if (this.peekNonSpaceType() === Item.If)
+            return { type: NodeType.Else, pos: this.peekPos() };
         const token = this.expect(Item.RightDelim, 'else');
-        return { type: NodeType.Else, pos: token.pos };
+        return { type: NodeType.Else, pos: this.st[token] };
     }
     branch(type, allowElseIf, context) {
         const vars = this.state.vars.length;
@@ -41026,7 +41264,7 @@ class Parser {
             this.state.rangeDepth--;
         let elseList = null;
         if (next.type === NodeType.Else) {
-            if (allowElseIf && this.peek().type === Item.If) {
+            if (allowElseIf && this.peekType() === Item.If) {
                 this.next();
                 elseList = { type: NodeType.List, pos: next.pos, nodes: [this.branch(NodeType.If, true, 'if')] };
             }
@@ -41044,28 +41282,34 @@ class Parser {
         const token = this.nextNonSpace();
         const name = this.templateName(token, context);
         const pipe = this.pipeline(context, Item.RightDelim);
-        this.withTree(() => {
-            const [root, end] = this.itemList();
-            if (end.type !== NodeType.End)
-                this.errorf(`unexpected ${nodeString(end)} in ${context}`);
-            this.add(name, root);
-        });
-        return { type: NodeType.Template, pos: token.pos, name, pipe };
+        const outer = this.state;
+        this.state = this.treeState();
+        const [root, end] = this.itemList();
+        const inner = this.state;
+        // Go reports this one with the outer tree, whose last token is the block's "}}".
+        this.state = outer;
+        if (end.type !== NodeType.End)
+            this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+        this.state = inner;
+        this.add(name, root);
+        this.state = outer;
+        return { type: NodeType.Template, pos: this.st[token], name, pipe };
     }
     templateControl() {
         const context = 'template clause';
         const token = this.nextNonSpace();
         const name = this.templateName(token, context);
         let pipe = null;
-        if (this.nextNonSpace().type !== Item.RightDelim) {
-            this.backup();
+        if (this.ty[this.nextNonSpace()] !== Item.RightDelim) {
+            this.idx--;
             pipe = this.pipeline(context, Item.RightDelim);
         }
-        return { type: NodeType.Template, pos: token.pos, name, pipe };
+        return { type: NodeType.Template, pos: this.st[token], name, pipe };
     }
     templateName(token, context) {
-        if (token.type === Item.String || token.type === Item.RawString) {
-            const s = unquote(token.val);
+        const t = this.ty[token];
+        if (t === Item.String || t === Item.RawString) {
+            const s = unquote(this.val(token));
             if (s === null)
                 this.errorf(INVALID_SYNTAX);
             return s;
@@ -41073,29 +41317,31 @@ class Parser {
         this.unexpected(token, context);
     }
     newVariable(pos, ident) {
-        return { type: NodeType.Variable, pos, ident: ident.split('.') };
+        return { type: NodeType.Variable, pos, ident: parser_path(ident) };
     }
     pipeline(context, end) {
-        const pipe = { type: NodeType.Pipe, pos: this.peekNonSpace().pos, isAssign: false, decl: [], cmds: [] };
-        decls: for (;;) {
-            const v = this.peekNonSpace();
-            if (v.type !== Item.Variable)
-                break;
+        const pipe = {
+            type: NodeType.Pipe,
+            pos: this.peekNonSpacePos(),
+            isAssign: false,
+            decl: NO_DECL,
+            cmds: NO_CMDS,
+        };
+        decls: while (this.peekNonSpaceType() === Item.Variable) {
             const mark = this.idx;
-            this.next();
-            const next = this.peekNonSpace();
-            if (next.type === Item.Assign || next.type === Item.Declare) {
-                pipe.isAssign = next.type === Item.Assign;
+            const v = this.nextNonSpace();
+            const next = this.peekNonSpaceType();
+            if (next === Item.Assign || next === Item.Declare) {
+                pipe.isAssign = next === Item.Assign;
                 this.nextNonSpace();
-                pipe.decl.push(this.newVariable(v.pos, v.val));
-                this.state.vars.push(v.val);
+                this.declare(pipe, v);
             }
-            else if (next.type === Item.Char && next.val === ',') {
+            else if (next === Item.Char && this.val(this.idx) === ',') {
+                // peekNonSpaceType left idx on the ",".
                 this.nextNonSpace();
-                pipe.decl.push(this.newVariable(v.pos, v.val));
-                this.state.vars.push(v.val);
+                this.declare(pipe, v);
                 if (context === 'range' && pipe.decl.length < 2) {
-                    const t = this.peekNonSpace().type;
+                    const t = this.peekNonSpaceType();
                     if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen)
                         continue decls;
                     this.errorf('range can only initialize variables');
@@ -41107,13 +41353,16 @@ class Parser {
             }
             break;
         }
+        const base = this.top;
         for (;;) {
             const token = this.nextNonSpace();
-            if (token.type === end) {
+            const t = this.ty[token];
+            if (t === end) {
+                pipe.cmds = this.popList(base);
                 this.checkPipeline(pipe, context);
                 return pipe;
             }
-            switch (token.type) {
+            switch (t) {
                 case Item.Bool:
                 case Item.CharConstant:
                 case Item.Complex:
@@ -41126,19 +41375,26 @@ class Parser {
                 case Item.String:
                 case Item.Variable:
                 case Item.LeftParen:
-                    this.backup();
-                    pipe.cmds.push(this.command());
+                    this.idx--;
+                    this.push(this.command());
                     break;
                 default:
                     this.unexpected(token, context);
             }
         }
     }
+    declare(pipe, v) {
+        const name = this.val(v);
+        const decl = this.newVariable(this.st[v], name);
+        pipe.decl = pipe.decl === NO_DECL ? [decl] : [...pipe.decl, decl];
+        this.state.vars.push(name);
+    }
     checkPipeline(pipe, context) {
-        if (pipe.cmds.length === 0)
+        const cmds = pipe.cmds;
+        if (cmds.length === 0)
             this.errorf(`missing value for ${context}`);
-        for (let i = 1; i < pipe.cmds.length; i++) {
-            switch (pipe.cmds[i].args[0].type) {
+        for (let i = 1; i < cmds.length; i++) {
+            switch (cmds[i].args[0].type) {
                 case NodeType.Bool:
                 case NodeType.Dot:
                 case NodeType.Nil:
@@ -41149,40 +41405,46 @@ class Parser {
         }
     }
     command() {
-        const cmd = { type: NodeType.Command, pos: this.peekNonSpace().pos, args: [] };
+        const cmd = { type: NodeType.Command, pos: this.peekNonSpacePos(), args: NO_ARGS };
+        const base = this.top;
         for (;;) {
-            this.peekNonSpace();
+            this.peekNonSpaceType();
             const operand = this.operand();
             if (operand)
-                cmd.args.push(operand);
+                this.push(operand);
             const token = this.next();
-            if (token.type === Item.Space)
+            const t = this.ty[token];
+            if (t === Item.Space)
                 continue;
-            if (token.type === Item.RightDelim || token.type === Item.RightParen)
-                this.backup();
-            else if (token.type !== Item.Pipe)
+            if (t === Item.RightDelim || t === Item.RightParen)
+                this.idx--;
+            else if (t !== Item.Pipe)
                 this.unexpected(token, 'operand');
             break;
         }
-        if (cmd.args.length === 0)
+        if (this.top === base)
             this.errorf('empty command');
+        cmd.args = this.popList(base);
         return cmd;
     }
     operand() {
         const node = this.term();
         if (node === null)
             return null;
-        if (this.peek().type !== Item.Field)
+        if (this.peekType() !== Item.Field)
             return node;
-        const pos = this.peek().pos;
-        const fields = [];
-        while (this.peek().type === Item.Field)
-            fields.push(this.next().val.slice(1));
+        const pos = this.peekPos();
+        const base = this.top;
+        while (this.peekType() === Item.Field) {
+            const f = this.next();
+            this.push(intern(this.tokens.input.slice(this.st[f] + 1, this.tokens.end[f])));
+        }
+        const fields = this.popList(base);
         switch (node.type) {
             case NodeType.Field:
-                return { type: NodeType.Field, pos, ident: [...node.ident, ...fields] };
+                return { type: NodeType.Field, pos, ident: node.ident.concat(fields) };
             case NodeType.Variable:
-                return { type: NodeType.Variable, pos, ident: [...node.ident, ...fields] };
+                return { type: NodeType.Variable, pos, ident: node.ident.concat(fields) };
             case NodeType.Bool:
             case NodeType.String:
             case NodeType.Number:
@@ -41194,25 +41456,29 @@ class Parser {
     }
     term() {
         const token = this.nextNonSpace();
-        switch (token.type) {
-            case Item.Identifier:
-                if (!this.hasFunction(token.val))
-                    this.errorf(`function ${quote(token.val)} not defined`);
-                return { type: NodeType.Identifier, pos: token.pos, ident: token.val };
+        const pos = this.st[token];
+        switch (this.ty[token]) {
+            case Item.Identifier: {
+                const ident = intern(this.val(token));
+                const fn = this.findFunction(ident);
+                if (fn === undefined)
+                    this.errorf(`function ${quote(ident)} not defined`);
+                return { type: NodeType.Identifier, pos, ident, fn };
+            }
             case Item.Dot:
-                return { type: NodeType.Dot, pos: token.pos };
+                return { type: NodeType.Dot, pos };
             case Item.Nil:
-                return { type: NodeType.Nil, pos: token.pos };
+                return { type: NodeType.Nil, pos };
             case Item.Variable:
-                return this.useVar(token.pos, token.val);
+                return this.useVar(pos, this.val(token));
             case Item.Field:
-                return { type: NodeType.Field, pos: token.pos, ident: token.val.slice(1).split('.') };
+                return { type: NodeType.Field, pos, ident: parser_path(this.tokens.input.slice(pos + 1, this.tokens.end[token])) };
             case Item.Bool:
-                return { type: NodeType.Bool, pos: token.pos, value: token.val === 'true' };
+                return { type: NodeType.Bool, pos, value: this.tokens.input.charCodeAt(pos) === 0x74 };
             case Item.CharConstant:
             case Item.Complex:
             case Item.Number: {
-                const n = newNumber(token.pos, token.val, token.type);
+                const n = newNumber(pos, this.val(token), this.ty[token]);
                 if (typeof n === 'string')
                     this.errorf(n);
                 return n;
@@ -41221,13 +41487,14 @@ class Parser {
                 return this.pipeline('parenthesized pipeline', Item.RightParen);
             case Item.String:
             case Item.RawString: {
-                const s = unquote(token.val);
+                const quoted = intern(this.val(token));
+                const s = unquote(quoted);
                 if (s === null)
                     this.errorf(INVALID_SYNTAX);
-                return { type: NodeType.String, pos: token.pos, quoted: token.val, text: s };
+                return { type: NodeType.String, pos, quoted, text: intern(s) };
             }
         }
-        this.backup();
+        this.idx--;
         return null;
     }
     useVar(pos, name) {
@@ -41238,8 +41505,8 @@ class Parser {
     }
 }
 /** Parses a template text and the templates it defines; throws TemplateError on bad syntax. */
-function parser_parse(name, text, hasFunction) {
-    const p = new Parser(name, text, hasFunction);
+function parser_parse(name, text, findFunction) {
+    const p = new Parser(name, text, findFunction);
     try {
         p.parse();
     }
@@ -41247,6 +41514,9 @@ function parser_parse(name, text, hasFunction) {
         if (e instanceof ParseFailure)
             throw p.toTemplateError(e);
         throw e;
+    }
+    finally {
+        p.release();
     }
     return { trees: p.trees };
 }
@@ -41260,12 +41530,9 @@ class Template {
     name;
     ctx;
     /** @internal Use parseTemplate. */
-    constructor(name, text, trees, funcs) {
+    constructor(name, text, trees) {
         this.name = name;
-        const all = new Map(Object.entries(builtinFuncs));
-        for (const [fn, f] of Object.entries(funcs))
-            all.set(fn, f);
-        this.ctx = { parseName: name, text, trees, lookupFunc: (fn) => all.get(fn) };
+        this.ctx = { parseName: name, text, trees };
     }
     /** Runs the main template; throws TemplateError like Go's Execute would return it. */
     execute(data) {
@@ -41280,12 +41547,14 @@ class Template {
         return [...this.ctx.trees.keys()];
     }
 }
+const hasOwn = Object.prototype.hasOwnProperty;
 /** Parses a Go text/template; throws TemplateError (with Go's message) on a syntax error. */
 function parseTemplate(name, text, options = {}) {
     const funcs = options.funcs ?? {};
-    const hasFunction = (fn) => Object.prototype.hasOwnProperty.call(funcs, fn) || Object.prototype.hasOwnProperty.call(builtinFuncs, fn);
-    const { trees } = parser_parse(name, text, hasFunction);
-    return new Template(name, text, trees, funcs);
+    // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
+    const findFunction = (fn) => hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
+    const { trees } = parser_parse(name, text, findFunction);
+    return new Template(name, text, trees);
 }
 //# sourceMappingURL=template.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/functions.js
@@ -55204,11 +55473,11 @@ function applyPullPolicy(obj, policy) {
             c.imagePullPolicy = policy;
     }
 }
-const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+const overlays_LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 const LABEL_PROJECT = 'codex-k8s.io/project';
-const LABEL_ENV = 'codex-k8s.io/env';
-const LABEL_SLOT = 'codex-k8s.io/slot';
-const MANAGER_NAME = 'codex-k8s';
+const overlays_LABEL_ENV = 'codex-k8s.io/env';
+const overlays_LABEL_SLOT = 'codex-k8s.io/slot';
+const overlays_MANAGER_NAME = 'codex-k8s';
 /**
  * Ownership labels on the object's own metadata only: selectors and pod templates stay as written, so adopting
  * the tool never restarts a workload.
@@ -55216,11 +55485,11 @@ const MANAGER_NAME = 'codex-k8s';
 function addOwnershipLabels(obj, project, env, slot) {
     const meta = (obj.metadata ??= {});
     const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
-    labels[LABEL_MANAGED_BY] = MANAGER_NAME;
+    labels[overlays_LABEL_MANAGED_BY] = overlays_MANAGER_NAME;
     labels[LABEL_PROJECT] = project;
-    labels[LABEL_ENV] = env;
+    labels[overlays_LABEL_ENV] = env;
     if (slot > 0)
-        labels[LABEL_SLOT] = String(slot);
+        labels[overlays_LABEL_SLOT] = String(slot);
 }
 //# sourceMappingURL=overlays.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/kinds.js
@@ -55423,7 +55692,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/runner.js
 
 /** Spawns the program directly (no shell), so no argument is ever interpreted by a shell. */
-class ChildProcessRunner {
+class runner_ChildProcessRunner {
     run(command, args, options = {}) {
         return new Promise((resolve, reject) => {
             const group = options.killTree === true && process.platform !== 'win32';
@@ -55655,10 +55924,10 @@ function resolveKubeconfig(stack, home = external_node_os_namespaceObject.homedi
 }
 function createKubectl(setup) {
     const { runner, ...options } = setup;
-    return new Kubectl(runner ?? new ChildProcessRunner(), options);
+    return new Kubectl(runner ?? new runner_ChildProcessRunner(), options);
 }
 /** A kubectl bound to the stack's environment (its kubeconfig, when it names one). */
-function kubectlForStack(stack, setup) {
+function client_kubectlForStack(stack, setup) {
     return createKubectl({ ...setup, kubeconfig: setup.kubeconfig ?? resolveKubeconfig(stack) });
 }
 //# sourceMappingURL=client.js.map
@@ -56801,7 +57070,7 @@ async function installKubectl(version, options = {}) {
     });
 }
 /** Finds or installs kubectl (see the order at the top of this file). */
-async function findKubectl(options = {}) {
+async function install_findKubectl(options = {}) {
     const explicit = options.path?.trim();
     if (explicit) {
         const file = external_node_path_namespaceObject.resolve(explicit);
@@ -57010,7 +57279,7 @@ function usage_describeRelease(r) {
 
 
 
-const FIELD_MANAGER = MANAGER_NAME;
+const FIELD_MANAGER = overlays_MANAGER_NAME;
 /** `apply --server-side --field-manager=codex-k8s [--force-conflicts] -f -` */
 function applyArgs(flags = {}) {
     return [
@@ -57064,10 +57333,10 @@ function applyHint(err, forceConflicts) {
 /** Labels of a slot namespace that apply creates itself: the stack's ownership labels. */
 function namespaceLabels(project, env, slot) {
     return {
-        [LABEL_MANAGED_BY]: MANAGER_NAME,
+        [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME,
         [LABEL_PROJECT]: project,
-        [LABEL_ENV]: env,
-        ...(slot > 0 ? { [LABEL_SLOT]: String(slot) } : {}),
+        [overlays_LABEL_ENV]: env,
+        ...(slot > 0 ? { [overlays_LABEL_SLOT]: String(slot) } : {}),
     };
 }
 /**
@@ -57975,7 +58244,7 @@ function secretManifest(name, namespace, data) {
     return {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name, namespace, labels: { [LABEL_MANAGED_BY]: MANAGER_NAME } },
+        metadata: { name, namespace, labels: { [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME } },
         type: 'Opaque',
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
     };
@@ -58254,7 +58523,7 @@ class runner_HookRunner {
     constructor(options) {
         this.options = options;
         this.items = options.items ?? selectHookItems(options.stack, options.filters);
-        this.runner = options.runner ?? new ChildProcessRunner();
+        this.runner = options.runner ?? new runner_ChildProcessRunner();
         this.processEnv = options.processEnv ?? process.env;
         this.builtins = { ...BUILTIN_STEPS, ...options.builtins };
         const noop = () => undefined;
@@ -58556,8 +58825,8 @@ const silentReporter = {
 
 /** The kubectl of an operation, bound to the environment's kubeconfig. */
 async function kubectl_setup_kubectlFor(stack, choice = {}) {
-    const install = await findKubectl({ path: choice.path, version: choice.version });
-    return kubectlForStack(stack, { binary: install.path, cacheDir: choice.cacheDir, runner: choice.runner });
+    const install = await install_findKubectl({ path: choice.path, version: choice.version });
+    return client_kubectlForStack(stack, { binary: install.path, cacheDir: choice.cacheDir, runner: choice.runner });
 }
 //# sourceMappingURL=kubectl-setup.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/timeouts.js
@@ -58592,7 +58861,7 @@ function resolveWaitTimeout(stack, inputMs) {
 
 
 
-function renderForApply(load, filters, reporter) {
+function apply_environment_renderForApply(load, filters, reporter) {
     const stack = load_loadStack(load);
     const rendered = stack_renderStack(stack, filters);
     for (const w of [...stack.warnings, ...rendered.warnings])
@@ -58603,10 +58872,10 @@ function renderForApply(load, filters, reporter) {
  * Render, hooks, server-side apply, waits: the whole stack is rendered and validated before the first call to the
  * cluster, so a bad template or manifest never leaves a half-applied environment.
  */
-async function applyEnvironment(o) {
+async function apply_environment_applyEnvironment(o) {
     const r = o.reporter;
     const { stack, rendered } = await r.group('Render the stack', async () => {
-        const out = renderForApply(o.load, o.filters, r);
+        const out = apply_environment_renderForApply(o.load, o.filters, r);
         r.info(`${out.rendered.documents.length} objects in ${out.rendered.groups.length} groups for env ${out.stack.env}, namespace ${out.stack.namespace}`);
         return out;
     });
@@ -59111,7 +59380,13 @@ async function allocateSlot(store, req) {
             // right now, mostly the same lowest numbers, so pick at random among the lowest few instead of queueing up
             // behind them one create at a time.
             const n = collisions === 0 ? free[0] : free[Math.floor(random() * free.length)];
-            const claimed = await store.claim(n, { env: req.env, namespace: req.namespaceFor(n), owner: req.owner, issue, pr });
+            const claimed = await store.claim(n, {
+                env: req.env,
+                namespace: req.namespaceFor(n),
+                owner: req.owner,
+                issue,
+                pr,
+            });
             if (!claimed) {
                 // List again at once rather than trying the next number blind: the listing shows every number taken
                 // meanwhile (when all are, we go on to wait), and a claim for our own issue made by a concurrent run.
@@ -59119,7 +59394,7 @@ async function allocateSlot(store, req) {
                 log.debug(`slot ${n} was taken meanwhile by another run`);
                 emit({ type: 'taken', slot: n });
                 if (collisions >= MAX_COLLISIONS)
-                    throw new SlotStateError(`no slot could be claimed: ${collisions} creates in a row found their number taken by another run`);
+                    throw new SlotStateError(`no slot could be claimed: ${collisions} creates found their number just taken by another run; is something else creating ${store.prefix}* ConfigMaps in namespace ${store.namespace}?`);
                 continue;
             }
             emit({ type: 'claimed', record: claimed });
@@ -59147,7 +59422,11 @@ async function allocateSlot(store, req) {
         if (now >= deadline)
             throw new NoFreeSlotError(req.env, req.maxSlots, now - start, holders);
         waits++;
-        const delayMs = Math.min(backoff_backoffDelay(waits, { initialMs: req.waitBackoff?.initialMs ?? 1000, maxMs: req.waitBackoff?.maxMs ?? 30_000, random }), deadline - now);
+        const delayMs = Math.min(backoff_backoffDelay(waits, {
+            initialMs: req.waitBackoff?.initialMs ?? 1000,
+            maxMs: req.waitBackoff?.maxMs ?? 30_000,
+            random,
+        }), deadline - now);
         log.info(`no free slot for env ${req.env} (${holders.length}/${req.maxSlots} taken); looking again in ${(delayMs / 1000).toFixed(1)}s`);
         emit({ type: 'waiting', delayMs, holders });
         await clock.sleep(delayMs);
@@ -59169,8 +59448,12 @@ async function settleDuplicates(store, claimed, selector, emit) {
         .filter((r) => r.slot !== winner.slot && r.pending)
         .sort((a, b) => Number(b.slot === claimed.slot) - Number(a.slot === claimed.slot));
     for (const r of losers) {
-        await store.release(r.slot);
-        emit({ type: 'duplicate-released', record: r });
+        // Guarded by the resourceVersion seen: a record written since is no longer a pending loser; keep it.
+        const result = await store.releaseIfUnchanged(r);
+        if (result === 'changed')
+            store.logger.warning(`slot ${r.slot} (a duplicate for ${describeHolder(r)}) was written meanwhile; kept`);
+        else
+            emit({ type: 'duplicate-released', record: r });
     }
     return winner;
 }
@@ -59233,7 +59516,9 @@ class StateClient {
      * only when the create says it is missing, so the usual path costs no extra call.
      */
     async create(manifest) {
-        const args = ['create', '-f', '-', '-o', 'json'];
+        // --validate=false: the object is ours and well-formed; validation would fetch the OpenAPI documents first,
+        // two more requests on every claim.
+        const args = ['create', '--validate=false', '-f', '-', '-o', 'json'];
         const input = JSON.stringify(manifest);
         try {
             return JSON.parse(await this.call(args, input));
@@ -59251,12 +59536,32 @@ class StateClient {
      * (Conflict) when the object changed since it was read.
      */
     async patch(name, body) {
-        const args = ['patch', 'configmap', name, '-n', this.namespace, '--type', 'merge', '-p', JSON.stringify(body), '-o', 'json'];
+        const args = [
+            'patch',
+            'configmap',
+            name,
+            '-n',
+            this.namespace,
+            '--type',
+            'merge',
+            '-p',
+            JSON.stringify(body),
+            '-o',
+            'json',
+        ];
         return JSON.parse(await this.call(args));
     }
     /** Deletes the object; false when it was already gone. */
     async delete(name) {
-        const out = await this.call(['delete', 'configmap', name, '-n', this.namespace, '--ignore-not-found', '--wait=false']);
+        const out = await this.call([
+            'delete',
+            'configmap',
+            name,
+            '-n',
+            this.namespace,
+            '--ignore-not-found',
+            '--wait=false',
+        ]);
         return out.trim() !== '';
     }
     /**
@@ -59282,7 +59587,7 @@ class StateClient {
     async ensureNamespace() {
         const manifest = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } };
         try {
-            await this.call(['create', '-f', '-', '-o', 'name'], JSON.stringify(manifest));
+            await this.call(['create', '--validate=false', '-f', '-', '-o', 'name'], JSON.stringify(manifest));
         }
         catch (err) {
             if (err instanceof errors_KubectlError && err.reason === 'AlreadyExists')
@@ -59382,7 +59687,11 @@ class SlotStore {
      * message, instead of being read as "taken" and moving on to the next number as the predecessor did.
      */
     async claim(slot, input) {
-        const manifest = recordManifest(slot, input, { stateNamespace: this.namespace, prefix: this.prefix, now: this.clock.now() });
+        const manifest = recordManifest(slot, input, {
+            stateNamespace: this.namespace,
+            prefix: this.prefix,
+            now: this.clock.now(),
+        });
         try {
             return this.parse(await this.client.create(manifest), slot);
         }
@@ -59448,7 +59757,11 @@ class SlotStore {
             throw new SlotStateError(`slot ${slot} belongs to env "${record.env}", not "${target.env}"; not linking it`);
         const next = { ...record, issue: target.issue ?? record.issue, pr: target.pr ?? record.pr };
         return this.write(slot, {
-            metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(next), annotations: { [ANNOTATION_CLAIM]: null } },
+            metadata: {
+                resourceVersion: record.resourceVersion,
+                labels: recordLabels(next),
+                annotations: { [ANNOTATION_CLAIM]: null },
+            },
             data: { ...data, updatedAt: formatTimestamp(this.clock.now()) },
         });
     }
@@ -59459,6 +59772,18 @@ class SlotStore {
         }
         catch (err) {
             throw stateError(`releasing slot ${slot} (${this.where(slot)})`, err);
+        }
+    }
+    /**
+     * Deletes the record only if it is unchanged since it was read ('changed': someone wrote it meanwhile and it was
+     * kept; 'gone': already deleted). One kubectl call.
+     */
+    async releaseIfUnchanged(record) {
+        try {
+            return await this.client.deleteIfUnchanged(record.name, record.resourceVersion);
+        }
+        catch (err) {
+            throw stateError(`releasing slot ${record.slot} (${this.where(record.slot)})`, err);
         }
     }
     /**
@@ -59481,7 +59806,7 @@ class SlotStore {
                 if (!reason)
                     continue;
                 await options.beforeRelease?.(record, reason);
-                const outcome = await this.client.deleteIfUnchanged(record.name, record.resourceVersion);
+                const outcome = await this.releaseIfUnchanged(record);
                 if (outcome === 'changed') {
                     this.logger.info(`slot ${record.slot} was written since it was found ${reason}; keeping it`);
                     result.changed.push(record);
@@ -59492,9 +59817,9 @@ class SlotStore {
                 }
             }
             catch (err) {
-                const error = err instanceof errors_KubectlError ? stateError(`releasing stale slot ${record.slot} (${this.where(record.slot)})`, err) : err;
+                const error = err instanceof Error ? err : new Error(String(err));
                 this.logger.warning(`slot ${record.slot}: ${error.message}`);
-                result.failed.push({ record, reason: reason ?? 'closed', error });
+                result.failed.push({ record, reason, error });
             }
         }
         return result;
@@ -59520,7 +59845,9 @@ class SlotStore {
         }, what);
         if (record.labelled)
             return record;
-        const patch = { metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(record) } };
+        const patch = {
+            metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(record) },
+        };
         if (!record.createdAt)
             patch.data = { createdAt: record.updatedAt };
         try {
@@ -59597,7 +59924,7 @@ function maxSlotsOf(stack, processEnv = process.env) {
  * Finds the slot of an issue/PR or claims a free one. When the bootstrap of a fresh slot fails, the slot is
  * released again, so a re-run starts from a clean claim instead of finding a half-made environment.
  */
-async function ensureSlot(o) {
+async function ensure_slot_ensureSlot(o) {
     const r = o.reporter;
     if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
         throw new errors_UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
@@ -59619,7 +59946,7 @@ async function ensureSlot(o) {
         maxSlots: maxSlotsOf(base, o.processEnv),
         preferredSlot: o.slot || undefined,
         namespaceFor,
-        waitTimeoutMs: o.waitTimeoutMs,
+        waitTimeoutMs: o.slotWaitTimeoutMs,
         onEvent: (e) => {
             if (e.type === 'reused')
                 r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
@@ -59636,7 +59963,7 @@ async function ensureSlot(o) {
     let bootstrapped = [];
     if (outcome.created && o.bootstrap !== false && bootstrap.length > 0) {
         try {
-            await applyEnvironment({
+            await apply_environment_applyEnvironment({
                 load: { ...o.load, slot: outcome.slot, namespace: outcome.namespace },
                 filters: { onlyInfra: bootstrap },
                 client: kubectl,
@@ -59665,7 +59992,11 @@ async function ensureSlot(o) {
     };
 }
 function ensure_slot_describe(o) {
-    return [o.issue > 0 ? `issue #${o.issue}` : '', o.pr > 0 ? `PR #${o.pr}` : '', !o.issue && !o.pr && o.slot ? `slot ${o.slot}` : '']
+    return [
+        o.issue > 0 ? `issue #${o.issue}` : '',
+        o.pr > 0 ? `PR #${o.pr}` : '',
+        !o.issue && !o.pr && o.slot ? `slot ${o.slot}` : '',
+    ]
         .filter(Boolean)
         .join(' and ');
 }
@@ -59717,9 +60048,7 @@ async function cleanupSlots(o) {
             if (old || ((rec.issue > 0 || rec.pr > 0) && (await o.isClosed?.(rec))))
                 selected.push(rec);
         }
-        else if ((!o.issue || rec.issue === o.issue) &&
-            (!o.pr || rec.pr === o.pr) &&
-            (!o.slot || rec.slot === o.slot)) {
+        else if ((!o.issue || rec.issue === o.issue) && (!o.pr || rec.pr === o.pr) && (!o.slot || rec.slot === o.slot)) {
             selected.push(rec);
         }
     }
@@ -59733,7 +60062,12 @@ async function cleanupSlots(o) {
                 const sharedBy = records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x));
                 const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
                 const rendered = renderStack(stack);
-                const hooks = new HookRunner({ stack, kubectl, processEnv: o.processEnv, log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) } });
+                const hooks = new HookRunner({
+                    stack,
+                    kubectl,
+                    processEnv: o.processEnv,
+                    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+                });
                 const { destroy } = await destroyWithHooks({
                     kubectl,
                     hooks,
@@ -59749,7 +60083,13 @@ async function cleanupSlots(o) {
                     r.info(`namespace ${rec.namespace} kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
                 if (o.deleteState !== false)
                     await store.release(rec.slot);
-                released.push({ slot: rec.slot, namespace: rec.namespace, issue: rec.issue, pr: rec.pr, namespaceKept: sharedBy.length > 0 || undefined });
+                released.push({
+                    slot: rec.slot,
+                    namespace: rec.namespace,
+                    issue: rec.issue,
+                    pr: rec.pr,
+                    namespaceKept: sharedBy.length > 0 || undefined,
+                });
                 r.info(`slot ${rec.slot} released`);
             }
             catch (err) {
@@ -59762,7 +60102,855 @@ async function cleanupSlots(o) {
     return { released, problems };
 }
 //# sourceMappingURL=cleanup.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/destroy-environment.js
+
+
+
+
+
+/**
+ * Destroys an environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
+ * them), with the destroy hooks. Slot records are left alone: `slots release` / cleanup handle those.
+ */
+async function destroyEnvironment(o) {
+    const r = o.reporter;
+    const { stack, rendered } = renderForApply(o.load, {}, r);
+    const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+    const hooks = new HookRunner({
+        stack,
+        kubectl,
+        processEnv: o.processEnv,
+        log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+    });
+    const { destroy } = await r.group(`Destroy ${stack.namespace}`, () => destroyWithHooks({
+        kubectl,
+        hooks,
+        destroy: {
+            namespace: stack.namespace,
+            clusterObjects: rendered.documents.map((d) => d.object),
+            dryRun: o.dryRun,
+        },
+    }));
+    if (!destroy.ok) {
+        throw new UserError(`destroy of ${stack.namespace} left problems: ${destroy.problems.map((p) => `${p.object}: ${p.message}`).join('; ')}`);
+    }
+    return destroy;
+}
+//# sourceMappingURL=destroy-environment.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/doctor.js
+
+
+
+
+/** What `apply`, the slots and the agent need, checked before anything is changed. */
+const PERMISSIONS = [
+    { verb: 'create', resource: 'namespaces', where: 'cluster' },
+    { verb: 'delete', resource: 'namespaces', where: 'cluster' },
+    { verb: 'patch', resource: 'deployments.apps', where: 'target' },
+    { verb: 'create', resource: 'pods/exec', where: 'target' },
+    { verb: 'create', resource: 'configmaps', where: 'state' },
+    { verb: 'delete', resource: 'configmaps', where: 'state' },
+];
+/** kubectl present and its version, cluster reachable, permissions in the namespaces the env touches. */
+async function runDoctor(o) {
+    const checks = [];
+    const stack = loadStack(o.load);
+    checks.push({
+        name: 'services.yaml',
+        ok: true,
+        detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${stack.warnings.length} warning(s)`,
+    });
+    let binary;
+    try {
+        const found = await findKubectl({ path: o.kubectlPath });
+        binary = found.path;
+    }
+    catch (err) {
+        checks.push({ name: 'kubectl', ok: false, detail: err.message });
+        return checks;
+    }
+    const kubectl = kubectlForStack(stack, { binary, runner: o.runner, timeoutMs: 20_000 });
+    try {
+        const out = JSON.parse(await kubectl.run(['version', '-o', 'json']));
+        checks.push({ name: 'kubectl', ok: true, detail: `${binary} (client ${out.clientVersion?.gitVersion ?? '?'})` });
+        checks.push({ name: 'cluster', ok: true, detail: `reachable, server ${out.serverVersion?.gitVersion ?? '?'}` });
+    }
+    catch (err) {
+        const msg = err instanceof KubectlError ? err.stderr.trim().split('\n').pop() : err.message;
+        checks.push({
+            name: 'cluster',
+            ok: false,
+            detail: `not reachable: ${msg}; check KUBECONFIG or environments.${stack.env}.kubeconfig`,
+        });
+        return checks;
+    }
+    const stateNs = stack.config.state?.configmapNamespace?.trim();
+    for (const p of PERMISSIONS) {
+        if (p.where === 'state' && !stateNs)
+            continue;
+        const ns = p.where === 'target' ? stack.namespace : p.where === 'state' ? stateNs : undefined;
+        const res = await kubectl.exec(['auth', 'can-i', p.verb, p.resource, ...(ns ? ['-n', ns] : [])]);
+        const allowed = res.stdout.trim() === 'yes';
+        checks.push({
+            name: `can ${p.verb} ${p.resource}${ns ? ` in ${ns}` : ''}`,
+            ok: allowed,
+            detail: allowed ? 'yes' : `no${res.stderr.trim() ? ` (${res.stderr.trim()})` : ''}`,
+        });
+    }
+    return checks;
+}
+//# sourceMappingURL=doctor.js.map
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
+/**
+ * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
+ * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
+ */
+class errors_SyncError extends Error {
+    step;
+    timedOut;
+    constructor(step, message, 
+    /** True when a timeout ended the step (the sync's own `timeoutMs`), false for any other failure. */
+    timedOut = false, options) {
+        super(message, options);
+        this.step = step;
+        this.timedOut = timedOut;
+        this.name = 'SyncError';
+    }
+}
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/archive.js
+/*
+ * The gzipped tar the pod unpacks, built by the local GNU tar from the listed entries (no recursion: the list
+ * already applied the excludes). It is written to a temp file and read back as bytes, because a ProcessRunner's
+ * stdout is text and would corrupt binary data.
+ */
+
+
+
+
+/**
+ * The archive travels base64-encoded on kubectl's stdin, held in memory as one string; V8 strings stop at about
+ * 512 MiB, and a checkout that big without build output is almost certainly a missing exclude.
+ */
+const MAX_ARCHIVE_BYTES = (/* unused pure expression or super */ null && (256 * 1024 * 1024));
+/** Arguments of the local tar: owner ids zeroed (the runner's uid means nothing in the pod), names taken verbatim. */
+function tarCreateArgs(archive, source, list) {
+    return [
+        '--create',
+        '--gzip',
+        `--file=${archive}`,
+        `--directory=${source}`,
+        '--no-recursion',
+        '--null',
+        '--verbatim-files-from', // a name starting with '-' is a name, not an option
+        `--files-from=${list}`,
+        '--format=gnu', // long names as GNU records, which busybox tar reads
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+    ];
+}
+async function archive_packSources(runner, o) {
+    const dir = await mkdtemp(join(tmpdir(), 'codex-k8s-sync-'));
+    try {
+        const list = join(dir, 'files');
+        const archive = join(dir, 'sources.tar.gz');
+        await writeFile(list, o.entries.map((e) => `${e}\0`).join(''));
+        const tar = o.tarBinary ?? 'tar';
+        let res;
+        try {
+            res = await runner.run(tar, tarCreateArgs(archive, o.source, list), {
+                timeoutMs: o.timeoutMs,
+                signal: o.signal,
+                env: { LC_ALL: 'C' },
+            });
+        }
+        catch (err) {
+            throw new SyncError('archive', `could not run ${tar} to pack ${o.source}: ${err.message}`, false, {
+                cause: err,
+            });
+        }
+        if (res.timedOut || res.aborted)
+            throw new SyncError('archive', `packing ${o.source} ${res.timedOut ? 'timed out' : 'was cancelled'}`, res.timedOut);
+        if (res.code !== 0) {
+            const why = res.stderr.trim().split('\n').slice(-3).join('; ') || `exit code ${res.code}`;
+            throw new SyncError('archive', `packing ${o.source} failed: ${why}. Files changing or disappearing during the sync cause this; run it again`);
+        }
+        const size = (await stat(archive)).size;
+        if (size > MAX_ARCHIVE_BYTES)
+            throw new SyncError('archive', `the packed sources are ${(size / 1048576).toFixed(0)} MiB, over the ${MAX_ARCHIVE_BYTES / 1048576} MiB limit: ` +
+                'add build output and large data to the sync excludes');
+        return await readFile(archive);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+//# sourceMappingURL=archive.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/excludes.js
+// Which paths of the source stay behind. The rules are the familiar subset of .gitignore, decided here rather than
+// by tar's own `--exclude` so the file list (and its counts) is known before anything is packed:
+//
+// - a pattern is matched against the path relative to the source, with `/` separators;
+// - without a `/` (other than a trailing one) it matches a file or directory of that name at any depth
+//   (`node_modules`, `*.log`);
+// - with a `/` it is anchored at the source root (`docs/build`, `/tmp`, `apps/*/out`);
+// - a trailing `/` matches directories only; an excluded directory takes everything inside with it;
+// - `*` is any run of characters except `/`, `?` one character except `/`, `**` any number of directories
+//   (`**/fixtures/*.bin`, `build/**`).
+// Negation (`!keep`) is not supported and is refused rather than silently ignored.
+
+/**
+ * The predecessor copied all of these (bug #44): history, installed dependencies, downloaded tools and build output
+ * make the copy slow and large, and the agent rebuilds them anyway.
+ */
+const excludes_DEFAULT_EXCLUDES = (/* unused pure expression or super */ null && (['.git', 'node_modules', '.tools', 'dist', 'coverage']));
+function excludes_validateExcludes(patterns) {
+    for (const p of patterns)
+        compileRule(p);
+}
+function compileRule(pattern) {
+    if (typeof pattern !== 'string' || pattern.trim() === '')
+        throw new UserError(`excludes: empty pattern ${JSON.stringify(pattern)}`);
+    let p = pattern.trim();
+    if (p.startsWith('!'))
+        throw new UserError(`excludes: ${JSON.stringify(pattern)}: negated patterns are not supported; list only what to leave out`);
+    const dirOnly = p.endsWith('/');
+    p = p.replace(/\/+$/, '');
+    if (p.startsWith('./'))
+        p = p.slice(2);
+    const anchored = p.includes('/');
+    p = p.replace(/^\/+/, '');
+    if (p === '' || p.split('/').some((s) => s === '..' || s === '.'))
+        throw new UserError(`excludes: ${JSON.stringify(pattern)} does not name a path inside the source`);
+    return { pattern, re: globToRegExp(p), anchored, dirOnly };
+}
+/** A glob (no leading or trailing `/`) as an anchored regular expression over a relative path. */
+function globToRegExp(glob) {
+    let re = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*' && glob[i + 1] === '*') {
+            const startsSegment = i === 0 || glob[i - 1] === '/';
+            const endsSegment = i + 2 === glob.length || glob[i + 2] === '/';
+            if (startsSegment && endsSegment) {
+                if (i + 2 === glob.length) {
+                    re += '.*'; // `a/**`: everything below a
+                    i += 1;
+                }
+                else {
+                    re += '(?:[^/]+/)*'; // `**/` : zero or more directories
+                    i += 2;
+                }
+                continue;
+            }
+            re += '[^/]*'; // `a**b` is just `a*b`
+            i += 1;
+        }
+        else if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else
+            re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${re}$`);
+}
+/** A predicate over source-relative paths (`a/b/c`, no leading `./`). */
+function excludes_compileExcludes(patterns) {
+    const rules = patterns.map(compileRule);
+    return (relPath, isDir) => {
+        const base = relPath.slice(relPath.lastIndexOf('/') + 1);
+        return rules.some((r) => (!r.dirOnly || isDir) && r.re.test(r.anchored ? relPath : base));
+    };
+}
+//# sourceMappingURL=excludes.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/target.js
+/*
+ * Where a sync puts the tree inside the pod. Paths are POSIX pod paths (never the runner's, which may be Windows),
+ * normalised before they are checked, so `/workspace/../etc` cannot pass as "under /workspace".
+ */
+
+
+/** Control characters have no business in a pod path and would garble messages and the manifest. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** An env name used as one directory name: no separators, no `.`/`..`, nothing a shell or a reader would trip on. */
+const ENV_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Absolute, normalised, without a trailing slash. `/` itself is no mount for a volume. */
+function target_validateMount(mount) {
+    if (typeof mount !== 'string' || !mount.startsWith('/') || CONTROL.test(mount))
+        throw new UserError(`workspace-mount: ${JSON.stringify(mount)} must be an absolute path such as /workspace`);
+    const norm = stripSlash(posix.normalize(mount));
+    if (norm === '/')
+        throw new UserError('workspace-mount: "/" cannot be a volume mount; use a directory such as /workspace');
+    return norm;
+}
+/** True when `path` lies inside `dir` and is not `dir` itself (both normalised, absolute). */
+function isStrictlyUnder(path, dir) {
+    return path.startsWith(dir === '/' ? '/' : `${dir}/`) && path !== dir;
+}
+/**
+ * `<codeRootBase>/<slot>/src` for a slotted env (slot > 0), else `<codeRootBase>/<env>/src`, checked to lie strictly
+ * under the mount: anything else would be written into the container's own (read-only) filesystem and be lost with
+ * the pod, or, with a mount of the whole volume elsewhere, land outside the directory the agent sees.
+ */
+function target_syncTarget(input) {
+    const mount = target_validateMount(input.workspaceMount);
+    const raw = input.codeRootBase;
+    const example = `${mount}/codex/envs`;
+    if (typeof raw !== 'string' || raw.trim() === '')
+        throw new UserError(`code-root-base: empty; set it to a directory under workspace-mount (${mount}), e.g. ${example}`);
+    if (!raw.startsWith('/') || CONTROL.test(raw))
+        throw new UserError(`code-root-base: ${JSON.stringify(raw)} must be an absolute pod path under workspace-mount (${mount}), e.g. ${example}`);
+    const base = stripSlash(posix.normalize(raw));
+    if (!isStrictlyUnder(base, mount))
+        throw new UserError(`code-root-base: ${JSON.stringify(raw)} is not inside workspace-mount ${mount}: the sources would not land on the ` +
+            `workspace volume. Use a directory under it (e.g. ${example}) or set workspace-mount to where the volume is mounted`);
+    let segment;
+    if (input.slot > 0)
+        segment = String(input.slot);
+    else {
+        const env = input.env;
+        if (typeof env !== 'string' || env === '')
+            throw new UserError('env: required when slot is 0 (the copy goes to <code-root-base>/<env>/src)');
+        if (!ENV_SEGMENT.test(env))
+            throw new UserError(`env: ${JSON.stringify(env)} cannot be used as a directory name under code-root-base (letters, digits, '.', '_', '-')`);
+        segment = env;
+    }
+    const target = posix.join(base, segment, 'src');
+    // Cannot fail after the checks above; kept so a future change to the layout cannot silently escape the mount.
+    if (!isStrictlyUnder(target, mount))
+        throw new UserError(`code-root-base: target ${target} is outside ${mount}`);
+    return target;
+}
+function stripSlash(p) {
+    return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+//# sourceMappingURL=target.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/options.js
+/*
+ * Options of a source sync, their defaults and their validation. Validation happens before anything runs (no
+ * archive, no kubectl call), and every message names the action input a user would change.
+ */
+
+
+
+
+
+const DEFAULT_WORKSPACE_MOUNT = '/workspace';
+const DEFAULT_SYNC_IMAGE = 'busybox:1.37.0';
+const DEFAULT_SYNC_TIMEOUT_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+const DEFAULT_SYNC_RESOURCES = {
+    requests: { cpu: '50m', memory: '64Mi' },
+    limits: { cpu: '500m', memory: '256Mi' },
+};
+const options_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A quantity such as `50m`, `0.5`, `64Mi`, `1G`, `1e3`. */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
+function options_resolveSyncOptions(o) {
+    if (typeof o.namespace !== 'string' || o.namespace.length > 63 || !options_DNS_LABEL.test(o.namespace))
+        throw new UserError(`namespace: ${JSON.stringify(o.namespace)} is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
+    if (typeof o.pvc !== 'string' || o.pvc.length > 253 || !DNS_SUBDOMAIN.test(o.pvc))
+        throw new UserError(`workspace-pvc: ${JSON.stringify(o.pvc)} is not a valid PersistentVolumeClaim name; set workspace-pvc to the claim the agent pod mounts`);
+    if (!Number.isInteger(o.slot) || o.slot < 0)
+        throw new UserError(`slot: ${JSON.stringify(o.slot)} must be a whole number, 0 for an environment without slots`);
+    const image = (o.image ?? DEFAULT_SYNC_IMAGE).trim();
+    if (image === '' || /\s/.test(image))
+        throw new UserError(`sync-image: ${JSON.stringify(o.image)} is not an image reference (for example busybox:1.37.0)`);
+    const timeoutMs = o.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 1000)
+        throw new UserError(`sync timeout must be at least 1s (got ${timeoutMs} ms)`);
+    for (const id of [o.runAsUser, o.runAsGroup, o.fsGroup])
+        if (id !== undefined && (!Number.isInteger(id) || id < 0))
+            throw new UserError(`sync pod user and group must be whole numbers >= 0 (got ${id})`);
+    const resources = o.resources ?? DEFAULT_SYNC_RESOURCES;
+    for (const [kind, list] of Object.entries(resources))
+        for (const [name, value] of Object.entries((list ?? {})))
+            if (typeof value !== 'string' || !QUANTITY.test(value))
+                throw new UserError(`sync pod resources.${kind}.${name}: ${JSON.stringify(value)} is not a quantity (50m, 64Mi)`);
+    const workspaceMount = validateMount(o.workspaceMount ?? DEFAULT_WORKSPACE_MOUNT);
+    const target = syncTarget({ codeRootBase: o.codeRootBase, workspaceMount, slot: o.slot, env: o.env });
+    if (typeof o.source !== 'string' || o.source.trim() === '')
+        throw new UserError('source: empty; set it to the directory to copy (default ".")');
+    const source = resolve(o.source);
+    if (!existsSync(source) || !statSync(source).isDirectory())
+        throw new UserError(`source: ${o.source} is not a directory (resolved to ${source})`);
+    const excludes = [...(o.replaceDefaultExcludes ? [] : DEFAULT_EXCLUDES), ...(o.excludes ?? [])];
+    validateExcludes(excludes);
+    return {
+        namespace: o.namespace,
+        source,
+        codeRootBase: o.codeRootBase,
+        slot: o.slot,
+        env: o.env,
+        workspaceMount,
+        pvc: o.pvc,
+        image,
+        excludes,
+        timeoutMs,
+        resources,
+        ...(o.runAsUser !== undefined ? { runAsUser: o.runAsUser } : {}),
+        ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
+        ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
+        tarBinary: o.tarBinary ?? 'tar',
+        target,
+    };
+}
+//# sourceMappingURL=options.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/pod.js
+/*
+ * The short-lived pod a sync copies through. Compared with the predecessor's (bug #44) it is bounded in time twice
+ * (`sleep` and `activeDeadlineSeconds` both end with the sync's timeout, so a pod whose deletion failed dies by
+ * itself), bounded in resources, has no capabilities and no API token, and is labelled so it can be found.
+ */
+
+
+const pod_SYNC_POD_PREFIX = 'codex-k8s-sync-';
+const LABEL_ROLE = 'codex-k8s.io/role';
+const ROLE_SOURCE_SYNC = 'source-sync';
+const pod_SYNC_CONTAINER = 'sync';
+const WORKSPACE_VOLUME = 'workspace';
+/** 10 hex characters: unique enough among a namespace's sync pods, and a valid DNS label part. */
+function pod_syncId() {
+    return randomBytes(5).toString('hex');
+}
+const pod_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const isLabelValue = (v) => v !== '' && v.length <= 63 && pod_LABEL_VALUE.test(v);
+function pod_syncPodManifest(s) {
+    const root = s.runAsUser === undefined || s.runAsUser === 0;
+    return {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+            name: s.name,
+            namespace: s.namespace,
+            labels: {
+                [LABEL_MANAGED_BY]: MANAGER_NAME,
+                [LABEL_ROLE]: ROLE_SOURCE_SYNC,
+                ...(isLabelValue(s.env) ? { [LABEL_ENV]: s.env } : {}),
+                ...(s.slot > 0 ? { [LABEL_SLOT]: String(s.slot) } : {}),
+            },
+        },
+        spec: {
+            restartPolicy: 'Never',
+            activeDeadlineSeconds: s.lifetimeSeconds,
+            // `sleep` as PID 1 ignores SIGTERM, so any grace period is spent waiting; a short one frees the volume soon.
+            terminationGracePeriodSeconds: 1,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+                seccompProfile: { type: 'RuntimeDefault' },
+                ...(s.fsGroup !== undefined ? { fsGroup: s.fsGroup } : {}),
+            },
+            containers: [
+                {
+                    name: pod_SYNC_CONTAINER,
+                    image: s.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    // Never longer than the sync may take: the predecessor's `sleep 3600` outlived failed deletions.
+                    command: ['sleep', String(s.lifetimeSeconds)],
+                    securityContext: {
+                        // busybox runs as root; without capabilities that root can only touch files it owns.
+                        runAsNonRoot: !root,
+                        ...(s.runAsUser !== undefined ? { runAsUser: s.runAsUser } : {}),
+                        ...(s.runAsGroup !== undefined ? { runAsGroup: s.runAsGroup } : {}),
+                        allowPrivilegeEscalation: false,
+                        privileged: false,
+                        readOnlyRootFilesystem: true,
+                        capabilities: { drop: ['ALL'] },
+                    },
+                    resources: s.resources,
+                    volumeMounts: [{ name: WORKSPACE_VOLUME, mountPath: s.workspaceMount }],
+                },
+            ],
+            volumes: [{ name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: s.pvc } }],
+        },
+    };
+}
+//# sourceMappingURL=pod.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/walk.js
+/*
+ * The list of what a sync copies: every directory, regular file and symlink of the source that no exclude matches.
+ * Listing first (instead of letting tar recurse) gives the counts for the result and the check on the pod side,
+ * and keeps sockets and FIFOs out (tar would fail or hang on them).
+ */
+
+
+async function walk_listSources(root, isExcluded) {
+    const out = { entries: [], files: 0, bytes: 0, findLines: 0, excluded: 0, skipped: [] };
+    const visit = async (rel) => {
+        const dirents = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+        dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const d of dirents) {
+            const path = rel ? `${rel}/${d.name}` : d.name;
+            if (isExcluded(path, d.isDirectory())) {
+                out.excluded++;
+                continue;
+            }
+            if (d.isDirectory()) {
+                out.entries.push(path);
+                await visit(path);
+            }
+            else if (d.isFile()) {
+                out.entries.push(path);
+                out.files++;
+                out.findLines += 1 + (path.match(/\n/g)?.length ?? 0);
+                out.bytes += (await lstat(join(root, path))).size;
+            }
+            else if (d.isSymbolicLink()) {
+                // Copied as a link, never followed: a link out of the checkout must not pull in the runner's files.
+                out.entries.push(path);
+            }
+            else
+                out.skipped.push(path);
+        }
+    };
+    await visit('');
+    return out;
+}
+//# sourceMappingURL=walk.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/sync.js
+/*
+ * Copies the checkout into a slot's workspace volume through a short-lived pod, in four kubectl calls:
+ *
+ *   create -f -   the pod (manifest on stdin)
+ *   wait          for it to be Ready
+ *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, swap)
+ *   delete        the pod, always (`finally`), without waiting for it to go
+ *
+ * plus, only when something fails, one `get` of the pod (why it is not Ready) or one `exec` removing what a cut-off
+ * copy left. The archive is packed before the pod exists, so a local failure costs no cluster call at all.
+ *
+ * The caller ensures the namespace and the PVC first. The predecessor synced before the slot's namespace was
+ * guaranteed to exist (bug #30); here a missing namespace or claim is reported as such, with the step to take.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * After the sync's deadline the pod must live a little longer, so that a cut-off copy can still be cleaned up and
+ * the pod deleted; it is the only time the pod may outlive the sync's timeout.
+ */
+const CLEANUP_MARGIN_SECONDS = 15;
+/** Limit of each cleanup call (delete, cleanup exec, diagnostics), which run after a failure or the deadline. */
+const CLEANUP_CALL_MS = 20_000;
+/**
+ * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, replacing what was there only once the
+ * new tree has arrived completely. Requires the namespace and the PVC to exist (the caller creates them first).
+ * Throws a `UserError` for invalid options (before any kubectl call) and a `SyncError` naming the failed step.
+ */
+async function sync_syncSources(kubectl, options) {
+    const o = resolveSyncOptions(options);
+    const reporter = options.reporter ?? { info: () => undefined, debug: () => undefined };
+    const warn = (m) => (reporter.warning ? reporter.warning(m) : reporter.info(m));
+    const signal = options.signal;
+    const started = Date.now();
+    const deadline = started + o.timeoutMs;
+    const callsBefore = kubectl.invocations;
+    /** What is left of the sync's time for a step; a step that has none fails as timed out before it starts. */
+    const budget = (step) => {
+        if (signal?.aborted)
+            throw new SyncError(step, `source sync cancelled before step "${step}"`);
+        const left = deadline - Date.now();
+        if (left <= 0)
+            throw timeoutError(step, o);
+        return left;
+    };
+    const list = await listSources(o.source, compileExcludes(o.excludes));
+    for (const p of list.skipped)
+        reporter.debug(`source sync: skipping ${p} (not a file, directory or symlink)`);
+    const archive = await packSources(options.runner ?? new ChildProcessRunner(), {
+        source: o.source,
+        entries: list.entries,
+        tarBinary: o.tarBinary,
+        timeoutMs: budget('archive'),
+        signal,
+    });
+    reporter.info(`Syncing ${o.source} to ${o.namespace}/${o.pvc}:${o.target}: ${list.files} files, ${mib(list.bytes)} ` +
+        `(${mib(archive.length)} packed), ${list.excluded} excluded by ${o.excludes.join(', ')}`);
+    const payload = archive.toString('base64');
+    const id = syncId();
+    const podName = `${SYNC_POD_PREFIX}${id}`;
+    const ns = ['-n', o.namespace];
+    const manifest = syncPodManifest({
+        name: podName,
+        namespace: o.namespace,
+        image: o.image,
+        pvc: o.pvc,
+        workspaceMount: o.workspaceMount,
+        lifetimeSeconds: Math.ceil(o.timeoutMs / 1000) + CLEANUP_MARGIN_SECONDS,
+        resources: o.resources,
+        env: o.env,
+        slot: o.slot,
+        runAsUser: o.runAsUser,
+        runAsGroup: o.runAsGroup,
+        fsGroup: o.fsGroup,
+    });
+    let step = 'create';
+    let copyStarted = false;
+    try {
+        reporter.debug(`source sync: creating pod ${o.namespace}/${podName}`);
+        await kubectl.run(['create', `--field-manager=${MANAGER_NAME}`, ...ns, '-f', '-'], {
+            input: manifestStream([manifest]),
+            timeoutMs: budget(step),
+            signal,
+        });
+        step = 'wait';
+        const waitMs = budget(step);
+        // kubectl's own limit ends first (whole seconds, rounded down) so its message, not a kill, reports the timeout.
+        const waitSeconds = Math.max(1, Math.floor(waitMs / 1000));
+        reporter.debug(`source sync: waiting up to ${waitSeconds}s for pod ${podName} to be Ready`);
+        await kubectl.run(['wait', ...ns, '--for=condition=Ready', `pod/${podName}`, `--timeout=${waitSeconds}s`], {
+            timeoutMs: waitMs,
+            signal,
+        });
+        step = 'copy';
+        const copyMs = budget(step);
+        copyStarted = true;
+        reporter.debug(`source sync: copying ${archive.length} bytes into ${o.target}`);
+        let stderr = '';
+        const out = await kubectl.run([
+            'exec',
+            '-i',
+            ...ns,
+            podName,
+            '-c',
+            SYNC_CONTAINER,
+            '--',
+            'sh',
+            '-c',
+            COPY_SCRIPT,
+            'sh', // $0
+            o.target, // $1: never part of the script text
+            id,
+            String(list.findLines),
+        ], { input: payload, timeoutMs: copyMs, signal, onStderr: (chunk) => (stderr += chunk) });
+        for (const line of out.split('\n').filter(Boolean))
+            reporter.debug(`source sync: ${line}`);
+        // The copy succeeded; what the script still had to say (an old tree it could not remove) is worth a warning.
+        for (const line of stderr.split('\n').filter((l) => l.startsWith('warning: ')))
+            warn(`source sync: ${line.slice('warning: '.length)}`);
+    }
+    catch (err) {
+        if (copyStarted)
+            await cleanupCopy(kubectl, o, podName, id, reporter);
+        const problem = step === 'wait' && err instanceof KubectlError && !signal?.aborted
+            ? await describePodProblem(kubectl, o.namespace, podName, CLEANUP_CALL_MS)
+            : '';
+        throw stepError(step, err, o, podName, problem, signal);
+    }
+    finally {
+        await deletePod(kubectl, o, podName, warn);
+    }
+    const durationMs = Date.now() - started;
+    reporter.info(`Synced ${list.files} files to ${o.target} in ${formatDuration(durationMs)}`);
+    return {
+        target: o.target,
+        files: list.files,
+        bytes: list.bytes,
+        archiveBytes: archive.length,
+        durationMs,
+        podName,
+        kubectlCalls: kubectl.invocations - callsBefore,
+    };
+}
+/** Best effort: remove what a cut-off copy left (the script's own trap may not have run). */
+async function cleanupCopy(kubectl, o, podName, id, reporter) {
+    try {
+        await kubectl.run(['exec', '-n', o.namespace, podName, '-c', SYNC_CONTAINER, '--', 'sh', '-c', CLEANUP_SCRIPT, 'sh', o.target, id], { timeoutMs: CLEANUP_CALL_MS });
+    }
+    catch (err) {
+        // The pod may be gone already; the next sync removes leftovers before it copies.
+        reporter.debug(`source sync: cleanup of ${o.target}.incoming-${id} failed: ${err.message}`);
+    }
+}
+/** Always, and without the caller's signal: a cancelled sync must still take its pod down. */
+async function deletePod(kubectl, o, podName, warn) {
+    try {
+        await kubectl.run(['delete', 'pod', podName, '-n', o.namespace, '--ignore-not-found', '--wait=false'], {
+            timeoutMs: CLEANUP_CALL_MS,
+        });
+    }
+    catch (err) {
+        warn(`could not delete the sync pod ${o.namespace}/${podName}: ${err.message}. It stops by itself ` +
+            `within ${Math.ceil(o.timeoutMs / 1000) + CLEANUP_MARGIN_SECONDS}s (activeDeadlineSeconds); delete it with ` +
+            `kubectl delete pod -n ${o.namespace} ${podName}`);
+    }
+}
+function timeoutError(step, o) {
+    return new SyncError(step, `source sync timed out after ${formatDuration(o.timeoutMs)} (the sync timeout) during step "${step}"; ` +
+        `${keeps(o)}. Raise the sync timeout or exclude large directories`, true);
+}
+const keeps = (o) => `${o.target} keeps its previous content`;
+function stepError(step, err, o, podName, problem, signal) {
+    if (err instanceof SyncError)
+        return err;
+    if (!(err instanceof KubectlError))
+        return err;
+    if (signal?.aborted)
+        return new SyncError(step, `source sync cancelled during step "${step}"; ${keeps(o)}`, false, { cause: err });
+    const pod = `${o.namespace}/${podName}`;
+    const timedOut = err.timedOut || /timed out waiting for the condition/i.test(err.stderr);
+    if (timedOut && step !== 'wait')
+        return Object.assign(timeoutError(step, o), { cause: err });
+    const detail = err.message;
+    switch (step) {
+        case 'create': {
+            let hint = 'check that the token may create pods in the namespace';
+            if (err.reason === 'NotFound')
+                hint = `namespace ${o.namespace} does not exist: create the slot's namespace and PVC ${o.pvc} before syncing`;
+            else if (err.reason === 'Forbidden')
+                hint =
+                    `the token may not create pods in ${o.namespace}, or the namespace's Pod Security level refuses a root ` +
+                        'container (give the sync pod a non-root user matching the agent)';
+            return new SyncError(step, `could not create the sync pod ${pod}: ${detail}; ${hint}`, false, { cause: err });
+        }
+        case 'wait':
+            return new SyncError(step, `the sync pod ${pod} was not Ready${timedOut ? ` within the sync timeout (${formatDuration(o.timeoutMs)})` : ''}` +
+                `: ${problem || detail}. Check that the image ${o.image} (sync-image) can be pulled and that PVC ${o.pvc} ` +
+                `(workspace-pvc) exists in ${o.namespace} and can be mounted; ${keeps(o)}`, timedOut, { cause: err });
+        default:
+            return new SyncError(step, `copying ${o.source} into ${pod}:${o.target} failed: ${lastLines(err.stderr) || detail}; ${keeps(o)} ` +
+                `(a partial copy next to it, ${posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`, false, { cause: err });
+    }
+}
+/** The script's own words, without kubectl's "command terminated with exit code" trailer. */
+function lastLines(stderr) {
+    return stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^command terminated with exit code/.test(l))
+        .slice(-3)
+        .join('; ');
+}
+const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
+//# sourceMappingURL=sync.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/index.js
+
+
+
+
+
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready.js
+
+
+
+/**
+ * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
+ * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
+ * before the services, so service pods start on the new code.
+ */
+async function ensureReady(o) {
+    const r = o.reporter;
+    const slot = await ensureSlot(o);
+    const { kubectl, stack } = slot;
+    let recreated = false;
+    if (!slot.created) {
+        const found = await kubectl.run(['get', 'namespace', slot.namespace, '--ignore-not-found', '-o', 'name']);
+        if (!found.trim()) {
+            recreated = true;
+            r.warning(`namespace ${slot.namespace} of slot ${slot.slot} is gone; recreating the environment`);
+        }
+    }
+    const newEnv = slot.created || recreated;
+    if (o.prepareImages && newEnv) {
+        r.warning('prepare-images: image builds are not part of this version; run the images-build action before ensure-ready');
+    }
+    let sync;
+    const runSync = o.sync
+        ? async () => {
+            const s = o.sync;
+            sync = await r.group(`Copy ${s.source} into the slot workspace`, () => syncSources(kubectl, {
+                namespace: slot.namespace,
+                source: s.source,
+                codeRootBase: s.codeRootBase,
+                slot: slot.slot,
+                env: slot.env,
+                workspaceMount: s.workspaceMount,
+                pvc: s.pvc || `${stack.project}-workspace`,
+                image: s.image,
+                excludes: s.excludes,
+                reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
+            }));
+        }
+        : undefined;
+    let infraReady = true;
+    let wait;
+    const applying = o.apply !== false && (newEnv || !!o.forceApply);
+    if (applying) {
+        const applied = await applyEnvironment({
+            load: { ...o.load, slot: slot.slot, namespace: slot.namespace },
+            client: kubectl,
+            wait: o.wait,
+            waitTimeoutMs: o.waitTimeoutMs,
+            waitSoftFail: o.waitSoftFail,
+            processEnv: o.processEnv,
+            reporter: r,
+            maskSecret: o.maskSecret,
+            beforeServices: runSync,
+        });
+        infraReady = applied.infraReady;
+        wait = applied.wait;
+    }
+    else {
+        r.info(o.apply === false ? 'apply: false, nothing applied' : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`);
+        await runSync?.();
+    }
+    const agent = o.agentDeployment ?? 'codex';
+    const envReady = await agentAvailable(slot, agent, wait);
+    const domain = stack.config.baseDomain?.[stack.env]?.trim();
+    return {
+        ...slot,
+        recreated,
+        newEnv,
+        infraReady,
+        envReady,
+        applied: applying,
+        sync,
+        wait,
+        url: domain ? `https://${domain}` : undefined,
+    };
+}
+/** The agent deployment is Available: known from the wait when it was waited for, else asked once. */
+async function agentAvailable(slot, name, wait) {
+    const waited = wait?.ready.some((ref) => ref.kind === 'Deployment' && ref.name === name);
+    if (waited)
+        return true;
+    if (wait?.failures.some((f) => f.object.kind === 'Deployment' && f.object.name === name))
+        return false;
+    const res = await slot.kubectl.exec(['-n', slot.namespace, 'get', 'deployment', name, '--ignore-not-found', '-o', 'json']);
+    if (res.code !== 0 || !res.stdout.trim())
+        return false;
+    const conditions = JSON.parse(res.stdout).status?.conditions ?? [];
+    return conditions.some((c) => c.type === 'Available' && c.status === 'True');
+}
+//# sourceMappingURL=ensure-ready.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
+
+
+
+
 
 
 
@@ -64998,19 +66186,25 @@ async function run() {
         if (boolInput('plan-root', false)) {
             throw new errors_UserError('plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead');
         }
-        const result = await ensureSlot({
+        const result = await ensure_slot_ensureSlot({
             load: { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile },
             issue: common.issue,
             pr: common.pr,
             slot: common.slot,
             owner: process.env.GITHUB_RUN_ID || 'manual',
-            waitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
+            slotWaitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
             bootstrap: boolInput('bootstrap', true),
             kubectl: { version: common.kubectlVersion },
             reporter,
             maskSecret: (s) => core_setSecret(s),
         });
-        setOutputs({ slot: result.slot, namespace: result.namespace, env: result.env, created: result.created, 'root-issue': '' });
+        setOutputs({
+            slot: result.slot,
+            namespace: result.namespace,
+            env: result.env,
+            created: result.created,
+            'root-issue': '',
+        });
         reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n${result.created ? 'Claimed by this run' : 'Reused'} for ${common.issue ? `issue #${common.issue}` : `PR #${common.pr}`} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}\n`);
     });
     await reporter.flushSummary();

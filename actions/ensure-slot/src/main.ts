@@ -29,7 +29,7 @@ export async function run(): Promise<void> {
       pr: common.pr,
       slot: common.slot,
       owner: process.env.GITHUB_RUN_ID || 'manual',
-      waitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
+      slotWaitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
       bootstrap: boolInput('bootstrap', true),
       kubectl: { version: common.kubectlVersion },
       reporter,

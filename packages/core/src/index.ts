@@ -22,3 +22,5 @@ export * as slots from './slots/index.js';
 export * from './operations/cleanup.js';
 export * from './operations/destroy-environment.js';
 export * from './operations/doctor.js';
+export * from './operations/ensure-ready.js';
+export * from './workspace/index.js';

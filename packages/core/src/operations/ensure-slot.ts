@@ -17,7 +17,8 @@ export interface EnsureSlotOptions {
   slot?: number;
   /** Stored as the record's owner: the workflow run id, or `manual`. */
   owner: string;
-  waitTimeoutMs: number;
+  /** How long to wait for a free slot. */
+  slotWaitTimeoutMs: number;
   /** Apply the environment's slotBootstrapInfra when this run creates the slot. */
   bootstrap?: boolean;
   kubectl?: KubectlChoice;
@@ -66,7 +67,7 @@ export async function ensureSlot(o: EnsureSlotOptions): Promise<EnsureSlotResult
       maxSlots: maxSlotsOf(base, o.processEnv),
       preferredSlot: o.slot || undefined,
       namespaceFor,
-      waitTimeoutMs: o.waitTimeoutMs,
+      waitTimeoutMs: o.slotWaitTimeoutMs,
       onEvent: (e) => {
         if (e.type === 'reused') r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
         if (e.type === 'claimed') r.info(`claimed slot ${e.record.slot} (${e.record.namespace})`);

@@ -79,16 +79,16 @@ export interface CommandNode extends Base {
 }
 export interface FieldNode extends Base {
   type: typeof NodeType.Field;
-  ident: string[];
+  ident: readonly string[];
 }
 export interface VariableNode extends Base {
   type: typeof NodeType.Variable;
-  ident: string[];
+  ident: readonly string[];
 }
 export interface ChainNode extends Base {
   type: typeof NodeType.Chain;
   node: ArgNode;
-  field: string[];
+  field: readonly string[];
 }
 export interface IdentifierNode extends Base {
   type: typeof NodeType.Identifier;

@@ -190,6 +190,35 @@ interface TreeState {
   furthest: number;
 }
 
+/**
+ * Names and short literals repeat across templates (".Values.name", "printf", "%q"): parse trees
+ * share one copy of each, and field paths share one array, which keeps parse trees small.
+ * The tables are bounded so that odd inputs cannot grow them without limit.
+ */
+const INTERN_MAX_LENGTH = 64;
+const INTERN_MAX_ENTRIES = 20000;
+const strings = new Map<string, string>();
+const paths = new Map<string, readonly string[]>();
+
+function intern(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s;
+  const v = strings.get(s);
+  if (v !== undefined) return v;
+  if (strings.size < INTERN_MAX_ENTRIES) strings.set(s, s);
+  return s;
+}
+
+/** The identifiers of a field or variable token such as ".a.b" (the dot dropped) or "$x.a". */
+function path(text: string): readonly string[] {
+  let v = paths.get(text);
+  if (v === undefined) {
+    const parts = text.indexOf('.') < 0 ? [intern(text)] : text.split('.').map(intern);
+    v = Object.freeze(parts);
+    if (paths.size < INTERN_MAX_ENTRIES && text.length <= INTERN_MAX_LENGTH) paths.set(text, v);
+  }
+  return v as string[];
+}
+
 /** The list-building stack, shared because parsing cannot be re-entered (it never runs user code). */
 const sharedStack: unknown[] = [];
 const NO_DECL: VariableNode[] = [];
@@ -526,7 +555,7 @@ class Parser {
   }
 
   private newVariable(pos: number, ident: string): VariableNode {
-    return { type: NodeType.Variable, pos, ident: ident.indexOf('.') < 0 ? [ident] : ident.split('.') };
+    return { type: NodeType.Variable, pos, ident: path(ident) };
   }
 
   private pipeline(context: string, end: number): PipeNode {
@@ -640,7 +669,7 @@ class Parser {
     const base = this.top;
     while (this.peekType() === Item.Field) {
       const f = this.next();
-      this.push(this.tokens.input.slice(this.st[f] + 1, this.tokens.end[f]));
+      this.push(intern(this.tokens.input.slice(this.st[f] + 1, this.tokens.end[f])));
     }
     const fields = this.popList<string>(base);
     switch (node.type) {
@@ -663,7 +692,7 @@ class Parser {
     const pos = this.st[token];
     switch (this.ty[token]) {
       case Item.Identifier: {
-        const ident = this.val(token);
+        const ident = intern(this.val(token));
         const fn = this.findFunction(ident);
         if (fn === undefined) this.errorf(`function ${quote(ident)} not defined`);
         return { type: NodeType.Identifier, pos, ident, fn };
@@ -674,10 +703,8 @@ class Parser {
         return { type: NodeType.Nil, pos };
       case Item.Variable:
         return this.useVar(pos, this.val(token));
-      case Item.Field: {
-        const text = this.tokens.input.slice(pos + 1, this.tokens.end[token]);
-        return { type: NodeType.Field, pos, ident: text.indexOf('.') < 0 ? [text] : text.split('.') };
-      }
+      case Item.Field:
+        return { type: NodeType.Field, pos, ident: path(this.tokens.input.slice(pos + 1, this.tokens.end[token])) };
       case Item.Bool:
         return { type: NodeType.Bool, pos, value: this.tokens.input.charCodeAt(pos) === 0x74 };
       case Item.CharConstant:
@@ -691,10 +718,10 @@ class Parser {
         return this.pipeline('parenthesized pipeline', Item.RightParen);
       case Item.String:
       case Item.RawString: {
-        const quoted = this.val(token);
+        const quoted = intern(this.val(token));
         const s = unquote(quoted);
         if (s === null) this.errorf(INVALID_SYNTAX);
-        return { type: NodeType.String, pos, quoted, text: s };
+        return { type: NodeType.String, pos, quoted, text: intern(s) };
       }
     }
     this.idx--;

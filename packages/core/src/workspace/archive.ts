@@ -61,7 +61,11 @@ export async function packSources(runner: ProcessRunner, o: PackOptions): Promis
       });
     }
     if (res.timedOut || res.aborted)
-      throw new SyncError('archive', `packing ${o.source} ${res.timedOut ? 'timed out' : 'was cancelled'}`, res.timedOut);
+      throw new SyncError(
+        'archive',
+        `packing ${o.source} ${res.timedOut ? 'timed out' : 'was cancelled'}`,
+        res.timedOut,
+      );
     if (res.code !== 0) {
       const why = res.stderr.trim().split('\n').slice(-3).join('; ') || `exit code ${res.code}`;
       throw new SyncError(

@@ -33,7 +33,9 @@ function compileRule(pattern: string): Rule {
     throw new UserError(`excludes: empty pattern ${JSON.stringify(pattern)}`);
   let p = pattern.trim();
   if (p.startsWith('!'))
-    throw new UserError(`excludes: ${JSON.stringify(pattern)}: negated patterns are not supported; list only what to leave out`);
+    throw new UserError(
+      `excludes: ${JSON.stringify(pattern)}: negated patterns are not supported; list only what to leave out`,
+    );
   const dirOnly = p.endsWith('/');
   p = p.replace(/\/+$/, '');
   if (p.startsWith('./')) p = p.slice(2);

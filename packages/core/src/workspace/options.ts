@@ -57,6 +57,8 @@ export interface SyncOptions {
    */
   runAsUser?: number;
   runAsGroup?: number;
+  /** Pod `fsGroup`: makes a volume that supports ownership management writable for a non-root `runAsUser`. */
+  fsGroup?: number;
   /** Runs the local `tar` (default: a ChildProcessRunner). kubectl runs through the `Kubectl` given. */
   runner?: ProcessRunner;
   /** Local tar binary (GNU tar; default `tar`). */
@@ -89,6 +91,7 @@ export interface ResolvedSyncOptions {
   resources: SyncResources;
   runAsUser?: number;
   runAsGroup?: number;
+  fsGroup?: number;
   tarBinary: string;
   /** Pod path the tree lands in. */
   target: string;
@@ -112,18 +115,22 @@ export function resolveSyncOptions(o: SyncOptions): ResolvedSyncOptions {
     throw new UserError(`slot: ${JSON.stringify(o.slot)} must be a whole number, 0 for an environment without slots`);
   const image = (o.image ?? DEFAULT_SYNC_IMAGE).trim();
   if (image === '' || /\s/.test(image))
-    throw new UserError(`sync-image: ${JSON.stringify(o.image)} is not an image reference (for example busybox:1.37.0)`);
+    throw new UserError(
+      `sync-image: ${JSON.stringify(o.image)} is not an image reference (for example busybox:1.37.0)`,
+    );
   const timeoutMs = o.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 1000)
     throw new UserError(`sync timeout must be at least 1s (got ${timeoutMs} ms)`);
-  for (const id of [o.runAsUser, o.runAsGroup])
+  for (const id of [o.runAsUser, o.runAsGroup, o.fsGroup])
     if (id !== undefined && (!Number.isInteger(id) || id < 0))
       throw new UserError(`sync pod user and group must be whole numbers >= 0 (got ${id})`);
   const resources = o.resources ?? DEFAULT_SYNC_RESOURCES;
   for (const [kind, list] of Object.entries(resources))
     for (const [name, value] of Object.entries((list ?? {}) as ResourceList))
       if (typeof value !== 'string' || !QUANTITY.test(value))
-        throw new UserError(`sync pod resources.${kind}.${name}: ${JSON.stringify(value)} is not a quantity (50m, 64Mi)`);
+        throw new UserError(
+          `sync pod resources.${kind}.${name}: ${JSON.stringify(value)} is not a quantity (50m, 64Mi)`,
+        );
 
   const workspaceMount = validateMount(o.workspaceMount ?? DEFAULT_WORKSPACE_MOUNT);
   const target = syncTarget({ codeRootBase: o.codeRootBase, workspaceMount, slot: o.slot, env: o.env });
@@ -151,6 +158,7 @@ export function resolveSyncOptions(o: SyncOptions): ResolvedSyncOptions {
     resources,
     ...(o.runAsUser !== undefined ? { runAsUser: o.runAsUser } : {}),
     ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
+    ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
     tarBinary: o.tarBinary ?? 'tar',
     target,
   };

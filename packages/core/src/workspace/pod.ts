@@ -32,6 +32,7 @@ export interface SyncPodSpec {
   slot: number;
   runAsUser?: number;
   runAsGroup?: number;
+  fsGroup?: number;
 }
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -59,7 +60,10 @@ export function syncPodManifest(s: SyncPodSpec): KubeObject {
       terminationGracePeriodSeconds: 1,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        seccompProfile: { type: 'RuntimeDefault' },
+        ...(s.fsGroup !== undefined ? { fsGroup: s.fsGroup } : {}),
+      },
       containers: [
         {
           name: SYNC_CONTAINER,

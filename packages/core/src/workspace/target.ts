@@ -23,7 +23,8 @@ export function validateMount(mount: string): string {
   if (typeof mount !== 'string' || !mount.startsWith('/') || CONTROL.test(mount))
     throw new UserError(`workspace-mount: ${JSON.stringify(mount)} must be an absolute path such as /workspace`);
   const norm = stripSlash(posix.normalize(mount));
-  if (norm === '/') throw new UserError('workspace-mount: "/" cannot be a volume mount; use a directory such as /workspace');
+  if (norm === '/')
+    throw new UserError('workspace-mount: "/" cannot be a volume mount; use a directory such as /workspace');
   return norm;
 }
 
@@ -42,7 +43,9 @@ export function syncTarget(input: TargetInput): string {
   const raw = input.codeRootBase;
   const example = `${mount}/codex/envs`;
   if (typeof raw !== 'string' || raw.trim() === '')
-    throw new UserError(`code-root-base: empty; set it to a directory under workspace-mount (${mount}), e.g. ${example}`);
+    throw new UserError(
+      `code-root-base: empty; set it to a directory under workspace-mount (${mount}), e.g. ${example}`,
+    );
   if (!raw.startsWith('/') || CONTROL.test(raw))
     throw new UserError(
       `code-root-base: ${JSON.stringify(raw)} must be an absolute pod path under workspace-mount (${mount}), e.g. ${example}`,

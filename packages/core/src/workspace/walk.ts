@@ -14,6 +14,11 @@ export interface SourceList {
   files: number;
   /** Their total size. */
   bytes: number;
+  /**
+   * What `find <dir> -type f | wc -l` prints for these files in the pod (the copy script's completeness check):
+   * one line per file, plus one per newline in its name (legal, if rare).
+   */
+  findLines: number;
   /** Entries left out because an exclude matched (a directory counts once, not with its contents). */
   excluded: number;
   /** Paths that are neither directory, file nor symlink (sockets, FIFOs, devices): never copied. */
@@ -21,7 +26,7 @@ export interface SourceList {
 }
 
 export async function listSources(root: string, isExcluded: ExcludeMatcher): Promise<SourceList> {
-  const out: SourceList = { entries: [], files: 0, bytes: 0, excluded: 0, skipped: [] };
+  const out: SourceList = { entries: [], files: 0, bytes: 0, findLines: 0, excluded: 0, skipped: [] };
   const visit = async (rel: string): Promise<void> => {
     const dirents = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -37,6 +42,7 @@ export async function listSources(root: string, isExcluded: ExcludeMatcher): Pro
       } else if (d.isFile()) {
         out.entries.push(path);
         out.files++;
+        out.findLines += 1 + (path.match(/\n/g)?.length ?? 0);
         out.bytes += (await lstat(join(root, path))).size;
       } else if (d.isSymbolicLink()) {
         // Copied as a link, never followed: a link out of the checkout must not pull in the runner's files.
