@@ -6,6 +6,7 @@ export default {
     '^@codex-k8s/core$': '<rootDir>/packages/core/src/index.ts',
     '^@codex-k8s/core/template$': '<rootDir>/packages/core/src/template/index.ts',
     '^@codex-k8s/core/errors$': '<rootDir>/packages/core/src/util/errors.ts',
+    '^@codex-k8s/core/stack$': '<rootDir>/packages/core/src/stack.ts',
     '^@codex-k8s/core/action-kit$': '<rootDir>/packages/core/src/action-kit/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

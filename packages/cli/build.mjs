@@ -1,6 +1,10 @@
 // Bundles the CLI: a few modules to load make start-up several times faster than loading the tsc output file by
 // file, and the published package needs no dependency install.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start from an empty folder so old chunks never pile up.
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   // Split into chunks: each command loads only what it uses (template needs neither YAML nor the schema).

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { loadStack } from '@codex-k8s/core';
+import { loadStack } from '@codex-k8s/core/stack';
 import { parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { emit, setLogLevel, warnAll } from '../output.js';
 

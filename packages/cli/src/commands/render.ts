@@ -1,4 +1,4 @@
-import { loadStack, renderStack, stackToYaml } from '@codex-k8s/core';
+import { loadStack, renderStack, stackToYaml } from '@codex-k8s/core/stack';
 import { FILTER_FLAGS, parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { emit, log, setLogLevel, warnAll } from '../output.js';
 

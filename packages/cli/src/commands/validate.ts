@@ -5,7 +5,7 @@ import {
   renderStack,
   UserError,
   type Diagnostic,
-} from '@codex-k8s/core';
+} from '@codex-k8s/core/stack';
 import { parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { setLogLevel } from '../output.js';
 

@@ -1,4 +1,10 @@
-/** Parse tree of a template, shaped like text/template/parse's nodes. */
+/**
+ * Parse trees of a template, with text/template/parse's node kinds and fields, stored flat:
+ * a node is an index into an Int32Array of fixed-size records, child lists live in a second
+ * Int32Array, and strings, field paths, functions and numbers sit in a side table. Parse trees
+ * are kept for as long as their template, so this matters: a tree of plain objects costs tens of
+ * heap objects per action, which the garbage collector must copy, while a flat tree costs three.
+ */
 import type { TemplateFunc } from './funcs.js';
 import { quote } from './quote.js';
 import { trimSpace } from './unicode.js';
@@ -28,91 +34,38 @@ export const NodeType = {
   Continue: 21,
 } as const;
 
-/** Every node records its offset in the template text for error locations. */
-interface Base {
-  pos: number;
-}
+/*
+ * Record layout: [type, pos, a, b, c], pos being the node's offset in the template text.
+ *
+ *   Text          a = ref(text)
+ *   Action        a = pipe
+ *   If/Range/With a = pipe, b = list, c = else list or NONE
+ *   Template      a = ref(name), b = pipe or NONE
+ *   List          a = first child (in kids), b = child count
+ *   Pipe          a = first child (in kids: the declared variables, then the commands),
+ *                 b = declaration count * 2 + (1 if it is an assignment "=" rather than ":="),
+ *                 c = command count
+ *   Command       a = first argument (in kids), b = argument count
+ *   Field         a = ref(identifiers)                     .a.b -> ["a", "b"]
+ *   Variable      a = ref(identifiers)                     $x.a -> ["$x", "a"]
+ *   Chain         a = node, b = ref(field identifiers)     (x).a.b
+ *   Identifier    a = ref(name), b = ref(function)
+ *   Bool          a = 0 or 1
+ *   String        a = ref(quoted literal), b = ref(value)
+ *   Number        a = ref(NumberInfo)
+ *   Dot, Nil, Break, Continue, Else, End: no fields
+ */
+export const STRIDE = 5;
+export const F_TYPE = 0;
+export const F_POS = 1;
+export const F_A = 2;
+export const F_B = 3;
+export const F_C = 4;
+/** An absent node (no else list, no pipeline). */
+export const NONE = -1;
 
-export interface TextNode extends Base {
-  type: typeof NodeType.Text;
-  text: string;
-}
-export interface ActionNode extends Base {
-  type: typeof NodeType.Action;
-  pipe: PipeNode;
-}
-export interface BranchNode extends Base {
-  type: typeof NodeType.If | typeof NodeType.Range | typeof NodeType.With;
-  pipe: PipeNode;
-  list: ListNode;
-  elseList: ListNode | null;
-}
-export interface TemplateNode extends Base {
-  type: typeof NodeType.Template;
-  name: string;
-  pipe: PipeNode | null;
-}
-export interface BreakNode extends Base {
-  type: typeof NodeType.Break;
-}
-export interface ContinueNode extends Base {
-  type: typeof NodeType.Continue;
-}
-export interface ListNode extends Base {
-  type: typeof NodeType.List;
-  nodes: ItemNode[];
-}
-/** {{end}} and {{else}}: markers the parser returns, never stored in a tree. */
-export interface EndNode extends Base {
-  type: typeof NodeType.End | typeof NodeType.Else;
-}
-
-export interface PipeNode extends Base {
-  type: typeof NodeType.Pipe;
-  isAssign: boolean;
-  decl: VariableNode[];
-  cmds: CommandNode[];
-}
-export interface CommandNode extends Base {
-  type: typeof NodeType.Command;
-  args: ArgNode[];
-}
-export interface FieldNode extends Base {
-  type: typeof NodeType.Field;
-  ident: readonly string[];
-}
-export interface VariableNode extends Base {
-  type: typeof NodeType.Variable;
-  ident: readonly string[];
-}
-export interface ChainNode extends Base {
-  type: typeof NodeType.Chain;
-  node: ArgNode;
-  field: readonly string[];
-}
-export interface IdentifierNode extends Base {
-  type: typeof NodeType.Identifier;
-  ident: string;
-  /** The function, resolved when parsing (the function map is fixed per template). */
-  fn: TemplateFunc;
-}
-export interface DotNode extends Base {
-  type: typeof NodeType.Dot;
-}
-export interface NilNode extends Base {
-  type: typeof NodeType.Nil;
-}
-export interface BoolNode extends Base {
-  type: typeof NodeType.Bool;
-  value: boolean;
-}
-export interface StringNode extends Base {
-  type: typeof NodeType.String;
-  quoted: string;
-  text: string;
-}
-export interface NumberNode extends Base {
-  type: typeof NodeType.Number;
+/** A number literal's classification (parse.NumberNode). */
+export interface NumberInfo {
   text: string;
   isInt: boolean;
   isUint: boolean;
@@ -125,81 +78,171 @@ export interface NumberNode extends Base {
   im: number;
 }
 
-export type ItemNode = TextNode | ActionNode | BranchNode | TemplateNode | BreakNode | ContinueNode;
-export type ArgNode =
-  | FieldNode
-  | VariableNode
-  | ChainNode
-  | IdentifierNode
-  | DotNode
-  | NilNode
-  | BoolNode
-  | StringNode
-  | NumberNode
-  | PipeNode;
-export type AnyNode = ItemNode | ListNode | EndNode | CommandNode | ArgNode;
+/** One parse: the main template and every template it defines share a Tree. */
+export class Tree {
+  constructor(
+    /** The template text, for error locations. */
+    readonly text: string,
+    /** Node records, STRIDE ints each. */
+    readonly d: Int32Array,
+    /** Child lists. */
+    readonly kids: Int32Array,
+    /** Strings, identifier arrays, functions and numbers that nodes refer to. */
+    readonly refs: readonly unknown[],
+  ) {}
 
-function pipeString(p: PipeNode): string {
-  let s = '';
-  if (p.decl.length > 0) s = p.decl.map(nodeString).join(', ') + ' := ';
-  return s + p.cmds.map(nodeString).join(' | ');
-}
-
-/** The node's String() in Go, which error messages quote as context. */
-export function nodeString(n: AnyNode): string {
-  switch (n.type) {
-    case NodeType.Text:
-      return n.text;
-    case NodeType.Action:
-      return '{{' + pipeString(n.pipe) + '}}';
-    case NodeType.If:
-    case NodeType.Range:
-    case NodeType.With: {
-      const name = n.type === NodeType.If ? 'if' : n.type === NodeType.Range ? 'range' : 'with';
-      let s = '{{' + name + ' ' + pipeString(n.pipe) + '}}' + nodeString(n.list);
-      if (n.elseList) s += '{{else}}' + nodeString(n.elseList);
-      return s + '{{end}}';
-    }
-    case NodeType.Template:
-      return '{{template ' + quote(n.name) + (n.pipe ? ' ' + pipeString(n.pipe) : '') + '}}';
-    case NodeType.Break:
-      return '{{break}}';
-    case NodeType.Continue:
-      return '{{continue}}';
-    case NodeType.List:
-      return n.nodes.map(nodeString).join('');
-    case NodeType.End:
-      return '{{end}}';
-    case NodeType.Else:
-      return '{{else}}';
-    case NodeType.Pipe:
-      return pipeString(n);
-    case NodeType.Command:
-      return n.args.map((a) => (a.type === NodeType.Pipe ? '(' + pipeString(a) + ')' : nodeString(a))).join(' ');
-    case NodeType.Field:
-      return n.ident.map((id) => '.' + id).join('');
-    case NodeType.Variable:
-      return n.ident.join('.');
-    case NodeType.Chain: {
-      const base = n.node.type === NodeType.Pipe ? '(' + pipeString(n.node) + ')' : nodeString(n.node);
-      return base + n.field.map((f) => '.' + f).join('');
-    }
-    case NodeType.Identifier:
-      return n.ident;
-    case NodeType.Dot:
-      return '.';
-    case NodeType.Nil:
-      return 'nil';
-    case NodeType.Bool:
-      return n.value ? 'true' : 'false';
-    case NodeType.String:
-      return n.quoted;
-    case NodeType.Number:
-      return n.text;
+  type(n: number): number {
+    return this.d[n * STRIDE];
   }
-}
 
-/** parse.IsEmptyTree: only whitespace text (and comments, which are never kept). */
-export function isEmptyTree(list: ListNode): boolean {
-  return list.nodes.every((n) => n.type === NodeType.Text && trimSpace(n.text) === '');
+  pos(n: number): number {
+    return this.d[n * STRIDE + F_POS];
+  }
+
+  a(n: number): number {
+    return this.d[n * STRIDE + F_A];
+  }
+
+  b(n: number): number {
+    return this.d[n * STRIDE + F_B];
+  }
+
+  c(n: number): number {
+    return this.d[n * STRIDE + F_C];
+  }
+
+  ref<T>(i: number): T {
+    return this.refs[i] as T;
+  }
+
+  /** The string a node field refers to. */
+  str(n: number, field: number): string {
+    return this.refs[this.d[n * STRIDE + field]] as string;
+  }
+
+  /** The identifiers of a Field, Variable (field a) or Chain (field b) node. */
+  ident(n: number): readonly string[] {
+    const field = this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A;
+    return this.refs[this.d[n * STRIDE + field]] as readonly string[];
+  }
+
+  fn(n: number): TemplateFunc {
+    return this.refs[this.d[n * STRIDE + F_B]] as TemplateFunc;
+  }
+
+  number(n: number): NumberInfo {
+    return this.refs[this.d[n * STRIDE + F_A]] as NumberInfo;
+  }
+
+  /** A pipeline's declared variables: kid indexes [first, first + count). */
+  declCount(pipe: number): number {
+    return this.d[pipe * STRIDE + F_B] >> 1;
+  }
+
+  isAssign(pipe: number): boolean {
+    return (this.d[pipe * STRIDE + F_B] & 1) === 1;
+  }
+
+  /** A command's arguments as node indexes. */
+  args(cmd: number): number[] {
+    const first = this.a(cmd);
+    const out: number[] = [];
+    for (let i = 0; i < this.b(cmd); i++) out.push(this.kids[first + i]);
+    return out;
+  }
+
+  private pipeString(p: number): string {
+    const first = this.a(p);
+    const ndecl = this.declCount(p);
+    const ncmds = this.c(p);
+    let s = '';
+    if (ndecl > 0) {
+      const decl: string[] = [];
+      for (let i = 0; i < ndecl; i++) decl.push(this.nodeString(this.kids[first + i]));
+      s = decl.join(', ') + ' := ';
+    }
+    const cmds: string[] = [];
+    for (let i = 0; i < ncmds; i++) cmds.push(this.nodeString(this.kids[first + ndecl + i]));
+    return s + cmds.join(' | ');
+  }
+
+  /** The node's String() in Go, which error messages quote as context. */
+  nodeString(n: number): string {
+    switch (this.type(n)) {
+      case NodeType.Text:
+        return this.str(n, F_A);
+      case NodeType.Action:
+        return '{{' + this.pipeString(this.a(n)) + '}}';
+      case NodeType.If:
+      case NodeType.Range:
+      case NodeType.With: {
+        const t = this.type(n);
+        const name = t === NodeType.If ? 'if' : t === NodeType.Range ? 'range' : 'with';
+        let s = '{{' + name + ' ' + this.pipeString(this.a(n)) + '}}' + this.nodeString(this.b(n));
+        if (this.c(n) !== NONE) s += '{{else}}' + this.nodeString(this.c(n));
+        return s + '{{end}}';
+      }
+      case NodeType.Template:
+        return (
+          '{{template ' + quote(this.str(n, F_A)) + (this.b(n) !== NONE ? ' ' + this.pipeString(this.b(n)) : '') + '}}'
+        );
+      case NodeType.Break:
+        return '{{break}}';
+      case NodeType.Continue:
+        return '{{continue}}';
+      case NodeType.List: {
+        let s = '';
+        for (let i = 0; i < this.b(n); i++) s += this.nodeString(this.kids[this.a(n) + i]);
+        return s;
+      }
+      case NodeType.End:
+        return '{{end}}';
+      case NodeType.Else:
+        return '{{else}}';
+      case NodeType.Pipe:
+        return this.pipeString(n);
+      case NodeType.Command:
+        return this.args(n)
+          .map((a) => (this.type(a) === NodeType.Pipe ? '(' + this.pipeString(a) + ')' : this.nodeString(a)))
+          .join(' ');
+      case NodeType.Field:
+        return this.ident(n)
+          .map((id) => '.' + id)
+          .join('');
+      case NodeType.Variable:
+        return this.ident(n).join('.');
+      case NodeType.Chain: {
+        const node = this.a(n);
+        const base = this.type(node) === NodeType.Pipe ? '(' + this.pipeString(node) + ')' : this.nodeString(node);
+        return (
+          base +
+          this.ident(n)
+            .map((f) => '.' + f)
+            .join('')
+        );
+      }
+      case NodeType.Identifier:
+        return this.str(n, F_A);
+      case NodeType.Dot:
+        return '.';
+      case NodeType.Nil:
+        return 'nil';
+      case NodeType.Bool:
+        return this.a(n) === 1 ? 'true' : 'false';
+      case NodeType.String:
+        return this.str(n, F_A);
+      case NodeType.Number:
+        return this.number(n).text;
+    }
+    return '';
+  }
+
+  /** parse.IsEmptyTree for a List node: only whitespace text (and comments, which are never kept). */
+  isEmpty(list: number): boolean {
+    for (let i = 0; i < this.b(list); i++) {
+      const n = this.kids[this.a(list) + i];
+      if (this.type(n) !== NodeType.Text || trimSpace(this.str(n, F_A)) !== '') return false;
+    }
+    return true;
+  }
 }

@@ -6,23 +6,7 @@
  * []interface{} is still "interface-typed" until a pipeline stage finishes; Go then names its
  * type "interface {}" in errors and keeps nil as a typed nil. That flag travels beside values.
  */
-import {
-  NodeType,
-  nodeString,
-  type AnyNode,
-  type ArgNode,
-  type BranchNode,
-  type ChainNode,
-  type CommandNode,
-  type FieldNode,
-  type IdentifierNode,
-  type ItemNode,
-  type ListNode,
-  type NumberNode,
-  type PipeNode,
-  type TemplateNode,
-  type VariableNode,
-} from './ast.js';
+import { F_A, F_B, F_C, F_POS, NONE, NodeType, STRIDE, type NumberInfo, type Tree } from './ast.js';
 import { TemplateError, locate } from './errors.js';
 import { formatValue, sprintf } from './fmt.js';
 import { canBeNil, goTypeString, type GoType, type TemplateFunc } from './funcs.js';
@@ -74,18 +58,12 @@ function isExported(name: string): boolean {
   return r;
 }
 
-interface Variable {
-  name: string;
-  value: unknown;
-  /** True when the value is still interface-typed (see the file comment). */
-  iface: boolean;
-}
-
 export interface ExecContext {
   /** The name given to parseTemplate: error locations use it. */
   parseName: string;
-  text: string;
-  trees: ReadonlyMap<string, ListNode>;
+  tree: Tree;
+  /** Template name to its body (a List node of the tree). */
+  trees: ReadonlyMap<string, number>;
 }
 
 function isHexInt(s: string): boolean {
@@ -126,14 +104,24 @@ class Failure {
 
 class State {
   out = '';
-  private node: AnyNode | null = null;
-  private vars: Variable[];
+  /** The node being evaluated (NONE before the first one), which errors locate and quote. */
+  private node = NONE;
+  /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
+  private varNames: string[];
+  private varValues: unknown[];
+  private varIfaces: boolean[];
+  private nvars = 1;
   private depth = 0;
   private tmplName: string;
   /** Side channel: whether the value just produced by a field, variable or dot is interface-typed. */
   private iface = false;
   /** Where the JS stack overflowed, recorded on the way out (allocating there could overflow again). */
-  private overflow: { node: TemplateNode; tmplName: string } | null = null;
+  private overflow: { node: number; tmplName: string } | null = null;
+  private readonly t: Tree;
+  /** The tree's records and child lists. */
+  private readonly d: Int32Array;
+  private readonly kids: Int32Array;
+  private readonly refs: readonly unknown[];
 
   constructor(
     private readonly ctx: ExecContext,
@@ -141,10 +129,16 @@ class State {
     data: unknown,
   ) {
     this.tmplName = name;
-    this.vars = [{ name: '$', value: data, iface: false }];
+    this.varNames = ['$'];
+    this.varValues = [data];
+    this.varIfaces = [false];
+    this.t = ctx.tree;
+    this.d = ctx.tree.d;
+    this.kids = ctx.tree.kids;
+    this.refs = ctx.tree.refs;
   }
 
-  run(root: ListNode, dot: unknown): string {
+  run(root: number, dot: unknown): string {
     try {
       this.walk(dot, false, root);
     } catch (e) {
@@ -169,22 +163,69 @@ class State {
 
   private errorf(message: string): never {
     const node = this.node;
-    if (node === null)
+    if (node === NONE)
       throw new Failure(TemplateError.plain(this.ctx.parseName, `template: ${this.tmplName}: ${message}`));
-    const loc = locate(this.ctx.text, node.pos);
-    throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, nodeString(node), message));
+    const loc = locate(this.t.text, this.d[node * STRIDE + F_POS]);
+    throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, this.t.nodeString(node), message));
+  }
+
+  // Node fields.
+
+  private type(n: number): number {
+    return this.d[n * STRIDE];
+  }
+
+  private a(n: number): number {
+    return this.d[n * STRIDE + F_A];
+  }
+
+  private b(n: number): number {
+    return this.d[n * STRIDE + F_B];
+  }
+
+  /** The first argument of a command (its function or value). */
+  private arg0(cmd: number): number {
+    return this.kids[this.d[cmd * STRIDE + F_A]];
+  }
+
+  /** Number of arguments after the first one; cmd NONE stands for no command (Go's nil args). */
+  private nargs(cmd: number): number {
+    return cmd === NONE ? 0 : this.d[cmd * STRIDE + F_B] - 1;
+  }
+
+  /** Argument i (1-based: 0 is the function or value itself). */
+  private arg(cmd: number, i: number): number {
+    return this.kids[this.d[cmd * STRIDE + F_A] + i];
+  }
+
+  private ident(n: number): readonly string[] {
+    return this.refs[this.d[n * STRIDE + (this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A)]] as readonly string[];
+  }
+
+  private num(n: number): NumberInfo {
+    return this.refs[this.d[n * STRIDE + F_A]] as NumberInfo;
   }
 
   // Variables.
 
   private push(name: string, value: unknown, iface: boolean): void {
-    this.vars.push({ name, value, iface });
+    const i = this.nvars++;
+    this.varNames[i] = name;
+    this.varValues[i] = value;
+    this.varIfaces[i] = iface;
+  }
+
+  /** Drops the variables above mark (their values too, for the garbage collector). */
+  private pop(mark: number): void {
+    for (let i = mark; i < this.nvars; i++) this.varValues[i] = undefined;
+    this.nvars = mark;
   }
 
   private setVar(name: string, value: unknown): void {
-    for (let i = this.vars.length - 1; i >= 0; i--) {
-      if (this.vars[i].name === name) {
-        this.vars[i] = { name, value, iface: false };
+    for (let i = this.nvars - 1; i >= 0; i--) {
+      if (this.varNames[i] === name) {
+        this.varValues[i] = value;
+        this.varIfaces[i] = false;
         return;
       }
     }
@@ -192,32 +233,37 @@ class State {
   }
 
   private setTopVar(n: number, value: unknown, iface: boolean): void {
-    const v = this.vars[this.vars.length - n];
-    this.vars[this.vars.length - n] = { name: v.name, value, iface };
+    this.varValues[this.nvars - n] = value;
+    this.varIfaces[this.nvars - n] = iface;
   }
 
-  private varValue(name: string): Variable {
-    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i].name === name) return this.vars[i];
+  /** The index of the innermost variable of that name. */
+  private varIndex(name: string): number {
+    for (let i = this.nvars - 1; i >= 0; i--) if (this.varNames[i] === name) return i;
     this.errorf(`undefined variable: ${name}`);
   }
 
   // Walking.
 
-  private walk(dot: unknown, di: boolean, node: ItemNode | ListNode): number {
+  private walk(dot: unknown, di: boolean, node: number): number {
     this.node = node;
-    switch (node.type) {
+    const d = this.d;
+    const base = node * STRIDE;
+    switch (d[base]) {
       case NodeType.Text:
-        this.out += node.text;
+        this.out += this.refs[d[base + F_A]] as string;
         return 0;
       case NodeType.Action: {
-        const val = this.evalPipeline(dot, di, node.pipe);
-        if (node.pipe.decl.length === 0) this.printValue(node, val);
+        const pipe = d[base + F_A];
+        const val = this.evalPipeline(dot, di, pipe);
+        if (d[pipe * STRIDE + F_B] >> 1 === 0) this.printValue(node, val);
         return 0;
       }
       case NodeType.List: {
-        const nodes = node.nodes;
-        for (let i = 0; i < nodes.length; i++) {
-          const r = this.walk(dot, di, nodes[i]);
+        const first = d[base + F_A];
+        const count = d[base + F_B];
+        for (let i = 0; i < count; i++) {
+          const r = this.walk(dot, di, this.kids[first + i]);
           if (r !== 0) return r;
         }
         return 0;
@@ -235,34 +281,39 @@ class State {
       case NodeType.Continue:
         return CONTINUE;
     }
+    return 0;
   }
 
-  private walkIfOrWith(dot: unknown, di: boolean, node: BranchNode): number {
-    const mark = this.vars.length;
-    const val = this.evalPipeline(dot, di, node.pipe);
+  private walkIfOrWith(dot: unknown, di: boolean, node: number): number {
+    const d = this.d;
+    const base = node * STRIDE;
+    const mark = this.nvars;
+    const val = this.evalPipeline(dot, di, d[base + F_A]);
     let r = 0;
     if (isTrue(val)) {
-      r = node.type === NodeType.With ? this.walk(val, false, node.list) : this.walk(dot, di, node.list);
-    } else if (node.elseList) {
-      r = this.walk(dot, di, node.elseList);
+      r = d[base] === NodeType.With ? this.walk(val, false, d[base + F_B]) : this.walk(dot, di, d[base + F_B]);
+    } else if (d[base + F_C] !== NONE) {
+      r = this.walk(dot, di, d[base + F_C]);
     }
-    this.vars.length = mark;
+    this.pop(mark);
     return r;
   }
 
-  private walkRange(dot: unknown, di: boolean, r: BranchNode): number {
+  /** One iteration of a range: sets the declared variables, walks the body, pops what it declared. */
+  private iteration(r: number, mark: number, index: unknown, elem: unknown, elemIface: boolean): number {
+    const ndecl = this.d[this.d[r * STRIDE + F_A] * STRIDE + F_B] >> 1;
+    if (ndecl > 0) this.setTopVar(1, elem, elemIface);
+    if (ndecl > 1) this.setTopVar(2, index, false);
+    const res = this.walk(elem, elemIface, this.d[r * STRIDE + F_B]);
+    this.pop(mark);
+    return res;
+  }
+
+  private walkRange(dot: unknown, di: boolean, r: number): number {
     this.node = r;
-    const outer = this.vars.length;
-    const val = this.evalPipeline(dot, di, r.pipe);
-    const mark = this.vars.length;
-    const ndecl = r.pipe.decl.length;
-    const iteration = (index: unknown, elem: unknown, elemIface: boolean): number => {
-      if (ndecl > 0) this.setTopVar(1, elem, elemIface);
-      if (ndecl > 1) this.setTopVar(2, index, false);
-      const res = this.walk(elem, elemIface, r.list);
-      this.vars.length = mark;
-      return res;
-    };
+    const outer = this.nvars;
+    const val = this.evalPipeline(dot, di, this.d[r * STRIDE + F_A]);
+    const mark = this.nvars;
     let ranOnce = false;
     switch (kindOf(val)) {
       case Kind.Slice: {
@@ -271,17 +322,18 @@ class State {
         for (let i = 0; i < a.length; i++) {
           ranOnce = true;
           const e = a[i];
-          if (iteration(i, e === undefined ? null : e, elemIface) === BREAK) break;
+          if (this.iteration(r, mark, i, e === undefined ? null : e, elemIface) === BREAK) break;
         }
         break;
       }
       case Kind.Map: {
         const m = val as GoMap;
         const elemIface = !isStringMap(m);
-        for (const k of sortedKeys(m)) {
+        const keys = sortedKeys(m);
+        for (let i = 0; i < keys.length; i++) {
           ranOnce = true;
-          const e = mapGet(m, k);
-          if (iteration(k, e === undefined ? null : e, elemIface) === BREAK) break;
+          const e = mapGet(m, keys[i]);
+          if (this.iteration(r, mark, keys[i], e === undefined ? null : e, elemIface) === BREAK) break;
         }
         break;
       }
@@ -291,23 +343,31 @@ class State {
         this.errorf(`range can't iterate over ${sprintf('%v', val)}`);
     }
     let res = 0;
+    const elseList = this.d[r * STRIDE + F_C];
     // Go's walkRange recovers only walkBreak: a {{continue}} in the else branch reaches the enclosing range.
-    if (!ranOnce && r.elseList && this.walk(dot, di, r.elseList) === CONTINUE) res = CONTINUE;
-    this.vars.length = outer;
+    if (!ranOnce && elseList !== NONE && this.walk(dot, di, elseList) === CONTINUE) res = CONTINUE;
+    this.pop(outer);
     return res;
   }
 
-  private walkTemplate(dot: unknown, di: boolean, t: TemplateNode): void {
+  private walkTemplate(dot: unknown, di: boolean, t: number): void {
     this.node = t;
-    const root = this.ctx.trees.get(t.name);
-    if (root === undefined) this.errorf(`template ${quote(t.name)} not defined`);
+    const name = this.refs[this.a(t)] as string;
+    const root = this.ctx.trees.get(name);
+    if (root === undefined) this.errorf(`template ${quote(name)} not defined`);
     if (this.depth >= MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
-    const newDot = this.evalPipeline(dot, di, t.pipe);
-    const savedVars = this.vars;
+    const newDot = this.evalPipeline(dot, di, this.b(t));
+    const savedNames = this.varNames;
+    const savedValues = this.varValues;
+    const savedIfaces = this.varIfaces;
+    const savedCount = this.nvars;
     const savedName = this.tmplName;
     const savedNode = this.node;
-    this.vars = [{ name: '$', value: newDot, iface: false }];
-    this.tmplName = t.name;
+    this.varNames = ['$'];
+    this.varValues = [newDot];
+    this.varIfaces = [false];
+    this.nvars = 1;
+    this.tmplName = name;
     this.depth++;
     try {
       this.walk(newDot, false, root);
@@ -316,67 +376,80 @@ class State {
       throw e;
     } finally {
       this.depth--;
-      this.vars = savedVars;
+      this.varNames = savedNames;
+      this.varValues = savedValues;
+      this.varIfaces = savedIfaces;
+      this.nvars = savedCount;
       this.tmplName = savedName;
     }
     this.node = savedNode;
   }
 
-  private printValue(node: AnyNode, v: unknown): void {
+  private printValue(node: number, v: unknown): void {
     this.node = node;
     if (typeof v === 'string') {
       this.out += v;
       return;
     }
-    if (kindOf(v) === Kind.Func) this.errorf(`can't print ${nodeString(node)} of type ${typeName(v)}`);
+    if (kindOf(v) === Kind.Func) this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
     this.out += formatValue(v);
   }
 
   // Evaluation.
 
-  private evalPipeline(dot: unknown, di: boolean, pipe: PipeNode | null): unknown {
-    if (pipe === null) return NO_VALUE;
+  private evalPipeline(dot: unknown, di: boolean, pipe: number): unknown {
+    if (pipe === NONE) return NO_VALUE;
     this.node = pipe;
+    const d = this.d;
+    const base = pipe * STRIDE;
+    const first = d[base + F_A];
+    const ndecl = d[base + F_B] >> 1;
+    const ncmds = d[base + F_C];
     let value: unknown = NO_FINAL;
-    const cmds = pipe.cmds;
-    for (let i = 0; i < cmds.length; i++) {
-      value = this.evalCommand(dot, di, cmds[i], value);
+    for (let i = 0; i < ncmds; i++) {
+      value = this.evalCommand(dot, di, this.kids[first + ndecl + i], value);
       // Unwrapping the interface{} turns a nil element into "no value".
       if (value === null || value === undefined) value = NO_VALUE;
     }
-    for (const v of pipe.decl) {
-      if (pipe.isAssign) this.setVar(v.ident[0], value);
-      else this.push(v.ident[0], value, false);
+    if (ndecl > 0) {
+      const isAssign = (d[base + F_B] & 1) === 1;
+      for (let i = 0; i < ndecl; i++) {
+        const name = this.ident(this.kids[first + i])[0];
+        if (isAssign) this.setVar(name, value);
+        else this.push(name, value, false);
+      }
     }
     return value;
   }
 
-  private notAFunction(args: readonly ArgNode[], final: Final): void {
-    if (args.length > 1 || final !== NO_FINAL)
-      this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
+  /** Go's notAFunction: cmd NONE means no arguments, and then self is the node to name. */
+  private notAFunction(cmd: number, self: number, final: Final): void {
+    if (this.nargs(cmd) > 0 || final !== NO_FINAL) {
+      this.errorf(`can't give argument to non-function ${this.t.nodeString(cmd === NONE ? self : this.arg0(cmd))}`);
+    }
   }
 
-  private evalCommand(dot: unknown, di: boolean, cmd: CommandNode, final: Final): unknown {
-    const first = cmd.args[0];
-    switch (first.type) {
+  private evalCommand(dot: unknown, di: boolean, cmd: number, final: Final): unknown {
+    const first = this.arg0(cmd);
+    switch (this.type(first)) {
       case NodeType.Field:
         this.node = first;
-        return this.evalFieldChain(dot, dot, di, first, first.ident, 0, cmd.args, final);
+        return this.evalFieldChain(dot, dot, di, first, this.ident(first), 0, cmd, final);
       case NodeType.Chain:
-        return this.evalChainNode(dot, di, first, cmd.args, final);
+        return this.evalChainNode(dot, di, first, cmd, final);
       case NodeType.Identifier:
-        return this.evalFunction(dot, di, first, cmd, cmd.args, final);
+        return this.evalFunction(dot, di, first, cmd, cmd, final);
       case NodeType.Pipe:
-        this.notAFunction(cmd.args, final);
+        this.notAFunction(cmd, first, final);
         return this.evalPipeline(dot, di, first);
       case NodeType.Variable:
-        return this.evalVariableNode(dot, di, first, cmd.args, final);
+        return this.evalVariableNode(dot, di, first, cmd, final);
     }
     this.node = first;
-    this.notAFunction(cmd.args, final);
-    switch (first.type) {
+    this.notAFunction(cmd, first, final);
+    switch (this.type(first)) {
       case NodeType.Bool:
-        return first.value;
+        return this.a(first) === 1;
       case NodeType.Dot:
         return dot;
       case NodeType.Nil:
@@ -384,12 +457,14 @@ class State {
       case NodeType.Number:
         return this.idealConstant(first);
       case NodeType.String:
-        return first.text;
+        return this.refs[this.b(first)];
     }
+    return NO_VALUE;
   }
 
-  private idealConstant(n: NumberNode): unknown {
-    this.node = n;
+  private idealConstant(node: number): unknown {
+    this.node = node;
+    const n = this.num(node);
     if (n.isComplex) return new GoComplex(n.re, n.im);
     if (n.isFloat && !isHexInt(n.text) && n.text[0] !== "'" && /[.eEpP]/.test(n.text)) return floatOf(n.float64);
     if (n.isInt) return intOf(n.int64);
@@ -397,54 +472,52 @@ class State {
     return NO_VALUE;
   }
 
-  private evalChainNode(dot: unknown, di: boolean, chain: ChainNode, args: readonly ArgNode[] | null, final: Final) {
+  private evalChainNode(dot: unknown, di: boolean, chain: number, cmd: number, final: Final): unknown {
     this.node = chain;
-    if (chain.node.type === NodeType.Nil) this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
-    const receiver = this.evalArg(dot, di, null, chain.node);
-    return this.evalFieldChain(dot, receiver, this.iface, chain, chain.field, 0, args, final);
+    const inner = this.a(chain);
+    if (this.type(inner) === NodeType.Nil) {
+      this.errorf(`indirection through explicit nil in ${this.t.nodeString(chain)}`);
+    }
+    const receiver = this.evalArg(dot, di, null, inner);
+    return this.evalFieldChain(dot, receiver, this.iface, chain, this.ident(chain), 0, cmd, final);
   }
 
-  private evalVariableNode(
-    dot: unknown,
-    di: boolean,
-    v: VariableNode,
-    args: readonly ArgNode[] | null,
-    final: Final,
-  ): unknown {
+  private evalVariableNode(dot: unknown, di: boolean, v: number, cmd: number, final: Final): unknown {
     this.node = v;
-    const variable = this.varValue(v.ident[0]);
-    if (v.ident.length === 1) {
-      this.notAFunction(args ?? [v], final);
-      this.iface = variable.iface;
-      return variable.value;
+    const ident = this.ident(v);
+    const i = this.varIndex(ident[0]);
+    if (ident.length === 1) {
+      this.notAFunction(cmd, v, final);
+      this.iface = this.varIfaces[i];
+      return this.varValues[i];
     }
-    return this.evalFieldChain(dot, variable.value, variable.iface, v, v.ident, 1, args, final);
+    return this.evalFieldChain(dot, this.varValues[i], this.varIfaces[i], v, ident, 1, cmd, final);
   }
 
   private evalFieldChain(
     dot: unknown,
     receiver: unknown,
     recvIface: boolean,
-    node: FieldNode | ChainNode | VariableNode,
+    node: number,
     ident: readonly string[],
     start: number,
-    args: readonly ArgNode[] | null,
+    cmd: number,
     final: Final,
   ): unknown {
     const n = ident.length;
     for (let i = start; i < n - 1; i++) {
-      receiver = this.evalField(dot, node, ident[i], null, NO_FINAL, receiver, recvIface);
+      receiver = this.evalField(dot, node, ident[i], NONE, NO_FINAL, receiver, recvIface);
       recvIface = this.iface;
     }
-    return this.evalField(dot, node, ident[n - 1], args, final, receiver, recvIface);
+    return this.evalField(dot, node, ident[n - 1], cmd, final, receiver, recvIface);
   }
 
   /** Reads one field (or map key) of the receiver; sets this.iface for the result. */
   private evalField(
     dot: unknown,
-    node: FieldNode | ChainNode | VariableNode,
+    node: number,
     fieldName: string,
-    args: readonly ArgNode[] | null,
+    cmd: number,
     final: Final,
     receiver: unknown,
     recvIface: boolean,
@@ -452,17 +525,24 @@ class State {
     this.iface = false;
     if (receiver === NO_VALUE) return NO_VALUE;
     if (receiver === null || receiver === undefined) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
-    const typ = recvIface ? 'interface {}' : typeName(receiver);
     const kind = kindOf(receiver);
+    if (kind === Kind.Map) {
+      // The common case first.
+      if (this.nargs(cmd) > 0 || final !== NO_FINAL) this.errorf(`${fieldName} is not a method but has arguments`);
+      const v = mapGet(receiver as GoMap, fieldName);
+      this.iface = v !== NO_VALUE && !isStringMap(receiver as GoMap);
+      return v === undefined ? null : v;
+    }
+    const typ = recvIface ? 'interface {}' : typeName(receiver);
     if (kind === Kind.Time || receiver instanceof GoNamedInt) {
       // Go looks methods up before fields.
       const method = lookupMethod(receiver, fieldName);
       if (method === 'unsupported') {
         this.errorf(`can't call method ${fieldName} on type ${typeName(receiver)}: not supported by this engine`);
       }
-      if (method !== undefined) return this.evalMethod(dot, node, receiver, method, fieldName, args, final);
+      if (method !== undefined) return this.evalMethod(dot, node, receiver, method, fieldName, cmd, final);
     }
-    const hasArgs = (args !== null && args.length > 1) || final !== NO_FINAL;
+    const hasArgs = this.nargs(cmd) > 0 || final !== NO_FINAL;
     switch (kind) {
       case Kind.Struct: {
         const fields = (receiver as GoStruct).fields;
@@ -475,12 +555,6 @@ class State {
           return null;
         }
         return v;
-      }
-      case Kind.Map: {
-        if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
-        const v = mapGet(receiver as GoMap, fieldName);
-        this.iface = v !== NO_VALUE && !isStringMap(receiver as GoMap);
-        return v === undefined ? null : v;
       }
       case Kind.NilPointer: {
         // Go names the nil pointer only for fields the struct really has.
@@ -499,11 +573,11 @@ class State {
 
   private evalMethod(
     dot: unknown,
-    node: AnyNode,
+    node: number,
     receiver: unknown,
     method: MethodSpec,
     name: string,
-    args: readonly ArgNode[] | null,
+    cmd: number,
     final: Final,
   ): unknown {
     const impl = method.fn as ((recv: unknown, ...a: unknown[]) => unknown) | undefined;
@@ -512,32 +586,27 @@ class State {
       params: method.params,
       fn: (...a: unknown[]) => (impl as (recv: unknown, ...a: unknown[]) => unknown)(receiver, ...a),
     } as unknown as TemplateFunc;
-    return this.evalCall(dot, false, fn, node, name, args, final, method.badResults);
+    return this.evalCall(dot, false, fn, node, name, cmd, final, method.badResults);
   }
 
-  private evalFunction(
-    dot: unknown,
-    di: boolean,
-    node: IdentifierNode,
-    cmd: CommandNode | IdentifierNode,
-    args: readonly ArgNode[] | null,
-    final: Final,
-  ): unknown {
-    this.node = node;
-    return this.evalCall(dot, di, node.fn, cmd, node.ident, args, final);
+  /** ident is an Identifier node; at is the node "error calling" errors point at; cmd holds the arguments. */
+  private evalFunction(dot: unknown, di: boolean, ident: number, at: number, cmd: number, final: Final): unknown {
+    this.node = ident;
+    const fn = this.refs[this.b(ident)] as TemplateFunc;
+    return this.evalCall(dot, di, fn, at, this.refs[this.a(ident)] as string, cmd, final);
   }
 
   private evalCall(
     dot: unknown,
     di: boolean,
     fn: TemplateFunc,
-    node: AnyNode,
+    at: number,
     name: string,
-    args: readonly ArgNode[] | null,
+    cmd: number,
     final: Final,
     badResults?: number,
   ): unknown {
-    const nargs = args === null ? 0 : args.length - 1;
+    const nargs = this.nargs(cmd);
     const hasFinal = final !== NO_FINAL;
     const numIn = nargs + (hasFinal ? 1 : 0);
     const params = fn.params;
@@ -553,7 +622,7 @@ class State {
     if (fn.special === 'and' || fn.special === 'or') {
       let v: unknown = NO_VALUE;
       for (let i = 1; i <= nargs; i++) {
-        v = this.evalArg(dot, di, 'reflect.Value', (args as readonly ArgNode[])[i]);
+        v = this.evalArg(dot, di, 'reflect.Value', this.arg(cmd, i));
         if (isTrue(v) === (fn.special === 'or')) return v;
       }
       if (hasFinal) v = this.validateType(final, 'reflect.Value');
@@ -564,12 +633,12 @@ class State {
     const ifaces: boolean[] | null = fn.special === 'rawArgs' ? new Array(numIn).fill(false) : null;
     let i = 0;
     for (; i < numFixed && i < nargs; i++) {
-      argv[i] = this.evalArg(dot, di, params[i], (args as readonly ArgNode[])[i + 1]);
+      argv[i] = this.evalArg(dot, di, params[i], this.arg(cmd, i + 1));
       if (ifaces) ifaces[i] = this.iface;
     }
     if (fn.variadic !== undefined) {
       for (; i < nargs; i++) {
-        argv[i] = this.evalArg(dot, di, fn.variadic, (args as readonly ArgNode[])[i + 1]);
+        argv[i] = this.evalArg(dot, di, fn.variadic, this.arg(cmd, i + 1));
         if (ifaces) ifaces[i] = this.iface;
       }
     }
@@ -585,7 +654,7 @@ class State {
       result = ifaces ? call(argv, ifaces) : call(...argv);
     } catch (e) {
       if (e instanceof Failure || e instanceof RangeError) throw e;
-      this.node = node;
+      this.node = at;
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
     }
     return result === undefined ? null : result;
@@ -609,11 +678,12 @@ class State {
   }
 
   /** Evaluates an argument for a parameter of type typ (null: untyped, as for a chain's receiver). */
-  private evalArg(dot: unknown, di: boolean, typ: GoType | null, n: ArgNode): unknown {
+  private evalArg(dot: unknown, di: boolean, typ: GoType | null, n: number): unknown {
     this.node = n;
     let v: unknown;
     let iface = false;
-    switch (n.type) {
+    const type = this.type(n);
+    switch (type) {
       case NodeType.Dot:
         v = this.validateType(dot, typ);
         this.iface = di;
@@ -625,13 +695,13 @@ class State {
         }
         return this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
       case NodeType.Field:
-        v = this.evalFieldChain(dot, dot, di, n, n.ident, 0, null, NO_FINAL);
+        v = this.evalFieldChain(dot, dot, di, n, this.ident(n), 0, NONE, NO_FINAL);
         iface = this.iface;
         v = this.validateType(v, typ);
         this.iface = iface;
         return v;
       case NodeType.Variable:
-        v = this.evalVariableNode(dot, di, n, null, NO_FINAL);
+        v = this.evalVariableNode(dot, di, n, NONE, NO_FINAL);
         iface = this.iface;
         v = this.validateType(v, typ);
         this.iface = iface;
@@ -641,11 +711,11 @@ class State {
         this.iface = false;
         return v;
       case NodeType.Identifier:
-        v = this.validateType(this.evalFunction(dot, di, n, n, null, NO_FINAL), typ);
+        v = this.validateType(this.evalFunction(dot, di, n, n, NONE, NO_FINAL), typ);
         this.iface = false;
         return v;
       case NodeType.Chain:
-        v = this.evalChainNode(dot, di, n, null, NO_FINAL);
+        v = this.evalChainNode(dot, di, n, NONE, NO_FINAL);
         iface = this.iface;
         v = this.validateType(v, typ);
         this.iface = iface;
@@ -654,47 +724,48 @@ class State {
     this.iface = false;
     if (typ === null || typ === 'any' || typ === 'reflect.Value') return this.evalEmptyInterface(n);
     if (typ === 'bool') {
-      if (n.type === NodeType.Bool) return n.value;
-      this.errorf(`expected bool; found ${nodeString(n)}`);
+      if (type === NodeType.Bool) return this.a(n) === 1;
+      this.errorf(`expected bool; found ${this.t.nodeString(n)}`);
     }
     if (typ === 'string') {
-      if (n.type === NodeType.String) return n.text;
-      this.errorf(`expected string; found ${nodeString(n)}`);
+      if (type === NodeType.String) return this.refs[this.b(n)];
+      this.errorf(`expected string; found ${this.t.nodeString(n)}`);
     }
+    const num = type === NodeType.Number ? this.num(n) : null;
     if (typ === 'time.Duration') {
-      if (n.type === NodeType.Number && n.isInt) return new GoNamedInt('time.Duration', n.int64);
-      this.errorf(`expected integer; found ${nodeString(n)}`);
+      if (num !== null && num.isInt) return new GoNamedInt('time.Duration', num.int64);
+      this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
     }
     if (isIntType(typ)) {
-      if (n.type === NodeType.Number && n.isInt) return intOf(n.int64);
-      this.errorf(`expected integer; found ${nodeString(n)}`);
+      if (num !== null && num.isInt) return intOf(num.int64);
+      this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
     }
     if (isUintType(typ)) {
-      if (n.type === NodeType.Number && n.isUint) return intOf(n.uint64);
-      this.errorf(`expected unsigned integer; found ${nodeString(n)}`);
+      if (num !== null && num.isUint) return intOf(num.uint64);
+      this.errorf(`expected unsigned integer; found ${this.t.nodeString(n)}`);
     }
     if (typ === 'float64' || typ === 'float32') {
-      if (n.type === NodeType.Number && n.isFloat) return floatOf(n.float64);
-      this.errorf(`expected float; found ${nodeString(n)}`);
+      if (num !== null && num.isFloat) return floatOf(num.float64);
+      this.errorf(`expected float; found ${this.t.nodeString(n)}`);
     }
     if (typ === 'complex128' || typ === 'complex64') {
-      if (n.type === NodeType.Number && n.isComplex) return new GoComplex(n.re, n.im);
-      this.errorf(`expected complex; found ${nodeString(n)}`);
+      if (num !== null && num.isComplex) return new GoComplex(num.re, num.im);
+      this.errorf(`expected complex; found ${this.t.nodeString(n)}`);
     }
-    this.errorf(`can't handle ${nodeString(n)} for arg of type ${goTypeString(typ)}`);
+    this.errorf(`can't handle ${this.t.nodeString(n)} for arg of type ${goTypeString(typ)}`);
   }
 
-  private evalEmptyInterface(n: ArgNode): unknown {
+  private evalEmptyInterface(n: number): unknown {
     this.node = n;
-    switch (n.type) {
+    switch (this.type(n)) {
       case NodeType.Bool:
-        return n.value;
+        return this.a(n) === 1;
       case NodeType.Number:
         return this.idealConstant(n);
       case NodeType.String:
-        return n.text;
+        return this.refs[this.b(n)];
     }
-    this.errorf(`can't handle assignment of ${nodeString(n)} to empty interface argument`);
+    this.errorf(`can't handle assignment of ${this.t.nodeString(n)} to empty interface argument`);
   }
 }
 

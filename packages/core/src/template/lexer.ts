@@ -136,468 +136,405 @@ export class Tokens {
 
 const shared = new Tokens();
 
-class Lexer {
-  readonly t: Tokens;
-  private readonly input: string;
-  private readonly len: number;
-  private pos = 0;
-  private start = 0;
-  private parenDepth = 0;
+/** Set by the scanning helpers when they fail: the Error token's message. */
+let failure = '';
 
-  constructor(
-    input: string,
-    private readonly breakOK: boolean,
-    private readonly continueOK: boolean,
-  ) {
-    this.input = input;
-    this.len = input.length;
-    this.t = shared;
-    shared.reset(input);
+/** Consumes a run of digits of the given base (with underscores) from p. */
+function digitsEnd(s: string, p: number, len: number, base: number): number {
+  for (; p < len; p++) {
+    const c = s.charCodeAt(p);
+    if (c === 0x5f) continue;
+    if (base === 16) {
+      if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) continue;
+    } else if (c >= 0x30 && c < 0x30 + base) continue;
+    break;
   }
+  return p;
+}
 
-  private emit(type: ItemType): void {
-    const t = this.t;
-    const i = t.count++;
-    t.type[i] = type;
-    t.start[i] = this.start;
-    t.end[i] = this.pos;
-    this.start = this.pos;
+function signEnd(s: string, p: number): number {
+  const c = s.charCodeAt(p);
+  return c === 0x2b || c === 0x2d ? p + 1 : p;
+}
+
+/** The rune at p (EOF_RUNE at the end). */
+function runeAt(s: string, p: number, len: number): number {
+  return p >= len ? EOF_RUNE : (s.codePointAt(p) as number);
+}
+
+/** lex.go's scanNumber from p: the end of the number, or -(end + 1) when it is bad. */
+function scanNumber(s: string, p: number, len: number): number {
+  p = signEnd(s, p);
+  let base = 10;
+  if (s.charCodeAt(p) === 0x30) {
+    p++;
+    const c = s.charCodeAt(p) | 0x20;
+    if (c === 0x78) base = 16;
+    else if (c === 0x6f) base = 8;
+    else if (c === 0x62) base = 2;
+    if (base !== 10) p++;
   }
+  p = digitsEnd(s, p, len, base);
+  if (s.charCodeAt(p) === 0x2e) p = digitsEnd(s, p + 1, len, base);
+  if (base === 10 && (s.charCodeAt(p) | 0x20) === 0x65) p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+  if (base === 16 && (s.charCodeAt(p) | 0x20) === 0x70) p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+  if (s.charCodeAt(p) === 0x69) p++;
+  const r = runeAt(s, p, len);
+  if (r !== EOF_RUNE && isAlphaNumeric(r)) return -(p + (r > 0xffff ? 2 : 1) + 1);
+  return p;
+}
 
-  private fail(msg: string): void {
-    const t = this.t;
-    const i = t.count++;
-    t.type[i] = Item.Error;
-    t.start[i] = this.start;
-    t.end[i] = this.start;
-    t.error = msg;
+/** A number (or complex number) token from start: its end, or -1 with `failure` set. */
+function lexNumber(s: string, start: number, len: number): number {
+  let p = scanNumber(s, start, len);
+  if (p < 0) {
+    failure = 'bad number syntax: ' + quote(s.slice(start, -p - 1));
+    return -1;
   }
-
-  private next(): number {
-    if (this.pos >= this.len) return EOF_RUNE;
-    const c = this.input.charCodeAt(this.pos);
-    if (c < 0xd800 || c > 0xdbff) {
-      this.pos++;
-      return c;
+  const sign = s.charCodeAt(p);
+  if (sign === 0x2b || sign === 0x2d) {
+    const q = scanNumber(s, p, len);
+    if (q < 0 || s.charCodeAt(q - 1) !== 0x69) {
+      failure = 'bad number syntax: ' + quote(s.slice(start, q < 0 ? -q - 1 : q));
+      return -1;
     }
-    const cp = this.input.codePointAt(this.pos) as number;
-    this.pos += cp > 0xffff ? 2 : 1;
-    return cp;
+    p = q;
+    // The caller tells a complex number by the "i" it ends with and a sign inside.
   }
+  return p;
+}
 
-  private peek(): number {
-    return this.pos >= this.len ? EOF_RUNE : (this.input.codePointAt(this.pos) as number);
-  }
-
-  private backup(cp: number): void {
-    if (cp !== EOF_RUNE) this.pos -= cp > 0xffff ? 2 : 1;
-  }
-
-  /** Consumes one character if it is c. */
-  private acceptChar(c: number): boolean {
-    if (this.pos < this.len && this.input.charCodeAt(this.pos) === c) {
-      this.pos++;
-      return true;
+/** A quoted string or character constant from its opening quote at p: its end, or -1. */
+function lexQuoted(s: string, p: number, len: number, q: number, what: string): number {
+  p++;
+  for (;;) {
+    if (p >= len) {
+      failure = what;
+      return -1;
     }
-    return false;
-  }
-
-  private acceptSign(): void {
-    if (this.pos < this.len) {
-      const c = this.input.charCodeAt(this.pos);
-      if (c === 0x2b || c === 0x2d) this.pos++;
-    }
-  }
-
-  /** Consumes a run of digits of the given base (with underscores). */
-  private acceptDigits(base: number): void {
-    const s = this.input;
-    let p = this.pos;
-    for (; p < this.len; p++) {
-      const c = s.charCodeAt(p);
-      if (c === 0x5f) continue;
-      if (base === 16) {
-        if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) continue;
-      } else if (c >= 0x30 && c < 0x30 + base) continue;
-      break;
-    }
-    this.pos = p;
-  }
-
-  private atRightDelim(): boolean {
-    const s = this.input;
-    const p = this.pos;
-    return s.charCodeAt(p) === RBRACE && s.charCodeAt(p + 1) === RBRACE;
-  }
-
-  /** A trim marker " -" followed by "}}" at p. */
-  private atTrimRightDelim(p: number): boolean {
-    const s = this.input;
-    return (
-      p + 3 < this.len &&
-      isSpace(s.charCodeAt(p)) &&
-      s.charCodeAt(p + 1) === 0x2d &&
-      s.charCodeAt(p + 2) === RBRACE &&
-      s.charCodeAt(p + 3) === RBRACE
-    );
-  }
-
-  private atTerminator(): boolean {
-    if (this.pos >= this.len) return true;
-    const r = this.input.charCodeAt(this.pos);
-    switch (r) {
-      case 0x20:
-      case 0x09:
-      case 0x0d:
-      case 0x0a:
-      case 0x2e: // .
-      case 0x2c: // ,
-      case 0x7c: // |
-      case 0x3a: // :
-      case 0x29: // )
-      case 0x28: // (
-        return true;
-      case RBRACE:
-        return this.input.charCodeAt(this.pos + 1) === RBRACE;
-    }
-    return false;
-  }
-
-  private skipSpaces(): void {
-    while (this.pos < this.len && isSpace(this.input.charCodeAt(this.pos))) this.pos++;
-  }
-
-  run(): Tokens {
-    for (;;) {
-      const state = this.lexText();
-      if (state === 0) break;
-      if (state === 2) {
-        if (!this.lexComment()) break;
+    const r = s.charCodeAt(p++);
+    if (r === 0x5c) {
+      if (p < len && s.charCodeAt(p) !== 0x0a) {
+        p++;
         continue;
       }
-      let s: number;
-      do s = this.lexInsideAction();
-      while (s === 1);
-      if (s === 2) break;
+      failure = what;
+      return -1;
     }
-    return this.t;
+    if (r === 0x0a) {
+      failure = what;
+      return -1;
+    }
+    if (r === q) return p;
   }
+}
 
-  /** Emits text up to the next action; 1: an action follows, 2: a comment follows, 0: the end. */
-  private lexText(): number {
-    const s = this.input;
-    const x = s.indexOf('{{', this.pos);
+/** The end of a run of alphanumerics from p. */
+function alnumEnd(s: string, p: number, len: number): number {
+  for (;;) {
+    if (p >= len) return p;
+    const c = s.charCodeAt(p);
+    if (c < 0x80) {
+      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
+        p++;
+        continue;
+      }
+      return p;
+    }
+    const r = s.codePointAt(p) as number;
+    if (!isAlphaNumeric(r)) return p;
+    p += r > 0xffff ? 2 : 1;
+  }
+}
+
+/** lex.go's atTerminator at p. */
+function atTerminator(s: string, p: number, len: number): boolean {
+  if (p >= len) return true;
+  switch (s.charCodeAt(p)) {
+    case 0x20:
+    case 0x09:
+    case 0x0d:
+    case 0x0a:
+    case 0x2e: // .
+    case 0x2c: // ,
+    case 0x7c: // |
+    case 0x3a: // :
+    case 0x29: // )
+    case 0x28: // (
+      return true;
+    case RBRACE:
+      return s.charCodeAt(p + 1) === RBRACE;
+  }
+  return false;
+}
+
+/** A trim marker " -" followed by "}}" at p. */
+function atTrimRightDelim(s: string, p: number, len: number): boolean {
+  return (
+    p + 3 < len &&
+    s.charCodeAt(p + 1) === 0x2d &&
+    s.charCodeAt(p + 2) === RBRACE &&
+    s.charCodeAt(p + 3) === RBRACE &&
+    isSpace(s.charCodeAt(p))
+  );
+}
+
+/**
+ * Tokenizes a template text. One function with local state, because this runs cold (once per
+ * template text) and the interpreter is much faster on locals than on object fields.
+ */
+export function lex(input: string, breakOK = true, continueOK = true): Tokens {
+  const t = shared;
+  t.reset(input);
+  const ty = t.type;
+  const ts = t.start;
+  const te = t.end;
+  const s = input;
+  const len = s.length;
+  let n = 0;
+  let pos = 0;
+  let start = 0;
+  let msg = '';
+  text: for (;;) {
+    // lexText: text up to the next "{{".
+    const x = s.indexOf('{{', pos);
     if (x < 0) {
-      this.pos = this.len;
-      if (this.pos > this.start) this.emit(Item.Text);
-      this.emit(Item.EOF);
-      return 0;
+      if (len > start) {
+        ty[n] = Item.Text;
+        ts[n] = start;
+        te[n++] = len;
+      }
+      ty[n] = Item.EOF;
+      ts[n] = len;
+      te[n++] = len;
+      break;
     }
     // A left trim marker: "{{- " (the space may be any of the four).
     const trim = s.charCodeAt(x + 2) === 0x2d && isSpace(s.charCodeAt(x + 3));
     let trimEnd = x;
-    if (trim) while (trimEnd > this.start && isSpace(s.charCodeAt(trimEnd - 1))) trimEnd--;
-    if (trimEnd > this.start) {
-      this.pos = trimEnd;
-      this.emit(Item.Text);
+    if (trim) while (trimEnd > start && isSpace(s.charCodeAt(trimEnd - 1))) trimEnd--;
+    if (trimEnd > start) {
+      ty[n] = Item.Text;
+      ts[n] = start;
+      te[n++] = trimEnd;
     }
-    this.start = x;
-    this.pos = x + 2;
-    const afterMarker = trim ? 2 : 0;
-    if (s.charCodeAt(this.pos + afterMarker) === 0x2f && s.charCodeAt(this.pos + afterMarker + 1) === 0x2a) {
-      this.pos += afterMarker;
-      this.start = this.pos;
-      return 2;
-    }
-    this.emit(Item.LeftDelim);
-    this.pos += afterMarker;
-    this.start = this.pos;
-    this.parenDepth = 0;
-    return 1;
-  }
-
-  private lexComment(): boolean {
-    this.pos += 2;
-    const i = this.input.indexOf('*/', this.pos);
-    if (i < 0) {
-      this.fail('unclosed comment');
-      return false;
-    }
-    this.pos = i + 2;
-    const trim = this.atTrimRightDelim(this.pos);
-    if (!trim && !this.atRightDelim()) {
-      this.fail('comment ends before closing delimiter');
-      return false;
-    }
-    this.pos += trim ? 4 : 2;
-    if (trim) this.skipSpaces();
-    this.start = this.pos;
-    return true;
-  }
-
-  private lexRightDelim(trim: boolean): void {
-    if (trim) {
-      this.pos += 2;
-      this.start = this.pos;
-    }
-    this.pos += 2;
-    this.emit(Item.RightDelim);
-    if (trim) {
-      this.skipSpaces();
-      this.start = this.pos;
-    }
-  }
-
-  private scanNumber(): boolean {
-    this.acceptSign();
-    let base = 10;
-    if (this.acceptChar(0x30)) {
-      const c = this.pos < this.len ? this.input.charCodeAt(this.pos) | 0x20 : 0;
-      if (c === 0x78) base = 16;
-      else if (c === 0x6f) base = 8;
-      else if (c === 0x62) base = 2;
-      if (base !== 10) this.pos++;
-    }
-    this.acceptDigits(base);
-    if (this.acceptChar(0x2e)) this.acceptDigits(base);
-    if (base === 10 && (this.acceptChar(0x65) || this.acceptChar(0x45))) {
-      this.acceptSign();
-      this.acceptDigits(10);
-    }
-    if (base === 16 && (this.acceptChar(0x70) || this.acceptChar(0x50))) {
-      this.acceptSign();
-      this.acceptDigits(10);
-    }
-    this.acceptChar(0x69); // i
-    const r = this.peek();
-    if (r !== EOF_RUNE && isAlphaNumeric(r)) {
-      this.next();
-      return false;
-    }
-    return true;
-  }
-
-  private lexNumber(): boolean {
-    if (!this.scanNumber()) {
-      this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
-      return false;
-    }
-    const sign = this.pos < this.len ? this.input.charCodeAt(this.pos) : 0;
-    if (sign === 0x2b || sign === 0x2d) {
-      if (!this.scanNumber() || this.input.charCodeAt(this.pos - 1) !== 0x69) {
-        this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
-        return false;
+    pos = x + (trim ? 4 : 2);
+    if (s.charCodeAt(pos) === 0x2f && s.charCodeAt(pos + 1) === 0x2a) {
+      // A comment: "/*" ... "*/" then the right delimiter.
+      start = pos;
+      const i = s.indexOf('*/', pos + 2);
+      if (i < 0) {
+        msg = 'unclosed comment';
+        break;
       }
-      this.emit(Item.Complex);
-    } else this.emit(Item.Number);
-    return true;
-  }
-
-  private lexQuoted(q: number, what: string, type: ItemType): boolean {
-    const s = this.input;
+      pos = i + 2;
+      const trimRight = atTrimRightDelim(s, pos, len);
+      if (!trimRight && !(s.charCodeAt(pos) === RBRACE && s.charCodeAt(pos + 1) === RBRACE)) {
+        msg = 'comment ends before closing delimiter';
+        break;
+      }
+      pos += trimRight ? 4 : 2;
+      if (trimRight) while (pos < len && isSpace(s.charCodeAt(pos))) pos++;
+      start = pos;
+      continue;
+    }
+    ty[n] = Item.LeftDelim;
+    ts[n] = x;
+    te[n++] = x + 2;
+    start = pos;
+    let parenDepth = 0;
+    // lexInsideAction, one token per iteration.
     for (;;) {
-      if (this.pos >= this.len) {
-        this.fail(what);
-        return false;
-      }
-      const r = s.charCodeAt(this.pos++);
-      if (r === 0x5c) {
-        if (this.pos < this.len && s.charCodeAt(this.pos) !== 0x0a) {
-          this.next();
-          continue;
+      let c = s.charCodeAt(pos);
+      const plainDelim = c === RBRACE && s.charCodeAt(pos + 1) === RBRACE;
+      if (plainDelim || atTrimRightDelim(s, pos, len)) {
+        if (parenDepth !== 0) {
+          msg = 'unclosed left paren';
+          break text;
         }
-        // Go consumes the character (EOF consumes nothing) before failing.
-        if (this.pos < this.len) this.pos++;
-        this.fail(what);
-        return false;
+        if (!plainDelim) pos += 2;
+        ty[n] = Item.RightDelim;
+        ts[n] = pos;
+        te[n++] = pos + 2;
+        pos += 2;
+        if (!plainDelim) while (pos < len && isSpace(s.charCodeAt(pos))) pos++;
+        start = pos;
+        continue text;
       }
-      if (r === 0x0a) {
-        this.fail(what);
-        return false;
+      if (pos >= len) {
+        msg = 'unclosed action';
+        break text;
       }
-      if (r === q) break;
-    }
-    this.emit(type);
-    return true;
-  }
-
-  private lexRawQuote(): boolean {
-    const i = this.input.indexOf('`', this.pos);
-    if (i < 0) {
-      this.fail('unterminated raw quoted string');
-      return false;
-    }
-    this.pos = i + 1;
-    this.emit(Item.RawString);
-    return true;
-  }
-
-  /** Consumes alphanumerics; returns the first other rune (not consumed), or EOF. */
-  private scanAlphaNumeric(): number {
-    const s = this.input;
-    for (;;) {
-      if (this.pos >= this.len) return EOF_RUNE;
-      const c = s.charCodeAt(this.pos);
-      if (c < 0x80) {
-        if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
-          this.pos++;
-          continue;
-        }
-        return c;
-      }
-      const r = this.next();
-      if (!isAlphaNumeric(r)) {
-        this.backup(r);
-        return r;
-      }
-    }
-  }
-
-  private lexFieldOrVariable(type: ItemType): boolean {
-    if (this.atTerminator()) {
-      this.emit(type === Item.Variable ? Item.Variable : Item.Dot);
-      return true;
-    }
-    const r = this.scanAlphaNumeric();
-    if (!this.atTerminator()) {
-      this.fail('bad character ' + runeU(r));
-      return false;
-    }
-    this.emit(type);
-    return true;
-  }
-
-  private lexIdentifier(): boolean {
-    const r = this.scanAlphaNumeric();
-    if (!this.atTerminator()) {
-      this.fail('bad character ' + runeU(r));
-      return false;
-    }
-    const first = this.input.charCodeAt(this.start);
-    // Keywords and true/false are all lower-case ASCII words.
-    if (first >= 0x61 && first <= 0x7a) {
-      const word = this.input.slice(this.start, this.pos);
-      const key = KEYWORDS.get(word);
-      if (key !== undefined) {
-        if ((key === Item.Break && !this.breakOK) || (key === Item.Continue && !this.continueOK)) {
-          this.emit(Item.Identifier);
-        } else this.emit(key);
-        return true;
-      }
-      if (word === 'true' || word === 'false') {
-        this.emit(Item.Bool);
-        return true;
-      }
-    }
-    this.emit(Item.Identifier);
-    return true;
-  }
-
-  /** One step inside an action; 1: more of the action, 0: back to text, 2: an error. */
-  private lexInsideAction(): number {
-    const s = this.input;
-    if (this.atRightDelim() || this.atTrimRightDelim(this.pos)) {
-      if (this.parenDepth === 0) {
-        this.lexRightDelim(!this.atRightDelim());
-        return 0;
-      }
-      this.fail('unclosed left paren');
-      return 2;
-    }
-    const r = this.next();
-    if (r === EOF_RUNE) {
-      this.fail('unclosed action');
-      return 2;
-    }
-    switch (r) {
-      case 0x20:
-      case 0x09:
-      case 0x0d:
-      case 0x0a: {
-        // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
-        this.pos--;
-        let numSpaces = 0;
-        while (this.pos < this.len && isSpace(s.charCodeAt(this.pos))) {
-          this.pos++;
-          numSpaces++;
-        }
-        if (this.atTrimRightDelim(this.pos - 1)) {
-          this.pos--;
-          if (numSpaces === 1) {
-            this.lexRightDelim(true);
-            return 0;
+      let type: number;
+      switch (c) {
+        case 0x20:
+        case 0x09:
+        case 0x0d:
+        case 0x0a: {
+          // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
+          let p = pos + 1;
+          while (p < len && isSpace(s.charCodeAt(p))) p++;
+          if (atTrimRightDelim(s, p - 1, len)) {
+            p--;
+            if (p - pos === 0) {
+              // Unreachable in practice: the check above already saw " -}}" here.
+              pos = p;
+              continue;
+            }
           }
+          pos = p;
+          type = Item.Space;
+          break;
         }
-        this.emit(Item.Space);
-        return 1;
+        case 0x3d: // =
+          pos++;
+          type = Item.Assign;
+          break;
+        case 0x3a: // :
+          if (s.charCodeAt(pos + 1) !== 0x3d) {
+            msg = 'expected :=';
+            break text;
+          }
+          pos += 2;
+          type = Item.Declare;
+          break;
+        case 0x7c: // |
+          pos++;
+          type = Item.Pipe;
+          break;
+        case 0x22: // "
+          pos = lexQuoted(s, pos, len, 0x22, 'unterminated quoted string');
+          if (pos < 0) {
+            msg = failure;
+            break text;
+          }
+          type = Item.String;
+          break;
+        case 0x60: {
+          // `
+          const i = s.indexOf('`', pos + 1);
+          if (i < 0) {
+            msg = 'unterminated raw quoted string';
+            break text;
+          }
+          pos = i + 1;
+          type = Item.RawString;
+          break;
+        }
+        case 0x27: // '
+          pos = lexQuoted(s, pos, len, 0x27, 'unterminated character constant');
+          if (pos < 0) {
+            msg = failure;
+            break text;
+          }
+          type = Item.CharConstant;
+          break;
+        case 0x28: // (
+          pos++;
+          parenDepth++;
+          type = Item.LeftParen;
+          break;
+        case 0x29: // )
+          ty[n] = Item.RightParen;
+          ts[n] = start;
+          te[n++] = ++pos;
+          start = pos;
+          if (--parenDepth < 0) {
+            msg = 'unexpected right paren ' + runeU(c);
+            break text;
+          }
+          continue;
+        case 0x24: // $
+        case 0x2e: {
+          // . (a field unless a digit follows, which makes it a number)
+          const next = s.charCodeAt(pos + 1);
+          // At the very end, Go lexes a lone "." as a number too.
+          if (c === 0x2e && ((next >= 0x30 && next <= 0x39) || pos + 1 >= len)) {
+            const p = lexNumber(s, pos, len);
+            if (p < 0) {
+              msg = failure;
+              break text;
+            }
+            type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+            pos = p;
+            break;
+          }
+          pos++;
+          if (atTerminator(s, pos, len)) {
+            type = c === 0x24 ? Item.Variable : Item.Dot;
+            break;
+          }
+          pos = alnumEnd(s, pos, len);
+          if (!atTerminator(s, pos, len)) {
+            msg = 'bad character ' + runeU(runeAt(s, pos, len));
+            break text;
+          }
+          type = c === 0x24 ? Item.Variable : Item.Field;
+          break;
+        }
+        default: {
+          if (c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+            const p = lexNumber(s, pos, len);
+            if (p < 0) {
+              msg = failure;
+              break text;
+            }
+            type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+            pos = p;
+            break;
+          }
+          if (c >= 0xd800 && c <= 0xdbff) c = s.codePointAt(pos) as number;
+          if (isAlphaNumeric(c)) {
+            pos = alnumEnd(s, pos, len);
+            if (!atTerminator(s, pos, len)) {
+              msg = 'bad character ' + runeU(runeAt(s, pos, len));
+              break text;
+            }
+            type = identifierType(s, start, pos, breakOK, continueOK);
+            break;
+          }
+          if (c < 0x80 && isPrint(c)) {
+            pos++;
+            type = Item.Char;
+            break;
+          }
+          msg = 'unrecognized character in action: ' + runeU(c);
+          break text;
+        }
       }
-      case 0x3d: // =
-        this.emit(Item.Assign);
-        return 1;
-      case 0x3a: // :
-        if (this.next() !== 0x3d) {
-          this.fail('expected :=');
-          return 2;
-        }
-        this.emit(Item.Declare);
-        return 1;
-      case 0x7c: // |
-        this.emit(Item.Pipe);
-        return 1;
-      case 0x22: // "
-        return this.lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 1 : 2;
-      case 0x60: // `
-        return this.lexRawQuote() ? 1 : 2;
-      case 0x24: // $
-        if (this.atTerminator()) {
-          this.emit(Item.Variable);
-          return 1;
-        }
-        return this.lexFieldOrVariable(Item.Variable) ? 1 : 2;
-      case 0x27: // '
-        return this.lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 1 : 2;
-      case 0x28: // (
-        this.emit(Item.LeftParen);
-        this.parenDepth++;
-        return 1;
-      case 0x29: // )
-        this.emit(Item.RightParen);
-        this.parenDepth--;
-        if (this.parenDepth < 0) {
-          this.fail('unexpected right paren ' + runeU(r));
-          return 2;
-        }
-        return 1;
-      case 0x2e: // .
-        // ".field" unless a digit follows, which makes it a number.
-        if (this.pos < this.len) {
-          const c = s.charCodeAt(this.pos);
-          if (c < 0x30 || c > 0x39) return this.lexFieldOrVariable(Item.Field) ? 1 : 2;
-        }
-        this.pos--;
-        return this.lexNumber() ? 1 : 2;
-      case 0x2b: // +
-      case 0x2d: // -
-        this.pos--;
-        return this.lexNumber() ? 1 : 2;
+      ty[n] = type;
+      ts[n] = start;
+      te[n++] = pos;
+      start = pos;
     }
-    if (r >= 0x30 && r <= 0x39) {
-      this.pos--;
-      return this.lexNumber() ? 1 : 2;
-    }
-    if (isAlphaNumeric(r)) {
-      this.backup(r);
-      return this.lexIdentifier() ? 1 : 2;
-    }
-    if (r < 0x80 && isPrint(r)) {
-      this.emit(Item.Char);
-      return 1;
-    }
-    this.fail('unrecognized character in action: ' + runeU(r));
-    return 2;
   }
+  if (msg !== '') {
+    ty[n] = Item.Error;
+    ts[n] = start;
+    te[n++] = start;
+    t.error = msg;
+  }
+  t.count = n;
+  return t;
 }
 
-export function lex(input: string, breakOK = true, continueOK = true): Tokens {
-  return new Lexer(input, breakOK, continueOK).run();
+/** lexNumber emits a Complex token when a signed imaginary part followed the first number. */
+function isComplex(s: string, start: number, end: number): boolean {
+  if (s.charCodeAt(end - 1) !== 0x69) return false;
+  const first = scanNumber(s, start, end);
+  return first >= 0 && first < end;
+}
+
+/** Keyword, bool or plain identifier: the type of the word s[start:end). */
+function identifierType(s: string, start: number, end: number, breakOK: boolean, continueOK: boolean): number {
+  const first = s.charCodeAt(start);
+  // Keywords and true/false are all lower-case ASCII words.
+  if (first < 0x61 || first > 0x7a || end - start > 8) return Item.Identifier;
+  const word = s.slice(start, end);
+  const key = KEYWORDS.get(word);
+  if (key !== undefined) {
+    if ((key === Item.Break && !breakOK) || (key === Item.Continue && !continueOK)) return Item.Identifier;
+    return key;
+  }
+  return word === 'true' || word === 'false' ? Item.Bool : Item.Identifier;
 }

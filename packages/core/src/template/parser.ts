@@ -2,21 +2,7 @@
  * Parser for Go text/template, structured like text/template/parse/parse.go so that it accepts
  * and rejects the same inputs with the same messages.
  */
-import {
-  NodeType,
-  isEmptyTree,
-  nodeString,
-  type ArgNode,
-  type BranchNode,
-  type CommandNode,
-  type EndNode,
-  type ItemNode,
-  type ListNode,
-  type NumberNode,
-  type PipeNode,
-  type TemplateNode,
-  type VariableNode,
-} from './ast.js';
+import { F_A, F_POS, NONE, NodeType, STRIDE, Tree, type NumberInfo } from './ast.js';
 import { TemplateError, locate } from './errors.js';
 import type { TemplateFunc } from './funcs.js';
 import { Item, lex, tokenString, type Tokens } from './lexer.js';
@@ -46,7 +32,7 @@ function isUintegral64(f: number): boolean {
   return Number.isInteger(f) && f >= 0 && f < 18446744073709551616;
 }
 
-function simplifyComplex(n: NumberNode): void {
+function simplifyComplex(n: NumberInfo): void {
   n.isFloat = n.im === 0;
   if (n.isFloat) {
     n.float64 = n.re;
@@ -77,10 +63,8 @@ function isPlainDecimal(text: string): boolean {
 }
 
 /** parse.newNumber: classify a number literal; a string result is Go's error message. */
-export function newNumber(pos: number, text: string, type: number): NumberNode | string {
-  const n: NumberNode = {
-    type: NodeType.Number,
-    pos,
+export function newNumber(text: string, type: number): NumberInfo | string {
+  const n: NumberInfo = {
     text,
     isInt: false,
     isUint: false,
@@ -176,8 +160,9 @@ export function newNumber(pos: number, text: string, type: number): NumberNode |
 }
 
 export interface ParsedSet {
-  /** Template name to body, including the main template under its own name. */
-  trees: Map<string, ListNode>;
+  tree: Tree;
+  /** Template name to its body (a List node), including the main template under its own name. */
+  trees: Map<string, number>;
 }
 
 /** Per-tree parsing state: Go starts a fresh Tree (with its own token look-ahead) for every define and block. */
@@ -191,39 +176,77 @@ interface TreeState {
 }
 
 /**
- * Names and short literals repeat across templates (".Values.name", "printf", "%q"): parse trees
- * share one copy of each, and field paths share one array, which keeps parse trees small.
- * The tables are bounded so that odd inputs cannot grow them without limit.
+ * Names, field paths and short literals repeat across templates (".Values.name", "printf", "%q"):
+ * parse trees share one copy of each, found in direct-mapped tables keyed by a cheap hash of the
+ * token's text and compared in place, so a hit allocates nothing. A miss just replaces the entry.
  */
-const INTERN_MAX_LENGTH = 64;
-const INTERN_MAX_ENTRIES = 20000;
-const strings = new Map<string, string>();
-const paths = new Map<string, readonly string[]>();
+const TABLE_SIZE = 4096;
+const names: (string | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
+const pathKeys: (string | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
+const pathVals: (readonly string[] | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
+const literalKeys: (string | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
+const literalVals: (string | undefined)[] = new Array(TABLE_SIZE).fill(undefined);
 
-function intern(s: string): string {
-  if (s.length > INTERN_MAX_LENGTH) return s;
-  const v = strings.get(s);
-  if (v !== undefined) return v;
-  if (strings.size < INTERN_MAX_ENTRIES) strings.set(s, s);
-  return s;
+function slot(s: string, start: number, end: number): number {
+  const len = end - start;
+  return (len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) & (TABLE_SIZE - 1);
+}
+
+/** s[start:end), shared with earlier parses when possible. */
+function name(s: string, start: number, end: number): string {
+  const h = slot(s, start, end);
+  const c = names[h];
+  if (c !== undefined && c.length === end - start && s.startsWith(c, start)) return c;
+  const v = s.slice(start, end);
+  names[h] = v;
+  return v;
 }
 
 /** The identifiers of a field or variable token such as ".a.b" (the dot dropped) or "$x.a". */
-function path(text: string): readonly string[] {
-  let v = paths.get(text);
-  if (v === undefined) {
-    const parts = text.indexOf('.') < 0 ? [intern(text)] : text.split('.').map(intern);
-    v = Object.freeze(parts);
-    if (paths.size < INTERN_MAX_ENTRIES && text.length <= INTERN_MAX_LENGTH) paths.set(text, v);
+function path(s: string, start: number, end: number): readonly string[] {
+  const h = slot(s, start, end);
+  const c = pathKeys[h];
+  if (c !== undefined && c.length === end - start && s.startsWith(c, start)) return pathVals[h] as readonly string[];
+  const text = s.slice(start, end);
+  let v: readonly string[];
+  if (text.indexOf('.') < 0) v = [name(text, 0, text.length)];
+  else {
+    const parts = text.split('.');
+    for (let i = 0; i < parts.length; i++) if (parts[i] !== '') parts[i] = name(parts[i], 0, parts[i].length);
+    v = parts;
   }
-  return v as string[];
+  pathKeys[h] = text;
+  pathVals[h] = v;
+  return v;
 }
 
-/** The list-building stack, shared because parsing cannot be re-entered (it never runs user code). */
-const sharedStack: unknown[] = [];
-const NO_DECL: VariableNode[] = [];
-const NO_CMDS: CommandNode[] = [];
-const NO_ARGS: ArgNode[] = [];
+/**
+ * Scratch space for the tree under construction, shared because parsing cannot be re-entered (it
+ * never runs user code); a finished tree gets exact-size copies. `stack` holds lists being built.
+ */
+let D = new Int32Array(4096);
+let K = new Int32Array(1024);
+const S: number[] = [];
+
+/**
+ * Finished trees are copied into views of shared slabs, which is much cheaper than giving every
+ * tree its own ArrayBuffer; a slab lives as long as any tree in it (like Buffer's pool).
+ */
+const SLAB_INTS = 1 << 16;
+let slab = new Int32Array(SLAB_INTS);
+let slabUsed = 0;
+
+function slabCopy(src: Int32Array, n: number): Int32Array {
+  if (n > SLAB_INTS >> 3) return src.slice(0, n);
+  if (slabUsed + n > SLAB_INTS) {
+    slab = new Int32Array(SLAB_INTS);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + n);
+  view.set(src.subarray(0, n));
+  slabUsed += n;
+  return view;
+}
 
 class Parser {
   private readonly tokens: Tokens;
@@ -232,26 +255,13 @@ class Parser {
   private readonly last: number;
   private idx = 0;
   private state: TreeState = { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: 0 };
-  readonly trees = new Map<string, ListNode>();
+  readonly trees = new Map<string, number>();
   private lineStarts: number[] | undefined;
-  /**
-   * Lists under construction share one stack, so each finished list is an exact-size copy: arrays
-   * grown by push keep spare capacity, which parse trees would hold on to.
-   */
-  private readonly stack = sharedStack;
+  private nd = 0;
+  private nk = 0;
+  /** Strings, identifier arrays, functions and numbers the tree refers to. */
+  private readonly refs: unknown[] = [];
   private top = 0;
-
-  private push(x: unknown): void {
-    this.stack[this.top++] = x;
-  }
-
-  /** Pops the items pushed since base into a new array. */
-  private popList<T>(base: number): T[] {
-    const out = this.stack.slice(base, this.top) as T[];
-    for (let i = base; i < this.top; i++) this.stack[i] = undefined;
-    this.top = base;
-    return out;
-  }
 
   constructor(
     private readonly name: string,
@@ -264,13 +274,65 @@ class Parser {
     this.last = this.tokens.count - 1;
   }
 
+  /** The finished tree. */
+  tree(): Tree {
+    return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), this.refs);
+  }
+
+  /** A view of the tree under construction, for messages and checks while parsing. */
+  private view(): Tree {
+    return new Tree(this.text, D, K, this.refs);
+  }
+
   /** Lets go of the text held by the shared token list. */
   release(): void {
     this.tokens.input = '';
     this.tokens.error = '';
-    // After a failure, lists left half built still hold nodes.
-    for (let i = 0; i < this.top; i++) this.stack[i] = undefined;
-    this.top = 0;
+  }
+
+  // Tree building.
+
+  private node(type: number, pos: number, a: number, b: number, c: number): number {
+    const n = this.nd++;
+    let i = n * STRIDE;
+    if (i + STRIDE > D.length) {
+      const grown = new Int32Array(D.length * 2);
+      grown.set(D);
+      D = grown;
+    }
+    D[i++] = type;
+    D[i++] = pos;
+    D[i++] = a;
+    D[i++] = b;
+    D[i] = c;
+    return n;
+  }
+
+  private ref(v: unknown): number {
+    return this.refs.push(v) - 1;
+  }
+
+  private push(n: number): void {
+    S[this.top++] = n;
+  }
+
+  /** Moves the nodes pushed since base into the child lists; returns where they start. */
+  private popList(base: number): number {
+    const count = this.top - base;
+    const first = this.nk;
+    if (first + count > K.length) {
+      const grown = new Int32Array(Math.max(K.length * 2, first + count));
+      grown.set(K);
+      K = grown;
+    }
+    for (let i = 0; i < count; i++) K[first + i] = S[base + i];
+    this.nk += count;
+    this.top = base;
+    return first;
+  }
+
+  private type(n: number): number {
+    return D[n * STRIDE];
   }
 
   // Token stream: tokens are indexes; reading past the end repeats the final EOF or Error token.
@@ -365,10 +427,13 @@ class Parser {
     return TemplateError.parse(this.name, { line: this.lineOf(f.pos), col: loc.col }, f.message);
   }
 
-  // Grammar.
+  // Grammar. Methods return node indexes; itemList returns its List and leaves the {{end}} or
+  // {{else}} that ended it in this.end.
+
+  private end = NONE;
 
   parse(): void {
-    const root: ListNode = { type: NodeType.List, pos: this.peekPos(), nodes: [] };
+    const pos = this.peekPos();
     const base = this.top;
     while (this.peekType() !== Item.EOF) {
       if (this.peekType() === Item.LeftDelim) {
@@ -384,10 +449,12 @@ class Parser {
         this.idx = mark;
       }
       const n = this.textOrAction();
-      if (n.type === NodeType.End || n.type === NodeType.Else) this.errorf('unexpected ' + nodeString(n));
+      const t = this.type(n);
+      if (t === NodeType.End || t === NodeType.Else) this.errorf('unexpected ' + this.view().nodeString(n));
       this.push(n);
     }
-    root.nodes = this.popList(base);
+    const count = this.top - base;
+    const root = this.node(NodeType.List, pos, this.popList(base), count, 0);
     this.add(this.name, root);
   }
 
@@ -395,13 +462,14 @@ class Parser {
     return { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: this.state.furthest };
   }
 
-  private add(name: string, root: ListNode): void {
+  private add(name: string, root: number): void {
     const existing = this.trees.get(name);
-    if (existing === undefined || isEmptyTree(existing)) {
+    const view = this.view();
+    if (existing === undefined || view.isEmpty(existing)) {
       this.trees.set(name, root);
       return;
     }
-    if (!isEmptyTree(root)) this.errorf(`template: multiple definition of template ${quote(name)}`);
+    if (!view.isEmpty(root)) this.errorf(`template: multiple definition of template ${quote(name)}`);
   }
 
   private parseDefinition(): void {
@@ -412,31 +480,36 @@ class Parser {
     const name = unquote(this.val(nameTok));
     if (name === null) this.errorf(INVALID_SYNTAX);
     this.expect(Item.RightDelim, context);
-    const [root, end] = this.itemList();
-    if (end.type !== NodeType.End) this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+    const root = this.itemList();
+    if (this.type(this.end) !== NodeType.End) {
+      this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+    }
     this.add(name, root);
   }
 
-  /** The items up to an {{end}} or {{else}}, which is returned beside the list. */
-  private itemList(): [ListNode, EndNode] {
-    const list: ListNode = { type: NodeType.List, pos: this.peekNonSpacePos(), nodes: [] };
+  /** The items up to an {{end}} or {{else}}, which is left in this.end. */
+  private itemList(): number {
+    const pos = this.peekNonSpacePos();
     const base = this.top;
     while (this.peekNonSpaceType() !== Item.EOF) {
       const n = this.textOrAction();
-      if (n.type === NodeType.End || n.type === NodeType.Else) {
-        list.nodes = this.popList(base);
-        return [list, n as EndNode];
+      const t = this.type(n);
+      if (t === NodeType.End || t === NodeType.Else) {
+        const count = this.top - base;
+        const list = this.node(NodeType.List, pos, this.popList(base), count, 0);
+        this.end = n;
+        return list;
       }
       this.push(n);
     }
     this.errorf('unexpected EOF');
   }
 
-  private textOrAction(): ItemNode | EndNode {
+  private textOrAction(): number {
     const token = this.nextNonSpace();
     switch (this.ty[token]) {
       case Item.Text:
-        return { type: NodeType.Text, pos: this.st[token], text: this.val(token) };
+        return this.node(NodeType.Text, this.st[token], this.ref(this.val(token)), 0, 0);
       case Item.LeftDelim: {
         // A parse failure abandons the whole parse, so no cleanup is needed on that path.
         this.state.actionPos = this.st[token];
@@ -448,7 +521,7 @@ class Parser {
     this.unexpected(token, 'input');
   }
 
-  private action(): ItemNode | EndNode {
+  private action(): number {
     const token = this.nextNonSpace();
     switch (this.ty[token]) {
       case Item.Block:
@@ -460,7 +533,7 @@ class Parser {
       case Item.Else:
         return this.elseControl();
       case Item.End:
-        return { type: NodeType.End, pos: this.st[this.expect(Item.RightDelim, 'end')] };
+        return this.node(NodeType.End, this.st[this.expect(Item.RightDelim, 'end')], 0, 0, 0);
       case Item.If:
         return this.branch(NodeType.If, true, 'if');
       case Item.Range:
@@ -472,76 +545,78 @@ class Parser {
     }
     this.idx--;
     const pos = this.peekPos();
-    return { type: NodeType.Action, pos, pipe: this.pipeline('command', Item.RightDelim) };
+    return this.node(NodeType.Action, pos, this.pipeline('command', Item.RightDelim), 0, 0);
   }
 
-  private breakOrContinue(
-    keyword: number,
-    type: typeof NodeType.Break | typeof NodeType.Continue,
-    name: string,
-  ): ItemNode {
+  private breakOrContinue(keyword: number, type: number, name: string): number {
     const token = this.nextNonSpace();
     if (this.ty[token] !== Item.RightDelim) this.unexpected(token, name);
     if (this.state.rangeDepth === 0) this.errorf(`${name} outside {{range}}`);
-    return { type, pos: this.st[keyword] };
+    return this.node(type, this.st[keyword], 0, 0, 0);
   }
 
-  private elseControl(): EndNode {
+  private elseControl(): number {
     // "{{else if ...": leave the "if" pending; branch() turns it into a nested if.
-    if (this.peekNonSpaceType() === Item.If) return { type: NodeType.Else, pos: this.peekPos() };
+    if (this.peekNonSpaceType() === Item.If) return this.node(NodeType.Else, this.peekPos(), 0, 0, 0);
     const token = this.expect(Item.RightDelim, 'else');
-    return { type: NodeType.Else, pos: this.st[token] };
+    return this.node(NodeType.Else, this.st[token], 0, 0, 0);
   }
 
-  private branch(type: BranchNode['type'], allowElseIf: boolean, context: string): BranchNode {
+  private branch(type: number, allowElseIf: boolean, context: string): number {
     const vars = this.state.vars.length;
     const pipe = this.pipeline(context, Item.RightDelim);
     if (type === NodeType.Range) this.state.rangeDepth++;
-    const [list, end] = this.itemList();
-    let next = end;
+    const list = this.itemList();
+    let next = this.end;
     if (type === NodeType.Range) this.state.rangeDepth--;
-    let elseList: ListNode | null = null;
-    if (next.type === NodeType.Else) {
+    let elseList = NONE;
+    if (this.type(next) === NodeType.Else) {
       if (allowElseIf && this.peekType() === Item.If) {
         this.next();
-        elseList = { type: NodeType.List, pos: next.pos, nodes: [this.branch(NodeType.If, true, 'if')] };
+        const elsePos = D[next * STRIDE + F_POS];
+        const base = this.top;
+        this.push(this.branch(NodeType.If, true, 'if'));
+        elseList = this.node(NodeType.List, elsePos, this.popList(base), 1, 0);
       } else {
-        [elseList, next] = this.itemList();
-        if (next.type !== NodeType.End) this.errorf(`expected end; found ${nodeString(next)}`);
+        elseList = this.itemList();
+        next = this.end;
+        if (this.type(next) !== NodeType.End) this.errorf(`expected end; found ${this.view().nodeString(next)}`);
       }
     }
     this.state.vars.length = vars;
-    return { type, pos: pipe.pos, pipe, list, elseList };
+    return this.node(type, D[pipe * STRIDE + F_POS], pipe, list, elseList);
   }
 
-  private blockControl(): TemplateNode {
+  private blockControl(): number {
     const context = 'block clause';
     const token = this.nextNonSpace();
     const name = this.templateName(token, context);
     const pipe = this.pipeline(context, Item.RightDelim);
     const outer = this.state;
     this.state = this.treeState();
-    const [root, end] = this.itemList();
+    const root = this.itemList();
     const inner = this.state;
     // Go reports this one with the outer tree, whose last token is the block's "}}".
     this.state = outer;
-    if (end.type !== NodeType.End) this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+    if (this.type(this.end) !== NodeType.End) {
+      this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+    }
     this.state = inner;
     this.add(name, root);
     this.state = outer;
-    return { type: NodeType.Template, pos: this.st[token], name, pipe };
+    return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
   }
 
-  private templateControl(): TemplateNode {
+  private templateControl(): number {
     const context = 'template clause';
     const token = this.nextNonSpace();
     const name = this.templateName(token, context);
-    let pipe: PipeNode | null = null;
+    let pipe = NONE;
     if (this.ty[this.nextNonSpace()] !== Item.RightDelim) {
       this.idx--;
       pipe = this.pipeline(context, Item.RightDelim);
     }
-    return { type: NodeType.Template, pos: this.st[token], name, pipe };
+    return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
   }
 
   private templateName(token: number, context: string): string {
@@ -554,31 +629,23 @@ class Parser {
     this.unexpected(token, context);
   }
 
-  private newVariable(pos: number, ident: string): VariableNode {
-    return { type: NodeType.Variable, pos, ident: path(ident) };
-  }
-
-  private pipeline(context: string, end: number): PipeNode {
-    const pipe: PipeNode = {
-      type: NodeType.Pipe,
-      pos: this.peekNonSpacePos(),
-      isAssign: false,
-      decl: NO_DECL,
-      cmds: NO_CMDS,
-    };
+  private pipeline(context: string, end: number): number {
+    const pos = this.peekNonSpacePos();
+    let isAssign = false;
+    const base = this.top;
     decls: while (this.peekNonSpaceType() === Item.Variable) {
       const mark = this.idx;
       const v = this.nextNonSpace();
       const next = this.peekNonSpaceType();
       if (next === Item.Assign || next === Item.Declare) {
-        pipe.isAssign = next === Item.Assign;
+        isAssign = next === Item.Assign;
         this.nextNonSpace();
-        this.declare(pipe, v);
+        this.declare(v);
       } else if (next === Item.Char && this.val(this.idx) === ',') {
         // peekNonSpaceType left idx on the ",".
         this.nextNonSpace();
-        this.declare(pipe, v);
-        if (context === 'range' && pipe.decl.length < 2) {
+        this.declare(v);
+        if (context === 'range' && this.top - base < 2) {
           const t = this.peekNonSpaceType();
           if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen) continue decls;
           this.errorf('range can only initialize variables');
@@ -589,14 +656,14 @@ class Parser {
       }
       break;
     }
-    const base = this.top;
+    const ndecl = this.top - base;
     for (;;) {
       const token = this.nextNonSpace();
       const t = this.ty[token];
       if (t === end) {
-        pipe.cmds = this.popList(base);
-        this.checkPipeline(pipe, context);
-        return pipe;
+        const ncmds = this.top - base - ndecl;
+        this.checkPipeline(base + ndecl, ncmds, context);
+        return this.node(NodeType.Pipe, pos, this.popList(base), ndecl * 2 + (isAssign ? 1 : 0), ncmds);
       }
       switch (t) {
         case Item.Bool:
@@ -620,18 +687,19 @@ class Parser {
     }
   }
 
-  private declare(pipe: PipeNode, v: number): void {
-    const name = this.val(v);
-    const decl = this.newVariable(this.st[v], name);
-    pipe.decl = pipe.decl === NO_DECL ? [decl] : [...pipe.decl, decl];
-    this.state.vars.push(name);
+  private declare(v: number): void {
+    const start = this.st[v];
+    const end = this.tokens.end[v];
+    this.push(this.node(NodeType.Variable, start, this.ref(path(this.tokens.input, start, end)), 0, 0));
+    this.state.vars.push(this.val(v));
   }
 
-  private checkPipeline(pipe: PipeNode, context: string): void {
-    const cmds = pipe.cmds;
-    if (cmds.length === 0) this.errorf(`missing value for ${context}`);
-    for (let i = 1; i < cmds.length; i++) {
-      switch (cmds[i].args[0].type) {
+  /** The commands are S[first, first + count). */
+  private checkPipeline(first: number, count: number, context: string): void {
+    if (count === 0) this.errorf(`missing value for ${context}`);
+    for (let i = 1; i < count; i++) {
+      const cmd = S[first + i];
+      switch (this.type(K[D[cmd * STRIDE + F_A]])) {
         case NodeType.Bool:
         case NodeType.Dot:
         case NodeType.Nil:
@@ -642,13 +710,13 @@ class Parser {
     }
   }
 
-  private command(): CommandNode {
-    const cmd: CommandNode = { type: NodeType.Command, pos: this.peekNonSpacePos(), args: NO_ARGS };
+  private command(): number {
+    const pos = this.peekNonSpacePos();
     const base = this.top;
     for (;;) {
       this.peekNonSpaceType();
       const operand = this.operand();
-      if (operand) this.push(operand);
+      if (operand !== NONE) this.push(operand);
       const token = this.next();
       const t = this.ty[token];
       if (t === Item.Space) continue;
@@ -656,82 +724,91 @@ class Parser {
       else if (t !== Item.Pipe) this.unexpected(token, 'operand');
       break;
     }
-    if (this.top === base) this.errorf('empty command');
-    cmd.args = this.popList(base);
-    return cmd;
+    const count = this.top - base;
+    if (count === 0) this.errorf('empty command');
+    return this.node(NodeType.Command, pos, this.popList(base), count, 0);
   }
 
-  private operand(): ArgNode | null {
+  private operand(): number {
     const node = this.term();
-    if (node === null) return null;
+    if (node === NONE) return NONE;
     if (this.peekType() !== Item.Field) return node;
     const pos = this.peekPos();
-    const base = this.top;
-    while (this.peekType() === Item.Field) {
-      const f = this.next();
-      this.push(intern(this.tokens.input.slice(this.st[f] + 1, this.tokens.end[f])));
-    }
-    const fields = this.popList<string>(base);
-    switch (node.type) {
+    const input = this.tokens.input;
+    let end = pos;
+    while (this.peekType() === Item.Field) end = this.tokens.end[this.next()];
+    const nodePos = D[node * STRIDE + F_POS];
+    // The fields are adjacent to each other and to a field or variable term: ".a.b.c", "$x.a.b".
+    switch (this.type(node)) {
       case NodeType.Field:
-        return { type: NodeType.Field, pos, ident: node.ident.concat(fields) };
+        return this.node(NodeType.Field, pos, this.ref(path(input, nodePos + 1, end)), 0, 0);
       case NodeType.Variable:
-        return { type: NodeType.Variable, pos, ident: node.ident.concat(fields) };
+        return this.node(NodeType.Variable, pos, this.ref(path(input, nodePos, end)), 0, 0);
       case NodeType.Bool:
       case NodeType.String:
       case NodeType.Number:
       case NodeType.Nil:
       case NodeType.Dot:
-        this.errorf(`unexpected . after term ${quote(nodeString(node))}`);
+        this.errorf(`unexpected . after term ${quote(this.view().nodeString(node))}`);
     }
-    return { type: NodeType.Chain, pos, node, field: fields };
+    return this.node(NodeType.Chain, pos, node, this.ref(path(input, pos + 1, end)), 0);
   }
 
-  private term(): ArgNode | null {
+  private term(): number {
     const token = this.nextNonSpace();
     const pos = this.st[token];
     switch (this.ty[token]) {
       case Item.Identifier: {
-        const ident = intern(this.val(token));
+        const ident = name(this.tokens.input, pos, this.tokens.end[token]);
         const fn = this.findFunction(ident);
         if (fn === undefined) this.errorf(`function ${quote(ident)} not defined`);
-        return { type: NodeType.Identifier, pos, ident, fn };
+        return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
       }
       case Item.Dot:
-        return { type: NodeType.Dot, pos };
+        return this.node(NodeType.Dot, pos, 0, 0, 0);
       case Item.Nil:
-        return { type: NodeType.Nil, pos };
+        return this.node(NodeType.Nil, pos, 0, 0, 0);
       case Item.Variable:
-        return this.useVar(pos, this.val(token));
+        return this.useVar(token);
       case Item.Field:
-        return { type: NodeType.Field, pos, ident: path(this.tokens.input.slice(pos + 1, this.tokens.end[token])) };
+        return this.node(NodeType.Field, pos, this.ref(path(this.tokens.input, pos + 1, this.tokens.end[token])), 0, 0);
       case Item.Bool:
-        return { type: NodeType.Bool, pos, value: this.tokens.input.charCodeAt(pos) === 0x74 };
+        return this.node(NodeType.Bool, pos, this.tokens.input.charCodeAt(pos) === 0x74 ? 1 : 0, 0, 0);
       case Item.CharConstant:
       case Item.Complex:
       case Item.Number: {
-        const n = newNumber(pos, this.val(token), this.ty[token]);
+        const n = newNumber(this.val(token), this.ty[token]);
         if (typeof n === 'string') this.errorf(n);
-        return n;
+        return this.node(NodeType.Number, pos, this.ref(n), 0, 0);
       }
       case Item.LeftParen:
         return this.pipeline('parenthesized pipeline', Item.RightParen);
       case Item.String:
       case Item.RawString: {
-        const quoted = intern(this.val(token));
+        const input = this.tokens.input;
+        const end = this.tokens.end[token];
+        const h = slot(input, pos, end);
+        const c = literalKeys[h];
+        if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
+          return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
+        }
+        const quoted = input.slice(pos, end);
         const s = unquote(quoted);
         if (s === null) this.errorf(INVALID_SYNTAX);
-        return { type: NodeType.String, pos, quoted, text: intern(s) };
+        literalKeys[h] = quoted;
+        literalVals[h] = s;
+        return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
       }
     }
     this.idx--;
-    return null;
+    return NONE;
   }
 
-  private useVar(pos: number, name: string): VariableNode {
-    const v = this.newVariable(pos, name);
-    if (!this.state.vars.includes(v.ident[0])) this.errorf(`undefined variable ${quote(v.ident[0])}`);
-    return v;
+  private useVar(token: number): number {
+    const pos = this.st[token];
+    const ident = path(this.tokens.input, pos, this.tokens.end[token]);
+    if (!this.state.vars.includes(ident[0])) this.errorf(`undefined variable ${quote(ident[0])}`);
+    return this.node(NodeType.Variable, pos, this.ref(ident), 0, 0);
   }
 }
 
@@ -744,11 +821,11 @@ export function parse(
   const p = new Parser(name, text, findFunction);
   try {
     p.parse();
+    return { tree: p.tree(), trees: p.trees };
   } catch (e) {
     if (e instanceof ParseFailure) throw p.toTemplateError(e);
     throw e;
   } finally {
     p.release();
   }
-  return { trees: p.trees };
 }

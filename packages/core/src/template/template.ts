@@ -1,5 +1,5 @@
 /** Parse once, execute many times. */
-import type { ListNode } from './ast.js';
+import type { Tree } from './ast.js';
 import { builtinFuncs } from './builtins.js';
 import { execute, type ExecContext } from './exec.js';
 import type { FuncMap, TemplateFunc } from './funcs.js';
@@ -17,10 +17,10 @@ export class Template {
   /** @internal Use parseTemplate. */
   constructor(
     readonly name: string,
-    text: string,
-    trees: ReadonlyMap<string, ListNode>,
+    tree: Tree,
+    trees: ReadonlyMap<string, number>,
   ) {
-    this.ctx = { parseName: name, text, trees };
+    this.ctx = { parseName: name, tree, trees };
   }
 
   /** Runs the main template; throws TemplateError like Go's Execute would return it. */
@@ -47,6 +47,6 @@ export function parseTemplate(name: string, text: string, options: ParseOptions 
   // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
   const findFunction = (fn: string): TemplateFunc | undefined =>
     hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
-  const { trees } = parse(name, text, findFunction);
-  return new Template(name, text, trees);
+  const { tree, trees } = parse(name, text, findFunction);
+  return new Template(name, tree, trees);
 }
