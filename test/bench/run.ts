@@ -9,7 +9,15 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyEnvironment, ChildProcessRunner, Kubectl, loadStack, renderStack, silentReporter, stackToYaml } from '../../packages/core/src/index.js';
+import {
+  applyEnvironment,
+  ChildProcessRunner,
+  Kubectl,
+  loadStack,
+  renderStack,
+  silentReporter,
+  stackToYaml,
+} from '../../packages/core/src/index.js';
 import { startKubeServer } from '../kube-server/index.js';
 import { runAction } from '../support/action.js';
 
@@ -157,10 +165,14 @@ async function benchSlotAllocation(): Promise<void> {
     const runs = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const t = process.hrtime.bigint();
-        const res = await runAction(path.join(root, 'actions/ensure-slot/dist/index.js'), { config: 'services.yaml', env: 'ai', issue: String(i + 1) }, {
-          cwd: dir,
-          env: { KUBECONFIG: kubeconfig, PATH: `${path.join(root, '.tools/bin')}:${process.env.PATH}` },
-        });
+        const res = await runAction(
+          path.join(root, 'actions/ensure-slot/dist/index.js'),
+          { config: 'services.yaml', env: 'ai', issue: String(i + 1) },
+          {
+            cwd: dir,
+            env: { KUBECONFIG: kubeconfig, PATH: `${path.join(root, '.tools/bin')}:${process.env.PATH}` },
+          },
+        );
         if (res.code !== 0) throw new Error(`allocation ${i + 1} failed: ${res.errors.join('; ')}`);
         return ms(process.hrtime.bigint() - t);
       }),
@@ -180,7 +192,11 @@ async function benchApply(): Promise<void> {
   const server = await startKubeServer({ readyDelayMs: 100 });
   try {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-bench-apply-'));
-    const kubectl = new Kubectl(new ChildProcessRunner(), { binary: path.join(root, '.tools/bin/kubectl'), kubeconfig: server.writeKubeconfig(dir), cacheDir: path.join(dir, 'cache') });
+    const kubectl = new Kubectl(new ChildProcessRunner(), {
+      binary: path.join(root, '.tools/bin/kubectl'),
+      kubeconfig: server.writeKubeconfig(dir),
+      cacheDir: path.join(dir, 'cache'),
+    });
     // The project's afterApply hook (codex.reuse-dev-tls-secret) copies the slot's TLS secret from staging and
     // polls for it (up to 4 minutes); give it one to find, as a cluster where staging already has the cert would.
     server.store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'project-example-ai-staging' } });
@@ -192,7 +208,11 @@ async function benchApply(): Promise<void> {
       data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' },
     });
     const t = process.hrtime.bigint();
-    const result = await applyEnvironment({ load: { config, env: 'ai', slot: 3, processEnv: env }, client: kubectl, reporter: silentReporter });
+    const result = await applyEnvironment({
+      load: { config, env: 'ai', slot: 3, processEnv: env },
+      client: kubectl,
+      reporter: silentReporter,
+    });
     const wall = ms(process.hrtime.bigint() - t);
     const groups = result.rendered.groups.length;
     console.log(
