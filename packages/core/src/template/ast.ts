@@ -67,6 +67,8 @@ export const NONE = -1;
 /** A number literal's classification (parse.NumberNode). */
 export interface NumberInfo {
   text: string;
+  /** Written as a float (a '.', exponent, ...; not hex or a character): idealConstant makes it a float64. */
+  floatSyntax: boolean;
   isInt: boolean;
   isUint: boolean;
   isFloat: boolean;

@@ -11,33 +11,38 @@ export function evalArgs(args: readonly unknown[]): string {
   return sprint(...args.map((a) => (a === null || a === undefined ? '<no value>' : a)));
 }
 
-const HTML_RE = /['"&<>\0]/;
+function isHtmlSpecial(c: number): boolean {
+  return c === 0x27 || c === 0x22 || c === 0x26 || c === 0x3c || c === 0x3e || c === 0;
+}
 
 export function htmlEscape(s: string): string {
-  if (!HTML_RE.test(s)) return s;
-  let out = '';
-  for (const ch of s) {
-    switch (ch) {
-      case '\0':
+  let i = 0;
+  while (i < s.length && !isHtmlSpecial(s.charCodeAt(i))) i++;
+  if (i === s.length) return s;
+  let out = s.slice(0, i);
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 0:
         out += '\uFFFD';
         break;
-      case '"':
+      case 0x22:
         out += '&#34;';
         break;
-      case "'":
+      case 0x27:
         out += '&#39;';
         break;
-      case '&':
+      case 0x26:
         out += '&amp;';
         break;
-      case '<':
+      case 0x3c:
         out += '&lt;';
         break;
-      case '>':
+      case 0x3e:
         out += '&gt;';
         break;
       default:
-        out += ch;
+        out += s[i];
     }
   }
   return out;
@@ -82,16 +87,36 @@ export function jsEscape(s: string): string {
   return out;
 }
 
-const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+const HEX_UPPER = '0123456789ABCDEF';
 
 /** url.QueryEscape. */
 export function urlQueryEscape(s: string): string {
   let out = '';
-  for (const b of utf8Bytes(s)) {
-    const ch = String.fromCharCode(b);
-    if (b < 0x80 && UNRESERVED.test(ch)) out += ch;
+  let start = 0;
+  let i = 0;
+  // Plain ASCII runs are copied whole; anything else goes byte by byte.
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) continue;
+    if (c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e) continue;
+    if (c >= 0x80) break;
+    out += s.slice(start, i) + (c === 0x20 ? '+' : '%' + HEX_UPPER[c >> 4] + HEX_UPPER[c & 0xf]);
+    start = i + 1;
+  }
+  out += s.slice(start, i);
+  if (i === s.length) return out;
+  for (const b of utf8Bytes(s.slice(i))) {
+    const unreserved =
+      (b >= 0x61 && b <= 0x7a) ||
+      (b >= 0x41 && b <= 0x5a) ||
+      (b >= 0x30 && b <= 0x39) ||
+      b === 0x2d ||
+      b === 0x5f ||
+      b === 0x2e ||
+      b === 0x7e;
+    if (unreserved) out += String.fromCharCode(b);
     else if (b === 0x20) out += '+';
-    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    else out += '%' + HEX_UPPER[b >> 4] + HEX_UPPER[b & 0xf];
   }
   return out;
 }

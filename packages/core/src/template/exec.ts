@@ -66,9 +66,6 @@ export interface ExecContext {
   trees: ReadonlyMap<string, number>;
 }
 
-function isHexInt(s: string): boolean {
-  return s.length > 2 && s[0] === '0' && (s[1] === 'x' || s[1] === 'X') && !/[pP]/.test(s);
-}
 
 function intOf(b: bigint): number | bigint {
   const n = Number(b);
@@ -466,7 +463,7 @@ class State {
     this.node = node;
     const n = this.num(node);
     if (n.isComplex) return new GoComplex(n.re, n.im);
-    if (n.isFloat && !isHexInt(n.text) && n.text[0] !== "'" && /[.eEpP]/.test(n.text)) return floatOf(n.float64);
+    if (n.isFloat && n.floatSyntax) return floatOf(n.float64);
     if (n.isInt) return intOf(n.int64);
     if (n.isUint) this.errorf(`${n.text} overflows int`);
     return NO_VALUE;

@@ -79,6 +79,19 @@ class Printer {
   reordered = false;
   goodArgNum = true;
 
+  /** Makes a pooled printer like new. */
+  reset(): void {
+    this.buf = '';
+    this.clearFlags();
+    this.arg = undefined;
+    this.hasArg = false;
+    this.value = undefined;
+    this.hasValue = false;
+    this.erroring = false;
+    this.reordered = false;
+    this.goodArgNum = true;
+  }
+
   clearFlags(): void {
     this.widPresent = this.precPresent = this.minus = this.plus = false;
     this.sharp = this.space = this.zero = this.plusV = this.sharpV = false;
@@ -760,11 +773,36 @@ function intFromArg(a: readonly unknown[], argNum: number): [number, boolean, nu
   return [num, isInt, argNum + 1];
 }
 
+/** One printer, reused (fmt pools them too); printing never calls back into Sprintf. */
+const pooled = new Printer();
+let pooledBusy = false;
+
+function acquire(): Printer {
+  if (pooledBusy) return new Printer();
+  pooledBusy = true;
+  pooled.reset();
+  return pooled;
+}
+
+/** The printer's output, releasing it to the pool. */
+function release(p: Printer): string {
+  const out = canonical(p.buf);
+  p.buf = '';
+  p.arg = p.value = undefined;
+  if (p === pooled) pooledBusy = false;
+  return out;
+}
+
 /** fmt.Sprintf. Arguments use the engine's value model (null/undefined are nil). */
 export function sprintf(format: string, ...args: unknown[]): string {
-  const p = new Printer();
-  p.doPrintf(format, args);
-  return canonical(p.buf);
+  const p = acquire();
+  try {
+    p.doPrintf(format, args);
+  } catch (e) {
+    release(p);
+    throw e;
+  }
+  return release(p);
 }
 
 /** fmt.Sprint: spaces between operands when neither side is a string. */
@@ -773,16 +811,26 @@ export function sprint(...args: unknown[]): string {
     const v = args[0];
     if (typeof v === 'string') return v;
   }
-  const p = new Printer();
-  p.doPrint(args);
-  return canonical(p.buf);
+  const p = acquire();
+  try {
+    p.doPrint(args);
+  } catch (e) {
+    release(p);
+    throw e;
+  }
+  return release(p);
 }
 
 /** fmt.Sprintln: spaces between all operands and a trailing newline. */
 export function sprintln(...args: unknown[]): string {
-  const p = new Printer();
-  p.doPrintln(args);
-  return canonical(p.buf);
+  const p = acquire();
+  try {
+    p.doPrintln(args);
+  } catch (e) {
+    release(p);
+    throw e;
+  }
+  return release(p);
 }
 
 /** How `{{ . }}` prints a value: fmt's %v, with "<no value>" for a missing value. */

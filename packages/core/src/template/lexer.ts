@@ -48,20 +48,6 @@ export const Item = {
 } as const;
 export type ItemType = (typeof Item)[keyof typeof Item];
 
-const KEYWORDS: ReadonlyMap<string, ItemType> = new Map<string, ItemType>([
-  ['.', Item.Dot],
-  ['block', Item.Block],
-  ['break', Item.Break],
-  ['continue', Item.Continue],
-  ['define', Item.Define],
-  ['else', Item.Else],
-  ['end', Item.End],
-  ['if', Item.If],
-  ['range', Item.Range],
-  ['nil', Item.Nil],
-  ['template', Item.Template],
-  ['with', Item.With],
-]);
 
 // The delimiters are fixed: "{{", "}}", "/*", "*/".
 const LBRACE = 0x7b;
@@ -346,18 +332,24 @@ export function lex(input: string, breakOK = true, continueOK = true): Tokens {
     // lexInsideAction, one token per iteration.
     for (;;) {
       let c = s.charCodeAt(pos);
-      const plainDelim = c === RBRACE && s.charCodeAt(pos + 1) === RBRACE;
-      if (plainDelim || atTrimRightDelim(s, pos, len)) {
+      // A right delimiter: "}}", or " -}}" with a trim marker (tested where spaces are handled).
+      let delim = 0;
+      if (c === RBRACE) {
+        if (s.charCodeAt(pos + 1) === RBRACE) delim = 1;
+      } else if ((c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) && s.charCodeAt(pos + 1) === 0x2d) {
+        if (atTrimRightDelim(s, pos, len)) delim = 2;
+      }
+      if (delim !== 0) {
         if (parenDepth !== 0) {
           msg = 'unclosed left paren';
           break text;
         }
-        if (!plainDelim) pos += 2;
+        if (delim === 2) pos += 2;
         ty[n] = Item.RightDelim;
         ts[n] = pos;
         te[n++] = pos + 2;
         pos += 2;
-        if (!plainDelim) while (pos < len && isSpace(s.charCodeAt(pos))) pos++;
+        if (delim === 2) while (pos < len && isSpace(s.charCodeAt(pos))) pos++;
         start = pos;
         continue text;
       }
@@ -373,8 +365,11 @@ export function lex(input: string, breakOK = true, continueOK = true): Tokens {
         case 0x0a: {
           // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
           let p = pos + 1;
-          while (p < len && isSpace(s.charCodeAt(p))) p++;
-          if (atTrimRightDelim(s, p - 1, len)) {
+          for (; p < len; p++) {
+            const d = s.charCodeAt(p);
+            if (d !== 0x20 && d !== 0x09 && d !== 0x0a && d !== 0x0d) break;
+          }
+          if (s.charCodeAt(p) === 0x2d && atTrimRightDelim(s, p - 1, len)) {
             p--;
             if (p - pos === 0) {
               // Unreachable in practice: the check above already saw " -}}" here.
@@ -402,7 +397,18 @@ export function lex(input: string, breakOK = true, continueOK = true): Tokens {
           pos++;
           type = Item.Pipe;
           break;
-        case 0x22: // "
+        case 0x22: {
+          // " ... ": when no backslash or newline comes before the closing quote, jump to it.
+          const q = s.indexOf('"', pos + 1);
+          if (q >= 0) {
+            const bs = s.indexOf('\\', pos + 1);
+            const nl = s.indexOf('\n', pos + 1);
+            if ((bs < 0 || bs > q) && (nl < 0 || nl > q)) {
+              pos = q + 1;
+              type = Item.String;
+              break;
+            }
+          }
           pos = lexQuoted(s, pos, len, 0x22, 'unterminated quoted string');
           if (pos < 0) {
             msg = failure;
@@ -410,6 +416,7 @@ export function lex(input: string, breakOK = true, continueOK = true): Tokens {
           }
           type = Item.String;
           break;
+        }
         case 0x60: {
           // `
           const i = s.indexOf('`', pos + 1);
@@ -525,16 +532,44 @@ function isComplex(s: string, start: number, end: number): boolean {
   return first >= 0 && first < end;
 }
 
-/** Keyword, bool or plain identifier: the type of the word s[start:end). */
+/** Keyword, bool or plain identifier: the type of the word s[start:end), told without cutting it out. */
 function identifierType(s: string, start: number, end: number, breakOK: boolean, continueOK: boolean): number {
-  const first = s.charCodeAt(start);
-  // Keywords and true/false are all lower-case ASCII words.
-  if (first < 0x61 || first > 0x7a || end - start > 8) return Item.Identifier;
-  const word = s.slice(start, end);
-  const key = KEYWORDS.get(word);
-  if (key !== undefined) {
-    if ((key === Item.Break && !breakOK) || (key === Item.Continue && !continueOK)) return Item.Identifier;
-    return key;
+  const n = end - start;
+  let key: number = Item.Identifier;
+  switch (s.charCodeAt(start)) {
+    case 0x62: // b
+      if (n === 5 && s.startsWith('block', start)) key = Item.Block;
+      else if (n === 5 && s.startsWith('break', start)) key = breakOK ? Item.Break : Item.Identifier;
+      break;
+    case 0x63: // c
+      if (n === 8 && s.startsWith('continue', start)) key = continueOK ? Item.Continue : Item.Identifier;
+      break;
+    case 0x64: // d
+      if (n === 6 && s.startsWith('define', start)) key = Item.Define;
+      break;
+    case 0x65: // e
+      if (n === 4 && s.startsWith('else', start)) key = Item.Else;
+      else if (n === 3 && s.startsWith('end', start)) key = Item.End;
+      break;
+    case 0x66: // f
+      if (n === 5 && s.startsWith('false', start)) key = Item.Bool;
+      break;
+    case 0x69: // i
+      if (n === 2 && s.charCodeAt(start + 1) === 0x66) key = Item.If;
+      break;
+    case 0x6e: // n
+      if (n === 3 && s.startsWith('nil', start)) key = Item.Nil;
+      break;
+    case 0x72: // r
+      if (n === 5 && s.startsWith('range', start)) key = Item.Range;
+      break;
+    case 0x74: // t
+      if (n === 8 && s.startsWith('template', start)) key = Item.Template;
+      else if (n === 4 && s.startsWith('true', start)) key = Item.Bool;
+      break;
+    case 0x77: // w
+      if (n === 4 && s.startsWith('with', start)) key = Item.With;
+      break;
   }
-  return word === 'true' || word === 'false' ? Item.Bool : Item.Identifier;
+  return key;
 }

@@ -66,6 +66,7 @@ function isPlainDecimal(text: string): boolean {
 export function newNumber(text: string, type: number): NumberInfo | string {
   const n: NumberInfo = {
     text,
+    floatSyntax: false,
     isInt: false,
     isUint: false,
     isFloat: false,
@@ -84,6 +85,9 @@ export function newNumber(text: string, type: number): NumberInfo | string {
     n.float64 = v;
     return n;
   }
+  // exec.go's idealConstant: floats are told by their syntax, hex integers (no "p") excepted.
+  const hexInt = text.length > 2 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && !/[pP]/.test(text);
+  n.floatSyntax = !hexInt && text[0] !== "'" && /[.eEpP]/.test(text);
   if (type === Item.CharConstant) {
     const r = unquoteChar(text, 1, text.charCodeAt(0));
     if (r === null) return INVALID_SYNTAX;
@@ -237,13 +241,19 @@ let slab = new Int32Array(SLAB_INTS);
 let slabUsed = 0;
 
 function slabCopy(src: Int32Array, n: number): Int32Array {
-  if (n > SLAB_INTS >> 3) return src.slice(0, n);
+  // Views are made with the constructor: subarray and slice are far slower in cold code.
+  const part = new Int32Array(src.buffer, 0, n);
+  if (n > SLAB_INTS >> 3) {
+    const own = new Int32Array(n);
+    own.set(part);
+    return own;
+  }
   if (slabUsed + n > SLAB_INTS) {
     slab = new Int32Array(SLAB_INTS);
     slabUsed = 0;
   }
-  const view = slab.subarray(slabUsed, slabUsed + n);
-  view.set(src.subarray(0, n));
+  slab.set(part, slabUsed);
+  const view = new Int32Array(slab.buffer, slabUsed * 4, n);
   slabUsed += n;
   return view;
 }

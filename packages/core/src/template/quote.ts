@@ -37,7 +37,14 @@ export function quote(s: string, asciiOnly = false): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
-      out += s[i];
+      // Copy the whole run of plain ASCII at once.
+      let j = i + 1;
+      for (; j < s.length; j++) {
+        const d = s.charCodeAt(j);
+        if (d < 0x20 || d >= 0x7f || d === 0x22 || d === 0x5c) break;
+      }
+      out += j - i === s.length ? s : s.slice(i, j);
+      i = j - 1;
       continue;
     }
     let cp = c;

@@ -109,13 +109,18 @@ export function toLower(s: string): string {
  * Other lone surrogates (which no Go string can produce) count as U+FFFD, as Buffer.from does.
  */
 
-/** Code units of escaped bytes; also matches low halves of some surrogate pairs (false positives only). */
-const ESCAPE_RE = /[\uDC80-\uDCFF]/;
-const SURROGATE_RE = /[\uD800-\uDFFF]/;
+/** String.prototype.isWellFormed and toWellFormed (ES2024, in Node 20; typed here for ES2023). */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
 
-/** Whether s may contain escaped bytes (a cheap test; false means certainly none). */
+/**
+ * Whether s may contain escaped bytes: escapes are lone surrogates, so a well-formed string has
+ * none. The native check is much cheaper than a regular expression, which matters when cold.
+ */
 export function mayHaveEscapes(s: string): boolean {
-  return ESCAPE_RE.test(s);
+  return !(s as unknown as WellFormed).isWellFormed();
 }
 
 /** Number of bytes of the Go string (utf8 length, an escaped byte counting 1). */
@@ -145,7 +150,7 @@ export function isAscii(s: string): boolean {
 
 /** The bytes of a Go string. */
 export function utf8Bytes(s: string): Uint8Array {
-  if (!ESCAPE_RE.test(s)) return Buffer.from(s, 'utf8');
+  if (!mayHaveEscapes(s)) return Buffer.from(s, 'utf8');
   const out = Buffer.allocUnsafe(utf8Length(s));
   let j = 0;
   for (let i = 0; i < s.length; i++) {
@@ -228,26 +233,12 @@ export function utf8Decode(bytes: Uint8Array): string {
 
 /** A Go string's canonical form: escaped bytes that together form valid UTF-8 become the text. */
 export function canonical(s: string): string {
-  return ESCAPE_RE.test(s) ? utf8Decode(utf8Bytes(s)) : s;
+  return mayHaveEscapes(s) ? utf8Decode(utf8Bytes(s)) : s;
 }
 
-/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired \\uD800-style escapes. */
+/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired surrogate escapes. */
 export function wellFormed(s: string): string {
-  if (!SURROGATE_RE.test(s)) return s;
-  let out = '';
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-    if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-      i++;
-      continue;
-    }
-    out += s.slice(start, i) + '\uFFFD';
-    start = i + 1;
-  }
-  return out + s.slice(start);
+  return (s as unknown as WellFormed).isWellFormed() ? s : (s as unknown as WellFormed).toWellFormed();
 }
 
 /** The raw bytes a Go string stands for: use it to write execute()'s output where bytes matter. */
@@ -292,7 +283,7 @@ export function compareStrings(a: string, b: string): number {
     let y = b.charCodeAt(i);
     if (x === y) continue;
     if (x >= 0xd800 || y >= 0xd800) {
-      if (ESCAPE_RE.test(a) || ESCAPE_RE.test(b)) return compareBytes(a, b);
+      if (mayHaveEscapes(a) || mayHaveEscapes(b)) return compareBytes(a, b);
       if (x >= 0xd800) x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
       if (y >= 0xd800) y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
     }
@@ -310,6 +301,6 @@ export function byteSlice(s: string, start: number, end: number): string {
 /** strings.HasPrefix on bytes. */
 export function hasBytePrefix(s: string, prefix: string): boolean {
   if (s.startsWith(prefix)) return true;
-  if (!ESCAPE_RE.test(prefix)) return false;
+  if (!mayHaveEscapes(prefix)) return false;
   return goStringToBuffer(s).subarray(0, utf8Length(prefix)).equals(goStringToBuffer(prefix));
 }

@@ -178,6 +178,11 @@ export function kindOf(v: unknown): Kind {
   }
   if (v === null) return Kind.Nil;
   if (Array.isArray(v)) return Kind.Slice;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    // Plain objects: maps (the common case) and declared functions.
+    return (v as { [FUNC_BRAND]?: boolean })[FUNC_BRAND] === true ? Kind.Func : Kind.Map;
+  }
   if (v instanceof GoFloat) return Kind.Float;
   if (v instanceof GoStruct) return Kind.Struct;
   if (v instanceof GoNilPointer) return Kind.NilPointer;
@@ -270,6 +275,12 @@ export function isTrue(v: unknown): boolean {
   }
   if (v === null) return false;
   if (Array.isArray(v)) return v.length > 0;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    if ((v as { [FUNC_BRAND]?: boolean })[FUNC_BRAND] === true) return true;
+    for (const k in v as object) if (Object.prototype.hasOwnProperty.call(v, k)) return true;
+    return false;
+  }
   if (v instanceof GoFloat) return v.value !== 0;
   if (v instanceof GoStruct || v instanceof GoTime || v instanceof Date) return true;
   if (v instanceof GoNilPointer) return false;
@@ -286,18 +297,25 @@ export function isTrue(v: unknown): boolean {
  * all-string arrays []string and other arrays []interface{}.
  */
 export function fromJSON(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((x) => typeof x === 'string')) return stringSlice(value.map(wellFormed));
-    return value.map(fromJSON);
-  }
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[wellFormed(k)] = fromJSON(v);
-    return out;
-  }
-  // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD.
   if (typeof value === 'string') return wellFormed(value);
-  // Integral values beyond int64 can only be float64 in Go.
-  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63) return new GoFloat(value);
-  return value;
+  if (typeof value !== 'object' || value === null) {
+    // Integral values beyond int64 can only be float64 in Go.
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63) return new GoFloat(value);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const n = value.length;
+    let allStrings = n > 0;
+    for (let i = 0; i < n && allStrings; i++) allStrings = typeof value[i] === 'string';
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(allStrings ? wellFormed(value[i] as string) : fromJSON(value[i]));
+    return allStrings ? stringSlice(out as string[]) : out;
+  }
+  // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD, in keys too.
+  const out: Record<string, unknown> = {};
+  const obj = value as Record<string, unknown>;
+  for (const k in obj) {
+    if (Object.prototype.hasOwnProperty.call(obj, k)) out[wellFormed(k)] = fromJSON(obj[k]);
+  }
+  return out;
 }
