@@ -1,6 +1,849 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 2039:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+const pm = __importStar(__nccwpck_require__(9875));
+const tunnel = __importStar(__nccwpck_require__(5070));
+const undici_1 = __nccwpck_require__(1684);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 9875:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
 /***/ 4164:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -3786,7 +4629,6 @@ module.exports = __nccwpck_require__(5862);
 /***/ 5862:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -4050,7 +4892,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -4058,7 +4900,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 1684:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(1313)
@@ -4086,29 +4927,29 @@ const createRedirectInterceptor = __nccwpck_require__(1576)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(7734),
   retry: __nccwpck_require__(5486),
   dump: __nccwpck_require__(5376),
   dns: __nccwpck_require__(4287)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -4162,11 +5003,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4202).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -4177,57 +5018,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(3408).Headers
-/* unused reexport */ __nccwpck_require__(7287).Response
-/* unused reexport */ __nccwpck_require__(9683).Request
-/* unused reexport */ __nccwpck_require__(3818).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(6575).FileReader
+module.exports.Headers = __nccwpck_require__(3408).Headers
+module.exports.Response = __nccwpck_require__(7287).Response
+module.exports.Request = __nccwpck_require__(9683).Request
+module.exports.FormData = __nccwpck_require__(3818).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(6575).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(5311)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(6577)
 const { kConstruct } = __nccwpck_require__(8329)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(7889)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(192)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6760)
-/* unused reexport */ __nccwpck_require__(2522).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(2522).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(7042)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -32148,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9173);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3568);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32157,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9173:
+/***/ 3568:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33038,7 +33879,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -33300,7 +34141,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -33361,7 +34202,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -33623,7 +34464,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -33654,7 +34495,7 @@ const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield stat(fsPath);
+            yield io_util_stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -33667,7 +34508,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -33697,7 +34538,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield stat(filePath);
+            stats = yield io_util_stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -33725,7 +34566,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield stat(filePath);
+                stats = yield io_util_stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -33739,7 +34580,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_.dirname(filePath);
                         const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
+                        for (const actualName of yield io_util_readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_.join(directory, actualName);
                                 break;
@@ -33815,7 +34656,7 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
 function io_cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
+        const destStat = (yield exists(dest)) ? yield io_util_stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
@@ -33827,7 +34668,7 @@ function io_cp(source_1, dest_1) {
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield stat(source);
+        const sourceStat = yield io_util_stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -33890,7 +34731,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield rm(inputPath, {
+            yield io_util_rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -34019,11 +34860,11 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
+        const files = yield io_util_readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
+            const srcFileStat = yield io_util_lstat(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
@@ -34033,16 +34874,16 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
+        yield chmod(destDir, (yield io_util_stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
 function io_copyFile(srcFile, destFile, force) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
+        if ((yield io_util_lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield lstat(destFile);
+                yield io_util_lstat(destFile);
                 yield unlink(destFile);
             }
             catch (e) {
@@ -35121,7 +35962,7 @@ function getIDToken(aud) {
  * An error caused by the user's input (a file, a flag, an input of an action). Commands print its message alone,
  * never a stack trace, and exit 1. The message names the file and position or field path, and the fix.
  */
-class UserError extends Error {
+class errors_UserError extends Error {
     file;
     line;
     col;
@@ -35378,6 +36219,8 @@ function formatFloat(v, fmt, prec) {
     return fmtF(neg, x, Math.max(prec - x.dp, 0));
 }
 //# sourceMappingURL=ftoa.js.map
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/unicode-tables.js
 // Generated by diffing Go 1.19 (Unicode 13.0) against Node's ICU: code points that
 // newer Unicode versions assigned, which Go 1.19 still treats as unassigned.
@@ -35536,6 +36379,7 @@ const goLowerExceptions = [
  * bridged here.
  */
 
+
 const PRINT_RE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 const LETTER_RE = /^\p{L}$/u;
 const DIGIT_RE = /^\p{Nd}$/u;
@@ -35618,6 +36462,11 @@ function toLower(s) {
     let out = '';
     for (const ch of s) {
         const cp = ch.codePointAt(0);
+        if (cp >= 0xd800 && cp <= 0xdfff) {
+            // An invalid byte: strings.Map writes RuneError for it.
+            out += '\uFFFD';
+            continue;
+        }
         const mapped = lowerExceptions.get(cp);
         if (mapped !== undefined) {
             out += String.fromCodePoint(mapped);
@@ -35628,26 +36477,36 @@ function toLower(s) {
     }
     return out;
 }
-/** Number of bytes of the UTF-8 encoding (lone surrogates count as U+FFFD, 3 bytes). */
+/**
+ * Whether s may contain escaped bytes: escapes are lone surrogates, so a well-formed string has
+ * none. The native check is much cheaper than a regular expression, which matters when cold.
+ */
+function mayHaveEscapes(s) {
+    return !s.isWellFormed();
+}
+/** Number of bytes of the Go string (utf8 length, an escaped byte counting 1). */
 function utf8Length(s) {
-    let n = 0;
+    let n = s.length;
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
         if (c < 0x80)
+            continue;
+        if (c < 0x800)
             n += 1;
-        else if (c < 0x800)
-            n += 2;
-        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-            const d = s.charCodeAt(i + 1);
+        else if (c >= 0xd800 && c <= 0xdbff) {
+            const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
             if (d >= 0xdc00 && d <= 0xdfff) {
-                n += 4;
+                n += 2;
                 i++;
             }
             else
-                n += 3;
+                n += 2;
+        }
+        else if (c >= 0xdc80 && c <= 0xdcff) {
+            // An escaped byte.
         }
         else
-            n += 3;
+            n += 2;
     }
     return n;
 }
@@ -35657,14 +36516,118 @@ function isAscii(s) {
             return false;
     return true;
 }
+/** The bytes of a Go string. */
 function utf8Bytes(s) {
-    return Buffer.from(s, 'utf8');
+    if (!mayHaveEscapes(s))
+        return Buffer.from(s, 'utf8');
+    const out = Buffer.allocUnsafe(utf8Length(s));
+    let j = 0;
+    for (let i = 0; i < s.length; i++) {
+        let c = s.charCodeAt(i);
+        if (c < 0x80) {
+            out[j++] = c;
+            continue;
+        }
+        if (c < 0x800) {
+            out[j++] = 0xc0 | (c >> 6);
+            out[j++] = 0x80 | (c & 0x3f);
+            continue;
+        }
+        if (c >= 0xd800 && c <= 0xdfff) {
+            const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+            if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+                const cp = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
+                i++;
+                out[j++] = 0xf0 | (cp >> 18);
+                out[j++] = 0x80 | ((cp >> 12) & 0x3f);
+                out[j++] = 0x80 | ((cp >> 6) & 0x3f);
+                out[j++] = 0x80 | (cp & 0x3f);
+                continue;
+            }
+            if (c >= 0xdc80 && c <= 0xdcff) {
+                out[j++] = c - 0xdc00;
+                continue;
+            }
+            c = 0xfffd;
+        }
+        out[j++] = 0xe0 | (c >> 12);
+        out[j++] = 0x80 | ((c >> 6) & 0x3f);
+        out[j++] = 0x80 | (c & 0x3f);
+    }
+    return out;
 }
-/** Invalid sequences become U+FFFD: a JS string cannot carry arbitrary bytes. */
+/** Length of the valid UTF-8 sequence at b[i] (Go's utf8.DecodeRune rules), 0 when invalid. */
+function validSeqLen(b, i, n) {
+    const c = b[i];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xc2 || c > 0xf4)
+        return 0;
+    const c1 = i + 1 < n ? b[i + 1] : 0;
+    if (c < 0xe0)
+        return c1 >= 0x80 && c1 <= 0xbf ? 2 : 0;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c === 0xe0)
+        lo = 0xa0;
+    else if (c === 0xed)
+        hi = 0x9f;
+    else if (c === 0xf0)
+        lo = 0x90;
+    else if (c === 0xf4)
+        hi = 0x8f;
+    if (c1 < lo || c1 > hi)
+        return 0;
+    const c2 = i + 2 < n ? b[i + 2] : 0;
+    if (c2 < 0x80 || c2 > 0xbf)
+        return 0;
+    if (c < 0xf0)
+        return 3;
+    const c3 = i + 3 < n ? b[i + 3] : 0;
+    return c3 >= 0x80 && c3 <= 0xbf ? 4 : 0;
+}
+/** The Go string of some bytes: invalid bytes become escapes, so nothing is lost. */
 function utf8Decode(bytes) {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if ((0,external_node_buffer_.isUtf8)(buf))
+        return buf.toString('utf8');
+    let out = '';
+    let start = 0;
+    const n = bytes.length;
+    for (let i = 0; i < n;) {
+        const len = validSeqLen(bytes, i, n);
+        if (len > 0) {
+            i += len;
+            continue;
+        }
+        if (i > start)
+            out += buf.toString('utf8', start, i);
+        out += String.fromCharCode(0xdc00 + bytes[i]);
+        i++;
+        start = i;
+    }
+    if (start < n)
+        out += buf.toString('utf8', start, n);
+    return out;
 }
-/** utf8.RuneCountInString. */
+/** A Go string's canonical form: escaped bytes that together form valid UTF-8 become the text. */
+function canonical(s) {
+    return mayHaveEscapes(s) ? utf8Decode(utf8Bytes(s)) : s;
+}
+/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired surrogate escapes. */
+function unicode_wellFormed(s) {
+    return s.isWellFormed() ? s : s.toWellFormed();
+}
+/** The raw bytes a Go string stands for: use it to write execute()'s output where bytes matter. */
+function goStringToBuffer(s) {
+    const b = utf8Bytes(s);
+    return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+/** The Go string for raw bytes (a template file, say): invalid UTF-8 is kept byte for byte. */
+function bufferToGoString(b) {
+    return utf8Decode(b);
+}
+/** utf8.RuneCountInString (an escaped byte is one rune, as Go counts an invalid byte). */
 function runeCount(s) {
     let n = s.length;
     for (let i = 0; i < s.length; i++) {
@@ -35679,7 +36642,13 @@ function runeCount(s) {
     }
     return n;
 }
-/** Go compares strings bytewise; in UTF-16 that only differs for surrogates versus U+E000..U+FFFF. */
+function compareBytes(a, b) {
+    return Buffer.compare(goStringToBuffer(a), goStringToBuffer(b));
+}
+/**
+ * Go compares strings bytewise. Without escaped bytes, UTF-16 order only differs from UTF-8 order
+ * for surrogate pairs versus U+E000..U+FFFF, which the remapping below fixes.
+ */
 function compareStrings(a, b) {
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
@@ -35687,19 +36656,31 @@ function compareStrings(a, b) {
         let y = b.charCodeAt(i);
         if (x === y)
             continue;
-        if (x >= 0xd800)
-            x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-        if (y >= 0xd800)
-            y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+        if (x >= 0xd800 || y >= 0xd800) {
+            if (mayHaveEscapes(a) || mayHaveEscapes(b))
+                return compareBytes(a, b);
+            if (x >= 0xd800)
+                x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+            if (y >= 0xd800)
+                y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+        }
         return x < y ? -1 : 1;
     }
     return a.length - b.length;
 }
-/** Slices by byte offsets like Go's s[i:j]; a cut inside a character yields U+FFFD. */
+/** Slices by byte offsets like Go's s[i:j]; a cut inside a character leaves escaped bytes. */
 function byteSlice(s, start, end) {
     if (isAscii(s))
         return s.slice(start, end);
     return utf8Decode(utf8Bytes(s).subarray(start, end));
+}
+/** strings.HasPrefix on bytes. */
+function hasBytePrefix(s, prefix) {
+    if (s.startsWith(prefix))
+        return true;
+    if (!mayHaveEscapes(prefix))
+        return false;
+    return goStringToBuffer(s).subarray(0, utf8Length(prefix)).equals(goStringToBuffer(prefix));
 }
 //# sourceMappingURL=unicode.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/quote.js
@@ -35736,13 +36717,21 @@ function escapeRune(cp, quote, asciiOnly) {
         cp = 0xfffd;
     return cp < 0x10000 ? '\\u' + hexDigits(cp, 4) : '\\U' + hexDigits(cp, 8);
 }
-/** strconv.Quote (or QuoteToASCII). Lone surrogates stand for invalid bytes and print as U+FFFD. */
+/** strconv.Quote (or QuoteToASCII). An escaped (invalid) byte prints as \xNN, as Go does. */
 function quote(s, asciiOnly = false) {
     let out = '"';
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
         if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
-            out += s[i];
+            // Copy the whole run of plain ASCII at once.
+            let j = i + 1;
+            for (; j < s.length; j++) {
+                const d = s.charCodeAt(j);
+                if (d < 0x20 || d >= 0x7f || d === 0x22 || d === 0x5c)
+                    break;
+            }
+            out += j - i === s.length ? s : s.slice(i, j);
+            i = j - 1;
             continue;
         }
         let cp = c;
@@ -35752,6 +36741,10 @@ function quote(s, asciiOnly = false) {
                 cp = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000;
                 i++;
             }
+        }
+        if (cp >= 0xdc80 && cp <= 0xdcff) {
+            out += '\\x' + HEX[(cp >> 4) & 0xf] + HEX[cp & 0xf];
+            continue;
         }
         if (cp >= 0xd800 && cp <= 0xdfff)
             cp = 0xfffd;
@@ -35798,6 +36791,9 @@ function unquoteChar(s, i, quoteChar) {
         return null;
     if (c !== 0x5c) {
         const cp = s.codePointAt(i);
+        // An invalid byte decodes as RuneError.
+        if (cp >= 0xd800 && cp <= 0xdfff)
+            return { value: 0xfffd, multibyte: true, next: i + 1 };
         return { value: cp, multibyte: cp >= 0x80, next: i + (cp > 0xffff ? 2 : 1) };
     }
     if (i + 1 >= s.length)
@@ -35869,7 +36865,7 @@ function unquote(lit) {
         return body.includes('`') ? null : body.replace(/\r/g, '');
     if (q !== 0x22)
         return null;
-    if (!body.includes('\\') && !body.includes('\n') && !body.includes('"'))
+    if (!body.includes('\\') && !body.includes('\n') && !body.includes('"') && !mayHaveEscapes(body))
         return body;
     const bytes = [];
     let i = 0;
@@ -35967,8 +36963,21 @@ class GoStruct {
 /** A time.Time, shown in UTC like Go's Time.String(). */
 class GoTime {
     date;
-    constructor(date) {
+    nsec;
+    constructor(date, 
+    /** Nanoseconds beyond the date's milliseconds (0..999999). */
+    nsec = 0) {
         this.date = date;
+        this.nsec = nsec;
+    }
+}
+/** A value of a named integer type with a String method: time.Month, time.Weekday, time.Duration. */
+class GoNamedInt {
+    type;
+    value;
+    constructor(type, value) {
+        this.type = type;
+        this.value = value;
     }
 }
 /** A typed nil pointer to a struct: false in `if`, an error when a field is read through it. */
@@ -35991,7 +37000,7 @@ class GoUint {
         this.type = type;
     }
 }
-/** An int64 (only found inside a time.Time, whose fields fmt may print). */
+/** An int64, as time methods (Unix, UnixNano, ...) return and a time.Time's fields hold. */
 class GoInt64 {
     value;
     constructor(value) {
@@ -36093,6 +37102,11 @@ function kindOf(v) {
         return Kind.Nil;
     if (Array.isArray(v))
         return Kind.Slice;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+        // Plain objects: maps (the common case) and declared functions.
+        return v[FUNC_BRAND] === true ? Kind.Func : Kind.Map;
+    }
     if (v instanceof GoFloat)
         return Kind.Float;
     if (v instanceof GoStruct)
@@ -36103,7 +37117,7 @@ function kindOf(v) {
         return Kind.Time;
     if (v instanceof GoUint)
         return Kind.Uint;
-    if (v instanceof GoInt64)
+    if (v instanceof GoInt64 || v instanceof GoNamedInt)
         return Kind.Int;
     if (v instanceof GoComplex)
         return Kind.Complex;
@@ -36123,7 +37137,7 @@ function typeName(v) {
         case Kind.Bool:
             return 'bool';
         case Kind.Int:
-            return v instanceof GoInt64 ? 'int64' : 'int';
+            return v instanceof GoInt64 ? 'int64' : v instanceof GoNamedInt ? v.type : 'int';
         case Kind.Uint:
             return v.type;
         case Kind.Float:
@@ -36146,6 +37160,12 @@ function typeName(v) {
             return typeof v === 'function' ? 'func(...interface {}) interface {}' : funcTypeString(v);
     }
     return '<unknown>';
+}
+/** The number of a value of an integer kind (Kind.Int or Kind.Uint). */
+function intValue(v) {
+    if (typeof v === 'number' || typeof v === 'bigint')
+        return v;
+    return v.value;
 }
 function floatValue(v) {
     return v instanceof GoFloat ? v.value : v;
@@ -36185,6 +37205,15 @@ function isTrue(v) {
         return false;
     if (Array.isArray(v))
         return v.length > 0;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+        if (v[FUNC_BRAND] === true)
+            return true;
+        for (const k in v)
+            if (Object.prototype.hasOwnProperty.call(v, k))
+                return true;
+        return false;
+    }
     if (v instanceof GoFloat)
         return v.value !== 0;
     if (v instanceof GoStruct || v instanceof GoTime || v instanceof Date)
@@ -36193,6 +37222,8 @@ function isTrue(v) {
         return false;
     if (v instanceof GoUint)
         return v.value !== 0;
+    if (v instanceof GoInt64 || v instanceof GoNamedInt)
+        return v.value != 0;
     if (v instanceof GoComplex)
         return v.re !== 0 || v.im !== 0;
     if (v[FUNC_BRAND] === true)
@@ -36205,27 +37236,42 @@ function isTrue(v) {
  * all-string arrays []string and other arrays []interface{}.
  */
 function fromJSON(value) {
+    if (typeof value === 'string')
+        return wellFormed(value);
+    if (typeof value !== 'object' || value === null) {
+        // Integral values beyond int64 can only be float64 in Go.
+        if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63)
+            return new GoFloat(value);
+        return value;
+    }
     if (Array.isArray(value)) {
-        if (value.length > 0 && value.every((x) => typeof x === 'string'))
-            return stringSlice([...value]);
-        return value.map(fromJSON);
+        const n = value.length;
+        let allStrings = n > 0;
+        for (let i = 0; i < n && allStrings; i++)
+            allStrings = typeof value[i] === 'string';
+        const out = [];
+        for (let i = 0; i < n; i++)
+            out.push(allStrings ? wellFormed(value[i]) : fromJSON(value[i]));
+        return allStrings ? stringSlice(out) : out;
     }
-    if (value !== null && typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            out[k] = fromJSON(v);
-        return out;
+    // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD, in keys too.
+    const out = {};
+    const obj = value;
+    for (const k in obj) {
+        if (Object.prototype.hasOwnProperty.call(obj, k))
+            out[wellFormed(k)] = fromJSON(obj[k]);
     }
-    // Integral values beyond int64 can only be float64 in Go.
-    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63)
-        return new GoFloat(value);
-    return value;
+    return out;
 }
 //# sourceMappingURL=values.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/time.js
-/** How a time.Time in UTC prints in Go. */
+/**
+ * time.Time (always in UTC here), time.Month, time.Weekday and time.Duration: how they print and
+ * the methods templates may call on them, with Go's semantics.
+ */
 
-const MONTHS = [
+
+const LONG_MONTHS = [
     'January',
     'February',
     'March',
@@ -36239,49 +37285,588 @@ const MONTHS = [
     'November',
     'December',
 ];
+const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 /** Seconds from 0001-01-01 to 1970-01-01, the offset of Go's internal clock. */
 const UNIX_TO_INTERNAL = 62135596800;
+const NS_PER_MS = 1000000n;
+const NS_PER_S = 1000000000n;
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
 function timeDate(v) {
     return v instanceof GoTime ? v.date : v;
 }
-function pad(n, width) {
-    const s = String(Math.abs(n)).padStart(width, '0');
-    return n < 0 ? '-' + s : s;
+/** Nanoseconds below the millisecond the Date holds. */
+function subMs(v) {
+    return v instanceof GoTime ? v.nsec : 0;
+}
+/** Nanoseconds since the Unix epoch. */
+function unixNano(v) {
+    return BigInt(timeDate(v).getTime()) * NS_PER_MS + BigInt(subMs(v));
+}
+function fromUnixNano(ns) {
+    let ms = ns / NS_PER_MS;
+    let rest = ns % NS_PER_MS;
+    if (rest < 0n) {
+        rest += NS_PER_MS;
+        ms -= 1n;
+    }
+    const d = new Date(Number(ms));
+    if (Number.isNaN(d.getTime()))
+        throw new Error('time out of the range this engine supports');
+    return new GoTime(d, Number(rest));
+}
+/** Nanosecond within the second. */
+function nanosecond(v) {
+    const ms = timeDate(v).getTime();
+    return (((ms % 1000) + 1000) % 1000) * 1e6 + subMs(v);
+}
+function yearDay(d) {
+    const start = new Date(0);
+    start.setUTCFullYear(d.getUTCFullYear(), 0, 1);
+    start.setUTCHours(0, 0, 0, 0);
+    const day = new Date(0);
+    day.setUTCFullYear(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    day.setUTCHours(0, 0, 0, 0);
+    return Math.round((day.getTime() - start.getTime()) / 86400000) + 1;
+}
+/** time's appendInt: at least width digits, the sign in front. */
+function appendInt(x, width) {
+    const s = String(Math.abs(x));
+    const padded = s.length < width ? '0'.repeat(width - s.length) + s : s;
+    return x < 0 ? '-' + padded : padded;
+}
+// Layout elements (time/format.go's std values, without the packed flags).
+var Std;
+(function (Std) {
+    Std[Std["None"] = 0] = "None";
+    Std[Std["LongMonth"] = 1] = "LongMonth";
+    Std[Std["Month"] = 2] = "Month";
+    Std[Std["NumMonth"] = 3] = "NumMonth";
+    Std[Std["ZeroMonth"] = 4] = "ZeroMonth";
+    Std[Std["LongWeekDay"] = 5] = "LongWeekDay";
+    Std[Std["WeekDay"] = 6] = "WeekDay";
+    Std[Std["Day"] = 7] = "Day";
+    Std[Std["UnderDay"] = 8] = "UnderDay";
+    Std[Std["ZeroDay"] = 9] = "ZeroDay";
+    Std[Std["UnderYearDay"] = 10] = "UnderYearDay";
+    Std[Std["ZeroYearDay"] = 11] = "ZeroYearDay";
+    Std[Std["Hour"] = 12] = "Hour";
+    Std[Std["Hour12"] = 13] = "Hour12";
+    Std[Std["ZeroHour12"] = 14] = "ZeroHour12";
+    Std[Std["Minute"] = 15] = "Minute";
+    Std[Std["ZeroMinute"] = 16] = "ZeroMinute";
+    Std[Std["Second"] = 17] = "Second";
+    Std[Std["ZeroSecond"] = 18] = "ZeroSecond";
+    Std[Std["LongYear"] = 19] = "LongYear";
+    Std[Std["Year"] = 20] = "Year";
+    Std[Std["PM"] = 21] = "PM";
+    Std[Std["pm"] = 22] = "pm";
+    Std[Std["TZ"] = 23] = "TZ";
+    Std[Std["ISO8601TZ"] = 24] = "ISO8601TZ";
+    Std[Std["ISO8601SecondsTZ"] = 25] = "ISO8601SecondsTZ";
+    Std[Std["ISO8601ShortTZ"] = 26] = "ISO8601ShortTZ";
+    Std[Std["ISO8601ColonTZ"] = 27] = "ISO8601ColonTZ";
+    Std[Std["ISO8601ColonSecondsTZ"] = 28] = "ISO8601ColonSecondsTZ";
+    Std[Std["NumTZ"] = 29] = "NumTZ";
+    Std[Std["NumSecondsTz"] = 30] = "NumSecondsTz";
+    Std[Std["NumShortTZ"] = 31] = "NumShortTZ";
+    Std[Std["NumColonTZ"] = 32] = "NumColonTZ";
+    Std[Std["NumColonSecondsTZ"] = 33] = "NumColonSecondsTZ";
+    Std[Std["FracSecond0"] = 34] = "FracSecond0";
+    Std[Std["FracSecond9"] = 35] = "FracSecond9";
+})(Std || (Std = {}));
+const STD_0X = [Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year];
+function startsWithLowerCase(s) {
+    const c = s.charCodeAt(0);
+    return c >= 0x61 && c <= 0x7a;
+}
+function isDigitAt(s, i) {
+    const c = s.charCodeAt(i);
+    return c >= 0x30 && c <= 0x39;
+}
+/** time.nextStdChunk. */
+function nextStdChunk(layout) {
+    const chunk = (i, std, next, digits = 0, sep = '.') => ({
+        prefix: layout.slice(0, i),
+        std,
+        digits,
+        sep,
+        suffix: layout.slice(next),
+    });
+    for (let i = 0; i < layout.length; i++) {
+        switch (layout[i]) {
+            case 'J':
+                if (layout.startsWith('Jan', i)) {
+                    if (layout.startsWith('January', i))
+                        return chunk(i, Std.LongMonth, i + 7);
+                    if (!startsWithLowerCase(layout.slice(i + 3)))
+                        return chunk(i, Std.Month, i + 3);
+                }
+                break;
+            case 'M':
+                if (layout.startsWith('Mon', i)) {
+                    if (layout.startsWith('Monday', i))
+                        return chunk(i, Std.LongWeekDay, i + 6);
+                    if (!startsWithLowerCase(layout.slice(i + 3)))
+                        return chunk(i, Std.WeekDay, i + 3);
+                }
+                if (layout.startsWith('MST', i))
+                    return chunk(i, Std.TZ, i + 3);
+                break;
+            case '0':
+                if (i + 1 < layout.length && layout[i + 1] >= '1' && layout[i + 1] <= '6') {
+                    return chunk(i, STD_0X[layout.charCodeAt(i + 1) - 0x31], i + 2);
+                }
+                if (layout.startsWith('002', i))
+                    return chunk(i, Std.ZeroYearDay, i + 3);
+                break;
+            case '1':
+                if (layout[i + 1] === '5')
+                    return chunk(i, Std.Hour, i + 2);
+                return chunk(i, Std.NumMonth, i + 1);
+            case '2':
+                if (layout.startsWith('2006', i))
+                    return chunk(i, Std.LongYear, i + 4);
+                return chunk(i, Std.Day, i + 1);
+            case '_':
+                if (layout[i + 1] === '2') {
+                    // "_2006" is "_" followed by the long year.
+                    if (layout.startsWith('2006', i + 1))
+                        return chunk(i + 1, Std.LongYear, i + 5);
+                    return chunk(i, Std.UnderDay, i + 2);
+                }
+                if (layout.startsWith('__2', i))
+                    return chunk(i, Std.UnderYearDay, i + 3);
+                break;
+            case '3':
+                return chunk(i, Std.Hour12, i + 1);
+            case '4':
+                return chunk(i, Std.Minute, i + 1);
+            case '5':
+                return chunk(i, Std.Second, i + 1);
+            case 'P':
+                if (layout[i + 1] === 'M')
+                    return chunk(i, Std.PM, i + 2);
+                break;
+            case 'p':
+                if (layout[i + 1] === 'm')
+                    return chunk(i, Std.pm, i + 2);
+                break;
+            case '-':
+                if (layout.startsWith('-070000', i))
+                    return chunk(i, Std.NumSecondsTz, i + 7);
+                if (layout.startsWith('-07:00:00', i))
+                    return chunk(i, Std.NumColonSecondsTZ, i + 9);
+                if (layout.startsWith('-0700', i))
+                    return chunk(i, Std.NumTZ, i + 5);
+                if (layout.startsWith('-07:00', i))
+                    return chunk(i, Std.NumColonTZ, i + 6);
+                if (layout.startsWith('-07', i))
+                    return chunk(i, Std.NumShortTZ, i + 3);
+                break;
+            case 'Z':
+                if (layout.startsWith('Z070000', i))
+                    return chunk(i, Std.ISO8601SecondsTZ, i + 7);
+                if (layout.startsWith('Z07:00:00', i))
+                    return chunk(i, Std.ISO8601ColonSecondsTZ, i + 9);
+                if (layout.startsWith('Z0700', i))
+                    return chunk(i, Std.ISO8601TZ, i + 5);
+                if (layout.startsWith('Z07:00', i))
+                    return chunk(i, Std.ISO8601ColonTZ, i + 6);
+                if (layout.startsWith('Z07', i))
+                    return chunk(i, Std.ISO8601ShortTZ, i + 3);
+                break;
+            case '.':
+            case ',':
+                if (layout[i + 1] === '0' || layout[i + 1] === '9') {
+                    const ch = layout[i + 1];
+                    let j = i + 1;
+                    while (j < layout.length && layout[j] === ch)
+                        j++;
+                    if (!isDigitAt(layout, j)) {
+                        // Go packs the count in 12 bits.
+                        const n = (j - (i + 1)) & 0xfff;
+                        return chunk(i, ch === '0' ? Std.FracSecond0 : Std.FracSecond9, j, n, layout[i]);
+                    }
+                }
+                break;
+        }
+    }
+    return { prefix: layout, std: Std.None, digits: 0, sep: '.', suffix: '' };
+}
+/** Time.Format for a UTC time. */
+function timeFormat(v, layout) {
+    const d = timeDate(v);
+    let out = '';
+    while (layout !== '') {
+        const c = nextStdChunk(layout);
+        out += c.prefix;
+        if (c.std === Std.None)
+            break;
+        layout = c.suffix;
+        const hour = d.getUTCHours();
+        switch (c.std) {
+            case Std.Year:
+                out += appendInt(Math.abs(d.getUTCFullYear()) % 100, 2);
+                break;
+            case Std.LongYear:
+                out += appendInt(d.getUTCFullYear(), 4);
+                break;
+            case Std.Month:
+                out += LONG_MONTHS[d.getUTCMonth()].slice(0, 3);
+                break;
+            case Std.LongMonth:
+                out += LONG_MONTHS[d.getUTCMonth()];
+                break;
+            case Std.NumMonth:
+                out += appendInt(d.getUTCMonth() + 1, 0);
+                break;
+            case Std.ZeroMonth:
+                out += appendInt(d.getUTCMonth() + 1, 2);
+                break;
+            case Std.WeekDay:
+                out += LONG_DAYS[d.getUTCDay()].slice(0, 3);
+                break;
+            case Std.LongWeekDay:
+                out += LONG_DAYS[d.getUTCDay()];
+                break;
+            case Std.Day:
+                out += appendInt(d.getUTCDate(), 0);
+                break;
+            case Std.UnderDay:
+                if (d.getUTCDate() < 10)
+                    out += ' ';
+                out += appendInt(d.getUTCDate(), 0);
+                break;
+            case Std.ZeroDay:
+                out += appendInt(d.getUTCDate(), 2);
+                break;
+            case Std.UnderYearDay: {
+                const yd = yearDay(d);
+                if (yd < 100)
+                    out += yd < 10 ? '  ' : ' ';
+                out += appendInt(yd, 0);
+                break;
+            }
+            case Std.ZeroYearDay:
+                out += appendInt(yearDay(d), 3);
+                break;
+            case Std.Hour:
+                out += appendInt(hour, 2);
+                break;
+            case Std.Hour12:
+                out += appendInt(hour % 12 === 0 ? 12 : hour % 12, 0);
+                break;
+            case Std.ZeroHour12:
+                out += appendInt(hour % 12 === 0 ? 12 : hour % 12, 2);
+                break;
+            case Std.Minute:
+                out += appendInt(d.getUTCMinutes(), 0);
+                break;
+            case Std.ZeroMinute:
+                out += appendInt(d.getUTCMinutes(), 2);
+                break;
+            case Std.Second:
+                out += appendInt(d.getUTCSeconds(), 0);
+                break;
+            case Std.ZeroSecond:
+                out += appendInt(d.getUTCSeconds(), 2);
+                break;
+            case Std.PM:
+                out += hour >= 12 ? 'PM' : 'AM';
+                break;
+            case Std.pm:
+                out += hour >= 12 ? 'pm' : 'am';
+                break;
+            case Std.ISO8601TZ:
+            case Std.ISO8601ColonTZ:
+            case Std.ISO8601SecondsTZ:
+            case Std.ISO8601ShortTZ:
+            case Std.ISO8601ColonSecondsTZ:
+                // The offset is always 0 (UTC): the ISO 8601 forms print Z.
+                out += 'Z';
+                break;
+            case Std.NumTZ:
+                out += '+0000';
+                break;
+            case Std.NumSecondsTz:
+                out += '+000000';
+                break;
+            case Std.NumShortTZ:
+                out += '+00';
+                break;
+            case Std.NumColonTZ:
+                out += '+00:00';
+                break;
+            case Std.NumColonSecondsTZ:
+                out += '+00:00:00';
+                break;
+            case Std.TZ:
+                out += 'UTC';
+                break;
+            case Std.FracSecond0:
+            case Std.FracSecond9: {
+                const digits = String(nanosecond(v)).padStart(9, '0');
+                let n = Math.min(c.digits, 9);
+                if (c.std === Std.FracSecond9) {
+                    while (n > 0 && digits[n - 1] === '0')
+                        n--;
+                    if (n === 0)
+                        break;
+                }
+                out += c.sep + digits.slice(0, n);
+                break;
+            }
+        }
+    }
+    // Layout bytes are copied as they are; dropping an empty fraction may join escaped bytes.
+    return canonical(out);
 }
 /** Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST", always UTC here. */
 function timeString(v) {
-    const d = timeDate(v);
-    let s = pad(d.getUTCFullYear(), 4) +
-        '-' +
-        pad(d.getUTCMonth() + 1, 2) +
-        '-' +
-        pad(d.getUTCDate(), 2) +
-        ' ' +
-        pad(d.getUTCHours(), 2) +
-        ':' +
-        pad(d.getUTCMinutes(), 2) +
-        ':' +
-        pad(d.getUTCSeconds(), 2);
-    const ms = d.getUTCMilliseconds();
-    if (ms !== 0)
-        s += '.' + pad(ms, 3).replace(/0+$/, '');
-    return s + ' +0000 UTC';
+    return timeFormat(v, '2006-01-02 15:04:05.999999999 -0700 MST');
 }
 /** Time.GoString(), used by %#v. */
 function timeGoString(v) {
     const d = timeDate(v);
-    return (`time.Date(${d.getUTCFullYear()}, time.${MONTHS[d.getUTCMonth()]}, ${d.getUTCDate()}, ` +
-        `${d.getUTCHours()}, ${d.getUTCMinutes()}, ${d.getUTCSeconds()}, ${d.getUTCMilliseconds() * 1e6}, time.UTC)`);
+    return (`time.Date(${d.getUTCFullYear()}, time.${LONG_MONTHS[d.getUTCMonth()]}, ${d.getUTCDate()}, ` +
+        `${d.getUTCHours()}, ${d.getUTCMinutes()}, ${d.getUTCSeconds()}, ${nanosecond(v)}, time.UTC)`);
 }
 /** The unexported fields fmt shows when it prints a time.Time as a plain struct. */
 function timeFields(v) {
     const ms = timeDate(v).getTime();
     const sec = Math.floor(ms / 1000);
     return [
-        ['wall', new GoUint((ms - sec * 1000) * 1e6, 'uint64')],
+        ['wall', new GoUint(nanosecond(v), 'uint64')],
         ['ext', new GoInt64(sec + UNIX_TO_INTERNAL)],
         ['loc', new GoNilPointer('time.Location')],
     ];
+}
+// Named integer types.
+/** Duration.String(). */
+function durationString(d) {
+    if (d === 0n)
+        return '0s';
+    const neg = d < 0n;
+    let u = neg ? -d : d;
+    let out;
+    const frac = (v, prec) => {
+        let s = '';
+        let print = false;
+        for (let i = 0; i < prec; i++) {
+            const digit = v % 10n;
+            print = print || digit !== 0n;
+            if (print)
+                s = String(digit) + s;
+            v /= 10n;
+        }
+        return [print ? '.' + s : '', v];
+    };
+    if (u < NS_PER_S) {
+        let unit;
+        let prec;
+        if (u < 1000n) {
+            unit = 'ns';
+            prec = 0;
+        }
+        else if (u < 1000000n) {
+            unit = 'µs';
+            prec = 3;
+        }
+        else {
+            unit = 'ms';
+            prec = 6;
+        }
+        const [f, rest] = frac(u, prec);
+        out = String(rest) + f + unit;
+    }
+    else {
+        const [f, rest] = frac(u, 9);
+        u = rest;
+        out = String(u % 60n) + f + 's';
+        u /= 60n;
+        if (u > 0n) {
+            out = String(u % 60n) + 'm' + out;
+            u /= 60n;
+            if (u > 0n)
+                out = String(u) + 'h' + out;
+        }
+    }
+    return neg ? '-' + out : out;
+}
+/** String() of a time.Month, time.Weekday or time.Duration. */
+function namedIntString(v) {
+    const n = Number(v.value);
+    switch (v.type) {
+        case 'time.Month':
+            return n >= 1 && n <= 12 ? LONG_MONTHS[n - 1] : `%!Month(${n})`;
+        case 'time.Weekday':
+            return n >= 0 && n <= 6 ? LONG_DAYS[n] : `%!Weekday(${n})`;
+        case 'time.Duration':
+            return durationString(BigInt(v.value));
+    }
+}
+function int64Of(b) {
+    const n = Number(b);
+    return Number.isSafeInteger(n) ? n : b;
+}
+function floatOf(f) {
+    return Number.isInteger(f) ? new GoFloat(f) : f;
+}
+function duration(d) {
+    return new GoNamedInt('time.Duration', d < INT64_MIN ? INT64_MIN : d > INT64_MAX ? INT64_MAX : d);
+}
+function durationValue(d) {
+    return BigInt(d.value);
+}
+/** Nanoseconds since Go's zero time (0001-01-01), for Truncate and Round. */
+function sinceZero(t) {
+    return unixNano(t) + BigInt(UNIX_TO_INTERNAL) * NS_PER_S;
+}
+function floorMod(a, m) {
+    const r = a % m;
+    return r < 0n ? r + m : r;
+}
+function lessThanHalf(x, y) {
+    return BigInt.asUintN(64, x) + BigInt.asUintN(64, x) < BigInt.asUintN(64, y);
+}
+function withDate(t, year, month, day) {
+    const src = timeDate(t);
+    const d = new Date(0);
+    d.setUTCFullYear(year, month, day);
+    d.setUTCHours(src.getUTCHours(), src.getUTCMinutes(), src.getUTCSeconds(), src.getUTCMilliseconds());
+    if (Number.isNaN(d.getTime()))
+        throw new Error('time out of the range this engine supports');
+    return new GoTime(d, subMs(t));
+}
+const TIME_METHODS = {
+    Year: { params: [], fn: (t) => timeDate(t).getUTCFullYear() },
+    Month: { params: [], fn: (t) => new GoNamedInt('time.Month', timeDate(t).getUTCMonth() + 1) },
+    Day: { params: [], fn: (t) => timeDate(t).getUTCDate() },
+    Hour: { params: [], fn: (t) => timeDate(t).getUTCHours() },
+    Minute: { params: [], fn: (t) => timeDate(t).getUTCMinutes() },
+    Second: { params: [], fn: (t) => timeDate(t).getUTCSeconds() },
+    Nanosecond: { params: [], fn: (t) => nanosecond(t) },
+    YearDay: { params: [], fn: (t) => yearDay(timeDate(t)) },
+    Weekday: { params: [], fn: (t) => new GoNamedInt('time.Weekday', timeDate(t).getUTCDay()) },
+    Unix: { params: [], fn: (t) => new GoInt64(Math.floor(timeDate(t).getTime() / 1000)) },
+    UnixMilli: { params: [], fn: (t) => new GoInt64(timeDate(t).getTime()) },
+    UnixMicro: {
+        params: [],
+        fn: (t) => new GoInt64(int64Of(BigInt(timeDate(t).getTime()) * 1000n + BigInt(Math.floor(subMs(t) / 1000)))),
+    },
+    UnixNano: { params: [], fn: (t) => new GoInt64(int64Of(unixNano(t))) },
+    UTC: { params: [], fn: (t) => (t instanceof GoTime ? t : new GoTime(t)) },
+    String: { params: [], fn: (t) => timeString(t) },
+    GoString: { params: [], fn: (t) => timeGoString(t) },
+    Format: { params: ['string'], fn: (t, layout) => timeFormat(t, layout) },
+    IsZero: { params: [], fn: (t) => unixNano(t) === -BigInt(UNIX_TO_INTERNAL) * NS_PER_S },
+    IsDST: { params: [], fn: () => false },
+    Before: { params: ['time.Time'], fn: (t, u) => unixNano(t) < unixNano(u) },
+    After: { params: ['time.Time'], fn: (t, u) => unixNano(t) > unixNano(u) },
+    Equal: { params: ['time.Time'], fn: (t, u) => unixNano(t) === unixNano(u) },
+    AddDate: {
+        params: ['int', 'int', 'int'],
+        fn: (t, y, m, d) => {
+            const src = timeDate(t);
+            return withDate(t, src.getUTCFullYear() + Number(y), src.getUTCMonth() + Number(m), src.getUTCDate() + Number(d));
+        },
+    },
+    Add: { params: ['time.Duration'], fn: (t, d) => fromUnixNano(unixNano(t) + durationValue(d)) },
+    Sub: { params: ['time.Time'], fn: (t, u) => duration(unixNano(t) - unixNano(u)) },
+    Truncate: {
+        params: ['time.Duration'],
+        fn: (t, d) => {
+            const m = durationValue(d);
+            if (m <= 0n)
+                return t instanceof GoTime ? t : new GoTime(t);
+            return fromUnixNano(unixNano(t) - floorMod(sinceZero(t), m));
+        },
+    },
+    Round: {
+        params: ['time.Duration'],
+        fn: (t, d) => {
+            const m = durationValue(d);
+            if (m <= 0n)
+                return t instanceof GoTime ? t : new GoTime(t);
+            const r = floorMod(sinceZero(t), m);
+            return fromUnixNano(unixNano(t) + (lessThanHalf(r, m) ? -r : m - r));
+        },
+    },
+    Date: { params: [], badResults: 3 },
+    Clock: { params: [], badResults: 3 },
+    ISOWeek: { params: [], badResults: 2 },
+    Zone: { params: [], badResults: 2 },
+    ZoneBounds: { params: [], badResults: 2 },
+};
+/** Methods Go has that this engine does not implement (they need types it does not model). */
+const UNSUPPORTED_TIME_METHODS = new Set('AppendFormat GobEncode In Local Location MarshalBinary MarshalJSON MarshalText'.split(' '));
+const DURATION_METHODS = {
+    String: { params: [], fn: (d) => durationString(durationValue(d)) },
+    Nanoseconds: { params: [], fn: (d) => new GoInt64(int64Of(durationValue(d))) },
+    Microseconds: { params: [], fn: (d) => new GoInt64(int64Of(durationValue(d) / 1000n)) },
+    Milliseconds: { params: [], fn: (d) => new GoInt64(int64Of(durationValue(d) / NS_PER_MS)) },
+    Seconds: { params: [], fn: (d) => floatOf(durationUnits(durationValue(d), NS_PER_S)) },
+    Minutes: { params: [], fn: (d) => floatOf(durationUnits(durationValue(d), 60n * NS_PER_S)) },
+    Hours: { params: [], fn: (d) => floatOf(durationUnits(durationValue(d), 3600n * NS_PER_S)) },
+    Truncate: {
+        params: ['time.Duration'],
+        fn: (d, m) => {
+            const x = durationValue(d);
+            const y = durationValue(m);
+            return y <= 0n ? d : duration(x - (x % y));
+        },
+    },
+    Round: {
+        params: ['time.Duration'],
+        fn: (d, m) => {
+            const x = durationValue(d);
+            const y = durationValue(m);
+            if (y <= 0n)
+                return d;
+            let r = x % y;
+            if (x < 0n) {
+                r = -r;
+                if (lessThanHalf(r, y))
+                    return duration(x + r);
+                return duration(x - y + r);
+            }
+            if (lessThanHalf(r, y))
+                return duration(x - r);
+            return duration(x + y - r);
+        },
+    },
+    Abs: {
+        params: [],
+        fn: (d) => {
+            const x = durationValue(d);
+            return x >= 0n ? d : duration(x === INT64_MIN ? INT64_MAX : -x);
+        },
+    },
+};
+function durationUnits(d, unit) {
+    return Number(d / unit) + Number(d % unit) / Number(unit);
+}
+const STRING_METHOD = {
+    String: { params: [], fn: (v) => namedIntString(v) },
+};
+/**
+ * The exported method `name` of a value of a time type: a spec, 'unsupported' for a real Go
+ * method this engine lacks, or undefined when Go's type has no such method.
+ */
+function lookupMethod(recv, name) {
+    let table;
+    if (recv instanceof GoTime || recv instanceof Date) {
+        if (UNSUPPORTED_TIME_METHODS.has(name))
+            return 'unsupported';
+        table = TIME_METHODS;
+    }
+    else if (recv instanceof GoNamedInt) {
+        table = recv.type === 'time.Duration' ? DURATION_METHODS : STRING_METHOD;
+    }
+    else
+        return undefined;
+    return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
 }
 //# sourceMappingURL=time.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/fmt.js
@@ -36314,9 +37899,6 @@ function asUint64(v) {
     const b = typeof v === 'bigint' ? v : BigInt(v);
     return BigInt.asUintN(64, b);
 }
-function intValue(v) {
-    return v instanceof GoUint || v instanceof GoInt64 ? v.value : v;
-}
 function structFields(v) {
     if (v instanceof GoStruct)
         return Object.entries(v.fields);
@@ -36346,6 +37928,18 @@ class Printer {
     erroring = false;
     reordered = false;
     goodArgNum = true;
+    /** Makes a pooled printer like new. */
+    reset() {
+        this.buf = '';
+        this.clearFlags();
+        this.arg = undefined;
+        this.hasArg = false;
+        this.value = undefined;
+        this.hasValue = false;
+        this.erroring = false;
+        this.reordered = false;
+        this.goodArgNum = true;
+    }
     clearFlags() {
         this.widPresent = this.precPresent = this.minus = this.plus = false;
         this.sharp = this.space = this.zero = this.plusV = this.sharpV = false;
@@ -36705,6 +38299,13 @@ class Printer {
             this.badVerb(verb);
             return true;
         }
+        if (v instanceof GoNamedInt) {
+            // A Stringer (time.Month, time.Weekday, time.Duration); not a GoStringer.
+            if (this.sharpV || !(verb === 'v' || verb === 's' || verb === 'x' || verb === 'X' || verb === 'q'))
+                return false;
+            this.fmtString(namedIntString(v), verb);
+            return true;
+        }
         const k = kindOf(v);
         if (k !== Kind.Time)
             return false;
@@ -36749,6 +38350,8 @@ class Printer {
             case Kind.Complex:
                 return this.fmtComplex(arg, verb);
             case Kind.Int:
+                if (arg instanceof GoNamedInt)
+                    break;
                 return this.fmtInteger(intValue(arg), true, verb);
             case Kind.Uint:
                 return this.fmtInteger(arg.value, false, verb);
@@ -36904,14 +38507,30 @@ class Printer {
         while (i < end) {
             this.goodArgNum = true;
             const lasti = i;
-            while (i < end && format[i] !== '%')
-                i++;
+            i = format.indexOf('%', i);
+            if (i < 0)
+                i = end;
             if (i > lasti)
                 this.buf += format.slice(lasti, i);
             if (i >= end)
                 break;
             i++;
             this.clearFlags();
+            // Fast path: a letter right after the %, with no flags, width, precision or index.
+            const c = format.charCodeAt(i);
+            if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x25) {
+                i++;
+                const verb = format[i - 1];
+                if (c === 0x25)
+                    this.buf += '%';
+                else if (argNum >= a.length)
+                    this.buf += '%!' + verb + '(MISSING)';
+                else {
+                    this.printArg(a[argNum], verb);
+                    argNum++;
+                }
+                continue;
+            }
             flags: for (; i < end; i++) {
                 switch (format[i]) {
                     case '#':
@@ -36983,8 +38602,9 @@ class Printer {
                 break;
             }
             const cp = format.codePointAt(i);
-            const verb = String.fromCodePoint(cp);
-            i += verb.length;
+            // An invalid byte is the verb RuneError (one byte wide).
+            const verb = cp >= 0xd800 && cp <= 0xdfff ? '\uFFFD' : String.fromCodePoint(cp);
+            i += cp > 0xffff ? 2 : 1;
             if (verb === '%') {
                 this.buf += '%';
             }
@@ -37074,11 +38694,36 @@ function intFromArg(a, argNum) {
         return [0, false, argNum + 1];
     return [num, isInt, argNum + 1];
 }
+/** One printer, reused (fmt pools them too); printing never calls back into Sprintf. */
+const pooled = new Printer();
+let pooledBusy = false;
+function acquire() {
+    if (pooledBusy)
+        return new Printer();
+    pooledBusy = true;
+    pooled.reset();
+    return pooled;
+}
+/** The printer's output, releasing it to the pool. */
+function release(p) {
+    const out = canonical(p.buf);
+    p.buf = '';
+    p.arg = p.value = undefined;
+    if (p === pooled)
+        pooledBusy = false;
+    return out;
+}
 /** fmt.Sprintf. Arguments use the engine's value model (null/undefined are nil). */
 function sprintf(format, ...args) {
-    const p = new Printer();
-    p.doPrintf(format, args);
-    return p.buf;
+    const p = acquire();
+    try {
+        p.doPrintf(format, args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** fmt.Sprint: spaces between operands when neither side is a string. */
 function sprint(...args) {
@@ -37087,15 +38732,27 @@ function sprint(...args) {
         if (typeof v === 'string')
             return v;
     }
-    const p = new Printer();
-    p.doPrint(args);
-    return p.buf;
+    const p = acquire();
+    try {
+        p.doPrint(args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** fmt.Sprintln: spaces between all operands and a trailing newline. */
 function sprintln(...args) {
-    const p = new Printer();
-    p.doPrintln(args);
-    return p.buf;
+    const p = acquire();
+    try {
+        p.doPrintln(args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** How `{{ . }}` prints a value: fmt's %v, with "<no value>" for a missing value. */
 function formatValue(v) {
@@ -37177,9 +38834,7 @@ function comparable(v) {
     }
     return true;
 }
-function num(v) {
-    return v instanceof GoUint ? v.value : v;
-}
+const num = intValue;
 /** Go's == on two interface values of comparable types. */
 function interfaceEqual(a, b) {
     if (typeName(a) !== typeName(b))
@@ -37195,7 +38850,7 @@ function interfaceEqual(a, b) {
         case Kind.Complex:
             return a.re === b.re && a.im === b.im;
         case Kind.Time:
-            return timeDate(a).getTime() === timeDate(b).getTime();
+            return unixNano(a) === unixNano(b);
         case Kind.NilPointer:
             return true;
         case Kind.Struct: {
@@ -37323,33 +38978,39 @@ function evalArgs(args) {
         return args[0];
     return sprint(...args.map((a) => (a === null || a === undefined ? '<no value>' : a)));
 }
-const HTML_RE = /['"&<>\0]/;
+function isHtmlSpecial(c) {
+    return c === 0x27 || c === 0x22 || c === 0x26 || c === 0x3c || c === 0x3e || c === 0;
+}
 function htmlEscape(s) {
-    if (!HTML_RE.test(s))
+    let i = 0;
+    while (i < s.length && !isHtmlSpecial(s.charCodeAt(i)))
+        i++;
+    if (i === s.length)
         return s;
-    let out = '';
-    for (const ch of s) {
-        switch (ch) {
-            case '\0':
+    let out = s.slice(0, i);
+    for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        switch (c) {
+            case 0:
                 out += '\uFFFD';
                 break;
-            case '"':
+            case 0x22:
                 out += '&#34;';
                 break;
-            case "'":
+            case 0x27:
                 out += '&#39;';
                 break;
-            case '&':
+            case 0x26:
                 out += '&amp;';
                 break;
-            case '<':
+            case 0x3c:
                 out += '&lt;';
                 break;
-            case '>':
+            case 0x3e:
                 out += '&gt;';
                 break;
             default:
-                out += ch;
+                out += s[i];
         }
     }
     return out;
@@ -37392,18 +39053,41 @@ function jsEscape(s) {
     }
     return out;
 }
-const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+const HEX_UPPER = '0123456789ABCDEF';
 /** url.QueryEscape. */
 function urlQueryEscape(s) {
     let out = '';
-    for (const b of utf8Bytes(s)) {
-        const ch = String.fromCharCode(b);
-        if (b < 0x80 && UNRESERVED.test(ch))
-            out += ch;
+    let start = 0;
+    let i = 0;
+    // Plain ASCII runs are copied whole; anything else goes byte by byte.
+    for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39))
+            continue;
+        if (c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e)
+            continue;
+        if (c >= 0x80)
+            break;
+        out += s.slice(start, i) + (c === 0x20 ? '+' : '%' + HEX_UPPER[c >> 4] + HEX_UPPER[c & 0xf]);
+        start = i + 1;
+    }
+    out += s.slice(start, i);
+    if (i === s.length)
+        return out;
+    for (const b of utf8Bytes(s.slice(i))) {
+        const unreserved = (b >= 0x61 && b <= 0x7a) ||
+            (b >= 0x41 && b <= 0x5a) ||
+            (b >= 0x30 && b <= 0x39) ||
+            b === 0x2d ||
+            b === 0x5f ||
+            b === 0x2e ||
+            b === 0x7e;
+        if (unreserved)
+            out += String.fromCharCode(b);
         else if (b === 0x20)
             out += '+';
         else
-            out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+            out += '%' + HEX_UPPER[b >> 4] + HEX_UPPER[b & 0xf];
     }
     return out;
 }
@@ -37430,9 +39114,9 @@ function indexArg(index, cap, iface = false) {
     if (k !== Kind.Int && k !== Kind.Uint) {
         throw new Error(`cannot index slice/array with type ${typeName(index)}`);
     }
-    const x = Number(index instanceof GoUint ? index.value : index);
+    const x = Number(intValue(index));
     if (x < 0 || x > cap)
-        throw new Error(`index out of range: ${String(index instanceof GoUint ? index.value : index)}`);
+        throw new Error(`index out of range: ${String(intValue(index))}`);
     return x;
 }
 function index(item, ...indexes) {
@@ -37620,7 +39304,6 @@ const builtinFuncs = {
 };
 //# sourceMappingURL=builtins.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/ast.js
-/** Parse tree of a template, shaped like text/template/parse's nodes. */
 
 
 const NodeType = {
@@ -37647,69 +39330,196 @@ const NodeType = {
     Break: 20,
     Continue: 21,
 };
-function pipeString(p) {
-    let s = '';
-    if (p.decl.length > 0)
-        s = p.decl.map(nodeString).join(', ') + ' := ';
-    return s + p.cmds.map(nodeString).join(' | ');
-}
-/** The node's String() in Go, which error messages quote as context. */
-function nodeString(n) {
-    switch (n.type) {
-        case NodeType.Text:
-            return n.text;
-        case NodeType.Action:
-            return '{{' + pipeString(n.pipe) + '}}';
-        case NodeType.If:
-        case NodeType.Range:
-        case NodeType.With: {
-            const name = n.type === NodeType.If ? 'if' : n.type === NodeType.Range ? 'range' : 'with';
-            let s = '{{' + name + ' ' + pipeString(n.pipe) + '}}' + nodeString(n.list);
-            if (n.elseList)
-                s += '{{else}}' + nodeString(n.elseList);
-            return s + '{{end}}';
-        }
-        case NodeType.Template:
-            return '{{template ' + quote(n.name) + (n.pipe ? ' ' + pipeString(n.pipe) : '') + '}}';
-        case NodeType.Break:
-            return '{{break}}';
-        case NodeType.Continue:
-            return '{{continue}}';
-        case NodeType.List:
-            return n.nodes.map(nodeString).join('');
-        case NodeType.End:
-            return '{{end}}';
-        case NodeType.Else:
-            return '{{else}}';
-        case NodeType.Pipe:
-            return pipeString(n);
-        case NodeType.Command:
-            return n.args.map((a) => (a.type === NodeType.Pipe ? '(' + pipeString(a) + ')' : nodeString(a))).join(' ');
-        case NodeType.Field:
-            return n.ident.map((id) => '.' + id).join('');
-        case NodeType.Variable:
-            return n.ident.join('.');
-        case NodeType.Chain: {
-            const base = n.node.type === NodeType.Pipe ? '(' + pipeString(n.node) + ')' : nodeString(n.node);
-            return base + n.field.map((f) => '.' + f).join('');
-        }
-        case NodeType.Identifier:
-            return n.ident;
-        case NodeType.Dot:
-            return '.';
-        case NodeType.Nil:
-            return 'nil';
-        case NodeType.Bool:
-            return n.value ? 'true' : 'false';
-        case NodeType.String:
-            return n.quoted;
-        case NodeType.Number:
-            return n.text;
+/*
+ * Record layout: [type, pos, a, b, c], pos being the node's offset in the template text.
+ *
+ *   Text          a = ref(text)
+ *   Action        a = pipe
+ *   If/Range/With a = pipe, b = list, c = else list or NONE
+ *   Template      a = ref(name), b = pipe or NONE
+ *   List          a = first child (in kids), b = child count
+ *   Pipe          a = first child (in kids: the declared variables, then the commands),
+ *                 b = declaration count * 2 + (1 if it is an assignment "=" rather than ":="),
+ *                 c = command count
+ *   Command       a = first argument (in kids), b = argument count
+ *   Field         a = ref(identifiers)                     .a.b -> ["a", "b"]
+ *   Variable      a = ref(identifiers)                     $x.a -> ["$x", "a"]
+ *   Chain         a = node, b = ref(field identifiers)     (x).a.b
+ *   Identifier    a = ref(name), b = ref(function)
+ *   Bool          a = 0 or 1
+ *   String        a = ref(quoted literal), b = ref(value)
+ *   Number        a = ref(NumberInfo)
+ *   Dot, Nil, Break, Continue, Else, End: no fields
+ */
+const STRIDE = 5;
+const F_TYPE = 0;
+const F_POS = 1;
+const F_A = 2;
+const F_B = 3;
+const F_C = 4;
+/** An absent node (no else list, no pipeline). */
+const NONE = -1;
+/** One parse: the main template and every template it defines share a Tree. */
+class Tree {
+    text;
+    d;
+    kids;
+    refs;
+    constructor(
+    /** The template text, for error locations. */
+    text, 
+    /** Node records, STRIDE ints each. */
+    d, 
+    /** Child lists. */
+    kids, 
+    /** Strings, identifier arrays, functions and numbers that nodes refer to. */
+    refs) {
+        this.text = text;
+        this.d = d;
+        this.kids = kids;
+        this.refs = refs;
     }
-}
-/** parse.IsEmptyTree: only whitespace text (and comments, which are never kept). */
-function isEmptyTree(list) {
-    return list.nodes.every((n) => n.type === NodeType.Text && trimSpace(n.text) === '');
+    type(n) {
+        return this.d[n * STRIDE];
+    }
+    pos(n) {
+        return this.d[n * STRIDE + F_POS];
+    }
+    a(n) {
+        return this.d[n * STRIDE + F_A];
+    }
+    b(n) {
+        return this.d[n * STRIDE + F_B];
+    }
+    c(n) {
+        return this.d[n * STRIDE + F_C];
+    }
+    ref(i) {
+        return this.refs[i];
+    }
+    /** The string a node field refers to. */
+    str(n, field) {
+        return this.refs[this.d[n * STRIDE + field]];
+    }
+    /** The identifiers of a Field, Variable (field a) or Chain (field b) node. */
+    ident(n) {
+        const field = this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A;
+        return this.refs[this.d[n * STRIDE + field]];
+    }
+    fn(n) {
+        return this.refs[this.d[n * STRIDE + F_B]];
+    }
+    number(n) {
+        return this.refs[this.d[n * STRIDE + F_A]];
+    }
+    /** A pipeline's declared variables: kid indexes [first, first + count). */
+    declCount(pipe) {
+        return this.d[pipe * STRIDE + F_B] >> 1;
+    }
+    isAssign(pipe) {
+        return (this.d[pipe * STRIDE + F_B] & 1) === 1;
+    }
+    /** A command's arguments as node indexes. */
+    args(cmd) {
+        const first = this.a(cmd);
+        const out = [];
+        for (let i = 0; i < this.b(cmd); i++)
+            out.push(this.kids[first + i]);
+        return out;
+    }
+    pipeString(p) {
+        const first = this.a(p);
+        const ndecl = this.declCount(p);
+        const ncmds = this.c(p);
+        let s = '';
+        if (ndecl > 0) {
+            const decl = [];
+            for (let i = 0; i < ndecl; i++)
+                decl.push(this.nodeString(this.kids[first + i]));
+            s = decl.join(', ') + ' := ';
+        }
+        const cmds = [];
+        for (let i = 0; i < ncmds; i++)
+            cmds.push(this.nodeString(this.kids[first + ndecl + i]));
+        return s + cmds.join(' | ');
+    }
+    /** The node's String() in Go, which error messages quote as context. */
+    nodeString(n) {
+        switch (this.type(n)) {
+            case NodeType.Text:
+                return this.str(n, F_A);
+            case NodeType.Action:
+                return '{{' + this.pipeString(this.a(n)) + '}}';
+            case NodeType.If:
+            case NodeType.Range:
+            case NodeType.With: {
+                const t = this.type(n);
+                const name = t === NodeType.If ? 'if' : t === NodeType.Range ? 'range' : 'with';
+                let s = '{{' + name + ' ' + this.pipeString(this.a(n)) + '}}' + this.nodeString(this.b(n));
+                if (this.c(n) !== NONE)
+                    s += '{{else}}' + this.nodeString(this.c(n));
+                return s + '{{end}}';
+            }
+            case NodeType.Template:
+                return ('{{template ' + quote(this.str(n, F_A)) + (this.b(n) !== NONE ? ' ' + this.pipeString(this.b(n)) : '') + '}}');
+            case NodeType.Break:
+                return '{{break}}';
+            case NodeType.Continue:
+                return '{{continue}}';
+            case NodeType.List: {
+                let s = '';
+                for (let i = 0; i < this.b(n); i++)
+                    s += this.nodeString(this.kids[this.a(n) + i]);
+                return s;
+            }
+            case NodeType.End:
+                return '{{end}}';
+            case NodeType.Else:
+                return '{{else}}';
+            case NodeType.Pipe:
+                return this.pipeString(n);
+            case NodeType.Command:
+                return this.args(n)
+                    .map((a) => (this.type(a) === NodeType.Pipe ? '(' + this.pipeString(a) + ')' : this.nodeString(a)))
+                    .join(' ');
+            case NodeType.Field:
+                return this.ident(n)
+                    .map((id) => '.' + id)
+                    .join('');
+            case NodeType.Variable:
+                return this.ident(n).join('.');
+            case NodeType.Chain: {
+                const node = this.a(n);
+                const base = this.type(node) === NodeType.Pipe ? '(' + this.pipeString(node) + ')' : this.nodeString(node);
+                return (base +
+                    this.ident(n)
+                        .map((f) => '.' + f)
+                        .join(''));
+            }
+            case NodeType.Identifier:
+                return this.str(n, F_A);
+            case NodeType.Dot:
+                return '.';
+            case NodeType.Nil:
+                return 'nil';
+            case NodeType.Bool:
+                return this.a(n) === 1 ? 'true' : 'false';
+            case NodeType.String:
+                return this.str(n, F_A);
+            case NodeType.Number:
+                return this.number(n).text;
+        }
+        return '';
+    }
+    /** parse.IsEmptyTree for a List node: only whitespace text (and comments, which are never kept). */
+    isEmpty(list) {
+        for (let i = 0; i < this.b(list); i++) {
+            const n = this.kids[this.a(list) + i];
+            if (this.type(n) !== NodeType.Text || trimSpace(this.str(n, F_A)) !== '')
+                return false;
+        }
+        return true;
+    }
 }
 //# sourceMappingURL=ast.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/errors.js
@@ -37775,6 +39585,8 @@ class TemplateError extends Error {
 
 
 
+
+
 /** Marks "no value piped in" (Go's missingVal), distinct from a piped-in missing value. */
 const NO_FINAL = Symbol('no final');
 const BREAK = 1;
@@ -37784,9 +39596,6 @@ const CONTINUE = 2;
  * message at the innermost {{template}} call, which is what Go says for runaway recursion.
  */
 const MAX_EXEC_DEPTH = 100000;
-const TIME_METHODS = new Set(('Add AddDate After AppendFormat Before Clock Date Day Equal Format GoString GobEncode Hour ISOWeek In IsDST ' +
-    'IsZero Local Location MarshalBinary MarshalJSON MarshalText Minute Month Nanosecond Round Second String Sub ' +
-    'Truncate UTC Unix UnixMicro UnixMilli UnixNano Weekday Year YearDay Zone ZoneBounds').split(' '));
 const exportedCache = new Map();
 /** Whether a struct field name is exported (starts with an upper-case letter). */
 function isExported(name) {
@@ -37797,14 +39606,11 @@ function isExported(name) {
     }
     return r;
 }
-function isHexInt(s) {
-    return s.length > 2 && s[0] === '0' && (s[1] === 'x' || s[1] === 'X') && !/[pP]/.test(s);
-}
 function intOf(b) {
     const n = Number(b);
     return Number.isSafeInteger(n) ? n : b;
 }
-function floatOf(f) {
+function exec_floatOf(f) {
     return Number.isInteger(f) ? new GoFloat(f) : f;
 }
 function zeroOf(t) {
@@ -37838,18 +39644,34 @@ class Failure {
 class State {
     ctx;
     out = '';
-    node = null;
-    vars;
+    /** The node being evaluated (NONE before the first one), which errors locate and quote. */
+    node = NONE;
+    /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
+    varNames;
+    varValues;
+    varIfaces;
+    nvars = 1;
     depth = 0;
     tmplName;
     /** Side channel: whether the value just produced by a field, variable or dot is interface-typed. */
     iface = false;
     /** Where the JS stack overflowed, recorded on the way out (allocating there could overflow again). */
     overflow = null;
+    t;
+    /** The tree's records and child lists. */
+    d;
+    kids;
+    refs;
     constructor(ctx, name, data) {
         this.ctx = ctx;
         this.tmplName = name;
-        this.vars = [{ name: '$', value: data, iface: false }];
+        this.varNames = ['$'];
+        this.varValues = [data];
+        this.varIfaces = [false];
+        this.t = ctx.tree;
+        this.d = ctx.tree.d;
+        this.kids = ctx.tree.kids;
+        this.refs = ctx.tree.refs;
     }
     run(root, dot) {
         try {
@@ -37868,60 +39690,103 @@ class State {
                 }
             }
             if (failure instanceof Failure) {
-                failure.error.partialOutput = this.out;
+                failure.error.partialOutput = canonical(this.out);
                 throw failure.error;
             }
             throw failure;
         }
-        return this.out;
+        return canonical(this.out);
     }
     errorf(message) {
         const node = this.node;
-        if (node === null)
+        if (node === NONE)
             throw new Failure(TemplateError.plain(this.ctx.parseName, `template: ${this.tmplName}: ${message}`));
-        const loc = locate(this.ctx.text, node.pos);
-        throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, nodeString(node), message));
+        const loc = locate(this.t.text, this.d[node * STRIDE + F_POS]);
+        throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, this.t.nodeString(node), message));
+    }
+    // Node fields.
+    type(n) {
+        return this.d[n * STRIDE];
+    }
+    a(n) {
+        return this.d[n * STRIDE + F_A];
+    }
+    b(n) {
+        return this.d[n * STRIDE + F_B];
+    }
+    /** The first argument of a command (its function or value). */
+    arg0(cmd) {
+        return this.kids[this.d[cmd * STRIDE + F_A]];
+    }
+    /** Number of arguments after the first one; cmd NONE stands for no command (Go's nil args). */
+    nargs(cmd) {
+        return cmd === NONE ? 0 : this.d[cmd * STRIDE + F_B] - 1;
+    }
+    /** Argument i (1-based: 0 is the function or value itself). */
+    arg(cmd, i) {
+        return this.kids[this.d[cmd * STRIDE + F_A] + i];
+    }
+    ident(n) {
+        return this.refs[this.d[n * STRIDE + (this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A)]];
+    }
+    num(n) {
+        return this.refs[this.d[n * STRIDE + F_A]];
     }
     // Variables.
     push(name, value, iface) {
-        this.vars.push({ name, value, iface });
+        const i = this.nvars++;
+        this.varNames[i] = name;
+        this.varValues[i] = value;
+        this.varIfaces[i] = iface;
+    }
+    /** Drops the variables above mark (their values too, for the garbage collector). */
+    pop(mark) {
+        for (let i = mark; i < this.nvars; i++)
+            this.varValues[i] = undefined;
+        this.nvars = mark;
     }
     setVar(name, value) {
-        for (let i = this.vars.length - 1; i >= 0; i--) {
-            if (this.vars[i].name === name) {
-                this.vars[i] = { name, value, iface: false };
+        for (let i = this.nvars - 1; i >= 0; i--) {
+            if (this.varNames[i] === name) {
+                this.varValues[i] = value;
+                this.varIfaces[i] = false;
                 return;
             }
         }
         this.errorf(`undefined variable: ${name}`);
     }
     setTopVar(n, value, iface) {
-        const v = this.vars[this.vars.length - n];
-        this.vars[this.vars.length - n] = { name: v.name, value, iface };
+        this.varValues[this.nvars - n] = value;
+        this.varIfaces[this.nvars - n] = iface;
     }
-    varValue(name) {
-        for (let i = this.vars.length - 1; i >= 0; i--)
-            if (this.vars[i].name === name)
-                return this.vars[i];
+    /** The index of the innermost variable of that name. */
+    varIndex(name) {
+        for (let i = this.nvars - 1; i >= 0; i--)
+            if (this.varNames[i] === name)
+                return i;
         this.errorf(`undefined variable: ${name}`);
     }
     // Walking.
     walk(dot, di, node) {
         this.node = node;
-        switch (node.type) {
+        const d = this.d;
+        const base = node * STRIDE;
+        switch (d[base]) {
             case NodeType.Text:
-                this.out += node.text;
+                this.out += this.refs[d[base + F_A]];
                 return 0;
             case NodeType.Action: {
-                const val = this.evalPipeline(dot, di, node.pipe);
-                if (node.pipe.decl.length === 0)
+                const pipe = d[base + F_A];
+                const val = this.evalPipeline(dot, di, pipe);
+                if (d[pipe * STRIDE + F_B] >> 1 === 0)
                     this.printValue(node, val);
                 return 0;
             }
             case NodeType.List: {
-                const nodes = node.nodes;
-                for (let i = 0; i < nodes.length; i++) {
-                    const r = this.walk(dot, di, nodes[i]);
+                const first = d[base + F_A];
+                const count = d[base + F_B];
+                for (let i = 0; i < count; i++) {
+                    const r = this.walk(dot, di, this.kids[first + i]);
                     if (r !== 0)
                         return r;
                 }
@@ -37940,35 +39805,39 @@ class State {
             case NodeType.Continue:
                 return CONTINUE;
         }
+        return 0;
     }
     walkIfOrWith(dot, di, node) {
-        const mark = this.vars.length;
-        const val = this.evalPipeline(dot, di, node.pipe);
+        const d = this.d;
+        const base = node * STRIDE;
+        const mark = this.nvars;
+        const val = this.evalPipeline(dot, di, d[base + F_A]);
         let r = 0;
         if (isTrue(val)) {
-            r = node.type === NodeType.With ? this.walk(val, false, node.list) : this.walk(dot, di, node.list);
+            r = d[base] === NodeType.With ? this.walk(val, false, d[base + F_B]) : this.walk(dot, di, d[base + F_B]);
         }
-        else if (node.elseList) {
-            r = this.walk(dot, di, node.elseList);
+        else if (d[base + F_C] !== NONE) {
+            r = this.walk(dot, di, d[base + F_C]);
         }
-        this.vars.length = mark;
+        this.pop(mark);
         return r;
+    }
+    /** One iteration of a range: sets the declared variables, walks the body, pops what it declared. */
+    iteration(r, mark, index, elem, elemIface) {
+        const ndecl = this.d[this.d[r * STRIDE + F_A] * STRIDE + F_B] >> 1;
+        if (ndecl > 0)
+            this.setTopVar(1, elem, elemIface);
+        if (ndecl > 1)
+            this.setTopVar(2, index, false);
+        const res = this.walk(elem, elemIface, this.d[r * STRIDE + F_B]);
+        this.pop(mark);
+        return res;
     }
     walkRange(dot, di, r) {
         this.node = r;
-        const outer = this.vars.length;
-        const val = this.evalPipeline(dot, di, r.pipe);
-        const mark = this.vars.length;
-        const ndecl = r.pipe.decl.length;
-        const iteration = (index, elem, elemIface) => {
-            if (ndecl > 0)
-                this.setTopVar(1, elem, elemIface);
-            if (ndecl > 1)
-                this.setTopVar(2, index, false);
-            const res = this.walk(elem, elemIface, r.list);
-            this.vars.length = mark;
-            return res;
-        };
+        const outer = this.nvars;
+        const val = this.evalPipeline(dot, di, this.d[r * STRIDE + F_A]);
+        const mark = this.nvars;
         let ranOnce = false;
         switch (kindOf(val)) {
             case Kind.Slice: {
@@ -37977,7 +39846,7 @@ class State {
                 for (let i = 0; i < a.length; i++) {
                     ranOnce = true;
                     const e = a[i];
-                    if (iteration(i, e === undefined ? null : e, elemIface) === BREAK)
+                    if (this.iteration(r, mark, i, e === undefined ? null : e, elemIface) === BREAK)
                         break;
                 }
                 break;
@@ -37985,10 +39854,11 @@ class State {
             case Kind.Map: {
                 const m = val;
                 const elemIface = !isStringMap(m);
-                for (const k of sortedKeys(m)) {
+                const keys = sortedKeys(m);
+                for (let i = 0; i < keys.length; i++) {
                     ranOnce = true;
-                    const e = mapGet(m, k);
-                    if (iteration(k, e === undefined ? null : e, elemIface) === BREAK)
+                    const e = mapGet(m, keys[i]);
+                    if (this.iteration(r, mark, keys[i], e === undefined ? null : e, elemIface) === BREAK)
                         break;
                 }
                 break;
@@ -37998,24 +39868,34 @@ class State {
             default:
                 this.errorf(`range can't iterate over ${sprintf('%v', val)}`);
         }
-        if (!ranOnce && r.elseList)
-            this.walk(dot, di, r.elseList);
-        this.vars.length = outer;
-        return 0;
+        let res = 0;
+        const elseList = this.d[r * STRIDE + F_C];
+        // Go's walkRange recovers only walkBreak: a {{continue}} in the else branch reaches the enclosing range.
+        if (!ranOnce && elseList !== NONE && this.walk(dot, di, elseList) === CONTINUE)
+            res = CONTINUE;
+        this.pop(outer);
+        return res;
     }
     walkTemplate(dot, di, t) {
         this.node = t;
-        const root = this.ctx.trees.get(t.name);
+        const name = this.refs[this.a(t)];
+        const root = this.ctx.trees.get(name);
         if (root === undefined)
-            this.errorf(`template ${quote(t.name)} not defined`);
+            this.errorf(`template ${quote(name)} not defined`);
         if (this.depth >= MAX_EXEC_DEPTH)
             this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
-        const newDot = this.evalPipeline(dot, di, t.pipe);
-        const savedVars = this.vars;
+        const newDot = this.evalPipeline(dot, di, this.b(t));
+        const savedNames = this.varNames;
+        const savedValues = this.varValues;
+        const savedIfaces = this.varIfaces;
+        const savedCount = this.nvars;
         const savedName = this.tmplName;
         const savedNode = this.node;
-        this.vars = [{ name: '$', value: newDot, iface: false }];
-        this.tmplName = t.name;
+        this.varNames = ['$'];
+        this.varValues = [newDot];
+        this.varIfaces = [false];
+        this.nvars = 1;
+        this.tmplName = name;
         this.depth++;
         try {
             this.walk(newDot, false, root);
@@ -38027,7 +39907,10 @@ class State {
         }
         finally {
             this.depth--;
-            this.vars = savedVars;
+            this.varNames = savedNames;
+            this.varValues = savedValues;
+            this.varIfaces = savedIfaces;
+            this.nvars = savedCount;
             this.tmplName = savedName;
         }
         this.node = savedNode;
@@ -38039,55 +39922,65 @@ class State {
             return;
         }
         if (kindOf(v) === Kind.Func)
-            this.errorf(`can't print ${nodeString(node)} of type ${typeName(v)}`);
+            this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
         this.out += formatValue(v);
     }
     // Evaluation.
     evalPipeline(dot, di, pipe) {
-        if (pipe === null)
+        if (pipe === NONE)
             return NO_VALUE;
         this.node = pipe;
+        const d = this.d;
+        const base = pipe * STRIDE;
+        const first = d[base + F_A];
+        const ndecl = d[base + F_B] >> 1;
+        const ncmds = d[base + F_C];
         let value = NO_FINAL;
-        const cmds = pipe.cmds;
-        for (let i = 0; i < cmds.length; i++) {
-            value = this.evalCommand(dot, di, cmds[i], value);
+        for (let i = 0; i < ncmds; i++) {
+            value = this.evalCommand(dot, di, this.kids[first + ndecl + i], value);
             // Unwrapping the interface{} turns a nil element into "no value".
             if (value === null || value === undefined)
                 value = NO_VALUE;
         }
-        for (const v of pipe.decl) {
-            if (pipe.isAssign)
-                this.setVar(v.ident[0], value);
-            else
-                this.push(v.ident[0], value, false);
+        if (ndecl > 0) {
+            const isAssign = (d[base + F_B] & 1) === 1;
+            for (let i = 0; i < ndecl; i++) {
+                const name = this.ident(this.kids[first + i])[0];
+                if (isAssign)
+                    this.setVar(name, value);
+                else
+                    this.push(name, value, false);
+            }
         }
         return value;
     }
-    notAFunction(args, final) {
-        if (args.length > 1 || final !== NO_FINAL)
-            this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
+    /** Go's notAFunction: cmd NONE means no arguments, and then self is the node to name. */
+    notAFunction(cmd, self, final) {
+        if (this.nargs(cmd) > 0 || final !== NO_FINAL) {
+            this.errorf(`can't give argument to non-function ${this.t.nodeString(cmd === NONE ? self : this.arg0(cmd))}`);
+        }
     }
     evalCommand(dot, di, cmd, final) {
-        const first = cmd.args[0];
-        switch (first.type) {
+        const first = this.arg0(cmd);
+        switch (this.type(first)) {
             case NodeType.Field:
                 this.node = first;
-                return this.evalFieldChain(dot, dot, di, first, first.ident, 0, cmd.args, final);
+                return this.evalFieldChain(dot, dot, di, first, this.ident(first), 0, cmd, final);
             case NodeType.Chain:
-                return this.evalChainNode(dot, di, first, cmd.args, final);
+                return this.evalChainNode(dot, di, first, cmd, final);
             case NodeType.Identifier:
-                return this.evalFunction(dot, di, first, cmd, cmd.args, final);
+                return this.evalFunction(dot, di, first, cmd, cmd, final);
             case NodeType.Pipe:
-                this.notAFunction(cmd.args, final);
+                this.notAFunction(cmd, first, final);
                 return this.evalPipeline(dot, di, first);
             case NodeType.Variable:
-                return this.evalVariableNode(dot, di, first, cmd.args, final);
+                return this.evalVariableNode(dot, di, first, cmd, final);
         }
         this.node = first;
-        this.notAFunction(cmd.args, final);
-        switch (first.type) {
+        this.notAFunction(cmd, first, final);
+        switch (this.type(first)) {
             case NodeType.Bool:
-                return first.value;
+                return this.a(first) === 1;
             case NodeType.Dot:
                 return dot;
             case NodeType.Nil:
@@ -38095,56 +39988,79 @@ class State {
             case NodeType.Number:
                 return this.idealConstant(first);
             case NodeType.String:
-                return first.text;
+                return this.refs[this.b(first)];
         }
+        return NO_VALUE;
     }
-    idealConstant(n) {
-        this.node = n;
+    idealConstant(node) {
+        this.node = node;
+        const n = this.num(node);
         if (n.isComplex)
             return new GoComplex(n.re, n.im);
-        if (n.isFloat && !isHexInt(n.text) && n.text[0] !== "'" && /[.eEpP]/.test(n.text))
-            return floatOf(n.float64);
+        if (n.isFloat && n.floatSyntax)
+            return exec_floatOf(n.float64);
         if (n.isInt)
             return intOf(n.int64);
         if (n.isUint)
             this.errorf(`${n.text} overflows int`);
         return NO_VALUE;
     }
-    evalChainNode(dot, di, chain, args, final) {
+    evalChainNode(dot, di, chain, cmd, final) {
         this.node = chain;
-        if (chain.node.type === NodeType.Nil)
-            this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
-        const receiver = this.evalArg(dot, di, null, chain.node);
-        return this.evalFieldChain(dot, receiver, this.iface, chain, chain.field, 0, args, final);
-    }
-    evalVariableNode(dot, di, v, args, final) {
-        this.node = v;
-        const variable = this.varValue(v.ident[0]);
-        if (v.ident.length === 1) {
-            this.notAFunction(args ?? [v], final);
-            this.iface = variable.iface;
-            return variable.value;
+        const inner = this.a(chain);
+        if (this.type(inner) === NodeType.Nil) {
+            this.errorf(`indirection through explicit nil in ${this.t.nodeString(chain)}`);
         }
-        return this.evalFieldChain(dot, variable.value, variable.iface, v, v.ident, 1, args, final);
+        const receiver = this.evalArg(dot, di, null, inner);
+        return this.evalFieldChain(dot, receiver, this.iface, chain, this.ident(chain), 0, cmd, final);
     }
-    evalFieldChain(dot, receiver, recvIface, node, ident, start, args, final) {
+    evalVariableNode(dot, di, v, cmd, final) {
+        this.node = v;
+        const ident = this.ident(v);
+        const i = this.varIndex(ident[0]);
+        if (ident.length === 1) {
+            this.notAFunction(cmd, v, final);
+            this.iface = this.varIfaces[i];
+            return this.varValues[i];
+        }
+        return this.evalFieldChain(dot, this.varValues[i], this.varIfaces[i], v, ident, 1, cmd, final);
+    }
+    evalFieldChain(dot, receiver, recvIface, node, ident, start, cmd, final) {
         const n = ident.length;
         for (let i = start; i < n - 1; i++) {
-            receiver = this.evalField(ident[i], null, NO_FINAL, receiver, recvIface);
+            receiver = this.evalField(dot, node, ident[i], NONE, NO_FINAL, receiver, recvIface);
             recvIface = this.iface;
         }
-        return this.evalField(ident[n - 1], args, final, receiver, recvIface);
+        return this.evalField(dot, node, ident[n - 1], cmd, final, receiver, recvIface);
     }
     /** Reads one field (or map key) of the receiver; sets this.iface for the result. */
-    evalField(fieldName, args, final, receiver, recvIface) {
+    evalField(dot, node, fieldName, cmd, final, receiver, recvIface) {
         this.iface = false;
         if (receiver === NO_VALUE)
             return NO_VALUE;
         if (receiver === null || receiver === undefined)
             this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
+        const kind = kindOf(receiver);
+        if (kind === Kind.Map) {
+            // The common case first.
+            if (this.nargs(cmd) > 0 || final !== NO_FINAL)
+                this.errorf(`${fieldName} is not a method but has arguments`);
+            const v = mapGet(receiver, fieldName);
+            this.iface = v !== NO_VALUE && !isStringMap(receiver);
+            return v === undefined ? null : v;
+        }
         const typ = recvIface ? 'interface {}' : typeName(receiver);
-        const hasArgs = (args !== null && args.length > 1) || final !== NO_FINAL;
-        switch (kindOf(receiver)) {
+        if (kind === Kind.Time || receiver instanceof GoNamedInt) {
+            // Go looks methods up before fields.
+            const method = lookupMethod(receiver, fieldName);
+            if (method === 'unsupported') {
+                this.errorf(`can't call method ${fieldName} on type ${typeName(receiver)}: not supported by this engine`);
+            }
+            if (method !== undefined)
+                return this.evalMethod(dot, node, receiver, method, fieldName, cmd, final);
+        }
+        const hasArgs = this.nargs(cmd) > 0 || final !== NO_FINAL;
+        switch (kind) {
             case Kind.Struct: {
                 const fields = receiver.fields;
                 if (!Object.prototype.hasOwnProperty.call(fields, fieldName))
@@ -38160,13 +40076,6 @@ class State {
                 }
                 return v;
             }
-            case Kind.Map: {
-                if (hasArgs)
-                    this.errorf(`${fieldName} is not a method but has arguments`);
-                const v = mapGet(receiver, fieldName);
-                this.iface = v !== NO_VALUE && !isStringMap(receiver);
-                return v === undefined ? null : v;
-            }
             case Kind.NilPointer: {
                 // Go names the nil pointer only for fields the struct really has.
                 const known = receiver.fieldNames;
@@ -38178,22 +40087,27 @@ class State {
                 if (fieldName === 'wall' || fieldName === 'ext' || fieldName === 'loc') {
                     this.errorf(`${fieldName} is an unexported field of struct type ${typ}`);
                 }
-                if (TIME_METHODS.has(fieldName)) {
-                    this.errorf(`can't call method ${fieldName} on type ${typ}: method calls are not supported`);
-                }
                 break;
         }
         this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
     }
-    evalFunction(dot, di, node, cmd, args, final) {
-        this.node = node;
-        const fn = this.ctx.lookupFunc(node.ident);
-        if (fn === undefined)
-            this.errorf(`${quote(node.ident)} is not a defined function`);
-        return this.evalCall(dot, di, fn, cmd, node.ident, args, final);
+    evalMethod(dot, node, receiver, method, name, cmd, final) {
+        const impl = method.fn;
+        const fn = {
+            name,
+            params: method.params,
+            fn: (...a) => impl(receiver, ...a),
+        };
+        return this.evalCall(dot, false, fn, node, name, cmd, final, method.badResults);
     }
-    evalCall(dot, di, fn, node, name, args, final) {
-        const nargs = args === null ? 0 : args.length - 1;
+    /** ident is an Identifier node; at is the node "error calling" errors point at; cmd holds the arguments. */
+    evalFunction(dot, di, ident, at, cmd, final) {
+        this.node = ident;
+        const fn = this.refs[this.b(ident)];
+        return this.evalCall(dot, di, fn, at, this.refs[this.a(ident)], cmd, final);
+    }
+    evalCall(dot, di, fn, at, name, cmd, final, badResults) {
+        const nargs = this.nargs(cmd);
         const hasFinal = final !== NO_FINAL;
         const numIn = nargs + (hasFinal ? 1 : 0);
         const params = fn.params;
@@ -38206,10 +40120,12 @@ class State {
         else if (numIn !== params.length) {
             this.errorf(`wrong number of args for ${name}: want ${params.length} got ${numIn}`);
         }
+        if (badResults !== undefined)
+            this.errorf(`can't call method/function ${quote(name)} with ${badResults} results`);
         if (fn.special === 'and' || fn.special === 'or') {
             let v = NO_VALUE;
             for (let i = 1; i <= nargs; i++) {
-                v = this.evalArg(dot, di, 'reflect.Value', args[i]);
+                v = this.evalArg(dot, di, 'reflect.Value', this.arg(cmd, i));
                 if (isTrue(v) === (fn.special === 'or'))
                     return v;
             }
@@ -38221,13 +40137,13 @@ class State {
         const ifaces = fn.special === 'rawArgs' ? new Array(numIn).fill(false) : null;
         let i = 0;
         for (; i < numFixed && i < nargs; i++) {
-            argv[i] = this.evalArg(dot, di, params[i], args[i + 1]);
+            argv[i] = this.evalArg(dot, di, params[i], this.arg(cmd, i + 1));
             if (ifaces)
                 ifaces[i] = this.iface;
         }
         if (fn.variadic !== undefined) {
             for (; i < nargs; i++) {
-                argv[i] = this.evalArg(dot, di, fn.variadic, args[i + 1]);
+                argv[i] = this.evalArg(dot, di, fn.variadic, this.arg(cmd, i + 1));
                 if (ifaces)
                     ifaces[i] = this.iface;
             }
@@ -38248,7 +40164,7 @@ class State {
         catch (e) {
             if (e instanceof Failure || e instanceof RangeError)
                 throw e;
-            this.node = node;
+            this.node = at;
             this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
         }
         return result === undefined ? null : result;
@@ -38279,7 +40195,8 @@ class State {
         this.node = n;
         let v;
         let iface = false;
-        switch (n.type) {
+        const type = this.type(n);
+        switch (type) {
             case NodeType.Dot:
                 v = this.validateType(dot, typ);
                 this.iface = di;
@@ -38291,13 +40208,13 @@ class State {
                 }
                 return this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
             case NodeType.Field:
-                v = this.evalFieldChain(dot, dot, di, n, n.ident, 0, null, NO_FINAL);
+                v = this.evalFieldChain(dot, dot, di, n, this.ident(n), 0, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
                 return v;
             case NodeType.Variable:
-                v = this.evalVariableNode(dot, di, n, null, NO_FINAL);
+                v = this.evalVariableNode(dot, di, n, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
@@ -38307,11 +40224,11 @@ class State {
                 this.iface = false;
                 return v;
             case NodeType.Identifier:
-                v = this.validateType(this.evalFunction(dot, di, n, n, null, NO_FINAL), typ);
+                v = this.validateType(this.evalFunction(dot, di, n, n, NONE, NO_FINAL), typ);
                 this.iface = false;
                 return v;
             case NodeType.Chain:
-                v = this.evalChainNode(dot, di, n, null, NO_FINAL);
+                v = this.evalChainNode(dot, di, n, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
@@ -38321,48 +40238,54 @@ class State {
         if (typ === null || typ === 'any' || typ === 'reflect.Value')
             return this.evalEmptyInterface(n);
         if (typ === 'bool') {
-            if (n.type === NodeType.Bool)
-                return n.value;
-            this.errorf(`expected bool; found ${nodeString(n)}`);
+            if (type === NodeType.Bool)
+                return this.a(n) === 1;
+            this.errorf(`expected bool; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'string') {
-            if (n.type === NodeType.String)
-                return n.text;
-            this.errorf(`expected string; found ${nodeString(n)}`);
+            if (type === NodeType.String)
+                return this.refs[this.b(n)];
+            this.errorf(`expected string; found ${this.t.nodeString(n)}`);
+        }
+        const num = type === NodeType.Number ? this.num(n) : null;
+        if (typ === 'time.Duration') {
+            if (num !== null && num.isInt)
+                return new GoNamedInt('time.Duration', num.int64);
+            this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
         }
         if (isIntType(typ)) {
-            if (n.type === NodeType.Number && n.isInt)
-                return intOf(n.int64);
-            this.errorf(`expected integer; found ${nodeString(n)}`);
+            if (num !== null && num.isInt)
+                return intOf(num.int64);
+            this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
         }
         if (isUintType(typ)) {
-            if (n.type === NodeType.Number && n.isUint)
-                return intOf(n.uint64);
-            this.errorf(`expected unsigned integer; found ${nodeString(n)}`);
+            if (num !== null && num.isUint)
+                return intOf(num.uint64);
+            this.errorf(`expected unsigned integer; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'float64' || typ === 'float32') {
-            if (n.type === NodeType.Number && n.isFloat)
-                return floatOf(n.float64);
-            this.errorf(`expected float; found ${nodeString(n)}`);
+            if (num !== null && num.isFloat)
+                return exec_floatOf(num.float64);
+            this.errorf(`expected float; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'complex128' || typ === 'complex64') {
-            if (n.type === NodeType.Number && n.isComplex)
-                return new GoComplex(n.re, n.im);
-            this.errorf(`expected complex; found ${nodeString(n)}`);
+            if (num !== null && num.isComplex)
+                return new GoComplex(num.re, num.im);
+            this.errorf(`expected complex; found ${this.t.nodeString(n)}`);
         }
-        this.errorf(`can't handle ${nodeString(n)} for arg of type ${goTypeString(typ)}`);
+        this.errorf(`can't handle ${this.t.nodeString(n)} for arg of type ${goTypeString(typ)}`);
     }
     evalEmptyInterface(n) {
         this.node = n;
-        switch (n.type) {
+        switch (this.type(n)) {
             case NodeType.Bool:
-                return n.value;
+                return this.a(n) === 1;
             case NodeType.Number:
                 return this.idealConstant(n);
             case NodeType.String:
-                return n.text;
+                return this.refs[this.b(n)];
         }
-        this.errorf(`can't handle assignment of ${nodeString(n)} to empty interface argument`);
+        this.errorf(`can't handle assignment of ${this.t.nodeString(n)} to empty interface argument`);
     }
 }
 /** Runs the named template of a parsed set; throws TemplateError on failure. */
@@ -38380,6 +40303,9 @@ function execute(ctx, name, data) {
  * Tokenizer for Go text/template (text/template/parse/lex.go semantics). The whole input is
  * tokenized up front; a lexical error ends the token list with an Error token, which the parser
  * reports when it reaches it, in the same order Go's lazily running lexer would.
+ *
+ * Tokens are kept in parallel typed arrays (type, start, end) rather than objects: a token's text
+ * is only cut out of the input when the parser needs it, and lines are never computed here.
  */
 
 
@@ -38420,38 +40346,27 @@ const Item = {
     Template: 41,
     With: 42,
 };
-const KEYWORDS = {
-    '.': Item.Dot,
-    block: Item.Block,
-    break: Item.Break,
-    continue: Item.Continue,
-    define: Item.Define,
-    else: Item.Else,
-    end: Item.End,
-    if: Item.If,
-    range: Item.Range,
-    nil: Item.Nil,
-    template: Item.Template,
-    with: Item.With,
-};
-const LEFT_DELIM = '{{';
-const RIGHT_DELIM = '}}';
-const LEFT_COMMENT = '/*';
-const RIGHT_COMMENT = '*/';
+// The delimiters are fixed: "{{", "}}", "/*", "*/".
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const EOF_RUNE = -1;
 /** How Go's item.String() shows a token in "unexpected ..." messages. */
-function tokenString(t) {
-    if (t.type === Item.EOF)
+function tokenString(type, val) {
+    if (type === Item.EOF)
         return 'EOF';
-    if (t.type === Item.Error)
-        return t.val;
-    if (t.type > Item.Keyword)
-        return '<' + t.val + '>';
-    if (utf8Length(t.val) > 10)
-        return quote([...t.val].slice(0, 10).join('')) + '...';
-    return quote(t.val);
+    if (type === Item.Error)
+        return val;
+    if (type > Item.Keyword)
+        return '<' + val + '>';
+    if (utf8Length(val) > 10)
+        return quote([...val].slice(0, 10).join('')) + '...';
+    return quote(val);
 }
 /** fmt's %#U of a rune, used in lexer messages. */
 function runeU(cp) {
+    // A lone surrogate is an invalid byte, which Go decodes as RuneError.
+    if (cp >= 0xd800 && cp <= 0xdfff)
+        cp = 0xfffd;
     let s = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
     if (isPrint(cp))
         s += " '" + String.fromCodePoint(cp) + "'";
@@ -38461,394 +40376,528 @@ function lexer_isSpace(c) {
     return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 function isAlphaNumeric(cp) {
-    return cp === 0x5f || isLetter(cp) || isDigit(cp);
+    if (cp < 0x80) {
+        return ((cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f);
+    }
+    return isLetter(cp) || isDigit(cp);
 }
-function hasLeftTrimMarker(s, i) {
-    return i + 1 < s.length && s.charCodeAt(i) === 0x2d && lexer_isSpace(s.charCodeAt(i + 1));
+/**
+ * The token list of a template text. One list is reused from parse to parse (parsing never runs
+ * user code, so it cannot be re-entered): lexing then allocates nothing but error messages.
+ */
+class Tokens {
+    /** Item type of each token. */
+    type = new Uint8Array(256);
+    /** Offset of each token in the text (UTF-16 units). */
+    start = new Int32Array(256);
+    end = new Int32Array(256);
+    count = 0;
+    /** The message of the final Error token, if any. */
+    error = '';
+    input = '';
+    reset(input) {
+        // Every token but the final EOF or Error spans at least one character.
+        const need = input.length + 2;
+        if (this.type.length < need) {
+            const cap = Math.max(need, this.type.length * 2);
+            this.type = new Uint8Array(cap);
+            this.start = new Int32Array(cap);
+            this.end = new Int32Array(cap);
+        }
+        this.input = input;
+        this.count = 0;
+        this.error = '';
+    }
+    /** The token's text (the message for an Error token). */
+    val(i) {
+        return this.type[i] === Item.Error ? this.error : this.input.slice(this.start[i], this.end[i]);
+    }
 }
-function hasRightTrimMarker(s, i) {
-    return i + 1 < s.length && lexer_isSpace(s.charCodeAt(i)) && s.charCodeAt(i + 1) === 0x2d;
+const shared = new Tokens();
+/** Set by the scanning helpers when they fail: the Error token's message. */
+let failure = '';
+/** Consumes a run of digits of the given base (with underscores) from p. */
+function digitsEnd(s, p, len, base) {
+    for (; p < len; p++) {
+        const c = s.charCodeAt(p);
+        if (c === 0x5f)
+            continue;
+        if (base === 16) {
+            if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))
+                continue;
+        }
+        else if (c >= 0x30 && c < 0x30 + base)
+            continue;
+        break;
+    }
+    return p;
 }
-const EOF_RUNE = -1;
+function signEnd(s, p) {
+    const c = s.charCodeAt(p);
+    return c === 0x2b || c === 0x2d ? p + 1 : p;
+}
+/** The rune at p (EOF_RUNE at the end). */
+function runeAt(s, p, len) {
+    return p >= len ? EOF_RUNE : s.codePointAt(p);
+}
+/** lex.go's scanNumber from p: the end of the number, or -(end + 1) when it is bad. */
+function scanNumber(s, p, len) {
+    p = signEnd(s, p);
+    let base = 10;
+    if (s.charCodeAt(p) === 0x30) {
+        p++;
+        const c = s.charCodeAt(p) | 0x20;
+        if (c === 0x78)
+            base = 16;
+        else if (c === 0x6f)
+            base = 8;
+        else if (c === 0x62)
+            base = 2;
+        if (base !== 10)
+            p++;
+    }
+    p = digitsEnd(s, p, len, base);
+    if (s.charCodeAt(p) === 0x2e)
+        p = digitsEnd(s, p + 1, len, base);
+    if (base === 10 && (s.charCodeAt(p) | 0x20) === 0x65)
+        p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+    if (base === 16 && (s.charCodeAt(p) | 0x20) === 0x70)
+        p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+    if (s.charCodeAt(p) === 0x69)
+        p++;
+    const r = runeAt(s, p, len);
+    if (r !== EOF_RUNE && isAlphaNumeric(r))
+        return -(p + (r > 0xffff ? 2 : 1) + 1);
+    return p;
+}
+/** A number (or complex number) token from start: its end, or -1 with `failure` set. */
+function lexNumber(s, start, len) {
+    let p = scanNumber(s, start, len);
+    if (p < 0) {
+        failure = 'bad number syntax: ' + quote(s.slice(start, -p - 1));
+        return -1;
+    }
+    const sign = s.charCodeAt(p);
+    if (sign === 0x2b || sign === 0x2d) {
+        const q = scanNumber(s, p, len);
+        if (q < 0 || s.charCodeAt(q - 1) !== 0x69) {
+            failure = 'bad number syntax: ' + quote(s.slice(start, q < 0 ? -q - 1 : q));
+            return -1;
+        }
+        p = q;
+        // The caller tells a complex number by the "i" it ends with and a sign inside.
+    }
+    return p;
+}
+/** A quoted string or character constant from its opening quote at p: its end, or -1. */
+function lexQuoted(s, p, len, q, what) {
+    p++;
+    for (;;) {
+        if (p >= len) {
+            failure = what;
+            return -1;
+        }
+        const r = s.charCodeAt(p++);
+        if (r === 0x5c) {
+            if (p < len && s.charCodeAt(p) !== 0x0a) {
+                p++;
+                continue;
+            }
+            failure = what;
+            return -1;
+        }
+        if (r === 0x0a) {
+            failure = what;
+            return -1;
+        }
+        if (r === q)
+            return p;
+    }
+}
+/** The end of a run of alphanumerics from p. */
+function alnumEnd(s, p, len) {
+    for (;;) {
+        if (p >= len)
+            return p;
+        const c = s.charCodeAt(p);
+        if (c < 0x80) {
+            if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
+                p++;
+                continue;
+            }
+            return p;
+        }
+        const r = s.codePointAt(p);
+        if (!isAlphaNumeric(r))
+            return p;
+        p += r > 0xffff ? 2 : 1;
+    }
+}
+/** lex.go's atTerminator at p. */
+function atTerminator(s, p, len) {
+    if (p >= len)
+        return true;
+    switch (s.charCodeAt(p)) {
+        case 0x20:
+        case 0x09:
+        case 0x0d:
+        case 0x0a:
+        case 0x2e: // .
+        case 0x2c: // ,
+        case 0x7c: // |
+        case 0x3a: // :
+        case 0x29: // )
+        case 0x28: // (
+            return true;
+        case RBRACE:
+            return s.charCodeAt(p + 1) === RBRACE;
+    }
+    return false;
+}
+/** A trim marker " -" followed by "}}" at p. */
+function atTrimRightDelim(s, p, len) {
+    return (p + 3 < len &&
+        s.charCodeAt(p + 1) === 0x2d &&
+        s.charCodeAt(p + 2) === RBRACE &&
+        s.charCodeAt(p + 3) === RBRACE &&
+        lexer_isSpace(s.charCodeAt(p)));
+}
+/**
+ * Tokenizes a template text. One function with local state, because this runs cold (once per
+ * template text) and the interpreter is much faster on locals than on object fields.
+ */
 function lex(input, breakOK = true, continueOK = true) {
-    const items = [];
+    const t = shared;
+    t.reset(input);
+    const ty = t.type;
+    const ts = t.start;
+    const te = t.end;
+    const s = input;
+    const len = s.length;
+    let n = 0;
     let pos = 0;
     let start = 0;
-    let parenDepth = 0;
-    const emit = (type) => {
-        items.push({ type, pos: start, val: input.slice(start, pos) });
-        start = pos;
-    };
-    const fail = (msg) => {
-        items.push({ type: Item.Error, pos: start, val: msg });
-    };
-    const next = () => {
-        if (pos >= input.length)
-            return EOF_RUNE;
-        const cp = input.codePointAt(pos);
-        pos += cp > 0xffff ? 2 : 1;
-        return cp;
-    };
-    const peek = () => (pos >= input.length ? EOF_RUNE : input.codePointAt(pos));
-    const backup = (cp) => {
-        if (cp !== EOF_RUNE)
-            pos -= cp > 0xffff ? 2 : 1;
-    };
-    const accept = (valid) => {
-        const cp = next();
-        if (cp !== EOF_RUNE && valid.includes(String.fromCodePoint(cp)))
-            return true;
-        backup(cp);
-        return false;
-    };
-    const acceptRun = (valid) => {
-        while (accept(valid))
-            ;
-    };
-    const atRightDelim = () => {
-        if (hasRightTrimMarker(input, pos) && input.startsWith(RIGHT_DELIM, pos + 2))
-            return [true, true];
-        if (input.startsWith(RIGHT_DELIM, pos))
-            return [true, false];
-        return [false, false];
-    };
-    const atTerminator = () => {
-        const r = peek();
-        if (r === EOF_RUNE || lexer_isSpace(r))
-            return true;
-        switch (r) {
-            case 0x2e: // .
-            case 0x2c: // ,
-            case 0x7c: // |
-            case 0x3a: // :
-            case 0x29: // )
-            case 0x28: // (
-                return true;
-        }
-        return input.startsWith(RIGHT_DELIM, pos);
-    };
-    const skipSpaces = () => {
-        while (pos < input.length && lexer_isSpace(input.charCodeAt(pos)))
-            pos++;
-    };
-    /** Emits text up to the next action; says what follows: an action, a comment, or the end. */
-    const lexText = () => {
-        const x = input.indexOf(LEFT_DELIM, pos);
+    let msg = '';
+    text: for (;;) {
+        // lexText: text up to the next "{{".
+        const x = s.indexOf('{{', pos);
         if (x < 0) {
-            pos = input.length;
-            if (pos > start)
-                emit(Item.Text);
-            emit(Item.EOF);
-            return 'done';
-        }
-        pos = x;
-        let trimEnd = pos;
-        if (hasLeftTrimMarker(input, pos + LEFT_DELIM.length)) {
-            while (trimEnd > start && lexer_isSpace(input.charCodeAt(trimEnd - 1)))
-                trimEnd--;
-        }
-        if (trimEnd > start) {
-            const save = pos;
-            pos = trimEnd;
-            emit(Item.Text);
-            pos = save;
-        }
-        start = pos;
-        // Left delimiter, possibly with a trim marker.
-        pos += LEFT_DELIM.length;
-        const trim = hasLeftTrimMarker(input, pos);
-        const afterMarker = trim ? 2 : 0;
-        if (input.startsWith(LEFT_COMMENT, pos + afterMarker)) {
-            pos += afterMarker;
-            start = pos;
-            return 'comment';
-        }
-        emit(Item.LeftDelim);
-        pos += afterMarker;
-        start = pos;
-        parenDepth = 0;
-        return 'action';
-    };
-    const lexComment = () => {
-        pos += LEFT_COMMENT.length;
-        const i = input.indexOf(RIGHT_COMMENT, pos);
-        if (i < 0) {
-            fail('unclosed comment');
-            return false;
-        }
-        pos = i + RIGHT_COMMENT.length;
-        const [delim, trim] = atRightDelim();
-        if (!delim) {
-            fail('comment ends before closing delimiter');
-            return false;
-        }
-        if (trim)
-            pos += 2;
-        pos += RIGHT_DELIM.length;
-        if (trim)
-            skipSpaces();
-        start = pos;
-        return true;
-    };
-    const lexRightDelim = () => {
-        const trim = hasRightTrimMarker(input, pos);
-        if (trim) {
-            pos += 2;
-            start = pos;
-        }
-        pos += RIGHT_DELIM.length;
-        emit(Item.RightDelim);
-        if (trim) {
-            skipSpaces();
-            start = pos;
-        }
-    };
-    const scanNumber = () => {
-        accept('+-');
-        let digits = '0123456789_';
-        if (accept('0')) {
-            if (accept('xX'))
-                digits = '0123456789abcdefABCDEF_';
-            else if (accept('oO'))
-                digits = '01234567_';
-            else if (accept('bB'))
-                digits = '01_';
-        }
-        acceptRun(digits);
-        if (accept('.'))
-            acceptRun(digits);
-        if (digits.length === 11 && accept('eE')) {
-            accept('+-');
-            acceptRun('0123456789_');
-        }
-        if (digits.length === 23 && accept('pP')) {
-            accept('+-');
-            acceptRun('0123456789_');
-        }
-        accept('i');
-        const r = peek();
-        if (r !== EOF_RUNE && isAlphaNumeric(r)) {
-            next();
-            return false;
-        }
-        return true;
-    };
-    const lexNumber = () => {
-        if (!scanNumber()) {
-            fail('bad number syntax: ' + quote(input.slice(start, pos)));
-            return false;
-        }
-        const sign = peek();
-        if (sign === 0x2b || sign === 0x2d) {
-            if (!scanNumber() || input[pos - 1] !== 'i') {
-                fail('bad number syntax: ' + quote(input.slice(start, pos)));
-                return false;
+            if (len > start) {
+                ty[n] = Item.Text;
+                ts[n] = start;
+                te[n++] = len;
             }
-            emit(Item.Complex);
-        }
-        else
-            emit(Item.Number);
-        return true;
-    };
-    const lexQuoted = (q, what, type) => {
-        for (;;) {
-            const r = next();
-            if (r === 0x5c) {
-                const e = next();
-                if (e !== EOF_RUNE && e !== 0x0a)
-                    continue;
-                fail(what);
-                return false;
-            }
-            if (r === EOF_RUNE || r === 0x0a) {
-                fail(what);
-                return false;
-            }
-            if (r === q)
-                break;
-        }
-        emit(type);
-        return true;
-    };
-    const lexRawQuote = () => {
-        const i = input.indexOf('`', pos);
-        if (i < 0) {
-            fail('unterminated raw quoted string');
-            return false;
-        }
-        pos = i + 1;
-        emit(Item.RawString);
-        return true;
-    };
-    const lexFieldOrVariable = (type) => {
-        if (atTerminator()) {
-            emit(type === Item.Variable ? Item.Variable : Item.Dot);
-            return true;
-        }
-        let r;
-        for (;;) {
-            r = next();
-            if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-                backup(r);
-                break;
-            }
-        }
-        if (!atTerminator()) {
-            fail('bad character ' + runeU(r));
-            return false;
-        }
-        emit(type);
-        return true;
-    };
-    const lexIdentifier = () => {
-        let r;
-        for (;;) {
-            r = next();
-            if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-                backup(r);
-                break;
-            }
-        }
-        const word = input.slice(start, pos);
-        if (!atTerminator()) {
-            fail('bad character ' + runeU(r));
-            return false;
-        }
-        const key = KEYWORDS[word];
-        if (key !== undefined && key > Item.Keyword) {
-            if ((key === Item.Break && !breakOK) || (key === Item.Continue && !continueOK))
-                emit(Item.Identifier);
-            else
-                emit(key);
-        }
-        else if (word[0] === '.')
-            emit(Item.Field);
-        else if (word === 'true' || word === 'false')
-            emit(Item.Bool);
-        else
-            emit(Item.Identifier);
-        return true;
-    };
-    /** One step inside an action; returns 'text' after the closing delimiter. */
-    const lexInsideAction = () => {
-        const [delim] = atRightDelim();
-        if (delim) {
-            if (parenDepth === 0) {
-                lexRightDelim();
-                return 'text';
-            }
-            fail('unclosed left paren');
-            return 'error';
-        }
-        const r = next();
-        if (r === EOF_RUNE) {
-            fail('unclosed action');
-            return 'error';
-        }
-        if (lexer_isSpace(r)) {
-            // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
-            backup(r);
-            let numSpaces = 0;
-            while (pos < input.length && lexer_isSpace(input.charCodeAt(pos))) {
-                pos++;
-                numSpaces++;
-            }
-            if (hasRightTrimMarker(input, pos - 1) && input.startsWith(RIGHT_DELIM, pos + 1)) {
-                pos--;
-                if (numSpaces === 1) {
-                    lexRightDelim();
-                    return 'text';
-                }
-            }
-            emit(Item.Space);
-            return 'action';
-        }
-        switch (r) {
-            case 0x3d: // =
-                emit(Item.Assign);
-                return 'action';
-            case 0x3a: // :
-                if (next() !== 0x3d) {
-                    fail('expected :=');
-                    return 'error';
-                }
-                emit(Item.Declare);
-                return 'action';
-            case 0x7c: // |
-                emit(Item.Pipe);
-                return 'action';
-            case 0x22: // "
-                return lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 'action' : 'error';
-            case 0x60: // `
-                return lexRawQuote() ? 'action' : 'error';
-            case 0x24: // $
-                if (atTerminator()) {
-                    emit(Item.Variable);
-                    return 'action';
-                }
-                return lexFieldOrVariable(Item.Variable) ? 'action' : 'error';
-            case 0x27: // '
-                return lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 'action' : 'error';
-            case 0x28: // (
-                emit(Item.LeftParen);
-                parenDepth++;
-                return 'action';
-            case 0x29: // )
-                emit(Item.RightParen);
-                parenDepth--;
-                if (parenDepth < 0) {
-                    fail('unexpected right paren ' + runeU(r));
-                    return 'error';
-                }
-                return 'action';
-        }
-        if (r === 0x2e) {
-            // ".field" unless a digit follows, which makes it a number.
-            if (pos < input.length) {
-                const c = input.charCodeAt(pos);
-                if (c < 0x30 || c > 0x39)
-                    return lexFieldOrVariable(Item.Field) ? 'action' : 'error';
-            }
-            backup(r);
-            return lexNumber() ? 'action' : 'error';
-        }
-        if (r === 0x2b || r === 0x2d || (r >= 0x30 && r <= 0x39)) {
-            backup(r);
-            return lexNumber() ? 'action' : 'error';
-        }
-        if (isAlphaNumeric(r)) {
-            backup(r);
-            return lexIdentifier() ? 'action' : 'error';
-        }
-        if (r < 0x80 && isPrint(r)) {
-            emit(Item.Char);
-            return 'action';
-        }
-        fail('unrecognized character in action: ' + runeU(r));
-        return 'error';
-    };
-    for (;;) {
-        const state = lexText();
-        if (state === 'done')
+            ty[n] = Item.EOF;
+            ts[n] = len;
+            te[n++] = len;
             break;
-        if (state === 'comment') {
-            if (!lexComment())
+        }
+        // A left trim marker: "{{- " (the space may be any of the four).
+        const trim = s.charCodeAt(x + 2) === 0x2d && lexer_isSpace(s.charCodeAt(x + 3));
+        let trimEnd = x;
+        if (trim)
+            while (trimEnd > start && lexer_isSpace(s.charCodeAt(trimEnd - 1)))
+                trimEnd--;
+        if (trimEnd > start) {
+            ty[n] = Item.Text;
+            ts[n] = start;
+            te[n++] = trimEnd;
+        }
+        pos = x + (trim ? 4 : 2);
+        if (s.charCodeAt(pos) === 0x2f && s.charCodeAt(pos + 1) === 0x2a) {
+            // A comment: "/*" ... "*/" then the right delimiter.
+            start = pos;
+            const i = s.indexOf('*/', pos + 2);
+            if (i < 0) {
+                msg = 'unclosed comment';
                 break;
+            }
+            pos = i + 2;
+            const trimRight = atTrimRightDelim(s, pos, len);
+            if (!trimRight && !(s.charCodeAt(pos) === RBRACE && s.charCodeAt(pos + 1) === RBRACE)) {
+                msg = 'comment ends before closing delimiter';
+                break;
+            }
+            pos += trimRight ? 4 : 2;
+            if (trimRight)
+                while (pos < len && lexer_isSpace(s.charCodeAt(pos)))
+                    pos++;
+            start = pos;
             continue;
         }
-        let s;
-        do
-            s = lexInsideAction();
-        while (s === 'action');
-        if (s === 'error')
+        ty[n] = Item.LeftDelim;
+        ts[n] = x;
+        te[n++] = x + 2;
+        start = pos;
+        let parenDepth = 0;
+        // lexInsideAction, one token per iteration.
+        for (;;) {
+            let c = s.charCodeAt(pos);
+            // A right delimiter: "}}", or " -}}" with a trim marker (tested where spaces are handled).
+            let delim = 0;
+            if (c === RBRACE) {
+                if (s.charCodeAt(pos + 1) === RBRACE)
+                    delim = 1;
+            }
+            else if ((c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) && s.charCodeAt(pos + 1) === 0x2d) {
+                if (atTrimRightDelim(s, pos, len))
+                    delim = 2;
+            }
+            if (delim !== 0) {
+                if (parenDepth !== 0) {
+                    msg = 'unclosed left paren';
+                    break text;
+                }
+                if (delim === 2)
+                    pos += 2;
+                ty[n] = Item.RightDelim;
+                ts[n] = pos;
+                te[n++] = pos + 2;
+                pos += 2;
+                if (delim === 2)
+                    while (pos < len && lexer_isSpace(s.charCodeAt(pos)))
+                        pos++;
+                start = pos;
+                continue text;
+            }
+            if (pos >= len) {
+                msg = 'unclosed action';
+                break text;
+            }
+            let type;
+            switch (c) {
+                case 0x20:
+                case 0x09:
+                case 0x0d:
+                case 0x0a: {
+                    // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
+                    let p = pos + 1;
+                    for (; p < len; p++) {
+                        const d = s.charCodeAt(p);
+                        if (d !== 0x20 && d !== 0x09 && d !== 0x0a && d !== 0x0d)
+                            break;
+                    }
+                    if (s.charCodeAt(p) === 0x2d && atTrimRightDelim(s, p - 1, len)) {
+                        p--;
+                        if (p - pos === 0) {
+                            // Unreachable in practice: the check above already saw " -}}" here.
+                            pos = p;
+                            continue;
+                        }
+                    }
+                    pos = p;
+                    type = Item.Space;
+                    break;
+                }
+                case 0x3d: // =
+                    pos++;
+                    type = Item.Assign;
+                    break;
+                case 0x3a: // :
+                    if (s.charCodeAt(pos + 1) !== 0x3d) {
+                        msg = 'expected :=';
+                        break text;
+                    }
+                    pos += 2;
+                    type = Item.Declare;
+                    break;
+                case 0x7c: // |
+                    pos++;
+                    type = Item.Pipe;
+                    break;
+                case 0x22: {
+                    // " ... ": when no backslash or newline comes before the closing quote, jump to it.
+                    const q = s.indexOf('"', pos + 1);
+                    if (q >= 0) {
+                        const bs = s.indexOf('\\', pos + 1);
+                        const nl = s.indexOf('\n', pos + 1);
+                        if ((bs < 0 || bs > q) && (nl < 0 || nl > q)) {
+                            pos = q + 1;
+                            type = Item.String;
+                            break;
+                        }
+                    }
+                    pos = lexQuoted(s, pos, len, 0x22, 'unterminated quoted string');
+                    if (pos < 0) {
+                        msg = failure;
+                        break text;
+                    }
+                    type = Item.String;
+                    break;
+                }
+                case 0x60: {
+                    // `
+                    const i = s.indexOf('`', pos + 1);
+                    if (i < 0) {
+                        msg = 'unterminated raw quoted string';
+                        break text;
+                    }
+                    pos = i + 1;
+                    type = Item.RawString;
+                    break;
+                }
+                case 0x27: // '
+                    pos = lexQuoted(s, pos, len, 0x27, 'unterminated character constant');
+                    if (pos < 0) {
+                        msg = failure;
+                        break text;
+                    }
+                    type = Item.CharConstant;
+                    break;
+                case 0x28: // (
+                    pos++;
+                    parenDepth++;
+                    type = Item.LeftParen;
+                    break;
+                case 0x29: // )
+                    ty[n] = Item.RightParen;
+                    ts[n] = start;
+                    te[n++] = ++pos;
+                    start = pos;
+                    if (--parenDepth < 0) {
+                        msg = 'unexpected right paren ' + runeU(c);
+                        break text;
+                    }
+                    continue;
+                case 0x24: // $
+                case 0x2e: {
+                    // . (a field unless a digit follows, which makes it a number)
+                    const next = s.charCodeAt(pos + 1);
+                    // At the very end, Go lexes a lone "." as a number too.
+                    if (c === 0x2e && ((next >= 0x30 && next <= 0x39) || pos + 1 >= len)) {
+                        const p = lexNumber(s, pos, len);
+                        if (p < 0) {
+                            msg = failure;
+                            break text;
+                        }
+                        type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+                        pos = p;
+                        break;
+                    }
+                    pos++;
+                    if (atTerminator(s, pos, len)) {
+                        type = c === 0x24 ? Item.Variable : Item.Dot;
+                        break;
+                    }
+                    pos = alnumEnd(s, pos, len);
+                    if (!atTerminator(s, pos, len)) {
+                        msg = 'bad character ' + runeU(runeAt(s, pos, len));
+                        break text;
+                    }
+                    type = c === 0x24 ? Item.Variable : Item.Field;
+                    break;
+                }
+                default: {
+                    if (c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+                        const p = lexNumber(s, pos, len);
+                        if (p < 0) {
+                            msg = failure;
+                            break text;
+                        }
+                        type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+                        pos = p;
+                        break;
+                    }
+                    if (c >= 0xd800 && c <= 0xdbff)
+                        c = s.codePointAt(pos);
+                    if (isAlphaNumeric(c)) {
+                        pos = alnumEnd(s, pos, len);
+                        if (!atTerminator(s, pos, len)) {
+                            msg = 'bad character ' + runeU(runeAt(s, pos, len));
+                            break text;
+                        }
+                        type = identifierType(s, start, pos, breakOK, continueOK);
+                        break;
+                    }
+                    if (c < 0x80 && isPrint(c)) {
+                        pos++;
+                        type = Item.Char;
+                        break;
+                    }
+                    msg = 'unrecognized character in action: ' + runeU(c);
+                    break text;
+                }
+            }
+            ty[n] = type;
+            ts[n] = start;
+            te[n++] = pos;
+            start = pos;
+        }
+    }
+    if (msg !== '') {
+        ty[n] = Item.Error;
+        ts[n] = start;
+        te[n++] = start;
+        t.error = msg;
+    }
+    t.count = n;
+    return t;
+}
+/** lexNumber emits a Complex token when a signed imaginary part followed the first number. */
+function isComplex(s, start, end) {
+    if (s.charCodeAt(end - 1) !== 0x69)
+        return false;
+    const first = scanNumber(s, start, end);
+    return first >= 0 && first < end;
+}
+/** Keyword, bool or plain identifier: the type of the word s[start:end), told without cutting it out. */
+function identifierType(s, start, end, breakOK, continueOK) {
+    const n = end - start;
+    let key = Item.Identifier;
+    switch (s.charCodeAt(start)) {
+        case 0x62: // b
+            if (n === 5 && s.startsWith('block', start))
+                key = Item.Block;
+            else if (n === 5 && s.startsWith('break', start))
+                key = breakOK ? Item.Break : Item.Identifier;
+            break;
+        case 0x63: // c
+            if (n === 8 && s.startsWith('continue', start))
+                key = continueOK ? Item.Continue : Item.Identifier;
+            break;
+        case 0x64: // d
+            if (n === 6 && s.startsWith('define', start))
+                key = Item.Define;
+            break;
+        case 0x65: // e
+            if (n === 4 && s.startsWith('else', start))
+                key = Item.Else;
+            else if (n === 3 && s.startsWith('end', start))
+                key = Item.End;
+            break;
+        case 0x66: // f
+            if (n === 5 && s.startsWith('false', start))
+                key = Item.Bool;
+            break;
+        case 0x69: // i
+            if (n === 2 && s.charCodeAt(start + 1) === 0x66)
+                key = Item.If;
+            break;
+        case 0x6e: // n
+            if (n === 3 && s.startsWith('nil', start))
+                key = Item.Nil;
+            break;
+        case 0x72: // r
+            if (n === 5 && s.startsWith('range', start))
+                key = Item.Range;
+            break;
+        case 0x74: // t
+            if (n === 8 && s.startsWith('template', start))
+                key = Item.Template;
+            else if (n === 4 && s.startsWith('true', start))
+                key = Item.Bool;
+            break;
+        case 0x77: // w
+            if (n === 4 && s.startsWith('with', start))
+                key = Item.With;
             break;
     }
-    return items;
+    return key;
 }
 //# sourceMappingURL=lexer.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/literals.js
 /** Number literal parsing with the rules of strconv.ParseInt/ParseUint/ParseFloat (base 0). */
-const INT64_MAX = (1n << 63n) - 1n;
+const literals_INT64_MAX = (1n << 63n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
 /** strconv's underscoreOK: underscores only between digits (or after a base prefix). */
 function underscoreOK(s) {
@@ -38936,9 +40985,9 @@ function parseInt64(s) {
     const un = parseUint(body);
     if (un === null)
         return null;
-    if (!neg && un > INT64_MAX)
+    if (!neg && un > literals_INT64_MAX)
         return null;
-    if (neg && un > INT64_MAX + 1n)
+    if (neg && un > literals_INT64_MAX + 1n)
         return null;
     return neg ? -un : un;
 }
@@ -39061,14 +41110,16 @@ function hexToFloat(m, e) {
 /** Thrown inside the parser; converted to a TemplateError at the top. */
 class ParseFailure {
     message;
-    token;
-    constructor(message, token) {
+    pos;
+    constructor(message, 
+    /** Offset of the token whose line Go reports. */
+    pos) {
         this.message = message;
-        this.token = token;
+        this.pos = pos;
     }
 }
 const INVALID_SYNTAX = 'invalid syntax';
-const INT64_MIN = -(1n << 63n);
+const parser_INT64_MIN = -(1n << 63n);
 const INT64_LIMIT = 1n << 63n;
 const UINT64_LIMIT = 1n << 64n;
 function isIntegral64(f) {
@@ -39098,12 +41149,22 @@ function splitComplex(text) {
     }
     return null;
 }
+function isPlainDecimal(text) {
+    const c0 = text.charCodeAt(0);
+    if (c0 < 0x31 || c0 > 0x39)
+        return text === '0';
+    for (let i = 1; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x30 || c > 0x39)
+            return false;
+    }
+    return true;
+}
 /** parse.newNumber: classify a number literal; a string result is Go's error message. */
-function newNumber(pos, text, type) {
+function newNumber(text, type) {
     const n = {
-        type: NodeType.Number,
-        pos,
         text,
+        floatSyntax: false,
         isInt: false,
         isUint: false,
         isFloat: false,
@@ -39114,6 +41175,17 @@ function newNumber(pos, text, type) {
         re: 0,
         im: 0,
     };
+    if (type === Item.Number && text.length <= 15 && isPlainDecimal(text)) {
+        // The common case: a decimal integer without sign, prefix, underscores or leading zero.
+        const v = Number(text);
+        n.int64 = n.uint64 = BigInt(v);
+        n.isInt = n.isUint = n.isFloat = true;
+        n.float64 = v;
+        return n;
+    }
+    // exec.go's idealConstant: floats are told by their syntax, hex integers (no "p") excepted.
+    const hexInt = text.length > 2 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && !/[pP]/.test(text);
+    n.floatSyntax = !hexInt && text[0] !== "'" && /[.eEpP]/.test(text);
     if (type === Item.CharConstant) {
         const r = unquoteChar(text, 1, text.charCodeAt(0));
         if (r === null)
@@ -39177,7 +41249,7 @@ function newNumber(pos, text, type) {
             n.float64 = f;
             if (isIntegral64(f)) {
                 const b = BigInt(f);
-                if (b >= INT64_MIN && b < INT64_LIMIT) {
+                if (b >= parser_INT64_MIN && b < INT64_LIMIT) {
                     n.isInt = true;
                     n.int64 = b;
                 }
@@ -39195,50 +41267,203 @@ function newNumber(pos, text, type) {
         return 'illegal number syntax: ' + quote(text);
     return n;
 }
+/**
+ * Names, field paths and short literals repeat across templates (".Values.name", "printf", "%q"):
+ * parse trees share one copy of each, found in direct-mapped tables keyed by a cheap hash of the
+ * token's text and compared in place, so a hit allocates nothing. A miss just replaces the entry.
+ */
+const TABLE_SIZE = 4096;
+const names = new Array(TABLE_SIZE).fill(undefined);
+const pathKeys = new Array(TABLE_SIZE).fill(undefined);
+const pathVals = new Array(TABLE_SIZE).fill(undefined);
+const literalKeys = new Array(TABLE_SIZE).fill(undefined);
+const literalVals = new Array(TABLE_SIZE).fill(undefined);
+function slot(s, start, end) {
+    const len = end - start;
+    return (len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) & (TABLE_SIZE - 1);
+}
+/** s[start:end), shared with earlier parses when possible. */
+function parser_name(s, start, end) {
+    const h = slot(s, start, end);
+    const c = names[h];
+    if (c !== undefined && c.length === end - start && s.startsWith(c, start))
+        return c;
+    const v = s.slice(start, end);
+    names[h] = v;
+    return v;
+}
+/** The identifiers of a field or variable token such as ".a.b" (the dot dropped) or "$x.a". */
+function parser_path(s, start, end) {
+    const h = slot(s, start, end);
+    const c = pathKeys[h];
+    if (c !== undefined && c.length === end - start && s.startsWith(c, start))
+        return pathVals[h];
+    const text = s.slice(start, end);
+    let v;
+    if (text.indexOf('.') < 0)
+        v = [parser_name(text, 0, text.length)];
+    else {
+        const parts = text.split('.');
+        for (let i = 0; i < parts.length; i++)
+            if (parts[i] !== '')
+                parts[i] = parser_name(parts[i], 0, parts[i].length);
+        v = parts;
+    }
+    pathKeys[h] = text;
+    pathVals[h] = v;
+    return v;
+}
+/**
+ * Scratch space for the tree under construction, shared because parsing cannot be re-entered (it
+ * never runs user code); a finished tree gets exact-size copies. `stack` holds lists being built.
+ */
+let D = new Int32Array(4096);
+let K = new Int32Array(1024);
+const S = [];
+/**
+ * Finished trees are copied into views of shared slabs, which is much cheaper than giving every
+ * tree its own ArrayBuffer; a slab lives as long as any tree in it (like Buffer's pool).
+ */
+const SLAB_INTS = 1 << 16;
+let slab = new Int32Array(SLAB_INTS);
+let slabUsed = 0;
+function slabCopy(src, n) {
+    // Views are made with the constructor: subarray and slice are far slower in cold code.
+    const part = new Int32Array(src.buffer, 0, n);
+    if (n > SLAB_INTS >> 3) {
+        const own = new Int32Array(n);
+        own.set(part);
+        return own;
+    }
+    if (slabUsed + n > SLAB_INTS) {
+        slab = new Int32Array(SLAB_INTS);
+        slabUsed = 0;
+    }
+    slab.set(part, slabUsed);
+    const view = new Int32Array(slab.buffer, slabUsed * 4, n);
+    slabUsed += n;
+    return view;
+}
 class Parser {
     name;
     text;
-    hasFunction;
+    findFunction;
     tokens;
+    ty;
+    st;
+    last;
     idx = 0;
-    /** Highest token index handed out: Go reports errors at the line of the last lexed token. */
-    furthest = 0;
-    state = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
+    state = { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: 0 };
     trees = new Map();
     lineStarts;
-    constructor(name, text, hasFunction) {
+    nd = 0;
+    nk = 0;
+    /** Strings, identifier arrays, functions and numbers the tree refers to. */
+    refs = [];
+    top = 0;
+    constructor(name, text, findFunction) {
         this.name = name;
         this.text = text;
-        this.hasFunction = hasFunction;
-        this.tokens = lex(text, !hasFunction('break'), !hasFunction('continue'));
+        this.findFunction = findFunction;
+        this.tokens = lex(text, findFunction('break') === undefined, findFunction('continue') === undefined);
+        this.ty = this.tokens.type;
+        this.st = this.tokens.start;
+        this.last = this.tokens.count - 1;
     }
-    // Token stream.
+    /** The finished tree. */
+    tree() {
+        return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), this.refs);
+    }
+    /** A view of the tree under construction, for messages and checks while parsing. */
+    view() {
+        return new Tree(this.text, D, K, this.refs);
+    }
+    /** Lets go of the text held by the shared token list. */
+    release() {
+        this.tokens.input = '';
+        this.tokens.error = '';
+    }
+    // Tree building.
+    node(type, pos, a, b, c) {
+        const n = this.nd++;
+        let i = n * STRIDE;
+        if (i + STRIDE > D.length) {
+            const grown = new Int32Array(D.length * 2);
+            grown.set(D);
+            D = grown;
+        }
+        D[i++] = type;
+        D[i++] = pos;
+        D[i++] = a;
+        D[i++] = b;
+        D[i] = c;
+        return n;
+    }
+    ref(v) {
+        return this.refs.push(v) - 1;
+    }
+    push(n) {
+        S[this.top++] = n;
+    }
+    /** Moves the nodes pushed since base into the child lists; returns where they start. */
+    popList(base) {
+        const count = this.top - base;
+        const first = this.nk;
+        if (first + count > K.length) {
+            const grown = new Int32Array(Math.max(K.length * 2, first + count));
+            grown.set(K);
+            K = grown;
+        }
+        for (let i = 0; i < count; i++)
+            K[first + i] = S[base + i];
+        this.nk += count;
+        this.top = base;
+        return first;
+    }
+    type(n) {
+        return D[n * STRIDE];
+    }
+    // Token stream: tokens are indexes; reading past the end repeats the final EOF or Error token.
     next() {
-        const t = this.tokens[Math.min(this.idx, this.tokens.length - 1)];
-        this.idx++;
-        if (this.idx - 1 > this.furthest)
-            this.furthest = this.idx - 1;
-        return t;
+        let i = this.idx++;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        if (i > this.last)
+            i = this.last;
+        return i;
     }
-    backup(n = 1) {
-        this.idx -= n;
+    peekType() {
+        const i = this.idx;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        return this.ty[i > this.last ? this.last : i];
     }
-    peek() {
-        const t = this.next();
-        this.backup();
-        return t;
+    peekPos() {
+        const i = this.idx;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        return this.st[i > this.last ? this.last : i];
     }
     nextNonSpace() {
-        let t;
+        let i;
         do
-            t = this.next();
-        while (t.type === Item.Space);
+            i = this.next();
+        while (this.ty[i] === Item.Space);
+        return i;
+    }
+    /** Skips spaces and returns the type of the token after them (not consumed). */
+    peekNonSpaceType() {
+        const t = this.ty[this.nextNonSpace()];
+        this.idx--;
         return t;
     }
-    peekNonSpace() {
-        const t = this.nextNonSpace();
-        this.backup();
-        return t;
+    peekNonSpacePos() {
+        const p = this.st[this.nextNonSpace()];
+        this.idx--;
+        return p;
+    }
+    val(i) {
+        return this.tokens.val(i);
     }
     // Errors.
     lineOf(pos) {
@@ -39259,114 +41484,126 @@ class Parser {
         return lo + 1;
     }
     errorf(message) {
-        const last = this.tokens[Math.min(this.furthest, this.tokens.length - 1)];
-        throw new ParseFailure(message, last);
+        const f = this.state.furthest;
+        throw new ParseFailure(message, this.st[f > this.last ? this.last : f]);
     }
     unexpected(token, context) {
-        if (token.type === Item.Error) {
+        const type = this.ty[token];
+        if (type === Item.Error) {
             let extra = '';
-            const tokenLine = this.lineOf(token.pos);
-            if (this.state.actionLine !== 0 && this.state.actionLine !== tokenLine) {
-                extra = ` in action started at ${this.name}:${this.state.actionLine}`;
-                if (token.val.endsWith(' action'))
+            const actionLine = this.state.actionPos < 0 ? 0 : this.lineOf(this.state.actionPos);
+            if (actionLine !== 0 && actionLine !== this.lineOf(this.st[token])) {
+                extra = ` in action started at ${this.name}:${actionLine}`;
+                if (this.tokens.error.endsWith(' action'))
                     extra = extra.slice(' in action'.length);
             }
-            this.errorf(token.val + extra);
+            this.errorf(this.tokens.error + extra);
         }
-        this.errorf(`unexpected ${tokenString(token)} in ${context}`);
+        this.errorf(`unexpected ${tokenString(type, this.val(token))} in ${context}`);
     }
     expect(type, context) {
         const t = this.nextNonSpace();
-        if (t.type !== type)
+        if (this.ty[t] !== type)
             this.unexpected(t, context);
         return t;
     }
     toTemplateError(f) {
-        const loc = locate(this.text, f.token.pos);
-        return TemplateError.parse(this.name, { line: this.lineOf(f.token.pos), col: loc.col }, f.message);
+        const loc = locate(this.text, f.pos);
+        return TemplateError.parse(this.name, { line: this.lineOf(f.pos), col: loc.col }, f.message);
     }
-    // Grammar.
+    // Grammar. Methods return node indexes; itemList returns its List and leaves the {{end}} or
+    // {{else}} that ended it in this.end.
+    end = NONE;
     parse() {
-        const root = { type: NodeType.List, pos: this.peek().pos, nodes: [] };
-        while (this.peek().type !== Item.EOF) {
-            if (this.peek().type === Item.LeftDelim) {
+        const pos = this.peekPos();
+        const base = this.top;
+        while (this.peekType() !== Item.EOF) {
+            if (this.peekType() === Item.LeftDelim) {
                 const mark = this.idx;
                 this.next();
-                if (this.nextNonSpace().type === Item.Define) {
-                    this.withTree(() => this.parseDefinition());
+                if (this.ty[this.nextNonSpace()] === Item.Define) {
+                    const saved = this.state;
+                    this.state = this.treeState();
+                    this.parseDefinition();
+                    this.state = saved;
                     continue;
                 }
                 this.idx = mark;
             }
             const n = this.textOrAction();
-            if (n.type === NodeType.End || n.type === NodeType.Else)
-                this.errorf('unexpected ' + nodeString(n));
-            root.nodes.push(n);
+            const t = this.type(n);
+            if (t === NodeType.End || t === NodeType.Else)
+                this.errorf('unexpected ' + this.view().nodeString(n));
+            this.push(n);
         }
+        const count = this.top - base;
+        const root = this.node(NodeType.List, pos, this.popList(base), count, 0);
         this.add(this.name, root);
     }
-    withTree(f) {
-        const saved = this.state;
-        this.state = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
-        try {
-            return f();
-        }
-        finally {
-            this.state = saved;
-        }
+    treeState() {
+        return { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: this.state.furthest };
     }
     add(name, root) {
         const existing = this.trees.get(name);
-        if (existing === undefined || isEmptyTree(existing)) {
+        const view = this.view();
+        if (existing === undefined || view.isEmpty(existing)) {
             this.trees.set(name, root);
             return;
         }
-        if (!isEmptyTree(root))
+        if (!view.isEmpty(root))
             this.errorf(`template: multiple definition of template ${quote(name)}`);
     }
     parseDefinition() {
         const context = 'define clause';
         const nameTok = this.nextNonSpace();
-        if (nameTok.type !== Item.String && nameTok.type !== Item.RawString)
+        const t = this.ty[nameTok];
+        if (t !== Item.String && t !== Item.RawString)
             this.unexpected(nameTok, context);
-        const name = unquote(nameTok.val);
+        const name = unquote(this.val(nameTok));
         if (name === null)
             this.errorf(INVALID_SYNTAX);
         this.expect(Item.RightDelim, context);
-        const [root, end] = this.itemList();
-        if (end.type !== NodeType.End)
-            this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+        const root = this.itemList();
+        if (this.type(this.end) !== NodeType.End) {
+            this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+        }
         this.add(name, root);
     }
+    /** The items up to an {{end}} or {{else}}, which is left in this.end. */
     itemList() {
-        const list = { type: NodeType.List, pos: this.peekNonSpace().pos, nodes: [] };
-        while (this.peekNonSpace().type !== Item.EOF) {
+        const pos = this.peekNonSpacePos();
+        const base = this.top;
+        while (this.peekNonSpaceType() !== Item.EOF) {
             const n = this.textOrAction();
-            if (n.type === NodeType.End || n.type === NodeType.Else)
-                return [list, n];
-            list.nodes.push(n);
+            const t = this.type(n);
+            if (t === NodeType.End || t === NodeType.Else) {
+                const count = this.top - base;
+                const list = this.node(NodeType.List, pos, this.popList(base), count, 0);
+                this.end = n;
+                return list;
+            }
+            this.push(n);
         }
         this.errorf('unexpected EOF');
     }
     textOrAction() {
         const token = this.nextNonSpace();
-        switch (token.type) {
+        switch (this.ty[token]) {
             case Item.Text:
-                return { type: NodeType.Text, pos: token.pos, text: token.val };
-            case Item.LeftDelim:
-                this.state.actionLine = this.lineOf(token.pos);
-                try {
-                    return this.action();
-                }
-                finally {
-                    this.state.actionLine = 0;
-                }
+                return this.node(NodeType.Text, this.st[token], this.ref(this.val(token)), 0, 0);
+            case Item.LeftDelim: {
+                // A parse failure abandons the whole parse, so no cleanup is needed on that path.
+                this.state.actionPos = this.st[token];
+                const n = this.action();
+                this.state.actionPos = -1;
+                return n;
+            }
         }
         this.unexpected(token, 'input');
     }
     action() {
         const token = this.nextNonSpace();
-        switch (token.type) {
+        switch (this.ty[token]) {
             case Item.Block:
                 return this.blockControl();
             case Item.Break:
@@ -39376,7 +41613,7 @@ class Parser {
             case Item.Else:
                 return this.elseControl();
             case Item.End:
-                return { type: NodeType.End, pos: this.expect(Item.RightDelim, 'end').pos };
+                return this.node(NodeType.End, this.st[this.expect(Item.RightDelim, 'end')], 0, 0, 0);
             case Item.If:
                 return this.branch(NodeType.If, true, 'if');
             case Item.Range:
@@ -39386,107 +41623,112 @@ class Parser {
             case Item.With:
                 return this.branch(NodeType.With, false, 'with');
         }
-        this.backup();
-        const pos = this.peek().pos;
-        return { type: NodeType.Action, pos, pipe: this.pipeline('command', Item.RightDelim) };
+        this.idx--;
+        const pos = this.peekPos();
+        return this.node(NodeType.Action, pos, this.pipeline('command', Item.RightDelim), 0, 0);
     }
     breakOrContinue(keyword, type, name) {
         const token = this.nextNonSpace();
-        if (token.type !== Item.RightDelim)
+        if (this.ty[token] !== Item.RightDelim)
             this.unexpected(token, name);
         if (this.state.rangeDepth === 0)
             this.errorf(`${name} outside {{range}}`);
-        return { type, pos: keyword.pos };
+        return this.node(type, this.st[keyword], 0, 0, 0);
     }
     elseControl() {
-        const peek = this.peekNonSpace();
-        // "{{else if ...": leave the "if" pending; parseControl turns it into a nested if.
-        if (peek.type === Item.If)
-            return { type: NodeType.Else, pos: peek.pos };
+        // "{{else if ...": leave the "if" pending; branch() turns it into a nested if.
+        if (this.peekNonSpaceType() === Item.If)
+            return this.node(NodeType.Else, this.peekPos(), 0, 0, 0);
         const token = this.expect(Item.RightDelim, 'else');
-        return { type: NodeType.Else, pos: token.pos };
+        return this.node(NodeType.Else, this.st[token], 0, 0, 0);
     }
     branch(type, allowElseIf, context) {
         const vars = this.state.vars.length;
         const pipe = this.pipeline(context, Item.RightDelim);
         if (type === NodeType.Range)
             this.state.rangeDepth++;
-        const [list, end] = this.itemList();
-        let next = end;
+        const list = this.itemList();
+        let next = this.end;
         if (type === NodeType.Range)
             this.state.rangeDepth--;
-        let elseList = null;
-        if (next.type === NodeType.Else) {
-            if (allowElseIf && this.peek().type === Item.If) {
+        let elseList = NONE;
+        if (this.type(next) === NodeType.Else) {
+            if (allowElseIf && this.peekType() === Item.If) {
                 this.next();
-                elseList = { type: NodeType.List, pos: next.pos, nodes: [this.branch(NodeType.If, true, 'if')] };
+                const elsePos = D[next * STRIDE + F_POS];
+                const base = this.top;
+                this.push(this.branch(NodeType.If, true, 'if'));
+                elseList = this.node(NodeType.List, elsePos, this.popList(base), 1, 0);
             }
             else {
-                [elseList, next] = this.itemList();
-                if (next.type !== NodeType.End)
-                    this.errorf(`expected end; found ${nodeString(next)}`);
+                elseList = this.itemList();
+                next = this.end;
+                if (this.type(next) !== NodeType.End)
+                    this.errorf(`expected end; found ${this.view().nodeString(next)}`);
             }
         }
         this.state.vars.length = vars;
-        return { type, pos: pipe.pos, pipe, list, elseList };
+        return this.node(type, D[pipe * STRIDE + F_POS], pipe, list, elseList);
     }
     blockControl() {
         const context = 'block clause';
         const token = this.nextNonSpace();
         const name = this.templateName(token, context);
         const pipe = this.pipeline(context, Item.RightDelim);
-        this.withTree(() => {
-            const [root, end] = this.itemList();
-            if (end.type !== NodeType.End)
-                this.errorf(`unexpected ${nodeString(end)} in ${context}`);
-            this.add(name, root);
-        });
-        return { type: NodeType.Template, pos: token.pos, name, pipe };
+        const outer = this.state;
+        this.state = this.treeState();
+        const root = this.itemList();
+        const inner = this.state;
+        // Go reports this one with the outer tree, whose last token is the block's "}}".
+        this.state = outer;
+        if (this.type(this.end) !== NodeType.End) {
+            this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+        }
+        this.state = inner;
+        this.add(name, root);
+        this.state = outer;
+        return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
     }
     templateControl() {
         const context = 'template clause';
         const token = this.nextNonSpace();
         const name = this.templateName(token, context);
-        let pipe = null;
-        if (this.nextNonSpace().type !== Item.RightDelim) {
-            this.backup();
+        let pipe = NONE;
+        if (this.ty[this.nextNonSpace()] !== Item.RightDelim) {
+            this.idx--;
             pipe = this.pipeline(context, Item.RightDelim);
         }
-        return { type: NodeType.Template, pos: token.pos, name, pipe };
+        return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
     }
     templateName(token, context) {
-        if (token.type === Item.String || token.type === Item.RawString) {
-            const s = unquote(token.val);
+        const t = this.ty[token];
+        if (t === Item.String || t === Item.RawString) {
+            const s = unquote(this.val(token));
             if (s === null)
                 this.errorf(INVALID_SYNTAX);
             return s;
         }
         this.unexpected(token, context);
     }
-    newVariable(pos, ident) {
-        return { type: NodeType.Variable, pos, ident: ident.split('.') };
-    }
     pipeline(context, end) {
-        const pipe = { type: NodeType.Pipe, pos: this.peekNonSpace().pos, isAssign: false, decl: [], cmds: [] };
-        decls: for (;;) {
-            const v = this.peekNonSpace();
-            if (v.type !== Item.Variable)
-                break;
+        const pos = this.peekNonSpacePos();
+        let isAssign = false;
+        const base = this.top;
+        decls: while (this.peekNonSpaceType() === Item.Variable) {
             const mark = this.idx;
-            this.next();
-            const next = this.peekNonSpace();
-            if (next.type === Item.Assign || next.type === Item.Declare) {
-                pipe.isAssign = next.type === Item.Assign;
+            const v = this.nextNonSpace();
+            const next = this.peekNonSpaceType();
+            if (next === Item.Assign || next === Item.Declare) {
+                isAssign = next === Item.Assign;
                 this.nextNonSpace();
-                pipe.decl.push(this.newVariable(v.pos, v.val));
-                this.state.vars.push(v.val);
+                this.declare(v);
             }
-            else if (next.type === Item.Char && next.val === ',') {
+            else if (next === Item.Char && this.val(this.idx) === ',') {
+                // peekNonSpaceType left idx on the ",".
                 this.nextNonSpace();
-                pipe.decl.push(this.newVariable(v.pos, v.val));
-                this.state.vars.push(v.val);
-                if (context === 'range' && pipe.decl.length < 2) {
-                    const t = this.peekNonSpace().type;
+                this.declare(v);
+                if (context === 'range' && this.top - base < 2) {
+                    const t = this.peekNonSpaceType();
                     if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen)
                         continue decls;
                     this.errorf('range can only initialize variables');
@@ -39498,13 +41740,16 @@ class Parser {
             }
             break;
         }
+        const ndecl = this.top - base;
         for (;;) {
             const token = this.nextNonSpace();
-            if (token.type === end) {
-                this.checkPipeline(pipe, context);
-                return pipe;
+            const t = this.ty[token];
+            if (t === end) {
+                const ncmds = this.top - base - ndecl;
+                this.checkPipeline(base + ndecl, ncmds, context);
+                return this.node(NodeType.Pipe, pos, this.popList(base), ndecl * 2 + (isAssign ? 1 : 0), ncmds);
             }
-            switch (token.type) {
+            switch (t) {
                 case Item.Bool:
                 case Item.CharConstant:
                 case Item.Complex:
@@ -39517,19 +41762,27 @@ class Parser {
                 case Item.String:
                 case Item.Variable:
                 case Item.LeftParen:
-                    this.backup();
-                    pipe.cmds.push(this.command());
+                    this.idx--;
+                    this.push(this.command());
                     break;
                 default:
                     this.unexpected(token, context);
             }
         }
     }
-    checkPipeline(pipe, context) {
-        if (pipe.cmds.length === 0)
+    declare(v) {
+        const start = this.st[v];
+        const end = this.tokens.end[v];
+        this.push(this.node(NodeType.Variable, start, this.ref(parser_path(this.tokens.input, start, end)), 0, 0));
+        this.state.vars.push(this.val(v));
+    }
+    /** The commands are S[first, first + count). */
+    checkPipeline(first, count, context) {
+        if (count === 0)
             this.errorf(`missing value for ${context}`);
-        for (let i = 1; i < pipe.cmds.length; i++) {
-            switch (pipe.cmds[i].args[0].type) {
+        for (let i = 1; i < count; i++) {
+            const cmd = S[first + i];
+            switch (this.type(K[D[cmd * STRIDE + F_A]])) {
                 case NodeType.Bool:
                 case NodeType.Dot:
                 case NodeType.Nil:
@@ -39540,106 +41793,130 @@ class Parser {
         }
     }
     command() {
-        const cmd = { type: NodeType.Command, pos: this.peekNonSpace().pos, args: [] };
+        const pos = this.peekNonSpacePos();
+        const base = this.top;
         for (;;) {
-            this.peekNonSpace();
+            this.peekNonSpaceType();
             const operand = this.operand();
-            if (operand)
-                cmd.args.push(operand);
+            if (operand !== NONE)
+                this.push(operand);
             const token = this.next();
-            if (token.type === Item.Space)
+            const t = this.ty[token];
+            if (t === Item.Space)
                 continue;
-            if (token.type === Item.RightDelim || token.type === Item.RightParen)
-                this.backup();
-            else if (token.type !== Item.Pipe)
+            if (t === Item.RightDelim || t === Item.RightParen)
+                this.idx--;
+            else if (t !== Item.Pipe)
                 this.unexpected(token, 'operand');
             break;
         }
-        if (cmd.args.length === 0)
+        const count = this.top - base;
+        if (count === 0)
             this.errorf('empty command');
-        return cmd;
+        return this.node(NodeType.Command, pos, this.popList(base), count, 0);
     }
     operand() {
         const node = this.term();
-        if (node === null)
-            return null;
-        if (this.peek().type !== Item.Field)
+        if (node === NONE)
+            return NONE;
+        if (this.peekType() !== Item.Field)
             return node;
-        const pos = this.peek().pos;
-        const fields = [];
-        while (this.peek().type === Item.Field)
-            fields.push(this.next().val.slice(1));
-        switch (node.type) {
+        const pos = this.peekPos();
+        const input = this.tokens.input;
+        let end = pos;
+        while (this.peekType() === Item.Field)
+            end = this.tokens.end[this.next()];
+        const nodePos = D[node * STRIDE + F_POS];
+        // The fields are adjacent to each other and to a field or variable term: ".a.b.c", "$x.a.b".
+        switch (this.type(node)) {
             case NodeType.Field:
-                return { type: NodeType.Field, pos, ident: [...node.ident, ...fields] };
+                return this.node(NodeType.Field, pos, this.ref(parser_path(input, nodePos + 1, end)), 0, 0);
             case NodeType.Variable:
-                return { type: NodeType.Variable, pos, ident: [...node.ident, ...fields] };
+                return this.node(NodeType.Variable, pos, this.ref(parser_path(input, nodePos, end)), 0, 0);
             case NodeType.Bool:
             case NodeType.String:
             case NodeType.Number:
             case NodeType.Nil:
             case NodeType.Dot:
-                this.errorf(`unexpected . after term ${quote(nodeString(node))}`);
+                this.errorf(`unexpected . after term ${quote(this.view().nodeString(node))}`);
         }
-        return { type: NodeType.Chain, pos, node, field: fields };
+        return this.node(NodeType.Chain, pos, node, this.ref(parser_path(input, pos + 1, end)), 0);
     }
     term() {
         const token = this.nextNonSpace();
-        switch (token.type) {
-            case Item.Identifier:
-                if (!this.hasFunction(token.val))
-                    this.errorf(`function ${quote(token.val)} not defined`);
-                return { type: NodeType.Identifier, pos: token.pos, ident: token.val };
+        const pos = this.st[token];
+        switch (this.ty[token]) {
+            case Item.Identifier: {
+                const ident = parser_name(this.tokens.input, pos, this.tokens.end[token]);
+                const fn = this.findFunction(ident);
+                if (fn === undefined)
+                    this.errorf(`function ${quote(ident)} not defined`);
+                return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
+            }
             case Item.Dot:
-                return { type: NodeType.Dot, pos: token.pos };
+                return this.node(NodeType.Dot, pos, 0, 0, 0);
             case Item.Nil:
-                return { type: NodeType.Nil, pos: token.pos };
+                return this.node(NodeType.Nil, pos, 0, 0, 0);
             case Item.Variable:
-                return this.useVar(token.pos, token.val);
+                return this.useVar(token);
             case Item.Field:
-                return { type: NodeType.Field, pos: token.pos, ident: token.val.slice(1).split('.') };
+                return this.node(NodeType.Field, pos, this.ref(parser_path(this.tokens.input, pos + 1, this.tokens.end[token])), 0, 0);
             case Item.Bool:
-                return { type: NodeType.Bool, pos: token.pos, value: token.val === 'true' };
+                return this.node(NodeType.Bool, pos, this.tokens.input.charCodeAt(pos) === 0x74 ? 1 : 0, 0, 0);
             case Item.CharConstant:
             case Item.Complex:
             case Item.Number: {
-                const n = newNumber(token.pos, token.val, token.type);
+                const n = newNumber(this.val(token), this.ty[token]);
                 if (typeof n === 'string')
                     this.errorf(n);
-                return n;
+                return this.node(NodeType.Number, pos, this.ref(n), 0, 0);
             }
             case Item.LeftParen:
                 return this.pipeline('parenthesized pipeline', Item.RightParen);
             case Item.String:
             case Item.RawString: {
-                const s = unquote(token.val);
+                const input = this.tokens.input;
+                const end = this.tokens.end[token];
+                const h = slot(input, pos, end);
+                const c = literalKeys[h];
+                if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
+                    return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
+                }
+                const quoted = input.slice(pos, end);
+                const s = unquote(quoted);
                 if (s === null)
                     this.errorf(INVALID_SYNTAX);
-                return { type: NodeType.String, pos: token.pos, quoted: token.val, text: s };
+                literalKeys[h] = quoted;
+                literalVals[h] = s;
+                return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
             }
         }
-        this.backup();
-        return null;
+        this.idx--;
+        return NONE;
     }
-    useVar(pos, name) {
-        const v = this.newVariable(pos, name);
-        if (!this.state.vars.includes(v.ident[0]))
-            this.errorf(`undefined variable ${quote(v.ident[0])}`);
-        return v;
+    useVar(token) {
+        const pos = this.st[token];
+        const ident = parser_path(this.tokens.input, pos, this.tokens.end[token]);
+        if (!this.state.vars.includes(ident[0]))
+            this.errorf(`undefined variable ${quote(ident[0])}`);
+        return this.node(NodeType.Variable, pos, this.ref(ident), 0, 0);
     }
 }
 /** Parses a template text and the templates it defines; throws TemplateError on bad syntax. */
-function parser_parse(name, text, hasFunction) {
-    const p = new Parser(name, text, hasFunction);
+function parser_parse(name, text, findFunction) {
+    const p = new Parser(name, text, findFunction);
     try {
         p.parse();
+        return { tree: p.tree(), trees: p.trees };
     }
     catch (e) {
         if (e instanceof ParseFailure)
             throw p.toTemplateError(e);
         throw e;
     }
-    return { trees: p.trees };
+    finally {
+        p.release();
+    }
 }
 //# sourceMappingURL=parser.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/template.js
@@ -39651,12 +41928,9 @@ class Template {
     name;
     ctx;
     /** @internal Use parseTemplate. */
-    constructor(name, text, trees, funcs) {
+    constructor(name, tree, trees) {
         this.name = name;
-        const all = new Map(Object.entries(builtinFuncs));
-        for (const [fn, f] of Object.entries(funcs))
-            all.set(fn, f);
-        this.ctx = { parseName: name, text, trees, lookupFunc: (fn) => all.get(fn) };
+        this.ctx = { parseName: name, tree, trees };
     }
     /** Runs the main template; throws TemplateError like Go's Execute would return it. */
     execute(data) {
@@ -39671,12 +41945,14 @@ class Template {
         return [...this.ctx.trees.keys()];
     }
 }
+const hasOwn = Object.prototype.hasOwnProperty;
 /** Parses a Go text/template; throws TemplateError (with Go's message) on a syntax error. */
 function parseTemplate(name, text, options = {}) {
     const funcs = options.funcs ?? {};
-    const hasFunction = (fn) => Object.prototype.hasOwnProperty.call(funcs, fn) || Object.prototype.hasOwnProperty.call(builtinFuncs, fn);
-    const { trees } = parser_parse(name, text, hasFunction);
-    return new Template(name, text, trees, funcs);
+    // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
+    const findFunction = (fn) => hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
+    const { tree, trees } = parser_parse(name, text, findFunction);
+    return new Template(name, tree, trees);
 }
 //# sourceMappingURL=template.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/functions.js
@@ -39717,7 +41993,7 @@ function predecessorFuncs(ctx) {
         truncSHA: defineFunc({
             name: 'truncSHA',
             params: ['string'],
-            fn: (s) => (utf8Length(s) > 12 ? utf8Decode(utf8Bytes(s).subarray(0, 12)) : s),
+            fn: (s) => (utf8Length(s) > 12 ? byteSlice(s, 0, 12) : s),
         }),
         envOr: defineFunc({
             name: 'envOr',
@@ -39739,7 +42015,7 @@ function predecessorFuncs(ctx) {
             fn: (list, sep) => {
                 if (!isStringSlice(list) && list.length > 0)
                     throw new Error('join: list is not a []string');
-                return list.join(sep);
+                return canonical(list.join(sep));
             },
         }),
         indent: defineFunc({
@@ -39761,7 +42037,11 @@ function predecessorFuncs(ctx) {
         trimPrefix: defineFunc({
             name: 'trimPrefix',
             params: ['string', 'string'],
-            fn: (s, prefix) => (prefix !== '' && s.startsWith(prefix) ? s.slice(prefix.length) : s),
+            fn: (s, prefix) => {
+                if (prefix === '' || !hasBytePrefix(s, prefix))
+                    return s;
+                return s.startsWith(prefix) ? s.slice(prefix.length) : byteSlice(s, utf8Length(prefix), utf8Length(s));
+            },
         }),
     };
 }
@@ -39771,6 +42051,7 @@ function predecessorFuncs(ctx) {
  * A Go 1.19 compatible text/template engine: same syntax, same output and the same error
  * messages (with a column added), over a value model described in values.ts.
  */
+
 
 
 
@@ -39915,16 +42196,16 @@ function resolveEnvironment(environments, name, file) {
     if (!Object.hasOwn(envs, name)) {
         const known = Object.keys(envs);
         const hint = known.length ? `defined: ${known.join(', ')}` : 'services.yaml defines no environments';
-        throw new UserError(`${file}: environment "${name}" is not defined (${hint}); add it under environments: or pick one of those`, file);
+        throw new errors_UserError(`${file}: environment "${name}" is not defined (${hint}); add it under environments: or pick one of those`, file);
     }
     const lineage = [];
     let current = name;
     while (current !== undefined) {
         if (lineage.includes(current)) {
-            throw new UserError(`${file}: environments.${lineage[lineage.length - 1]}.from: inheritance cycle ${[...lineage, current].join(' -> ')}; remove one of the from: links`, file);
+            throw new errors_UserError(`${file}: environments.${lineage[lineage.length - 1]}.from: inheritance cycle ${[...lineage, current].join(' -> ')}; remove one of the from: links`, file);
         }
         if (!Object.hasOwn(envs, current)) {
-            throw new UserError(`${file}: environments.${lineage[lineage.length - 1]}.from: parent environment "${current}" is not defined`, file);
+            throw new errors_UserError(`${file}: environments.${lineage[lineage.length - 1]}.from: parent environment "${current}" is not defined`, file);
         }
         lineage.push(current);
         current = envs[current].from?.trim() || undefined;
@@ -39974,7 +42255,7 @@ function checkNamespaceName(namespace, env, file, explicit) {
     const fix = explicit
         ? 'pass a valid namespace'
         : `set namespace.patterns.${env} in ${file} to a valid name, e.g. "{{ .Project }}-${env.toLowerCase().replace(/[^a-z0-9-]/g, '-')}"`;
-    throw new UserError(`${file}: namespace "${namespace}" for env "${env}" is not a valid Kubernetes namespace name (${rule}): ${fix}`, file);
+    throw new errors_UserError(`${file}: namespace "${namespace}" for env "${env}" is not a valid Kubernetes namespace name (${rule}): ${fix}`, file);
 }
 //# sourceMappingURL=namespace.js.map
 ;// CONCATENATED MODULE: ../../node_modules/zod/v4/core/util.js
@@ -41016,19 +43297,19 @@ function cloneIssues(issues) {
 }
 const recursive = /*@__PURE__*/ new WeakMap();
 /** What the walk established, in order of certainty: ordered so the strongest answer among children wins. */
-const NONE = 0;
+const memoizer_NONE = 0;
 const ASSUMED = 1;
 const PROVEN = 2;
 /** Whether this schema's subtree contains a cycle, so one parse can re-enter it. */
 function isRecursive(inst, stack, resolve) {
     const cached = recursive.get(inst);
     if (cached !== undefined)
-        return cached ? PROVEN : NONE;
+        return cached ? PROVEN : memoizer_NONE;
     // Relative to the walk in progress, so not cached.
     if (stack.has(inst))
         return PROVEN;
     stack.add(inst);
-    let result = NONE;
+    let result = memoizer_NONE;
     const check = (child) => {
         if (result !== PROVEN && child?._zod) {
             const answer = isRecursive(child, stack, resolve);
@@ -41038,14 +43319,14 @@ function isRecursive(inst, stack, resolve) {
     };
     // `Reflect.ownKeys` rather than `Object.keys`, so a cycle through a declared symbol key is still seen
     const shape = (sh, spread) => {
-        let answer = NONE;
+        let answer = memoizer_NONE;
         for (const key of Reflect.ownKeys(sh)) {
             const desc = Object.getOwnPropertyDescriptor(sh, key);
             // an object resolves its shape by spread, so a key it does not enumerate is never parsed; `z.properties` reads every own key and so keeps them all
             if (spread && !desc.enumerable)
                 continue;
             // resolving runs user code, and a factory mints a fresh subtree per read, so an edge the walk can't follow counts as a cycle
-            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : memoizer_NONE;
             if (child > answer)
                 answer = child;
         }
@@ -41174,7 +43455,7 @@ function settle(inst, answer) {
  */
 function isRecursiveSchema(inst) {
     // z.compile never parses, so nothing would ever resolve a lazy for it; it runs once and already treats a throw here as recursive
-    return isRecursive(inst, new Set(), true) !== NONE;
+    return isRecursive(inst, new Set(), true) !== memoizer_NONE;
 }
 function bucketFor(state, inst) {
     let bucket = state.buckets.get(inst);
@@ -41229,7 +43510,7 @@ const memo = {
             const wrapped = (payload, ctx) => {
                 if (isRecursiveInst === undefined) {
                     const walked = isRecursive(inst, new Set(), false);
-                    if (walked === NONE) {
+                    if (walked === memoizer_NONE) {
                         // Nothing here can ever fire, so take it back out.
                         inst._zod.parse = base;
                         if (inst._zod.run === wrapped)
@@ -41325,7 +43606,7 @@ function nanoidOfLength(length) {
     return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
 }
 /** ISO 8601-1 duration regex. Does not support the 8601-2 extensions like negative durations or fractional/negative components. */
-const duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
+const regexes_duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
 /** Implements ISO 8601-2 extensions like explicit +- prefixes, mixing weeks with other units, and fractional/negative components. */
 const extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
 /** A regex for any UUID-like identifier: 8-4-4-4-12 hex pattern */
@@ -42411,7 +44692,7 @@ const $ZodISOTime = /*@__PURE__*/ $constructor("$ZodISOTime", (inst, def) => {
     $ZodStringFormat.init(inst, def);
 });
 const $ZodISODuration = /*@__PURE__*/ $constructor("$ZodISODuration", (inst, def) => {
-    def.pattern ?? (def.pattern = duration);
+    def.pattern ?? (def.pattern = regexes_duration);
     $ZodStringFormat.init(inst, def);
 });
 const $ZodIPv4 = /*@__PURE__*/ $constructor("$ZodIPv4", (inst, def) => {
@@ -47768,11 +50049,11 @@ const _safeParse = (_Err) => (schema, value, _ctx) => {
     if (result instanceof Promise) {
         throw new $ZodAsyncError();
     }
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParse = /* @__PURE__*/ _safeParse($ZodRealError);
 // the error is built on the first read of `error`: finalizing the issues and constructing the instance is most of a failing parse, and a caller that only branches on `success` never pays it. a getter in the literal keeps this small; the alternative, one shared accessor descriptor plus a hidden state slot, reads ~15% faster but costs ~75 B gzipped in every bundle
-function failure(Err, issues, ctx) {
+function parse_failure(Err, issues, ctx) {
     let error;
     return {
         success: false,
@@ -47798,7 +50079,7 @@ const _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
     let result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
         result = await result;
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParseAsync = /* @__PURE__*/ _safeParseAsync($ZodRealError);
 // registry mirrors of the compiler's sentinels, so this module never imports the compiler
@@ -49716,7 +51997,7 @@ function checkStackConfig(input) {
     });
     const fail = (p, message) => {
         const d = at(p);
-        throw new UserError(`${d.file}${d.line ? `:${d.line}:${d.col}` : ''}: ${d.path}: ${message}`, file, d.line, d.col);
+        throw new errors_UserError(`${d.file}${d.line ? `:${d.line}:${d.col}` : ''}: ${d.path}: ${message}`, file, d.line, d.col);
     };
     const warnings = [];
     const envNames = new Set(Object.keys(config.environments ?? {}));
@@ -49864,7 +52145,7 @@ function readText(file, what) {
     }
     catch (err) {
         const reason = err.code === 'ENOENT' ? 'file not found' : err.message;
-        throw new UserError(`${file}: cannot read ${what}: ${reason}`, file);
+        throw new errors_UserError(`${file}: cannot read ${what}: ${reason}`, file);
     }
 }
 function readDotenv(file, what) {
@@ -49885,19 +52166,19 @@ function readVarFile(file) {
     catch (err) {
         if (err instanceof dist/* YAMLParseError */.XT) {
             const [line, col] = [err.linePos?.[0]?.line, err.linePos?.[0]?.col];
-            throw new UserError(`${file}:${line}:${col}: invalid YAML in var-file: ${err.message.split('\n')[0]}`, file, line, col);
+            throw new errors_UserError(`${file}:${line}:${col}: invalid YAML in var-file: ${err.message.split('\n')[0]}`, file, line, col);
         }
         throw err;
     }
     if (data === null || data === undefined)
         return {};
     if (typeof data !== 'object' || Array.isArray(data)) {
-        throw new UserError(`${file}: a var-file must be a mapping of NAME: value`, file);
+        throw new errors_UserError(`${file}: a var-file must be a mapping of NAME: value`, file);
     }
     const out = {};
     for (const [k, v] of Object.entries(data)) {
         if (v !== null && typeof v === 'object') {
-            throw new UserError(`${file}: var-file key "${k}" must have a plain value, not a list or mapping`, file);
+            throw new errors_UserError(`${file}: var-file key "${k}" must have a plain value, not a list or mapping`, file);
         }
         out[k] = v === null || v === undefined ? '' : String(v);
     }
@@ -49917,7 +52198,7 @@ function parseInlineVars(entries) {
             const eq = line.indexOf('=');
             const key = eq < 0 ? '' : line.slice(0, eq).trim();
             if (eq < 0 || !key) {
-                throw new UserError(`invalid inline var "${line}": expected KEY=VALUE`);
+                throw new errors_UserError(`invalid inline var "${line}": expected KEY=VALUE`);
             }
             out[key] = line.slice(eq + 1).trim();
         }
@@ -53069,17 +55350,17 @@ function writeYamlDocument(value) {
 
 
 
-function loadStack(options) {
+function load_loadStack(options) {
     const cwd = options.cwd ?? process.cwd();
     const file = external_node_path_namespaceObject.resolve(cwd, options.config);
     const displayFile = external_node_path_namespaceObject.isAbsolute(options.config) ? options.config : external_node_path_namespaceObject.relative(cwd, file) || options.config;
     const projectRoot = external_node_path_namespaceObject.dirname(file);
     const env = options.env.trim();
     if (!env)
-        throw new UserError('no environment given: pass --env (or set CODEXCTL_ENV)');
+        throw new errors_UserError('no environment given: pass --env (or set CODEXCTL_ENV)');
     const slot = options.slot ?? 0;
     if (!Number.isInteger(slot) || slot < 0)
-        throw new UserError(`slot must be a whole number >= 0, got ${slot}`);
+        throw new errors_UserError(`slot must be a whole number >= 0, got ${slot}`);
     const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
     const source = readSource(file, displayFile);
     const rawDoc = parseYamlOrThrow(source, displayFile, 'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)');
@@ -53132,7 +55413,7 @@ function loadStack(options) {
         });
     }
     if (!project)
-        throw new UserError(`${displayFile}: project: required (the project name used for namespaces and labels)`, displayFile);
+        throw new errors_UserError(`${displayFile}: project: required (the project name used for namespaces and labels)`, displayFile);
     const environment = resolveEnvironment(config.environments, env, displayFile);
     if (slotted && slot === 0 && !explicitNamespace) {
         warnings.push({
@@ -53143,7 +55424,7 @@ function loadStack(options) {
     }
     warnings.push(...checkStackConfig({ config, rawDoc: rawDoc.doc, lines: rawDoc.lines, file: displayFile, projectRoot }));
     if (config.strict && warnings.length) {
-        throw new UserError(`${displayFile}: strict: true turns these warnings into errors:\n` +
+        throw new errors_UserError(`${displayFile}: strict: true turns these warnings into errors:\n` +
             warnings
                 .map((w) => `  ${w.file ?? displayFile}${w.line ? `:${w.line}:${w.col}` : ''}: ${w.path ? `${w.path}: ` : ''}${w.message}`)
                 .join('\n'), displayFile);
@@ -53174,9 +55455,9 @@ function readSource(file, displayFile) {
     }
     catch (err) {
         if (err.code === 'ENOENT') {
-            throw new UserError(`${displayFile}: file not found; pass the path of services.yaml with -c/--config`, displayFile);
+            throw new errors_UserError(`${displayFile}: file not found; pass the path of services.yaml with -c/--config`, displayFile);
         }
-        throw new UserError(`${displayFile}: cannot read: ${err.message}`, displayFile);
+        throw new errors_UserError(`${displayFile}: cannot read: ${err.message}`, displayFile);
     }
 }
 /*
@@ -53201,7 +55482,7 @@ function readRendered(rendered, displayFile) {
     catch (err) {
         if (!(err instanceof ManifestYamlError))
             throw err;
-        throw new UserError(`${displayFile}:${err.line}:${err.col}: after templating, the result is not valid YAML: ${err.message}\n  ${err.line} | ${err.snippet}`, displayFile, err.line, err.col);
+        throw new errors_UserError(`${displayFile}:${err.line}:${err.col}: after templating, the result is not valid YAML: ${err.message}\n  ${err.line} | ${err.snippet}`, displayFile, err.line, err.col);
     }
 }
 function parseWithPositions(text, displayFile, what) {
@@ -53211,7 +55492,7 @@ function parseWithPositions(text, displayFile, what) {
     if (err) {
         const { line, col } = lines.linePos(err.pos[0]);
         const shown = text.split('\n')[line - 1] ?? '';
-        throw new UserError(`${displayFile}:${line}:${col}: ${what}: ${err.message.split('\n')[0]}\n  ${line} | ${shown}`, displayFile, line, col);
+        throw new errors_UserError(`${displayFile}:${line}:${col}: ${what}: ${err.message.split('\n')[0]}\n  ${line} | ${shown}`, displayFile, line, col);
     }
     return { doc, lines };
 }
@@ -53221,7 +55502,7 @@ function renderTemplate(name, text, funcs, data, displayFile) {
     }
     catch (err) {
         if (err instanceof TemplateError)
-            throw new UserError(err.message, displayFile, err.line, err.col);
+            throw new errors_UserError(err.message, displayFile, err.line, err.col);
         throw err;
     }
 }
@@ -53265,7 +55546,7 @@ function dropNulls(value) {
 function load_validate(rendered, raw, displayFile, warnings) {
     const data = dropNulls(rendered ?? {});
     if (typeof data !== 'object' || Array.isArray(data)) {
-        throw new UserError(`${displayFile}: the top level must be a mapping (project:, services:, ...)`, displayFile);
+        throw new errors_UserError(`${displayFile}: the top level must be a mapping (project:, services:, ...)`, displayFile);
     }
     let result = StackConfigSchema.safeParse(data);
     if (result.success)
@@ -53292,7 +55573,7 @@ function load_validate(rendered, raw, displayFile, warnings) {
         });
         const first = errors[0].path;
         const pos = positionOf(nodeAt(raw.doc, first), raw.lines);
-        throw new UserError(lines.join('\n'), displayFile, pos.line, pos.col);
+        throw new errors_UserError(lines.join('\n'), displayFile, pos.line, pos.col);
     }
     // Only unknown keys: drop them and validate what is left.
     const cleaned = structuredClone(data);
@@ -53306,7 +55587,7 @@ function load_validate(rendered, raw, displayFile, warnings) {
     }
     result = StackConfigSchema.safeParse(cleaned);
     if (!result.success)
-        throw new UserError(`${displayFile}: ${result.error.message}`, displayFile);
+        throw new errors_UserError(`${displayFile}: ${result.error.message}`, displayFile);
     return result.data;
 }
 function describeIssue(issue) {
@@ -53370,7 +55651,7 @@ function makeSelector(filters, infraNames, serviceNames) {
     const checkNames = (flag, list, set, what) => {
         const bad = list.filter((n) => !set.has(n));
         if (bad.length) {
-            throw new UserError(`${flag}: unknown ${what} ${bad.map((b) => `"${b}"`).join(', ')} (defined: ${[...set].join(', ') || 'none'})`);
+            throw new errors_UserError(`${flag}: unknown ${what} ${bad.map((b) => `"${b}"`).join(', ')} (defined: ${[...set].join(', ') || 'none'})`);
         }
     };
     checkNames('only-infra', onlyInfra, infraSet, 'infrastructure');
@@ -53408,7 +55689,7 @@ function loadManifest(stack, manifestPath) {
     catch (err) {
         const code = err.code;
         const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : err.message;
-        throw new UserError(`${shown}: cannot read manifest (${why}); fix the path "${rel}" in ${stack.displayFile}`, shown);
+        throw new errors_UserError(`${shown}: cannot read manifest (${why}); fix the path "${rel}" in ${stack.displayFile}`, shown);
     }
     const rendered = renderTemplate(shown, text, stack.funcs, stack.context, shown);
     let values;
@@ -53418,14 +55699,14 @@ function loadManifest(stack, manifestPath) {
     catch (err) {
         if (!(err instanceof ManifestYamlError))
             throw err;
-        throw new UserError(`${shown}:${err.line}:${err.col}: invalid YAML after templating: ${err.message}\n  ${err.line} | ${err.snippet}`, shown, err.line, err.col);
+        throw new errors_UserError(`${shown}:${err.line}:${err.col}: invalid YAML after templating: ${err.message}\n  ${err.line} | ${err.snippet}`, shown, err.line, err.col);
     }
     const out = [];
     values.forEach((value, i) => {
         if (value === null || value === undefined)
             return;
         if (typeof value !== 'object' || Array.isArray(value)) {
-            throw new UserError(`${shown}: document ${i + 1} is ${Array.isArray(value) ? 'a list' : 'a plain value'}, expected a Kubernetes object (a mapping with apiVersion, kind, metadata)`, shown);
+            throw new errors_UserError(`${shown}: document ${i + 1} is ${Array.isArray(value) ? 'a list' : 'a plain value'}, expected a Kubernetes object (a mapping with apiVersion, kind, metadata)`, shown);
         }
         out.push({ object: value, file: shown, index: i + 1 });
     });
@@ -53590,11 +55871,11 @@ function applyPullPolicy(obj, policy) {
             c.imagePullPolicy = policy;
     }
 }
-const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+const overlays_LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 const LABEL_PROJECT = 'codex-k8s.io/project';
-const LABEL_ENV = 'codex-k8s.io/env';
-const LABEL_SLOT = 'codex-k8s.io/slot';
-const MANAGER_NAME = 'codex-k8s';
+const overlays_LABEL_ENV = 'codex-k8s.io/env';
+const overlays_LABEL_SLOT = 'codex-k8s.io/slot';
+const overlays_MANAGER_NAME = 'codex-k8s';
 /**
  * Ownership labels on the object's own metadata only: selectors and pod templates stay as written, so adopting
  * the tool never restarts a workload.
@@ -53602,11 +55883,11 @@ const MANAGER_NAME = 'codex-k8s';
 function addOwnershipLabels(obj, project, env, slot) {
     const meta = (obj.metadata ??= {});
     const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
-    labels[LABEL_MANAGED_BY] = MANAGER_NAME;
+    labels[overlays_LABEL_MANAGED_BY] = overlays_MANAGER_NAME;
     labels[LABEL_PROJECT] = project;
-    labels[LABEL_ENV] = env;
+    labels[overlays_LABEL_ENV] = env;
     if (slot > 0)
-        labels[LABEL_SLOT] = String(slot);
+        labels[overlays_LABEL_SLOT] = String(slot);
 }
 //# sourceMappingURL=overlays.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/kinds.js
@@ -53704,7 +55985,7 @@ function validateDocuments(documents, configFile) {
         }
     }
     if (problems.length) {
-        throw new UserError(`the rendered stack of ${configFile} is not valid, nothing was produced:\n  ${problems.join('\n  ')}`, configFile);
+        throw new errors_UserError(`the rendered stack of ${configFile} is not valid, nothing was produced:\n  ${problems.join('\n  ')}`, configFile);
     }
 }
 //# sourceMappingURL=validate.js.map
@@ -53721,7 +56002,7 @@ function validateDocuments(documents, configFile) {
  * Renders the whole stack: enabled infra groups in file order, then enabled services in file order, documents in
  * file order. Everything is rendered and validated before anything is returned, so a caller never applies half.
  */
-function renderStack(stack, filters = {}) {
+function stack_renderStack(stack, filters = {}) {
     const { config } = stack;
     const infra = config.infrastructure ?? [];
     const services = config.services ?? [];
@@ -53795,7 +56076,7 @@ function serviceImage(stack, image, i) {
         return undefined;
     const tag = image?.tagTemplate ? stack.renderField(`services[${i}].image.tagTemplate`, image.tagTemplate).trim() : '';
     if (/\s/.test(repository) || /\s/.test(tag)) {
-        throw new UserError(`${stack.displayFile}: services[${i}].image: "${repository}${tag ? `:${tag}` : ''}" is not a valid image reference (it contains whitespace)`);
+        throw new errors_UserError(`${stack.displayFile}: services[${i}].image: "${repository}${tag ? `:${tag}` : ''}" is not a valid image reference (it contains whitespace)`);
     }
     return tag ? `${repository}:${tag}` : repository;
 }
@@ -53804,12 +56085,26 @@ function stackToYaml(documents) {
     return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
 }
 //# sourceMappingURL=stack.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/stack.js
+/** services.yaml and stack rendering only: what `render`, `config` and `validate` need, without the cluster layers. */
+
+
+
+
+
+
+
+
+
+
+
+//# sourceMappingURL=stack.js.map
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/runner.js
 
 /** Spawns the program directly (no shell), so no argument is ever interpreted by a shell. */
-class ChildProcessRunner {
+class runner_ChildProcessRunner {
     run(command, args, options = {}) {
         return new Promise((resolve, reject) => {
             const group = options.killTree === true && process.platform !== 'win32';
@@ -54036,15 +56331,15 @@ function resolveKubeconfig(stack, home = external_node_os_namespaceObject.homedi
     const expanded = configured === '~' ? home : configured.startsWith('~/') ? external_node_path_namespaceObject.join(home, configured.slice(2)) : configured;
     const file = external_node_path_namespaceObject.resolve(stack.projectRoot, expanded);
     if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-        throw new UserError(`${stack.displayFile}: environments.${stack.environment.name}.kubeconfig: ${file} does not exist; fix the path or remove it to use KUBECONFIG`, stack.displayFile);
+        throw new errors_UserError(`${stack.displayFile}: environments.${stack.environment.name}.kubeconfig: ${file} does not exist; fix the path or remove it to use KUBECONFIG`, stack.displayFile);
     return file;
 }
 function createKubectl(setup) {
     const { runner, ...options } = setup;
-    return new Kubectl(runner ?? new ChildProcessRunner(), options);
+    return new Kubectl(runner ?? new runner_ChildProcessRunner(), options);
 }
 /** A kubectl bound to the stack's environment (its kubeconfig, when it names one). */
-function kubectlForStack(stack, setup) {
+function client_kubectlForStack(stack, setup) {
     return createKubectl({ ...setup, kubeconfig: setup.kubeconfig ?? resolveKubeconfig(stack) });
 }
 //# sourceMappingURL=client.js.map
@@ -54147,7 +56442,7 @@ const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function isRetryable(err) {
     return err instanceof errors_KubectlError && err.transient;
 }
-function backoffDelay(retry, options = {}) {
+function retry_backoffDelay(retry, options = {}) {
     const initial = options.initialDelayMs ?? 1000;
     const max = options.maxDelayMs ?? 15_000;
     return Math.min(max, initial * 2 ** (retry - 1));
@@ -54163,7 +56458,7 @@ async function retry_withRetry(fn, options = {}) {
         catch (err) {
             if (attempt >= attempts || !isRetryable(err))
                 throw err;
-            const delay = backoffDelay(attempt, options);
+            const delay = retry_backoffDelay(attempt, options);
             options.onRetry?.(err, attempt, delay);
             await sleep(delay);
         }
@@ -55187,7 +57482,7 @@ async function installKubectl(version, options = {}) {
     });
 }
 /** Finds or installs kubectl (see the order at the top of this file). */
-async function findKubectl(options = {}) {
+async function install_findKubectl(options = {}) {
     const explicit = options.path?.trim();
     if (explicit) {
         const file = external_node_path_namespaceObject.resolve(explicit);
@@ -55396,7 +57691,7 @@ function usage_describeRelease(r) {
 
 
 
-const FIELD_MANAGER = MANAGER_NAME;
+const FIELD_MANAGER = overlays_MANAGER_NAME;
 /** `apply --server-side --field-manager=codex-k8s [--force-conflicts] -f -` */
 function applyArgs(flags = {}) {
     return [
@@ -55450,10 +57745,10 @@ function applyHint(err, forceConflicts) {
 /** Labels of a slot namespace that apply creates itself: the stack's ownership labels. */
 function namespaceLabels(project, env, slot) {
     return {
-        [LABEL_MANAGED_BY]: MANAGER_NAME,
+        [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME,
         [LABEL_PROJECT]: project,
-        [LABEL_ENV]: env,
-        ...(slot > 0 ? { [LABEL_SLOT]: String(slot) } : {}),
+        [overlays_LABEL_ENV]: env,
+        ...(slot > 0 ? { [overlays_LABEL_SLOT]: String(slot) } : {}),
     };
 }
 /**
@@ -55601,8 +57896,18 @@ async function applyStack(kubectl, groups, options = {}) {
     }
     const applied = [];
     let failure;
+    let servicesStarted = false;
+    const startServices = async () => {
+        if (servicesStarted)
+            return;
+        servicesStarted = true;
+        if (!options.dryRun)
+            await options.beforeServices?.();
+    };
     for (const group of plan) {
         try {
+            if (group.type === 'service')
+                await startServices();
             const r = await applyGroup(kubectl, group, options);
             result.groups.push(r);
             if (!r.skipped)
@@ -55612,6 +57917,14 @@ async function applyStack(kubectl, groups, options = {}) {
         catch (err) {
             failure = err;
             break;
+        }
+    }
+    if (!failure) {
+        try {
+            await startServices();
+        }
+        catch (err) {
+            failure = err;
         }
     }
     const user = options.usage === false ? undefined : (options.usage ?? (ns ? { namespace: ns } : undefined));
@@ -55961,7 +58274,7 @@ async function waitOne(kubectl, target, timeoutMs, sleep) {
         if (res.code === 0 && !res.timedOut)
             return undefined;
         const err = new errors_KubectlError(args, res.code, res.stderr, res.timedOut);
-        const delay = backoffDelay(retry, { initialDelayMs: 1000, maxDelayMs: 10_000 });
+        const delay = retry_backoffDelay(retry, { initialDelayMs: 1000, maxDelayMs: 10_000 });
         // A flaky API server should not fail a rollout that is fine: retry while time is left.
         if (isRetryable(err) && Date.now() + delay < deadline) {
             await sleep(delay);
@@ -56343,7 +58656,7 @@ function secretManifest(name, namespace, data) {
     return {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name, namespace, labels: { [LABEL_MANAGED_BY]: MANAGER_NAME } },
+        metadata: { name, namespace, labels: { [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME } },
         type: 'Opaque',
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
     };
@@ -56612,7 +58925,7 @@ function tail(text, lines = 10) {
     const all = text.trimEnd().split('\n');
     return all.slice(-lines).join('\n');
 }
-class HookRunner {
+class runner_HookRunner {
     options;
     items;
     log;
@@ -56622,7 +58935,7 @@ class HookRunner {
     constructor(options) {
         this.options = options;
         this.items = options.items ?? selectHookItems(options.stack, options.filters);
-        this.runner = options.runner ?? new ChildProcessRunner();
+        this.runner = options.runner ?? new runner_ChildProcessRunner();
         this.processEnv = options.processEnv ?? process.env;
         this.builtins = { ...BUILTIN_STEPS, ...options.builtins };
         const noop = () => undefined;
@@ -56881,7 +59194,7 @@ async function applyWithHooks(o) {
     return { apply, hooks: steps, wait };
 }
 /** Destroy with hooks; a partly failed destroy is returned (`destroy.ok` false) and its after-hooks are skipped. */
-async function destroyWithHooks(o) {
+async function lifecycle_destroyWithHooks(o) {
     const steps = [];
     const phase = (p) => o.onPhase?.(p);
     const dry = !!o.destroy.dryRun;
@@ -56923,9 +59236,9 @@ const silentReporter = {
 
 
 /** The kubectl of an operation, bound to the environment's kubeconfig. */
-async function kubectlFor(stack, choice = {}) {
-    const install = await findKubectl({ path: choice.path, version: choice.version });
-    return kubectlForStack(stack, { binary: install.path, cacheDir: choice.cacheDir, runner: choice.runner });
+async function kubectl_setup_kubectlFor(stack, choice = {}) {
+    const install = await install_findKubectl({ path: choice.path, version: choice.version });
+    return client_kubectlForStack(stack, { binary: install.path, cacheDir: choice.cacheDir, runner: choice.runner });
 }
 //# sourceMappingURL=kubectl-setup.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/timeouts.js
@@ -56943,7 +59256,7 @@ function resolveWaitTimeout(stack, inputMs) {
         return parseGoDuration(configured);
     }
     catch {
-        throw new UserError(`${stack.displayFile}: codex.timeouts.deployWait: "${configured}" is not a duration; write e.g. 5m or 90s`, stack.displayFile);
+        throw new errors_UserError(`${stack.displayFile}: codex.timeouts.deployWait: "${configured}" is not a duration; write e.g. 5m or 90s`, stack.displayFile);
     }
 }
 //# sourceMappingURL=timeouts.js.map
@@ -56960,9 +59273,9 @@ function resolveWaitTimeout(stack, inputMs) {
 
 
 
-function renderForApply(load, filters, reporter) {
-    const stack = loadStack(load);
-    const rendered = renderStack(stack, filters);
+function apply_environment_renderForApply(load, filters, reporter) {
+    const stack = load_loadStack(load);
+    const rendered = stack_renderStack(stack, filters);
     for (const w of [...stack.warnings, ...rendered.warnings])
         reporter.warning(w.message, w);
     return { stack, rendered };
@@ -56971,19 +59284,19 @@ function renderForApply(load, filters, reporter) {
  * Render, hooks, server-side apply, waits: the whole stack is rendered and validated before the first call to the
  * cluster, so a bad template or manifest never leaves a half-applied environment.
  */
-async function applyEnvironment(o) {
+async function apply_environment_applyEnvironment(o) {
     const r = o.reporter;
     const { stack, rendered } = await r.group('Render the stack', async () => {
-        const out = renderForApply(o.load, o.filters, r);
+        const out = apply_environment_renderForApply(o.load, o.filters, r);
         r.info(`${out.rendered.documents.length} objects in ${out.rendered.groups.length} groups for env ${out.stack.env}, namespace ${out.stack.namespace}`);
         return out;
     });
     if (o.manifestPath)
         (0,external_node_fs_namespaceObject.writeFileSync)(o.manifestPath, stackToYaml(rendered.documents));
     if (rendered.documents.length === 0) {
-        throw new UserError('nothing to apply: the filters and when conditions left no object in the stack');
+        throw new errors_UserError('nothing to apply: the filters and when conditions left no object in the stack');
     }
-    const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+    const kubectl = o.client ?? (await kubectl_setup_kubectlFor(stack, o.kubectl));
     const before = kubectl.invocations;
     const groups = rendered.groups.filter((g) => g.documents.length > 0);
     if (o.dryRun) {
@@ -57004,7 +59317,7 @@ async function applyEnvironment(o) {
             kubectlInvocations: kubectl.invocations - before,
         };
     }
-    const hooks = new HookRunner({
+    const hooks = new runner_HookRunner({
         stack,
         kubectl,
         filters: o.filters,
@@ -57021,6 +59334,7 @@ async function applyEnvironment(o) {
             namespace: stack.namespace,
             namespaceLabels: namespaceLabels(stack.project, stack.env, stack.slot),
             forceConflicts: o.forceConflicts ?? true,
+            beforeServices: o.beforeServices,
             onEvent: (e) => {
                 if (e.type === 'group')
                     r.info(`${e.group.type} ${e.group.name}: ${e.group.objects.map((x) => `${x.resource} ${x.action}`).join(', ') || e.group.skipped || 'nothing'}`);
@@ -57044,7 +59358,7 @@ async function applyEnvironment(o) {
         await r.group('Diagnostics of the workloads that did not become ready', async () => r.info(formatDiagnostics(result.wait.failures, 'text')));
         r.summary(`### Workloads not ready in \`${stack.namespace}\`\n\n${formatDiagnostics(result.wait.failures, 'markdown')}\n`);
         if (!o.waitSoftFail)
-            throw new UserError(result.wait.message);
+            throw new errors_UserError(result.wait.message);
         r.warning(result.wait.message);
     }
     const applied = result.apply.groups.flatMap((g) => g.objects);
@@ -57062,9 +59376,1927 @@ async function applyEnvironment(o) {
     };
 }
 //# sourceMappingURL=apply-environment.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/backoff.js
+/**
+ * Exponential backoff with jitter, and a retry of transient kubectl failures. Kept here rather than shared with
+ * kube/retry.ts because the slot store also needs jittered waits for a free slot, where many runs wake together.
+ */
+
+/**
+ * Pause before retry number `retry` (1-based): `initial * 2^(retry-1)`, capped, then scaled by a random factor in
+ * [0.5, 1) ("equal jitter"), so runs that failed together do not retry together, yet never retry immediately.
+ */
+function backoff_backoffDelay(retry, o) {
+    const base = Math.min(o.maxMs, o.initialMs * 2 ** Math.max(0, retry - 1));
+    const r = (o.random ?? Math.random)();
+    return Math.round(base * (0.5 + r / 2));
+}
+/**
+ * Retries `fn` while it fails with an error of the server or the network (500, 503, 429, connection refused).
+ * Anything else (Forbidden, NotFound, AlreadyExists, a timeout of our own) is final and thrown at once.
+ */
+async function backoff_retryTransient(fn, o) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn();
+        }
+        catch (err) {
+            if (!(err instanceof KubectlError) || !err.transient || attempt >= o.attempts)
+                throw err;
+            const delay = backoff_backoffDelay(attempt, o);
+            o.onRetry?.(err, attempt, delay);
+            await o.sleep(delay);
+        }
+    }
+}
+//# sourceMappingURL=backoff.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/types.js
+/**
+ * The slot state record and the names it is stored under. A slot is one project's whole stack in its own
+ * namespace, held for one issue or PR; its record is a ConfigMap `<prefix><slot>` in the state namespace.
+ */
+/** Prefix of the record names when `state.configmapPrefix` is not set (the predecessor's default). */
+const types_DEFAULT_CONFIGMAP_PREFIX = 'codex-env-';
+/** Labels we add to every record we write, so records can be selected without reading their data. */
+const types_LABEL_SLOT_STATE = 'codex-k8s.io/slot-state';
+const types_LABEL_ISSUE = 'codex-k8s.io/issue';
+const types_LABEL_PR = 'codex-k8s.io/pr';
+const types_LABEL_ENV = 'codex-k8s.io/env';
+const types_LABEL_SLOT = 'codex-k8s.io/slot';
+/**
+ * Set on a record when it is claimed and removed by the first later write (touch, link, reuse). While it is there,
+ * the record's resourceVersion is still its creation version, which orders concurrent claims for one issue (see
+ * `pickWinner`). The predecessor ignores annotations.
+ */
+const types_ANNOTATION_CLAIM = 'codex-k8s.io/claim';
+const types_CLAIM_PENDING = 'pending';
+/** The predecessor's data keys, exactly; `updatedAt` is ours. All values are strings in the ConfigMap. */
+const DATA_KEYS = (/* unused pure expression or super */ null && (['slot', 'env', 'namespace', 'owner', 'issue', 'pr', 'createdAt']));
+const types_systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+const types_silentLogger = { info: () => { }, debug: () => { }, warning: () => { } };
+//# sourceMappingURL=types.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/record.js
+/**
+ * Conversion between a ConfigMap and a SlotRecord. The data layout is the predecessor's, byte for byte, so that
+ * codexctl and this tool can share a state namespace while a team migrates; the labels and `updatedAt` are ours.
+ */
+
+const record_recordName = (prefix, slot) => `${prefix}${slot}`;
+/** RFC 3339 UTC with second precision (`2026-02-06T10:00:00Z`), the predecessor's `createdAt` format. */
+function record_formatTimestamp(ms) {
+    return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** Milliseconds of an RFC 3339 timestamp, or undefined (the predecessor ignores bad timestamps; so do we). */
+function parseTimestamp(value) {
+    const v = value?.trim() ?? '';
+    if (!RFC3339.test(v))
+        return undefined;
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) ? undefined : ms;
+}
+/** The predecessor reads bad numbers as 0; so do we (a record is never dropped for a bad issue number). */
+function parseCount(value) {
+    const v = value?.trim() ?? '';
+    return /^\d+$/.test(v) ? Number(v) : 0;
+}
+/** The slot number in a record name, or undefined when the name is not `<prefix><positive integer>`. */
+function slotFromName(name, prefix) {
+    if (!name.startsWith(prefix))
+        return undefined;
+    const rest = name.slice(prefix.length);
+    return /^[1-9]\d{0,8}$/.test(rest) ? Number(rest) : undefined;
+}
+/**
+ * A record from a listed ConfigMap, or undefined when the ConfigMap is not a record of this prefix. The slot comes
+ * from the name: the name is what makes a claim unique, so it is the truth when `data.slot` disagrees.
+ */
+function record_parseRecord(cm, prefix) {
+    const name = cm.metadata.name ?? '';
+    const slot = slotFromName(name, prefix);
+    if (slot === undefined)
+        return undefined;
+    const data = cm.data ?? {};
+    const labels = cm.metadata.labels ?? {};
+    const createdAt = data.createdAt?.trim() ?? '';
+    const updatedAt = data.updatedAt?.trim() ?? '';
+    const values = {
+        slot,
+        env: data.env?.trim() ?? '',
+        namespace: data.namespace?.trim() ?? '',
+        owner: data.owner?.trim() ?? '',
+        issue: parseCount(data.issue),
+        pr: parseCount(data.pr),
+    };
+    const want = record_recordLabels(values);
+    return {
+        ...values,
+        createdAt: parseTimestamp(createdAt) === undefined ? '' : createdAt,
+        updatedAt: parseTimestamp(updatedAt) === undefined ? '' : updatedAt,
+        name,
+        resourceVersion: cm.metadata.resourceVersion ?? '',
+        labelled: Object.entries(want).every(([k, v]) => labels[k] === v),
+        pending: cm.metadata.annotations?.[ANNOTATION_CLAIM] === CLAIM_PENDING,
+    };
+}
+/** Our labels for a record's values. Label values must be valid label values; these are digits and env names. */
+function record_recordLabels(r) {
+    return {
+        [LABEL_SLOT_STATE]: 'true',
+        [LABEL_ENV]: labelValue(r.env),
+        [LABEL_SLOT]: String(r.slot),
+        [LABEL_ISSUE]: String(r.issue),
+        [LABEL_PR]: String(r.pr),
+    };
+}
+/**
+ * A label value (at most 63 characters of `[A-Za-z0-9._-]`, alphanumeric at both ends). Env names are already
+ * like that; anything else is squeezed into that shape rather than making the write fail.
+ */
+function labelValue(value) {
+    const v = value
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 63)
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+    return v;
+}
+/** The record's data in the predecessor's key order, plus `updatedAt`. */
+function recordData(r) {
+    return {
+        slot: String(r.slot),
+        env: r.env,
+        namespace: r.namespace,
+        owner: r.owner,
+        issue: String(r.issue),
+        pr: String(r.pr),
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+    };
+}
+/** The ConfigMap that claims `slot`: piped to `kubectl create -f -` (JSON body, nothing in argv). */
+function record_recordManifest(slot, input, options) {
+    const at = record_formatTimestamp(options.now);
+    const values = {
+        slot,
+        env: input.env,
+        namespace: input.namespace,
+        owner: input.owner,
+        issue: input.issue ?? 0,
+        pr: input.pr ?? 0,
+        createdAt: at,
+        updatedAt: at,
+    };
+    return {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+            name: record_recordName(options.prefix, slot),
+            namespace: options.stateNamespace,
+            labels: record_recordLabels(values),
+            annotations: { [ANNOTATION_CLAIM]: CLAIM_PENDING },
+        },
+        data: recordData(values),
+    };
+}
+/** When the record was last known alive: the heartbeat, else the claim time; undefined when neither parses. */
+function record_lastActivity(r) {
+    return parseTimestamp(r.updatedAt) ?? parseTimestamp(r.createdAt);
+}
+/** `issue #7`, `PR #12`, `issue #7 / PR #12`, or `no issue or PR` for messages. */
+function record_describeHolder(r) {
+    const parts = [r.issue > 0 ? `issue #${r.issue}` : '', r.pr > 0 ? `PR #${r.pr}` : ''].filter(Boolean);
+    return parts.length ? parts.join(' / ') : 'no issue or PR';
+}
+//# sourceMappingURL=record.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/errors.js
+/** Errors of the slot store: each message names the object and what to do next. */
+
+
+/** The state could not be read or written (RBAC, the API server, a missing record). Carries kubectl's message. */
+class errors_SlotStateError extends Error {
+    constructor(message, cause) {
+        super(message, { cause });
+        this.name = 'SlotStateError';
+    }
+    /** The API server's reason when kubectl gave one (Forbidden, NotFound, InternalError, ...). */
+    get reason() {
+        return this.cause instanceof errors_KubectlError ? this.cause.reason : undefined;
+    }
+}
+/** Every slot in 1..maxSlots stayed taken for the whole wait. */
+class errors_NoFreeSlotError extends Error {
+    env;
+    maxSlots;
+    waitedMs;
+    holders;
+    constructor(env, maxSlots, waitedMs, 
+    /** The records holding the numbers 1..maxSlots at the last look. */
+    holders) {
+        super(noFreeSlotMessage(env, maxSlots, waitedMs, holders));
+        this.env = env;
+        this.maxSlots = maxSlots;
+        this.waitedMs = waitedMs;
+        this.holders = holders;
+        this.name = 'NoFreeSlotError';
+    }
+}
+function noFreeSlotMessage(env, maxSlots, waitedMs, holders) {
+    const lines = holders.map((r) => {
+        const where = [r.env && r.env !== env ? `env ${r.env}` : '', r.namespace ? `namespace ${r.namespace}` : '']
+            .filter(Boolean)
+            .join(', ');
+        const since = r.updatedAt || r.createdAt;
+        return `  slot ${r.slot}: ${record_describeHolder(r)}${where ? ` (${where})` : ''}${since ? `, active ${since}` : ''}`;
+    });
+    return [
+        `no free slot for env "${env}": all ${maxSlots} slots are taken (maxSlots ${maxSlots}), waited ${formatSeconds(waitedMs)}.`,
+        ...lines,
+        'Free one (the cleanup action, by issue, PR or slot; `stale: true` releases slots of closed issues and PRs), ' +
+            'raise maxSlots in services.yaml, or set a longer slot-wait-timeout.',
+    ].join('\n');
+}
+function formatSeconds(ms) {
+    return ms >= 10_000 ? `${Math.round(ms / 1000)}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+/** Wraps a kubectl failure into a SlotStateError that says which record and step it was. */
+function errors_stateError(what, err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return new errors_SlotStateError(`${what}: ${detail}`, err);
+}
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/allocate.js
+/**
+ * Finding or claiming the slot of an issue/PR. The cost with no contention: reuse = list + touch (2 kubectl calls),
+ * new slot = list + create + re-list (3). Under contention each lost create costs a create and a list, and a
+ * duplicate claim for the same issue one delete.
+ *
+ * Why each step:
+ * - find first, by issue OR PR, so a re-run (also after a crash between claim and output) gets the slot it holds;
+ * - free numbers come from that one listing (never a scan of creates), and `create` claims the lowest: the name
+ *   makes a create atomic, so two runs never get one number, and only AlreadyExists means "taken";
+ * - the find-then-create of one issue is not atomic, so after claiming we list again and, when several records hold
+ *   the issue, all runs keep the same one (`pickWinner`) and delete the pending losers;
+ * - no free number: wait with jittered exponential backoff, listing again each time, until the deadline.
+ */
+
+
+
+
+/** After a collision, the next number is drawn from this many lowest free ones. */
+const SPREAD = 8;
+/**
+ * Each collision means another run just claimed a number, so collisions end when the numbers or the runs do; this
+ * many means something else is going on (say, a controller recreating deleted records). Say so instead of spinning.
+ */
+const MAX_COLLISIONS = 100;
+async function allocate_allocateSlot(store, req) {
+    allocate_validate(req);
+    const clock = req.clock ?? store.clock;
+    const random = req.random ?? store.random;
+    const emit = req.onEvent ?? (() => { });
+    const log = store.logger;
+    const calls0 = store.invocations;
+    const start = clock.now();
+    const deadline = start + Math.max(0, req.waitTimeoutMs);
+    const issue = req.issue ?? 0;
+    const pr = req.pr ?? 0;
+    // Without an issue or PR, the preferred slot itself is the selector (a manual allocation of slot N).
+    const selector = issue > 0 || pr > 0 ? { env: req.env, issue, pr } : { env: req.env, slot: req.preferredSlot };
+    const byIssue = issue > 0 || pr > 0;
+    let waitedMs = 0;
+    const outcome = (record, created) => ({
+        slot: record.slot,
+        namespace: record.namespace,
+        created,
+        record,
+        kubectlCalls: store.invocations - calls0,
+        waitedMs,
+    });
+    /** Reuses a held slot: heartbeat, current namespace, and the requested issue/PR attached (the predecessor never did). */
+    const reuse = async (record) => {
+        const changes = {};
+        if (issue > 0 && record.issue !== issue)
+            changes.issue = issue;
+        if (pr > 0 && record.pr !== pr)
+            changes.pr = pr;
+        const ns = req.namespaceFor(record.slot);
+        if (ns && ns !== record.namespace)
+            changes.namespace = ns;
+        if (changes.issue !== undefined || changes.pr !== undefined)
+            log.info(`slot ${record.slot}: now held for ${describeHolder({ issue: changes.issue ?? record.issue, pr: changes.pr ?? record.pr })} (was ${describeHolder(record)})`);
+        if (changes.namespace)
+            log.info(`slot ${record.slot}: namespace ${record.namespace || '(none)'} -> ${changes.namespace}`);
+        try {
+            return await store.update(record, changes);
+        }
+        catch (err) {
+            // Released between our list and this write (a cleanup, or a duplicate removed): look again.
+            if (err instanceof SlotStateError && err.reason === 'NotFound')
+                return undefined;
+            throw err;
+        }
+    };
+    let collisions = 0;
+    let waits = 0;
+    for (;;) {
+        const records = await store.list();
+        const found = pickWinner(findRecords(records, selector));
+        if (found) {
+            const record = await reuse(found);
+            if (record) {
+                log.info(`reusing slot ${record.slot} (namespace ${record.namespace}) held for ${describeHolder(record)}`);
+                emit({ type: 'reused', record });
+                return outcome(record, false);
+            }
+            continue;
+        }
+        const free = freeSlots(records, { maxSlots: req.maxSlots, preferredSlot: req.preferredSlot, limit: SPREAD });
+        if (free.length) {
+            // No contention: the lowest free number (or the preferred one). After a collision other runs are claiming
+            // right now, mostly the same lowest numbers, so pick at random among the lowest few instead of queueing up
+            // behind them one create at a time.
+            const n = collisions === 0 ? free[0] : free[Math.floor(random() * free.length)];
+            const claimed = await store.claim(n, {
+                env: req.env,
+                namespace: req.namespaceFor(n),
+                owner: req.owner,
+                issue,
+                pr,
+            });
+            if (!claimed) {
+                // List again at once rather than trying the next number blind: the listing shows every number taken
+                // meanwhile (when all are, we go on to wait), and a claim for our own issue made by a concurrent run.
+                collisions++;
+                log.debug(`slot ${n} was taken meanwhile by another run`);
+                emit({ type: 'taken', slot: n });
+                if (collisions >= MAX_COLLISIONS)
+                    throw new SlotStateError(`no slot could be claimed: ${collisions} creates found their number just taken by another run; is something else creating ${store.prefix}* ConfigMaps in namespace ${store.namespace}?`);
+                continue;
+            }
+            emit({ type: 'claimed', record: claimed });
+            log.info(`claimed slot ${claimed.slot} for ${describeHolder(claimed)} (namespace ${claimed.namespace})`);
+            if (!byIssue)
+                return outcome(claimed, true);
+            const winner = await settleDuplicates(store, claimed, selector, emit);
+            if (!winner)
+                continue;
+            if (winner.slot === claimed.slot)
+                return outcome(winner, true);
+            log.info(`another run claimed slot ${winner.slot} for ${describeHolder(winner)} first; using it and releasing slot ${claimed.slot}`);
+            emit({ type: 'yielded', own: claimed, winner });
+            // Attach our issue/PR to the winner only when it lacks them (the common case, same selector, costs nothing).
+            if ((issue > 0 && winner.issue !== issue) || (pr > 0 && winner.pr !== pr)) {
+                const record = await reuse(winner);
+                if (!record)
+                    continue;
+                return outcome(record, false);
+            }
+            return outcome(winner, false);
+        }
+        const holders = holdersWithin(records, req.maxSlots);
+        const now = clock.now();
+        if (now >= deadline)
+            throw new NoFreeSlotError(req.env, req.maxSlots, now - start, holders);
+        waits++;
+        const delayMs = Math.min(backoffDelay(waits, {
+            initialMs: req.waitBackoff?.initialMs ?? 1000,
+            maxMs: req.waitBackoff?.maxMs ?? 30_000,
+            random,
+        }), deadline - now);
+        log.info(`no free slot for env ${req.env} (${holders.length}/${req.maxSlots} taken); looking again in ${(delayMs / 1000).toFixed(1)}s`);
+        emit({ type: 'waiting', delayMs, holders });
+        await clock.sleep(delayMs);
+        waitedMs = clock.now() - start;
+    }
+}
+/**
+ * After a claim: lists again and settles which record of the issue/PR every concurrent run keeps, deleting the
+ * pending losers (ours included when we lost). Returns the winner, or undefined when none is left (all released
+ * meanwhile: the caller starts over).
+ */
+async function settleDuplicates(store, claimed, selector, emit) {
+    const held = findRecords(await store.list(), selector);
+    const winner = pickWinner(held);
+    if (!winner)
+        return undefined;
+    // Only pending records are released: a written one belongs to a run that already reported it. Ours goes first.
+    const losers = held
+        .filter((r) => r.slot !== winner.slot && r.pending)
+        .sort((a, b) => Number(b.slot === claimed.slot) - Number(a.slot === claimed.slot));
+    for (const r of losers) {
+        // Guarded by the resourceVersion seen: a record written since is no longer a pending loser; keep it.
+        const result = await store.releaseIfUnchanged(r);
+        if (result === 'changed')
+            store.logger.warning(`slot ${r.slot} (a duplicate for ${describeHolder(r)}) was written meanwhile; kept`);
+        else
+            emit({ type: 'duplicate-released', record: r });
+    }
+    return winner;
+}
+function allocate_validate(req) {
+    const bad = (what) => {
+        throw new Error(`allocate: ${what}`);
+    };
+    if (!req.env)
+        bad('env is required');
+    for (const [k, v] of Object.entries({ issue: req.issue, pr: req.pr, preferredSlot: req.preferredSlot }))
+        if (v !== undefined && (!Number.isInteger(v) || v < 0))
+            bad(`${k} must be a whole number >= 0, got ${v}`);
+    if (!Number.isInteger(req.maxSlots) || req.maxSlots < 0)
+        bad(`maxSlots must be a whole number >= 0, got ${req.maxSlots}`);
+    if (!(req.issue > 0) && !(req.pr > 0) && !(req.preferredSlot > 0))
+        bad('an issue, a PR or a slot number is required');
+}
+//# sourceMappingURL=allocate.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/state-client.js
+/**
+ * The kubectl calls on the state namespace, nothing else: one call per method (plus retries of transient failures,
+ * and the namespace's creation the first time a write finds it missing). Objects are created only from JSON piped
+ * on stdin: `kubectl create configmap --from-literal` would put the values in argv and send protobuf.
+ */
+
+
+class state_client_StateClient {
+    kubectl;
+    options;
+    constructor(kubectl, options) {
+        this.kubectl = kubectl;
+        this.options = options;
+    }
+    get namespace() {
+        return this.options.namespace;
+    }
+    /**
+     * Every ConfigMap of the state namespace in one call: records we labelled and the predecessor's unlabelled ones
+     * alike (a label selector would miss the latter, and a second call for them would double the cost of every read).
+     * A namespace that does not exist lists as empty, so reads never need to create it.
+     */
+    async list() {
+        const out = await this.call(['get', 'configmaps', '-n', this.namespace, '-o', 'json']);
+        const parsed = JSON.parse(out);
+        return parsed.items ?? [];
+    }
+    /** One ConfigMap, or undefined when it does not exist. */
+    async get(name) {
+        try {
+            return JSON.parse(await this.call(['get', 'configmap', name, '-n', this.namespace, '-o', 'json']));
+        }
+        catch (err) {
+            if (err instanceof KubectlError && err.reason === 'NotFound')
+                return undefined;
+            throw err;
+        }
+    }
+    /**
+     * Creates the object; throws KubectlError (AlreadyExists when the name is taken). The state namespace is created
+     * only when the create says it is missing, so the usual path costs no extra call.
+     */
+    async create(manifest) {
+        // --validate=false: the object is ours and well-formed; validation would fetch the OpenAPI documents first,
+        // two more requests on every claim.
+        const args = ['create', '--validate=false', '-f', '-', '-o', 'json'];
+        const input = JSON.stringify(manifest);
+        try {
+            return JSON.parse(await this.call(args, input));
+        }
+        catch (err) {
+            if (!this.namespaceMissing(err))
+                throw err;
+            this.options.logger.info(`state namespace ${this.namespace} does not exist; creating it`);
+            await this.ensureNamespace();
+            return JSON.parse(await this.call(args, input));
+        }
+    }
+    /**
+     * JSON merge patch (`null` removes a key). With `metadata.resourceVersion` in the body the server refuses it
+     * (Conflict) when the object changed since it was read.
+     */
+    async patch(name, body) {
+        const args = [
+            'patch',
+            'configmap',
+            name,
+            '-n',
+            this.namespace,
+            '--type',
+            'merge',
+            '-p',
+            JSON.stringify(body),
+            '-o',
+            'json',
+        ];
+        return JSON.parse(await this.call(args));
+    }
+    /** Deletes the object; false when it was already gone. */
+    async delete(name) {
+        const out = await this.call([
+            'delete',
+            'configmap',
+            name,
+            '-n',
+            this.namespace,
+            '--ignore-not-found',
+            '--wait=false',
+        ]);
+        return out.trim() !== '';
+    }
+    /**
+     * Deletes the object only if it is still at `resourceVersion` (a delete precondition). `kubectl delete` has no
+     * flag for preconditions, so the DeleteOptions body goes on stdin to `delete --raw`.
+     */
+    async deleteIfUnchanged(name, resourceVersion) {
+        const path = `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/configmaps/${encodeURIComponent(name)}`;
+        const body = { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion } };
+        try {
+            await this.call(['delete', '--raw', path, '-f', '-'], JSON.stringify(body));
+            return 'deleted';
+        }
+        catch (err) {
+            if (err instanceof KubectlError && err.reason === 'NotFound')
+                return 'gone';
+            if (err instanceof KubectlError && err.reason === 'Conflict')
+                return 'changed';
+            throw err;
+        }
+    }
+    /** Creates the state namespace from a manifest on stdin; an existing one is fine (a concurrent run made it). */
+    async ensureNamespace() {
+        const manifest = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } };
+        try {
+            await this.call(['create', '--validate=false', '-f', '-', '-o', 'name'], JSON.stringify(manifest));
+        }
+        catch (err) {
+            if (err instanceof KubectlError && err.reason === 'AlreadyExists')
+                return;
+            throw err;
+        }
+    }
+    /** NotFound naming the namespace (not the object): `namespaces "state" not found`. */
+    namespaceMissing(err) {
+        return (err instanceof KubectlError &&
+            err.reason === 'NotFound' &&
+            err.stderr.includes(`namespaces "${this.namespace}" not found`));
+    }
+    call(args, input) {
+        const o = this.options;
+        return retryTransient(() => this.kubectl.run(args, { input, timeoutMs: o.timeoutMs }), {
+            ...o.retry,
+            sleep: (ms) => o.clock.sleep(ms),
+            random: o.random,
+            onRetry: (err, retry, delay) => o.logger.debug(`kubectl ${args[0]} failed (${err.reason ?? 'network'}), retry ${retry} in ${delay} ms: ${err.message}`),
+        });
+    }
+}
+//# sourceMappingURL=state-client.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/store.js
+/**
+ * SlotStore: the slot records of one state namespace. Every read is one `kubectl get` of the namespace; every
+ * write one create, patch or delete. Data is the truth (the predecessor writes data only); labels are kept in step
+ * with it on every write of ours, for selection by other tools.
+ */
+
+
+
+
+
+
+
+class store_SlotStore {
+    kubectl;
+    prefix;
+    clock;
+    logger;
+    random;
+    client;
+    constructor(kubectl, options) {
+        this.kubectl = kubectl;
+        if (!options.namespace)
+            throw new Error('slot store: state.configmapNamespace is required');
+        this.prefix = options.prefix || DEFAULT_CONFIGMAP_PREFIX;
+        this.clock = options.clock ?? systemClock;
+        this.logger = options.logger ?? silentLogger;
+        this.random = options.random ?? Math.random;
+        this.client = new StateClient(kubectl, {
+            namespace: options.namespace,
+            timeoutMs: options.timeoutMs ?? 30_000,
+            retry: { attempts: 4, initialMs: 250, maxMs: 4000, ...options.retry },
+            clock: this.clock,
+            random: this.random,
+            logger: this.logger,
+        });
+    }
+    get namespace() {
+        return this.client.namespace;
+    }
+    /** kubectl processes started so far (for call budgets in logs and tests). */
+    get invocations() {
+        return this.kubectl.invocations;
+    }
+    /** Every record (ours and the predecessor's), lowest slot first. One kubectl call. */
+    async list() {
+        let items;
+        try {
+            items = await this.client.list();
+        }
+        catch (err) {
+            throw stateError(`listing slot records in namespace ${this.namespace}`, err);
+        }
+        return items.flatMap((cm) => parseRecord(cm, this.prefix) ?? []).sort(bySlot);
+    }
+    /** Records matching the query (see SlotQuery), lowest slot first. One kubectl call. */
+    async find(query) {
+        return findRecords(await this.list(), query);
+    }
+    /** The record of one slot, or undefined. One kubectl call. */
+    async get(slot) {
+        try {
+            const cm = await this.client.get(recordName(this.prefix, slot));
+            return cm ? parseRecord(cm, this.prefix) : undefined;
+        }
+        catch (err) {
+            throw stateError(`reading slot ${slot} (${this.where(slot)})`, err);
+        }
+    }
+    /**
+     * Creates the record of `slot`; undefined when the slot is taken. Only AlreadyExists means taken: any other
+     * failure (RBAC, a terminating namespace, the API server down after retries) is thrown at once with kubectl's
+     * message, instead of being read as "taken" and moving on to the next number as the predecessor did.
+     */
+    async claim(slot, input) {
+        const manifest = recordManifest(slot, input, {
+            stateNamespace: this.namespace,
+            prefix: this.prefix,
+            now: this.clock.now(),
+        });
+        try {
+            return this.parse(await this.client.create(manifest), slot);
+        }
+        catch (err) {
+            if (err instanceof KubectlError && err.reason === 'AlreadyExists')
+                return undefined;
+            throw stateError(`claiming slot ${slot} (${this.where(slot)})`, err);
+        }
+    }
+    /** Finds or claims a slot for an issue/PR; see allocate.ts. */
+    allocate(request) {
+        return allocateSlot(this, request);
+    }
+    /**
+     * Writes `changes` and the heartbeat to a record read earlier, with our labels in step with the data (so a
+     * predecessor's record gets them), and ends the record's pending state. One kubectl call.
+     */
+    async update(record, changes = {}) {
+        const next = {
+            ...record,
+            issue: changes.issue ?? record.issue,
+            pr: changes.pr ?? record.pr,
+            namespace: changes.namespace ?? record.namespace,
+        };
+        const data = { updatedAt: formatTimestamp(this.clock.now()) };
+        if (next.issue !== record.issue)
+            data.issue = String(next.issue);
+        if (next.pr !== record.pr)
+            data.pr = String(next.pr);
+        if (next.namespace !== record.namespace)
+            data.namespace = next.namespace;
+        // A record the predecessor wrote may lack a valid createdAt; TTLs need one.
+        if (!record.createdAt)
+            data.createdAt = data.updatedAt;
+        return this.write(record.slot, {
+            metadata: { labels: recordLabels(next), annotations: { [ANNOTATION_CLAIM]: null } },
+            data,
+        });
+    }
+    /** Heartbeat: sets `updatedAt` (what the TTL of collectStale measures). Usually one kubectl call. */
+    async touch(slot) {
+        return this.patchThenLabel(slot, {}, `touching slot ${slot}`);
+    }
+    /**
+     * Attaches an issue and/or PR to a slot (0 clears one). With `env`, refuses a slot of another env (the record is
+     * read first and written only if unchanged since). One kubectl call without `env`, two with it.
+     */
+    async link(slot, target) {
+        for (const [k, v] of Object.entries({ issue: target.issue, pr: target.pr }))
+            if (v !== undefined && (!Number.isInteger(v) || v < 0))
+                throw new Error(`link slot ${slot}: ${k} must be a number >= 0, got ${v}`);
+        const data = {};
+        if (target.issue !== undefined)
+            data.issue = String(target.issue);
+        if (target.pr !== undefined)
+            data.pr = String(target.pr);
+        if (target.env === undefined)
+            return this.patchThenLabel(slot, data, `linking slot ${slot}`);
+        const record = await this.get(slot);
+        if (!record)
+            throw new SlotStateError(`slot ${slot} has no record (${this.where(slot)}); nothing to link`);
+        if (record.env !== target.env)
+            throw new SlotStateError(`slot ${slot} belongs to env "${record.env}", not "${target.env}"; not linking it`);
+        const next = { ...record, issue: target.issue ?? record.issue, pr: target.pr ?? record.pr };
+        return this.write(slot, {
+            metadata: {
+                resourceVersion: record.resourceVersion,
+                labels: recordLabels(next),
+                annotations: { [ANNOTATION_CLAIM]: null },
+            },
+            data: { ...data, updatedAt: formatTimestamp(this.clock.now()) },
+        });
+    }
+    /** Deletes the record; false when there was none (already released is fine). One kubectl call. */
+    async release(slot) {
+        try {
+            return await this.client.delete(recordName(this.prefix, slot));
+        }
+        catch (err) {
+            throw stateError(`releasing slot ${slot} (${this.where(slot)})`, err);
+        }
+    }
+    /**
+     * Deletes the record only if it is unchanged since it was read ('changed': someone wrote it meanwhile and it was
+     * kept; 'gone': already deleted). One kubectl call.
+     */
+    async releaseIfUnchanged(record) {
+        try {
+            return await this.client.deleteIfUnchanged(record.name, record.resourceVersion);
+        }
+        catch (err) {
+            throw stateError(`releasing slot ${record.slot} (${this.where(record.slot)})`, err);
+        }
+    }
+    /**
+     * Releases records whose issue/PR is closed or whose last heartbeat is older than the TTL. Each deletion carries
+     * the resourceVersion that was judged, so a record a run picked up meanwhile is kept. One error does not stop the
+     * rest (the predecessor's cleanup aborted at the first). One list, plus one delete per stale record.
+     */
+    async collectStale(options) {
+        const now = options.now ?? this.clock.now();
+        const result = { released: [], changed: [], failed: [] };
+        const records = (await this.list()).filter((r) => !options.env || r.env === options.env);
+        for (const record of records) {
+            let reason;
+            const at = lastActivity(record);
+            if (options.ttlMs > 0 && at !== undefined && now - at > options.ttlMs)
+                reason = 'expired';
+            try {
+                if (!reason && options.isClosed && (record.issue > 0 || record.pr > 0) && (await options.isClosed(record)))
+                    reason = 'closed';
+                if (!reason)
+                    continue;
+                await options.beforeRelease?.(record, reason);
+                const outcome = await this.releaseIfUnchanged(record);
+                if (outcome === 'changed') {
+                    this.logger.info(`slot ${record.slot} was written since it was found ${reason}; keeping it`);
+                    result.changed.push(record);
+                }
+                else {
+                    this.logger.info(`released slot ${record.slot} (${reason}; env ${record.env}, namespace ${record.namespace})`);
+                    result.released.push({ record, reason });
+                }
+            }
+            catch (err) {
+                const error = err instanceof Error ? err : new Error(String(err));
+                this.logger.warning(`slot ${record.slot}: ${error.message}`);
+                result.failed.push({ record, reason, error });
+            }
+        }
+        return result;
+    }
+    /** `configmap <ns>/<name>` for messages. */
+    where(slot) {
+        return `configmap ${this.namespace}/${recordName(this.prefix, slot)}`;
+    }
+    /**
+     * One merge patch that needs no prior read; when the record turns out to lack labels matching its data (the
+     * predecessor wrote it, or changed its data since), a second patch sets them, guarded by the resourceVersion.
+     */
+    async patchThenLabel(slot, data, what) {
+        // The labels this write can know without reading the record; the env label needs the record's data.
+        const labels = { [LABEL_SLOT_STATE]: 'true', [LABEL_SLOT]: String(slot) };
+        if (data.issue !== undefined)
+            labels[LABEL_ISSUE] = data.issue;
+        if (data.pr !== undefined)
+            labels[LABEL_PR] = data.pr;
+        const record = await this.write(slot, {
+            metadata: { labels, annotations: { [ANNOTATION_CLAIM]: null } },
+            data: { ...data, updatedAt: formatTimestamp(this.clock.now()) },
+        }, what);
+        if (record.labelled)
+            return record;
+        const patch = {
+            metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(record) },
+        };
+        if (!record.createdAt)
+            patch.data = { createdAt: record.updatedAt };
+        try {
+            return await this.write(slot, patch, `labelling slot ${slot}`);
+        }
+        catch (err) {
+            // Changed by someone else in between: their write is newer; the labels follow on the next write of ours.
+            if (err instanceof SlotStateError && err.reason === 'Conflict')
+                return record;
+            throw err;
+        }
+    }
+    async write(slot, body, what = `updating slot ${slot}`) {
+        let cm;
+        try {
+            cm = await this.client.patch(recordName(this.prefix, slot), body);
+        }
+        catch (err) {
+            if (err instanceof KubectlError && err.reason === 'NotFound')
+                throw new SlotStateError(`${what}: slot ${slot} has no record (${this.where(slot)}); it was released`, err);
+            throw stateError(`${what} (${this.where(slot)})`, err);
+        }
+        return this.parse(cm, slot);
+    }
+    parse(cm, slot) {
+        const record = parseRecord(cm, this.prefix);
+        if (!record)
+            throw new SlotStateError(`slot ${slot}: the API returned an object that is not a slot record (${cm.metadata.name})`);
+        return record;
+    }
+}
+//# sourceMappingURL=store.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/slot-store.js
+
+
+/** The slot state store a services.yaml configures (`state:`), with a clear error when it configures none. */
+function slot_store_slotStoreFor(stack, kubectl, reporter) {
+    const state = stack.config.state ?? {};
+    const backend = state.backend?.trim().toLowerCase() ?? '';
+    if (backend !== '' && backend !== 'configmap') {
+        throw new UserError(`${stack.displayFile}: state.backend: "${state.backend}" is not supported; use configmap (or leave it out)`);
+    }
+    const namespace = state.configmapNamespace?.trim();
+    if (!namespace) {
+        throw new UserError(`${stack.displayFile}: state.configmapNamespace is required for slots: name the namespace that holds the slot records, e.g. codex-system`);
+    }
+    return new SlotStore(kubectl, {
+        namespace,
+        prefix: state.configmapPrefix?.trim() || undefined,
+        logger: { info: (m) => reporter.info(m), debug: (m) => reporter.debug(m), warning: (m) => reporter.warning(m) },
+    });
+}
+/** The slot limit: `maxSlots` of services.yaml, else CODEXCTL_DEV_SLOTS_MAX, else unlimited (0). */
+function slot_store_maxSlotsOf(stack, processEnv = process.env) {
+    if (stack.config.maxSlots !== undefined)
+        return stack.config.maxSlots;
+    const fromEnv = processEnv.CODEXCTL_DEV_SLOTS_MAX?.trim();
+    if (!fromEnv)
+        return 0;
+    const n = Number(fromEnv);
+    if (!Number.isInteger(n) || n < 0)
+        throw new UserError(`CODEXCTL_DEV_SLOTS_MAX: "${fromEnv}" is not a whole number >= 0`);
+    return n;
+}
+//# sourceMappingURL=slot-store.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-slot.js
+
+
+
+
+
+
+/**
+ * Finds the slot of an issue/PR or claims a free one. When the bootstrap of a fresh slot fails, the slot is
+ * released again, so a re-run starts from a clean claim instead of finding a half-made environment.
+ */
+async function ensure_slot_ensureSlot(o) {
+    const r = o.reporter;
+    if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
+        throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
+    }
+    const base = loadStack({ ...o.load, slot: 0 });
+    const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
+    const store = slotStoreFor(base, kubectl, r);
+    const namespaces = new Map();
+    const namespaceFor = (slot) => {
+        if (!namespaces.has(slot))
+            namespaces.set(slot, loadStack({ ...o.load, slot }).namespace);
+        return namespaces.get(slot);
+    };
+    const outcome = await r.group(`Find or claim the slot of ${ensure_slot_describe(o)}`, () => allocateSlot(store, {
+        env: base.env,
+        issue: o.issue || undefined,
+        pr: o.pr || undefined,
+        owner: o.owner,
+        maxSlots: maxSlotsOf(base, o.processEnv),
+        preferredSlot: o.slot || undefined,
+        namespaceFor,
+        waitTimeoutMs: o.slotWaitTimeoutMs,
+        onEvent: (e) => {
+            if (e.type === 'reused')
+                r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
+            if (e.type === 'claimed')
+                r.info(`claimed slot ${e.record.slot} (${e.record.namespace})`);
+            if (e.type === 'waiting')
+                r.info(`no free slot; waiting ${Math.round(e.delayMs / 1000)} s`);
+        },
+    }));
+    const stack = loadStack({ ...o.load, slot: outcome.slot, namespace: outcome.namespace });
+    for (const w of stack.warnings)
+        r.warning(w.message, w);
+    const bootstrap = stack.environment.slotBootstrapInfra ?? [];
+    let bootstrapped = [];
+    if (outcome.created && o.bootstrap !== false && bootstrap.length > 0) {
+        try {
+            await applyEnvironment({
+                load: { ...o.load, slot: outcome.slot, namespace: outcome.namespace },
+                filters: { onlyInfra: bootstrap },
+                client: kubectl,
+                wait: false,
+                processEnv: o.processEnv,
+                reporter: r,
+                maskSecret: o.maskSecret,
+            });
+            bootstrapped = bootstrap;
+        }
+        catch (err) {
+            await store.release(outcome.slot).catch(() => undefined);
+            const reason = err instanceof Error ? err.message : String(err);
+            throw new UserError(`bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed, so the slot was released: ${reason}`);
+        }
+    }
+    return {
+        slot: outcome.slot,
+        namespace: outcome.namespace,
+        env: stack.env,
+        created: outcome.created,
+        record: outcome.record,
+        stack,
+        kubectl,
+        bootstrapped,
+    };
+}
+function ensure_slot_describe(o) {
+    return [
+        o.issue > 0 ? `issue #${o.issue}` : '',
+        o.pr > 0 ? `PR #${o.pr}` : '',
+        !o.issue && !o.pr && o.slot ? `slot ${o.slot}` : '',
+    ]
+        .filter(Boolean)
+        .join(' and ');
+}
+//# sourceMappingURL=ensure-slot.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/slots/index.js
+/**
+ * Slot state store: records in ConfigMaps of the state namespace; allocate / find / link / release / collect.
+ * Names are chosen not to clash with kube/ when both are re-exported from the package root.
+ */
+
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/cleanup.js
+
+
+
+
+
+
+
+
+/**
+ * Tears down the selected slots one by one: hooks, the namespace, the slot's own cluster-scoped objects (shared
+ * ones stay while another slot uses them), then the record. One failing slot never stops the others; every
+ * problem is reported at the end. Cleaning what is already gone is a successful no-op.
+ */
+async function cleanupSlots(o) {
+    const r = o.reporter;
+    const selectors = [o.issue, o.pr, o.slot].some((n) => (n ?? 0) > 0);
+    if (!o.all && !o.stale && !selectors) {
+        throw new UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
+    }
+    const base = loadStack({ ...o.load, slot: 0 });
+    const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
+    const store = slotStoreFor(base, kubectl, r);
+    const records = (await store.list()).filter((x) => x.env === base.env);
+    const now = o.now ?? Date.now();
+    const selected = [];
+    for (const rec of records) {
+        if (o.all)
+            selected.push(rec);
+        else if (o.stale) {
+            const last = lastActivity(rec);
+            const old = !!o.ttlMs && last !== undefined && now - last > o.ttlMs;
+            if (old || ((rec.issue > 0 || rec.pr > 0) && (await o.isClosed?.(rec))))
+                selected.push(rec);
+        }
+        else if ((!o.issue || rec.issue === o.issue) && (!o.pr || rec.pr === o.pr) && (!o.slot || rec.slot === o.slot)) {
+            selected.push(rec);
+        }
+    }
+    if (selected.length === 0)
+        r.info('no slot matches: nothing to clean');
+    const released = [];
+    const problems = [];
+    for (const rec of selected) {
+        await r.group(`Clean slot ${rec.slot} (${rec.namespace})`, async () => {
+            try {
+                const sharedBy = records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x));
+                const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
+                const rendered = renderStack(stack);
+                const hooks = new HookRunner({
+                    stack,
+                    kubectl,
+                    processEnv: o.processEnv,
+                    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+                });
+                const { destroy } = await destroyWithHooks({
+                    kubectl,
+                    hooks,
+                    destroy: {
+                        namespace: rec.namespace,
+                        deleteNamespace: sharedBy.length === 0,
+                        clusterObjects: rendered.documents.map((d) => d.object),
+                    },
+                });
+                if (!destroy.ok)
+                    throw new Error(destroy.problems.map((p) => p.message).join('; '));
+                if (sharedBy.length)
+                    r.info(`namespace ${rec.namespace} kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
+                if (o.deleteState !== false)
+                    await store.release(rec.slot);
+                released.push({
+                    slot: rec.slot,
+                    namespace: rec.namespace,
+                    issue: rec.issue,
+                    pr: rec.pr,
+                    namespaceKept: sharedBy.length > 0 || undefined,
+                });
+                r.info(`slot ${rec.slot} released`);
+            }
+            catch (err) {
+                const message = `slot ${rec.slot} (${rec.namespace}): ${err instanceof Error ? err.message : String(err)}`;
+                problems.push(message);
+                r.warning(message);
+            }
+        });
+    }
+    return { released, problems };
+}
+//# sourceMappingURL=cleanup.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/destroy-environment.js
+
+
+
+
+
+/**
+ * Destroys an environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
+ * them), with the destroy hooks. Slot records are left alone: `slots release` / cleanup handle those.
+ */
+async function destroyEnvironment(o) {
+    const r = o.reporter;
+    const { stack, rendered } = renderForApply(o.load, {}, r);
+    const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+    const hooks = new HookRunner({
+        stack,
+        kubectl,
+        processEnv: o.processEnv,
+        log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+    });
+    const { destroy } = await r.group(`Destroy ${stack.namespace}`, () => destroyWithHooks({
+        kubectl,
+        hooks,
+        destroy: {
+            namespace: stack.namespace,
+            clusterObjects: rendered.documents.map((d) => d.object),
+            dryRun: o.dryRun,
+        },
+    }));
+    if (!destroy.ok) {
+        throw new UserError(`destroy of ${stack.namespace} left problems: ${destroy.problems.map((p) => `${p.object}: ${p.message}`).join('; ')}`);
+    }
+    return destroy;
+}
+//# sourceMappingURL=destroy-environment.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/doctor.js
+
+
+
+
+/** What `apply`, the slots and the agent need, checked before anything is changed. */
+const PERMISSIONS = [
+    { verb: 'create', resource: 'namespaces', where: 'cluster' },
+    { verb: 'delete', resource: 'namespaces', where: 'cluster' },
+    { verb: 'patch', resource: 'deployments.apps', where: 'target' },
+    { verb: 'create', resource: 'pods/exec', where: 'target' },
+    { verb: 'create', resource: 'configmaps', where: 'state' },
+    { verb: 'delete', resource: 'configmaps', where: 'state' },
+];
+/** kubectl present and its version, cluster reachable, permissions in the namespaces the env touches. */
+async function runDoctor(o) {
+    const checks = [];
+    const stack = loadStack(o.load);
+    checks.push({
+        name: 'services.yaml',
+        ok: true,
+        detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${stack.warnings.length} warning(s)`,
+    });
+    let binary;
+    try {
+        const found = await findKubectl({ path: o.kubectlPath });
+        binary = found.path;
+    }
+    catch (err) {
+        checks.push({ name: 'kubectl', ok: false, detail: err.message });
+        return checks;
+    }
+    const kubectl = kubectlForStack(stack, { binary, runner: o.runner, timeoutMs: 20_000 });
+    try {
+        const out = JSON.parse(await kubectl.run(['version', '-o', 'json']));
+        checks.push({ name: 'kubectl', ok: true, detail: `${binary} (client ${out.clientVersion?.gitVersion ?? '?'})` });
+        checks.push({ name: 'cluster', ok: true, detail: `reachable, server ${out.serverVersion?.gitVersion ?? '?'}` });
+    }
+    catch (err) {
+        const msg = err instanceof KubectlError ? err.stderr.trim().split('\n').pop() : err.message;
+        checks.push({
+            name: 'cluster',
+            ok: false,
+            detail: `not reachable: ${msg}; check KUBECONFIG or environments.${stack.env}.kubeconfig`,
+        });
+        return checks;
+    }
+    const stateNs = stack.config.state?.configmapNamespace?.trim();
+    for (const p of PERMISSIONS) {
+        if (p.where === 'state' && !stateNs)
+            continue;
+        const ns = p.where === 'target' ? stack.namespace : p.where === 'state' ? stateNs : undefined;
+        const res = await kubectl.exec(['auth', 'can-i', p.verb, p.resource, ...(ns ? ['-n', ns] : [])]);
+        const allowed = res.stdout.trim() === 'yes';
+        checks.push({
+            name: `can ${p.verb} ${p.resource}${ns ? ` in ${ns}` : ''}`,
+            ok: allowed,
+            detail: allowed ? 'yes' : `no${res.stderr.trim() ? ` (${res.stderr.trim()})` : ''}`,
+        });
+    }
+    return checks;
+}
+//# sourceMappingURL=doctor.js.map
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
+/**
+ * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
+ * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
+ */
+class errors_SyncError extends Error {
+    step;
+    timedOut;
+    constructor(step, message, 
+    /** True when a timeout ended the step (the sync's own `timeoutMs`), false for any other failure. */
+    timedOut = false, options) {
+        super(message, options);
+        this.step = step;
+        this.timedOut = timedOut;
+        this.name = 'SyncError';
+    }
+}
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/archive.js
+/*
+ * The gzipped tar the pod unpacks, built by the local GNU tar from the listed entries (no recursion: the list
+ * already applied the excludes). It is written to a temp file and read back as bytes, because a ProcessRunner's
+ * stdout is text and would corrupt binary data.
+ */
+
+
+
+
+/**
+ * The archive travels base64-encoded on kubectl's stdin, held in memory as one string; V8 strings stop at about
+ * 512 MiB, and a checkout that big without build output is almost certainly a missing exclude.
+ */
+const MAX_ARCHIVE_BYTES = (/* unused pure expression or super */ null && (256 * 1024 * 1024));
+/** Arguments of the local tar: owner ids zeroed (the runner's uid means nothing in the pod), names taken verbatim. */
+function tarCreateArgs(archive, source, list) {
+    return [
+        '--create',
+        '--gzip',
+        `--file=${archive}`,
+        `--directory=${source}`,
+        '--no-recursion',
+        '--null',
+        '--verbatim-files-from', // a name starting with '-' is a name, not an option
+        `--files-from=${list}`,
+        '--format=gnu', // long names as GNU records, which busybox tar reads
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+    ];
+}
+async function archive_packSources(runner, o) {
+    const dir = await mkdtemp(join(tmpdir(), 'codex-k8s-sync-'));
+    try {
+        const list = join(dir, 'files');
+        const archive = join(dir, 'sources.tar.gz');
+        await writeFile(list, o.entries.map((e) => `${e}\0`).join(''));
+        const tar = o.tarBinary ?? 'tar';
+        let res;
+        try {
+            res = await runner.run(tar, tarCreateArgs(archive, o.source, list), {
+                timeoutMs: o.timeoutMs,
+                signal: o.signal,
+                env: { LC_ALL: 'C' },
+            });
+        }
+        catch (err) {
+            throw new SyncError('archive', `could not run ${tar} to pack ${o.source}: ${err.message}`, false, {
+                cause: err,
+            });
+        }
+        if (res.timedOut || res.aborted)
+            throw new SyncError('archive', `packing ${o.source} ${res.timedOut ? 'timed out' : 'was cancelled'}`, res.timedOut);
+        if (res.code !== 0) {
+            const why = res.stderr.trim().split('\n').slice(-3).join('; ') || `exit code ${res.code}`;
+            throw new SyncError('archive', `packing ${o.source} failed: ${why}. Files changing or disappearing during the sync cause this; run it again`);
+        }
+        const size = (await stat(archive)).size;
+        if (size > MAX_ARCHIVE_BYTES)
+            throw new SyncError('archive', `the packed sources are ${(size / 1048576).toFixed(0)} MiB, over the ${MAX_ARCHIVE_BYTES / 1048576} MiB limit: ` +
+                'add build output and large data to the sync excludes');
+        return await readFile(archive);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+//# sourceMappingURL=archive.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/excludes.js
+// Which paths of the source stay behind. The rules are the familiar subset of .gitignore, decided here rather than
+// by tar's own `--exclude` so the file list (and its counts) is known before anything is packed:
+//
+// - a pattern is matched against the path relative to the source, with `/` separators;
+// - without a `/` (other than a trailing one) it matches a file or directory of that name at any depth
+//   (`node_modules`, `*.log`);
+// - with a `/` it is anchored at the source root (`docs/build`, `/tmp`, `apps/*/out`);
+// - a trailing `/` matches directories only; an excluded directory takes everything inside with it;
+// - `*` is any run of characters except `/`, `?` one character except `/`, `**` any number of directories
+//   (`**/fixtures/*.bin`, `build/**`).
+// Negation (`!keep`) is not supported and is refused rather than silently ignored.
+
+/**
+ * The predecessor copied all of these (bug #44): history, installed dependencies, downloaded tools and build output
+ * make the copy slow and large, and the agent rebuilds them anyway.
+ */
+const excludes_DEFAULT_EXCLUDES = (/* unused pure expression or super */ null && (['.git', 'node_modules', '.tools', 'dist', 'coverage']));
+function excludes_validateExcludes(patterns) {
+    for (const p of patterns)
+        compileRule(p);
+}
+function compileRule(pattern) {
+    if (typeof pattern !== 'string' || pattern.trim() === '')
+        throw new UserError(`excludes: empty pattern ${JSON.stringify(pattern)}`);
+    let p = pattern.trim();
+    if (p.startsWith('!'))
+        throw new UserError(`excludes: ${JSON.stringify(pattern)}: negated patterns are not supported; list only what to leave out`);
+    const dirOnly = p.endsWith('/');
+    p = p.replace(/\/+$/, '');
+    if (p.startsWith('./'))
+        p = p.slice(2);
+    const anchored = p.includes('/');
+    p = p.replace(/^\/+/, '');
+    if (p === '' || p.split('/').some((s) => s === '..' || s === '.'))
+        throw new UserError(`excludes: ${JSON.stringify(pattern)} does not name a path inside the source`);
+    return { pattern, re: globToRegExp(p), anchored, dirOnly };
+}
+/** A glob (no leading or trailing `/`) as an anchored regular expression over a relative path. */
+function globToRegExp(glob) {
+    let re = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*' && glob[i + 1] === '*') {
+            const startsSegment = i === 0 || glob[i - 1] === '/';
+            const endsSegment = i + 2 === glob.length || glob[i + 2] === '/';
+            if (startsSegment && endsSegment) {
+                if (i + 2 === glob.length) {
+                    re += '.*'; // `a/**`: everything below a
+                    i += 1;
+                }
+                else {
+                    re += '(?:[^/]+/)*'; // `**/` : zero or more directories
+                    i += 2;
+                }
+                continue;
+            }
+            re += '[^/]*'; // `a**b` is just `a*b`
+            i += 1;
+        }
+        else if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else
+            re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${re}$`);
+}
+/** A predicate over source-relative paths (`a/b/c`, no leading `./`). */
+function excludes_compileExcludes(patterns) {
+    const rules = patterns.map(compileRule);
+    return (relPath, isDir) => {
+        const base = relPath.slice(relPath.lastIndexOf('/') + 1);
+        return rules.some((r) => (!r.dirOnly || isDir) && r.re.test(r.anchored ? relPath : base));
+    };
+}
+//# sourceMappingURL=excludes.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/target.js
+/*
+ * Where a sync puts the tree inside the pod. Paths are POSIX pod paths (never the runner's, which may be Windows),
+ * normalised before they are checked, so `/workspace/../etc` cannot pass as "under /workspace".
+ */
+
+
+/** Control characters have no business in a pod path and would garble messages and the manifest. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** An env name used as one directory name: no separators, no `.`/`..`, nothing a shell or a reader would trip on. */
+const ENV_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Absolute, normalised, without a trailing slash. `/` itself is no mount for a volume. */
+function target_validateMount(mount) {
+    if (typeof mount !== 'string' || !mount.startsWith('/') || CONTROL.test(mount))
+        throw new UserError(`workspace-mount: ${JSON.stringify(mount)} must be an absolute path such as /workspace`);
+    const norm = stripSlash(posix.normalize(mount));
+    if (norm === '/')
+        throw new UserError('workspace-mount: "/" cannot be a volume mount; use a directory such as /workspace');
+    return norm;
+}
+/** True when `path` lies inside `dir` and is not `dir` itself (both normalised, absolute). */
+function isStrictlyUnder(path, dir) {
+    return path.startsWith(dir === '/' ? '/' : `${dir}/`) && path !== dir;
+}
+/**
+ * `<codeRootBase>/<slot>/src` for a slotted env (slot > 0), else `<codeRootBase>/<env>/src`, checked to lie strictly
+ * under the mount: anything else would be written into the container's own (read-only) filesystem and be lost with
+ * the pod, or, with a mount of the whole volume elsewhere, land outside the directory the agent sees.
+ */
+function target_syncTarget(input) {
+    const mount = target_validateMount(input.workspaceMount);
+    const raw = input.codeRootBase;
+    const example = `${mount}/codex/envs`;
+    if (typeof raw !== 'string' || raw.trim() === '')
+        throw new UserError(`code-root-base: empty; set it to a directory under workspace-mount (${mount}), e.g. ${example}`);
+    if (!raw.startsWith('/') || CONTROL.test(raw))
+        throw new UserError(`code-root-base: ${JSON.stringify(raw)} must be an absolute pod path under workspace-mount (${mount}), e.g. ${example}`);
+    const base = stripSlash(posix.normalize(raw));
+    if (!isStrictlyUnder(base, mount))
+        throw new UserError(`code-root-base: ${JSON.stringify(raw)} is not inside workspace-mount ${mount}: the sources would not land on the ` +
+            `workspace volume. Use a directory under it (e.g. ${example}) or set workspace-mount to where the volume is mounted`);
+    let segment;
+    if (input.slot > 0)
+        segment = String(input.slot);
+    else {
+        const env = input.env;
+        if (typeof env !== 'string' || env === '')
+            throw new UserError('env: required when slot is 0 (the copy goes to <code-root-base>/<env>/src)');
+        if (!ENV_SEGMENT.test(env))
+            throw new UserError(`env: ${JSON.stringify(env)} cannot be used as a directory name under code-root-base (letters, digits, '.', '_', '-')`);
+        segment = env;
+    }
+    const target = posix.join(base, segment, 'src');
+    // Cannot fail after the checks above; kept so a future change to the layout cannot silently escape the mount.
+    if (!isStrictlyUnder(target, mount))
+        throw new UserError(`code-root-base: target ${target} is outside ${mount}`);
+    return target;
+}
+function stripSlash(p) {
+    return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+//# sourceMappingURL=target.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/options.js
+/*
+ * Options of a source sync, their defaults and their validation. Validation happens before anything runs (no
+ * archive, no kubectl call), and every message names the action input a user would change.
+ */
+
+
+
+
+
+const DEFAULT_WORKSPACE_MOUNT = '/workspace';
+const DEFAULT_SYNC_IMAGE = 'busybox:1.37.0';
+const DEFAULT_SYNC_TIMEOUT_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+const DEFAULT_SYNC_RESOURCES = {
+    requests: { cpu: '50m', memory: '64Mi' },
+    limits: { cpu: '500m', memory: '256Mi' },
+};
+const options_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A quantity such as `50m`, `0.5`, `64Mi`, `1G`, `1e3`. */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
+function options_resolveSyncOptions(o) {
+    if (typeof o.namespace !== 'string' || o.namespace.length > 63 || !options_DNS_LABEL.test(o.namespace))
+        throw new UserError(`namespace: ${JSON.stringify(o.namespace)} is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
+    if (typeof o.pvc !== 'string' || o.pvc.length > 253 || !DNS_SUBDOMAIN.test(o.pvc))
+        throw new UserError(`workspace-pvc: ${JSON.stringify(o.pvc)} is not a valid PersistentVolumeClaim name; set workspace-pvc to the claim the agent pod mounts`);
+    if (!Number.isInteger(o.slot) || o.slot < 0)
+        throw new UserError(`slot: ${JSON.stringify(o.slot)} must be a whole number, 0 for an environment without slots`);
+    const image = (o.image ?? DEFAULT_SYNC_IMAGE).trim();
+    if (image === '' || /\s/.test(image))
+        throw new UserError(`sync-image: ${JSON.stringify(o.image)} is not an image reference (for example busybox:1.37.0)`);
+    const timeoutMs = o.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 1000)
+        throw new UserError(`sync timeout must be at least 1s (got ${timeoutMs} ms)`);
+    for (const id of [o.runAsUser, o.runAsGroup, o.fsGroup])
+        if (id !== undefined && (!Number.isInteger(id) || id < 0))
+            throw new UserError(`sync pod user and group must be whole numbers >= 0 (got ${id})`);
+    const resources = o.resources ?? DEFAULT_SYNC_RESOURCES;
+    for (const [kind, list] of Object.entries(resources))
+        for (const [name, value] of Object.entries((list ?? {})))
+            if (typeof value !== 'string' || !QUANTITY.test(value))
+                throw new UserError(`sync pod resources.${kind}.${name}: ${JSON.stringify(value)} is not a quantity (50m, 64Mi)`);
+    const workspaceMount = validateMount(o.workspaceMount ?? DEFAULT_WORKSPACE_MOUNT);
+    const target = syncTarget({ codeRootBase: o.codeRootBase, workspaceMount, slot: o.slot, env: o.env });
+    if (typeof o.source !== 'string' || o.source.trim() === '')
+        throw new UserError('source: empty; set it to the directory to copy (default ".")');
+    const source = resolve(o.source);
+    if (!existsSync(source) || !statSync(source).isDirectory())
+        throw new UserError(`source: ${o.source} is not a directory (resolved to ${source})`);
+    const excludes = [...(o.replaceDefaultExcludes ? [] : DEFAULT_EXCLUDES), ...(o.excludes ?? [])];
+    validateExcludes(excludes);
+    return {
+        namespace: o.namespace,
+        source,
+        codeRootBase: o.codeRootBase,
+        slot: o.slot,
+        env: o.env,
+        workspaceMount,
+        pvc: o.pvc,
+        image,
+        excludes,
+        timeoutMs,
+        resources,
+        ...(o.runAsUser !== undefined ? { runAsUser: o.runAsUser } : {}),
+        ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
+        ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
+        tarBinary: o.tarBinary ?? 'tar',
+        target,
+    };
+}
+//# sourceMappingURL=options.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/pod.js
+/*
+ * The short-lived pod a sync copies through. Compared with the predecessor's (bug #44) it is bounded in time twice
+ * (`sleep` and `activeDeadlineSeconds` both end with the sync's timeout, so a pod whose deletion failed dies by
+ * itself), bounded in resources, has no capabilities and no API token, and is labelled so it can be found.
+ */
+
+
+const pod_SYNC_POD_PREFIX = 'codex-k8s-sync-';
+const LABEL_ROLE = 'codex-k8s.io/role';
+const ROLE_SOURCE_SYNC = 'source-sync';
+const pod_SYNC_CONTAINER = 'sync';
+const WORKSPACE_VOLUME = 'workspace';
+/** 10 hex characters: unique enough among a namespace's sync pods, and a valid DNS label part. */
+function pod_syncId() {
+    return randomBytes(5).toString('hex');
+}
+const pod_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const isLabelValue = (v) => v !== '' && v.length <= 63 && pod_LABEL_VALUE.test(v);
+function pod_syncPodManifest(s) {
+    const root = s.runAsUser === undefined || s.runAsUser === 0;
+    return {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+            name: s.name,
+            namespace: s.namespace,
+            labels: {
+                [LABEL_MANAGED_BY]: MANAGER_NAME,
+                [LABEL_ROLE]: ROLE_SOURCE_SYNC,
+                ...(isLabelValue(s.env) ? { [LABEL_ENV]: s.env } : {}),
+                ...(s.slot > 0 ? { [LABEL_SLOT]: String(s.slot) } : {}),
+            },
+        },
+        spec: {
+            restartPolicy: 'Never',
+            activeDeadlineSeconds: s.lifetimeSeconds,
+            // `sleep` as PID 1 ignores SIGTERM, so any grace period is spent waiting; a short one frees the volume soon.
+            terminationGracePeriodSeconds: 1,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+                seccompProfile: { type: 'RuntimeDefault' },
+                ...(s.fsGroup !== undefined ? { fsGroup: s.fsGroup } : {}),
+            },
+            containers: [
+                {
+                    name: pod_SYNC_CONTAINER,
+                    image: s.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    // Never longer than the sync may take: the predecessor's `sleep 3600` outlived failed deletions.
+                    command: ['sleep', String(s.lifetimeSeconds)],
+                    securityContext: {
+                        // busybox runs as root; without capabilities that root can only touch files it owns.
+                        runAsNonRoot: !root,
+                        ...(s.runAsUser !== undefined ? { runAsUser: s.runAsUser } : {}),
+                        ...(s.runAsGroup !== undefined ? { runAsGroup: s.runAsGroup } : {}),
+                        allowPrivilegeEscalation: false,
+                        privileged: false,
+                        readOnlyRootFilesystem: true,
+                        capabilities: { drop: ['ALL'] },
+                    },
+                    resources: s.resources,
+                    volumeMounts: [{ name: WORKSPACE_VOLUME, mountPath: s.workspaceMount }],
+                },
+            ],
+            volumes: [{ name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: s.pvc } }],
+        },
+    };
+}
+//# sourceMappingURL=pod.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/walk.js
+/*
+ * The list of what a sync copies: every directory, regular file and symlink of the source that no exclude matches.
+ * Listing first (instead of letting tar recurse) gives the counts for the result and the check on the pod side,
+ * and keeps sockets and FIFOs out (tar would fail or hang on them).
+ */
+
+
+async function walk_listSources(root, isExcluded) {
+    const out = { entries: [], files: 0, bytes: 0, findLines: 0, excluded: 0, skipped: [] };
+    const visit = async (rel) => {
+        const dirents = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+        dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const d of dirents) {
+            const path = rel ? `${rel}/${d.name}` : d.name;
+            if (isExcluded(path, d.isDirectory())) {
+                out.excluded++;
+                continue;
+            }
+            if (d.isDirectory()) {
+                out.entries.push(path);
+                await visit(path);
+            }
+            else if (d.isFile()) {
+                out.entries.push(path);
+                out.files++;
+                out.findLines += 1 + (path.match(/\n/g)?.length ?? 0);
+                out.bytes += (await lstat(join(root, path))).size;
+            }
+            else if (d.isSymbolicLink()) {
+                // Copied as a link, never followed: a link out of the checkout must not pull in the runner's files.
+                out.entries.push(path);
+            }
+            else
+                out.skipped.push(path);
+        }
+    };
+    await visit('');
+    return out;
+}
+//# sourceMappingURL=walk.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/sync.js
+/*
+ * Copies the checkout into a slot's workspace volume through a short-lived pod, in four kubectl calls:
+ *
+ *   create -f -   the pod (manifest on stdin)
+ *   wait          for it to be Ready
+ *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, swap)
+ *   delete        the pod, always (`finally`), without waiting for it to go
+ *
+ * plus, only when something fails, one `get` of the pod (why it is not Ready) or one `exec` removing what a cut-off
+ * copy left. The archive is packed before the pod exists, so a local failure costs no cluster call at all.
+ *
+ * The caller ensures the namespace and the PVC first. The predecessor synced before the slot's namespace was
+ * guaranteed to exist (bug #30); here a missing namespace or claim is reported as such, with the step to take.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * After the sync's deadline the pod must live a little longer, so that a cut-off copy can still be cleaned up and
+ * the pod deleted; it is the only time the pod may outlive the sync's timeout.
+ */
+const CLEANUP_MARGIN_SECONDS = 15;
+/** Limit of each cleanup call (delete, cleanup exec, diagnostics), which run after a failure or the deadline. */
+const CLEANUP_CALL_MS = 20_000;
+/**
+ * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, replacing what was there only once the
+ * new tree has arrived completely. Requires the namespace and the PVC to exist (the caller creates them first).
+ * Throws a `UserError` for invalid options (before any kubectl call) and a `SyncError` naming the failed step.
+ */
+async function sync_syncSources(kubectl, options) {
+    const o = resolveSyncOptions(options);
+    const reporter = options.reporter ?? { info: () => undefined, debug: () => undefined };
+    const warn = (m) => (reporter.warning ? reporter.warning(m) : reporter.info(m));
+    const signal = options.signal;
+    const started = Date.now();
+    const deadline = started + o.timeoutMs;
+    const callsBefore = kubectl.invocations;
+    /** What is left of the sync's time for a step; a step that has none fails as timed out before it starts. */
+    const budget = (step) => {
+        if (signal?.aborted)
+            throw new SyncError(step, `source sync cancelled before step "${step}"`);
+        const left = deadline - Date.now();
+        if (left <= 0)
+            throw timeoutError(step, o);
+        return left;
+    };
+    const list = await listSources(o.source, compileExcludes(o.excludes));
+    for (const p of list.skipped)
+        reporter.debug(`source sync: skipping ${p} (not a file, directory or symlink)`);
+    const archive = await packSources(options.runner ?? new ChildProcessRunner(), {
+        source: o.source,
+        entries: list.entries,
+        tarBinary: o.tarBinary,
+        timeoutMs: budget('archive'),
+        signal,
+    });
+    reporter.info(`Syncing ${o.source} to ${o.namespace}/${o.pvc}:${o.target}: ${list.files} files, ${mib(list.bytes)} ` +
+        `(${mib(archive.length)} packed), ${list.excluded} excluded by ${o.excludes.join(', ')}`);
+    const payload = archive.toString('base64');
+    const id = syncId();
+    const podName = `${SYNC_POD_PREFIX}${id}`;
+    const ns = ['-n', o.namespace];
+    const manifest = syncPodManifest({
+        name: podName,
+        namespace: o.namespace,
+        image: o.image,
+        pvc: o.pvc,
+        workspaceMount: o.workspaceMount,
+        lifetimeSeconds: Math.ceil(o.timeoutMs / 1000) + CLEANUP_MARGIN_SECONDS,
+        resources: o.resources,
+        env: o.env,
+        slot: o.slot,
+        runAsUser: o.runAsUser,
+        runAsGroup: o.runAsGroup,
+        fsGroup: o.fsGroup,
+    });
+    let step = 'create';
+    let copyStarted = false;
+    try {
+        reporter.debug(`source sync: creating pod ${o.namespace}/${podName}`);
+        await kubectl.run(['create', `--field-manager=${MANAGER_NAME}`, ...ns, '-f', '-'], {
+            input: manifestStream([manifest]),
+            timeoutMs: budget(step),
+            signal,
+        });
+        step = 'wait';
+        const waitMs = budget(step);
+        // kubectl's own limit ends first (whole seconds, rounded down) so its message, not a kill, reports the timeout.
+        const waitSeconds = Math.max(1, Math.floor(waitMs / 1000));
+        reporter.debug(`source sync: waiting up to ${waitSeconds}s for pod ${podName} to be Ready`);
+        await kubectl.run(['wait', ...ns, '--for=condition=Ready', `pod/${podName}`, `--timeout=${waitSeconds}s`], {
+            timeoutMs: waitMs,
+            signal,
+        });
+        step = 'copy';
+        const copyMs = budget(step);
+        copyStarted = true;
+        reporter.debug(`source sync: copying ${archive.length} bytes into ${o.target}`);
+        let stderr = '';
+        const out = await kubectl.run([
+            'exec',
+            '-i',
+            ...ns,
+            podName,
+            '-c',
+            SYNC_CONTAINER,
+            '--',
+            'sh',
+            '-c',
+            COPY_SCRIPT,
+            'sh', // $0
+            o.target, // $1: never part of the script text
+            id,
+            String(list.findLines),
+        ], { input: payload, timeoutMs: copyMs, signal, onStderr: (chunk) => (stderr += chunk) });
+        for (const line of out.split('\n').filter(Boolean))
+            reporter.debug(`source sync: ${line}`);
+        // The copy succeeded; what the script still had to say (an old tree it could not remove) is worth a warning.
+        for (const line of stderr.split('\n').filter((l) => l.startsWith('warning: ')))
+            warn(`source sync: ${line.slice('warning: '.length)}`);
+    }
+    catch (err) {
+        if (copyStarted)
+            await cleanupCopy(kubectl, o, podName, id, reporter);
+        const problem = step === 'wait' && err instanceof KubectlError && !signal?.aborted
+            ? await describePodProblem(kubectl, o.namespace, podName, CLEANUP_CALL_MS)
+            : '';
+        throw stepError(step, err, o, podName, problem, signal);
+    }
+    finally {
+        await deletePod(kubectl, o, podName, warn);
+    }
+    const durationMs = Date.now() - started;
+    reporter.info(`Synced ${list.files} files to ${o.target} in ${formatDuration(durationMs)}`);
+    return {
+        target: o.target,
+        files: list.files,
+        bytes: list.bytes,
+        archiveBytes: archive.length,
+        durationMs,
+        podName,
+        kubectlCalls: kubectl.invocations - callsBefore,
+    };
+}
+/** Best effort: remove what a cut-off copy left (the script's own trap may not have run). */
+async function cleanupCopy(kubectl, o, podName, id, reporter) {
+    try {
+        await kubectl.run(['exec', '-n', o.namespace, podName, '-c', SYNC_CONTAINER, '--', 'sh', '-c', CLEANUP_SCRIPT, 'sh', o.target, id], { timeoutMs: CLEANUP_CALL_MS });
+    }
+    catch (err) {
+        // The pod may be gone already; the next sync removes leftovers before it copies.
+        reporter.debug(`source sync: cleanup of ${o.target}.incoming-${id} failed: ${err.message}`);
+    }
+}
+/** Always, and without the caller's signal: a cancelled sync must still take its pod down. */
+async function deletePod(kubectl, o, podName, warn) {
+    try {
+        await kubectl.run(['delete', 'pod', podName, '-n', o.namespace, '--ignore-not-found', '--wait=false'], {
+            timeoutMs: CLEANUP_CALL_MS,
+        });
+    }
+    catch (err) {
+        warn(`could not delete the sync pod ${o.namespace}/${podName}: ${err.message}. It stops by itself ` +
+            `within ${Math.ceil(o.timeoutMs / 1000) + CLEANUP_MARGIN_SECONDS}s (activeDeadlineSeconds); delete it with ` +
+            `kubectl delete pod -n ${o.namespace} ${podName}`);
+    }
+}
+function timeoutError(step, o) {
+    return new SyncError(step, `source sync timed out after ${formatDuration(o.timeoutMs)} (the sync timeout) during step "${step}"; ` +
+        `${keeps(o)}. Raise the sync timeout or exclude large directories`, true);
+}
+const keeps = (o) => `${o.target} keeps its previous content`;
+function stepError(step, err, o, podName, problem, signal) {
+    if (err instanceof SyncError)
+        return err;
+    if (!(err instanceof KubectlError))
+        return err;
+    if (signal?.aborted)
+        return new SyncError(step, `source sync cancelled during step "${step}"; ${keeps(o)}`, false, { cause: err });
+    const pod = `${o.namespace}/${podName}`;
+    const timedOut = err.timedOut || /timed out waiting for the condition/i.test(err.stderr);
+    if (timedOut && step !== 'wait')
+        return Object.assign(timeoutError(step, o), { cause: err });
+    const detail = err.message;
+    switch (step) {
+        case 'create': {
+            let hint = 'check that the token may create pods in the namespace';
+            if (err.reason === 'NotFound')
+                hint = `namespace ${o.namespace} does not exist: create the slot's namespace and PVC ${o.pvc} before syncing`;
+            else if (err.reason === 'Forbidden')
+                hint =
+                    `the token may not create pods in ${o.namespace}, or the namespace's Pod Security level refuses a root ` +
+                        'container (give the sync pod a non-root user matching the agent)';
+            return new SyncError(step, `could not create the sync pod ${pod}: ${detail}; ${hint}`, false, { cause: err });
+        }
+        case 'wait':
+            return new SyncError(step, `the sync pod ${pod} was not Ready${timedOut ? ` within the sync timeout (${formatDuration(o.timeoutMs)})` : ''}` +
+                `: ${problem || detail}. Check that the image ${o.image} (sync-image) can be pulled and that PVC ${o.pvc} ` +
+                `(workspace-pvc) exists in ${o.namespace} and can be mounted; ${keeps(o)}`, timedOut, { cause: err });
+        default:
+            return new SyncError(step, `copying ${o.source} into ${pod}:${o.target} failed: ${lastLines(err.stderr) || detail}; ${keeps(o)} ` +
+                `(a partial copy next to it, ${posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`, false, { cause: err });
+    }
+}
+/** The script's own words, without kubectl's "command terminated with exit code" trailer. */
+function lastLines(stderr) {
+    return stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^command terminated with exit code/.test(l))
+        .slice(-3)
+        .join('; ');
+}
+const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
+//# sourceMappingURL=sync.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/index.js
+
+
+
+
+
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready.js
+
+
+
+/**
+ * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
+ * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
+ * before the services, so service pods start on the new code.
+ */
+async function ensureReady(o) {
+    const r = o.reporter;
+    const slot = await ensureSlot(o);
+    const { kubectl, stack } = slot;
+    let recreated = false;
+    if (!slot.created) {
+        const found = await kubectl.run(['get', 'namespace', slot.namespace, '--ignore-not-found', '-o', 'name']);
+        if (!found.trim()) {
+            recreated = true;
+            r.warning(`namespace ${slot.namespace} of slot ${slot.slot} is gone; recreating the environment`);
+        }
+    }
+    const newEnv = slot.created || recreated;
+    if (o.prepareImages && newEnv) {
+        r.warning('prepare-images: image builds are not part of this version; run the images-build action before ensure-ready');
+    }
+    let sync;
+    const runSync = o.sync
+        ? async () => {
+            const s = o.sync;
+            sync = await r.group(`Copy ${s.source} into the slot workspace`, () => syncSources(kubectl, {
+                namespace: slot.namespace,
+                source: s.source,
+                codeRootBase: s.codeRootBase,
+                slot: slot.slot,
+                env: slot.env,
+                workspaceMount: s.workspaceMount,
+                pvc: s.pvc || `${stack.project}-workspace`,
+                image: s.image,
+                excludes: s.excludes,
+                reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
+            }));
+        }
+        : undefined;
+    let infraReady = true;
+    let wait;
+    const applying = o.apply !== false && (newEnv || !!o.forceApply);
+    if (applying) {
+        const applied = await applyEnvironment({
+            load: { ...o.load, slot: slot.slot, namespace: slot.namespace },
+            client: kubectl,
+            wait: o.wait,
+            waitTimeoutMs: o.waitTimeoutMs,
+            waitSoftFail: o.waitSoftFail,
+            processEnv: o.processEnv,
+            reporter: r,
+            maskSecret: o.maskSecret,
+            beforeServices: runSync,
+        });
+        infraReady = applied.infraReady;
+        wait = applied.wait;
+    }
+    else {
+        r.info(o.apply === false
+            ? 'apply: false, nothing applied'
+            : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`);
+        await runSync?.();
+    }
+    const agent = o.agentDeployment ?? 'codex';
+    const envReady = await agentAvailable(slot, agent, wait);
+    const domain = stack.config.baseDomain?.[stack.env]?.trim();
+    return {
+        ...slot,
+        recreated,
+        newEnv,
+        infraReady,
+        envReady,
+        applied: applying,
+        sync,
+        wait,
+        url: domain ? `https://${domain}` : undefined,
+    };
+}
+/** The agent deployment is Available: known from the wait when it was waited for, else asked once. */
+async function agentAvailable(slot, name, wait) {
+    const waited = wait?.ready.some((ref) => ref.kind === 'Deployment' && ref.name === name);
+    if (waited)
+        return true;
+    if (wait?.failures.some((f) => f.object.kind === 'Deployment' && f.object.name === name))
+        return false;
+    const res = await slot.kubectl.exec([
+        '-n',
+        slot.namespace,
+        'get',
+        'deployment',
+        name,
+        '--ignore-not-found',
+        '-o',
+        'json',
+    ]);
+    if (res.code !== 0 || !res.stdout.trim())
+        return false;
+    const conditions = JSON.parse(res.stdout).status?.conditions ?? [];
+    return conditions.some((c) => c.type === 'Available' && c.status === 'True');
+}
+//# sourceMappingURL=ensure-ready.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
-
-
 
 
 
@@ -57112,7 +61344,7 @@ function boolInput(name, fallback, envFallback) {
         return true;
     if (/^(false|0|no|off)$/i.test(v))
         return false;
-    throw new UserError(`input ${name}: "${v}" is not a boolean; use true or false`);
+    throw new errors_UserError(`input ${name}: "${v}" is not a boolean; use true or false`);
 }
 function intInput(name, fallback, envFallback, min = 0) {
     const v = inputText(name, envFallback).trim();
@@ -57120,7 +61352,7 @@ function intInput(name, fallback, envFallback, min = 0) {
         return fallback;
     const n = Number(v);
     if (!Number.isInteger(n) || n < min)
-        throw new UserError(`input ${name}: "${v}" is not a whole number >= ${min}`);
+        throw new errors_UserError(`input ${name}: "${v}" is not a whole number >= ${min}`);
     return n;
 }
 /** Comma- or newline-separated names. */
@@ -57137,7 +61369,7 @@ function durationInput(name, fallbackMs, envFallback) {
         return fallbackMs;
     const ms = parseDurationMs(v);
     if (ms === undefined)
-        throw new UserError(`input ${name}: "${v}" is not a duration; write e.g. 90s, 10m or 1h30m`);
+        throw new errors_UserError(`input ${name}: "${v}" is not a duration; write e.g. 90s, 10m or 1h30m`);
     return ms;
 }
 const inputs_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -57163,7 +61395,7 @@ function readCommonInputs(defaultEnv = 'ai') {
     const lang = stringInput('lang', 'en', 'CODEXCTL_LANG').toLowerCase();
     const parsedLang = Lang.safeParse(lang);
     if (!parsedLang.success)
-        throw new UserError(`input lang: "${lang}" is not supported; use en or ru`);
+        throw new errors_UserError(`input lang: "${lang}" is not supported; use en or ru`);
     const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '')
         .split(',')
         .map((s) => s.trim())
@@ -57197,7 +61429,7 @@ async function runAction(body) {
         await body();
     }
     catch (err) {
-        if (err instanceof UserError) {
+        if (err instanceof errors_UserError) {
             setFailed(err.message);
             return;
         }
@@ -57241,7 +61473,5042 @@ function actionsReporter() {
     };
 }
 //# sourceMappingURL=reporter.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/gate.js
+
+/**
+ * The allowed-actor gate: with an `allowed-users` list, only those logins may start the agent. (Without a list the
+ * workflow's own trigger conditions decide.)
+ */
+function checkAllowedActor(allowed, actor = process.env.GITHUB_ACTOR ?? '') {
+    if (allowed.length === 0)
+        return;
+    const ok = allowed.some((u) => u.trim().toLowerCase() === actor.trim().toLowerCase());
+    if (!ok) {
+        throw new UserError(`${actor || 'the triggering user'} is not in allowed-users (${allowed.join(', ')}): the agent was not started. Add the login to allowed-users to let them trigger it.`);
+    }
+}
+//# sourceMappingURL=gate.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ../../node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(2039);
+;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ../../node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ../../node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ../../node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ../../node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var dist_bundle_userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": dist_bundle_userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (dist_bundle_isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function dist_bundle_merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function dist_bundle_omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function dist_bundle_parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = dist_bundle_omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = dist_bundle_omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return dist_bundle_parse(dist_bundle_merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = dist_bundle_merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: dist_bundle_merge.bind(null, DEFAULTS2),
+    parse: dist_bundle_parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ../../node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function request_dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = request_dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function utils_getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = Utils.getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/issue-state.js
+
+/**
+ * Whether a slot's issue or PR is closed, asked through the GitHub API (GITHUB_API_URL honoured for GHES). Without
+ * a token or repository the answer is "not known to be closed", so only the age of a record makes it stale.
+ */
+function issueClosedChecker(token, repository = process.env.GITHUB_REPOSITORY ?? '') {
+    const [owner, repo] = repository.split('/');
+    if (!token || !owner || !repo)
+        return undefined;
+    const octokit = github.getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' });
+    return async (record) => {
+        // A PR is also an issue for this endpoint, so one call answers both.
+        const number = record.pr > 0 ? record.pr : record.issue;
+        const { data } = await octokit.rest.issues.get({ owner, repo, issue_number: number });
+        return data.state === 'closed';
+    };
+}
+//# sourceMappingURL=issue-state.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/index.js
+
+
+
 
 
 
@@ -57258,7 +66525,7 @@ async function run() {
         const common = readCommonInputs();
         const waitTimeout = getInput('wait-timeout');
         const manifestPath = external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `codex-k8s-${common.env}-${common.slot || 'stack'}.yaml`);
-        const result = await applyEnvironment({
+        const result = await apply_environment_applyEnvironment({
             load: {
                 config: common.config,
                 env: common.env,
@@ -66125,7 +75392,7 @@ exports.visitAsync = visitAsync;
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];

@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2471);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3753);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2471:
+/***/ 3753:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33529,19 +33529,12 @@ function toLower(s) {
     }
     return out;
 }
-/*
- * Go strings are byte sequences that need not be valid UTF-8. Engine strings are JS strings in which
- * every byte that is not part of a valid UTF-8 sequence is a lone surrogate U+DC80..U+DCFF (byte
- * 0x80..0xFF), as Python's "surrogateescape" does; everything else is the text itself. A string is
- * canonical when no run of escaped bytes forms valid UTF-8: then equal bytes mean equal JS strings.
- * Other lone surrogates (which no Go string can produce) count as U+FFFD, as Buffer.from does.
+/**
+ * Whether s may contain escaped bytes: escapes are lone surrogates, so a well-formed string has
+ * none. The native check is much cheaper than a regular expression, which matters when cold.
  */
-/** Code units of escaped bytes; also matches low halves of some surrogate pairs (false positives only). */
-const ESCAPE_RE = /[\uDC80-\uDCFF]/;
-const SURROGATE_RE = /[\uD800-\uDFFF]/;
-/** Whether s may contain escaped bytes (a cheap test; false means certainly none). */
 function mayHaveEscapes(s) {
-    return ESCAPE_RE.test(s);
+    return !s.isWellFormed();
 }
 /** Number of bytes of the Go string (utf8 length, an escaped byte counting 1). */
 function utf8Length(s) {
@@ -33577,7 +33570,7 @@ function isAscii(s) {
 }
 /** The bytes of a Go string. */
 function utf8Bytes(s) {
-    if (!ESCAPE_RE.test(s))
+    if (!mayHaveEscapes(s))
         return Buffer.from(s, 'utf8');
     const out = Buffer.allocUnsafe(utf8Length(s));
     let j = 0;
@@ -33671,27 +33664,11 @@ function utf8Decode(bytes) {
 }
 /** A Go string's canonical form: escaped bytes that together form valid UTF-8 become the text. */
 function canonical(s) {
-    return ESCAPE_RE.test(s) ? utf8Decode(utf8Bytes(s)) : s;
+    return mayHaveEscapes(s) ? utf8Decode(utf8Bytes(s)) : s;
 }
-/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired \\uD800-style escapes. */
+/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired surrogate escapes. */
 function unicode_wellFormed(s) {
-    if (!SURROGATE_RE.test(s))
-        return s;
-    let out = '';
-    let start = 0;
-    for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c < 0xd800 || c > 0xdfff)
-            continue;
-        const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-            i++;
-            continue;
-        }
-        out += s.slice(start, i) + '\uFFFD';
-        start = i + 1;
-    }
-    return out + s.slice(start);
+    return s.isWellFormed() ? s : s.toWellFormed();
 }
 /** The raw bytes a Go string stands for: use it to write execute()'s output where bytes matter. */
 function goStringToBuffer(s) {
@@ -33732,7 +33709,7 @@ function compareStrings(a, b) {
         if (x === y)
             continue;
         if (x >= 0xd800 || y >= 0xd800) {
-            if (ESCAPE_RE.test(a) || ESCAPE_RE.test(b))
+            if (mayHaveEscapes(a) || mayHaveEscapes(b))
                 return compareBytes(a, b);
             if (x >= 0xd800)
                 x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
@@ -33753,7 +33730,7 @@ function byteSlice(s, start, end) {
 function hasBytePrefix(s, prefix) {
     if (s.startsWith(prefix))
         return true;
-    if (!ESCAPE_RE.test(prefix))
+    if (!mayHaveEscapes(prefix))
         return false;
     return goStringToBuffer(s).subarray(0, utf8Length(prefix)).equals(goStringToBuffer(prefix));
 }
@@ -33798,7 +33775,15 @@ function quote(s, asciiOnly = false) {
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
         if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
-            out += s[i];
+            // Copy the whole run of plain ASCII at once.
+            let j = i + 1;
+            for (; j < s.length; j++) {
+                const d = s.charCodeAt(j);
+                if (d < 0x20 || d >= 0x7f || d === 0x22 || d === 0x5c)
+                    break;
+            }
+            out += j - i === s.length ? s : s.slice(i, j);
+            i = j - 1;
             continue;
         }
         let cp = c;
@@ -34169,6 +34154,11 @@ function kindOf(v) {
         return Kind.Nil;
     if (Array.isArray(v))
         return Kind.Slice;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+        // Plain objects: maps (the common case) and declared functions.
+        return v[FUNC_BRAND] === true ? Kind.Func : Kind.Map;
+    }
     if (v instanceof GoFloat)
         return Kind.Float;
     if (v instanceof GoStruct)
@@ -34267,6 +34257,15 @@ function isTrue(v) {
         return false;
     if (Array.isArray(v))
         return v.length > 0;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+        if (v[FUNC_BRAND] === true)
+            return true;
+        for (const k in v)
+            if (Object.prototype.hasOwnProperty.call(v, k))
+                return true;
+        return false;
+    }
     if (v instanceof GoFloat)
         return v.value !== 0;
     if (v instanceof GoStruct || v instanceof GoTime || v instanceof Date)
@@ -34289,24 +34288,32 @@ function isTrue(v) {
  * all-string arrays []string and other arrays []interface{}.
  */
 function fromJSON(value) {
-    if (Array.isArray(value)) {
-        if (value.length > 0 && value.every((x) => typeof x === 'string'))
-            return stringSlice(value.map(wellFormed));
-        return value.map(fromJSON);
-    }
-    if (value !== null && typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            out[wellFormed(k)] = fromJSON(v);
-        return out;
-    }
-    // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD.
     if (typeof value === 'string')
         return wellFormed(value);
-    // Integral values beyond int64 can only be float64 in Go.
-    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63)
-        return new GoFloat(value);
-    return value;
+    if (typeof value !== 'object' || value === null) {
+        // Integral values beyond int64 can only be float64 in Go.
+        if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63)
+            return new GoFloat(value);
+        return value;
+    }
+    if (Array.isArray(value)) {
+        const n = value.length;
+        let allStrings = n > 0;
+        for (let i = 0; i < n && allStrings; i++)
+            allStrings = typeof value[i] === 'string';
+        const out = [];
+        for (let i = 0; i < n; i++)
+            out.push(allStrings ? wellFormed(value[i]) : fromJSON(value[i]));
+        return allStrings ? stringSlice(out) : out;
+    }
+    // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD, in keys too.
+    const out = {};
+    const obj = value;
+    for (const k in obj) {
+        if (Object.prototype.hasOwnProperty.call(obj, k))
+            out[wellFormed(k)] = fromJSON(obj[k]);
+    }
+    return out;
 }
 //# sourceMappingURL=values.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/time.js
@@ -34973,6 +34980,18 @@ class Printer {
     erroring = false;
     reordered = false;
     goodArgNum = true;
+    /** Makes a pooled printer like new. */
+    reset() {
+        this.buf = '';
+        this.clearFlags();
+        this.arg = undefined;
+        this.hasArg = false;
+        this.value = undefined;
+        this.hasValue = false;
+        this.erroring = false;
+        this.reordered = false;
+        this.goodArgNum = true;
+    }
     clearFlags() {
         this.widPresent = this.precPresent = this.minus = this.plus = false;
         this.sharp = this.space = this.zero = this.plusV = this.sharpV = false;
@@ -35540,14 +35559,30 @@ class Printer {
         while (i < end) {
             this.goodArgNum = true;
             const lasti = i;
-            while (i < end && format[i] !== '%')
-                i++;
+            i = format.indexOf('%', i);
+            if (i < 0)
+                i = end;
             if (i > lasti)
                 this.buf += format.slice(lasti, i);
             if (i >= end)
                 break;
             i++;
             this.clearFlags();
+            // Fast path: a letter right after the %, with no flags, width, precision or index.
+            const c = format.charCodeAt(i);
+            if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x25) {
+                i++;
+                const verb = format[i - 1];
+                if (c === 0x25)
+                    this.buf += '%';
+                else if (argNum >= a.length)
+                    this.buf += '%!' + verb + '(MISSING)';
+                else {
+                    this.printArg(a[argNum], verb);
+                    argNum++;
+                }
+                continue;
+            }
             flags: for (; i < end; i++) {
                 switch (format[i]) {
                     case '#':
@@ -35711,11 +35746,36 @@ function intFromArg(a, argNum) {
         return [0, false, argNum + 1];
     return [num, isInt, argNum + 1];
 }
+/** One printer, reused (fmt pools them too); printing never calls back into Sprintf. */
+const pooled = new Printer();
+let pooledBusy = false;
+function acquire() {
+    if (pooledBusy)
+        return new Printer();
+    pooledBusy = true;
+    pooled.reset();
+    return pooled;
+}
+/** The printer's output, releasing it to the pool. */
+function release(p) {
+    const out = canonical(p.buf);
+    p.buf = '';
+    p.arg = p.value = undefined;
+    if (p === pooled)
+        pooledBusy = false;
+    return out;
+}
 /** fmt.Sprintf. Arguments use the engine's value model (null/undefined are nil). */
 function sprintf(format, ...args) {
-    const p = new Printer();
-    p.doPrintf(format, args);
-    return canonical(p.buf);
+    const p = acquire();
+    try {
+        p.doPrintf(format, args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** fmt.Sprint: spaces between operands when neither side is a string. */
 function sprint(...args) {
@@ -35724,15 +35784,27 @@ function sprint(...args) {
         if (typeof v === 'string')
             return v;
     }
-    const p = new Printer();
-    p.doPrint(args);
-    return canonical(p.buf);
+    const p = acquire();
+    try {
+        p.doPrint(args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** fmt.Sprintln: spaces between all operands and a trailing newline. */
 function sprintln(...args) {
-    const p = new Printer();
-    p.doPrintln(args);
-    return canonical(p.buf);
+    const p = acquire();
+    try {
+        p.doPrintln(args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** How `{{ . }}` prints a value: fmt's %v, with "<no value>" for a missing value. */
 function formatValue(v) {
@@ -35958,33 +36030,39 @@ function evalArgs(args) {
         return args[0];
     return sprint(...args.map((a) => (a === null || a === undefined ? '<no value>' : a)));
 }
-const HTML_RE = /['"&<>\0]/;
+function isHtmlSpecial(c) {
+    return c === 0x27 || c === 0x22 || c === 0x26 || c === 0x3c || c === 0x3e || c === 0;
+}
 function htmlEscape(s) {
-    if (!HTML_RE.test(s))
+    let i = 0;
+    while (i < s.length && !isHtmlSpecial(s.charCodeAt(i)))
+        i++;
+    if (i === s.length)
         return s;
-    let out = '';
-    for (const ch of s) {
-        switch (ch) {
-            case '\0':
+    let out = s.slice(0, i);
+    for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        switch (c) {
+            case 0:
                 out += '\uFFFD';
                 break;
-            case '"':
+            case 0x22:
                 out += '&#34;';
                 break;
-            case "'":
+            case 0x27:
                 out += '&#39;';
                 break;
-            case '&':
+            case 0x26:
                 out += '&amp;';
                 break;
-            case '<':
+            case 0x3c:
                 out += '&lt;';
                 break;
-            case '>':
+            case 0x3e:
                 out += '&gt;';
                 break;
             default:
-                out += ch;
+                out += s[i];
         }
     }
     return out;
@@ -36027,18 +36105,41 @@ function jsEscape(s) {
     }
     return out;
 }
-const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+const HEX_UPPER = '0123456789ABCDEF';
 /** url.QueryEscape. */
 function urlQueryEscape(s) {
     let out = '';
-    for (const b of utf8Bytes(s)) {
-        const ch = String.fromCharCode(b);
-        if (b < 0x80 && UNRESERVED.test(ch))
-            out += ch;
+    let start = 0;
+    let i = 0;
+    // Plain ASCII runs are copied whole; anything else goes byte by byte.
+    for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39))
+            continue;
+        if (c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e)
+            continue;
+        if (c >= 0x80)
+            break;
+        out += s.slice(start, i) + (c === 0x20 ? '+' : '%' + HEX_UPPER[c >> 4] + HEX_UPPER[c & 0xf]);
+        start = i + 1;
+    }
+    out += s.slice(start, i);
+    if (i === s.length)
+        return out;
+    for (const b of utf8Bytes(s.slice(i))) {
+        const unreserved = (b >= 0x61 && b <= 0x7a) ||
+            (b >= 0x41 && b <= 0x5a) ||
+            (b >= 0x30 && b <= 0x39) ||
+            b === 0x2d ||
+            b === 0x5f ||
+            b === 0x2e ||
+            b === 0x7e;
+        if (unreserved)
+            out += String.fromCharCode(b);
         else if (b === 0x20)
             out += '+';
         else
-            out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+            out += '%' + HEX_UPPER[b >> 4] + HEX_UPPER[b & 0xf];
     }
     return out;
 }
@@ -36255,7 +36356,6 @@ const builtinFuncs = {
 };
 //# sourceMappingURL=builtins.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/ast.js
-/** Parse tree of a template, shaped like text/template/parse's nodes. */
 
 
 const NodeType = {
@@ -36282,69 +36382,196 @@ const NodeType = {
     Break: 20,
     Continue: 21,
 };
-function pipeString(p) {
-    let s = '';
-    if (p.decl.length > 0)
-        s = p.decl.map(nodeString).join(', ') + ' := ';
-    return s + p.cmds.map(nodeString).join(' | ');
-}
-/** The node's String() in Go, which error messages quote as context. */
-function nodeString(n) {
-    switch (n.type) {
-        case NodeType.Text:
-            return n.text;
-        case NodeType.Action:
-            return '{{' + pipeString(n.pipe) + '}}';
-        case NodeType.If:
-        case NodeType.Range:
-        case NodeType.With: {
-            const name = n.type === NodeType.If ? 'if' : n.type === NodeType.Range ? 'range' : 'with';
-            let s = '{{' + name + ' ' + pipeString(n.pipe) + '}}' + nodeString(n.list);
-            if (n.elseList)
-                s += '{{else}}' + nodeString(n.elseList);
-            return s + '{{end}}';
-        }
-        case NodeType.Template:
-            return '{{template ' + quote(n.name) + (n.pipe ? ' ' + pipeString(n.pipe) : '') + '}}';
-        case NodeType.Break:
-            return '{{break}}';
-        case NodeType.Continue:
-            return '{{continue}}';
-        case NodeType.List:
-            return n.nodes.map(nodeString).join('');
-        case NodeType.End:
-            return '{{end}}';
-        case NodeType.Else:
-            return '{{else}}';
-        case NodeType.Pipe:
-            return pipeString(n);
-        case NodeType.Command:
-            return n.args.map((a) => (a.type === NodeType.Pipe ? '(' + pipeString(a) + ')' : nodeString(a))).join(' ');
-        case NodeType.Field:
-            return n.ident.map((id) => '.' + id).join('');
-        case NodeType.Variable:
-            return n.ident.join('.');
-        case NodeType.Chain: {
-            const base = n.node.type === NodeType.Pipe ? '(' + pipeString(n.node) + ')' : nodeString(n.node);
-            return base + n.field.map((f) => '.' + f).join('');
-        }
-        case NodeType.Identifier:
-            return n.ident;
-        case NodeType.Dot:
-            return '.';
-        case NodeType.Nil:
-            return 'nil';
-        case NodeType.Bool:
-            return n.value ? 'true' : 'false';
-        case NodeType.String:
-            return n.quoted;
-        case NodeType.Number:
-            return n.text;
+/*
+ * Record layout: [type, pos, a, b, c], pos being the node's offset in the template text.
+ *
+ *   Text          a = ref(text)
+ *   Action        a = pipe
+ *   If/Range/With a = pipe, b = list, c = else list or NONE
+ *   Template      a = ref(name), b = pipe or NONE
+ *   List          a = first child (in kids), b = child count
+ *   Pipe          a = first child (in kids: the declared variables, then the commands),
+ *                 b = declaration count * 2 + (1 if it is an assignment "=" rather than ":="),
+ *                 c = command count
+ *   Command       a = first argument (in kids), b = argument count
+ *   Field         a = ref(identifiers)                     .a.b -> ["a", "b"]
+ *   Variable      a = ref(identifiers)                     $x.a -> ["$x", "a"]
+ *   Chain         a = node, b = ref(field identifiers)     (x).a.b
+ *   Identifier    a = ref(name), b = ref(function)
+ *   Bool          a = 0 or 1
+ *   String        a = ref(quoted literal), b = ref(value)
+ *   Number        a = ref(NumberInfo)
+ *   Dot, Nil, Break, Continue, Else, End: no fields
+ */
+const STRIDE = 5;
+const F_TYPE = 0;
+const F_POS = 1;
+const F_A = 2;
+const F_B = 3;
+const F_C = 4;
+/** An absent node (no else list, no pipeline). */
+const NONE = -1;
+/** One parse: the main template and every template it defines share a Tree. */
+class Tree {
+    text;
+    d;
+    kids;
+    refs;
+    constructor(
+    /** The template text, for error locations. */
+    text, 
+    /** Node records, STRIDE ints each. */
+    d, 
+    /** Child lists. */
+    kids, 
+    /** Strings, identifier arrays, functions and numbers that nodes refer to. */
+    refs) {
+        this.text = text;
+        this.d = d;
+        this.kids = kids;
+        this.refs = refs;
     }
-}
-/** parse.IsEmptyTree: only whitespace text (and comments, which are never kept). */
-function isEmptyTree(list) {
-    return list.nodes.every((n) => n.type === NodeType.Text && trimSpace(n.text) === '');
+    type(n) {
+        return this.d[n * STRIDE];
+    }
+    pos(n) {
+        return this.d[n * STRIDE + F_POS];
+    }
+    a(n) {
+        return this.d[n * STRIDE + F_A];
+    }
+    b(n) {
+        return this.d[n * STRIDE + F_B];
+    }
+    c(n) {
+        return this.d[n * STRIDE + F_C];
+    }
+    ref(i) {
+        return this.refs[i];
+    }
+    /** The string a node field refers to. */
+    str(n, field) {
+        return this.refs[this.d[n * STRIDE + field]];
+    }
+    /** The identifiers of a Field, Variable (field a) or Chain (field b) node. */
+    ident(n) {
+        const field = this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A;
+        return this.refs[this.d[n * STRIDE + field]];
+    }
+    fn(n) {
+        return this.refs[this.d[n * STRIDE + F_B]];
+    }
+    number(n) {
+        return this.refs[this.d[n * STRIDE + F_A]];
+    }
+    /** A pipeline's declared variables: kid indexes [first, first + count). */
+    declCount(pipe) {
+        return this.d[pipe * STRIDE + F_B] >> 1;
+    }
+    isAssign(pipe) {
+        return (this.d[pipe * STRIDE + F_B] & 1) === 1;
+    }
+    /** A command's arguments as node indexes. */
+    args(cmd) {
+        const first = this.a(cmd);
+        const out = [];
+        for (let i = 0; i < this.b(cmd); i++)
+            out.push(this.kids[first + i]);
+        return out;
+    }
+    pipeString(p) {
+        const first = this.a(p);
+        const ndecl = this.declCount(p);
+        const ncmds = this.c(p);
+        let s = '';
+        if (ndecl > 0) {
+            const decl = [];
+            for (let i = 0; i < ndecl; i++)
+                decl.push(this.nodeString(this.kids[first + i]));
+            s = decl.join(', ') + ' := ';
+        }
+        const cmds = [];
+        for (let i = 0; i < ncmds; i++)
+            cmds.push(this.nodeString(this.kids[first + ndecl + i]));
+        return s + cmds.join(' | ');
+    }
+    /** The node's String() in Go, which error messages quote as context. */
+    nodeString(n) {
+        switch (this.type(n)) {
+            case NodeType.Text:
+                return this.str(n, F_A);
+            case NodeType.Action:
+                return '{{' + this.pipeString(this.a(n)) + '}}';
+            case NodeType.If:
+            case NodeType.Range:
+            case NodeType.With: {
+                const t = this.type(n);
+                const name = t === NodeType.If ? 'if' : t === NodeType.Range ? 'range' : 'with';
+                let s = '{{' + name + ' ' + this.pipeString(this.a(n)) + '}}' + this.nodeString(this.b(n));
+                if (this.c(n) !== NONE)
+                    s += '{{else}}' + this.nodeString(this.c(n));
+                return s + '{{end}}';
+            }
+            case NodeType.Template:
+                return ('{{template ' + quote(this.str(n, F_A)) + (this.b(n) !== NONE ? ' ' + this.pipeString(this.b(n)) : '') + '}}');
+            case NodeType.Break:
+                return '{{break}}';
+            case NodeType.Continue:
+                return '{{continue}}';
+            case NodeType.List: {
+                let s = '';
+                for (let i = 0; i < this.b(n); i++)
+                    s += this.nodeString(this.kids[this.a(n) + i]);
+                return s;
+            }
+            case NodeType.End:
+                return '{{end}}';
+            case NodeType.Else:
+                return '{{else}}';
+            case NodeType.Pipe:
+                return this.pipeString(n);
+            case NodeType.Command:
+                return this.args(n)
+                    .map((a) => (this.type(a) === NodeType.Pipe ? '(' + this.pipeString(a) + ')' : this.nodeString(a)))
+                    .join(' ');
+            case NodeType.Field:
+                return this.ident(n)
+                    .map((id) => '.' + id)
+                    .join('');
+            case NodeType.Variable:
+                return this.ident(n).join('.');
+            case NodeType.Chain: {
+                const node = this.a(n);
+                const base = this.type(node) === NodeType.Pipe ? '(' + this.pipeString(node) + ')' : this.nodeString(node);
+                return (base +
+                    this.ident(n)
+                        .map((f) => '.' + f)
+                        .join(''));
+            }
+            case NodeType.Identifier:
+                return this.str(n, F_A);
+            case NodeType.Dot:
+                return '.';
+            case NodeType.Nil:
+                return 'nil';
+            case NodeType.Bool:
+                return this.a(n) === 1 ? 'true' : 'false';
+            case NodeType.String:
+                return this.str(n, F_A);
+            case NodeType.Number:
+                return this.number(n).text;
+        }
+        return '';
+    }
+    /** parse.IsEmptyTree for a List node: only whitespace text (and comments, which are never kept). */
+    isEmpty(list) {
+        for (let i = 0; i < this.b(list); i++) {
+            const n = this.kids[this.a(list) + i];
+            if (this.type(n) !== NodeType.Text || trimSpace(this.str(n, F_A)) !== '')
+                return false;
+        }
+        return true;
+    }
 }
 //# sourceMappingURL=ast.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/errors.js
@@ -36431,9 +36658,6 @@ function isExported(name) {
     }
     return r;
 }
-function isHexInt(s) {
-    return s.length > 2 && s[0] === '0' && (s[1] === 'x' || s[1] === 'X') && !/[pP]/.test(s);
-}
 function intOf(b) {
     const n = Number(b);
     return Number.isSafeInteger(n) ? n : b;
@@ -36472,18 +36696,34 @@ class Failure {
 class State {
     ctx;
     out = '';
-    node = null;
-    vars;
+    /** The node being evaluated (NONE before the first one), which errors locate and quote. */
+    node = NONE;
+    /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
+    varNames;
+    varValues;
+    varIfaces;
+    nvars = 1;
     depth = 0;
     tmplName;
     /** Side channel: whether the value just produced by a field, variable or dot is interface-typed. */
     iface = false;
     /** Where the JS stack overflowed, recorded on the way out (allocating there could overflow again). */
     overflow = null;
+    t;
+    /** The tree's records and child lists. */
+    d;
+    kids;
+    refs;
     constructor(ctx, name, data) {
         this.ctx = ctx;
         this.tmplName = name;
-        this.vars = [{ name: '$', value: data, iface: false }];
+        this.varNames = ['$'];
+        this.varValues = [data];
+        this.varIfaces = [false];
+        this.t = ctx.tree;
+        this.d = ctx.tree.d;
+        this.kids = ctx.tree.kids;
+        this.refs = ctx.tree.refs;
     }
     run(root, dot) {
         try {
@@ -36511,51 +36751,94 @@ class State {
     }
     errorf(message) {
         const node = this.node;
-        if (node === null)
+        if (node === NONE)
             throw new Failure(TemplateError.plain(this.ctx.parseName, `template: ${this.tmplName}: ${message}`));
-        const loc = locate(this.ctx.text, node.pos);
-        throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, nodeString(node), message));
+        const loc = locate(this.t.text, this.d[node * STRIDE + F_POS]);
+        throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, this.t.nodeString(node), message));
+    }
+    // Node fields.
+    type(n) {
+        return this.d[n * STRIDE];
+    }
+    a(n) {
+        return this.d[n * STRIDE + F_A];
+    }
+    b(n) {
+        return this.d[n * STRIDE + F_B];
+    }
+    /** The first argument of a command (its function or value). */
+    arg0(cmd) {
+        return this.kids[this.d[cmd * STRIDE + F_A]];
+    }
+    /** Number of arguments after the first one; cmd NONE stands for no command (Go's nil args). */
+    nargs(cmd) {
+        return cmd === NONE ? 0 : this.d[cmd * STRIDE + F_B] - 1;
+    }
+    /** Argument i (1-based: 0 is the function or value itself). */
+    arg(cmd, i) {
+        return this.kids[this.d[cmd * STRIDE + F_A] + i];
+    }
+    ident(n) {
+        return this.refs[this.d[n * STRIDE + (this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A)]];
+    }
+    num(n) {
+        return this.refs[this.d[n * STRIDE + F_A]];
     }
     // Variables.
     push(name, value, iface) {
-        this.vars.push({ name, value, iface });
+        const i = this.nvars++;
+        this.varNames[i] = name;
+        this.varValues[i] = value;
+        this.varIfaces[i] = iface;
+    }
+    /** Drops the variables above mark (their values too, for the garbage collector). */
+    pop(mark) {
+        for (let i = mark; i < this.nvars; i++)
+            this.varValues[i] = undefined;
+        this.nvars = mark;
     }
     setVar(name, value) {
-        for (let i = this.vars.length - 1; i >= 0; i--) {
-            if (this.vars[i].name === name) {
-                this.vars[i] = { name, value, iface: false };
+        for (let i = this.nvars - 1; i >= 0; i--) {
+            if (this.varNames[i] === name) {
+                this.varValues[i] = value;
+                this.varIfaces[i] = false;
                 return;
             }
         }
         this.errorf(`undefined variable: ${name}`);
     }
     setTopVar(n, value, iface) {
-        const v = this.vars[this.vars.length - n];
-        this.vars[this.vars.length - n] = { name: v.name, value, iface };
+        this.varValues[this.nvars - n] = value;
+        this.varIfaces[this.nvars - n] = iface;
     }
-    varValue(name) {
-        for (let i = this.vars.length - 1; i >= 0; i--)
-            if (this.vars[i].name === name)
-                return this.vars[i];
+    /** The index of the innermost variable of that name. */
+    varIndex(name) {
+        for (let i = this.nvars - 1; i >= 0; i--)
+            if (this.varNames[i] === name)
+                return i;
         this.errorf(`undefined variable: ${name}`);
     }
     // Walking.
     walk(dot, di, node) {
         this.node = node;
-        switch (node.type) {
+        const d = this.d;
+        const base = node * STRIDE;
+        switch (d[base]) {
             case NodeType.Text:
-                this.out += node.text;
+                this.out += this.refs[d[base + F_A]];
                 return 0;
             case NodeType.Action: {
-                const val = this.evalPipeline(dot, di, node.pipe);
-                if (node.pipe.decl.length === 0)
+                const pipe = d[base + F_A];
+                const val = this.evalPipeline(dot, di, pipe);
+                if (d[pipe * STRIDE + F_B] >> 1 === 0)
                     this.printValue(node, val);
                 return 0;
             }
             case NodeType.List: {
-                const nodes = node.nodes;
-                for (let i = 0; i < nodes.length; i++) {
-                    const r = this.walk(dot, di, nodes[i]);
+                const first = d[base + F_A];
+                const count = d[base + F_B];
+                for (let i = 0; i < count; i++) {
+                    const r = this.walk(dot, di, this.kids[first + i]);
                     if (r !== 0)
                         return r;
                 }
@@ -36574,35 +36857,39 @@ class State {
             case NodeType.Continue:
                 return CONTINUE;
         }
+        return 0;
     }
     walkIfOrWith(dot, di, node) {
-        const mark = this.vars.length;
-        const val = this.evalPipeline(dot, di, node.pipe);
+        const d = this.d;
+        const base = node * STRIDE;
+        const mark = this.nvars;
+        const val = this.evalPipeline(dot, di, d[base + F_A]);
         let r = 0;
         if (isTrue(val)) {
-            r = node.type === NodeType.With ? this.walk(val, false, node.list) : this.walk(dot, di, node.list);
+            r = d[base] === NodeType.With ? this.walk(val, false, d[base + F_B]) : this.walk(dot, di, d[base + F_B]);
         }
-        else if (node.elseList) {
-            r = this.walk(dot, di, node.elseList);
+        else if (d[base + F_C] !== NONE) {
+            r = this.walk(dot, di, d[base + F_C]);
         }
-        this.vars.length = mark;
+        this.pop(mark);
         return r;
+    }
+    /** One iteration of a range: sets the declared variables, walks the body, pops what it declared. */
+    iteration(r, mark, index, elem, elemIface) {
+        const ndecl = this.d[this.d[r * STRIDE + F_A] * STRIDE + F_B] >> 1;
+        if (ndecl > 0)
+            this.setTopVar(1, elem, elemIface);
+        if (ndecl > 1)
+            this.setTopVar(2, index, false);
+        const res = this.walk(elem, elemIface, this.d[r * STRIDE + F_B]);
+        this.pop(mark);
+        return res;
     }
     walkRange(dot, di, r) {
         this.node = r;
-        const outer = this.vars.length;
-        const val = this.evalPipeline(dot, di, r.pipe);
-        const mark = this.vars.length;
-        const ndecl = r.pipe.decl.length;
-        const iteration = (index, elem, elemIface) => {
-            if (ndecl > 0)
-                this.setTopVar(1, elem, elemIface);
-            if (ndecl > 1)
-                this.setTopVar(2, index, false);
-            const res = this.walk(elem, elemIface, r.list);
-            this.vars.length = mark;
-            return res;
-        };
+        const outer = this.nvars;
+        const val = this.evalPipeline(dot, di, this.d[r * STRIDE + F_A]);
+        const mark = this.nvars;
         let ranOnce = false;
         switch (kindOf(val)) {
             case Kind.Slice: {
@@ -36611,7 +36898,7 @@ class State {
                 for (let i = 0; i < a.length; i++) {
                     ranOnce = true;
                     const e = a[i];
-                    if (iteration(i, e === undefined ? null : e, elemIface) === BREAK)
+                    if (this.iteration(r, mark, i, e === undefined ? null : e, elemIface) === BREAK)
                         break;
                 }
                 break;
@@ -36619,10 +36906,11 @@ class State {
             case Kind.Map: {
                 const m = val;
                 const elemIface = !isStringMap(m);
-                for (const k of sortedKeys(m)) {
+                const keys = sortedKeys(m);
+                for (let i = 0; i < keys.length; i++) {
                     ranOnce = true;
-                    const e = mapGet(m, k);
-                    if (iteration(k, e === undefined ? null : e, elemIface) === BREAK)
+                    const e = mapGet(m, keys[i]);
+                    if (this.iteration(r, mark, keys[i], e === undefined ? null : e, elemIface) === BREAK)
                         break;
                 }
                 break;
@@ -36633,25 +36921,33 @@ class State {
                 this.errorf(`range can't iterate over ${sprintf('%v', val)}`);
         }
         let res = 0;
+        const elseList = this.d[r * STRIDE + F_C];
         // Go's walkRange recovers only walkBreak: a {{continue}} in the else branch reaches the enclosing range.
-        if (!ranOnce && r.elseList && this.walk(dot, di, r.elseList) === CONTINUE)
+        if (!ranOnce && elseList !== NONE && this.walk(dot, di, elseList) === CONTINUE)
             res = CONTINUE;
-        this.vars.length = outer;
+        this.pop(outer);
         return res;
     }
     walkTemplate(dot, di, t) {
         this.node = t;
-        const root = this.ctx.trees.get(t.name);
+        const name = this.refs[this.a(t)];
+        const root = this.ctx.trees.get(name);
         if (root === undefined)
-            this.errorf(`template ${quote(t.name)} not defined`);
+            this.errorf(`template ${quote(name)} not defined`);
         if (this.depth >= MAX_EXEC_DEPTH)
             this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
-        const newDot = this.evalPipeline(dot, di, t.pipe);
-        const savedVars = this.vars;
+        const newDot = this.evalPipeline(dot, di, this.b(t));
+        const savedNames = this.varNames;
+        const savedValues = this.varValues;
+        const savedIfaces = this.varIfaces;
+        const savedCount = this.nvars;
         const savedName = this.tmplName;
         const savedNode = this.node;
-        this.vars = [{ name: '$', value: newDot, iface: false }];
-        this.tmplName = t.name;
+        this.varNames = ['$'];
+        this.varValues = [newDot];
+        this.varIfaces = [false];
+        this.nvars = 1;
+        this.tmplName = name;
         this.depth++;
         try {
             this.walk(newDot, false, root);
@@ -36663,7 +36959,10 @@ class State {
         }
         finally {
             this.depth--;
-            this.vars = savedVars;
+            this.varNames = savedNames;
+            this.varValues = savedValues;
+            this.varIfaces = savedIfaces;
+            this.nvars = savedCount;
             this.tmplName = savedName;
         }
         this.node = savedNode;
@@ -36675,55 +36974,65 @@ class State {
             return;
         }
         if (kindOf(v) === Kind.Func)
-            this.errorf(`can't print ${nodeString(node)} of type ${typeName(v)}`);
+            this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
         this.out += formatValue(v);
     }
     // Evaluation.
     evalPipeline(dot, di, pipe) {
-        if (pipe === null)
+        if (pipe === NONE)
             return NO_VALUE;
         this.node = pipe;
+        const d = this.d;
+        const base = pipe * STRIDE;
+        const first = d[base + F_A];
+        const ndecl = d[base + F_B] >> 1;
+        const ncmds = d[base + F_C];
         let value = NO_FINAL;
-        const cmds = pipe.cmds;
-        for (let i = 0; i < cmds.length; i++) {
-            value = this.evalCommand(dot, di, cmds[i], value);
+        for (let i = 0; i < ncmds; i++) {
+            value = this.evalCommand(dot, di, this.kids[first + ndecl + i], value);
             // Unwrapping the interface{} turns a nil element into "no value".
             if (value === null || value === undefined)
                 value = NO_VALUE;
         }
-        for (const v of pipe.decl) {
-            if (pipe.isAssign)
-                this.setVar(v.ident[0], value);
-            else
-                this.push(v.ident[0], value, false);
+        if (ndecl > 0) {
+            const isAssign = (d[base + F_B] & 1) === 1;
+            for (let i = 0; i < ndecl; i++) {
+                const name = this.ident(this.kids[first + i])[0];
+                if (isAssign)
+                    this.setVar(name, value);
+                else
+                    this.push(name, value, false);
+            }
         }
         return value;
     }
-    notAFunction(args, final) {
-        if (args.length > 1 || final !== NO_FINAL)
-            this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
+    /** Go's notAFunction: cmd NONE means no arguments, and then self is the node to name. */
+    notAFunction(cmd, self, final) {
+        if (this.nargs(cmd) > 0 || final !== NO_FINAL) {
+            this.errorf(`can't give argument to non-function ${this.t.nodeString(cmd === NONE ? self : this.arg0(cmd))}`);
+        }
     }
     evalCommand(dot, di, cmd, final) {
-        const first = cmd.args[0];
-        switch (first.type) {
+        const first = this.arg0(cmd);
+        switch (this.type(first)) {
             case NodeType.Field:
                 this.node = first;
-                return this.evalFieldChain(dot, dot, di, first, first.ident, 0, cmd.args, final);
+                return this.evalFieldChain(dot, dot, di, first, this.ident(first), 0, cmd, final);
             case NodeType.Chain:
-                return this.evalChainNode(dot, di, first, cmd.args, final);
+                return this.evalChainNode(dot, di, first, cmd, final);
             case NodeType.Identifier:
-                return this.evalFunction(dot, di, first, cmd, cmd.args, final);
+                return this.evalFunction(dot, di, first, cmd, cmd, final);
             case NodeType.Pipe:
-                this.notAFunction(cmd.args, final);
+                this.notAFunction(cmd, first, final);
                 return this.evalPipeline(dot, di, first);
             case NodeType.Variable:
-                return this.evalVariableNode(dot, di, first, cmd.args, final);
+                return this.evalVariableNode(dot, di, first, cmd, final);
         }
         this.node = first;
-        this.notAFunction(cmd.args, final);
-        switch (first.type) {
+        this.notAFunction(cmd, first, final);
+        switch (this.type(first)) {
             case NodeType.Bool:
-                return first.value;
+                return this.a(first) === 1;
             case NodeType.Dot:
                 return dot;
             case NodeType.Nil:
@@ -36731,14 +37040,16 @@ class State {
             case NodeType.Number:
                 return this.idealConstant(first);
             case NodeType.String:
-                return first.text;
+                return this.refs[this.b(first)];
         }
+        return NO_VALUE;
     }
-    idealConstant(n) {
-        this.node = n;
+    idealConstant(node) {
+        this.node = node;
+        const n = this.num(node);
         if (n.isComplex)
             return new GoComplex(n.re, n.im);
-        if (n.isFloat && !isHexInt(n.text) && n.text[0] !== "'" && /[.eEpP]/.test(n.text))
+        if (n.isFloat && n.floatSyntax)
             return exec_floatOf(n.float64);
         if (n.isInt)
             return intOf(n.int64);
@@ -36746,40 +37057,51 @@ class State {
             this.errorf(`${n.text} overflows int`);
         return NO_VALUE;
     }
-    evalChainNode(dot, di, chain, args, final) {
+    evalChainNode(dot, di, chain, cmd, final) {
         this.node = chain;
-        if (chain.node.type === NodeType.Nil)
-            this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
-        const receiver = this.evalArg(dot, di, null, chain.node);
-        return this.evalFieldChain(dot, receiver, this.iface, chain, chain.field, 0, args, final);
-    }
-    evalVariableNode(dot, di, v, args, final) {
-        this.node = v;
-        const variable = this.varValue(v.ident[0]);
-        if (v.ident.length === 1) {
-            this.notAFunction(args ?? [v], final);
-            this.iface = variable.iface;
-            return variable.value;
+        const inner = this.a(chain);
+        if (this.type(inner) === NodeType.Nil) {
+            this.errorf(`indirection through explicit nil in ${this.t.nodeString(chain)}`);
         }
-        return this.evalFieldChain(dot, variable.value, variable.iface, v, v.ident, 1, args, final);
+        const receiver = this.evalArg(dot, di, null, inner);
+        return this.evalFieldChain(dot, receiver, this.iface, chain, this.ident(chain), 0, cmd, final);
     }
-    evalFieldChain(dot, receiver, recvIface, node, ident, start, args, final) {
+    evalVariableNode(dot, di, v, cmd, final) {
+        this.node = v;
+        const ident = this.ident(v);
+        const i = this.varIndex(ident[0]);
+        if (ident.length === 1) {
+            this.notAFunction(cmd, v, final);
+            this.iface = this.varIfaces[i];
+            return this.varValues[i];
+        }
+        return this.evalFieldChain(dot, this.varValues[i], this.varIfaces[i], v, ident, 1, cmd, final);
+    }
+    evalFieldChain(dot, receiver, recvIface, node, ident, start, cmd, final) {
         const n = ident.length;
         for (let i = start; i < n - 1; i++) {
-            receiver = this.evalField(dot, node, ident[i], null, NO_FINAL, receiver, recvIface);
+            receiver = this.evalField(dot, node, ident[i], NONE, NO_FINAL, receiver, recvIface);
             recvIface = this.iface;
         }
-        return this.evalField(dot, node, ident[n - 1], args, final, receiver, recvIface);
+        return this.evalField(dot, node, ident[n - 1], cmd, final, receiver, recvIface);
     }
     /** Reads one field (or map key) of the receiver; sets this.iface for the result. */
-    evalField(dot, node, fieldName, args, final, receiver, recvIface) {
+    evalField(dot, node, fieldName, cmd, final, receiver, recvIface) {
         this.iface = false;
         if (receiver === NO_VALUE)
             return NO_VALUE;
         if (receiver === null || receiver === undefined)
             this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
-        const typ = recvIface ? 'interface {}' : typeName(receiver);
         const kind = kindOf(receiver);
+        if (kind === Kind.Map) {
+            // The common case first.
+            if (this.nargs(cmd) > 0 || final !== NO_FINAL)
+                this.errorf(`${fieldName} is not a method but has arguments`);
+            const v = mapGet(receiver, fieldName);
+            this.iface = v !== NO_VALUE && !isStringMap(receiver);
+            return v === undefined ? null : v;
+        }
+        const typ = recvIface ? 'interface {}' : typeName(receiver);
         if (kind === Kind.Time || receiver instanceof GoNamedInt) {
             // Go looks methods up before fields.
             const method = lookupMethod(receiver, fieldName);
@@ -36787,9 +37109,9 @@ class State {
                 this.errorf(`can't call method ${fieldName} on type ${typeName(receiver)}: not supported by this engine`);
             }
             if (method !== undefined)
-                return this.evalMethod(dot, node, receiver, method, fieldName, args, final);
+                return this.evalMethod(dot, node, receiver, method, fieldName, cmd, final);
         }
-        const hasArgs = (args !== null && args.length > 1) || final !== NO_FINAL;
+        const hasArgs = this.nargs(cmd) > 0 || final !== NO_FINAL;
         switch (kind) {
             case Kind.Struct: {
                 const fields = receiver.fields;
@@ -36806,13 +37128,6 @@ class State {
                 }
                 return v;
             }
-            case Kind.Map: {
-                if (hasArgs)
-                    this.errorf(`${fieldName} is not a method but has arguments`);
-                const v = mapGet(receiver, fieldName);
-                this.iface = v !== NO_VALUE && !isStringMap(receiver);
-                return v === undefined ? null : v;
-            }
             case Kind.NilPointer: {
                 // Go names the nil pointer only for fields the struct really has.
                 const known = receiver.fieldNames;
@@ -36828,24 +37143,23 @@ class State {
         }
         this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
     }
-    evalMethod(dot, node, receiver, method, name, args, final) {
+    evalMethod(dot, node, receiver, method, name, cmd, final) {
         const impl = method.fn;
         const fn = {
             name,
             params: method.params,
             fn: (...a) => impl(receiver, ...a),
         };
-        return this.evalCall(dot, false, fn, node, name, args, final, method.badResults);
+        return this.evalCall(dot, false, fn, node, name, cmd, final, method.badResults);
     }
-    evalFunction(dot, di, node, cmd, args, final) {
-        this.node = node;
-        const fn = this.ctx.lookupFunc(node.ident);
-        if (fn === undefined)
-            this.errorf(`${quote(node.ident)} is not a defined function`);
-        return this.evalCall(dot, di, fn, cmd, node.ident, args, final);
+    /** ident is an Identifier node; at is the node "error calling" errors point at; cmd holds the arguments. */
+    evalFunction(dot, di, ident, at, cmd, final) {
+        this.node = ident;
+        const fn = this.refs[this.b(ident)];
+        return this.evalCall(dot, di, fn, at, this.refs[this.a(ident)], cmd, final);
     }
-    evalCall(dot, di, fn, node, name, args, final, badResults) {
-        const nargs = args === null ? 0 : args.length - 1;
+    evalCall(dot, di, fn, at, name, cmd, final, badResults) {
+        const nargs = this.nargs(cmd);
         const hasFinal = final !== NO_FINAL;
         const numIn = nargs + (hasFinal ? 1 : 0);
         const params = fn.params;
@@ -36863,7 +37177,7 @@ class State {
         if (fn.special === 'and' || fn.special === 'or') {
             let v = NO_VALUE;
             for (let i = 1; i <= nargs; i++) {
-                v = this.evalArg(dot, di, 'reflect.Value', args[i]);
+                v = this.evalArg(dot, di, 'reflect.Value', this.arg(cmd, i));
                 if (isTrue(v) === (fn.special === 'or'))
                     return v;
             }
@@ -36875,13 +37189,13 @@ class State {
         const ifaces = fn.special === 'rawArgs' ? new Array(numIn).fill(false) : null;
         let i = 0;
         for (; i < numFixed && i < nargs; i++) {
-            argv[i] = this.evalArg(dot, di, params[i], args[i + 1]);
+            argv[i] = this.evalArg(dot, di, params[i], this.arg(cmd, i + 1));
             if (ifaces)
                 ifaces[i] = this.iface;
         }
         if (fn.variadic !== undefined) {
             for (; i < nargs; i++) {
-                argv[i] = this.evalArg(dot, di, fn.variadic, args[i + 1]);
+                argv[i] = this.evalArg(dot, di, fn.variadic, this.arg(cmd, i + 1));
                 if (ifaces)
                     ifaces[i] = this.iface;
             }
@@ -36902,7 +37216,7 @@ class State {
         catch (e) {
             if (e instanceof Failure || e instanceof RangeError)
                 throw e;
-            this.node = node;
+            this.node = at;
             this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
         }
         return result === undefined ? null : result;
@@ -36933,7 +37247,8 @@ class State {
         this.node = n;
         let v;
         let iface = false;
-        switch (n.type) {
+        const type = this.type(n);
+        switch (type) {
             case NodeType.Dot:
                 v = this.validateType(dot, typ);
                 this.iface = di;
@@ -36945,13 +37260,13 @@ class State {
                 }
                 return this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
             case NodeType.Field:
-                v = this.evalFieldChain(dot, dot, di, n, n.ident, 0, null, NO_FINAL);
+                v = this.evalFieldChain(dot, dot, di, n, this.ident(n), 0, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
                 return v;
             case NodeType.Variable:
-                v = this.evalVariableNode(dot, di, n, null, NO_FINAL);
+                v = this.evalVariableNode(dot, di, n, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
@@ -36961,11 +37276,11 @@ class State {
                 this.iface = false;
                 return v;
             case NodeType.Identifier:
-                v = this.validateType(this.evalFunction(dot, di, n, n, null, NO_FINAL), typ);
+                v = this.validateType(this.evalFunction(dot, di, n, n, NONE, NO_FINAL), typ);
                 this.iface = false;
                 return v;
             case NodeType.Chain:
-                v = this.evalChainNode(dot, di, n, null, NO_FINAL);
+                v = this.evalChainNode(dot, di, n, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
@@ -36975,53 +37290,54 @@ class State {
         if (typ === null || typ === 'any' || typ === 'reflect.Value')
             return this.evalEmptyInterface(n);
         if (typ === 'bool') {
-            if (n.type === NodeType.Bool)
-                return n.value;
-            this.errorf(`expected bool; found ${nodeString(n)}`);
+            if (type === NodeType.Bool)
+                return this.a(n) === 1;
+            this.errorf(`expected bool; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'string') {
-            if (n.type === NodeType.String)
-                return n.text;
-            this.errorf(`expected string; found ${nodeString(n)}`);
+            if (type === NodeType.String)
+                return this.refs[this.b(n)];
+            this.errorf(`expected string; found ${this.t.nodeString(n)}`);
         }
+        const num = type === NodeType.Number ? this.num(n) : null;
         if (typ === 'time.Duration') {
-            if (n.type === NodeType.Number && n.isInt)
-                return new GoNamedInt('time.Duration', n.int64);
-            this.errorf(`expected integer; found ${nodeString(n)}`);
+            if (num !== null && num.isInt)
+                return new GoNamedInt('time.Duration', num.int64);
+            this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
         }
         if (isIntType(typ)) {
-            if (n.type === NodeType.Number && n.isInt)
-                return intOf(n.int64);
-            this.errorf(`expected integer; found ${nodeString(n)}`);
+            if (num !== null && num.isInt)
+                return intOf(num.int64);
+            this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
         }
         if (isUintType(typ)) {
-            if (n.type === NodeType.Number && n.isUint)
-                return intOf(n.uint64);
-            this.errorf(`expected unsigned integer; found ${nodeString(n)}`);
+            if (num !== null && num.isUint)
+                return intOf(num.uint64);
+            this.errorf(`expected unsigned integer; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'float64' || typ === 'float32') {
-            if (n.type === NodeType.Number && n.isFloat)
-                return exec_floatOf(n.float64);
-            this.errorf(`expected float; found ${nodeString(n)}`);
+            if (num !== null && num.isFloat)
+                return exec_floatOf(num.float64);
+            this.errorf(`expected float; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'complex128' || typ === 'complex64') {
-            if (n.type === NodeType.Number && n.isComplex)
-                return new GoComplex(n.re, n.im);
-            this.errorf(`expected complex; found ${nodeString(n)}`);
+            if (num !== null && num.isComplex)
+                return new GoComplex(num.re, num.im);
+            this.errorf(`expected complex; found ${this.t.nodeString(n)}`);
         }
-        this.errorf(`can't handle ${nodeString(n)} for arg of type ${goTypeString(typ)}`);
+        this.errorf(`can't handle ${this.t.nodeString(n)} for arg of type ${goTypeString(typ)}`);
     }
     evalEmptyInterface(n) {
         this.node = n;
-        switch (n.type) {
+        switch (this.type(n)) {
             case NodeType.Bool:
-                return n.value;
+                return this.a(n) === 1;
             case NodeType.Number:
                 return this.idealConstant(n);
             case NodeType.String:
-                return n.text;
+                return this.refs[this.b(n)];
         }
-        this.errorf(`can't handle assignment of ${nodeString(n)} to empty interface argument`);
+        this.errorf(`can't handle assignment of ${this.t.nodeString(n)} to empty interface argument`);
     }
 }
 /** Runs the named template of a parsed set; throws TemplateError on failure. */
@@ -37039,6 +37355,9 @@ function execute(ctx, name, data) {
  * Tokenizer for Go text/template (text/template/parse/lex.go semantics). The whole input is
  * tokenized up front; a lexical error ends the token list with an Error token, which the parser
  * reports when it reaches it, in the same order Go's lazily running lexer would.
+ *
+ * Tokens are kept in parallel typed arrays (type, start, end) rather than objects: a token's text
+ * is only cut out of the input when the parser needs it, and lines are never computed here.
  */
 
 
@@ -37079,35 +37398,21 @@ const Item = {
     Template: 41,
     With: 42,
 };
-const KEYWORDS = {
-    '.': Item.Dot,
-    block: Item.Block,
-    break: Item.Break,
-    continue: Item.Continue,
-    define: Item.Define,
-    else: Item.Else,
-    end: Item.End,
-    if: Item.If,
-    range: Item.Range,
-    nil: Item.Nil,
-    template: Item.Template,
-    with: Item.With,
-};
-const LEFT_DELIM = '{{';
-const RIGHT_DELIM = '}}';
-const LEFT_COMMENT = '/*';
-const RIGHT_COMMENT = '*/';
+// The delimiters are fixed: "{{", "}}", "/*", "*/".
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const EOF_RUNE = -1;
 /** How Go's item.String() shows a token in "unexpected ..." messages. */
-function tokenString(t) {
-    if (t.type === Item.EOF)
+function tokenString(type, val) {
+    if (type === Item.EOF)
         return 'EOF';
-    if (t.type === Item.Error)
-        return t.val;
-    if (t.type > Item.Keyword)
-        return '<' + t.val + '>';
-    if (utf8Length(t.val) > 10)
-        return quote([...t.val].slice(0, 10).join('')) + '...';
-    return quote(t.val);
+    if (type === Item.Error)
+        return val;
+    if (type > Item.Keyword)
+        return '<' + val + '>';
+    if (utf8Length(val) > 10)
+        return quote([...val].slice(0, 10).join('')) + '...';
+    return quote(val);
 }
 /** fmt's %#U of a rune, used in lexer messages. */
 function runeU(cp) {
@@ -37123,389 +37428,523 @@ function lexer_isSpace(c) {
     return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 function isAlphaNumeric(cp) {
-    return cp === 0x5f || isLetter(cp) || isDigit(cp);
+    if (cp < 0x80) {
+        return ((cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f);
+    }
+    return isLetter(cp) || isDigit(cp);
 }
-function hasLeftTrimMarker(s, i) {
-    return i + 1 < s.length && s.charCodeAt(i) === 0x2d && lexer_isSpace(s.charCodeAt(i + 1));
+/**
+ * The token list of a template text. One list is reused from parse to parse (parsing never runs
+ * user code, so it cannot be re-entered): lexing then allocates nothing but error messages.
+ */
+class Tokens {
+    /** Item type of each token. */
+    type = new Uint8Array(256);
+    /** Offset of each token in the text (UTF-16 units). */
+    start = new Int32Array(256);
+    end = new Int32Array(256);
+    count = 0;
+    /** The message of the final Error token, if any. */
+    error = '';
+    input = '';
+    reset(input) {
+        // Every token but the final EOF or Error spans at least one character.
+        const need = input.length + 2;
+        if (this.type.length < need) {
+            const cap = Math.max(need, this.type.length * 2);
+            this.type = new Uint8Array(cap);
+            this.start = new Int32Array(cap);
+            this.end = new Int32Array(cap);
+        }
+        this.input = input;
+        this.count = 0;
+        this.error = '';
+    }
+    /** The token's text (the message for an Error token). */
+    val(i) {
+        return this.type[i] === Item.Error ? this.error : this.input.slice(this.start[i], this.end[i]);
+    }
 }
-function hasRightTrimMarker(s, i) {
-    return i + 1 < s.length && lexer_isSpace(s.charCodeAt(i)) && s.charCodeAt(i + 1) === 0x2d;
+const shared = new Tokens();
+/** Set by the scanning helpers when they fail: the Error token's message. */
+let failure = '';
+/** Consumes a run of digits of the given base (with underscores) from p. */
+function digitsEnd(s, p, len, base) {
+    for (; p < len; p++) {
+        const c = s.charCodeAt(p);
+        if (c === 0x5f)
+            continue;
+        if (base === 16) {
+            if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))
+                continue;
+        }
+        else if (c >= 0x30 && c < 0x30 + base)
+            continue;
+        break;
+    }
+    return p;
 }
-const EOF_RUNE = -1;
+function signEnd(s, p) {
+    const c = s.charCodeAt(p);
+    return c === 0x2b || c === 0x2d ? p + 1 : p;
+}
+/** The rune at p (EOF_RUNE at the end). */
+function runeAt(s, p, len) {
+    return p >= len ? EOF_RUNE : s.codePointAt(p);
+}
+/** lex.go's scanNumber from p: the end of the number, or -(end + 1) when it is bad. */
+function scanNumber(s, p, len) {
+    p = signEnd(s, p);
+    let base = 10;
+    if (s.charCodeAt(p) === 0x30) {
+        p++;
+        const c = s.charCodeAt(p) | 0x20;
+        if (c === 0x78)
+            base = 16;
+        else if (c === 0x6f)
+            base = 8;
+        else if (c === 0x62)
+            base = 2;
+        if (base !== 10)
+            p++;
+    }
+    p = digitsEnd(s, p, len, base);
+    if (s.charCodeAt(p) === 0x2e)
+        p = digitsEnd(s, p + 1, len, base);
+    if (base === 10 && (s.charCodeAt(p) | 0x20) === 0x65)
+        p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+    if (base === 16 && (s.charCodeAt(p) | 0x20) === 0x70)
+        p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+    if (s.charCodeAt(p) === 0x69)
+        p++;
+    const r = runeAt(s, p, len);
+    if (r !== EOF_RUNE && isAlphaNumeric(r))
+        return -(p + (r > 0xffff ? 2 : 1) + 1);
+    return p;
+}
+/** A number (or complex number) token from start: its end, or -1 with `failure` set. */
+function lexNumber(s, start, len) {
+    let p = scanNumber(s, start, len);
+    if (p < 0) {
+        failure = 'bad number syntax: ' + quote(s.slice(start, -p - 1));
+        return -1;
+    }
+    const sign = s.charCodeAt(p);
+    if (sign === 0x2b || sign === 0x2d) {
+        const q = scanNumber(s, p, len);
+        if (q < 0 || s.charCodeAt(q - 1) !== 0x69) {
+            failure = 'bad number syntax: ' + quote(s.slice(start, q < 0 ? -q - 1 : q));
+            return -1;
+        }
+        p = q;
+        // The caller tells a complex number by the "i" it ends with and a sign inside.
+    }
+    return p;
+}
+/** A quoted string or character constant from its opening quote at p: its end, or -1. */
+function lexQuoted(s, p, len, q, what) {
+    p++;
+    for (;;) {
+        if (p >= len) {
+            failure = what;
+            return -1;
+        }
+        const r = s.charCodeAt(p++);
+        if (r === 0x5c) {
+            if (p < len && s.charCodeAt(p) !== 0x0a) {
+                p++;
+                continue;
+            }
+            failure = what;
+            return -1;
+        }
+        if (r === 0x0a) {
+            failure = what;
+            return -1;
+        }
+        if (r === q)
+            return p;
+    }
+}
+/** The end of a run of alphanumerics from p. */
+function alnumEnd(s, p, len) {
+    for (;;) {
+        if (p >= len)
+            return p;
+        const c = s.charCodeAt(p);
+        if (c < 0x80) {
+            if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
+                p++;
+                continue;
+            }
+            return p;
+        }
+        const r = s.codePointAt(p);
+        if (!isAlphaNumeric(r))
+            return p;
+        p += r > 0xffff ? 2 : 1;
+    }
+}
+/** lex.go's atTerminator at p. */
+function atTerminator(s, p, len) {
+    if (p >= len)
+        return true;
+    switch (s.charCodeAt(p)) {
+        case 0x20:
+        case 0x09:
+        case 0x0d:
+        case 0x0a:
+        case 0x2e: // .
+        case 0x2c: // ,
+        case 0x7c: // |
+        case 0x3a: // :
+        case 0x29: // )
+        case 0x28: // (
+            return true;
+        case RBRACE:
+            return s.charCodeAt(p + 1) === RBRACE;
+    }
+    return false;
+}
+/** A trim marker " -" followed by "}}" at p. */
+function atTrimRightDelim(s, p, len) {
+    return (p + 3 < len &&
+        s.charCodeAt(p + 1) === 0x2d &&
+        s.charCodeAt(p + 2) === RBRACE &&
+        s.charCodeAt(p + 3) === RBRACE &&
+        lexer_isSpace(s.charCodeAt(p)));
+}
+/**
+ * Tokenizes a template text. One function with local state, because this runs cold (once per
+ * template text) and the interpreter is much faster on locals than on object fields.
+ */
 function lex(input, breakOK = true, continueOK = true) {
-    const items = [];
+    const t = shared;
+    t.reset(input);
+    const ty = t.type;
+    const ts = t.start;
+    const te = t.end;
+    const s = input;
+    const len = s.length;
+    let n = 0;
     let pos = 0;
     let start = 0;
-    let parenDepth = 0;
-    const emit = (type) => {
-        items.push({ type, pos: start, val: input.slice(start, pos) });
-        start = pos;
-    };
-    const fail = (msg) => {
-        items.push({ type: Item.Error, pos: start, val: msg });
-    };
-    const next = () => {
-        if (pos >= input.length)
-            return EOF_RUNE;
-        const cp = input.codePointAt(pos);
-        pos += cp > 0xffff ? 2 : 1;
-        return cp;
-    };
-    const peek = () => (pos >= input.length ? EOF_RUNE : input.codePointAt(pos));
-    const backup = (cp) => {
-        if (cp !== EOF_RUNE)
-            pos -= cp > 0xffff ? 2 : 1;
-    };
-    const accept = (valid) => {
-        const cp = next();
-        if (cp !== EOF_RUNE && valid.includes(String.fromCodePoint(cp)))
-            return true;
-        backup(cp);
-        return false;
-    };
-    const acceptRun = (valid) => {
-        while (accept(valid))
-            ;
-    };
-    const atRightDelim = () => {
-        if (hasRightTrimMarker(input, pos) && input.startsWith(RIGHT_DELIM, pos + 2))
-            return [true, true];
-        if (input.startsWith(RIGHT_DELIM, pos))
-            return [true, false];
-        return [false, false];
-    };
-    const atTerminator = () => {
-        const r = peek();
-        if (r === EOF_RUNE || lexer_isSpace(r))
-            return true;
-        switch (r) {
-            case 0x2e: // .
-            case 0x2c: // ,
-            case 0x7c: // |
-            case 0x3a: // :
-            case 0x29: // )
-            case 0x28: // (
-                return true;
-        }
-        return input.startsWith(RIGHT_DELIM, pos);
-    };
-    const skipSpaces = () => {
-        while (pos < input.length && lexer_isSpace(input.charCodeAt(pos)))
-            pos++;
-    };
-    /** Emits text up to the next action; says what follows: an action, a comment, or the end. */
-    const lexText = () => {
-        const x = input.indexOf(LEFT_DELIM, pos);
+    let msg = '';
+    text: for (;;) {
+        // lexText: text up to the next "{{".
+        const x = s.indexOf('{{', pos);
         if (x < 0) {
-            pos = input.length;
-            if (pos > start)
-                emit(Item.Text);
-            emit(Item.EOF);
-            return 'done';
-        }
-        pos = x;
-        let trimEnd = pos;
-        if (hasLeftTrimMarker(input, pos + LEFT_DELIM.length)) {
-            while (trimEnd > start && lexer_isSpace(input.charCodeAt(trimEnd - 1)))
-                trimEnd--;
-        }
-        if (trimEnd > start) {
-            const save = pos;
-            pos = trimEnd;
-            emit(Item.Text);
-            pos = save;
-        }
-        start = pos;
-        // Left delimiter, possibly with a trim marker.
-        pos += LEFT_DELIM.length;
-        const trim = hasLeftTrimMarker(input, pos);
-        const afterMarker = trim ? 2 : 0;
-        if (input.startsWith(LEFT_COMMENT, pos + afterMarker)) {
-            pos += afterMarker;
-            start = pos;
-            return 'comment';
-        }
-        emit(Item.LeftDelim);
-        pos += afterMarker;
-        start = pos;
-        parenDepth = 0;
-        return 'action';
-    };
-    const lexComment = () => {
-        pos += LEFT_COMMENT.length;
-        const i = input.indexOf(RIGHT_COMMENT, pos);
-        if (i < 0) {
-            fail('unclosed comment');
-            return false;
-        }
-        pos = i + RIGHT_COMMENT.length;
-        const [delim, trim] = atRightDelim();
-        if (!delim) {
-            fail('comment ends before closing delimiter');
-            return false;
-        }
-        if (trim)
-            pos += 2;
-        pos += RIGHT_DELIM.length;
-        if (trim)
-            skipSpaces();
-        start = pos;
-        return true;
-    };
-    const lexRightDelim = () => {
-        const trim = hasRightTrimMarker(input, pos);
-        if (trim) {
-            pos += 2;
-            start = pos;
-        }
-        pos += RIGHT_DELIM.length;
-        emit(Item.RightDelim);
-        if (trim) {
-            skipSpaces();
-            start = pos;
-        }
-    };
-    const scanNumber = () => {
-        accept('+-');
-        let digits = '0123456789_';
-        if (accept('0')) {
-            if (accept('xX'))
-                digits = '0123456789abcdefABCDEF_';
-            else if (accept('oO'))
-                digits = '01234567_';
-            else if (accept('bB'))
-                digits = '01_';
-        }
-        acceptRun(digits);
-        if (accept('.'))
-            acceptRun(digits);
-        if (digits.length === 11 && accept('eE')) {
-            accept('+-');
-            acceptRun('0123456789_');
-        }
-        if (digits.length === 23 && accept('pP')) {
-            accept('+-');
-            acceptRun('0123456789_');
-        }
-        accept('i');
-        const r = peek();
-        if (r !== EOF_RUNE && isAlphaNumeric(r)) {
-            next();
-            return false;
-        }
-        return true;
-    };
-    const lexNumber = () => {
-        if (!scanNumber()) {
-            fail('bad number syntax: ' + quote(input.slice(start, pos)));
-            return false;
-        }
-        const sign = peek();
-        if (sign === 0x2b || sign === 0x2d) {
-            if (!scanNumber() || input[pos - 1] !== 'i') {
-                fail('bad number syntax: ' + quote(input.slice(start, pos)));
-                return false;
+            if (len > start) {
+                ty[n] = Item.Text;
+                ts[n] = start;
+                te[n++] = len;
             }
-            emit(Item.Complex);
-        }
-        else
-            emit(Item.Number);
-        return true;
-    };
-    const lexQuoted = (q, what, type) => {
-        for (;;) {
-            const r = next();
-            if (r === 0x5c) {
-                const e = next();
-                if (e !== EOF_RUNE && e !== 0x0a)
-                    continue;
-                fail(what);
-                return false;
-            }
-            if (r === EOF_RUNE || r === 0x0a) {
-                fail(what);
-                return false;
-            }
-            if (r === q)
-                break;
-        }
-        emit(type);
-        return true;
-    };
-    const lexRawQuote = () => {
-        const i = input.indexOf('`', pos);
-        if (i < 0) {
-            fail('unterminated raw quoted string');
-            return false;
-        }
-        pos = i + 1;
-        emit(Item.RawString);
-        return true;
-    };
-    const lexFieldOrVariable = (type) => {
-        if (atTerminator()) {
-            emit(type === Item.Variable ? Item.Variable : Item.Dot);
-            return true;
-        }
-        let r;
-        for (;;) {
-            r = next();
-            if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-                backup(r);
-                break;
-            }
-        }
-        if (!atTerminator()) {
-            fail('bad character ' + runeU(r));
-            return false;
-        }
-        emit(type);
-        return true;
-    };
-    const lexIdentifier = () => {
-        let r;
-        for (;;) {
-            r = next();
-            if (r === EOF_RUNE || !isAlphaNumeric(r)) {
-                backup(r);
-                break;
-            }
-        }
-        const word = input.slice(start, pos);
-        if (!atTerminator()) {
-            fail('bad character ' + runeU(r));
-            return false;
-        }
-        const key = KEYWORDS[word];
-        if (key !== undefined && key > Item.Keyword) {
-            if ((key === Item.Break && !breakOK) || (key === Item.Continue && !continueOK))
-                emit(Item.Identifier);
-            else
-                emit(key);
-        }
-        else if (word[0] === '.')
-            emit(Item.Field);
-        else if (word === 'true' || word === 'false')
-            emit(Item.Bool);
-        else
-            emit(Item.Identifier);
-        return true;
-    };
-    /** One step inside an action; returns 'text' after the closing delimiter. */
-    const lexInsideAction = () => {
-        const [delim] = atRightDelim();
-        if (delim) {
-            if (parenDepth === 0) {
-                lexRightDelim();
-                return 'text';
-            }
-            fail('unclosed left paren');
-            return 'error';
-        }
-        const r = next();
-        if (r === EOF_RUNE) {
-            fail('unclosed action');
-            return 'error';
-        }
-        if (lexer_isSpace(r)) {
-            // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
-            backup(r);
-            let numSpaces = 0;
-            while (pos < input.length && lexer_isSpace(input.charCodeAt(pos))) {
-                pos++;
-                numSpaces++;
-            }
-            if (hasRightTrimMarker(input, pos - 1) && input.startsWith(RIGHT_DELIM, pos + 1)) {
-                pos--;
-                if (numSpaces === 1) {
-                    lexRightDelim();
-                    return 'text';
-                }
-            }
-            emit(Item.Space);
-            return 'action';
-        }
-        switch (r) {
-            case 0x3d: // =
-                emit(Item.Assign);
-                return 'action';
-            case 0x3a: // :
-                if (next() !== 0x3d) {
-                    fail('expected :=');
-                    return 'error';
-                }
-                emit(Item.Declare);
-                return 'action';
-            case 0x7c: // |
-                emit(Item.Pipe);
-                return 'action';
-            case 0x22: // "
-                return lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 'action' : 'error';
-            case 0x60: // `
-                return lexRawQuote() ? 'action' : 'error';
-            case 0x24: // $
-                if (atTerminator()) {
-                    emit(Item.Variable);
-                    return 'action';
-                }
-                return lexFieldOrVariable(Item.Variable) ? 'action' : 'error';
-            case 0x27: // '
-                return lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 'action' : 'error';
-            case 0x28: // (
-                emit(Item.LeftParen);
-                parenDepth++;
-                return 'action';
-            case 0x29: // )
-                emit(Item.RightParen);
-                parenDepth--;
-                if (parenDepth < 0) {
-                    fail('unexpected right paren ' + runeU(r));
-                    return 'error';
-                }
-                return 'action';
-        }
-        if (r === 0x2e) {
-            // ".field" unless a digit follows, which makes it a number.
-            if (pos < input.length) {
-                const c = input.charCodeAt(pos);
-                if (c < 0x30 || c > 0x39)
-                    return lexFieldOrVariable(Item.Field) ? 'action' : 'error';
-            }
-            backup(r);
-            return lexNumber() ? 'action' : 'error';
-        }
-        if (r === 0x2b || r === 0x2d || (r >= 0x30 && r <= 0x39)) {
-            backup(r);
-            return lexNumber() ? 'action' : 'error';
-        }
-        if (isAlphaNumeric(r)) {
-            backup(r);
-            return lexIdentifier() ? 'action' : 'error';
-        }
-        if (r < 0x80 && isPrint(r)) {
-            emit(Item.Char);
-            return 'action';
-        }
-        fail('unrecognized character in action: ' + runeU(r));
-        return 'error';
-    };
-    for (;;) {
-        const state = lexText();
-        if (state === 'done')
+            ty[n] = Item.EOF;
+            ts[n] = len;
+            te[n++] = len;
             break;
-        if (state === 'comment') {
-            if (!lexComment())
+        }
+        // A left trim marker: "{{- " (the space may be any of the four).
+        const trim = s.charCodeAt(x + 2) === 0x2d && lexer_isSpace(s.charCodeAt(x + 3));
+        let trimEnd = x;
+        if (trim)
+            while (trimEnd > start && lexer_isSpace(s.charCodeAt(trimEnd - 1)))
+                trimEnd--;
+        if (trimEnd > start) {
+            ty[n] = Item.Text;
+            ts[n] = start;
+            te[n++] = trimEnd;
+        }
+        pos = x + (trim ? 4 : 2);
+        if (s.charCodeAt(pos) === 0x2f && s.charCodeAt(pos + 1) === 0x2a) {
+            // A comment: "/*" ... "*/" then the right delimiter.
+            start = pos;
+            const i = s.indexOf('*/', pos + 2);
+            if (i < 0) {
+                msg = 'unclosed comment';
                 break;
+            }
+            pos = i + 2;
+            const trimRight = atTrimRightDelim(s, pos, len);
+            if (!trimRight && !(s.charCodeAt(pos) === RBRACE && s.charCodeAt(pos + 1) === RBRACE)) {
+                msg = 'comment ends before closing delimiter';
+                break;
+            }
+            pos += trimRight ? 4 : 2;
+            if (trimRight)
+                while (pos < len && lexer_isSpace(s.charCodeAt(pos)))
+                    pos++;
+            start = pos;
             continue;
         }
-        let s;
-        do
-            s = lexInsideAction();
-        while (s === 'action');
-        if (s === 'error')
+        ty[n] = Item.LeftDelim;
+        ts[n] = x;
+        te[n++] = x + 2;
+        start = pos;
+        let parenDepth = 0;
+        // lexInsideAction, one token per iteration.
+        for (;;) {
+            let c = s.charCodeAt(pos);
+            // A right delimiter: "}}", or " -}}" with a trim marker (tested where spaces are handled).
+            let delim = 0;
+            if (c === RBRACE) {
+                if (s.charCodeAt(pos + 1) === RBRACE)
+                    delim = 1;
+            }
+            else if ((c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) && s.charCodeAt(pos + 1) === 0x2d) {
+                if (atTrimRightDelim(s, pos, len))
+                    delim = 2;
+            }
+            if (delim !== 0) {
+                if (parenDepth !== 0) {
+                    msg = 'unclosed left paren';
+                    break text;
+                }
+                if (delim === 2)
+                    pos += 2;
+                ty[n] = Item.RightDelim;
+                ts[n] = pos;
+                te[n++] = pos + 2;
+                pos += 2;
+                if (delim === 2)
+                    while (pos < len && lexer_isSpace(s.charCodeAt(pos)))
+                        pos++;
+                start = pos;
+                continue text;
+            }
+            if (pos >= len) {
+                msg = 'unclosed action';
+                break text;
+            }
+            let type;
+            switch (c) {
+                case 0x20:
+                case 0x09:
+                case 0x0d:
+                case 0x0a: {
+                    // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
+                    let p = pos + 1;
+                    for (; p < len; p++) {
+                        const d = s.charCodeAt(p);
+                        if (d !== 0x20 && d !== 0x09 && d !== 0x0a && d !== 0x0d)
+                            break;
+                    }
+                    if (s.charCodeAt(p) === 0x2d && atTrimRightDelim(s, p - 1, len)) {
+                        p--;
+                        if (p - pos === 0) {
+                            // Unreachable in practice: the check above already saw " -}}" here.
+                            pos = p;
+                            continue;
+                        }
+                    }
+                    pos = p;
+                    type = Item.Space;
+                    break;
+                }
+                case 0x3d: // =
+                    pos++;
+                    type = Item.Assign;
+                    break;
+                case 0x3a: // :
+                    if (s.charCodeAt(pos + 1) !== 0x3d) {
+                        msg = 'expected :=';
+                        break text;
+                    }
+                    pos += 2;
+                    type = Item.Declare;
+                    break;
+                case 0x7c: // |
+                    pos++;
+                    type = Item.Pipe;
+                    break;
+                case 0x22: {
+                    // " ... ": when no backslash or newline comes before the closing quote, jump to it.
+                    const q = s.indexOf('"', pos + 1);
+                    if (q >= 0) {
+                        const bs = s.indexOf('\\', pos + 1);
+                        const nl = s.indexOf('\n', pos + 1);
+                        if ((bs < 0 || bs > q) && (nl < 0 || nl > q)) {
+                            pos = q + 1;
+                            type = Item.String;
+                            break;
+                        }
+                    }
+                    pos = lexQuoted(s, pos, len, 0x22, 'unterminated quoted string');
+                    if (pos < 0) {
+                        msg = failure;
+                        break text;
+                    }
+                    type = Item.String;
+                    break;
+                }
+                case 0x60: {
+                    // `
+                    const i = s.indexOf('`', pos + 1);
+                    if (i < 0) {
+                        msg = 'unterminated raw quoted string';
+                        break text;
+                    }
+                    pos = i + 1;
+                    type = Item.RawString;
+                    break;
+                }
+                case 0x27: // '
+                    pos = lexQuoted(s, pos, len, 0x27, 'unterminated character constant');
+                    if (pos < 0) {
+                        msg = failure;
+                        break text;
+                    }
+                    type = Item.CharConstant;
+                    break;
+                case 0x28: // (
+                    pos++;
+                    parenDepth++;
+                    type = Item.LeftParen;
+                    break;
+                case 0x29: // )
+                    ty[n] = Item.RightParen;
+                    ts[n] = start;
+                    te[n++] = ++pos;
+                    start = pos;
+                    if (--parenDepth < 0) {
+                        msg = 'unexpected right paren ' + runeU(c);
+                        break text;
+                    }
+                    continue;
+                case 0x24: // $
+                case 0x2e: {
+                    // . (a field unless a digit follows, which makes it a number)
+                    const next = s.charCodeAt(pos + 1);
+                    // At the very end, Go lexes a lone "." as a number too.
+                    if (c === 0x2e && ((next >= 0x30 && next <= 0x39) || pos + 1 >= len)) {
+                        const p = lexNumber(s, pos, len);
+                        if (p < 0) {
+                            msg = failure;
+                            break text;
+                        }
+                        type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+                        pos = p;
+                        break;
+                    }
+                    pos++;
+                    if (atTerminator(s, pos, len)) {
+                        type = c === 0x24 ? Item.Variable : Item.Dot;
+                        break;
+                    }
+                    pos = alnumEnd(s, pos, len);
+                    if (!atTerminator(s, pos, len)) {
+                        msg = 'bad character ' + runeU(runeAt(s, pos, len));
+                        break text;
+                    }
+                    type = c === 0x24 ? Item.Variable : Item.Field;
+                    break;
+                }
+                default: {
+                    if (c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+                        const p = lexNumber(s, pos, len);
+                        if (p < 0) {
+                            msg = failure;
+                            break text;
+                        }
+                        type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+                        pos = p;
+                        break;
+                    }
+                    if (c >= 0xd800 && c <= 0xdbff)
+                        c = s.codePointAt(pos);
+                    if (isAlphaNumeric(c)) {
+                        pos = alnumEnd(s, pos, len);
+                        if (!atTerminator(s, pos, len)) {
+                            msg = 'bad character ' + runeU(runeAt(s, pos, len));
+                            break text;
+                        }
+                        type = identifierType(s, start, pos, breakOK, continueOK);
+                        break;
+                    }
+                    if (c < 0x80 && isPrint(c)) {
+                        pos++;
+                        type = Item.Char;
+                        break;
+                    }
+                    msg = 'unrecognized character in action: ' + runeU(c);
+                    break text;
+                }
+            }
+            ty[n] = type;
+            ts[n] = start;
+            te[n++] = pos;
+            start = pos;
+        }
+    }
+    if (msg !== '') {
+        ty[n] = Item.Error;
+        ts[n] = start;
+        te[n++] = start;
+        t.error = msg;
+    }
+    t.count = n;
+    return t;
+}
+/** lexNumber emits a Complex token when a signed imaginary part followed the first number. */
+function isComplex(s, start, end) {
+    if (s.charCodeAt(end - 1) !== 0x69)
+        return false;
+    const first = scanNumber(s, start, end);
+    return first >= 0 && first < end;
+}
+/** Keyword, bool or plain identifier: the type of the word s[start:end), told without cutting it out. */
+function identifierType(s, start, end, breakOK, continueOK) {
+    const n = end - start;
+    let key = Item.Identifier;
+    switch (s.charCodeAt(start)) {
+        case 0x62: // b
+            if (n === 5 && s.startsWith('block', start))
+                key = Item.Block;
+            else if (n === 5 && s.startsWith('break', start))
+                key = breakOK ? Item.Break : Item.Identifier;
+            break;
+        case 0x63: // c
+            if (n === 8 && s.startsWith('continue', start))
+                key = continueOK ? Item.Continue : Item.Identifier;
+            break;
+        case 0x64: // d
+            if (n === 6 && s.startsWith('define', start))
+                key = Item.Define;
+            break;
+        case 0x65: // e
+            if (n === 4 && s.startsWith('else', start))
+                key = Item.Else;
+            else if (n === 3 && s.startsWith('end', start))
+                key = Item.End;
+            break;
+        case 0x66: // f
+            if (n === 5 && s.startsWith('false', start))
+                key = Item.Bool;
+            break;
+        case 0x69: // i
+            if (n === 2 && s.charCodeAt(start + 1) === 0x66)
+                key = Item.If;
+            break;
+        case 0x6e: // n
+            if (n === 3 && s.startsWith('nil', start))
+                key = Item.Nil;
+            break;
+        case 0x72: // r
+            if (n === 5 && s.startsWith('range', start))
+                key = Item.Range;
+            break;
+        case 0x74: // t
+            if (n === 8 && s.startsWith('template', start))
+                key = Item.Template;
+            else if (n === 4 && s.startsWith('true', start))
+                key = Item.Bool;
+            break;
+        case 0x77: // w
+            if (n === 4 && s.startsWith('with', start))
+                key = Item.With;
             break;
     }
-    return items;
+    return key;
 }
 //# sourceMappingURL=lexer.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/literals.js
@@ -37723,10 +38162,12 @@ function hexToFloat(m, e) {
 /** Thrown inside the parser; converted to a TemplateError at the top. */
 class ParseFailure {
     message;
-    token;
-    constructor(message, token) {
+    pos;
+    constructor(message, 
+    /** Offset of the token whose line Go reports. */
+    pos) {
         this.message = message;
-        this.token = token;
+        this.pos = pos;
     }
 }
 const INVALID_SYNTAX = 'invalid syntax';
@@ -37760,12 +38201,22 @@ function splitComplex(text) {
     }
     return null;
 }
+function isPlainDecimal(text) {
+    const c0 = text.charCodeAt(0);
+    if (c0 < 0x31 || c0 > 0x39)
+        return text === '0';
+    for (let i = 1; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x30 || c > 0x39)
+            return false;
+    }
+    return true;
+}
 /** parse.newNumber: classify a number literal; a string result is Go's error message. */
-function newNumber(pos, text, type) {
+function newNumber(text, type) {
     const n = {
-        type: NodeType.Number,
-        pos,
         text,
+        floatSyntax: false,
         isInt: false,
         isUint: false,
         isFloat: false,
@@ -37776,6 +38227,17 @@ function newNumber(pos, text, type) {
         re: 0,
         im: 0,
     };
+    if (type === Item.Number && text.length <= 15 && isPlainDecimal(text)) {
+        // The common case: a decimal integer without sign, prefix, underscores or leading zero.
+        const v = Number(text);
+        n.int64 = n.uint64 = BigInt(v);
+        n.isInt = n.isUint = n.isFloat = true;
+        n.float64 = v;
+        return n;
+    }
+    // exec.go's idealConstant: floats are told by their syntax, hex integers (no "p") excepted.
+    const hexInt = text.length > 2 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && !/[pP]/.test(text);
+    n.floatSyntax = !hexInt && text[0] !== "'" && /[.eEpP]/.test(text);
     if (type === Item.CharConstant) {
         const r = unquoteChar(text, 1, text.charCodeAt(0));
         if (r === null)
@@ -37857,50 +38319,203 @@ function newNumber(pos, text, type) {
         return 'illegal number syntax: ' + quote(text);
     return n;
 }
+/**
+ * Names, field paths and short literals repeat across templates (".Values.name", "printf", "%q"):
+ * parse trees share one copy of each, found in direct-mapped tables keyed by a cheap hash of the
+ * token's text and compared in place, so a hit allocates nothing. A miss just replaces the entry.
+ */
+const TABLE_SIZE = 4096;
+const names = new Array(TABLE_SIZE).fill(undefined);
+const pathKeys = new Array(TABLE_SIZE).fill(undefined);
+const pathVals = new Array(TABLE_SIZE).fill(undefined);
+const literalKeys = new Array(TABLE_SIZE).fill(undefined);
+const literalVals = new Array(TABLE_SIZE).fill(undefined);
+function slot(s, start, end) {
+    const len = end - start;
+    return (len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) & (TABLE_SIZE - 1);
+}
+/** s[start:end), shared with earlier parses when possible. */
+function parser_name(s, start, end) {
+    const h = slot(s, start, end);
+    const c = names[h];
+    if (c !== undefined && c.length === end - start && s.startsWith(c, start))
+        return c;
+    const v = s.slice(start, end);
+    names[h] = v;
+    return v;
+}
+/** The identifiers of a field or variable token such as ".a.b" (the dot dropped) or "$x.a". */
+function parser_path(s, start, end) {
+    const h = slot(s, start, end);
+    const c = pathKeys[h];
+    if (c !== undefined && c.length === end - start && s.startsWith(c, start))
+        return pathVals[h];
+    const text = s.slice(start, end);
+    let v;
+    if (text.indexOf('.') < 0)
+        v = [parser_name(text, 0, text.length)];
+    else {
+        const parts = text.split('.');
+        for (let i = 0; i < parts.length; i++)
+            if (parts[i] !== '')
+                parts[i] = parser_name(parts[i], 0, parts[i].length);
+        v = parts;
+    }
+    pathKeys[h] = text;
+    pathVals[h] = v;
+    return v;
+}
+/**
+ * Scratch space for the tree under construction, shared because parsing cannot be re-entered (it
+ * never runs user code); a finished tree gets exact-size copies. `stack` holds lists being built.
+ */
+let D = new Int32Array(4096);
+let K = new Int32Array(1024);
+const S = [];
+/**
+ * Finished trees are copied into views of shared slabs, which is much cheaper than giving every
+ * tree its own ArrayBuffer; a slab lives as long as any tree in it (like Buffer's pool).
+ */
+const SLAB_INTS = 1 << 16;
+let slab = new Int32Array(SLAB_INTS);
+let slabUsed = 0;
+function slabCopy(src, n) {
+    // Views are made with the constructor: subarray and slice are far slower in cold code.
+    const part = new Int32Array(src.buffer, 0, n);
+    if (n > SLAB_INTS >> 3) {
+        const own = new Int32Array(n);
+        own.set(part);
+        return own;
+    }
+    if (slabUsed + n > SLAB_INTS) {
+        slab = new Int32Array(SLAB_INTS);
+        slabUsed = 0;
+    }
+    slab.set(part, slabUsed);
+    const view = new Int32Array(slab.buffer, slabUsed * 4, n);
+    slabUsed += n;
+    return view;
+}
 class Parser {
     name;
     text;
-    hasFunction;
+    findFunction;
     tokens;
+    ty;
+    st;
+    last;
     idx = 0;
-    /** Highest token index handed out: Go reports errors at the line of the last lexed token. */
-    furthest = 0;
-    state = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
+    state = { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: 0 };
     trees = new Map();
     lineStarts;
-    constructor(name, text, hasFunction) {
+    nd = 0;
+    nk = 0;
+    /** Strings, identifier arrays, functions and numbers the tree refers to. */
+    refs = [];
+    top = 0;
+    constructor(name, text, findFunction) {
         this.name = name;
         this.text = text;
-        this.hasFunction = hasFunction;
-        this.tokens = lex(text, !hasFunction('break'), !hasFunction('continue'));
+        this.findFunction = findFunction;
+        this.tokens = lex(text, findFunction('break') === undefined, findFunction('continue') === undefined);
+        this.ty = this.tokens.type;
+        this.st = this.tokens.start;
+        this.last = this.tokens.count - 1;
     }
-    // Token stream.
+    /** The finished tree. */
+    tree() {
+        return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), this.refs);
+    }
+    /** A view of the tree under construction, for messages and checks while parsing. */
+    view() {
+        return new Tree(this.text, D, K, this.refs);
+    }
+    /** Lets go of the text held by the shared token list. */
+    release() {
+        this.tokens.input = '';
+        this.tokens.error = '';
+    }
+    // Tree building.
+    node(type, pos, a, b, c) {
+        const n = this.nd++;
+        let i = n * STRIDE;
+        if (i + STRIDE > D.length) {
+            const grown = new Int32Array(D.length * 2);
+            grown.set(D);
+            D = grown;
+        }
+        D[i++] = type;
+        D[i++] = pos;
+        D[i++] = a;
+        D[i++] = b;
+        D[i] = c;
+        return n;
+    }
+    ref(v) {
+        return this.refs.push(v) - 1;
+    }
+    push(n) {
+        S[this.top++] = n;
+    }
+    /** Moves the nodes pushed since base into the child lists; returns where they start. */
+    popList(base) {
+        const count = this.top - base;
+        const first = this.nk;
+        if (first + count > K.length) {
+            const grown = new Int32Array(Math.max(K.length * 2, first + count));
+            grown.set(K);
+            K = grown;
+        }
+        for (let i = 0; i < count; i++)
+            K[first + i] = S[base + i];
+        this.nk += count;
+        this.top = base;
+        return first;
+    }
+    type(n) {
+        return D[n * STRIDE];
+    }
+    // Token stream: tokens are indexes; reading past the end repeats the final EOF or Error token.
     next() {
-        const t = this.tokens[Math.min(this.idx, this.tokens.length - 1)];
-        this.idx++;
-        if (this.idx - 1 > this.furthest)
-            this.furthest = this.idx - 1;
-        return t;
+        let i = this.idx++;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        if (i > this.last)
+            i = this.last;
+        return i;
     }
-    backup(n = 1) {
-        this.idx -= n;
+    peekType() {
+        const i = this.idx;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        return this.ty[i > this.last ? this.last : i];
     }
-    peek() {
-        const t = this.next();
-        this.backup();
-        return t;
+    peekPos() {
+        const i = this.idx;
+        if (i > this.state.furthest)
+            this.state.furthest = i;
+        return this.st[i > this.last ? this.last : i];
     }
     nextNonSpace() {
-        let t;
+        let i;
         do
-            t = this.next();
-        while (t.type === Item.Space);
+            i = this.next();
+        while (this.ty[i] === Item.Space);
+        return i;
+    }
+    /** Skips spaces and returns the type of the token after them (not consumed). */
+    peekNonSpaceType() {
+        const t = this.ty[this.nextNonSpace()];
+        this.idx--;
         return t;
     }
-    peekNonSpace() {
-        const t = this.nextNonSpace();
-        this.backup();
-        return t;
+    peekNonSpacePos() {
+        const p = this.st[this.nextNonSpace()];
+        this.idx--;
+        return p;
+    }
+    val(i) {
+        return this.tokens.val(i);
     }
     // Errors.
     lineOf(pos) {
@@ -37921,114 +38536,126 @@ class Parser {
         return lo + 1;
     }
     errorf(message) {
-        const last = this.tokens[Math.min(this.furthest, this.tokens.length - 1)];
-        throw new ParseFailure(message, last);
+        const f = this.state.furthest;
+        throw new ParseFailure(message, this.st[f > this.last ? this.last : f]);
     }
     unexpected(token, context) {
-        if (token.type === Item.Error) {
+        const type = this.ty[token];
+        if (type === Item.Error) {
             let extra = '';
-            const tokenLine = this.lineOf(token.pos);
-            if (this.state.actionLine !== 0 && this.state.actionLine !== tokenLine) {
-                extra = ` in action started at ${this.name}:${this.state.actionLine}`;
-                if (token.val.endsWith(' action'))
+            const actionLine = this.state.actionPos < 0 ? 0 : this.lineOf(this.state.actionPos);
+            if (actionLine !== 0 && actionLine !== this.lineOf(this.st[token])) {
+                extra = ` in action started at ${this.name}:${actionLine}`;
+                if (this.tokens.error.endsWith(' action'))
                     extra = extra.slice(' in action'.length);
             }
-            this.errorf(token.val + extra);
+            this.errorf(this.tokens.error + extra);
         }
-        this.errorf(`unexpected ${tokenString(token)} in ${context}`);
+        this.errorf(`unexpected ${tokenString(type, this.val(token))} in ${context}`);
     }
     expect(type, context) {
         const t = this.nextNonSpace();
-        if (t.type !== type)
+        if (this.ty[t] !== type)
             this.unexpected(t, context);
         return t;
     }
     toTemplateError(f) {
-        const loc = locate(this.text, f.token.pos);
-        return TemplateError.parse(this.name, { line: this.lineOf(f.token.pos), col: loc.col }, f.message);
+        const loc = locate(this.text, f.pos);
+        return TemplateError.parse(this.name, { line: this.lineOf(f.pos), col: loc.col }, f.message);
     }
-    // Grammar.
+    // Grammar. Methods return node indexes; itemList returns its List and leaves the {{end}} or
+    // {{else}} that ended it in this.end.
+    end = NONE;
     parse() {
-        const root = { type: NodeType.List, pos: this.peek().pos, nodes: [] };
-        while (this.peek().type !== Item.EOF) {
-            if (this.peek().type === Item.LeftDelim) {
+        const pos = this.peekPos();
+        const base = this.top;
+        while (this.peekType() !== Item.EOF) {
+            if (this.peekType() === Item.LeftDelim) {
                 const mark = this.idx;
                 this.next();
-                if (this.nextNonSpace().type === Item.Define) {
-                    this.withTree(() => this.parseDefinition());
+                if (this.ty[this.nextNonSpace()] === Item.Define) {
+                    const saved = this.state;
+                    this.state = this.treeState();
+                    this.parseDefinition();
+                    this.state = saved;
                     continue;
                 }
                 this.idx = mark;
             }
             const n = this.textOrAction();
-            if (n.type === NodeType.End || n.type === NodeType.Else)
-                this.errorf('unexpected ' + nodeString(n));
-            root.nodes.push(n);
+            const t = this.type(n);
+            if (t === NodeType.End || t === NodeType.Else)
+                this.errorf('unexpected ' + this.view().nodeString(n));
+            this.push(n);
         }
+        const count = this.top - base;
+        const root = this.node(NodeType.List, pos, this.popList(base), count, 0);
         this.add(this.name, root);
     }
-    withTree(f) {
-        const saved = this.state;
-        this.state = { vars: ['$'], rangeDepth: 0, actionLine: 0 };
-        try {
-            return f();
-        }
-        finally {
-            this.state = saved;
-        }
+    treeState() {
+        return { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: this.state.furthest };
     }
     add(name, root) {
         const existing = this.trees.get(name);
-        if (existing === undefined || isEmptyTree(existing)) {
+        const view = this.view();
+        if (existing === undefined || view.isEmpty(existing)) {
             this.trees.set(name, root);
             return;
         }
-        if (!isEmptyTree(root))
+        if (!view.isEmpty(root))
             this.errorf(`template: multiple definition of template ${quote(name)}`);
     }
     parseDefinition() {
         const context = 'define clause';
         const nameTok = this.nextNonSpace();
-        if (nameTok.type !== Item.String && nameTok.type !== Item.RawString)
+        const t = this.ty[nameTok];
+        if (t !== Item.String && t !== Item.RawString)
             this.unexpected(nameTok, context);
-        const name = unquote(nameTok.val);
+        const name = unquote(this.val(nameTok));
         if (name === null)
             this.errorf(INVALID_SYNTAX);
         this.expect(Item.RightDelim, context);
-        const [root, end] = this.itemList();
-        if (end.type !== NodeType.End)
-            this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+        const root = this.itemList();
+        if (this.type(this.end) !== NodeType.End) {
+            this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+        }
         this.add(name, root);
     }
+    /** The items up to an {{end}} or {{else}}, which is left in this.end. */
     itemList() {
-        const list = { type: NodeType.List, pos: this.peekNonSpace().pos, nodes: [] };
-        while (this.peekNonSpace().type !== Item.EOF) {
+        const pos = this.peekNonSpacePos();
+        const base = this.top;
+        while (this.peekNonSpaceType() !== Item.EOF) {
             const n = this.textOrAction();
-            if (n.type === NodeType.End || n.type === NodeType.Else)
-                return [list, n];
-            list.nodes.push(n);
+            const t = this.type(n);
+            if (t === NodeType.End || t === NodeType.Else) {
+                const count = this.top - base;
+                const list = this.node(NodeType.List, pos, this.popList(base), count, 0);
+                this.end = n;
+                return list;
+            }
+            this.push(n);
         }
         this.errorf('unexpected EOF');
     }
     textOrAction() {
         const token = this.nextNonSpace();
-        switch (token.type) {
+        switch (this.ty[token]) {
             case Item.Text:
-                return { type: NodeType.Text, pos: token.pos, text: token.val };
-            case Item.LeftDelim:
-                this.state.actionLine = this.lineOf(token.pos);
-                try {
-                    return this.action();
-                }
-                finally {
-                    this.state.actionLine = 0;
-                }
+                return this.node(NodeType.Text, this.st[token], this.ref(this.val(token)), 0, 0);
+            case Item.LeftDelim: {
+                // A parse failure abandons the whole parse, so no cleanup is needed on that path.
+                this.state.actionPos = this.st[token];
+                const n = this.action();
+                this.state.actionPos = -1;
+                return n;
+            }
         }
         this.unexpected(token, 'input');
     }
     action() {
         const token = this.nextNonSpace();
-        switch (token.type) {
+        switch (this.ty[token]) {
             case Item.Block:
                 return this.blockControl();
             case Item.Break:
@@ -38038,7 +38665,7 @@ class Parser {
             case Item.Else:
                 return this.elseControl();
             case Item.End:
-                return { type: NodeType.End, pos: this.expect(Item.RightDelim, 'end').pos };
+                return this.node(NodeType.End, this.st[this.expect(Item.RightDelim, 'end')], 0, 0, 0);
             case Item.If:
                 return this.branch(NodeType.If, true, 'if');
             case Item.Range:
@@ -38048,107 +38675,112 @@ class Parser {
             case Item.With:
                 return this.branch(NodeType.With, false, 'with');
         }
-        this.backup();
-        const pos = this.peek().pos;
-        return { type: NodeType.Action, pos, pipe: this.pipeline('command', Item.RightDelim) };
+        this.idx--;
+        const pos = this.peekPos();
+        return this.node(NodeType.Action, pos, this.pipeline('command', Item.RightDelim), 0, 0);
     }
     breakOrContinue(keyword, type, name) {
         const token = this.nextNonSpace();
-        if (token.type !== Item.RightDelim)
+        if (this.ty[token] !== Item.RightDelim)
             this.unexpected(token, name);
         if (this.state.rangeDepth === 0)
             this.errorf(`${name} outside {{range}}`);
-        return { type, pos: keyword.pos };
+        return this.node(type, this.st[keyword], 0, 0, 0);
     }
     elseControl() {
-        const peek = this.peekNonSpace();
-        // "{{else if ...": leave the "if" pending; parseControl turns it into a nested if.
-        if (peek.type === Item.If)
-            return { type: NodeType.Else, pos: peek.pos };
+        // "{{else if ...": leave the "if" pending; branch() turns it into a nested if.
+        if (this.peekNonSpaceType() === Item.If)
+            return this.node(NodeType.Else, this.peekPos(), 0, 0, 0);
         const token = this.expect(Item.RightDelim, 'else');
-        return { type: NodeType.Else, pos: token.pos };
+        return this.node(NodeType.Else, this.st[token], 0, 0, 0);
     }
     branch(type, allowElseIf, context) {
         const vars = this.state.vars.length;
         const pipe = this.pipeline(context, Item.RightDelim);
         if (type === NodeType.Range)
             this.state.rangeDepth++;
-        const [list, end] = this.itemList();
-        let next = end;
+        const list = this.itemList();
+        let next = this.end;
         if (type === NodeType.Range)
             this.state.rangeDepth--;
-        let elseList = null;
-        if (next.type === NodeType.Else) {
-            if (allowElseIf && this.peek().type === Item.If) {
+        let elseList = NONE;
+        if (this.type(next) === NodeType.Else) {
+            if (allowElseIf && this.peekType() === Item.If) {
                 this.next();
-                elseList = { type: NodeType.List, pos: next.pos, nodes: [this.branch(NodeType.If, true, 'if')] };
+                const elsePos = D[next * STRIDE + F_POS];
+                const base = this.top;
+                this.push(this.branch(NodeType.If, true, 'if'));
+                elseList = this.node(NodeType.List, elsePos, this.popList(base), 1, 0);
             }
             else {
-                [elseList, next] = this.itemList();
-                if (next.type !== NodeType.End)
-                    this.errorf(`expected end; found ${nodeString(next)}`);
+                elseList = this.itemList();
+                next = this.end;
+                if (this.type(next) !== NodeType.End)
+                    this.errorf(`expected end; found ${this.view().nodeString(next)}`);
             }
         }
         this.state.vars.length = vars;
-        return { type, pos: pipe.pos, pipe, list, elseList };
+        return this.node(type, D[pipe * STRIDE + F_POS], pipe, list, elseList);
     }
     blockControl() {
         const context = 'block clause';
         const token = this.nextNonSpace();
         const name = this.templateName(token, context);
         const pipe = this.pipeline(context, Item.RightDelim);
-        this.withTree(() => {
-            const [root, end] = this.itemList();
-            if (end.type !== NodeType.End)
-                this.errorf(`unexpected ${nodeString(end)} in ${context}`);
-            this.add(name, root);
-        });
-        return { type: NodeType.Template, pos: token.pos, name, pipe };
+        const outer = this.state;
+        this.state = this.treeState();
+        const root = this.itemList();
+        const inner = this.state;
+        // Go reports this one with the outer tree, whose last token is the block's "}}".
+        this.state = outer;
+        if (this.type(this.end) !== NodeType.End) {
+            this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+        }
+        this.state = inner;
+        this.add(name, root);
+        this.state = outer;
+        return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
     }
     templateControl() {
         const context = 'template clause';
         const token = this.nextNonSpace();
         const name = this.templateName(token, context);
-        let pipe = null;
-        if (this.nextNonSpace().type !== Item.RightDelim) {
-            this.backup();
+        let pipe = NONE;
+        if (this.ty[this.nextNonSpace()] !== Item.RightDelim) {
+            this.idx--;
             pipe = this.pipeline(context, Item.RightDelim);
         }
-        return { type: NodeType.Template, pos: token.pos, name, pipe };
+        return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
     }
     templateName(token, context) {
-        if (token.type === Item.String || token.type === Item.RawString) {
-            const s = unquote(token.val);
+        const t = this.ty[token];
+        if (t === Item.String || t === Item.RawString) {
+            const s = unquote(this.val(token));
             if (s === null)
                 this.errorf(INVALID_SYNTAX);
             return s;
         }
         this.unexpected(token, context);
     }
-    newVariable(pos, ident) {
-        return { type: NodeType.Variable, pos, ident: ident.split('.') };
-    }
     pipeline(context, end) {
-        const pipe = { type: NodeType.Pipe, pos: this.peekNonSpace().pos, isAssign: false, decl: [], cmds: [] };
-        decls: for (;;) {
-            const v = this.peekNonSpace();
-            if (v.type !== Item.Variable)
-                break;
+        const pos = this.peekNonSpacePos();
+        let isAssign = false;
+        const base = this.top;
+        decls: while (this.peekNonSpaceType() === Item.Variable) {
             const mark = this.idx;
-            this.next();
-            const next = this.peekNonSpace();
-            if (next.type === Item.Assign || next.type === Item.Declare) {
-                pipe.isAssign = next.type === Item.Assign;
+            const v = this.nextNonSpace();
+            const next = this.peekNonSpaceType();
+            if (next === Item.Assign || next === Item.Declare) {
+                isAssign = next === Item.Assign;
                 this.nextNonSpace();
-                pipe.decl.push(this.newVariable(v.pos, v.val));
-                this.state.vars.push(v.val);
+                this.declare(v);
             }
-            else if (next.type === Item.Char && next.val === ',') {
+            else if (next === Item.Char && this.val(this.idx) === ',') {
+                // peekNonSpaceType left idx on the ",".
                 this.nextNonSpace();
-                pipe.decl.push(this.newVariable(v.pos, v.val));
-                this.state.vars.push(v.val);
-                if (context === 'range' && pipe.decl.length < 2) {
-                    const t = this.peekNonSpace().type;
+                this.declare(v);
+                if (context === 'range' && this.top - base < 2) {
+                    const t = this.peekNonSpaceType();
                     if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen)
                         continue decls;
                     this.errorf('range can only initialize variables');
@@ -38160,13 +38792,16 @@ class Parser {
             }
             break;
         }
+        const ndecl = this.top - base;
         for (;;) {
             const token = this.nextNonSpace();
-            if (token.type === end) {
-                this.checkPipeline(pipe, context);
-                return pipe;
+            const t = this.ty[token];
+            if (t === end) {
+                const ncmds = this.top - base - ndecl;
+                this.checkPipeline(base + ndecl, ncmds, context);
+                return this.node(NodeType.Pipe, pos, this.popList(base), ndecl * 2 + (isAssign ? 1 : 0), ncmds);
             }
-            switch (token.type) {
+            switch (t) {
                 case Item.Bool:
                 case Item.CharConstant:
                 case Item.Complex:
@@ -38179,19 +38814,27 @@ class Parser {
                 case Item.String:
                 case Item.Variable:
                 case Item.LeftParen:
-                    this.backup();
-                    pipe.cmds.push(this.command());
+                    this.idx--;
+                    this.push(this.command());
                     break;
                 default:
                     this.unexpected(token, context);
             }
         }
     }
-    checkPipeline(pipe, context) {
-        if (pipe.cmds.length === 0)
+    declare(v) {
+        const start = this.st[v];
+        const end = this.tokens.end[v];
+        this.push(this.node(NodeType.Variable, start, this.ref(parser_path(this.tokens.input, start, end)), 0, 0));
+        this.state.vars.push(this.val(v));
+    }
+    /** The commands are S[first, first + count). */
+    checkPipeline(first, count, context) {
+        if (count === 0)
             this.errorf(`missing value for ${context}`);
-        for (let i = 1; i < pipe.cmds.length; i++) {
-            switch (pipe.cmds[i].args[0].type) {
+        for (let i = 1; i < count; i++) {
+            const cmd = S[first + i];
+            switch (this.type(K[D[cmd * STRIDE + F_A]])) {
                 case NodeType.Bool:
                 case NodeType.Dot:
                 case NodeType.Nil:
@@ -38202,106 +38845,130 @@ class Parser {
         }
     }
     command() {
-        const cmd = { type: NodeType.Command, pos: this.peekNonSpace().pos, args: [] };
+        const pos = this.peekNonSpacePos();
+        const base = this.top;
         for (;;) {
-            this.peekNonSpace();
+            this.peekNonSpaceType();
             const operand = this.operand();
-            if (operand)
-                cmd.args.push(operand);
+            if (operand !== NONE)
+                this.push(operand);
             const token = this.next();
-            if (token.type === Item.Space)
+            const t = this.ty[token];
+            if (t === Item.Space)
                 continue;
-            if (token.type === Item.RightDelim || token.type === Item.RightParen)
-                this.backup();
-            else if (token.type !== Item.Pipe)
+            if (t === Item.RightDelim || t === Item.RightParen)
+                this.idx--;
+            else if (t !== Item.Pipe)
                 this.unexpected(token, 'operand');
             break;
         }
-        if (cmd.args.length === 0)
+        const count = this.top - base;
+        if (count === 0)
             this.errorf('empty command');
-        return cmd;
+        return this.node(NodeType.Command, pos, this.popList(base), count, 0);
     }
     operand() {
         const node = this.term();
-        if (node === null)
-            return null;
-        if (this.peek().type !== Item.Field)
+        if (node === NONE)
+            return NONE;
+        if (this.peekType() !== Item.Field)
             return node;
-        const pos = this.peek().pos;
-        const fields = [];
-        while (this.peek().type === Item.Field)
-            fields.push(this.next().val.slice(1));
-        switch (node.type) {
+        const pos = this.peekPos();
+        const input = this.tokens.input;
+        let end = pos;
+        while (this.peekType() === Item.Field)
+            end = this.tokens.end[this.next()];
+        const nodePos = D[node * STRIDE + F_POS];
+        // The fields are adjacent to each other and to a field or variable term: ".a.b.c", "$x.a.b".
+        switch (this.type(node)) {
             case NodeType.Field:
-                return { type: NodeType.Field, pos, ident: [...node.ident, ...fields] };
+                return this.node(NodeType.Field, pos, this.ref(parser_path(input, nodePos + 1, end)), 0, 0);
             case NodeType.Variable:
-                return { type: NodeType.Variable, pos, ident: [...node.ident, ...fields] };
+                return this.node(NodeType.Variable, pos, this.ref(parser_path(input, nodePos, end)), 0, 0);
             case NodeType.Bool:
             case NodeType.String:
             case NodeType.Number:
             case NodeType.Nil:
             case NodeType.Dot:
-                this.errorf(`unexpected . after term ${quote(nodeString(node))}`);
+                this.errorf(`unexpected . after term ${quote(this.view().nodeString(node))}`);
         }
-        return { type: NodeType.Chain, pos, node, field: fields };
+        return this.node(NodeType.Chain, pos, node, this.ref(parser_path(input, pos + 1, end)), 0);
     }
     term() {
         const token = this.nextNonSpace();
-        switch (token.type) {
-            case Item.Identifier:
-                if (!this.hasFunction(token.val))
-                    this.errorf(`function ${quote(token.val)} not defined`);
-                return { type: NodeType.Identifier, pos: token.pos, ident: token.val };
+        const pos = this.st[token];
+        switch (this.ty[token]) {
+            case Item.Identifier: {
+                const ident = parser_name(this.tokens.input, pos, this.tokens.end[token]);
+                const fn = this.findFunction(ident);
+                if (fn === undefined)
+                    this.errorf(`function ${quote(ident)} not defined`);
+                return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
+            }
             case Item.Dot:
-                return { type: NodeType.Dot, pos: token.pos };
+                return this.node(NodeType.Dot, pos, 0, 0, 0);
             case Item.Nil:
-                return { type: NodeType.Nil, pos: token.pos };
+                return this.node(NodeType.Nil, pos, 0, 0, 0);
             case Item.Variable:
-                return this.useVar(token.pos, token.val);
+                return this.useVar(token);
             case Item.Field:
-                return { type: NodeType.Field, pos: token.pos, ident: token.val.slice(1).split('.') };
+                return this.node(NodeType.Field, pos, this.ref(parser_path(this.tokens.input, pos + 1, this.tokens.end[token])), 0, 0);
             case Item.Bool:
-                return { type: NodeType.Bool, pos: token.pos, value: token.val === 'true' };
+                return this.node(NodeType.Bool, pos, this.tokens.input.charCodeAt(pos) === 0x74 ? 1 : 0, 0, 0);
             case Item.CharConstant:
             case Item.Complex:
             case Item.Number: {
-                const n = newNumber(token.pos, token.val, token.type);
+                const n = newNumber(this.val(token), this.ty[token]);
                 if (typeof n === 'string')
                     this.errorf(n);
-                return n;
+                return this.node(NodeType.Number, pos, this.ref(n), 0, 0);
             }
             case Item.LeftParen:
                 return this.pipeline('parenthesized pipeline', Item.RightParen);
             case Item.String:
             case Item.RawString: {
-                const s = unquote(token.val);
+                const input = this.tokens.input;
+                const end = this.tokens.end[token];
+                const h = slot(input, pos, end);
+                const c = literalKeys[h];
+                if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
+                    return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
+                }
+                const quoted = input.slice(pos, end);
+                const s = unquote(quoted);
                 if (s === null)
                     this.errorf(INVALID_SYNTAX);
-                return { type: NodeType.String, pos: token.pos, quoted: token.val, text: s };
+                literalKeys[h] = quoted;
+                literalVals[h] = s;
+                return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
             }
         }
-        this.backup();
-        return null;
+        this.idx--;
+        return NONE;
     }
-    useVar(pos, name) {
-        const v = this.newVariable(pos, name);
-        if (!this.state.vars.includes(v.ident[0]))
-            this.errorf(`undefined variable ${quote(v.ident[0])}`);
-        return v;
+    useVar(token) {
+        const pos = this.st[token];
+        const ident = parser_path(this.tokens.input, pos, this.tokens.end[token]);
+        if (!this.state.vars.includes(ident[0]))
+            this.errorf(`undefined variable ${quote(ident[0])}`);
+        return this.node(NodeType.Variable, pos, this.ref(ident), 0, 0);
     }
 }
 /** Parses a template text and the templates it defines; throws TemplateError on bad syntax. */
-function parser_parse(name, text, hasFunction) {
-    const p = new Parser(name, text, hasFunction);
+function parser_parse(name, text, findFunction) {
+    const p = new Parser(name, text, findFunction);
     try {
         p.parse();
+        return { tree: p.tree(), trees: p.trees };
     }
     catch (e) {
         if (e instanceof ParseFailure)
             throw p.toTemplateError(e);
         throw e;
     }
-    return { trees: p.trees };
+    finally {
+        p.release();
+    }
 }
 //# sourceMappingURL=parser.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/template.js
@@ -38313,12 +38980,9 @@ class Template {
     name;
     ctx;
     /** @internal Use parseTemplate. */
-    constructor(name, text, trees, funcs) {
+    constructor(name, tree, trees) {
         this.name = name;
-        const all = new Map(Object.entries(builtinFuncs));
-        for (const [fn, f] of Object.entries(funcs))
-            all.set(fn, f);
-        this.ctx = { parseName: name, text, trees, lookupFunc: (fn) => all.get(fn) };
+        this.ctx = { parseName: name, tree, trees };
     }
     /** Runs the main template; throws TemplateError like Go's Execute would return it. */
     execute(data) {
@@ -38333,12 +38997,14 @@ class Template {
         return [...this.ctx.trees.keys()];
     }
 }
+const hasOwn = Object.prototype.hasOwnProperty;
 /** Parses a Go text/template; throws TemplateError (with Go's message) on a syntax error. */
 function parseTemplate(name, text, options = {}) {
     const funcs = options.funcs ?? {};
-    const hasFunction = (fn) => Object.prototype.hasOwnProperty.call(funcs, fn) || Object.prototype.hasOwnProperty.call(builtinFuncs, fn);
-    const { trees } = parser_parse(name, text, hasFunction);
-    return new Template(name, text, trees, funcs);
+    // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
+    const findFunction = (fn) => hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
+    const { tree, trees } = parser_parse(name, text, findFunction);
+    return new Template(name, tree, trees);
 }
 //# sourceMappingURL=template.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/functions.js
@@ -39683,19 +40349,19 @@ function cloneIssues(issues) {
 }
 const recursive = /*@__PURE__*/ new WeakMap();
 /** What the walk established, in order of certainty: ordered so the strongest answer among children wins. */
-const NONE = 0;
+const memoizer_NONE = 0;
 const ASSUMED = 1;
 const PROVEN = 2;
 /** Whether this schema's subtree contains a cycle, so one parse can re-enter it. */
 function isRecursive(inst, stack, resolve) {
     const cached = recursive.get(inst);
     if (cached !== undefined)
-        return cached ? PROVEN : NONE;
+        return cached ? PROVEN : memoizer_NONE;
     // Relative to the walk in progress, so not cached.
     if (stack.has(inst))
         return PROVEN;
     stack.add(inst);
-    let result = NONE;
+    let result = memoizer_NONE;
     const check = (child) => {
         if (result !== PROVEN && child?._zod) {
             const answer = isRecursive(child, stack, resolve);
@@ -39705,14 +40371,14 @@ function isRecursive(inst, stack, resolve) {
     };
     // `Reflect.ownKeys` rather than `Object.keys`, so a cycle through a declared symbol key is still seen
     const shape = (sh, spread) => {
-        let answer = NONE;
+        let answer = memoizer_NONE;
         for (const key of Reflect.ownKeys(sh)) {
             const desc = Object.getOwnPropertyDescriptor(sh, key);
             // an object resolves its shape by spread, so a key it does not enumerate is never parsed; `z.properties` reads every own key and so keeps them all
             if (spread && !desc.enumerable)
                 continue;
             // resolving runs user code, and a factory mints a fresh subtree per read, so an edge the walk can't follow counts as a cycle
-            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : memoizer_NONE;
             if (child > answer)
                 answer = child;
         }
@@ -39841,7 +40507,7 @@ function settle(inst, answer) {
  */
 function isRecursiveSchema(inst) {
     // z.compile never parses, so nothing would ever resolve a lazy for it; it runs once and already treats a throw here as recursive
-    return isRecursive(inst, new Set(), true) !== NONE;
+    return isRecursive(inst, new Set(), true) !== memoizer_NONE;
 }
 function bucketFor(state, inst) {
     let bucket = state.buckets.get(inst);
@@ -39896,7 +40562,7 @@ const memo = {
             const wrapped = (payload, ctx) => {
                 if (isRecursiveInst === undefined) {
                     const walked = isRecursive(inst, new Set(), false);
-                    if (walked === NONE) {
+                    if (walked === memoizer_NONE) {
                         // Nothing here can ever fire, so take it back out.
                         inst._zod.parse = base;
                         if (inst._zod.run === wrapped)
@@ -46435,11 +47101,11 @@ const _safeParse = (_Err) => (schema, value, _ctx) => {
     if (result instanceof Promise) {
         throw new $ZodAsyncError();
     }
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParse = /* @__PURE__*/ _safeParse($ZodRealError);
 // the error is built on the first read of `error`: finalizing the issues and constructing the instance is most of a failing parse, and a caller that only branches on `success` never pays it. a getter in the literal keeps this small; the alternative, one shared accessor descriptor plus a hidden state slot, reads ~15% faster but costs ~75 B gzipped in every bundle
-function failure(Err, issues, ctx) {
+function parse_failure(Err, issues, ctx) {
     let error;
     return {
         success: false,
@@ -46465,7 +47131,7 @@ const _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
     let result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
         result = await result;
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParseAsync = /* @__PURE__*/ _safeParseAsync($ZodRealError);
 // registry mirrors of the compiler's sentinels, so this module never imports the compiler
@@ -52471,12 +53137,26 @@ function stack_stackToYaml(documents) {
     return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
 }
 //# sourceMappingURL=stack.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/stack.js
+/** services.yaml and stack rendering only: what `render`, `config` and `validate` need, without the cluster layers. */
+
+
+
+
+
+
+
+
+
+
+
+//# sourceMappingURL=stack.js.map
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/runner.js
 
 /** Spawns the program directly (no shell), so no argument is ever interpreted by a shell. */
-class ChildProcessRunner {
+class runner_ChildProcessRunner {
     run(command, args, options = {}) {
         return new Promise((resolve, reject) => {
             const group = options.killTree === true && process.platform !== 'win32';
@@ -52708,10 +53388,10 @@ function resolveKubeconfig(stack, home = external_node_os_namespaceObject.homedi
 }
 function createKubectl(setup) {
     const { runner, ...options } = setup;
-    return new Kubectl(runner ?? new ChildProcessRunner(), options);
+    return new Kubectl(runner ?? new runner_ChildProcessRunner(), options);
 }
 /** A kubectl bound to the stack's environment (its kubeconfig, when it names one). */
-function kubectlForStack(stack, setup) {
+function client_kubectlForStack(stack, setup) {
     return createKubectl({ ...setup, kubeconfig: setup.kubeconfig ?? resolveKubeconfig(stack) });
 }
 //# sourceMappingURL=client.js.map
@@ -54015,7 +54695,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -54076,7 +54756,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -54338,7 +55018,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+const { chmod, copyFile, lstat: io_util_lstat, mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -54369,7 +55049,7 @@ const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield stat(fsPath);
+            yield io_util_stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -54382,7 +55062,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        const stats = useStat ? yield io_util_stat(fsPath) : yield io_util_lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -54412,7 +55092,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield stat(filePath);
+            stats = yield io_util_stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -54440,7 +55120,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield stat(filePath);
+                stats = yield io_util_stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -54454,7 +55134,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_.dirname(filePath);
                         const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
+                        for (const actualName of yield io_util_readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_.join(directory, actualName);
                                 break;
@@ -54530,7 +55210,7 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
 function io_cp(source_1, dest_1) {
     return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
+        const destStat = (yield exists(dest)) ? yield io_util_stat(dest) : null;
         // Dest is an existing file, but not forcing
         if (destStat && destStat.isFile() && !force) {
             return;
@@ -54542,7 +55222,7 @@ function io_cp(source_1, dest_1) {
         if (!(yield exists(source))) {
             throw new Error(`no such file or directory: ${source}`);
         }
-        const sourceStat = yield stat(source);
+        const sourceStat = yield io_util_stat(source);
         if (sourceStat.isDirectory()) {
             if (!recursive) {
                 throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
@@ -54605,7 +55285,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield rm(inputPath, {
+            yield io_util_rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -54734,11 +55414,11 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             return;
         currentDepth++;
         yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
+        const files = yield io_util_readdir(sourceDir);
         for (const fileName of files) {
             const srcFile = `${sourceDir}/${fileName}`;
             const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
+            const srcFileStat = yield io_util_lstat(srcFile);
             if (srcFileStat.isDirectory()) {
                 // Recurse
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
@@ -54748,16 +55428,16 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
             }
         }
         // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
+        yield chmod(destDir, (yield io_util_stat(sourceDir)).mode);
     });
 }
 // Buffered file copy
 function io_copyFile(srcFile, destFile, force) {
     return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
+        if ((yield io_util_lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
-                yield lstat(destFile);
+                yield io_util_lstat(destFile);
                 yield unlink(destFile);
             }
             catch (e) {
@@ -56801,7 +57481,7 @@ async function installKubectl(version, options = {}) {
     });
 }
 /** Finds or installs kubectl (see the order at the top of this file). */
-async function findKubectl(options = {}) {
+async function install_findKubectl(options = {}) {
     const explicit = options.path?.trim();
     if (explicit) {
         const file = external_node_path_namespaceObject.resolve(explicit);
@@ -58254,7 +58934,7 @@ class runner_HookRunner {
     constructor(options) {
         this.options = options;
         this.items = options.items ?? selectHookItems(options.stack, options.filters);
-        this.runner = options.runner ?? new ChildProcessRunner();
+        this.runner = options.runner ?? new runner_ChildProcessRunner();
         this.processEnv = options.processEnv ?? process.env;
         this.builtins = { ...BUILTIN_STEPS, ...options.builtins };
         const noop = () => undefined;
@@ -58513,7 +59193,7 @@ async function lifecycle_applyWithHooks(o) {
     return { apply, hooks: steps, wait };
 }
 /** Destroy with hooks; a partly failed destroy is returned (`destroy.ok` false) and its after-hooks are skipped. */
-async function destroyWithHooks(o) {
+async function lifecycle_destroyWithHooks(o) {
     const steps = [];
     const phase = (p) => o.onPhase?.(p);
     const dry = !!o.destroy.dryRun;
@@ -58556,8 +59236,8 @@ const silentReporter = {
 
 /** The kubectl of an operation, bound to the environment's kubeconfig. */
 async function kubectl_setup_kubectlFor(stack, choice = {}) {
-    const install = await findKubectl({ path: choice.path, version: choice.version });
-    return kubectlForStack(stack, { binary: install.path, cacheDir: choice.cacheDir, runner: choice.runner });
+    const install = await install_findKubectl({ path: choice.path, version: choice.version });
+    return client_kubectlForStack(stack, { binary: install.path, cacheDir: choice.cacheDir, runner: choice.runner });
 }
 //# sourceMappingURL=kubectl-setup.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/timeouts.js
@@ -58592,7 +59272,7 @@ function timeouts_resolveWaitTimeout(stack, inputMs) {
 
 
 
-function renderForApply(load, filters, reporter) {
+function apply_environment_renderForApply(load, filters, reporter) {
     const stack = loadStack(load);
     const rendered = renderStack(stack, filters);
     for (const w of [...stack.warnings, ...rendered.warnings])
@@ -58606,7 +59286,7 @@ function renderForApply(load, filters, reporter) {
 async function apply_environment_applyEnvironment(o) {
     const r = o.reporter;
     const { stack, rendered } = await r.group('Render the stack', async () => {
-        const out = renderForApply(o.load, o.filters, r);
+        const out = apply_environment_renderForApply(o.load, o.filters, r);
         r.info(`${out.rendered.documents.length} objects in ${out.rendered.groups.length} groups for env ${out.stack.env}, namespace ${out.stack.namespace}`);
         return out;
     });
@@ -59111,7 +59791,13 @@ async function allocate_allocateSlot(store, req) {
             // right now, mostly the same lowest numbers, so pick at random among the lowest few instead of queueing up
             // behind them one create at a time.
             const n = collisions === 0 ? free[0] : free[Math.floor(random() * free.length)];
-            const claimed = await store.claim(n, { env: req.env, namespace: req.namespaceFor(n), owner: req.owner, issue, pr });
+            const claimed = await store.claim(n, {
+                env: req.env,
+                namespace: req.namespaceFor(n),
+                owner: req.owner,
+                issue,
+                pr,
+            });
             if (!claimed) {
                 // List again at once rather than trying the next number blind: the listing shows every number taken
                 // meanwhile (when all are, we go on to wait), and a claim for our own issue made by a concurrent run.
@@ -59119,7 +59805,7 @@ async function allocate_allocateSlot(store, req) {
                 log.debug(`slot ${n} was taken meanwhile by another run`);
                 emit({ type: 'taken', slot: n });
                 if (collisions >= MAX_COLLISIONS)
-                    throw new SlotStateError(`no slot could be claimed: ${collisions} creates in a row found their number taken by another run`);
+                    throw new SlotStateError(`no slot could be claimed: ${collisions} creates found their number just taken by another run; is something else creating ${store.prefix}* ConfigMaps in namespace ${store.namespace}?`);
                 continue;
             }
             emit({ type: 'claimed', record: claimed });
@@ -59147,7 +59833,11 @@ async function allocate_allocateSlot(store, req) {
         if (now >= deadline)
             throw new NoFreeSlotError(req.env, req.maxSlots, now - start, holders);
         waits++;
-        const delayMs = Math.min(backoff_backoffDelay(waits, { initialMs: req.waitBackoff?.initialMs ?? 1000, maxMs: req.waitBackoff?.maxMs ?? 30_000, random }), deadline - now);
+        const delayMs = Math.min(backoff_backoffDelay(waits, {
+            initialMs: req.waitBackoff?.initialMs ?? 1000,
+            maxMs: req.waitBackoff?.maxMs ?? 30_000,
+            random,
+        }), deadline - now);
         log.info(`no free slot for env ${req.env} (${holders.length}/${req.maxSlots} taken); looking again in ${(delayMs / 1000).toFixed(1)}s`);
         emit({ type: 'waiting', delayMs, holders });
         await clock.sleep(delayMs);
@@ -59169,8 +59859,12 @@ async function settleDuplicates(store, claimed, selector, emit) {
         .filter((r) => r.slot !== winner.slot && r.pending)
         .sort((a, b) => Number(b.slot === claimed.slot) - Number(a.slot === claimed.slot));
     for (const r of losers) {
-        await store.release(r.slot);
-        emit({ type: 'duplicate-released', record: r });
+        // Guarded by the resourceVersion seen: a record written since is no longer a pending loser; keep it.
+        const result = await store.releaseIfUnchanged(r);
+        if (result === 'changed')
+            store.logger.warning(`slot ${r.slot} (a duplicate for ${describeHolder(r)}) was written meanwhile; kept`);
+        else
+            emit({ type: 'duplicate-released', record: r });
     }
     return winner;
 }
@@ -59233,7 +59927,9 @@ class StateClient {
      * only when the create says it is missing, so the usual path costs no extra call.
      */
     async create(manifest) {
-        const args = ['create', '-f', '-', '-o', 'json'];
+        // --validate=false: the object is ours and well-formed; validation would fetch the OpenAPI documents first,
+        // two more requests on every claim.
+        const args = ['create', '--validate=false', '-f', '-', '-o', 'json'];
         const input = JSON.stringify(manifest);
         try {
             return JSON.parse(await this.call(args, input));
@@ -59251,12 +59947,32 @@ class StateClient {
      * (Conflict) when the object changed since it was read.
      */
     async patch(name, body) {
-        const args = ['patch', 'configmap', name, '-n', this.namespace, '--type', 'merge', '-p', JSON.stringify(body), '-o', 'json'];
+        const args = [
+            'patch',
+            'configmap',
+            name,
+            '-n',
+            this.namespace,
+            '--type',
+            'merge',
+            '-p',
+            JSON.stringify(body),
+            '-o',
+            'json',
+        ];
         return JSON.parse(await this.call(args));
     }
     /** Deletes the object; false when it was already gone. */
     async delete(name) {
-        const out = await this.call(['delete', 'configmap', name, '-n', this.namespace, '--ignore-not-found', '--wait=false']);
+        const out = await this.call([
+            'delete',
+            'configmap',
+            name,
+            '-n',
+            this.namespace,
+            '--ignore-not-found',
+            '--wait=false',
+        ]);
         return out.trim() !== '';
     }
     /**
@@ -59282,7 +59998,7 @@ class StateClient {
     async ensureNamespace() {
         const manifest = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } };
         try {
-            await this.call(['create', '-f', '-', '-o', 'name'], JSON.stringify(manifest));
+            await this.call(['create', '--validate=false', '-f', '-', '-o', 'name'], JSON.stringify(manifest));
         }
         catch (err) {
             if (err instanceof errors_KubectlError && err.reason === 'AlreadyExists')
@@ -59382,7 +60098,11 @@ class SlotStore {
      * message, instead of being read as "taken" and moving on to the next number as the predecessor did.
      */
     async claim(slot, input) {
-        const manifest = recordManifest(slot, input, { stateNamespace: this.namespace, prefix: this.prefix, now: this.clock.now() });
+        const manifest = recordManifest(slot, input, {
+            stateNamespace: this.namespace,
+            prefix: this.prefix,
+            now: this.clock.now(),
+        });
         try {
             return this.parse(await this.client.create(manifest), slot);
         }
@@ -59448,7 +60168,11 @@ class SlotStore {
             throw new SlotStateError(`slot ${slot} belongs to env "${record.env}", not "${target.env}"; not linking it`);
         const next = { ...record, issue: target.issue ?? record.issue, pr: target.pr ?? record.pr };
         return this.write(slot, {
-            metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(next), annotations: { [ANNOTATION_CLAIM]: null } },
+            metadata: {
+                resourceVersion: record.resourceVersion,
+                labels: recordLabels(next),
+                annotations: { [ANNOTATION_CLAIM]: null },
+            },
             data: { ...data, updatedAt: formatTimestamp(this.clock.now()) },
         });
     }
@@ -59459,6 +60183,18 @@ class SlotStore {
         }
         catch (err) {
             throw stateError(`releasing slot ${slot} (${this.where(slot)})`, err);
+        }
+    }
+    /**
+     * Deletes the record only if it is unchanged since it was read ('changed': someone wrote it meanwhile and it was
+     * kept; 'gone': already deleted). One kubectl call.
+     */
+    async releaseIfUnchanged(record) {
+        try {
+            return await this.client.deleteIfUnchanged(record.name, record.resourceVersion);
+        }
+        catch (err) {
+            throw stateError(`releasing slot ${record.slot} (${this.where(record.slot)})`, err);
         }
     }
     /**
@@ -59481,7 +60217,7 @@ class SlotStore {
                 if (!reason)
                     continue;
                 await options.beforeRelease?.(record, reason);
-                const outcome = await this.client.deleteIfUnchanged(record.name, record.resourceVersion);
+                const outcome = await this.releaseIfUnchanged(record);
                 if (outcome === 'changed') {
                     this.logger.info(`slot ${record.slot} was written since it was found ${reason}; keeping it`);
                     result.changed.push(record);
@@ -59492,9 +60228,9 @@ class SlotStore {
                 }
             }
             catch (err) {
-                const error = err instanceof errors_KubectlError ? stateError(`releasing stale slot ${record.slot} (${this.where(record.slot)})`, err) : err;
+                const error = err instanceof Error ? err : new Error(String(err));
                 this.logger.warning(`slot ${record.slot}: ${error.message}`);
-                result.failed.push({ record, reason: reason ?? 'closed', error });
+                result.failed.push({ record, reason, error });
             }
         }
         return result;
@@ -59520,7 +60256,9 @@ class SlotStore {
         }, what);
         if (record.labelled)
             return record;
-        const patch = { metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(record) } };
+        const patch = {
+            metadata: { resourceVersion: record.resourceVersion, labels: recordLabels(record) },
+        };
         if (!record.createdAt)
             patch.data = { createdAt: record.updatedAt };
         try {
@@ -59597,7 +60335,7 @@ function slot_store_maxSlotsOf(stack, processEnv = process.env) {
  * Finds the slot of an issue/PR or claims a free one. When the bootstrap of a fresh slot fails, the slot is
  * released again, so a re-run starts from a clean claim instead of finding a half-made environment.
  */
-async function ensureSlot(o) {
+async function ensure_slot_ensureSlot(o) {
     const r = o.reporter;
     if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
         throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
@@ -59619,7 +60357,7 @@ async function ensureSlot(o) {
         maxSlots: maxSlotsOf(base, o.processEnv),
         preferredSlot: o.slot || undefined,
         namespaceFor,
-        waitTimeoutMs: o.waitTimeoutMs,
+        waitTimeoutMs: o.slotWaitTimeoutMs,
         onEvent: (e) => {
             if (e.type === 'reused')
                 r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
@@ -59665,7 +60403,11 @@ async function ensureSlot(o) {
     };
 }
 function ensure_slot_describe(o) {
-    return [o.issue > 0 ? `issue #${o.issue}` : '', o.pr > 0 ? `PR #${o.pr}` : '', !o.issue && !o.pr && o.slot ? `slot ${o.slot}` : '']
+    return [
+        o.issue > 0 ? `issue #${o.issue}` : '',
+        o.pr > 0 ? `PR #${o.pr}` : '',
+        !o.issue && !o.pr && o.slot ? `slot ${o.slot}` : '',
+    ]
         .filter(Boolean)
         .join(' and ');
 }
@@ -59717,9 +60459,7 @@ async function cleanupSlots(o) {
             if (old || ((rec.issue > 0 || rec.pr > 0) && (await o.isClosed?.(rec))))
                 selected.push(rec);
         }
-        else if ((!o.issue || rec.issue === o.issue) &&
-            (!o.pr || rec.pr === o.pr) &&
-            (!o.slot || rec.slot === o.slot)) {
+        else if ((!o.issue || rec.issue === o.issue) && (!o.pr || rec.pr === o.pr) && (!o.slot || rec.slot === o.slot)) {
             selected.push(rec);
         }
     }
@@ -59733,8 +60473,13 @@ async function cleanupSlots(o) {
                 const sharedBy = records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x));
                 const stack = load_loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
                 const rendered = stack_renderStack(stack);
-                const hooks = new runner_HookRunner({ stack, kubectl, processEnv: o.processEnv, log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) } });
-                const { destroy } = await destroyWithHooks({
+                const hooks = new runner_HookRunner({
+                    stack,
+                    kubectl,
+                    processEnv: o.processEnv,
+                    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+                });
+                const { destroy } = await lifecycle_destroyWithHooks({
                     kubectl,
                     hooks,
                     destroy: {
@@ -59749,7 +60494,13 @@ async function cleanupSlots(o) {
                     r.info(`namespace ${rec.namespace} kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
                 if (o.deleteState !== false)
                     await store.release(rec.slot);
-                released.push({ slot: rec.slot, namespace: rec.namespace, issue: rec.issue, pr: rec.pr, namespaceKept: sharedBy.length > 0 || undefined });
+                released.push({
+                    slot: rec.slot,
+                    namespace: rec.namespace,
+                    issue: rec.issue,
+                    pr: rec.pr,
+                    namespaceKept: sharedBy.length > 0 || undefined,
+                });
                 r.info(`slot ${rec.slot} released`);
             }
             catch (err) {
@@ -59762,13 +60513,862 @@ async function cleanupSlots(o) {
     return { released, problems };
 }
 //# sourceMappingURL=cleanup.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/destroy-environment.js
+
+
+
+
+
+/**
+ * Destroys an environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
+ * them), with the destroy hooks. Slot records are left alone: `slots release` / cleanup handle those.
+ */
+async function destroyEnvironment(o) {
+    const r = o.reporter;
+    const { stack, rendered } = renderForApply(o.load, {}, r);
+    const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+    const hooks = new HookRunner({
+        stack,
+        kubectl,
+        processEnv: o.processEnv,
+        log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+    });
+    const { destroy } = await r.group(`Destroy ${stack.namespace}`, () => destroyWithHooks({
+        kubectl,
+        hooks,
+        destroy: {
+            namespace: stack.namespace,
+            clusterObjects: rendered.documents.map((d) => d.object),
+            dryRun: o.dryRun,
+        },
+    }));
+    if (!destroy.ok) {
+        throw new UserError(`destroy of ${stack.namespace} left problems: ${destroy.problems.map((p) => `${p.object}: ${p.message}`).join('; ')}`);
+    }
+    return destroy;
+}
+//# sourceMappingURL=destroy-environment.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/doctor.js
+
+
+
+
+/** What `apply`, the slots and the agent need, checked before anything is changed. */
+const PERMISSIONS = [
+    { verb: 'create', resource: 'namespaces', where: 'cluster' },
+    { verb: 'delete', resource: 'namespaces', where: 'cluster' },
+    { verb: 'patch', resource: 'deployments.apps', where: 'target' },
+    { verb: 'create', resource: 'pods/exec', where: 'target' },
+    { verb: 'create', resource: 'configmaps', where: 'state' },
+    { verb: 'delete', resource: 'configmaps', where: 'state' },
+];
+/** kubectl present and its version, cluster reachable, permissions in the namespaces the env touches. */
+async function runDoctor(o) {
+    const checks = [];
+    const stack = loadStack(o.load);
+    checks.push({
+        name: 'services.yaml',
+        ok: true,
+        detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${stack.warnings.length} warning(s)`,
+    });
+    let binary;
+    try {
+        const found = await findKubectl({ path: o.kubectlPath });
+        binary = found.path;
+    }
+    catch (err) {
+        checks.push({ name: 'kubectl', ok: false, detail: err.message });
+        return checks;
+    }
+    const kubectl = kubectlForStack(stack, { binary, runner: o.runner, timeoutMs: 20_000 });
+    try {
+        const out = JSON.parse(await kubectl.run(['version', '-o', 'json']));
+        checks.push({ name: 'kubectl', ok: true, detail: `${binary} (client ${out.clientVersion?.gitVersion ?? '?'})` });
+        checks.push({ name: 'cluster', ok: true, detail: `reachable, server ${out.serverVersion?.gitVersion ?? '?'}` });
+    }
+    catch (err) {
+        const msg = err instanceof KubectlError ? err.stderr.trim().split('\n').pop() : err.message;
+        checks.push({
+            name: 'cluster',
+            ok: false,
+            detail: `not reachable: ${msg}; check KUBECONFIG or environments.${stack.env}.kubeconfig`,
+        });
+        return checks;
+    }
+    const stateNs = stack.config.state?.configmapNamespace?.trim();
+    for (const p of PERMISSIONS) {
+        if (p.where === 'state' && !stateNs)
+            continue;
+        const ns = p.where === 'target' ? stack.namespace : p.where === 'state' ? stateNs : undefined;
+        const res = await kubectl.exec(['auth', 'can-i', p.verb, p.resource, ...(ns ? ['-n', ns] : [])]);
+        const allowed = res.stdout.trim() === 'yes';
+        checks.push({
+            name: `can ${p.verb} ${p.resource}${ns ? ` in ${ns}` : ''}`,
+            ok: allowed,
+            detail: allowed ? 'yes' : `no${res.stderr.trim() ? ` (${res.stderr.trim()})` : ''}`,
+        });
+    }
+    return checks;
+}
+//# sourceMappingURL=doctor.js.map
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
+/**
+ * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
+ * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
+ */
+class errors_SyncError extends Error {
+    step;
+    timedOut;
+    constructor(step, message, 
+    /** True when a timeout ended the step (the sync's own `timeoutMs`), false for any other failure. */
+    timedOut = false, options) {
+        super(message, options);
+        this.step = step;
+        this.timedOut = timedOut;
+        this.name = 'SyncError';
+    }
+}
+//# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/archive.js
+/*
+ * The gzipped tar the pod unpacks, built by the local GNU tar from the listed entries (no recursion: the list
+ * already applied the excludes). It is written to a temp file and read back as bytes, because a ProcessRunner's
+ * stdout is text and would corrupt binary data.
+ */
+
+
+
+
+/**
+ * The archive travels base64-encoded on kubectl's stdin, held in memory as one string; V8 strings stop at about
+ * 512 MiB, and a checkout that big without build output is almost certainly a missing exclude.
+ */
+const MAX_ARCHIVE_BYTES = (/* unused pure expression or super */ null && (256 * 1024 * 1024));
+/** Arguments of the local tar: owner ids zeroed (the runner's uid means nothing in the pod), names taken verbatim. */
+function tarCreateArgs(archive, source, list) {
+    return [
+        '--create',
+        '--gzip',
+        `--file=${archive}`,
+        `--directory=${source}`,
+        '--no-recursion',
+        '--null',
+        '--verbatim-files-from', // a name starting with '-' is a name, not an option
+        `--files-from=${list}`,
+        '--format=gnu', // long names as GNU records, which busybox tar reads
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+    ];
+}
+async function archive_packSources(runner, o) {
+    const dir = await mkdtemp(join(tmpdir(), 'codex-k8s-sync-'));
+    try {
+        const list = join(dir, 'files');
+        const archive = join(dir, 'sources.tar.gz');
+        await writeFile(list, o.entries.map((e) => `${e}\0`).join(''));
+        const tar = o.tarBinary ?? 'tar';
+        let res;
+        try {
+            res = await runner.run(tar, tarCreateArgs(archive, o.source, list), {
+                timeoutMs: o.timeoutMs,
+                signal: o.signal,
+                env: { LC_ALL: 'C' },
+            });
+        }
+        catch (err) {
+            throw new SyncError('archive', `could not run ${tar} to pack ${o.source}: ${err.message}`, false, {
+                cause: err,
+            });
+        }
+        if (res.timedOut || res.aborted)
+            throw new SyncError('archive', `packing ${o.source} ${res.timedOut ? 'timed out' : 'was cancelled'}`, res.timedOut);
+        if (res.code !== 0) {
+            const why = res.stderr.trim().split('\n').slice(-3).join('; ') || `exit code ${res.code}`;
+            throw new SyncError('archive', `packing ${o.source} failed: ${why}. Files changing or disappearing during the sync cause this; run it again`);
+        }
+        const size = (await stat(archive)).size;
+        if (size > MAX_ARCHIVE_BYTES)
+            throw new SyncError('archive', `the packed sources are ${(size / 1048576).toFixed(0)} MiB, over the ${MAX_ARCHIVE_BYTES / 1048576} MiB limit: ` +
+                'add build output and large data to the sync excludes');
+        return await readFile(archive);
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+//# sourceMappingURL=archive.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/excludes.js
+// Which paths of the source stay behind. The rules are the familiar subset of .gitignore, decided here rather than
+// by tar's own `--exclude` so the file list (and its counts) is known before anything is packed:
+//
+// - a pattern is matched against the path relative to the source, with `/` separators;
+// - without a `/` (other than a trailing one) it matches a file or directory of that name at any depth
+//   (`node_modules`, `*.log`);
+// - with a `/` it is anchored at the source root (`docs/build`, `/tmp`, `apps/*/out`);
+// - a trailing `/` matches directories only; an excluded directory takes everything inside with it;
+// - `*` is any run of characters except `/`, `?` one character except `/`, `**` any number of directories
+//   (`**/fixtures/*.bin`, `build/**`).
+// Negation (`!keep`) is not supported and is refused rather than silently ignored.
+
+/**
+ * The predecessor copied all of these (bug #44): history, installed dependencies, downloaded tools and build output
+ * make the copy slow and large, and the agent rebuilds them anyway.
+ */
+const excludes_DEFAULT_EXCLUDES = (/* unused pure expression or super */ null && (['.git', 'node_modules', '.tools', 'dist', 'coverage']));
+function excludes_validateExcludes(patterns) {
+    for (const p of patterns)
+        compileRule(p);
+}
+function compileRule(pattern) {
+    if (typeof pattern !== 'string' || pattern.trim() === '')
+        throw new UserError(`excludes: empty pattern ${JSON.stringify(pattern)}`);
+    let p = pattern.trim();
+    if (p.startsWith('!'))
+        throw new UserError(`excludes: ${JSON.stringify(pattern)}: negated patterns are not supported; list only what to leave out`);
+    const dirOnly = p.endsWith('/');
+    p = p.replace(/\/+$/, '');
+    if (p.startsWith('./'))
+        p = p.slice(2);
+    const anchored = p.includes('/');
+    p = p.replace(/^\/+/, '');
+    if (p === '' || p.split('/').some((s) => s === '..' || s === '.'))
+        throw new UserError(`excludes: ${JSON.stringify(pattern)} does not name a path inside the source`);
+    return { pattern, re: globToRegExp(p), anchored, dirOnly };
+}
+/** A glob (no leading or trailing `/`) as an anchored regular expression over a relative path. */
+function globToRegExp(glob) {
+    let re = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*' && glob[i + 1] === '*') {
+            const startsSegment = i === 0 || glob[i - 1] === '/';
+            const endsSegment = i + 2 === glob.length || glob[i + 2] === '/';
+            if (startsSegment && endsSegment) {
+                if (i + 2 === glob.length) {
+                    re += '.*'; // `a/**`: everything below a
+                    i += 1;
+                }
+                else {
+                    re += '(?:[^/]+/)*'; // `**/` : zero or more directories
+                    i += 2;
+                }
+                continue;
+            }
+            re += '[^/]*'; // `a**b` is just `a*b`
+            i += 1;
+        }
+        else if (c === '*')
+            re += '[^/]*';
+        else if (c === '?')
+            re += '[^/]';
+        else
+            re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${re}$`);
+}
+/** A predicate over source-relative paths (`a/b/c`, no leading `./`). */
+function excludes_compileExcludes(patterns) {
+    const rules = patterns.map(compileRule);
+    return (relPath, isDir) => {
+        const base = relPath.slice(relPath.lastIndexOf('/') + 1);
+        return rules.some((r) => (!r.dirOnly || isDir) && r.re.test(r.anchored ? relPath : base));
+    };
+}
+//# sourceMappingURL=excludes.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/target.js
+/*
+ * Where a sync puts the tree inside the pod. Paths are POSIX pod paths (never the runner's, which may be Windows),
+ * normalised before they are checked, so `/workspace/../etc` cannot pass as "under /workspace".
+ */
+
+
+/** Control characters have no business in a pod path and would garble messages and the manifest. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** An env name used as one directory name: no separators, no `.`/`..`, nothing a shell or a reader would trip on. */
+const ENV_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Absolute, normalised, without a trailing slash. `/` itself is no mount for a volume. */
+function target_validateMount(mount) {
+    if (typeof mount !== 'string' || !mount.startsWith('/') || CONTROL.test(mount))
+        throw new UserError(`workspace-mount: ${JSON.stringify(mount)} must be an absolute path such as /workspace`);
+    const norm = stripSlash(posix.normalize(mount));
+    if (norm === '/')
+        throw new UserError('workspace-mount: "/" cannot be a volume mount; use a directory such as /workspace');
+    return norm;
+}
+/** True when `path` lies inside `dir` and is not `dir` itself (both normalised, absolute). */
+function isStrictlyUnder(path, dir) {
+    return path.startsWith(dir === '/' ? '/' : `${dir}/`) && path !== dir;
+}
+/**
+ * `<codeRootBase>/<slot>/src` for a slotted env (slot > 0), else `<codeRootBase>/<env>/src`, checked to lie strictly
+ * under the mount: anything else would be written into the container's own (read-only) filesystem and be lost with
+ * the pod, or, with a mount of the whole volume elsewhere, land outside the directory the agent sees.
+ */
+function target_syncTarget(input) {
+    const mount = target_validateMount(input.workspaceMount);
+    const raw = input.codeRootBase;
+    const example = `${mount}/codex/envs`;
+    if (typeof raw !== 'string' || raw.trim() === '')
+        throw new UserError(`code-root-base: empty; set it to a directory under workspace-mount (${mount}), e.g. ${example}`);
+    if (!raw.startsWith('/') || CONTROL.test(raw))
+        throw new UserError(`code-root-base: ${JSON.stringify(raw)} must be an absolute pod path under workspace-mount (${mount}), e.g. ${example}`);
+    const base = stripSlash(posix.normalize(raw));
+    if (!isStrictlyUnder(base, mount))
+        throw new UserError(`code-root-base: ${JSON.stringify(raw)} is not inside workspace-mount ${mount}: the sources would not land on the ` +
+            `workspace volume. Use a directory under it (e.g. ${example}) or set workspace-mount to where the volume is mounted`);
+    let segment;
+    if (input.slot > 0)
+        segment = String(input.slot);
+    else {
+        const env = input.env;
+        if (typeof env !== 'string' || env === '')
+            throw new UserError('env: required when slot is 0 (the copy goes to <code-root-base>/<env>/src)');
+        if (!ENV_SEGMENT.test(env))
+            throw new UserError(`env: ${JSON.stringify(env)} cannot be used as a directory name under code-root-base (letters, digits, '.', '_', '-')`);
+        segment = env;
+    }
+    const target = posix.join(base, segment, 'src');
+    // Cannot fail after the checks above; kept so a future change to the layout cannot silently escape the mount.
+    if (!isStrictlyUnder(target, mount))
+        throw new UserError(`code-root-base: target ${target} is outside ${mount}`);
+    return target;
+}
+function stripSlash(p) {
+    return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+//# sourceMappingURL=target.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/options.js
+/*
+ * Options of a source sync, their defaults and their validation. Validation happens before anything runs (no
+ * archive, no kubectl call), and every message names the action input a user would change.
+ */
+
+
+
+
+
+const DEFAULT_WORKSPACE_MOUNT = '/workspace';
+const DEFAULT_SYNC_IMAGE = 'busybox:1.37.0';
+const DEFAULT_SYNC_TIMEOUT_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+const DEFAULT_SYNC_RESOURCES = {
+    requests: { cpu: '50m', memory: '64Mi' },
+    limits: { cpu: '500m', memory: '256Mi' },
+};
+const options_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A quantity such as `50m`, `0.5`, `64Mi`, `1G`, `1e3`. */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
+function options_resolveSyncOptions(o) {
+    if (typeof o.namespace !== 'string' || o.namespace.length > 63 || !options_DNS_LABEL.test(o.namespace))
+        throw new UserError(`namespace: ${JSON.stringify(o.namespace)} is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
+    if (typeof o.pvc !== 'string' || o.pvc.length > 253 || !DNS_SUBDOMAIN.test(o.pvc))
+        throw new UserError(`workspace-pvc: ${JSON.stringify(o.pvc)} is not a valid PersistentVolumeClaim name; set workspace-pvc to the claim the agent pod mounts`);
+    if (!Number.isInteger(o.slot) || o.slot < 0)
+        throw new UserError(`slot: ${JSON.stringify(o.slot)} must be a whole number, 0 for an environment without slots`);
+    const image = (o.image ?? DEFAULT_SYNC_IMAGE).trim();
+    if (image === '' || /\s/.test(image))
+        throw new UserError(`sync-image: ${JSON.stringify(o.image)} is not an image reference (for example busybox:1.37.0)`);
+    const timeoutMs = o.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 1000)
+        throw new UserError(`sync timeout must be at least 1s (got ${timeoutMs} ms)`);
+    for (const id of [o.runAsUser, o.runAsGroup, o.fsGroup])
+        if (id !== undefined && (!Number.isInteger(id) || id < 0))
+            throw new UserError(`sync pod user and group must be whole numbers >= 0 (got ${id})`);
+    const resources = o.resources ?? DEFAULT_SYNC_RESOURCES;
+    for (const [kind, list] of Object.entries(resources))
+        for (const [name, value] of Object.entries((list ?? {})))
+            if (typeof value !== 'string' || !QUANTITY.test(value))
+                throw new UserError(`sync pod resources.${kind}.${name}: ${JSON.stringify(value)} is not a quantity (50m, 64Mi)`);
+    const workspaceMount = validateMount(o.workspaceMount ?? DEFAULT_WORKSPACE_MOUNT);
+    const target = syncTarget({ codeRootBase: o.codeRootBase, workspaceMount, slot: o.slot, env: o.env });
+    if (typeof o.source !== 'string' || o.source.trim() === '')
+        throw new UserError('source: empty; set it to the directory to copy (default ".")');
+    const source = resolve(o.source);
+    if (!existsSync(source) || !statSync(source).isDirectory())
+        throw new UserError(`source: ${o.source} is not a directory (resolved to ${source})`);
+    const excludes = [...(o.replaceDefaultExcludes ? [] : DEFAULT_EXCLUDES), ...(o.excludes ?? [])];
+    validateExcludes(excludes);
+    return {
+        namespace: o.namespace,
+        source,
+        codeRootBase: o.codeRootBase,
+        slot: o.slot,
+        env: o.env,
+        workspaceMount,
+        pvc: o.pvc,
+        image,
+        excludes,
+        timeoutMs,
+        resources,
+        ...(o.runAsUser !== undefined ? { runAsUser: o.runAsUser } : {}),
+        ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
+        ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
+        tarBinary: o.tarBinary ?? 'tar',
+        target,
+    };
+}
+//# sourceMappingURL=options.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/pod.js
+/*
+ * The short-lived pod a sync copies through. Compared with the predecessor's (bug #44) it is bounded in time twice
+ * (`sleep` and `activeDeadlineSeconds` both end with the sync's timeout, so a pod whose deletion failed dies by
+ * itself), bounded in resources, has no capabilities and no API token, and is labelled so it can be found.
+ */
+
+
+const pod_SYNC_POD_PREFIX = 'codex-k8s-sync-';
+const LABEL_ROLE = 'codex-k8s.io/role';
+const ROLE_SOURCE_SYNC = 'source-sync';
+const pod_SYNC_CONTAINER = 'sync';
+const WORKSPACE_VOLUME = 'workspace';
+/** 10 hex characters: unique enough among a namespace's sync pods, and a valid DNS label part. */
+function pod_syncId() {
+    return randomBytes(5).toString('hex');
+}
+const pod_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const isLabelValue = (v) => v !== '' && v.length <= 63 && pod_LABEL_VALUE.test(v);
+function pod_syncPodManifest(s) {
+    const root = s.runAsUser === undefined || s.runAsUser === 0;
+    return {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+            name: s.name,
+            namespace: s.namespace,
+            labels: {
+                [LABEL_MANAGED_BY]: MANAGER_NAME,
+                [LABEL_ROLE]: ROLE_SOURCE_SYNC,
+                ...(isLabelValue(s.env) ? { [LABEL_ENV]: s.env } : {}),
+                ...(s.slot > 0 ? { [LABEL_SLOT]: String(s.slot) } : {}),
+            },
+        },
+        spec: {
+            restartPolicy: 'Never',
+            activeDeadlineSeconds: s.lifetimeSeconds,
+            // `sleep` as PID 1 ignores SIGTERM, so any grace period is spent waiting; a short one frees the volume soon.
+            terminationGracePeriodSeconds: 1,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+                seccompProfile: { type: 'RuntimeDefault' },
+                ...(s.fsGroup !== undefined ? { fsGroup: s.fsGroup } : {}),
+            },
+            containers: [
+                {
+                    name: pod_SYNC_CONTAINER,
+                    image: s.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    // Never longer than the sync may take: the predecessor's `sleep 3600` outlived failed deletions.
+                    command: ['sleep', String(s.lifetimeSeconds)],
+                    securityContext: {
+                        // busybox runs as root; without capabilities that root can only touch files it owns.
+                        runAsNonRoot: !root,
+                        ...(s.runAsUser !== undefined ? { runAsUser: s.runAsUser } : {}),
+                        ...(s.runAsGroup !== undefined ? { runAsGroup: s.runAsGroup } : {}),
+                        allowPrivilegeEscalation: false,
+                        privileged: false,
+                        readOnlyRootFilesystem: true,
+                        capabilities: { drop: ['ALL'] },
+                    },
+                    resources: s.resources,
+                    volumeMounts: [{ name: WORKSPACE_VOLUME, mountPath: s.workspaceMount }],
+                },
+            ],
+            volumes: [{ name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: s.pvc } }],
+        },
+    };
+}
+//# sourceMappingURL=pod.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/walk.js
+/*
+ * The list of what a sync copies: every directory, regular file and symlink of the source that no exclude matches.
+ * Listing first (instead of letting tar recurse) gives the counts for the result and the check on the pod side,
+ * and keeps sockets and FIFOs out (tar would fail or hang on them).
+ */
+
+
+async function walk_listSources(root, isExcluded) {
+    const out = { entries: [], files: 0, bytes: 0, findLines: 0, excluded: 0, skipped: [] };
+    const visit = async (rel) => {
+        const dirents = await readdir(rel ? join(root, rel) : root, { withFileTypes: true });
+        dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const d of dirents) {
+            const path = rel ? `${rel}/${d.name}` : d.name;
+            if (isExcluded(path, d.isDirectory())) {
+                out.excluded++;
+                continue;
+            }
+            if (d.isDirectory()) {
+                out.entries.push(path);
+                await visit(path);
+            }
+            else if (d.isFile()) {
+                out.entries.push(path);
+                out.files++;
+                out.findLines += 1 + (path.match(/\n/g)?.length ?? 0);
+                out.bytes += (await lstat(join(root, path))).size;
+            }
+            else if (d.isSymbolicLink()) {
+                // Copied as a link, never followed: a link out of the checkout must not pull in the runner's files.
+                out.entries.push(path);
+            }
+            else
+                out.skipped.push(path);
+        }
+    };
+    await visit('');
+    return out;
+}
+//# sourceMappingURL=walk.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/sync.js
+/*
+ * Copies the checkout into a slot's workspace volume through a short-lived pod, in four kubectl calls:
+ *
+ *   create -f -   the pod (manifest on stdin)
+ *   wait          for it to be Ready
+ *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, swap)
+ *   delete        the pod, always (`finally`), without waiting for it to go
+ *
+ * plus, only when something fails, one `get` of the pod (why it is not Ready) or one `exec` removing what a cut-off
+ * copy left. The archive is packed before the pod exists, so a local failure costs no cluster call at all.
+ *
+ * The caller ensures the namespace and the PVC first. The predecessor synced before the slot's namespace was
+ * guaranteed to exist (bug #30); here a missing namespace or claim is reported as such, with the step to take.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * After the sync's deadline the pod must live a little longer, so that a cut-off copy can still be cleaned up and
+ * the pod deleted; it is the only time the pod may outlive the sync's timeout.
+ */
+const CLEANUP_MARGIN_SECONDS = 15;
+/** Limit of each cleanup call (delete, cleanup exec, diagnostics), which run after a failure or the deadline. */
+const CLEANUP_CALL_MS = 20_000;
+/**
+ * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, replacing what was there only once the
+ * new tree has arrived completely. Requires the namespace and the PVC to exist (the caller creates them first).
+ * Throws a `UserError` for invalid options (before any kubectl call) and a `SyncError` naming the failed step.
+ */
+async function sync_syncSources(kubectl, options) {
+    const o = resolveSyncOptions(options);
+    const reporter = options.reporter ?? { info: () => undefined, debug: () => undefined };
+    const warn = (m) => (reporter.warning ? reporter.warning(m) : reporter.info(m));
+    const signal = options.signal;
+    const started = Date.now();
+    const deadline = started + o.timeoutMs;
+    const callsBefore = kubectl.invocations;
+    /** What is left of the sync's time for a step; a step that has none fails as timed out before it starts. */
+    const budget = (step) => {
+        if (signal?.aborted)
+            throw new SyncError(step, `source sync cancelled before step "${step}"`);
+        const left = deadline - Date.now();
+        if (left <= 0)
+            throw timeoutError(step, o);
+        return left;
+    };
+    const list = await listSources(o.source, compileExcludes(o.excludes));
+    for (const p of list.skipped)
+        reporter.debug(`source sync: skipping ${p} (not a file, directory or symlink)`);
+    const archive = await packSources(options.runner ?? new ChildProcessRunner(), {
+        source: o.source,
+        entries: list.entries,
+        tarBinary: o.tarBinary,
+        timeoutMs: budget('archive'),
+        signal,
+    });
+    reporter.info(`Syncing ${o.source} to ${o.namespace}/${o.pvc}:${o.target}: ${list.files} files, ${mib(list.bytes)} ` +
+        `(${mib(archive.length)} packed), ${list.excluded} excluded by ${o.excludes.join(', ')}`);
+    const payload = archive.toString('base64');
+    const id = syncId();
+    const podName = `${SYNC_POD_PREFIX}${id}`;
+    const ns = ['-n', o.namespace];
+    const manifest = syncPodManifest({
+        name: podName,
+        namespace: o.namespace,
+        image: o.image,
+        pvc: o.pvc,
+        workspaceMount: o.workspaceMount,
+        lifetimeSeconds: Math.ceil(o.timeoutMs / 1000) + CLEANUP_MARGIN_SECONDS,
+        resources: o.resources,
+        env: o.env,
+        slot: o.slot,
+        runAsUser: o.runAsUser,
+        runAsGroup: o.runAsGroup,
+        fsGroup: o.fsGroup,
+    });
+    let step = 'create';
+    let copyStarted = false;
+    try {
+        reporter.debug(`source sync: creating pod ${o.namespace}/${podName}`);
+        await kubectl.run(['create', `--field-manager=${MANAGER_NAME}`, ...ns, '-f', '-'], {
+            input: manifestStream([manifest]),
+            timeoutMs: budget(step),
+            signal,
+        });
+        step = 'wait';
+        const waitMs = budget(step);
+        // kubectl's own limit ends first (whole seconds, rounded down) so its message, not a kill, reports the timeout.
+        const waitSeconds = Math.max(1, Math.floor(waitMs / 1000));
+        reporter.debug(`source sync: waiting up to ${waitSeconds}s for pod ${podName} to be Ready`);
+        await kubectl.run(['wait', ...ns, '--for=condition=Ready', `pod/${podName}`, `--timeout=${waitSeconds}s`], {
+            timeoutMs: waitMs,
+            signal,
+        });
+        step = 'copy';
+        const copyMs = budget(step);
+        copyStarted = true;
+        reporter.debug(`source sync: copying ${archive.length} bytes into ${o.target}`);
+        let stderr = '';
+        const out = await kubectl.run([
+            'exec',
+            '-i',
+            ...ns,
+            podName,
+            '-c',
+            SYNC_CONTAINER,
+            '--',
+            'sh',
+            '-c',
+            COPY_SCRIPT,
+            'sh', // $0
+            o.target, // $1: never part of the script text
+            id,
+            String(list.findLines),
+        ], { input: payload, timeoutMs: copyMs, signal, onStderr: (chunk) => (stderr += chunk) });
+        for (const line of out.split('\n').filter(Boolean))
+            reporter.debug(`source sync: ${line}`);
+        // The copy succeeded; what the script still had to say (an old tree it could not remove) is worth a warning.
+        for (const line of stderr.split('\n').filter((l) => l.startsWith('warning: ')))
+            warn(`source sync: ${line.slice('warning: '.length)}`);
+    }
+    catch (err) {
+        if (copyStarted)
+            await cleanupCopy(kubectl, o, podName, id, reporter);
+        const problem = step === 'wait' && err instanceof KubectlError && !signal?.aborted
+            ? await describePodProblem(kubectl, o.namespace, podName, CLEANUP_CALL_MS)
+            : '';
+        throw stepError(step, err, o, podName, problem, signal);
+    }
+    finally {
+        await deletePod(kubectl, o, podName, warn);
+    }
+    const durationMs = Date.now() - started;
+    reporter.info(`Synced ${list.files} files to ${o.target} in ${formatDuration(durationMs)}`);
+    return {
+        target: o.target,
+        files: list.files,
+        bytes: list.bytes,
+        archiveBytes: archive.length,
+        durationMs,
+        podName,
+        kubectlCalls: kubectl.invocations - callsBefore,
+    };
+}
+/** Best effort: remove what a cut-off copy left (the script's own trap may not have run). */
+async function cleanupCopy(kubectl, o, podName, id, reporter) {
+    try {
+        await kubectl.run(['exec', '-n', o.namespace, podName, '-c', SYNC_CONTAINER, '--', 'sh', '-c', CLEANUP_SCRIPT, 'sh', o.target, id], { timeoutMs: CLEANUP_CALL_MS });
+    }
+    catch (err) {
+        // The pod may be gone already; the next sync removes leftovers before it copies.
+        reporter.debug(`source sync: cleanup of ${o.target}.incoming-${id} failed: ${err.message}`);
+    }
+}
+/** Always, and without the caller's signal: a cancelled sync must still take its pod down. */
+async function deletePod(kubectl, o, podName, warn) {
+    try {
+        await kubectl.run(['delete', 'pod', podName, '-n', o.namespace, '--ignore-not-found', '--wait=false'], {
+            timeoutMs: CLEANUP_CALL_MS,
+        });
+    }
+    catch (err) {
+        warn(`could not delete the sync pod ${o.namespace}/${podName}: ${err.message}. It stops by itself ` +
+            `within ${Math.ceil(o.timeoutMs / 1000) + CLEANUP_MARGIN_SECONDS}s (activeDeadlineSeconds); delete it with ` +
+            `kubectl delete pod -n ${o.namespace} ${podName}`);
+    }
+}
+function timeoutError(step, o) {
+    return new SyncError(step, `source sync timed out after ${formatDuration(o.timeoutMs)} (the sync timeout) during step "${step}"; ` +
+        `${keeps(o)}. Raise the sync timeout or exclude large directories`, true);
+}
+const keeps = (o) => `${o.target} keeps its previous content`;
+function stepError(step, err, o, podName, problem, signal) {
+    if (err instanceof SyncError)
+        return err;
+    if (!(err instanceof KubectlError))
+        return err;
+    if (signal?.aborted)
+        return new SyncError(step, `source sync cancelled during step "${step}"; ${keeps(o)}`, false, { cause: err });
+    const pod = `${o.namespace}/${podName}`;
+    const timedOut = err.timedOut || /timed out waiting for the condition/i.test(err.stderr);
+    if (timedOut && step !== 'wait')
+        return Object.assign(timeoutError(step, o), { cause: err });
+    const detail = err.message;
+    switch (step) {
+        case 'create': {
+            let hint = 'check that the token may create pods in the namespace';
+            if (err.reason === 'NotFound')
+                hint = `namespace ${o.namespace} does not exist: create the slot's namespace and PVC ${o.pvc} before syncing`;
+            else if (err.reason === 'Forbidden')
+                hint =
+                    `the token may not create pods in ${o.namespace}, or the namespace's Pod Security level refuses a root ` +
+                        'container (give the sync pod a non-root user matching the agent)';
+            return new SyncError(step, `could not create the sync pod ${pod}: ${detail}; ${hint}`, false, { cause: err });
+        }
+        case 'wait':
+            return new SyncError(step, `the sync pod ${pod} was not Ready${timedOut ? ` within the sync timeout (${formatDuration(o.timeoutMs)})` : ''}` +
+                `: ${problem || detail}. Check that the image ${o.image} (sync-image) can be pulled and that PVC ${o.pvc} ` +
+                `(workspace-pvc) exists in ${o.namespace} and can be mounted; ${keeps(o)}`, timedOut, { cause: err });
+        default:
+            return new SyncError(step, `copying ${o.source} into ${pod}:${o.target} failed: ${lastLines(err.stderr) || detail}; ${keeps(o)} ` +
+                `(a partial copy next to it, ${posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`, false, { cause: err });
+    }
+}
+/** The script's own words, without kubectl's "command terminated with exit code" trailer. */
+function lastLines(stderr) {
+    return stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^command terminated with exit code/.test(l))
+        .slice(-3)
+        .join('; ');
+}
+const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
+//# sourceMappingURL=sync.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/workspace/index.js
+
+
+
+
+
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready.js
+
+
+
+/**
+ * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
+ * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
+ * before the services, so service pods start on the new code.
+ */
+async function ensureReady(o) {
+    const r = o.reporter;
+    const slot = await ensureSlot(o);
+    const { kubectl, stack } = slot;
+    let recreated = false;
+    if (!slot.created) {
+        const found = await kubectl.run(['get', 'namespace', slot.namespace, '--ignore-not-found', '-o', 'name']);
+        if (!found.trim()) {
+            recreated = true;
+            r.warning(`namespace ${slot.namespace} of slot ${slot.slot} is gone; recreating the environment`);
+        }
+    }
+    const newEnv = slot.created || recreated;
+    if (o.prepareImages && newEnv) {
+        r.warning('prepare-images: image builds are not part of this version; run the images-build action before ensure-ready');
+    }
+    let sync;
+    const runSync = o.sync
+        ? async () => {
+            const s = o.sync;
+            sync = await r.group(`Copy ${s.source} into the slot workspace`, () => syncSources(kubectl, {
+                namespace: slot.namespace,
+                source: s.source,
+                codeRootBase: s.codeRootBase,
+                slot: slot.slot,
+                env: slot.env,
+                workspaceMount: s.workspaceMount,
+                pvc: s.pvc || `${stack.project}-workspace`,
+                image: s.image,
+                excludes: s.excludes,
+                reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
+            }));
+        }
+        : undefined;
+    let infraReady = true;
+    let wait;
+    const applying = o.apply !== false && (newEnv || !!o.forceApply);
+    if (applying) {
+        const applied = await applyEnvironment({
+            load: { ...o.load, slot: slot.slot, namespace: slot.namespace },
+            client: kubectl,
+            wait: o.wait,
+            waitTimeoutMs: o.waitTimeoutMs,
+            waitSoftFail: o.waitSoftFail,
+            processEnv: o.processEnv,
+            reporter: r,
+            maskSecret: o.maskSecret,
+            beforeServices: runSync,
+        });
+        infraReady = applied.infraReady;
+        wait = applied.wait;
+    }
+    else {
+        r.info(o.apply === false
+            ? 'apply: false, nothing applied'
+            : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`);
+        await runSync?.();
+    }
+    const agent = o.agentDeployment ?? 'codex';
+    const envReady = await agentAvailable(slot, agent, wait);
+    const domain = stack.config.baseDomain?.[stack.env]?.trim();
+    return {
+        ...slot,
+        recreated,
+        newEnv,
+        infraReady,
+        envReady,
+        applied: applying,
+        sync,
+        wait,
+        url: domain ? `https://${domain}` : undefined,
+    };
+}
+/** The agent deployment is Available: known from the wait when it was waited for, else asked once. */
+async function agentAvailable(slot, name, wait) {
+    const waited = wait?.ready.some((ref) => ref.kind === 'Deployment' && ref.name === name);
+    if (waited)
+        return true;
+    if (wait?.failures.some((f) => f.object.kind === 'Deployment' && f.object.name === name))
+        return false;
+    const res = await slot.kubectl.exec([
+        '-n',
+        slot.namespace,
+        'get',
+        'deployment',
+        name,
+        '--ignore-not-found',
+        '-o',
+        'json',
+    ]);
+    if (res.code !== 0 || !res.stdout.trim())
+        return false;
+    const conditions = JSON.parse(res.stdout).status?.conditions ?? [];
+    return conditions.some((c) => c.type === 'Available' && c.status === 'True');
+}
+//# sourceMappingURL=ensure-ready.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
-
-
-
-
-
-
 
 
 

@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4459);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3753);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4459:
+/***/ 3753:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36476,19 +36476,12 @@ function toLower(s) {
     }
     return out;
 }
-/*
- * Go strings are byte sequences that need not be valid UTF-8. Engine strings are JS strings in which
- * every byte that is not part of a valid UTF-8 sequence is a lone surrogate U+DC80..U+DCFF (byte
- * 0x80..0xFF), as Python's "surrogateescape" does; everything else is the text itself. A string is
- * canonical when no run of escaped bytes forms valid UTF-8: then equal bytes mean equal JS strings.
- * Other lone surrogates (which no Go string can produce) count as U+FFFD, as Buffer.from does.
+/**
+ * Whether s may contain escaped bytes: escapes are lone surrogates, so a well-formed string has
+ * none. The native check is much cheaper than a regular expression, which matters when cold.
  */
-/** Code units of escaped bytes; also matches low halves of some surrogate pairs (false positives only). */
-const ESCAPE_RE = /[\uDC80-\uDCFF]/;
-const SURROGATE_RE = /[\uD800-\uDFFF]/;
-/** Whether s may contain escaped bytes (a cheap test; false means certainly none). */
 function mayHaveEscapes(s) {
-    return ESCAPE_RE.test(s);
+    return !s.isWellFormed();
 }
 /** Number of bytes of the Go string (utf8 length, an escaped byte counting 1). */
 function utf8Length(s) {
@@ -36524,7 +36517,7 @@ function isAscii(s) {
 }
 /** The bytes of a Go string. */
 function utf8Bytes(s) {
-    if (!ESCAPE_RE.test(s))
+    if (!mayHaveEscapes(s))
         return Buffer.from(s, 'utf8');
     const out = Buffer.allocUnsafe(utf8Length(s));
     let j = 0;
@@ -36618,27 +36611,11 @@ function utf8Decode(bytes) {
 }
 /** A Go string's canonical form: escaped bytes that together form valid UTF-8 become the text. */
 function canonical(s) {
-    return ESCAPE_RE.test(s) ? utf8Decode(utf8Bytes(s)) : s;
+    return mayHaveEscapes(s) ? utf8Decode(utf8Bytes(s)) : s;
 }
-/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired \\uD800-style escapes. */
+/** Replaces lone surrogates by U+FFFD, as Go's JSON decoder does for unpaired surrogate escapes. */
 function unicode_wellFormed(s) {
-    if (!SURROGATE_RE.test(s))
-        return s;
-    let out = '';
-    let start = 0;
-    for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c < 0xd800 || c > 0xdfff)
-            continue;
-        const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-            i++;
-            continue;
-        }
-        out += s.slice(start, i) + '\uFFFD';
-        start = i + 1;
-    }
-    return out + s.slice(start);
+    return s.isWellFormed() ? s : s.toWellFormed();
 }
 /** The raw bytes a Go string stands for: use it to write execute()'s output where bytes matter. */
 function goStringToBuffer(s) {
@@ -36679,7 +36656,7 @@ function compareStrings(a, b) {
         if (x === y)
             continue;
         if (x >= 0xd800 || y >= 0xd800) {
-            if (ESCAPE_RE.test(a) || ESCAPE_RE.test(b))
+            if (mayHaveEscapes(a) || mayHaveEscapes(b))
                 return compareBytes(a, b);
             if (x >= 0xd800)
                 x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
@@ -36700,7 +36677,7 @@ function byteSlice(s, start, end) {
 function hasBytePrefix(s, prefix) {
     if (s.startsWith(prefix))
         return true;
-    if (!ESCAPE_RE.test(prefix))
+    if (!mayHaveEscapes(prefix))
         return false;
     return goStringToBuffer(s).subarray(0, utf8Length(prefix)).equals(goStringToBuffer(prefix));
 }
@@ -36745,7 +36722,15 @@ function quote(s, asciiOnly = false) {
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
         if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
-            out += s[i];
+            // Copy the whole run of plain ASCII at once.
+            let j = i + 1;
+            for (; j < s.length; j++) {
+                const d = s.charCodeAt(j);
+                if (d < 0x20 || d >= 0x7f || d === 0x22 || d === 0x5c)
+                    break;
+            }
+            out += j - i === s.length ? s : s.slice(i, j);
+            i = j - 1;
             continue;
         }
         let cp = c;
@@ -37116,6 +37101,11 @@ function kindOf(v) {
         return Kind.Nil;
     if (Array.isArray(v))
         return Kind.Slice;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+        // Plain objects: maps (the common case) and declared functions.
+        return v[FUNC_BRAND] === true ? Kind.Func : Kind.Map;
+    }
     if (v instanceof GoFloat)
         return Kind.Float;
     if (v instanceof GoStruct)
@@ -37214,6 +37204,15 @@ function isTrue(v) {
         return false;
     if (Array.isArray(v))
         return v.length > 0;
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+        if (v[FUNC_BRAND] === true)
+            return true;
+        for (const k in v)
+            if (Object.prototype.hasOwnProperty.call(v, k))
+                return true;
+        return false;
+    }
     if (v instanceof GoFloat)
         return v.value !== 0;
     if (v instanceof GoStruct || v instanceof GoTime || v instanceof Date)
@@ -37236,24 +37235,32 @@ function isTrue(v) {
  * all-string arrays []string and other arrays []interface{}.
  */
 function fromJSON(value) {
-    if (Array.isArray(value)) {
-        if (value.length > 0 && value.every((x) => typeof x === 'string'))
-            return stringSlice(value.map(wellFormed));
-        return value.map(fromJSON);
-    }
-    if (value !== null && typeof value === 'object') {
-        const out = {};
-        for (const [k, v] of Object.entries(value))
-            out[wellFormed(k)] = fromJSON(v);
-        return out;
-    }
-    // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD.
     if (typeof value === 'string')
         return wellFormed(value);
-    // Integral values beyond int64 can only be float64 in Go.
-    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63)
-        return new GoFloat(value);
-    return value;
+    if (typeof value !== 'object' || value === null) {
+        // Integral values beyond int64 can only be float64 in Go.
+        if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 63)
+            return new GoFloat(value);
+        return value;
+    }
+    if (Array.isArray(value)) {
+        const n = value.length;
+        let allStrings = n > 0;
+        for (let i = 0; i < n && allStrings; i++)
+            allStrings = typeof value[i] === 'string';
+        const out = [];
+        for (let i = 0; i < n; i++)
+            out.push(allStrings ? wellFormed(value[i]) : fromJSON(value[i]));
+        return allStrings ? stringSlice(out) : out;
+    }
+    // Go's JSON decoder turns unpaired surrogate escapes into U+FFFD, in keys too.
+    const out = {};
+    const obj = value;
+    for (const k in obj) {
+        if (Object.prototype.hasOwnProperty.call(obj, k))
+            out[wellFormed(k)] = fromJSON(obj[k]);
+    }
+    return out;
 }
 //# sourceMappingURL=values.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/time.js
@@ -37920,6 +37927,18 @@ class Printer {
     erroring = false;
     reordered = false;
     goodArgNum = true;
+    /** Makes a pooled printer like new. */
+    reset() {
+        this.buf = '';
+        this.clearFlags();
+        this.arg = undefined;
+        this.hasArg = false;
+        this.value = undefined;
+        this.hasValue = false;
+        this.erroring = false;
+        this.reordered = false;
+        this.goodArgNum = true;
+    }
     clearFlags() {
         this.widPresent = this.precPresent = this.minus = this.plus = false;
         this.sharp = this.space = this.zero = this.plusV = this.sharpV = false;
@@ -38674,11 +38693,36 @@ function intFromArg(a, argNum) {
         return [0, false, argNum + 1];
     return [num, isInt, argNum + 1];
 }
+/** One printer, reused (fmt pools them too); printing never calls back into Sprintf. */
+const pooled = new Printer();
+let pooledBusy = false;
+function acquire() {
+    if (pooledBusy)
+        return new Printer();
+    pooledBusy = true;
+    pooled.reset();
+    return pooled;
+}
+/** The printer's output, releasing it to the pool. */
+function release(p) {
+    const out = canonical(p.buf);
+    p.buf = '';
+    p.arg = p.value = undefined;
+    if (p === pooled)
+        pooledBusy = false;
+    return out;
+}
 /** fmt.Sprintf. Arguments use the engine's value model (null/undefined are nil). */
 function sprintf(format, ...args) {
-    const p = new Printer();
-    p.doPrintf(format, args);
-    return canonical(p.buf);
+    const p = acquire();
+    try {
+        p.doPrintf(format, args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** fmt.Sprint: spaces between operands when neither side is a string. */
 function sprint(...args) {
@@ -38687,15 +38731,27 @@ function sprint(...args) {
         if (typeof v === 'string')
             return v;
     }
-    const p = new Printer();
-    p.doPrint(args);
-    return canonical(p.buf);
+    const p = acquire();
+    try {
+        p.doPrint(args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** fmt.Sprintln: spaces between all operands and a trailing newline. */
 function sprintln(...args) {
-    const p = new Printer();
-    p.doPrintln(args);
-    return canonical(p.buf);
+    const p = acquire();
+    try {
+        p.doPrintln(args);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
 }
 /** How `{{ . }}` prints a value: fmt's %v, with "<no value>" for a missing value. */
 function formatValue(v) {
@@ -38921,33 +38977,39 @@ function evalArgs(args) {
         return args[0];
     return sprint(...args.map((a) => (a === null || a === undefined ? '<no value>' : a)));
 }
-const HTML_RE = /['"&<>\0]/;
+function isHtmlSpecial(c) {
+    return c === 0x27 || c === 0x22 || c === 0x26 || c === 0x3c || c === 0x3e || c === 0;
+}
 function htmlEscape(s) {
-    if (!HTML_RE.test(s))
+    let i = 0;
+    while (i < s.length && !isHtmlSpecial(s.charCodeAt(i)))
+        i++;
+    if (i === s.length)
         return s;
-    let out = '';
-    for (const ch of s) {
-        switch (ch) {
-            case '\0':
+    let out = s.slice(0, i);
+    for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        switch (c) {
+            case 0:
                 out += '\uFFFD';
                 break;
-            case '"':
+            case 0x22:
                 out += '&#34;';
                 break;
-            case "'":
+            case 0x27:
                 out += '&#39;';
                 break;
-            case '&':
+            case 0x26:
                 out += '&amp;';
                 break;
-            case '<':
+            case 0x3c:
                 out += '&lt;';
                 break;
-            case '>':
+            case 0x3e:
                 out += '&gt;';
                 break;
             default:
-                out += ch;
+                out += s[i];
         }
     }
     return out;
@@ -38990,18 +39052,41 @@ function jsEscape(s) {
     }
     return out;
 }
-const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+const HEX_UPPER = '0123456789ABCDEF';
 /** url.QueryEscape. */
 function urlQueryEscape(s) {
     let out = '';
-    for (const b of utf8Bytes(s)) {
-        const ch = String.fromCharCode(b);
-        if (b < 0x80 && UNRESERVED.test(ch))
-            out += ch;
+    let start = 0;
+    let i = 0;
+    // Plain ASCII runs are copied whole; anything else goes byte by byte.
+    for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39))
+            continue;
+        if (c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e)
+            continue;
+        if (c >= 0x80)
+            break;
+        out += s.slice(start, i) + (c === 0x20 ? '+' : '%' + HEX_UPPER[c >> 4] + HEX_UPPER[c & 0xf]);
+        start = i + 1;
+    }
+    out += s.slice(start, i);
+    if (i === s.length)
+        return out;
+    for (const b of utf8Bytes(s.slice(i))) {
+        const unreserved = (b >= 0x61 && b <= 0x7a) ||
+            (b >= 0x41 && b <= 0x5a) ||
+            (b >= 0x30 && b <= 0x39) ||
+            b === 0x2d ||
+            b === 0x5f ||
+            b === 0x2e ||
+            b === 0x7e;
+        if (unreserved)
+            out += String.fromCharCode(b);
         else if (b === 0x20)
             out += '+';
         else
-            out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+            out += '%' + HEX_UPPER[b >> 4] + HEX_UPPER[b & 0xf];
     }
     return out;
 }
@@ -39244,69 +39329,196 @@ const NodeType = {
     Break: 20,
     Continue: 21,
 };
-function pipeString(p) {
-    let s = '';
-    if (p.decl.length > 0)
-        s = p.decl.map(nodeString).join(', ') + ' := ';
-    return s + p.cmds.map(nodeString).join(' | ');
-}
-/** The node's String() in Go, which error messages quote as context. */
-function nodeString(n) {
-    switch (n.type) {
-        case NodeType.Text:
-            return n.text;
-        case NodeType.Action:
-            return '{{' + pipeString(n.pipe) + '}}';
-        case NodeType.If:
-        case NodeType.Range:
-        case NodeType.With: {
-            const name = n.type === NodeType.If ? 'if' : n.type === NodeType.Range ? 'range' : 'with';
-            let s = '{{' + name + ' ' + pipeString(n.pipe) + '}}' + nodeString(n.list);
-            if (n.elseList)
-                s += '{{else}}' + nodeString(n.elseList);
-            return s + '{{end}}';
-        }
-        case NodeType.Template:
-            return '{{template ' + quote(n.name) + (n.pipe ? ' ' + pipeString(n.pipe) : '') + '}}';
-        case NodeType.Break:
-            return '{{break}}';
-        case NodeType.Continue:
-            return '{{continue}}';
-        case NodeType.List:
-            return n.nodes.map(nodeString).join('');
-        case NodeType.End:
-            return '{{end}}';
-        case NodeType.Else:
-            return '{{else}}';
-        case NodeType.Pipe:
-            return pipeString(n);
-        case NodeType.Command:
-            return n.args.map((a) => (a.type === NodeType.Pipe ? '(' + pipeString(a) + ')' : nodeString(a))).join(' ');
-        case NodeType.Field:
-            return n.ident.map((id) => '.' + id).join('');
-        case NodeType.Variable:
-            return n.ident.join('.');
-        case NodeType.Chain: {
-            const base = n.node.type === NodeType.Pipe ? '(' + pipeString(n.node) + ')' : nodeString(n.node);
-            return base + n.field.map((f) => '.' + f).join('');
-        }
-        case NodeType.Identifier:
-            return n.ident;
-        case NodeType.Dot:
-            return '.';
-        case NodeType.Nil:
-            return 'nil';
-        case NodeType.Bool:
-            return n.value ? 'true' : 'false';
-        case NodeType.String:
-            return n.quoted;
-        case NodeType.Number:
-            return n.text;
+/*
+ * Record layout: [type, pos, a, b, c], pos being the node's offset in the template text.
+ *
+ *   Text          a = ref(text)
+ *   Action        a = pipe
+ *   If/Range/With a = pipe, b = list, c = else list or NONE
+ *   Template      a = ref(name), b = pipe or NONE
+ *   List          a = first child (in kids), b = child count
+ *   Pipe          a = first child (in kids: the declared variables, then the commands),
+ *                 b = declaration count * 2 + (1 if it is an assignment "=" rather than ":="),
+ *                 c = command count
+ *   Command       a = first argument (in kids), b = argument count
+ *   Field         a = ref(identifiers)                     .a.b -> ["a", "b"]
+ *   Variable      a = ref(identifiers)                     $x.a -> ["$x", "a"]
+ *   Chain         a = node, b = ref(field identifiers)     (x).a.b
+ *   Identifier    a = ref(name), b = ref(function)
+ *   Bool          a = 0 or 1
+ *   String        a = ref(quoted literal), b = ref(value)
+ *   Number        a = ref(NumberInfo)
+ *   Dot, Nil, Break, Continue, Else, End: no fields
+ */
+const STRIDE = 5;
+const F_TYPE = 0;
+const F_POS = 1;
+const F_A = 2;
+const F_B = 3;
+const F_C = 4;
+/** An absent node (no else list, no pipeline). */
+const NONE = -1;
+/** One parse: the main template and every template it defines share a Tree. */
+class Tree {
+    text;
+    d;
+    kids;
+    refs;
+    constructor(
+    /** The template text, for error locations. */
+    text, 
+    /** Node records, STRIDE ints each. */
+    d, 
+    /** Child lists. */
+    kids, 
+    /** Strings, identifier arrays, functions and numbers that nodes refer to. */
+    refs) {
+        this.text = text;
+        this.d = d;
+        this.kids = kids;
+        this.refs = refs;
     }
-}
-/** parse.IsEmptyTree: only whitespace text (and comments, which are never kept). */
-function isEmptyTree(list) {
-    return list.nodes.every((n) => n.type === NodeType.Text && trimSpace(n.text) === '');
+    type(n) {
+        return this.d[n * STRIDE];
+    }
+    pos(n) {
+        return this.d[n * STRIDE + F_POS];
+    }
+    a(n) {
+        return this.d[n * STRIDE + F_A];
+    }
+    b(n) {
+        return this.d[n * STRIDE + F_B];
+    }
+    c(n) {
+        return this.d[n * STRIDE + F_C];
+    }
+    ref(i) {
+        return this.refs[i];
+    }
+    /** The string a node field refers to. */
+    str(n, field) {
+        return this.refs[this.d[n * STRIDE + field]];
+    }
+    /** The identifiers of a Field, Variable (field a) or Chain (field b) node. */
+    ident(n) {
+        const field = this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A;
+        return this.refs[this.d[n * STRIDE + field]];
+    }
+    fn(n) {
+        return this.refs[this.d[n * STRIDE + F_B]];
+    }
+    number(n) {
+        return this.refs[this.d[n * STRIDE + F_A]];
+    }
+    /** A pipeline's declared variables: kid indexes [first, first + count). */
+    declCount(pipe) {
+        return this.d[pipe * STRIDE + F_B] >> 1;
+    }
+    isAssign(pipe) {
+        return (this.d[pipe * STRIDE + F_B] & 1) === 1;
+    }
+    /** A command's arguments as node indexes. */
+    args(cmd) {
+        const first = this.a(cmd);
+        const out = [];
+        for (let i = 0; i < this.b(cmd); i++)
+            out.push(this.kids[first + i]);
+        return out;
+    }
+    pipeString(p) {
+        const first = this.a(p);
+        const ndecl = this.declCount(p);
+        const ncmds = this.c(p);
+        let s = '';
+        if (ndecl > 0) {
+            const decl = [];
+            for (let i = 0; i < ndecl; i++)
+                decl.push(this.nodeString(this.kids[first + i]));
+            s = decl.join(', ') + ' := ';
+        }
+        const cmds = [];
+        for (let i = 0; i < ncmds; i++)
+            cmds.push(this.nodeString(this.kids[first + ndecl + i]));
+        return s + cmds.join(' | ');
+    }
+    /** The node's String() in Go, which error messages quote as context. */
+    nodeString(n) {
+        switch (this.type(n)) {
+            case NodeType.Text:
+                return this.str(n, F_A);
+            case NodeType.Action:
+                return '{{' + this.pipeString(this.a(n)) + '}}';
+            case NodeType.If:
+            case NodeType.Range:
+            case NodeType.With: {
+                const t = this.type(n);
+                const name = t === NodeType.If ? 'if' : t === NodeType.Range ? 'range' : 'with';
+                let s = '{{' + name + ' ' + this.pipeString(this.a(n)) + '}}' + this.nodeString(this.b(n));
+                if (this.c(n) !== NONE)
+                    s += '{{else}}' + this.nodeString(this.c(n));
+                return s + '{{end}}';
+            }
+            case NodeType.Template:
+                return ('{{template ' + quote(this.str(n, F_A)) + (this.b(n) !== NONE ? ' ' + this.pipeString(this.b(n)) : '') + '}}');
+            case NodeType.Break:
+                return '{{break}}';
+            case NodeType.Continue:
+                return '{{continue}}';
+            case NodeType.List: {
+                let s = '';
+                for (let i = 0; i < this.b(n); i++)
+                    s += this.nodeString(this.kids[this.a(n) + i]);
+                return s;
+            }
+            case NodeType.End:
+                return '{{end}}';
+            case NodeType.Else:
+                return '{{else}}';
+            case NodeType.Pipe:
+                return this.pipeString(n);
+            case NodeType.Command:
+                return this.args(n)
+                    .map((a) => (this.type(a) === NodeType.Pipe ? '(' + this.pipeString(a) + ')' : this.nodeString(a)))
+                    .join(' ');
+            case NodeType.Field:
+                return this.ident(n)
+                    .map((id) => '.' + id)
+                    .join('');
+            case NodeType.Variable:
+                return this.ident(n).join('.');
+            case NodeType.Chain: {
+                const node = this.a(n);
+                const base = this.type(node) === NodeType.Pipe ? '(' + this.pipeString(node) + ')' : this.nodeString(node);
+                return (base +
+                    this.ident(n)
+                        .map((f) => '.' + f)
+                        .join(''));
+            }
+            case NodeType.Identifier:
+                return this.str(n, F_A);
+            case NodeType.Dot:
+                return '.';
+            case NodeType.Nil:
+                return 'nil';
+            case NodeType.Bool:
+                return this.a(n) === 1 ? 'true' : 'false';
+            case NodeType.String:
+                return this.str(n, F_A);
+            case NodeType.Number:
+                return this.number(n).text;
+        }
+        return '';
+    }
+    /** parse.IsEmptyTree for a List node: only whitespace text (and comments, which are never kept). */
+    isEmpty(list) {
+        for (let i = 0; i < this.b(list); i++) {
+            const n = this.kids[this.a(list) + i];
+            if (this.type(n) !== NodeType.Text || trimSpace(this.str(n, F_A)) !== '')
+                return false;
+        }
+        return true;
+    }
 }
 //# sourceMappingURL=ast.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/errors.js
@@ -39393,9 +39605,6 @@ function isExported(name) {
     }
     return r;
 }
-function isHexInt(s) {
-    return s.length > 2 && s[0] === '0' && (s[1] === 'x' || s[1] === 'X') && !/[pP]/.test(s);
-}
 function intOf(b) {
     const n = Number(b);
     return Number.isSafeInteger(n) ? n : b;
@@ -39434,18 +39643,34 @@ class Failure {
 class State {
     ctx;
     out = '';
-    node = null;
-    vars;
+    /** The node being evaluated (NONE before the first one), which errors locate and quote. */
+    node = NONE;
+    /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
+    varNames;
+    varValues;
+    varIfaces;
+    nvars = 1;
     depth = 0;
     tmplName;
     /** Side channel: whether the value just produced by a field, variable or dot is interface-typed. */
     iface = false;
     /** Where the JS stack overflowed, recorded on the way out (allocating there could overflow again). */
     overflow = null;
+    t;
+    /** The tree's records and child lists. */
+    d;
+    kids;
+    refs;
     constructor(ctx, name, data) {
         this.ctx = ctx;
         this.tmplName = name;
-        this.vars = [{ name: '$', value: data, iface: false }];
+        this.varNames = ['$'];
+        this.varValues = [data];
+        this.varIfaces = [false];
+        this.t = ctx.tree;
+        this.d = ctx.tree.d;
+        this.kids = ctx.tree.kids;
+        this.refs = ctx.tree.refs;
     }
     run(root, dot) {
         try {
@@ -39473,51 +39698,94 @@ class State {
     }
     errorf(message) {
         const node = this.node;
-        if (node === null)
+        if (node === NONE)
             throw new Failure(TemplateError.plain(this.ctx.parseName, `template: ${this.tmplName}: ${message}`));
-        const loc = locate(this.ctx.text, node.pos);
-        throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, nodeString(node), message));
+        const loc = locate(this.t.text, this.d[node * STRIDE + F_POS]);
+        throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, this.t.nodeString(node), message));
+    }
+    // Node fields.
+    type(n) {
+        return this.d[n * STRIDE];
+    }
+    a(n) {
+        return this.d[n * STRIDE + F_A];
+    }
+    b(n) {
+        return this.d[n * STRIDE + F_B];
+    }
+    /** The first argument of a command (its function or value). */
+    arg0(cmd) {
+        return this.kids[this.d[cmd * STRIDE + F_A]];
+    }
+    /** Number of arguments after the first one; cmd NONE stands for no command (Go's nil args). */
+    nargs(cmd) {
+        return cmd === NONE ? 0 : this.d[cmd * STRIDE + F_B] - 1;
+    }
+    /** Argument i (1-based: 0 is the function or value itself). */
+    arg(cmd, i) {
+        return this.kids[this.d[cmd * STRIDE + F_A] + i];
+    }
+    ident(n) {
+        return this.refs[this.d[n * STRIDE + (this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A)]];
+    }
+    num(n) {
+        return this.refs[this.d[n * STRIDE + F_A]];
     }
     // Variables.
     push(name, value, iface) {
-        this.vars.push({ name, value, iface });
+        const i = this.nvars++;
+        this.varNames[i] = name;
+        this.varValues[i] = value;
+        this.varIfaces[i] = iface;
+    }
+    /** Drops the variables above mark (their values too, for the garbage collector). */
+    pop(mark) {
+        for (let i = mark; i < this.nvars; i++)
+            this.varValues[i] = undefined;
+        this.nvars = mark;
     }
     setVar(name, value) {
-        for (let i = this.vars.length - 1; i >= 0; i--) {
-            if (this.vars[i].name === name) {
-                this.vars[i] = { name, value, iface: false };
+        for (let i = this.nvars - 1; i >= 0; i--) {
+            if (this.varNames[i] === name) {
+                this.varValues[i] = value;
+                this.varIfaces[i] = false;
                 return;
             }
         }
         this.errorf(`undefined variable: ${name}`);
     }
     setTopVar(n, value, iface) {
-        const v = this.vars[this.vars.length - n];
-        this.vars[this.vars.length - n] = { name: v.name, value, iface };
+        this.varValues[this.nvars - n] = value;
+        this.varIfaces[this.nvars - n] = iface;
     }
-    varValue(name) {
-        for (let i = this.vars.length - 1; i >= 0; i--)
-            if (this.vars[i].name === name)
-                return this.vars[i];
+    /** The index of the innermost variable of that name. */
+    varIndex(name) {
+        for (let i = this.nvars - 1; i >= 0; i--)
+            if (this.varNames[i] === name)
+                return i;
         this.errorf(`undefined variable: ${name}`);
     }
     // Walking.
     walk(dot, di, node) {
         this.node = node;
-        switch (node.type) {
+        const d = this.d;
+        const base = node * STRIDE;
+        switch (d[base]) {
             case NodeType.Text:
-                this.out += node.text;
+                this.out += this.refs[d[base + F_A]];
                 return 0;
             case NodeType.Action: {
-                const val = this.evalPipeline(dot, di, node.pipe);
-                if (node.pipe.decl.length === 0)
+                const pipe = d[base + F_A];
+                const val = this.evalPipeline(dot, di, pipe);
+                if (d[pipe * STRIDE + F_B] >> 1 === 0)
                     this.printValue(node, val);
                 return 0;
             }
             case NodeType.List: {
-                const nodes = node.nodes;
-                for (let i = 0; i < nodes.length; i++) {
-                    const r = this.walk(dot, di, nodes[i]);
+                const first = d[base + F_A];
+                const count = d[base + F_B];
+                for (let i = 0; i < count; i++) {
+                    const r = this.walk(dot, di, this.kids[first + i]);
                     if (r !== 0)
                         return r;
                 }
@@ -39536,35 +39804,39 @@ class State {
             case NodeType.Continue:
                 return CONTINUE;
         }
+        return 0;
     }
     walkIfOrWith(dot, di, node) {
-        const mark = this.vars.length;
-        const val = this.evalPipeline(dot, di, node.pipe);
+        const d = this.d;
+        const base = node * STRIDE;
+        const mark = this.nvars;
+        const val = this.evalPipeline(dot, di, d[base + F_A]);
         let r = 0;
         if (isTrue(val)) {
-            r = node.type === NodeType.With ? this.walk(val, false, node.list) : this.walk(dot, di, node.list);
+            r = d[base] === NodeType.With ? this.walk(val, false, d[base + F_B]) : this.walk(dot, di, d[base + F_B]);
         }
-        else if (node.elseList) {
-            r = this.walk(dot, di, node.elseList);
+        else if (d[base + F_C] !== NONE) {
+            r = this.walk(dot, di, d[base + F_C]);
         }
-        this.vars.length = mark;
+        this.pop(mark);
         return r;
+    }
+    /** One iteration of a range: sets the declared variables, walks the body, pops what it declared. */
+    iteration(r, mark, index, elem, elemIface) {
+        const ndecl = this.d[this.d[r * STRIDE + F_A] * STRIDE + F_B] >> 1;
+        if (ndecl > 0)
+            this.setTopVar(1, elem, elemIface);
+        if (ndecl > 1)
+            this.setTopVar(2, index, false);
+        const res = this.walk(elem, elemIface, this.d[r * STRIDE + F_B]);
+        this.pop(mark);
+        return res;
     }
     walkRange(dot, di, r) {
         this.node = r;
-        const outer = this.vars.length;
-        const val = this.evalPipeline(dot, di, r.pipe);
-        const mark = this.vars.length;
-        const ndecl = r.pipe.decl.length;
-        const iteration = (index, elem, elemIface) => {
-            if (ndecl > 0)
-                this.setTopVar(1, elem, elemIface);
-            if (ndecl > 1)
-                this.setTopVar(2, index, false);
-            const res = this.walk(elem, elemIface, r.list);
-            this.vars.length = mark;
-            return res;
-        };
+        const outer = this.nvars;
+        const val = this.evalPipeline(dot, di, this.d[r * STRIDE + F_A]);
+        const mark = this.nvars;
         let ranOnce = false;
         switch (kindOf(val)) {
             case Kind.Slice: {
@@ -39573,7 +39845,7 @@ class State {
                 for (let i = 0; i < a.length; i++) {
                     ranOnce = true;
                     const e = a[i];
-                    if (iteration(i, e === undefined ? null : e, elemIface) === BREAK)
+                    if (this.iteration(r, mark, i, e === undefined ? null : e, elemIface) === BREAK)
                         break;
                 }
                 break;
@@ -39581,10 +39853,11 @@ class State {
             case Kind.Map: {
                 const m = val;
                 const elemIface = !isStringMap(m);
-                for (const k of sortedKeys(m)) {
+                const keys = sortedKeys(m);
+                for (let i = 0; i < keys.length; i++) {
                     ranOnce = true;
-                    const e = mapGet(m, k);
-                    if (iteration(k, e === undefined ? null : e, elemIface) === BREAK)
+                    const e = mapGet(m, keys[i]);
+                    if (this.iteration(r, mark, keys[i], e === undefined ? null : e, elemIface) === BREAK)
                         break;
                 }
                 break;
@@ -39595,25 +39868,33 @@ class State {
                 this.errorf(`range can't iterate over ${sprintf('%v', val)}`);
         }
         let res = 0;
+        const elseList = this.d[r * STRIDE + F_C];
         // Go's walkRange recovers only walkBreak: a {{continue}} in the else branch reaches the enclosing range.
-        if (!ranOnce && r.elseList && this.walk(dot, di, r.elseList) === CONTINUE)
+        if (!ranOnce && elseList !== NONE && this.walk(dot, di, elseList) === CONTINUE)
             res = CONTINUE;
-        this.vars.length = outer;
+        this.pop(outer);
         return res;
     }
     walkTemplate(dot, di, t) {
         this.node = t;
-        const root = this.ctx.trees.get(t.name);
+        const name = this.refs[this.a(t)];
+        const root = this.ctx.trees.get(name);
         if (root === undefined)
-            this.errorf(`template ${quote(t.name)} not defined`);
+            this.errorf(`template ${quote(name)} not defined`);
         if (this.depth >= MAX_EXEC_DEPTH)
             this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
-        const newDot = this.evalPipeline(dot, di, t.pipe);
-        const savedVars = this.vars;
+        const newDot = this.evalPipeline(dot, di, this.b(t));
+        const savedNames = this.varNames;
+        const savedValues = this.varValues;
+        const savedIfaces = this.varIfaces;
+        const savedCount = this.nvars;
         const savedName = this.tmplName;
         const savedNode = this.node;
-        this.vars = [{ name: '$', value: newDot, iface: false }];
-        this.tmplName = t.name;
+        this.varNames = ['$'];
+        this.varValues = [newDot];
+        this.varIfaces = [false];
+        this.nvars = 1;
+        this.tmplName = name;
         this.depth++;
         try {
             this.walk(newDot, false, root);
@@ -39625,7 +39906,10 @@ class State {
         }
         finally {
             this.depth--;
-            this.vars = savedVars;
+            this.varNames = savedNames;
+            this.varValues = savedValues;
+            this.varIfaces = savedIfaces;
+            this.nvars = savedCount;
             this.tmplName = savedName;
         }
         this.node = savedNode;
@@ -39637,55 +39921,65 @@ class State {
             return;
         }
         if (kindOf(v) === Kind.Func)
-            this.errorf(`can't print ${nodeString(node)} of type ${typeName(v)}`);
+            this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
         this.out += formatValue(v);
     }
     // Evaluation.
     evalPipeline(dot, di, pipe) {
-        if (pipe === null)
+        if (pipe === NONE)
             return NO_VALUE;
         this.node = pipe;
+        const d = this.d;
+        const base = pipe * STRIDE;
+        const first = d[base + F_A];
+        const ndecl = d[base + F_B] >> 1;
+        const ncmds = d[base + F_C];
         let value = NO_FINAL;
-        const cmds = pipe.cmds;
-        for (let i = 0; i < cmds.length; i++) {
-            value = this.evalCommand(dot, di, cmds[i], value);
+        for (let i = 0; i < ncmds; i++) {
+            value = this.evalCommand(dot, di, this.kids[first + ndecl + i], value);
             // Unwrapping the interface{} turns a nil element into "no value".
             if (value === null || value === undefined)
                 value = NO_VALUE;
         }
-        for (const v of pipe.decl) {
-            if (pipe.isAssign)
-                this.setVar(v.ident[0], value);
-            else
-                this.push(v.ident[0], value, false);
+        if (ndecl > 0) {
+            const isAssign = (d[base + F_B] & 1) === 1;
+            for (let i = 0; i < ndecl; i++) {
+                const name = this.ident(this.kids[first + i])[0];
+                if (isAssign)
+                    this.setVar(name, value);
+                else
+                    this.push(name, value, false);
+            }
         }
         return value;
     }
-    notAFunction(args, final) {
-        if (args.length > 1 || final !== NO_FINAL)
-            this.errorf(`can't give argument to non-function ${nodeString(args[0])}`);
+    /** Go's notAFunction: cmd NONE means no arguments, and then self is the node to name. */
+    notAFunction(cmd, self, final) {
+        if (this.nargs(cmd) > 0 || final !== NO_FINAL) {
+            this.errorf(`can't give argument to non-function ${this.t.nodeString(cmd === NONE ? self : this.arg0(cmd))}`);
+        }
     }
     evalCommand(dot, di, cmd, final) {
-        const first = cmd.args[0];
-        switch (first.type) {
+        const first = this.arg0(cmd);
+        switch (this.type(first)) {
             case NodeType.Field:
                 this.node = first;
-                return this.evalFieldChain(dot, dot, di, first, first.ident, 0, cmd.args, final);
+                return this.evalFieldChain(dot, dot, di, first, this.ident(first), 0, cmd, final);
             case NodeType.Chain:
-                return this.evalChainNode(dot, di, first, cmd.args, final);
+                return this.evalChainNode(dot, di, first, cmd, final);
             case NodeType.Identifier:
-                return this.evalFunction(dot, di, first, cmd, cmd.args, final);
+                return this.evalFunction(dot, di, first, cmd, cmd, final);
             case NodeType.Pipe:
-                this.notAFunction(cmd.args, final);
+                this.notAFunction(cmd, first, final);
                 return this.evalPipeline(dot, di, first);
             case NodeType.Variable:
-                return this.evalVariableNode(dot, di, first, cmd.args, final);
+                return this.evalVariableNode(dot, di, first, cmd, final);
         }
         this.node = first;
-        this.notAFunction(cmd.args, final);
-        switch (first.type) {
+        this.notAFunction(cmd, first, final);
+        switch (this.type(first)) {
             case NodeType.Bool:
-                return first.value;
+                return this.a(first) === 1;
             case NodeType.Dot:
                 return dot;
             case NodeType.Nil:
@@ -39693,14 +39987,16 @@ class State {
             case NodeType.Number:
                 return this.idealConstant(first);
             case NodeType.String:
-                return first.text;
+                return this.refs[this.b(first)];
         }
+        return NO_VALUE;
     }
-    idealConstant(n) {
-        this.node = n;
+    idealConstant(node) {
+        this.node = node;
+        const n = this.num(node);
         if (n.isComplex)
             return new GoComplex(n.re, n.im);
-        if (n.isFloat && !isHexInt(n.text) && n.text[0] !== "'" && /[.eEpP]/.test(n.text))
+        if (n.isFloat && n.floatSyntax)
             return exec_floatOf(n.float64);
         if (n.isInt)
             return intOf(n.int64);
@@ -39708,40 +40004,51 @@ class State {
             this.errorf(`${n.text} overflows int`);
         return NO_VALUE;
     }
-    evalChainNode(dot, di, chain, args, final) {
+    evalChainNode(dot, di, chain, cmd, final) {
         this.node = chain;
-        if (chain.node.type === NodeType.Nil)
-            this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
-        const receiver = this.evalArg(dot, di, null, chain.node);
-        return this.evalFieldChain(dot, receiver, this.iface, chain, chain.field, 0, args, final);
-    }
-    evalVariableNode(dot, di, v, args, final) {
-        this.node = v;
-        const variable = this.varValue(v.ident[0]);
-        if (v.ident.length === 1) {
-            this.notAFunction(args ?? [v], final);
-            this.iface = variable.iface;
-            return variable.value;
+        const inner = this.a(chain);
+        if (this.type(inner) === NodeType.Nil) {
+            this.errorf(`indirection through explicit nil in ${this.t.nodeString(chain)}`);
         }
-        return this.evalFieldChain(dot, variable.value, variable.iface, v, v.ident, 1, args, final);
+        const receiver = this.evalArg(dot, di, null, inner);
+        return this.evalFieldChain(dot, receiver, this.iface, chain, this.ident(chain), 0, cmd, final);
     }
-    evalFieldChain(dot, receiver, recvIface, node, ident, start, args, final) {
+    evalVariableNode(dot, di, v, cmd, final) {
+        this.node = v;
+        const ident = this.ident(v);
+        const i = this.varIndex(ident[0]);
+        if (ident.length === 1) {
+            this.notAFunction(cmd, v, final);
+            this.iface = this.varIfaces[i];
+            return this.varValues[i];
+        }
+        return this.evalFieldChain(dot, this.varValues[i], this.varIfaces[i], v, ident, 1, cmd, final);
+    }
+    evalFieldChain(dot, receiver, recvIface, node, ident, start, cmd, final) {
         const n = ident.length;
         for (let i = start; i < n - 1; i++) {
-            receiver = this.evalField(dot, node, ident[i], null, NO_FINAL, receiver, recvIface);
+            receiver = this.evalField(dot, node, ident[i], NONE, NO_FINAL, receiver, recvIface);
             recvIface = this.iface;
         }
-        return this.evalField(dot, node, ident[n - 1], args, final, receiver, recvIface);
+        return this.evalField(dot, node, ident[n - 1], cmd, final, receiver, recvIface);
     }
     /** Reads one field (or map key) of the receiver; sets this.iface for the result. */
-    evalField(dot, node, fieldName, args, final, receiver, recvIface) {
+    evalField(dot, node, fieldName, cmd, final, receiver, recvIface) {
         this.iface = false;
         if (receiver === NO_VALUE)
             return NO_VALUE;
         if (receiver === null || receiver === undefined)
             this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
-        const typ = recvIface ? 'interface {}' : typeName(receiver);
         const kind = kindOf(receiver);
+        if (kind === Kind.Map) {
+            // The common case first.
+            if (this.nargs(cmd) > 0 || final !== NO_FINAL)
+                this.errorf(`${fieldName} is not a method but has arguments`);
+            const v = mapGet(receiver, fieldName);
+            this.iface = v !== NO_VALUE && !isStringMap(receiver);
+            return v === undefined ? null : v;
+        }
+        const typ = recvIface ? 'interface {}' : typeName(receiver);
         if (kind === Kind.Time || receiver instanceof GoNamedInt) {
             // Go looks methods up before fields.
             const method = lookupMethod(receiver, fieldName);
@@ -39749,9 +40056,9 @@ class State {
                 this.errorf(`can't call method ${fieldName} on type ${typeName(receiver)}: not supported by this engine`);
             }
             if (method !== undefined)
-                return this.evalMethod(dot, node, receiver, method, fieldName, args, final);
+                return this.evalMethod(dot, node, receiver, method, fieldName, cmd, final);
         }
-        const hasArgs = (args !== null && args.length > 1) || final !== NO_FINAL;
+        const hasArgs = this.nargs(cmd) > 0 || final !== NO_FINAL;
         switch (kind) {
             case Kind.Struct: {
                 const fields = receiver.fields;
@@ -39768,13 +40075,6 @@ class State {
                 }
                 return v;
             }
-            case Kind.Map: {
-                if (hasArgs)
-                    this.errorf(`${fieldName} is not a method but has arguments`);
-                const v = mapGet(receiver, fieldName);
-                this.iface = v !== NO_VALUE && !isStringMap(receiver);
-                return v === undefined ? null : v;
-            }
             case Kind.NilPointer: {
                 // Go names the nil pointer only for fields the struct really has.
                 const known = receiver.fieldNames;
@@ -39790,21 +40090,23 @@ class State {
         }
         this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
     }
-    evalMethod(dot, node, receiver, method, name, args, final) {
+    evalMethod(dot, node, receiver, method, name, cmd, final) {
         const impl = method.fn;
         const fn = {
             name,
             params: method.params,
             fn: (...a) => impl(receiver, ...a),
         };
-        return this.evalCall(dot, false, fn, node, name, args, final, method.badResults);
+        return this.evalCall(dot, false, fn, node, name, cmd, final, method.badResults);
     }
-    evalFunction(dot, di, node, cmd, args, final) {
-        this.node = node;
-        return this.evalCall(dot, di, node.fn, cmd, node.ident, args, final);
+    /** ident is an Identifier node; at is the node "error calling" errors point at; cmd holds the arguments. */
+    evalFunction(dot, di, ident, at, cmd, final) {
+        this.node = ident;
+        const fn = this.refs[this.b(ident)];
+        return this.evalCall(dot, di, fn, at, this.refs[this.a(ident)], cmd, final);
     }
-    evalCall(dot, di, fn, node, name, args, final, badResults) {
-        const nargs = args === null ? 0 : args.length - 1;
+    evalCall(dot, di, fn, at, name, cmd, final, badResults) {
+        const nargs = this.nargs(cmd);
         const hasFinal = final !== NO_FINAL;
         const numIn = nargs + (hasFinal ? 1 : 0);
         const params = fn.params;
@@ -39822,7 +40124,7 @@ class State {
         if (fn.special === 'and' || fn.special === 'or') {
             let v = NO_VALUE;
             for (let i = 1; i <= nargs; i++) {
-                v = this.evalArg(dot, di, 'reflect.Value', args[i]);
+                v = this.evalArg(dot, di, 'reflect.Value', this.arg(cmd, i));
                 if (isTrue(v) === (fn.special === 'or'))
                     return v;
             }
@@ -39834,13 +40136,13 @@ class State {
         const ifaces = fn.special === 'rawArgs' ? new Array(numIn).fill(false) : null;
         let i = 0;
         for (; i < numFixed && i < nargs; i++) {
-            argv[i] = this.evalArg(dot, di, params[i], args[i + 1]);
+            argv[i] = this.evalArg(dot, di, params[i], this.arg(cmd, i + 1));
             if (ifaces)
                 ifaces[i] = this.iface;
         }
         if (fn.variadic !== undefined) {
             for (; i < nargs; i++) {
-                argv[i] = this.evalArg(dot, di, fn.variadic, args[i + 1]);
+                argv[i] = this.evalArg(dot, di, fn.variadic, this.arg(cmd, i + 1));
                 if (ifaces)
                     ifaces[i] = this.iface;
             }
@@ -39861,7 +40163,7 @@ class State {
         catch (e) {
             if (e instanceof Failure || e instanceof RangeError)
                 throw e;
-            this.node = node;
+            this.node = at;
             this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
         }
         return result === undefined ? null : result;
@@ -39892,7 +40194,8 @@ class State {
         this.node = n;
         let v;
         let iface = false;
-        switch (n.type) {
+        const type = this.type(n);
+        switch (type) {
             case NodeType.Dot:
                 v = this.validateType(dot, typ);
                 this.iface = di;
@@ -39904,13 +40207,13 @@ class State {
                 }
                 return this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
             case NodeType.Field:
-                v = this.evalFieldChain(dot, dot, di, n, n.ident, 0, null, NO_FINAL);
+                v = this.evalFieldChain(dot, dot, di, n, this.ident(n), 0, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
                 return v;
             case NodeType.Variable:
-                v = this.evalVariableNode(dot, di, n, null, NO_FINAL);
+                v = this.evalVariableNode(dot, di, n, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
@@ -39920,11 +40223,11 @@ class State {
                 this.iface = false;
                 return v;
             case NodeType.Identifier:
-                v = this.validateType(this.evalFunction(dot, di, n, n, null, NO_FINAL), typ);
+                v = this.validateType(this.evalFunction(dot, di, n, n, NONE, NO_FINAL), typ);
                 this.iface = false;
                 return v;
             case NodeType.Chain:
-                v = this.evalChainNode(dot, di, n, null, NO_FINAL);
+                v = this.evalChainNode(dot, di, n, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
@@ -39934,53 +40237,54 @@ class State {
         if (typ === null || typ === 'any' || typ === 'reflect.Value')
             return this.evalEmptyInterface(n);
         if (typ === 'bool') {
-            if (n.type === NodeType.Bool)
-                return n.value;
-            this.errorf(`expected bool; found ${nodeString(n)}`);
+            if (type === NodeType.Bool)
+                return this.a(n) === 1;
+            this.errorf(`expected bool; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'string') {
-            if (n.type === NodeType.String)
-                return n.text;
-            this.errorf(`expected string; found ${nodeString(n)}`);
+            if (type === NodeType.String)
+                return this.refs[this.b(n)];
+            this.errorf(`expected string; found ${this.t.nodeString(n)}`);
         }
+        const num = type === NodeType.Number ? this.num(n) : null;
         if (typ === 'time.Duration') {
-            if (n.type === NodeType.Number && n.isInt)
-                return new GoNamedInt('time.Duration', n.int64);
-            this.errorf(`expected integer; found ${nodeString(n)}`);
+            if (num !== null && num.isInt)
+                return new GoNamedInt('time.Duration', num.int64);
+            this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
         }
         if (isIntType(typ)) {
-            if (n.type === NodeType.Number && n.isInt)
-                return intOf(n.int64);
-            this.errorf(`expected integer; found ${nodeString(n)}`);
+            if (num !== null && num.isInt)
+                return intOf(num.int64);
+            this.errorf(`expected integer; found ${this.t.nodeString(n)}`);
         }
         if (isUintType(typ)) {
-            if (n.type === NodeType.Number && n.isUint)
-                return intOf(n.uint64);
-            this.errorf(`expected unsigned integer; found ${nodeString(n)}`);
+            if (num !== null && num.isUint)
+                return intOf(num.uint64);
+            this.errorf(`expected unsigned integer; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'float64' || typ === 'float32') {
-            if (n.type === NodeType.Number && n.isFloat)
-                return exec_floatOf(n.float64);
-            this.errorf(`expected float; found ${nodeString(n)}`);
+            if (num !== null && num.isFloat)
+                return exec_floatOf(num.float64);
+            this.errorf(`expected float; found ${this.t.nodeString(n)}`);
         }
         if (typ === 'complex128' || typ === 'complex64') {
-            if (n.type === NodeType.Number && n.isComplex)
-                return new GoComplex(n.re, n.im);
-            this.errorf(`expected complex; found ${nodeString(n)}`);
+            if (num !== null && num.isComplex)
+                return new GoComplex(num.re, num.im);
+            this.errorf(`expected complex; found ${this.t.nodeString(n)}`);
         }
-        this.errorf(`can't handle ${nodeString(n)} for arg of type ${goTypeString(typ)}`);
+        this.errorf(`can't handle ${this.t.nodeString(n)} for arg of type ${goTypeString(typ)}`);
     }
     evalEmptyInterface(n) {
         this.node = n;
-        switch (n.type) {
+        switch (this.type(n)) {
             case NodeType.Bool:
-                return n.value;
+                return this.a(n) === 1;
             case NodeType.Number:
                 return this.idealConstant(n);
             case NodeType.String:
-                return n.text;
+                return this.refs[this.b(n)];
         }
-        this.errorf(`can't handle assignment of ${nodeString(n)} to empty interface argument`);
+        this.errorf(`can't handle assignment of ${this.t.nodeString(n)} to empty interface argument`);
     }
 }
 /** Runs the named template of a parsed set; throws TemplateError on failure. */
@@ -40041,20 +40345,6 @@ const Item = {
     Template: 41,
     With: 42,
 };
-const KEYWORDS = new Map([
-    ['.', Item.Dot],
-    ['block', Item.Block],
-    ['break', Item.Break],
-    ['continue', Item.Continue],
-    ['define', Item.Define],
-    ['else', Item.Else],
-    ['end', Item.End],
-    ['if', Item.If],
-    ['range', Item.Range],
-    ['nil', Item.Nil],
-    ['template', Item.Template],
-    ['with', Item.With],
-]);
 // The delimiters are fixed: "{{", "}}", "/*", "*/".
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
@@ -40123,472 +40413,485 @@ class Tokens {
     }
 }
 const shared = new Tokens();
-class Lexer {
-    breakOK;
-    continueOK;
-    t;
-    input;
-    len;
-    pos = 0;
-    start = 0;
-    parenDepth = 0;
-    constructor(input, breakOK, continueOK) {
-        this.breakOK = breakOK;
-        this.continueOK = continueOK;
-        this.input = input;
-        this.len = input.length;
-        this.t = shared;
-        shared.reset(input);
-    }
-    emit(type) {
-        const t = this.t;
-        const i = t.count++;
-        t.type[i] = type;
-        t.start[i] = this.start;
-        t.end[i] = this.pos;
-        this.start = this.pos;
-    }
-    fail(msg) {
-        const t = this.t;
-        const i = t.count++;
-        t.type[i] = Item.Error;
-        t.start[i] = this.start;
-        t.end[i] = this.start;
-        t.error = msg;
-    }
-    next() {
-        if (this.pos >= this.len)
-            return EOF_RUNE;
-        const c = this.input.charCodeAt(this.pos);
-        if (c < 0xd800 || c > 0xdbff) {
-            this.pos++;
-            return c;
-        }
-        const cp = this.input.codePointAt(this.pos);
-        this.pos += cp > 0xffff ? 2 : 1;
-        return cp;
-    }
-    peek() {
-        return this.pos >= this.len ? EOF_RUNE : this.input.codePointAt(this.pos);
-    }
-    backup(cp) {
-        if (cp !== EOF_RUNE)
-            this.pos -= cp > 0xffff ? 2 : 1;
-    }
-    /** Consumes one character if it is c. */
-    acceptChar(c) {
-        if (this.pos < this.len && this.input.charCodeAt(this.pos) === c) {
-            this.pos++;
-            return true;
-        }
-        return false;
-    }
-    acceptSign() {
-        if (this.pos < this.len) {
-            const c = this.input.charCodeAt(this.pos);
-            if (c === 0x2b || c === 0x2d)
-                this.pos++;
-        }
-    }
-    /** Consumes a run of digits of the given base (with underscores). */
-    acceptDigits(base) {
-        const s = this.input;
-        let p = this.pos;
-        for (; p < this.len; p++) {
-            const c = s.charCodeAt(p);
-            if (c === 0x5f)
+/** Set by the scanning helpers when they fail: the Error token's message. */
+let failure = '';
+/** Consumes a run of digits of the given base (with underscores) from p. */
+function digitsEnd(s, p, len, base) {
+    for (; p < len; p++) {
+        const c = s.charCodeAt(p);
+        if (c === 0x5f)
+            continue;
+        if (base === 16) {
+            if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))
                 continue;
-            if (base === 16) {
-                if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))
-                    continue;
-            }
-            else if (c >= 0x30 && c < 0x30 + base)
-                continue;
-            break;
         }
-        this.pos = p;
+        else if (c >= 0x30 && c < 0x30 + base)
+            continue;
+        break;
     }
-    atRightDelim() {
-        const s = this.input;
-        const p = this.pos;
-        return s.charCodeAt(p) === RBRACE && s.charCodeAt(p + 1) === RBRACE;
+    return p;
+}
+function signEnd(s, p) {
+    const c = s.charCodeAt(p);
+    return c === 0x2b || c === 0x2d ? p + 1 : p;
+}
+/** The rune at p (EOF_RUNE at the end). */
+function runeAt(s, p, len) {
+    return p >= len ? EOF_RUNE : s.codePointAt(p);
+}
+/** lex.go's scanNumber from p: the end of the number, or -(end + 1) when it is bad. */
+function scanNumber(s, p, len) {
+    p = signEnd(s, p);
+    let base = 10;
+    if (s.charCodeAt(p) === 0x30) {
+        p++;
+        const c = s.charCodeAt(p) | 0x20;
+        if (c === 0x78)
+            base = 16;
+        else if (c === 0x6f)
+            base = 8;
+        else if (c === 0x62)
+            base = 2;
+        if (base !== 10)
+            p++;
     }
-    /** A trim marker " -" followed by "}}" at p. */
-    atTrimRightDelim(p) {
-        const s = this.input;
-        return (p + 3 < this.len &&
-            lexer_isSpace(s.charCodeAt(p)) &&
-            s.charCodeAt(p + 1) === 0x2d &&
-            s.charCodeAt(p + 2) === RBRACE &&
-            s.charCodeAt(p + 3) === RBRACE);
+    p = digitsEnd(s, p, len, base);
+    if (s.charCodeAt(p) === 0x2e)
+        p = digitsEnd(s, p + 1, len, base);
+    if (base === 10 && (s.charCodeAt(p) | 0x20) === 0x65)
+        p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+    if (base === 16 && (s.charCodeAt(p) | 0x20) === 0x70)
+        p = digitsEnd(s, signEnd(s, p + 1), len, 10);
+    if (s.charCodeAt(p) === 0x69)
+        p++;
+    const r = runeAt(s, p, len);
+    if (r !== EOF_RUNE && isAlphaNumeric(r))
+        return -(p + (r > 0xffff ? 2 : 1) + 1);
+    return p;
+}
+/** A number (or complex number) token from start: its end, or -1 with `failure` set. */
+function lexNumber(s, start, len) {
+    let p = scanNumber(s, start, len);
+    if (p < 0) {
+        failure = 'bad number syntax: ' + quote(s.slice(start, -p - 1));
+        return -1;
     }
-    atTerminator() {
-        if (this.pos >= this.len)
-            return true;
-        const r = this.input.charCodeAt(this.pos);
-        switch (r) {
-            case 0x20:
-            case 0x09:
-            case 0x0d:
-            case 0x0a:
-            case 0x2e: // .
-            case 0x2c: // ,
-            case 0x7c: // |
-            case 0x3a: // :
-            case 0x29: // )
-            case 0x28: // (
-                return true;
-            case RBRACE:
-                return this.input.charCodeAt(this.pos + 1) === RBRACE;
+    const sign = s.charCodeAt(p);
+    if (sign === 0x2b || sign === 0x2d) {
+        const q = scanNumber(s, p, len);
+        if (q < 0 || s.charCodeAt(q - 1) !== 0x69) {
+            failure = 'bad number syntax: ' + quote(s.slice(start, q < 0 ? -q - 1 : q));
+            return -1;
         }
-        return false;
+        p = q;
+        // The caller tells a complex number by the "i" it ends with and a sign inside.
     }
-    skipSpaces() {
-        while (this.pos < this.len && lexer_isSpace(this.input.charCodeAt(this.pos)))
-            this.pos++;
-    }
-    run() {
-        for (;;) {
-            const state = this.lexText();
-            if (state === 0)
-                break;
-            if (state === 2) {
-                if (!this.lexComment())
-                    break;
+    return p;
+}
+/** A quoted string or character constant from its opening quote at p: its end, or -1. */
+function lexQuoted(s, p, len, q, what) {
+    p++;
+    for (;;) {
+        if (p >= len) {
+            failure = what;
+            return -1;
+        }
+        const r = s.charCodeAt(p++);
+        if (r === 0x5c) {
+            if (p < len && s.charCodeAt(p) !== 0x0a) {
+                p++;
                 continue;
             }
-            let s;
-            do
-                s = this.lexInsideAction();
-            while (s === 1);
-            if (s === 2)
-                break;
+            failure = what;
+            return -1;
         }
-        return this.t;
+        if (r === 0x0a) {
+            failure = what;
+            return -1;
+        }
+        if (r === q)
+            return p;
     }
-    /** Emits text up to the next action; 1: an action follows, 2: a comment follows, 0: the end. */
-    lexText() {
-        const s = this.input;
-        const x = s.indexOf('{{', this.pos);
+}
+/** The end of a run of alphanumerics from p. */
+function alnumEnd(s, p, len) {
+    for (;;) {
+        if (p >= len)
+            return p;
+        const c = s.charCodeAt(p);
+        if (c < 0x80) {
+            if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
+                p++;
+                continue;
+            }
+            return p;
+        }
+        const r = s.codePointAt(p);
+        if (!isAlphaNumeric(r))
+            return p;
+        p += r > 0xffff ? 2 : 1;
+    }
+}
+/** lex.go's atTerminator at p. */
+function atTerminator(s, p, len) {
+    if (p >= len)
+        return true;
+    switch (s.charCodeAt(p)) {
+        case 0x20:
+        case 0x09:
+        case 0x0d:
+        case 0x0a:
+        case 0x2e: // .
+        case 0x2c: // ,
+        case 0x7c: // |
+        case 0x3a: // :
+        case 0x29: // )
+        case 0x28: // (
+            return true;
+        case RBRACE:
+            return s.charCodeAt(p + 1) === RBRACE;
+    }
+    return false;
+}
+/** A trim marker " -" followed by "}}" at p. */
+function atTrimRightDelim(s, p, len) {
+    return (p + 3 < len &&
+        s.charCodeAt(p + 1) === 0x2d &&
+        s.charCodeAt(p + 2) === RBRACE &&
+        s.charCodeAt(p + 3) === RBRACE &&
+        lexer_isSpace(s.charCodeAt(p)));
+}
+/**
+ * Tokenizes a template text. One function with local state, because this runs cold (once per
+ * template text) and the interpreter is much faster on locals than on object fields.
+ */
+function lex(input, breakOK = true, continueOK = true) {
+    const t = shared;
+    t.reset(input);
+    const ty = t.type;
+    const ts = t.start;
+    const te = t.end;
+    const s = input;
+    const len = s.length;
+    let n = 0;
+    let pos = 0;
+    let start = 0;
+    let msg = '';
+    text: for (;;) {
+        // lexText: text up to the next "{{".
+        const x = s.indexOf('{{', pos);
         if (x < 0) {
-            this.pos = this.len;
-            if (this.pos > this.start)
-                this.emit(Item.Text);
-            this.emit(Item.EOF);
-            return 0;
+            if (len > start) {
+                ty[n] = Item.Text;
+                ts[n] = start;
+                te[n++] = len;
+            }
+            ty[n] = Item.EOF;
+            ts[n] = len;
+            te[n++] = len;
+            break;
         }
         // A left trim marker: "{{- " (the space may be any of the four).
         const trim = s.charCodeAt(x + 2) === 0x2d && lexer_isSpace(s.charCodeAt(x + 3));
         let trimEnd = x;
         if (trim)
-            while (trimEnd > this.start && lexer_isSpace(s.charCodeAt(trimEnd - 1)))
+            while (trimEnd > start && lexer_isSpace(s.charCodeAt(trimEnd - 1)))
                 trimEnd--;
-        if (trimEnd > this.start) {
-            this.pos = trimEnd;
-            this.emit(Item.Text);
+        if (trimEnd > start) {
+            ty[n] = Item.Text;
+            ts[n] = start;
+            te[n++] = trimEnd;
         }
-        this.start = x;
-        this.pos = x + 2;
-        const afterMarker = trim ? 2 : 0;
-        if (s.charCodeAt(this.pos + afterMarker) === 0x2f && s.charCodeAt(this.pos + afterMarker + 1) === 0x2a) {
-            this.pos += afterMarker;
-            this.start = this.pos;
-            return 2;
-        }
-        this.emit(Item.LeftDelim);
-        this.pos += afterMarker;
-        this.start = this.pos;
-        this.parenDepth = 0;
-        return 1;
-    }
-    lexComment() {
-        this.pos += 2;
-        const i = this.input.indexOf('*/', this.pos);
-        if (i < 0) {
-            this.fail('unclosed comment');
-            return false;
-        }
-        this.pos = i + 2;
-        const trim = this.atTrimRightDelim(this.pos);
-        if (!trim && !this.atRightDelim()) {
-            this.fail('comment ends before closing delimiter');
-            return false;
-        }
-        this.pos += trim ? 4 : 2;
-        if (trim)
-            this.skipSpaces();
-        this.start = this.pos;
-        return true;
-    }
-    lexRightDelim(trim) {
-        if (trim) {
-            this.pos += 2;
-            this.start = this.pos;
-        }
-        this.pos += 2;
-        this.emit(Item.RightDelim);
-        if (trim) {
-            this.skipSpaces();
-            this.start = this.pos;
-        }
-    }
-    scanNumber() {
-        this.acceptSign();
-        let base = 10;
-        if (this.acceptChar(0x30)) {
-            const c = this.pos < this.len ? this.input.charCodeAt(this.pos) | 0x20 : 0;
-            if (c === 0x78)
-                base = 16;
-            else if (c === 0x6f)
-                base = 8;
-            else if (c === 0x62)
-                base = 2;
-            if (base !== 10)
-                this.pos++;
-        }
-        this.acceptDigits(base);
-        if (this.acceptChar(0x2e))
-            this.acceptDigits(base);
-        if (base === 10 && (this.acceptChar(0x65) || this.acceptChar(0x45))) {
-            this.acceptSign();
-            this.acceptDigits(10);
-        }
-        if (base === 16 && (this.acceptChar(0x70) || this.acceptChar(0x50))) {
-            this.acceptSign();
-            this.acceptDigits(10);
-        }
-        this.acceptChar(0x69); // i
-        const r = this.peek();
-        if (r !== EOF_RUNE && isAlphaNumeric(r)) {
-            this.next();
-            return false;
-        }
-        return true;
-    }
-    lexNumber() {
-        if (!this.scanNumber()) {
-            this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
-            return false;
-        }
-        const sign = this.pos < this.len ? this.input.charCodeAt(this.pos) : 0;
-        if (sign === 0x2b || sign === 0x2d) {
-            if (!this.scanNumber() || this.input.charCodeAt(this.pos - 1) !== 0x69) {
-                this.fail('bad number syntax: ' + quote(this.input.slice(this.start, this.pos)));
-                return false;
-            }
-            this.emit(Item.Complex);
-        }
-        else
-            this.emit(Item.Number);
-        return true;
-    }
-    lexQuoted(q, what, type) {
-        const s = this.input;
-        for (;;) {
-            if (this.pos >= this.len) {
-                this.fail(what);
-                return false;
-            }
-            const r = s.charCodeAt(this.pos++);
-            if (r === 0x5c) {
-                if (this.pos < this.len && s.charCodeAt(this.pos) !== 0x0a) {
-                    this.next();
-                    continue;
-                }
-                // Go consumes the character (EOF consumes nothing) before failing.
-                if (this.pos < this.len)
-                    this.pos++;
-                this.fail(what);
-                return false;
-            }
-            if (r === 0x0a) {
-                this.fail(what);
-                return false;
-            }
-            if (r === q)
+        pos = x + (trim ? 4 : 2);
+        if (s.charCodeAt(pos) === 0x2f && s.charCodeAt(pos + 1) === 0x2a) {
+            // A comment: "/*" ... "*/" then the right delimiter.
+            start = pos;
+            const i = s.indexOf('*/', pos + 2);
+            if (i < 0) {
+                msg = 'unclosed comment';
                 break;
+            }
+            pos = i + 2;
+            const trimRight = atTrimRightDelim(s, pos, len);
+            if (!trimRight && !(s.charCodeAt(pos) === RBRACE && s.charCodeAt(pos + 1) === RBRACE)) {
+                msg = 'comment ends before closing delimiter';
+                break;
+            }
+            pos += trimRight ? 4 : 2;
+            if (trimRight)
+                while (pos < len && lexer_isSpace(s.charCodeAt(pos)))
+                    pos++;
+            start = pos;
+            continue;
         }
-        this.emit(type);
-        return true;
-    }
-    lexRawQuote() {
-        const i = this.input.indexOf('`', this.pos);
-        if (i < 0) {
-            this.fail('unterminated raw quoted string');
-            return false;
-        }
-        this.pos = i + 1;
-        this.emit(Item.RawString);
-        return true;
-    }
-    /** Consumes alphanumerics; returns the first other rune (not consumed), or EOF. */
-    scanAlphaNumeric() {
-        const s = this.input;
+        ty[n] = Item.LeftDelim;
+        ts[n] = x;
+        te[n++] = x + 2;
+        start = pos;
+        let parenDepth = 0;
+        // lexInsideAction, one token per iteration.
         for (;;) {
-            if (this.pos >= this.len)
-                return EOF_RUNE;
-            const c = s.charCodeAt(this.pos);
-            if (c < 0x80) {
-                if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) {
-                    this.pos++;
-                    continue;
+            let c = s.charCodeAt(pos);
+            // A right delimiter: "}}", or " -}}" with a trim marker (tested where spaces are handled).
+            let delim = 0;
+            if (c === RBRACE) {
+                if (s.charCodeAt(pos + 1) === RBRACE)
+                    delim = 1;
+            }
+            else if ((c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) && s.charCodeAt(pos + 1) === 0x2d) {
+                if (atTrimRightDelim(s, pos, len))
+                    delim = 2;
+            }
+            if (delim !== 0) {
+                if (parenDepth !== 0) {
+                    msg = 'unclosed left paren';
+                    break text;
                 }
-                return c;
+                if (delim === 2)
+                    pos += 2;
+                ty[n] = Item.RightDelim;
+                ts[n] = pos;
+                te[n++] = pos + 2;
+                pos += 2;
+                if (delim === 2)
+                    while (pos < len && lexer_isSpace(s.charCodeAt(pos)))
+                        pos++;
+                start = pos;
+                continue text;
             }
-            const r = this.next();
-            if (!isAlphaNumeric(r)) {
-                this.backup(r);
-                return r;
+            if (pos >= len) {
+                msg = 'unclosed action';
+                break text;
             }
-        }
-    }
-    lexFieldOrVariable(type) {
-        if (this.atTerminator()) {
-            this.emit(type === Item.Variable ? Item.Variable : Item.Dot);
-            return true;
-        }
-        const r = this.scanAlphaNumeric();
-        if (!this.atTerminator()) {
-            this.fail('bad character ' + runeU(r));
-            return false;
-        }
-        this.emit(type);
-        return true;
-    }
-    lexIdentifier() {
-        const r = this.scanAlphaNumeric();
-        if (!this.atTerminator()) {
-            this.fail('bad character ' + runeU(r));
-            return false;
-        }
-        const first = this.input.charCodeAt(this.start);
-        // Keywords and true/false are all lower-case ASCII words.
-        if (first >= 0x61 && first <= 0x7a) {
-            const word = this.input.slice(this.start, this.pos);
-            const key = KEYWORDS.get(word);
-            if (key !== undefined) {
-                if ((key === Item.Break && !this.breakOK) || (key === Item.Continue && !this.continueOK)) {
-                    this.emit(Item.Identifier);
-                }
-                else
-                    this.emit(key);
-                return true;
-            }
-            if (word === 'true' || word === 'false') {
-                this.emit(Item.Bool);
-                return true;
-            }
-        }
-        this.emit(Item.Identifier);
-        return true;
-    }
-    /** One step inside an action; 1: more of the action, 0: back to text, 2: an error. */
-    lexInsideAction() {
-        const s = this.input;
-        if (this.atRightDelim() || this.atTrimRightDelim(this.pos)) {
-            if (this.parenDepth === 0) {
-                this.lexRightDelim(!this.atRightDelim());
-                return 0;
-            }
-            this.fail('unclosed left paren');
-            return 2;
-        }
-        const r = this.next();
-        if (r === EOF_RUNE) {
-            this.fail('unclosed action');
-            return 2;
-        }
-        switch (r) {
-            case 0x20:
-            case 0x09:
-            case 0x0d:
-            case 0x0a: {
-                // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
-                this.pos--;
-                let numSpaces = 0;
-                while (this.pos < this.len && lexer_isSpace(s.charCodeAt(this.pos))) {
-                    this.pos++;
-                    numSpaces++;
-                }
-                if (this.atTrimRightDelim(this.pos - 1)) {
-                    this.pos--;
-                    if (numSpaces === 1) {
-                        this.lexRightDelim(true);
-                        return 0;
+            let type;
+            switch (c) {
+                case 0x20:
+                case 0x09:
+                case 0x0d:
+                case 0x0a: {
+                    // A run of spaces; a trim-marked right delimiter starts with one, so stop before it.
+                    let p = pos + 1;
+                    for (; p < len; p++) {
+                        const d = s.charCodeAt(p);
+                        if (d !== 0x20 && d !== 0x09 && d !== 0x0a && d !== 0x0d)
+                            break;
                     }
+                    if (s.charCodeAt(p) === 0x2d && atTrimRightDelim(s, p - 1, len)) {
+                        p--;
+                        if (p - pos === 0) {
+                            // Unreachable in practice: the check above already saw " -}}" here.
+                            pos = p;
+                            continue;
+                        }
+                    }
+                    pos = p;
+                    type = Item.Space;
+                    break;
                 }
-                this.emit(Item.Space);
-                return 1;
+                case 0x3d: // =
+                    pos++;
+                    type = Item.Assign;
+                    break;
+                case 0x3a: // :
+                    if (s.charCodeAt(pos + 1) !== 0x3d) {
+                        msg = 'expected :=';
+                        break text;
+                    }
+                    pos += 2;
+                    type = Item.Declare;
+                    break;
+                case 0x7c: // |
+                    pos++;
+                    type = Item.Pipe;
+                    break;
+                case 0x22: {
+                    // " ... ": when no backslash or newline comes before the closing quote, jump to it.
+                    const q = s.indexOf('"', pos + 1);
+                    if (q >= 0) {
+                        const bs = s.indexOf('\\', pos + 1);
+                        const nl = s.indexOf('\n', pos + 1);
+                        if ((bs < 0 || bs > q) && (nl < 0 || nl > q)) {
+                            pos = q + 1;
+                            type = Item.String;
+                            break;
+                        }
+                    }
+                    pos = lexQuoted(s, pos, len, 0x22, 'unterminated quoted string');
+                    if (pos < 0) {
+                        msg = failure;
+                        break text;
+                    }
+                    type = Item.String;
+                    break;
+                }
+                case 0x60: {
+                    // `
+                    const i = s.indexOf('`', pos + 1);
+                    if (i < 0) {
+                        msg = 'unterminated raw quoted string';
+                        break text;
+                    }
+                    pos = i + 1;
+                    type = Item.RawString;
+                    break;
+                }
+                case 0x27: // '
+                    pos = lexQuoted(s, pos, len, 0x27, 'unterminated character constant');
+                    if (pos < 0) {
+                        msg = failure;
+                        break text;
+                    }
+                    type = Item.CharConstant;
+                    break;
+                case 0x28: // (
+                    pos++;
+                    parenDepth++;
+                    type = Item.LeftParen;
+                    break;
+                case 0x29: // )
+                    ty[n] = Item.RightParen;
+                    ts[n] = start;
+                    te[n++] = ++pos;
+                    start = pos;
+                    if (--parenDepth < 0) {
+                        msg = 'unexpected right paren ' + runeU(c);
+                        break text;
+                    }
+                    continue;
+                case 0x24: // $
+                case 0x2e: {
+                    // . (a field unless a digit follows, which makes it a number)
+                    const next = s.charCodeAt(pos + 1);
+                    // At the very end, Go lexes a lone "." as a number too.
+                    if (c === 0x2e && ((next >= 0x30 && next <= 0x39) || pos + 1 >= len)) {
+                        const p = lexNumber(s, pos, len);
+                        if (p < 0) {
+                            msg = failure;
+                            break text;
+                        }
+                        type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+                        pos = p;
+                        break;
+                    }
+                    pos++;
+                    if (atTerminator(s, pos, len)) {
+                        type = c === 0x24 ? Item.Variable : Item.Dot;
+                        break;
+                    }
+                    pos = alnumEnd(s, pos, len);
+                    if (!atTerminator(s, pos, len)) {
+                        msg = 'bad character ' + runeU(runeAt(s, pos, len));
+                        break text;
+                    }
+                    type = c === 0x24 ? Item.Variable : Item.Field;
+                    break;
+                }
+                default: {
+                    if (c === 0x2b || c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+                        const p = lexNumber(s, pos, len);
+                        if (p < 0) {
+                            msg = failure;
+                            break text;
+                        }
+                        type = isComplex(s, pos, p) ? Item.Complex : Item.Number;
+                        pos = p;
+                        break;
+                    }
+                    if (c >= 0xd800 && c <= 0xdbff)
+                        c = s.codePointAt(pos);
+                    if (isAlphaNumeric(c)) {
+                        pos = alnumEnd(s, pos, len);
+                        if (!atTerminator(s, pos, len)) {
+                            msg = 'bad character ' + runeU(runeAt(s, pos, len));
+                            break text;
+                        }
+                        type = identifierType(s, start, pos, breakOK, continueOK);
+                        break;
+                    }
+                    if (c < 0x80 && isPrint(c)) {
+                        pos++;
+                        type = Item.Char;
+                        break;
+                    }
+                    msg = 'unrecognized character in action: ' + runeU(c);
+                    break text;
+                }
             }
-            case 0x3d: // =
-                this.emit(Item.Assign);
-                return 1;
-            case 0x3a: // :
-                if (this.next() !== 0x3d) {
-                    this.fail('expected :=');
-                    return 2;
-                }
-                this.emit(Item.Declare);
-                return 1;
-            case 0x7c: // |
-                this.emit(Item.Pipe);
-                return 1;
-            case 0x22: // "
-                return this.lexQuoted(0x22, 'unterminated quoted string', Item.String) ? 1 : 2;
-            case 0x60: // `
-                return this.lexRawQuote() ? 1 : 2;
-            case 0x24: // $
-                if (this.atTerminator()) {
-                    this.emit(Item.Variable);
-                    return 1;
-                }
-                return this.lexFieldOrVariable(Item.Variable) ? 1 : 2;
-            case 0x27: // '
-                return this.lexQuoted(0x27, 'unterminated character constant', Item.CharConstant) ? 1 : 2;
-            case 0x28: // (
-                this.emit(Item.LeftParen);
-                this.parenDepth++;
-                return 1;
-            case 0x29: // )
-                this.emit(Item.RightParen);
-                this.parenDepth--;
-                if (this.parenDepth < 0) {
-                    this.fail('unexpected right paren ' + runeU(r));
-                    return 2;
-                }
-                return 1;
-            case 0x2e: // .
-                // ".field" unless a digit follows, which makes it a number.
-                if (this.pos < this.len) {
-                    const c = s.charCodeAt(this.pos);
-                    if (c < 0x30 || c > 0x39)
-                        return this.lexFieldOrVariable(Item.Field) ? 1 : 2;
-                }
-                this.pos--;
-                return this.lexNumber() ? 1 : 2;
-            case 0x2b: // +
-            case 0x2d: // -
-                this.pos--;
-                return this.lexNumber() ? 1 : 2;
+            ty[n] = type;
+            ts[n] = start;
+            te[n++] = pos;
+            start = pos;
         }
-        if (r >= 0x30 && r <= 0x39) {
-            this.pos--;
-            return this.lexNumber() ? 1 : 2;
-        }
-        if (isAlphaNumeric(r)) {
-            this.backup(r);
-            return this.lexIdentifier() ? 1 : 2;
-        }
-        if (r < 0x80 && isPrint(r)) {
-            this.emit(Item.Char);
-            return 1;
-        }
-        this.fail('unrecognized character in action: ' + runeU(r));
-        return 2;
     }
+    if (msg !== '') {
+        ty[n] = Item.Error;
+        ts[n] = start;
+        te[n++] = start;
+        t.error = msg;
+    }
+    t.count = n;
+    return t;
 }
-function lex(input, breakOK = true, continueOK = true) {
-    return new Lexer(input, breakOK, continueOK).run();
+/** lexNumber emits a Complex token when a signed imaginary part followed the first number. */
+function isComplex(s, start, end) {
+    if (s.charCodeAt(end - 1) !== 0x69)
+        return false;
+    const first = scanNumber(s, start, end);
+    return first >= 0 && first < end;
+}
+/** Keyword, bool or plain identifier: the type of the word s[start:end), told without cutting it out. */
+function identifierType(s, start, end, breakOK, continueOK) {
+    const n = end - start;
+    let key = Item.Identifier;
+    switch (s.charCodeAt(start)) {
+        case 0x62: // b
+            if (n === 5 && s.startsWith('block', start))
+                key = Item.Block;
+            else if (n === 5 && s.startsWith('break', start))
+                key = breakOK ? Item.Break : Item.Identifier;
+            break;
+        case 0x63: // c
+            if (n === 8 && s.startsWith('continue', start))
+                key = continueOK ? Item.Continue : Item.Identifier;
+            break;
+        case 0x64: // d
+            if (n === 6 && s.startsWith('define', start))
+                key = Item.Define;
+            break;
+        case 0x65: // e
+            if (n === 4 && s.startsWith('else', start))
+                key = Item.Else;
+            else if (n === 3 && s.startsWith('end', start))
+                key = Item.End;
+            break;
+        case 0x66: // f
+            if (n === 5 && s.startsWith('false', start))
+                key = Item.Bool;
+            break;
+        case 0x69: // i
+            if (n === 2 && s.charCodeAt(start + 1) === 0x66)
+                key = Item.If;
+            break;
+        case 0x6e: // n
+            if (n === 3 && s.startsWith('nil', start))
+                key = Item.Nil;
+            break;
+        case 0x72: // r
+            if (n === 5 && s.startsWith('range', start))
+                key = Item.Range;
+            break;
+        case 0x74: // t
+            if (n === 8 && s.startsWith('template', start))
+                key = Item.Template;
+            else if (n === 4 && s.startsWith('true', start))
+                key = Item.Bool;
+            break;
+        case 0x77: // w
+            if (n === 4 && s.startsWith('with', start))
+                key = Item.With;
+            break;
+    }
+    return key;
 }
 //# sourceMappingURL=lexer.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/literals.js
@@ -40857,11 +41160,10 @@ function isPlainDecimal(text) {
     return true;
 }
 /** parse.newNumber: classify a number literal; a string result is Go's error message. */
-function newNumber(pos, text, type) {
+function newNumber(text, type) {
     const n = {
-        type: NodeType.Number,
-        pos,
         text,
+        floatSyntax: false,
         isInt: false,
         isUint: false,
         isFloat: false,
@@ -40880,6 +41182,9 @@ function newNumber(pos, text, type) {
         n.float64 = v;
         return n;
     }
+    // exec.go's idealConstant: floats are told by their syntax, hex integers (no "p") excepted.
+    const hexInt = text.length > 2 && text[0] === '0' && (text[1] === 'x' || text[1] === 'X') && !/[pP]/.test(text);
+    n.floatSyntax = !hexInt && text[0] !== "'" && /[.eEpP]/.test(text);
     if (type === Item.CharConstant) {
         const r = unquoteChar(text, 1, text.charCodeAt(0));
         if (r === null)
@@ -40962,40 +41267,82 @@ function newNumber(pos, text, type) {
     return n;
 }
 /**
- * Names and short literals repeat across templates (".Values.name", "printf", "%q"): parse trees
- * share one copy of each, and field paths share one array, which keeps parse trees small.
- * The tables are bounded so that odd inputs cannot grow them without limit.
+ * Names, field paths and short literals repeat across templates (".Values.name", "printf", "%q"):
+ * parse trees share one copy of each, found in direct-mapped tables keyed by a cheap hash of the
+ * token's text and compared in place, so a hit allocates nothing. A miss just replaces the entry.
  */
-const INTERN_MAX_LENGTH = 64;
-const INTERN_MAX_ENTRIES = 20000;
-const strings = new Map();
-const paths = new Map();
-function intern(s) {
-    if (s.length > INTERN_MAX_LENGTH)
-        return s;
-    const v = strings.get(s);
-    if (v !== undefined)
-        return v;
-    if (strings.size < INTERN_MAX_ENTRIES)
-        strings.set(s, s);
-    return s;
+const TABLE_SIZE = 4096;
+const names = new Array(TABLE_SIZE).fill(undefined);
+const pathKeys = new Array(TABLE_SIZE).fill(undefined);
+const pathVals = new Array(TABLE_SIZE).fill(undefined);
+const literalKeys = new Array(TABLE_SIZE).fill(undefined);
+const literalVals = new Array(TABLE_SIZE).fill(undefined);
+function slot(s, start, end) {
+    const len = end - start;
+    return (len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) & (TABLE_SIZE - 1);
 }
-/** The identifiers of a field or variable token such as ".a.b" (the dot dropped) or "$x.a". */
-function parser_path(text) {
-    let v = paths.get(text);
-    if (v === undefined) {
-        const parts = text.indexOf('.') < 0 ? [intern(text)] : text.split('.').map(intern);
-        v = Object.freeze(parts);
-        if (paths.size < INTERN_MAX_ENTRIES && text.length <= INTERN_MAX_LENGTH)
-            paths.set(text, v);
-    }
+/** s[start:end), shared with earlier parses when possible. */
+function parser_name(s, start, end) {
+    const h = slot(s, start, end);
+    const c = names[h];
+    if (c !== undefined && c.length === end - start && s.startsWith(c, start))
+        return c;
+    const v = s.slice(start, end);
+    names[h] = v;
     return v;
 }
-/** The list-building stack, shared because parsing cannot be re-entered (it never runs user code). */
-const sharedStack = [];
-const NO_DECL = [];
-const NO_CMDS = [];
-const NO_ARGS = [];
+/** The identifiers of a field or variable token such as ".a.b" (the dot dropped) or "$x.a". */
+function parser_path(s, start, end) {
+    const h = slot(s, start, end);
+    const c = pathKeys[h];
+    if (c !== undefined && c.length === end - start && s.startsWith(c, start))
+        return pathVals[h];
+    const text = s.slice(start, end);
+    let v;
+    if (text.indexOf('.') < 0)
+        v = [parser_name(text, 0, text.length)];
+    else {
+        const parts = text.split('.');
+        for (let i = 0; i < parts.length; i++)
+            if (parts[i] !== '')
+                parts[i] = parser_name(parts[i], 0, parts[i].length);
+        v = parts;
+    }
+    pathKeys[h] = text;
+    pathVals[h] = v;
+    return v;
+}
+/**
+ * Scratch space for the tree under construction, shared because parsing cannot be re-entered (it
+ * never runs user code); a finished tree gets exact-size copies. `stack` holds lists being built.
+ */
+let D = new Int32Array(4096);
+let K = new Int32Array(1024);
+const S = [];
+/**
+ * Finished trees are copied into views of shared slabs, which is much cheaper than giving every
+ * tree its own ArrayBuffer; a slab lives as long as any tree in it (like Buffer's pool).
+ */
+const SLAB_INTS = 1 << 16;
+let slab = new Int32Array(SLAB_INTS);
+let slabUsed = 0;
+function slabCopy(src, n) {
+    // Views are made with the constructor: subarray and slice are far slower in cold code.
+    const part = new Int32Array(src.buffer, 0, n);
+    if (n > SLAB_INTS >> 3) {
+        const own = new Int32Array(n);
+        own.set(part);
+        return own;
+    }
+    if (slabUsed + n > SLAB_INTS) {
+        slab = new Int32Array(SLAB_INTS);
+        slabUsed = 0;
+    }
+    slab.set(part, slabUsed);
+    const view = new Int32Array(slab.buffer, slabUsed * 4, n);
+    slabUsed += n;
+    return view;
+}
 class Parser {
     name;
     text;
@@ -41008,23 +41355,11 @@ class Parser {
     state = { vars: ['$'], rangeDepth: 0, actionPos: -1, furthest: 0 };
     trees = new Map();
     lineStarts;
-    /**
-     * Lists under construction share one stack, so each finished list is an exact-size copy: arrays
-     * grown by push keep spare capacity, which parse trees would hold on to.
-     */
-    stack = sharedStack;
+    nd = 0;
+    nk = 0;
+    /** Strings, identifier arrays, functions and numbers the tree refers to. */
+    refs = [];
     top = 0;
-    push(x) {
-        this.stack[this.top++] = x;
-    }
-    /** Pops the items pushed since base into a new array. */
-    popList(base) {
-        const out = this.stack.slice(base, this.top);
-        for (let i = base; i < this.top; i++)
-            this.stack[i] = undefined;
-        this.top = base;
-        return out;
-    }
     constructor(name, text, findFunction) {
         this.name = name;
         this.text = text;
@@ -41034,14 +41369,58 @@ class Parser {
         this.st = this.tokens.start;
         this.last = this.tokens.count - 1;
     }
+    /** The finished tree. */
+    tree() {
+        return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), this.refs);
+    }
+    /** A view of the tree under construction, for messages and checks while parsing. */
+    view() {
+        return new Tree(this.text, D, K, this.refs);
+    }
     /** Lets go of the text held by the shared token list. */
     release() {
         this.tokens.input = '';
         this.tokens.error = '';
-        // After a failure, lists left half built still hold nodes.
-        for (let i = 0; i < this.top; i++)
-            this.stack[i] = undefined;
-        this.top = 0;
+    }
+    // Tree building.
+    node(type, pos, a, b, c) {
+        const n = this.nd++;
+        let i = n * STRIDE;
+        if (i + STRIDE > D.length) {
+            const grown = new Int32Array(D.length * 2);
+            grown.set(D);
+            D = grown;
+        }
+        D[i++] = type;
+        D[i++] = pos;
+        D[i++] = a;
+        D[i++] = b;
+        D[i] = c;
+        return n;
+    }
+    ref(v) {
+        return this.refs.push(v) - 1;
+    }
+    push(n) {
+        S[this.top++] = n;
+    }
+    /** Moves the nodes pushed since base into the child lists; returns where they start. */
+    popList(base) {
+        const count = this.top - base;
+        const first = this.nk;
+        if (first + count > K.length) {
+            const grown = new Int32Array(Math.max(K.length * 2, first + count));
+            grown.set(K);
+            K = grown;
+        }
+        for (let i = 0; i < count; i++)
+            K[first + i] = S[base + i];
+        this.nk += count;
+        this.top = base;
+        return first;
+    }
+    type(n) {
+        return D[n * STRIDE];
     }
     // Token stream: tokens are indexes; reading past the end repeats the final EOF or Error token.
     next() {
@@ -41131,9 +41510,11 @@ class Parser {
         const loc = locate(this.text, f.pos);
         return TemplateError.parse(this.name, { line: this.lineOf(f.pos), col: loc.col }, f.message);
     }
-    // Grammar.
+    // Grammar. Methods return node indexes; itemList returns its List and leaves the {{end}} or
+    // {{else}} that ended it in this.end.
+    end = NONE;
     parse() {
-        const root = { type: NodeType.List, pos: this.peekPos(), nodes: [] };
+        const pos = this.peekPos();
         const base = this.top;
         while (this.peekType() !== Item.EOF) {
             if (this.peekType() === Item.LeftDelim) {
@@ -41149,11 +41530,13 @@ class Parser {
                 this.idx = mark;
             }
             const n = this.textOrAction();
-            if (n.type === NodeType.End || n.type === NodeType.Else)
-                this.errorf('unexpected ' + nodeString(n));
+            const t = this.type(n);
+            if (t === NodeType.End || t === NodeType.Else)
+                this.errorf('unexpected ' + this.view().nodeString(n));
             this.push(n);
         }
-        root.nodes = this.popList(base);
+        const count = this.top - base;
+        const root = this.node(NodeType.List, pos, this.popList(base), count, 0);
         this.add(this.name, root);
     }
     treeState() {
@@ -41161,11 +41544,12 @@ class Parser {
     }
     add(name, root) {
         const existing = this.trees.get(name);
-        if (existing === undefined || isEmptyTree(existing)) {
+        const view = this.view();
+        if (existing === undefined || view.isEmpty(existing)) {
             this.trees.set(name, root);
             return;
         }
-        if (!isEmptyTree(root))
+        if (!view.isEmpty(root))
             this.errorf(`template: multiple definition of template ${quote(name)}`);
     }
     parseDefinition() {
@@ -41178,20 +41562,24 @@ class Parser {
         if (name === null)
             this.errorf(INVALID_SYNTAX);
         this.expect(Item.RightDelim, context);
-        const [root, end] = this.itemList();
-        if (end.type !== NodeType.End)
-            this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+        const root = this.itemList();
+        if (this.type(this.end) !== NodeType.End) {
+            this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+        }
         this.add(name, root);
     }
-    /** The items up to an {{end}} or {{else}}, which is returned beside the list. */
+    /** The items up to an {{end}} or {{else}}, which is left in this.end. */
     itemList() {
-        const list = { type: NodeType.List, pos: this.peekNonSpacePos(), nodes: [] };
+        const pos = this.peekNonSpacePos();
         const base = this.top;
         while (this.peekNonSpaceType() !== Item.EOF) {
             const n = this.textOrAction();
-            if (n.type === NodeType.End || n.type === NodeType.Else) {
-                list.nodes = this.popList(base);
-                return [list, n];
+            const t = this.type(n);
+            if (t === NodeType.End || t === NodeType.Else) {
+                const count = this.top - base;
+                const list = this.node(NodeType.List, pos, this.popList(base), count, 0);
+                this.end = n;
+                return list;
             }
             this.push(n);
         }
@@ -41201,7 +41589,7 @@ class Parser {
         const token = this.nextNonSpace();
         switch (this.ty[token]) {
             case Item.Text:
-                return { type: NodeType.Text, pos: this.st[token], text: this.val(token) };
+                return this.node(NodeType.Text, this.st[token], this.ref(this.val(token)), 0, 0);
             case Item.LeftDelim: {
                 // A parse failure abandons the whole parse, so no cleanup is needed on that path.
                 this.state.actionPos = this.st[token];
@@ -41224,7 +41612,7 @@ class Parser {
             case Item.Else:
                 return this.elseControl();
             case Item.End:
-                return { type: NodeType.End, pos: this.st[this.expect(Item.RightDelim, 'end')] };
+                return this.node(NodeType.End, this.st[this.expect(Item.RightDelim, 'end')], 0, 0, 0);
             case Item.If:
                 return this.branch(NodeType.If, true, 'if');
             case Item.Range:
@@ -41236,7 +41624,7 @@ class Parser {
         }
         this.idx--;
         const pos = this.peekPos();
-        return { type: NodeType.Action, pos, pipe: this.pipeline('command', Item.RightDelim) };
+        return this.node(NodeType.Action, pos, this.pipeline('command', Item.RightDelim), 0, 0);
     }
     breakOrContinue(keyword, type, name) {
         const token = this.nextNonSpace();
@@ -41244,38 +41632,42 @@ class Parser {
             this.unexpected(token, name);
         if (this.state.rangeDepth === 0)
             this.errorf(`${name} outside {{range}}`);
-        return { type, pos: this.st[keyword] };
+        return this.node(type, this.st[keyword], 0, 0, 0);
     }
     elseControl() {
         // "{{else if ...": leave the "if" pending; branch() turns it into a nested if.
         if (this.peekNonSpaceType() === Item.If)
-            return { type: NodeType.Else, pos: this.peekPos() };
+            return this.node(NodeType.Else, this.peekPos(), 0, 0, 0);
         const token = this.expect(Item.RightDelim, 'else');
-        return { type: NodeType.Else, pos: this.st[token] };
+        return this.node(NodeType.Else, this.st[token], 0, 0, 0);
     }
     branch(type, allowElseIf, context) {
         const vars = this.state.vars.length;
         const pipe = this.pipeline(context, Item.RightDelim);
         if (type === NodeType.Range)
             this.state.rangeDepth++;
-        const [list, end] = this.itemList();
-        let next = end;
+        const list = this.itemList();
+        let next = this.end;
         if (type === NodeType.Range)
             this.state.rangeDepth--;
-        let elseList = null;
-        if (next.type === NodeType.Else) {
+        let elseList = NONE;
+        if (this.type(next) === NodeType.Else) {
             if (allowElseIf && this.peekType() === Item.If) {
                 this.next();
-                elseList = { type: NodeType.List, pos: next.pos, nodes: [this.branch(NodeType.If, true, 'if')] };
+                const elsePos = D[next * STRIDE + F_POS];
+                const base = this.top;
+                this.push(this.branch(NodeType.If, true, 'if'));
+                elseList = this.node(NodeType.List, elsePos, this.popList(base), 1, 0);
             }
             else {
-                [elseList, next] = this.itemList();
-                if (next.type !== NodeType.End)
-                    this.errorf(`expected end; found ${nodeString(next)}`);
+                elseList = this.itemList();
+                next = this.end;
+                if (this.type(next) !== NodeType.End)
+                    this.errorf(`expected end; found ${this.view().nodeString(next)}`);
             }
         }
         this.state.vars.length = vars;
-        return { type, pos: pipe.pos, pipe, list, elseList };
+        return this.node(type, D[pipe * STRIDE + F_POS], pipe, list, elseList);
     }
     blockControl() {
         const context = 'block clause';
@@ -41284,27 +41676,28 @@ class Parser {
         const pipe = this.pipeline(context, Item.RightDelim);
         const outer = this.state;
         this.state = this.treeState();
-        const [root, end] = this.itemList();
+        const root = this.itemList();
         const inner = this.state;
         // Go reports this one with the outer tree, whose last token is the block's "}}".
         this.state = outer;
-        if (end.type !== NodeType.End)
-            this.errorf(`unexpected ${nodeString(end)} in ${context}`);
+        if (this.type(this.end) !== NodeType.End) {
+            this.errorf(`unexpected ${this.view().nodeString(this.end)} in ${context}`);
+        }
         this.state = inner;
         this.add(name, root);
         this.state = outer;
-        return { type: NodeType.Template, pos: this.st[token], name, pipe };
+        return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
     }
     templateControl() {
         const context = 'template clause';
         const token = this.nextNonSpace();
         const name = this.templateName(token, context);
-        let pipe = null;
+        let pipe = NONE;
         if (this.ty[this.nextNonSpace()] !== Item.RightDelim) {
             this.idx--;
             pipe = this.pipeline(context, Item.RightDelim);
         }
-        return { type: NodeType.Template, pos: this.st[token], name, pipe };
+        return this.node(NodeType.Template, this.st[token], this.ref(name), pipe, 0);
     }
     templateName(token, context) {
         const t = this.ty[token];
@@ -41316,31 +41709,24 @@ class Parser {
         }
         this.unexpected(token, context);
     }
-    newVariable(pos, ident) {
-        return { type: NodeType.Variable, pos, ident: parser_path(ident) };
-    }
     pipeline(context, end) {
-        const pipe = {
-            type: NodeType.Pipe,
-            pos: this.peekNonSpacePos(),
-            isAssign: false,
-            decl: NO_DECL,
-            cmds: NO_CMDS,
-        };
+        const pos = this.peekNonSpacePos();
+        let isAssign = false;
+        const base = this.top;
         decls: while (this.peekNonSpaceType() === Item.Variable) {
             const mark = this.idx;
             const v = this.nextNonSpace();
             const next = this.peekNonSpaceType();
             if (next === Item.Assign || next === Item.Declare) {
-                pipe.isAssign = next === Item.Assign;
+                isAssign = next === Item.Assign;
                 this.nextNonSpace();
-                this.declare(pipe, v);
+                this.declare(v);
             }
             else if (next === Item.Char && this.val(this.idx) === ',') {
                 // peekNonSpaceType left idx on the ",".
                 this.nextNonSpace();
-                this.declare(pipe, v);
-                if (context === 'range' && pipe.decl.length < 2) {
+                this.declare(v);
+                if (context === 'range' && this.top - base < 2) {
                     const t = this.peekNonSpaceType();
                     if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen)
                         continue decls;
@@ -41353,14 +41739,14 @@ class Parser {
             }
             break;
         }
-        const base = this.top;
+        const ndecl = this.top - base;
         for (;;) {
             const token = this.nextNonSpace();
             const t = this.ty[token];
             if (t === end) {
-                pipe.cmds = this.popList(base);
-                this.checkPipeline(pipe, context);
-                return pipe;
+                const ncmds = this.top - base - ndecl;
+                this.checkPipeline(base + ndecl, ncmds, context);
+                return this.node(NodeType.Pipe, pos, this.popList(base), ndecl * 2 + (isAssign ? 1 : 0), ncmds);
             }
             switch (t) {
                 case Item.Bool:
@@ -41383,18 +41769,19 @@ class Parser {
             }
         }
     }
-    declare(pipe, v) {
-        const name = this.val(v);
-        const decl = this.newVariable(this.st[v], name);
-        pipe.decl = pipe.decl === NO_DECL ? [decl] : [...pipe.decl, decl];
-        this.state.vars.push(name);
+    declare(v) {
+        const start = this.st[v];
+        const end = this.tokens.end[v];
+        this.push(this.node(NodeType.Variable, start, this.ref(parser_path(this.tokens.input, start, end)), 0, 0));
+        this.state.vars.push(this.val(v));
     }
-    checkPipeline(pipe, context) {
-        const cmds = pipe.cmds;
-        if (cmds.length === 0)
+    /** The commands are S[first, first + count). */
+    checkPipeline(first, count, context) {
+        if (count === 0)
             this.errorf(`missing value for ${context}`);
-        for (let i = 1; i < cmds.length; i++) {
-            switch (cmds[i].args[0].type) {
+        for (let i = 1; i < count; i++) {
+            const cmd = S[first + i];
+            switch (this.type(K[D[cmd * STRIDE + F_A]])) {
                 case NodeType.Bool:
                 case NodeType.Dot:
                 case NodeType.Nil:
@@ -41405,12 +41792,12 @@ class Parser {
         }
     }
     command() {
-        const cmd = { type: NodeType.Command, pos: this.peekNonSpacePos(), args: NO_ARGS };
+        const pos = this.peekNonSpacePos();
         const base = this.top;
         for (;;) {
             this.peekNonSpaceType();
             const operand = this.operand();
-            if (operand)
+            if (operand !== NONE)
                 this.push(operand);
             const token = this.next();
             const t = this.ty[token];
@@ -41422,86 +41809,96 @@ class Parser {
                 this.unexpected(token, 'operand');
             break;
         }
-        if (this.top === base)
+        const count = this.top - base;
+        if (count === 0)
             this.errorf('empty command');
-        cmd.args = this.popList(base);
-        return cmd;
+        return this.node(NodeType.Command, pos, this.popList(base), count, 0);
     }
     operand() {
         const node = this.term();
-        if (node === null)
-            return null;
+        if (node === NONE)
+            return NONE;
         if (this.peekType() !== Item.Field)
             return node;
         const pos = this.peekPos();
-        const base = this.top;
-        while (this.peekType() === Item.Field) {
-            const f = this.next();
-            this.push(intern(this.tokens.input.slice(this.st[f] + 1, this.tokens.end[f])));
-        }
-        const fields = this.popList(base);
-        switch (node.type) {
+        const input = this.tokens.input;
+        let end = pos;
+        while (this.peekType() === Item.Field)
+            end = this.tokens.end[this.next()];
+        const nodePos = D[node * STRIDE + F_POS];
+        // The fields are adjacent to each other and to a field or variable term: ".a.b.c", "$x.a.b".
+        switch (this.type(node)) {
             case NodeType.Field:
-                return { type: NodeType.Field, pos, ident: node.ident.concat(fields) };
+                return this.node(NodeType.Field, pos, this.ref(parser_path(input, nodePos + 1, end)), 0, 0);
             case NodeType.Variable:
-                return { type: NodeType.Variable, pos, ident: node.ident.concat(fields) };
+                return this.node(NodeType.Variable, pos, this.ref(parser_path(input, nodePos, end)), 0, 0);
             case NodeType.Bool:
             case NodeType.String:
             case NodeType.Number:
             case NodeType.Nil:
             case NodeType.Dot:
-                this.errorf(`unexpected . after term ${quote(nodeString(node))}`);
+                this.errorf(`unexpected . after term ${quote(this.view().nodeString(node))}`);
         }
-        return { type: NodeType.Chain, pos, node, field: fields };
+        return this.node(NodeType.Chain, pos, node, this.ref(parser_path(input, pos + 1, end)), 0);
     }
     term() {
         const token = this.nextNonSpace();
         const pos = this.st[token];
         switch (this.ty[token]) {
             case Item.Identifier: {
-                const ident = intern(this.val(token));
+                const ident = parser_name(this.tokens.input, pos, this.tokens.end[token]);
                 const fn = this.findFunction(ident);
                 if (fn === undefined)
                     this.errorf(`function ${quote(ident)} not defined`);
-                return { type: NodeType.Identifier, pos, ident, fn };
+                return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
             }
             case Item.Dot:
-                return { type: NodeType.Dot, pos };
+                return this.node(NodeType.Dot, pos, 0, 0, 0);
             case Item.Nil:
-                return { type: NodeType.Nil, pos };
+                return this.node(NodeType.Nil, pos, 0, 0, 0);
             case Item.Variable:
-                return this.useVar(pos, this.val(token));
+                return this.useVar(token);
             case Item.Field:
-                return { type: NodeType.Field, pos, ident: parser_path(this.tokens.input.slice(pos + 1, this.tokens.end[token])) };
+                return this.node(NodeType.Field, pos, this.ref(parser_path(this.tokens.input, pos + 1, this.tokens.end[token])), 0, 0);
             case Item.Bool:
-                return { type: NodeType.Bool, pos, value: this.tokens.input.charCodeAt(pos) === 0x74 };
+                return this.node(NodeType.Bool, pos, this.tokens.input.charCodeAt(pos) === 0x74 ? 1 : 0, 0, 0);
             case Item.CharConstant:
             case Item.Complex:
             case Item.Number: {
-                const n = newNumber(pos, this.val(token), this.ty[token]);
+                const n = newNumber(this.val(token), this.ty[token]);
                 if (typeof n === 'string')
                     this.errorf(n);
-                return n;
+                return this.node(NodeType.Number, pos, this.ref(n), 0, 0);
             }
             case Item.LeftParen:
                 return this.pipeline('parenthesized pipeline', Item.RightParen);
             case Item.String:
             case Item.RawString: {
-                const quoted = intern(this.val(token));
+                const input = this.tokens.input;
+                const end = this.tokens.end[token];
+                const h = slot(input, pos, end);
+                const c = literalKeys[h];
+                if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
+                    return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
+                }
+                const quoted = input.slice(pos, end);
                 const s = unquote(quoted);
                 if (s === null)
                     this.errorf(INVALID_SYNTAX);
-                return { type: NodeType.String, pos, quoted, text: intern(s) };
+                literalKeys[h] = quoted;
+                literalVals[h] = s;
+                return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
             }
         }
         this.idx--;
-        return null;
+        return NONE;
     }
-    useVar(pos, name) {
-        const v = this.newVariable(pos, name);
-        if (!this.state.vars.includes(v.ident[0]))
-            this.errorf(`undefined variable ${quote(v.ident[0])}`);
-        return v;
+    useVar(token) {
+        const pos = this.st[token];
+        const ident = parser_path(this.tokens.input, pos, this.tokens.end[token]);
+        if (!this.state.vars.includes(ident[0]))
+            this.errorf(`undefined variable ${quote(ident[0])}`);
+        return this.node(NodeType.Variable, pos, this.ref(ident), 0, 0);
     }
 }
 /** Parses a template text and the templates it defines; throws TemplateError on bad syntax. */
@@ -41509,6 +41906,7 @@ function parser_parse(name, text, findFunction) {
     const p = new Parser(name, text, findFunction);
     try {
         p.parse();
+        return { tree: p.tree(), trees: p.trees };
     }
     catch (e) {
         if (e instanceof ParseFailure)
@@ -41518,7 +41916,6 @@ function parser_parse(name, text, findFunction) {
     finally {
         p.release();
     }
-    return { trees: p.trees };
 }
 //# sourceMappingURL=parser.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/template.js
@@ -41530,9 +41927,9 @@ class Template {
     name;
     ctx;
     /** @internal Use parseTemplate. */
-    constructor(name, text, trees) {
+    constructor(name, tree, trees) {
         this.name = name;
-        this.ctx = { parseName: name, text, trees };
+        this.ctx = { parseName: name, tree, trees };
     }
     /** Runs the main template; throws TemplateError like Go's Execute would return it. */
     execute(data) {
@@ -41553,8 +41950,8 @@ function parseTemplate(name, text, options = {}) {
     const funcs = options.funcs ?? {};
     // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
     const findFunction = (fn) => hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
-    const { trees } = parser_parse(name, text, findFunction);
-    return new Template(name, text, trees);
+    const { tree, trees } = parser_parse(name, text, findFunction);
+    return new Template(name, tree, trees);
 }
 //# sourceMappingURL=template.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/functions.js
@@ -42899,19 +43296,19 @@ function cloneIssues(issues) {
 }
 const recursive = /*@__PURE__*/ new WeakMap();
 /** What the walk established, in order of certainty: ordered so the strongest answer among children wins. */
-const NONE = 0;
+const memoizer_NONE = 0;
 const ASSUMED = 1;
 const PROVEN = 2;
 /** Whether this schema's subtree contains a cycle, so one parse can re-enter it. */
 function isRecursive(inst, stack, resolve) {
     const cached = recursive.get(inst);
     if (cached !== undefined)
-        return cached ? PROVEN : NONE;
+        return cached ? PROVEN : memoizer_NONE;
     // Relative to the walk in progress, so not cached.
     if (stack.has(inst))
         return PROVEN;
     stack.add(inst);
-    let result = NONE;
+    let result = memoizer_NONE;
     const check = (child) => {
         if (result !== PROVEN && child?._zod) {
             const answer = isRecursive(child, stack, resolve);
@@ -42921,14 +43318,14 @@ function isRecursive(inst, stack, resolve) {
     };
     // `Reflect.ownKeys` rather than `Object.keys`, so a cycle through a declared symbol key is still seen
     const shape = (sh, spread) => {
-        let answer = NONE;
+        let answer = memoizer_NONE;
         for (const key of Reflect.ownKeys(sh)) {
             const desc = Object.getOwnPropertyDescriptor(sh, key);
             // an object resolves its shape by spread, so a key it does not enumerate is never parsed; `z.properties` reads every own key and so keeps them all
             if (spread && !desc.enumerable)
                 continue;
             // resolving runs user code, and a factory mints a fresh subtree per read, so an edge the walk can't follow counts as a cycle
-            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : NONE;
+            const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve) : memoizer_NONE;
             if (child > answer)
                 answer = child;
         }
@@ -43057,7 +43454,7 @@ function settle(inst, answer) {
  */
 function isRecursiveSchema(inst) {
     // z.compile never parses, so nothing would ever resolve a lazy for it; it runs once and already treats a throw here as recursive
-    return isRecursive(inst, new Set(), true) !== NONE;
+    return isRecursive(inst, new Set(), true) !== memoizer_NONE;
 }
 function bucketFor(state, inst) {
     let bucket = state.buckets.get(inst);
@@ -43112,7 +43509,7 @@ const memo = {
             const wrapped = (payload, ctx) => {
                 if (isRecursiveInst === undefined) {
                     const walked = isRecursive(inst, new Set(), false);
-                    if (walked === NONE) {
+                    if (walked === memoizer_NONE) {
                         // Nothing here can ever fire, so take it back out.
                         inst._zod.parse = base;
                         if (inst._zod.run === wrapped)
@@ -49651,11 +50048,11 @@ const _safeParse = (_Err) => (schema, value, _ctx) => {
     if (result instanceof Promise) {
         throw new $ZodAsyncError();
     }
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParse = /* @__PURE__*/ _safeParse($ZodRealError);
 // the error is built on the first read of `error`: finalizing the issues and constructing the instance is most of a failing parse, and a caller that only branches on `success` never pays it. a getter in the literal keeps this small; the alternative, one shared accessor descriptor plus a hidden state slot, reads ~15% faster but costs ~75 B gzipped in every bundle
-function failure(Err, issues, ctx) {
+function parse_failure(Err, issues, ctx) {
     let error;
     return {
         success: false,
@@ -49681,7 +50078,7 @@ const _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
     let result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
         result = await result;
-    return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+    return result.issues.length ? parse_failure(_Err, result.issues, ctx) : { success: true, data: result.value };
 };
 const safeParseAsync = /* @__PURE__*/ _safeParseAsync($ZodRealError);
 // registry mirrors of the compiler's sentinels, so this module never imports the compiler
@@ -55687,6 +56084,20 @@ function stackToYaml(documents) {
     return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
 }
 //# sourceMappingURL=stack.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/stack.js
+/** services.yaml and stack rendering only: what `render`, `config` and `validate` need, without the cluster layers. */
+
+
+
+
+
+
+
+
+
+
+
+//# sourceMappingURL=stack.js.map
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/runner.js
@@ -60914,7 +61325,9 @@ async function ensureReady(o) {
         wait = applied.wait;
     }
     else {
-        r.info(o.apply === false ? 'apply: false, nothing applied' : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`);
+        r.info(o.apply === false
+            ? 'apply: false, nothing applied'
+            : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`);
         await runSync?.();
     }
     const agent = o.agentDeployment ?? 'codex';
@@ -60939,7 +61352,16 @@ async function agentAvailable(slot, name, wait) {
         return true;
     if (wait?.failures.some((f) => f.object.kind === 'Deployment' && f.object.name === name))
         return false;
-    const res = await slot.kubectl.exec(['-n', slot.namespace, 'get', 'deployment', name, '--ignore-not-found', '-o', 'json']);
+    const res = await slot.kubectl.exec([
+        '-n',
+        slot.namespace,
+        'get',
+        'deployment',
+        name,
+        '--ignore-not-found',
+        '-o',
+        'json',
+    ]);
     if (res.code !== 0 || !res.stdout.trim())
         return false;
     const conditions = JSON.parse(res.stdout).status?.conditions ?? [];
@@ -60947,16 +61369,6 @@ async function agentAvailable(slot, name, wait) {
 }
 //# sourceMappingURL=ensure-ready.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
-
-
-
-
-
-
-
-
-
-
 
 
 
