@@ -61390,6 +61390,7 @@ async function agentAvailable(slot, name, wait) {
 
 
 
+
 /*
  * Every action reads its inputs through here: an input beats the predecessor's CODEXCTL_* variable, which beats
  * the default. Values are validated, and a bad one fails the step with a message naming the input.
@@ -61444,19 +61445,17 @@ function durationInput(name, fallbackMs, envFallback) {
         throw new errors_UserError(`input ${name}: "${v}" is not a duration; write e.g. 90s, 10m or 1h30m`);
     return ms;
 }
-const inputs_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** A Go duration (`90s`, `5m`, `1h30m`), or a bare number of seconds. */
 function parseDurationMs(text) {
     const t = text.trim();
     if (/^\d+$/.test(t))
         return Number(t) * 1000;
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-    let total = 0;
-    let consumed = 0;
-    for (const m of t.matchAll(re)) {
-        total += Number(m[1]) * inputs_UNIT_MS[m[2]];
-        consumed += m[0].length;
+    try {
+        return duration_parseGoDuration(t);
     }
-    return consumed === t.length && consumed > 0 ? Math.round(total) : undefined;
+    catch {
+        return undefined;
+    }
 }
 const Lang = schemas_enum(['en', 'ru']);
 /** The inputs every action has. `defaultEnv` is the env the action uses when neither input nor variable names one. */
@@ -61487,6 +61486,10 @@ function readCommonInputs(defaultEnv = 'ai') {
         lang: parsedLang.data,
         dryRun: boolInput('dry-run', false),
     };
+}
+/** services.yaml and its variables, as every action that loads it passes them to core. */
+function stackInputs(common) {
+    return { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile };
 }
 //# sourceMappingURL=inputs.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/run.js
@@ -61557,6 +61560,16 @@ function checkAllowedActor(allowed, actor = process.env.GITHUB_ACTOR ?? '') {
     const ok = allowed.some((u) => u.trim().toLowerCase() === actor.trim().toLowerCase());
     if (!ok) {
         throw new UserError(`${actor || 'the triggering user'} is not in allowed-users (${allowed.join(', ')}): the agent was not started. Add the login to allowed-users to let them trigger it.`);
+    }
+}
+/**
+ * The gate of the actions that start work for an issue: the allowed-actor check, and `plan-root`, which needs the
+ * GitHub layer this version does not have yet (say so rather than ignore it).
+ */
+function gateIssueWork(allowed, planRoot) {
+    checkAllowedActor(allowed);
+    if (planRoot) {
+        throw new UserError('plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead');
     }
 }
 //# sourceMappingURL=gate.js.map
@@ -66595,7 +66608,7 @@ async function run() {
         const common = readCommonInputs();
         const stale = boolInput('stale', false);
         const result = await cleanupSlots({
-            load: { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile },
+            load: stackInputs(common),
             issue: common.issue,
             pr: common.pr,
             slot: common.slot,

@@ -7,6 +7,7 @@ import {
   readCommonInputs,
   runAction,
   setOutputs,
+  stackInputs,
   UserError,
 } from '@codex-k8s/core/action-kit';
 
@@ -17,7 +18,7 @@ export async function run(): Promise<void> {
     const common = readCommonInputs();
     const stale = boolInput('stale', false);
     const result = await cleanupSlots({
-      load: { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile },
+      load: stackInputs(common),
       issue: common.issue,
       pr: common.pr,
       slot: common.slot,

@@ -3,14 +3,14 @@ import { ensureReady } from '@codex-k8s/core';
 import {
   actionsReporter,
   boolInput,
-  checkAllowedActor,
   durationInput,
+  gateIssueWork,
   listInput,
   readCommonInputs,
   runAction,
   setOutputs,
+  stackInputs,
   stringInput,
-  UserError,
 } from '@codex-k8s/core/action-kit';
 
 /** ensure-ready: the slot, its namespace, the sources in its workspace, the stack applied and ready. */
@@ -18,16 +18,11 @@ export async function run(): Promise<void> {
   const reporter = actionsReporter();
   await runAction(async () => {
     const common = readCommonInputs();
-    checkAllowedActor(listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'));
-    if (boolInput('plan-root', false)) {
-      throw new UserError(
-        'plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead',
-      );
-    }
+    gateIssueWork(listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'), boolInput('plan-root', false));
     const codeRootBase = stringInput('code-root-base', '', 'CODEXCTL_CODE_ROOT_BASE');
     const waitTimeout = core.getInput('wait-timeout') || process.env.CODEXCTL_WAIT_TIMEOUT;
     const result = await ensureReady({
-      load: { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile },
+      load: stackInputs(common),
       issue: common.issue,
       pr: common.pr,
       slot: common.slot,

@@ -3,13 +3,13 @@ import { ensureSlot } from '@codex-k8s/core';
 import {
   actionsReporter,
   boolInput,
-  checkAllowedActor,
   durationInput,
+  gateIssueWork,
   listInput,
   readCommonInputs,
   runAction,
   setOutputs,
-  UserError,
+  stackInputs,
 } from '@codex-k8s/core/action-kit';
 
 /** ensure-slot: the slot of an issue or PR, found or claimed, bootstrapped when new. */
@@ -17,14 +17,9 @@ export async function run(): Promise<void> {
   const reporter = actionsReporter();
   await runAction(async () => {
     const common = readCommonInputs();
-    checkAllowedActor(listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'));
-    if (boolInput('plan-root', false)) {
-      throw new UserError(
-        'plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead',
-      );
-    }
+    gateIssueWork(listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'), boolInput('plan-root', false));
     const result = await ensureSlot({
-      load: { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile },
+      load: stackInputs(common),
       issue: common.issue,
       pr: common.pr,
       slot: common.slot,

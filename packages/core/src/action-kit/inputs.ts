@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { z } from 'zod';
+import { parseGoDuration } from '../kube/duration.js';
 import { UserError } from '../util/errors.js';
 
 /*
@@ -56,19 +57,15 @@ export function durationInput(name: string, fallbackMs: number, envFallback?: st
   return ms;
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
+/** A Go duration (`90s`, `5m`, `1h30m`), or a bare number of seconds. */
 export function parseDurationMs(text: string): number | undefined {
   const t = text.trim();
   if (/^\d+$/.test(t)) return Number(t) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of t.matchAll(re)) {
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    consumed += m[0].length;
+  try {
+    return parseGoDuration(t);
+  } catch {
+    return undefined;
   }
-  return consumed === t.length && consumed > 0 ? Math.round(total) : undefined;
 }
 
 const Lang = z.enum(['en', 'ru']);
@@ -115,4 +112,9 @@ export function readCommonInputs(defaultEnv = 'ai'): CommonInputs {
     lang: parsedLang.data,
     dryRun: boolInput('dry-run', false),
   };
+}
+
+/** services.yaml and its variables, as every action that loads it passes them to core. */
+export function stackInputs(common: CommonInputs): { config: string; env: string; vars: string[]; varFile?: string } {
+  return { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile };
 }
