@@ -36718,6 +36718,17 @@ function escapeRune(cp, quote, asciiOnly) {
 }
 /** strconv.Quote (or QuoteToASCII). An escaped (invalid) byte prints as \xNN, as Go does. */
 function quote(s, asciiOnly = false) {
+    // Most strings need no escaping at all.
+    let plain = true;
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) {
+            plain = false;
+            break;
+        }
+    }
+    if (plain)
+        return '"' + s + '"';
     let out = '"';
     for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
@@ -36901,15 +36912,35 @@ function funcTypeString(f) {
     return `func(${params.join(', ')}) interface {}`;
 }
 const IDENT_RE = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
+function isIdentifier(name) {
+    if (name === '')
+        return false;
+    for (let i = 0; i < name.length; i++) {
+        const c = name.charCodeAt(i);
+        const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (i > 0 && c >= 0x30 && c <= 0x39);
+        if (!ok)
+            return c >= 0x80 && IDENT_RE.test(name);
+    }
+    return true;
+}
 /** Declares a template function. The name must be a valid identifier, as Go requires. */
 function defineFunc(spec) {
-    if (!IDENT_RE.test(spec.name))
+    if (!isIdentifier(spec.name))
         throw new Error(`function name ${JSON.stringify(spec.name)} is not a valid identifier`);
     return Object.freeze({ ...spec, params: Object.freeze([...spec.params]), [FUNC_BRAND]: true });
 }
-/** Internal: a builtin needing special evaluation (short-circuit, or raw arguments with their static types). */
-function defineBuiltin(spec, special) {
-    return Object.freeze({ ...spec, params: Object.freeze([...spec.params]), special, [FUNC_BRAND]: true });
+/**
+ * Internal: a builtin, possibly needing special evaluation (short-circuit, or raw arguments with
+ * their static types), and possibly with an array-taking form the engine calls instead of fn.
+ */
+function defineBuiltin(spec, special, list) {
+    return Object.freeze({
+        ...spec,
+        params: Object.freeze([...spec.params]),
+        special,
+        list,
+        [FUNC_BRAND]: true,
+    });
 }
 /** Whether Go could assign an untyped nil to a parameter of this type. */
 function canBeNil(t) {
@@ -37176,12 +37207,24 @@ function mapSize(m) {
 function mapGet(m, key) {
     if (m instanceof Map)
         return m.has(key) ? m.get(key) : NO_VALUE;
-    return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : NO_VALUE;
+    return Object.hasOwn(m, key) ? m[key] : NO_VALUE;
 }
 /** Keys in Go's sorted map order (bytewise). */
 function sortedKeys(m) {
     const keys = m instanceof Map ? [...m.keys()].filter((k) => typeof k === 'string') : Object.keys(m);
-    return keys.sort(compareStrings);
+    if (keys.length > 16)
+        return keys.sort(compareStrings);
+    // Maps in templates are small: an insertion sort in place allocates nothing, unlike sort().
+    for (let i = 1; i < keys.length; i++) {
+        const k = keys[i];
+        let j = i - 1;
+        while (j >= 0 && compareStrings(keys[j], k) > 0) {
+            keys[j + 1] = keys[j];
+            j--;
+        }
+        keys[j + 1] = k;
+    }
+    return keys;
 }
 /** Go truthiness: the zero value of its type is false, structs are always true. */
 function isTrue(v) {
@@ -37209,7 +37252,7 @@ function isTrue(v) {
         if (v[FUNC_BRAND] === true)
             return true;
         for (const k in v)
-            if (Object.prototype.hasOwnProperty.call(v, k))
+            if (Object.hasOwn(v, k))
                 return true;
         return false;
     }
@@ -37257,7 +37300,7 @@ function fromJSON(value) {
     const out = {};
     const obj = value;
     for (const k in obj) {
-        if (Object.prototype.hasOwnProperty.call(obj, k))
+        if (Object.hasOwn(obj, k))
             out[wellFormed(k)] = fromJSON(obj[k]);
     }
     return out;
@@ -38497,7 +38540,9 @@ class Printer {
         this.goodArgNum = false;
         return [argNum, i + wid, ok];
     }
-    doPrintf(format, a) {
+    /** Formats with the operands a[base:]. */
+    doPrintf(format, a, base = 0) {
+        const numArgs = a.length - base;
         const end = format.length;
         let argNum = 0;
         let afterIndex = false;
@@ -38522,10 +38567,20 @@ class Printer {
                 const verb = format[i - 1];
                 if (c === 0x25)
                     this.buf += '%';
-                else if (argNum >= a.length)
+                else if (argNum >= numArgs)
                     this.buf += '%!' + verb + '(MISSING)';
                 else {
-                    this.printArg(a[argNum], verb);
+                    const arg = a[base + argNum];
+                    // The commonest operands, formatted directly (what printArg would do without flags).
+                    if (typeof arg === 'string' && (c === 0x73 || c === 0x76))
+                        this.buf += arg;
+                    else if (typeof arg === 'string' && c === 0x71)
+                        this.buf += quote(arg);
+                    else if (typeof arg === 'number' && (c === 0x64 || c === 0x76) && Number.isSafeInteger(arg)) {
+                        this.buf += String(arg);
+                    }
+                    else
+                        this.printArg(arg, verb);
                     argNum++;
                 }
                 continue;
@@ -38552,10 +38607,10 @@ class Printer {
                         break flags;
                 }
             }
-            [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+            [argNum, i, afterIndex] = this.argNumber(argNum, format, i, numArgs);
             if (i < end && format[i] === '*') {
                 i++;
-                [this.wid, this.widPresent, argNum] = intFromArg(a, argNum);
+                [this.wid, this.widPresent, argNum] = intFromArg(a, base, argNum);
                 if (!this.widPresent)
                     this.buf += '%!(BADWIDTH)';
                 if (this.wid < 0) {
@@ -38574,10 +38629,10 @@ class Printer {
                 i++;
                 if (afterIndex)
                     this.goodArgNum = false;
-                [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+                [argNum, i, afterIndex] = this.argNumber(argNum, format, i, numArgs);
                 if (i < end && format[i] === '*') {
                     i++;
-                    [this.prec, this.precPresent, argNum] = intFromArg(a, argNum);
+                    [this.prec, this.precPresent, argNum] = intFromArg(a, base, argNum);
                     if (this.prec < 0) {
                         this.prec = 0;
                         this.precPresent = false;
@@ -38595,7 +38650,7 @@ class Printer {
                 }
             }
             if (!afterIndex)
-                [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+                [argNum, i, afterIndex] = this.argNumber(argNum, format, i, numArgs);
             if (i >= end) {
                 this.buf += '%!(NOVERB)';
                 break;
@@ -38610,7 +38665,7 @@ class Printer {
             else if (!this.goodArgNum) {
                 this.buf += '%!' + verb + '(BADINDEX)';
             }
-            else if (argNum >= a.length) {
+            else if (argNum >= numArgs) {
                 this.buf += '%!' + verb + '(MISSING)';
             }
             else {
@@ -38620,17 +38675,17 @@ class Printer {
                     this.plusV = this.plus;
                     this.plus = false;
                 }
-                this.printArg(a[argNum], verb);
+                this.printArg(a[base + argNum], verb);
                 argNum++;
             }
         }
-        if (!this.reordered && argNum < a.length) {
+        if (!this.reordered && argNum < numArgs) {
             this.clearFlags();
             this.buf += '%!(EXTRA ';
-            for (let k = argNum; k < a.length; k++) {
+            for (let k = argNum; k < numArgs; k++) {
                 if (k > argNum)
                     this.buf += ', ';
-                const arg = a[k];
+                const arg = a[base + k];
                 if (isNilArg(arg))
                     this.buf += '<nil>';
                 else {
@@ -38675,10 +38730,10 @@ function parsenum(s, start, end) {
     }
     return [num, isnum, i];
 }
-function intFromArg(a, argNum) {
-    if (argNum >= a.length)
+function intFromArg(a, base, argNum) {
+    if (base + argNum >= a.length)
         return [0, false, argNum];
-    const v = a[argNum];
+    const v = a[base + argNum];
     let num = 0;
     let isInt = false;
     const k = kindOf(v);
@@ -38724,8 +38779,24 @@ function sprintf(format, ...args) {
     }
     return release(p);
 }
+/** Sprintf with the format and operands in one array, as the engine calls printf. */
+function sprintfList(argv) {
+    const p = acquire();
+    try {
+        p.doPrintf(argv[0], argv, 1);
+    }
+    catch (e) {
+        release(p);
+        throw e;
+    }
+    return release(p);
+}
 /** fmt.Sprint: spaces between operands when neither side is a string. */
 function sprint(...args) {
+    return sprintList(args);
+}
+/** Sprint with the operands in an array. */
+function sprintList(args) {
     if (args.length === 1) {
         const v = args[0];
         if (typeof v === 'string')
@@ -38743,6 +38814,10 @@ function sprint(...args) {
 }
 /** fmt.Sprintln: spaces between all operands and a trailing newline. */
 function sprintln(...args) {
+    return sprintlnList(args);
+}
+/** Sprintln with the operands in an array. */
+function sprintlnList(args) {
     const p = acquire();
     try {
         p.doPrintln(args);
@@ -38870,8 +38945,8 @@ function eq(arg1, ...arg2) {
     if (arg2.length === 0)
         throw new Error(errNoComparison);
     const k1 = basicKind(arg1);
-    for (let arg of arg2) {
-        arg = ind(arg);
+    for (let i = 0; i < arg2.length; i++) {
+        const arg = ind(arg2[i]);
         const k2 = basicKind(arg);
         let truth = false;
         if (k1 !== k2) {
@@ -39122,8 +39197,8 @@ function index(item, ...indexes) {
     item = builtins_ind(item);
     if (item === NO_VALUE)
         throw new Error('index of untyped nil');
-    for (let i of indexes) {
-        i = builtins_ind(i);
+    for (let k = 0; k < indexes.length; k++) {
+        const i = builtins_ind(indexes[k]);
         if (item === null || item === undefined || kindOf(item) === Kind.NilPointer)
             throw new Error('index of nil pointer');
         switch (kindOf(item)) {
@@ -39279,21 +39354,21 @@ const builtinFuncs = {
     and: defineBuiltin({ name: 'and', params: [V], variadic: V, fn: unreachable }, 'and'),
     or: defineBuiltin({ name: 'or', params: [V], variadic: V, fn: unreachable }, 'or'),
     call: defineBuiltin({ name: 'call', params: [V], variadic: V, fn: call, returnsError: true }),
-    html: defineBuiltin({ name: 'html', params: [], variadic: 'any', fn: (...a) => htmlEscape(evalArgs(a)) }),
+    html: defineBuiltin({ name: 'html', params: [], variadic: 'any', fn: (...a) => htmlEscape(evalArgs(a)) }, undefined, (a) => htmlEscape(evalArgs(a))),
     index: defineBuiltin({ name: 'index', params: [V], variadic: V, fn: index, returnsError: true }),
     slice: defineBuiltin({ name: 'slice', params: [V], variadic: V, fn: slice, returnsError: true }, 'rawArgs'),
-    js: defineBuiltin({ name: 'js', params: [], variadic: 'any', fn: (...a) => jsEscape(evalArgs(a)) }),
+    js: defineBuiltin({ name: 'js', params: [], variadic: 'any', fn: (...a) => jsEscape(evalArgs(a)) }, undefined, (a) => jsEscape(evalArgs(a))),
     len: defineBuiltin({ name: 'len', params: [V], fn: builtins_length, returnsError: true }),
     not: defineBuiltin({ name: 'not', params: [V], fn: (v) => !isTrue(v) }),
-    print: defineBuiltin({ name: 'print', params: [], variadic: 'any', fn: sprint }),
-    printf: defineBuiltin({ name: 'printf', params: ['string'], variadic: 'any', fn: sprintf }),
-    println: defineBuiltin({ name: 'println', params: [], variadic: 'any', fn: sprintln }),
+    print: defineBuiltin({ name: 'print', params: [], variadic: 'any', fn: sprint }, undefined, sprintList),
+    printf: defineBuiltin({ name: 'printf', params: ['string'], variadic: 'any', fn: sprintf }, undefined, sprintfList),
+    println: defineBuiltin({ name: 'println', params: [], variadic: 'any', fn: sprintln }, undefined, sprintlnList),
     urlquery: defineBuiltin({
         name: 'urlquery',
         params: [],
         variadic: 'any',
         fn: (...a) => urlQueryEscape(evalArgs(a)),
-    }),
+    }, undefined, (a) => urlQueryEscape(evalArgs(a))),
     eq: defineBuiltin({ name: 'eq', params: [V], variadic: V, fn: eq, returnsError: true }),
     ge: defineBuiltin({ name: 'ge', params: [V, V], fn: ge, returnsError: true }),
     gt: defineBuiltin({ name: 'gt', params: [V, V], fn: gt, returnsError: true }),
@@ -39303,6 +39378,13 @@ const builtinFuncs = {
 };
 //# sourceMappingURL=builtins.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/ast.js
+/**
+ * Parse trees of a template, with text/template/parse's node kinds and fields, stored flat:
+ * a node is an index into an Int32Array of fixed-size records, child lists live in a second
+ * Int32Array, and strings, field paths, functions and numbers sit in a side table. Parse trees
+ * are kept for as long as their template, so this matters: a tree of plain objects costs tens of
+ * heap objects per action, which the garbage collector must copy, while a flat tree costs three.
+ */
 
 
 const NodeType = {
@@ -39381,9 +39463,6 @@ class Tree {
     type(n) {
         return this.d[n * STRIDE];
     }
-    pos(n) {
-        return this.d[n * STRIDE + F_POS];
-    }
     a(n) {
         return this.d[n * STRIDE + F_A];
     }
@@ -39392,9 +39471,6 @@ class Tree {
     }
     c(n) {
         return this.d[n * STRIDE + F_C];
-    }
-    ref(i) {
-        return this.refs[i];
     }
     /** The string a node field refers to. */
     str(n, field) {
@@ -39405,18 +39481,12 @@ class Tree {
         const field = this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A;
         return this.refs[this.d[n * STRIDE + field]];
     }
-    fn(n) {
-        return this.refs[this.d[n * STRIDE + F_B]];
-    }
     number(n) {
         return this.refs[this.d[n * STRIDE + F_A]];
     }
     /** A pipeline's declared variables: kid indexes [first, first + count). */
     declCount(pipe) {
         return this.d[pipe * STRIDE + F_B] >> 1;
-    }
-    isAssign(pipe) {
-        return (this.d[pipe * STRIDE + F_B] & 1) === 1;
     }
     /** A command's arguments as node indexes. */
     args(cmd) {
@@ -39640,9 +39710,18 @@ class Failure {
         this.error = error;
     }
 }
+/** Argument arrays reused from call to call (see evalCall); one execution at a time uses them. */
+const sharedPool = [];
+const sharedParts = [];
+let sharedPoolBusy = false;
 class State {
     ctx;
-    out = '';
+    /**
+     * The output, as pieces joined at the end. The array is reused by the next execution (all its
+     * slots are '' between executions), so building the output makes no garbage.
+     */
+    parts;
+    np = 0;
     /** The node being evaluated (NONE before the first one), which errors locate and quote. */
     node = NONE;
     /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
@@ -39651,6 +39730,11 @@ class State {
     varIfaces;
     nvars = 1;
     depth = 0;
+    /** Nesting of function calls whose arguments are being evaluated, for argvPool. */
+    callDepth = 0;
+    argvPool;
+    /** Whether this execution holds the shared pool (a nested execution, from a function, gets its own). */
+    ownsPool;
     tmplName;
     /** Side channel: whether the value just produced by a field, variable or dot is interface-typed. */
     iface = false;
@@ -39664,9 +39748,14 @@ class State {
     constructor(ctx, name, data) {
         this.ctx = ctx;
         this.tmplName = name;
-        this.varNames = ['$'];
-        this.varValues = [data];
-        this.varIfaces = [false];
+        this.ownsPool = !sharedPoolBusy;
+        this.argvPool = this.ownsPool ? sharedPool : [];
+        this.parts = this.ownsPool ? sharedParts : [];
+        sharedPoolBusy = true;
+        // Room for a few variables from the start, so pushing them does not reallocate.
+        this.varNames = ['$', '', '', '', '', '', '', ''];
+        this.varValues = [data, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+        this.varIfaces = [false, false, false, false, false, false, false, false];
         this.t = ctx.tree;
         this.d = ctx.tree.d;
         this.kids = ctx.tree.kids;
@@ -39677,6 +39766,9 @@ class State {
             this.walk(dot, false, root);
         }
         catch (e) {
+            const partial = this.output();
+            if (this.ownsPool)
+                sharedPoolBusy = false;
             let failure = e;
             if (e instanceof RangeError && this.overflow) {
                 this.node = this.overflow.node;
@@ -39689,12 +39781,37 @@ class State {
                 }
             }
             if (failure instanceof Failure) {
-                failure.error.partialOutput = canonical(this.out);
+                failure.error.partialOutput = canonical(partial);
                 throw failure.error;
             }
             throw failure;
         }
-        return canonical(this.out);
+        const out = this.output();
+        if (this.ownsPool)
+            sharedPoolBusy = false;
+        return canonical(out);
+    }
+    /** The output so far; empties the pieces. */
+    output() {
+        const parts = this.parts;
+        const n = this.np;
+        let out;
+        if (n === 0)
+            out = '';
+        else if (n === 1)
+            out = parts[0];
+        else {
+            // Slots past n are '' (see parts), so joining the whole array is joining the output.
+            out = parts.join('');
+        }
+        // A huge output leaves a huge array: drop it rather than join its empty slots ever after.
+        if (parts.length > 4096)
+            parts.length = 0;
+        else
+            for (let i = 0; i < n; i++)
+                parts[i] = '';
+        this.np = 0;
+        return out;
     }
     errorf(message) {
         const node = this.node;
@@ -39720,10 +39837,6 @@ class State {
     /** Number of arguments after the first one; cmd NONE stands for no command (Go's nil args). */
     nargs(cmd) {
         return cmd === NONE ? 0 : this.d[cmd * STRIDE + F_B] - 1;
-    }
-    /** Argument i (1-based: 0 is the function or value itself). */
-    arg(cmd, i) {
-        return this.kids[this.d[cmd * STRIDE + F_A] + i];
     }
     ident(n) {
         return this.refs[this.d[n * STRIDE + (this.d[n * STRIDE] === NodeType.Chain ? F_B : F_A)]];
@@ -39772,7 +39885,7 @@ class State {
         const base = node * STRIDE;
         switch (d[base]) {
             case NodeType.Text:
-                this.out += this.refs[d[base + F_A]];
+                this.parts[this.np++] = this.refs[d[base + F_A]];
                 return 0;
             case NodeType.Action: {
                 const pipe = d[base + F_A];
@@ -39917,12 +40030,12 @@ class State {
     printValue(node, v) {
         this.node = node;
         if (typeof v === 'string') {
-            this.out += v;
+            this.parts[this.np++] = v;
             return;
         }
         if (kindOf(v) === Kind.Func)
             this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
-        this.out += formatValue(v);
+        this.parts[this.np++] = formatValue(v);
     }
     // Evaluation.
     evalPipeline(dot, di, pipe) {
@@ -39955,16 +40068,18 @@ class State {
     }
     /** Go's notAFunction: cmd NONE means no arguments, and then self is the node to name. */
     notAFunction(cmd, self, final) {
-        if (this.nargs(cmd) > 0 || final !== NO_FINAL) {
+        if (final !== NO_FINAL || (cmd !== NONE && this.d[cmd * STRIDE + F_B] > 1)) {
             this.errorf(`can't give argument to non-function ${this.t.nodeString(cmd === NONE ? self : this.arg0(cmd))}`);
         }
     }
     evalCommand(dot, di, cmd, final) {
-        const first = this.arg0(cmd);
-        switch (this.type(first)) {
+        const d = this.d;
+        const first = this.kids[d[cmd * STRIDE + F_A]];
+        const type = d[first * STRIDE];
+        switch (type) {
             case NodeType.Field:
                 this.node = first;
-                return this.evalFieldChain(dot, dot, di, first, this.ident(first), 0, cmd, final);
+                return this.evalFieldChain(dot, dot, di, first, this.refs[d[first * STRIDE + F_A]], 0, cmd, final);
             case NodeType.Chain:
                 return this.evalChainNode(dot, di, first, cmd, final);
             case NodeType.Identifier:
@@ -39977,7 +40092,7 @@ class State {
         }
         this.node = first;
         this.notAFunction(cmd, first, final);
-        switch (this.type(first)) {
+        switch (type) {
             case NodeType.Bool:
                 return this.a(first) === 1;
             case NodeType.Dot:
@@ -40015,7 +40130,7 @@ class State {
     }
     evalVariableNode(dot, di, v, cmd, final) {
         this.node = v;
-        const ident = this.ident(v);
+        const ident = this.refs[this.d[v * STRIDE + F_A]];
         const i = this.varIndex(ident[0]);
         if (ident.length === 1) {
             this.notAFunction(cmd, v, final);
@@ -40042,8 +40157,9 @@ class State {
         const kind = kindOf(receiver);
         if (kind === Kind.Map) {
             // The common case first.
-            if (this.nargs(cmd) > 0 || final !== NO_FINAL)
+            if (final !== NO_FINAL || (cmd !== NONE && this.d[cmd * STRIDE + F_B] > 1)) {
                 this.errorf(`${fieldName} is not a method but has arguments`);
+            }
             const v = mapGet(receiver, fieldName);
             this.iface = v !== NO_VALUE && !isStringMap(receiver);
             return v === undefined ? null : v;
@@ -40062,7 +40178,7 @@ class State {
         switch (kind) {
             case Kind.Struct: {
                 const fields = receiver.fields;
-                if (!Object.prototype.hasOwnProperty.call(fields, fieldName))
+                if (!Object.hasOwn(fields, fieldName))
                     break;
                 if (!isExported(fieldName))
                     this.errorf(`${fieldName} is an unexported field of struct type ${typ}`);
@@ -40106,7 +40222,10 @@ class State {
         return this.evalCall(dot, di, fn, at, this.refs[this.a(ident)], cmd, final);
     }
     evalCall(dot, di, fn, at, name, cmd, final, badResults) {
-        const nargs = this.nargs(cmd);
+        const d = this.d;
+        const nargs = cmd === NONE ? 0 : d[cmd * STRIDE + F_B] - 1;
+        /** Index in kids of the command's first argument (its function). */
+        const argBase = cmd === NONE ? 0 : d[cmd * STRIDE + F_A];
         const hasFinal = final !== NO_FINAL;
         const numIn = nargs + (hasFinal ? 1 : 0);
         const params = fn.params;
@@ -40124,7 +40243,7 @@ class State {
         if (fn.special === 'and' || fn.special === 'or') {
             let v = NO_VALUE;
             for (let i = 1; i <= nargs; i++) {
-                v = this.evalArg(dot, di, 'reflect.Value', this.arg(cmd, i));
+                v = this.evalArg(dot, di, 'reflect.Value', this.kids[argBase + i]);
                 if (isTrue(v) === (fn.special === 'or'))
                     return v;
             }
@@ -40132,17 +40251,28 @@ class State {
                 v = this.validateType(final, 'reflect.Value');
             return v;
         }
-        const argv = new Array(numIn);
+        // Argument arrays are reused, one per call depth and size: functions only read them during the
+        // call (list forms), or get their own copy (spread calls, Go-like user functions).
+        const depth = this.callDepth++;
+        const slot = depth * 8 + numIn;
+        let argv;
+        if (numIn < 8 && depth < 32) {
+            argv = this.argvPool[slot];
+            if (argv === undefined)
+                argv = this.argvPool[slot] = new Array(numIn).fill(undefined);
+        }
+        else
+            argv = new Array(numIn).fill(undefined);
         const ifaces = fn.special === 'rawArgs' ? new Array(numIn).fill(false) : null;
         let i = 0;
         for (; i < numFixed && i < nargs; i++) {
-            argv[i] = this.evalArg(dot, di, params[i], this.arg(cmd, i + 1));
+            argv[i] = this.evalArg(dot, di, params[i], this.kids[argBase + i + 1]);
             if (ifaces)
                 ifaces[i] = this.iface;
         }
         if (fn.variadic !== undefined) {
             for (; i < nargs; i++) {
-                argv[i] = this.evalArg(dot, di, fn.variadic, this.arg(cmd, i + 1));
+                argv[i] = this.evalArg(dot, di, fn.variadic, this.kids[argBase + i + 1]);
                 if (ifaces)
                     ifaces[i] = this.iface;
             }
@@ -40157,8 +40287,21 @@ class State {
         }
         let result;
         try {
-            const call = fn.fn;
-            result = ifaces ? call(argv, ifaces) : call(...argv);
+            if (fn.list !== undefined)
+                result = fn.list(argv);
+            else {
+                const call = fn.fn;
+                if (ifaces)
+                    result = call(argv.slice(), ifaces);
+                else if (numIn === 1)
+                    result = call(argv[0]);
+                else if (numIn === 2)
+                    result = call(argv[0], argv[1]);
+                else if (numIn === 3)
+                    result = call(argv[0], argv[1], argv[2]);
+                else
+                    result = call(...argv);
+            }
         }
         catch (e) {
             if (e instanceof Failure || e instanceof RangeError)
@@ -40166,10 +40309,15 @@ class State {
             this.node = at;
             this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
         }
+        for (let k = 0; k < numIn; k++)
+            argv[k] = undefined;
+        this.callDepth = depth;
         return result === undefined ? null : result;
     }
     /** Checks a computed value against a parameter type like Go's validateType. */
     validateType(value, typ) {
+        if (typ === 'string' && typeof value === 'string')
+            return value;
         if (value === NO_VALUE) {
             if (typ === null)
                 return NO_VALUE;
@@ -40194,7 +40342,7 @@ class State {
         this.node = n;
         let v;
         let iface = false;
-        const type = this.type(n);
+        const type = this.d[n * STRIDE];
         switch (type) {
             case NodeType.Dot:
                 v = this.validateType(dot, typ);
@@ -40207,7 +40355,7 @@ class State {
                 }
                 return this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
             case NodeType.Field:
-                v = this.evalFieldChain(dot, dot, di, n, this.ident(n), 0, NONE, NO_FINAL);
+                v = this.evalFieldChain(dot, dot, di, n, this.refs[this.d[n * STRIDE + F_A]], 0, NONE, NO_FINAL);
                 iface = this.iface;
                 v = this.validateType(v, typ);
                 this.iface = iface;
@@ -40346,7 +40494,6 @@ const Item = {
     With: 42,
 };
 // The delimiters are fixed: "{{", "}}", "/*", "*/".
-const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const EOF_RUNE = -1;
 /** How Go's item.String() shows a token in "unexpected ..." messages. */
@@ -40376,7 +40523,7 @@ function lexer_isSpace(c) {
 }
 function isAlphaNumeric(cp) {
     if (cp < 0x80) {
-        return ((cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f);
+        return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f;
     }
     return isLetter(cp) || isDigit(cp);
 }
@@ -40406,6 +40553,16 @@ class Tokens {
         this.input = input;
         this.count = 0;
         this.error = '';
+    }
+    /** Forgets the text, and lets go of the arrays if a huge text grew them. */
+    release() {
+        this.input = '';
+        this.error = '';
+        if (this.type.length > 1 << 20) {
+            this.type = new Uint8Array(256);
+            this.start = new Int32Array(256);
+            this.end = new Int32Array(256);
+        }
     }
     /** The token's text (the message for an Error token). */
     val(i) {
@@ -41100,6 +41257,10 @@ function hexToFloat(m, e) {
 /**
  * Parser for Go text/template, structured like text/template/parse/parse.go so that it accepts
  * and rejects the same inputs with the same messages.
+ *
+ * It runs once per template text, so it is written for cold code: tokens are indexes into the
+ * lexer's typed arrays, the tree is built flat (see ast.ts) in reused scratch space, functions are
+ * resolved here rather than at every execution, and lines are only computed for an error.
  */
 
 
@@ -41279,7 +41440,8 @@ const literalKeys = new Array(TABLE_SIZE).fill(undefined);
 const literalVals = new Array(TABLE_SIZE).fill(undefined);
 function slot(s, start, end) {
     const len = end - start;
-    return (len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) & (TABLE_SIZE - 1);
+    return ((len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) &
+        (TABLE_SIZE - 1));
 }
 /** s[start:end), shared with earlier parses when possible. */
 function parser_name(s, start, end) {
@@ -41318,6 +41480,7 @@ function parser_path(s, start, end) {
  */
 let D = new Int32Array(4096);
 let K = new Int32Array(1024);
+const R = [];
 const S = [];
 /**
  * Finished trees are copied into views of shared slabs, which is much cheaper than giving every
@@ -41357,8 +41520,8 @@ class Parser {
     lineStarts;
     nd = 0;
     nk = 0;
-    /** Strings, identifier arrays, functions and numbers the tree refers to. */
-    refs = [];
+    /** Number of strings, identifier arrays, functions and numbers the tree refers to (in R). */
+    nr = 0;
     top = 0;
     constructor(name, text, findFunction) {
         this.name = name;
@@ -41371,16 +41534,26 @@ class Parser {
     }
     /** The finished tree. */
     tree() {
-        return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), this.refs);
+        return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), R.slice(0, this.nr));
     }
     /** A view of the tree under construction, for messages and checks while parsing. */
     view() {
-        return new Tree(this.text, D, K, this.refs);
+        return new Tree(this.text, D, K, R);
     }
-    /** Lets go of the text held by the shared token list. */
+    /** Lets go of the text and values held by the shared scratch space. */
     release() {
-        this.tokens.input = '';
-        this.tokens.error = '';
+        this.tokens.release();
+        for (let i = 0; i < this.nr; i++)
+            R[i] = undefined;
+        // A huge template grew the scratch space: let it go.
+        if (D.length > 1 << 20)
+            D = new Int32Array(4096);
+        if (K.length > 1 << 20)
+            K = new Int32Array(1024);
+        if (R.length > 1 << 18)
+            R.length = 0;
+        if (S.length > 1 << 18)
+            S.length = 0;
     }
     // Tree building.
     node(type, pos, a, b, c) {
@@ -41399,7 +41572,8 @@ class Parser {
         return n;
     }
     ref(v) {
-        return this.refs.push(v) - 1;
+        R[this.nr] = v;
+        return this.nr++;
     }
     push(n) {
         S[this.top++] = n;
@@ -41711,34 +41885,9 @@ class Parser {
     }
     pipeline(context, end) {
         const pos = this.peekNonSpacePos();
-        let isAssign = false;
         const base = this.top;
-        decls: while (this.peekNonSpaceType() === Item.Variable) {
-            const mark = this.idx;
-            const v = this.nextNonSpace();
-            const next = this.peekNonSpaceType();
-            if (next === Item.Assign || next === Item.Declare) {
-                isAssign = next === Item.Assign;
-                this.nextNonSpace();
-                this.declare(v);
-            }
-            else if (next === Item.Char && this.val(this.idx) === ',') {
-                // peekNonSpaceType left idx on the ",".
-                this.nextNonSpace();
-                this.declare(v);
-                if (context === 'range' && this.top - base < 2) {
-                    const t = this.peekNonSpaceType();
-                    if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen)
-                        continue decls;
-                    this.errorf('range can only initialize variables');
-                }
-                this.errorf(`too many declarations in ${context}`);
-            }
-            else {
-                this.idx = mark;
-            }
-            break;
-        }
+        // Declarations are parsed apart, which keeps this frame small: pipelines nest deeply.
+        const isAssign = this.peekNonSpaceType() === Item.Variable && this.declarations(context, base);
         const ndecl = this.top - base;
         for (;;) {
             const token = this.nextNonSpace();
@@ -41768,6 +41917,37 @@ class Parser {
                     this.unexpected(token, context);
             }
         }
+    }
+    /** The variables a pipeline declares (pushed from base); whether they are assigned with "=". */
+    declarations(context, base) {
+        let isAssign = false;
+        decls: while (this.peekNonSpaceType() === Item.Variable) {
+            const mark = this.idx;
+            const v = this.nextNonSpace();
+            const next = this.peekNonSpaceType();
+            if (next === Item.Assign || next === Item.Declare) {
+                isAssign = next === Item.Assign;
+                this.nextNonSpace();
+                this.declare(v);
+            }
+            else if (next === Item.Char && this.val(this.idx) === ',') {
+                // peekNonSpaceType left idx on the ",".
+                this.nextNonSpace();
+                this.declare(v);
+                if (context === 'range' && this.top - base < 2) {
+                    const t = this.peekNonSpaceType();
+                    if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen)
+                        continue decls;
+                    this.errorf('range can only initialize variables');
+                }
+                this.errorf(`too many declarations in ${context}`);
+            }
+            else {
+                this.idx = mark;
+            }
+            break;
+        }
+        return isAssign;
     }
     declare(v) {
         const start = this.st[v];
@@ -41816,10 +41996,12 @@ class Parser {
     }
     operand() {
         const node = this.term();
-        if (node === NONE)
-            return NONE;
-        if (this.peekType() !== Item.Field)
+        if (node === NONE || this.peekType() !== Item.Field)
             return node;
+        return this.fields(node);
+    }
+    /** A term followed by fields: ".a.b", "$x.a" or a chain such as "(x).a". */
+    fields(node) {
         const pos = this.peekPos();
         const input = this.tokens.input;
         let end = pos;
@@ -41845,13 +42027,8 @@ class Parser {
         const token = this.nextNonSpace();
         const pos = this.st[token];
         switch (this.ty[token]) {
-            case Item.Identifier: {
-                const ident = parser_name(this.tokens.input, pos, this.tokens.end[token]);
-                const fn = this.findFunction(ident);
-                if (fn === undefined)
-                    this.errorf(`function ${quote(ident)} not defined`);
-                return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
-            }
+            case Item.Identifier:
+                return this.identifier(token);
             case Item.Dot:
                 return this.node(NodeType.Dot, pos, 0, 0, 0);
             case Item.Nil:
@@ -41864,34 +42041,47 @@ class Parser {
                 return this.node(NodeType.Bool, pos, this.tokens.input.charCodeAt(pos) === 0x74 ? 1 : 0, 0, 0);
             case Item.CharConstant:
             case Item.Complex:
-            case Item.Number: {
-                const n = newNumber(this.val(token), this.ty[token]);
-                if (typeof n === 'string')
-                    this.errorf(n);
-                return this.node(NodeType.Number, pos, this.ref(n), 0, 0);
-            }
+            case Item.Number:
+                return this.number(token);
             case Item.LeftParen:
                 return this.pipeline('parenthesized pipeline', Item.RightParen);
             case Item.String:
-            case Item.RawString: {
-                const input = this.tokens.input;
-                const end = this.tokens.end[token];
-                const h = slot(input, pos, end);
-                const c = literalKeys[h];
-                if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
-                    return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
-                }
-                const quoted = input.slice(pos, end);
-                const s = unquote(quoted);
-                if (s === null)
-                    this.errorf(INVALID_SYNTAX);
-                literalKeys[h] = quoted;
-                literalVals[h] = s;
-                return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
-            }
+            case Item.RawString:
+                return this.stringLiteral(token);
         }
         this.idx--;
         return NONE;
+    }
+    identifier(token) {
+        const pos = this.st[token];
+        const ident = parser_name(this.tokens.input, pos, this.tokens.end[token]);
+        const fn = this.findFunction(ident);
+        if (fn === undefined)
+            this.errorf(`function ${quote(ident)} not defined`);
+        return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
+    }
+    number(token) {
+        const n = newNumber(this.val(token), this.ty[token]);
+        if (typeof n === 'string')
+            this.errorf(n);
+        return this.node(NodeType.Number, this.st[token], this.ref(n), 0, 0);
+    }
+    stringLiteral(token) {
+        const input = this.tokens.input;
+        const pos = this.st[token];
+        const end = this.tokens.end[token];
+        const h = slot(input, pos, end);
+        const c = literalKeys[h];
+        if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
+            return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
+        }
+        const quoted = input.slice(pos, end);
+        const s = unquote(quoted);
+        if (s === null)
+            this.errorf(INVALID_SYNTAX);
+        literalKeys[h] = quoted;
+        literalVals[h] = s;
+        return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
     }
     useVar(token) {
         const pos = this.st[token];
@@ -41944,12 +42134,11 @@ class Template {
         return [...this.ctx.trees.keys()];
     }
 }
-const hasOwn = Object.prototype.hasOwnProperty;
 /** Parses a Go text/template; throws TemplateError (with Go's message) on a syntax error. */
 function parseTemplate(name, text, options = {}) {
     const funcs = options.funcs ?? {};
     // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
-    const findFunction = (fn) => hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
+    const findFunction = (fn) => Object.hasOwn(funcs, fn) ? funcs[fn] : Object.hasOwn(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
     const { tree, trees } = parser_parse(name, text, findFunction);
     return new Template(name, tree, trees);
 }

@@ -17,8 +17,17 @@ function parseNow(value: string | undefined): Date {
   return d;
 }
 
+// Cases of one --jsonl run mostly share their env: build the function map once per distinct env.
+const funcsByEnv = new Map<string, ReturnType<typeof predecessorFuncs>>();
+
 function renderOne(name: string, tmpl: string, data: unknown, env: Record<string, string>, now: Date): string {
-  return parseTemplate(name, tmpl, { funcs: predecessorFuncs({ envMap: env, now }) }).execute(fromJSON(data));
+  const key = JSON.stringify(env);
+  let funcs = funcsByEnv.get(key);
+  if (!funcs) {
+    funcs = predecessorFuncs({ envMap: env, now });
+    funcsByEnv.set(key, funcs);
+  }
+  return parseTemplate(name, tmpl, { funcs }).execute(fromJSON(data));
 }
 
 export async function run(argv: string[]): Promise<number> {

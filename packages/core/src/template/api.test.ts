@@ -8,9 +8,11 @@ import {
   TemplateError,
   builtinFuncNames,
   builtinFuncs,
+  bufferToGoString,
   defineFunc,
   formatValue,
   fromJSON,
+  goStringToBuffer,
   isStringSlice,
   isTrue,
   nilPointer,
@@ -117,6 +119,56 @@ describe('value model', () => {
   });
 });
 
+describe('strings as bytes', () => {
+  it('keeps bytes that are not UTF-8 as escapes, and writes them back exactly', () => {
+    const out = run('{{ slice .s 0 1 }}|{{ "\\xff" }}|{{ len (slice .s 0 1) }}', fromJSON({ s: 'é' }));
+    expect(out).toBe('\uDCC3|\uDCFF|1');
+    expect(goStringToBuffer(out)).toEqual(Buffer.from([0xc3, 0x7c, 0xff, 0x7c, 0x31]));
+  });
+
+  it('joins halves of a character back into it', () => {
+    expect(run('{{ slice .s 0 1 }}{{ slice .s 1 2 }}', fromJSON({ s: 'é' }))).toBe('é');
+    expect(run('{{ eq (print (slice .s 0 1) (slice .s 1)) .s }}', fromJSON({ s: 'é' }))).toBe('true');
+  });
+
+  it('reads raw bytes into the same representation', () => {
+    const text = bufferToGoString(Buffer.from([0x61, 0xff, 0xc3, 0xa9, 0xc3]));
+    expect(text).toBe('a\uDCFFé\uDCC3');
+    expect(goStringToBuffer(text)).toEqual(Buffer.from([0x61, 0xff, 0xc3, 0xa9, 0xc3]));
+    expect(run(text)).toBe(text);
+  });
+
+  it('decodes unpaired surrogates in JSON as U+FFFD, as Go does', () => {
+    expect(fromJSON({ s: 'a\udc80', list: ['\ud800'] })).toEqual({ s: 'a\uFFFD', list: ['\uFFFD'] });
+  });
+
+  it('compares and sorts strings by their UTF-8 bytes', () => {
+    const data = fromJSON({ m: { '\uffff': 1, '😀': 2, a: 3 } });
+    expect(run('{{ range $k, $v := .m }}{{ $v }}{{ end }} {{ lt "\\uffff" "😀" }}', data)).toBe('312 true');
+  });
+});
+
+describe('re-entrance', () => {
+  it('lets a function parse and execute another template while executing', () => {
+    const inner = parseTemplate('inner', '{{ printf "<%s:%d>" .s .n }}');
+    const render = defineFunc({
+      name: 'render',
+      params: ['string'],
+      fn: (s: string) => inner.execute(fromJSON({ s, n: 1 })) + parseTemplate('x', '{{ len . }}').execute(s),
+    });
+    const out = run('{{ range .l }}[{{ printf "%s" (render .) }}]{{ end }}', fromJSON({ l: ['a', 'bc'] }), { render });
+    expect(out).toBe('[<a:1>1][<bc:1>2]');
+  });
+
+  it('parses huge and deeply nested texts, and small ones after them', () => {
+    const big = '{{ .x }}'.repeat(200000);
+    expect(run(big, fromJSON({ x: 1 })).length).toBe(200000);
+    const deep = '{{ ' + '('.repeat(1000) + '1' + ')'.repeat(1000) + ' }}';
+    expect(run(deep)).toBe('1');
+    expect(run('{{ .a }}', fromJSON({ a: 'ok' }))).toBe('ok');
+  });
+});
+
 describe('maps', () => {
   it('accepts Map instances as map[string]interface {}', () => {
     const m = new Map<string, unknown>([
@@ -171,7 +223,9 @@ describe('structs, pointers and times', () => {
 
   it('calls time methods like Go, and says which ones it lacks', () => {
     expect(run('{{ .Now }}', ctx)).toBe('2026-02-06 10:00:00 +0000 UTC');
-    expect(run('{{ .Now.Year }} {{ .Now.Month }} {{ .Now.Format "Jan 2 15:04" }}', ctx)).toBe('2026 February Feb 6 10:00');
+    expect(run('{{ .Now.Year }} {{ .Now.Month }} {{ .Now.Format "Jan 2 15:04" }}', ctx)).toBe(
+      '2026 February Feb 6 10:00',
+    );
     expect(errorOf(() => run('{{ .Now.Location }}', ctx)).message).toContain(
       "can't call method Location on type time.Time: not supported by this engine",
     );

@@ -5,7 +5,6 @@
  * are kept for as long as their template, so this matters: a tree of plain objects costs tens of
  * heap objects per action, which the garbage collector must copy, while a flat tree costs three.
  */
-import type { TemplateFunc } from './funcs.js';
 import { quote } from './quote.js';
 import { trimSpace } from './unicode.js';
 
@@ -97,10 +96,6 @@ export class Tree {
     return this.d[n * STRIDE];
   }
 
-  pos(n: number): number {
-    return this.d[n * STRIDE + F_POS];
-  }
-
   a(n: number): number {
     return this.d[n * STRIDE + F_A];
   }
@@ -111,10 +106,6 @@ export class Tree {
 
   c(n: number): number {
     return this.d[n * STRIDE + F_C];
-  }
-
-  ref<T>(i: number): T {
-    return this.refs[i] as T;
   }
 
   /** The string a node field refers to. */
@@ -128,10 +119,6 @@ export class Tree {
     return this.refs[this.d[n * STRIDE + field]] as readonly string[];
   }
 
-  fn(n: number): TemplateFunc {
-    return this.refs[this.d[n * STRIDE + F_B]] as TemplateFunc;
-  }
-
   number(n: number): NumberInfo {
     return this.refs[this.d[n * STRIDE + F_A]] as NumberInfo;
   }
@@ -139,10 +126,6 @@ export class Tree {
   /** A pipeline's declared variables: kid indexes [first, first + count). */
   declCount(pipe: number): number {
     return this.d[pipe * STRIDE + F_B] >> 1;
-  }
-
-  isAssign(pipe: number): boolean {
-    return (this.d[pipe * STRIDE + F_B] & 1) === 1;
   }
 
   /** A command's arguments as node indexes. */

@@ -1,7 +1,7 @@
 /** text/template's predefined functions. */
 import { eq, ge, gt, le, lt, ne } from './compare.js';
 import { evalArgs, htmlEscape, jsEscape, urlQueryEscape } from './escape.js';
-import { sprint, sprintf, sprintln } from './fmt.js';
+import { sprint, sprintf, sprintfList, sprintList, sprintln, sprintlnList } from './fmt.js';
 import { canBeNil, defineBuiltin, goTypeString, isTemplateFunc, type FuncMap, type GoType } from './funcs.js';
 import { byteSlice, utf8Bytes, utf8Length } from './unicode.js';
 import {
@@ -41,8 +41,8 @@ function indexArg(index: unknown, cap: number, iface = false): number {
 function index(item: unknown, ...indexes: unknown[]): unknown {
   item = ind(item);
   if (item === NO_VALUE) throw new Error('index of untyped nil');
-  for (let i of indexes) {
-    i = ind(i);
+  for (let k = 0; k < indexes.length; k++) {
+    const i = ind(indexes[k]);
     if (item === null || item === undefined || kindOf(item) === Kind.NilPointer)
       throw new Error('index of nil pointer');
     switch (kindOf(item)) {
@@ -179,21 +179,33 @@ export const builtinFuncs: FuncMap = {
   and: defineBuiltin({ name: 'and', params: [V], variadic: V, fn: unreachable }, 'and'),
   or: defineBuiltin({ name: 'or', params: [V], variadic: V, fn: unreachable }, 'or'),
   call: defineBuiltin({ name: 'call', params: [V], variadic: V, fn: call, returnsError: true }),
-  html: defineBuiltin({ name: 'html', params: [], variadic: 'any', fn: (...a: unknown[]) => htmlEscape(evalArgs(a)) }),
+  html: defineBuiltin(
+    { name: 'html', params: [], variadic: 'any', fn: (...a: unknown[]) => htmlEscape(evalArgs(a)) },
+    undefined,
+    (a) => htmlEscape(evalArgs(a)),
+  ),
   index: defineBuiltin({ name: 'index', params: [V], variadic: V, fn: index, returnsError: true }),
   slice: defineBuiltin({ name: 'slice', params: [V], variadic: V, fn: slice, returnsError: true }, 'rawArgs'),
-  js: defineBuiltin({ name: 'js', params: [], variadic: 'any', fn: (...a: unknown[]) => jsEscape(evalArgs(a)) }),
+  js: defineBuiltin(
+    { name: 'js', params: [], variadic: 'any', fn: (...a: unknown[]) => jsEscape(evalArgs(a)) },
+    undefined,
+    (a) => jsEscape(evalArgs(a)),
+  ),
   len: defineBuiltin({ name: 'len', params: [V], fn: length, returnsError: true }),
   not: defineBuiltin({ name: 'not', params: [V], fn: (v: unknown) => !isTrue(v) }),
-  print: defineBuiltin({ name: 'print', params: [], variadic: 'any', fn: sprint }),
-  printf: defineBuiltin({ name: 'printf', params: ['string'], variadic: 'any', fn: sprintf }),
-  println: defineBuiltin({ name: 'println', params: [], variadic: 'any', fn: sprintln }),
-  urlquery: defineBuiltin({
-    name: 'urlquery',
-    params: [],
-    variadic: 'any',
-    fn: (...a: unknown[]) => urlQueryEscape(evalArgs(a)),
-  }),
+  print: defineBuiltin({ name: 'print', params: [], variadic: 'any', fn: sprint }, undefined, sprintList),
+  printf: defineBuiltin({ name: 'printf', params: ['string'], variadic: 'any', fn: sprintf }, undefined, sprintfList),
+  println: defineBuiltin({ name: 'println', params: [], variadic: 'any', fn: sprintln }, undefined, sprintlnList),
+  urlquery: defineBuiltin(
+    {
+      name: 'urlquery',
+      params: [],
+      variadic: 'any',
+      fn: (...a: unknown[]) => urlQueryEscape(evalArgs(a)),
+    },
+    undefined,
+    (a) => urlQueryEscape(evalArgs(a)),
+  ),
   eq: defineBuiltin({ name: 'eq', params: [V], variadic: V, fn: eq, returnsError: true }),
   ge: defineBuiltin({ name: 'ge', params: [V, V], fn: ge, returnsError: true }),
   gt: defineBuiltin({ name: 'gt', params: [V, V], fn: gt, returnsError: true }),

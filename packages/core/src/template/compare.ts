@@ -2,7 +2,18 @@
 import { sprintf } from './fmt.js';
 import { unixNano } from './time.js';
 import { compareStrings } from './unicode.js';
-import { GoComplex, GoStruct, GoUint, Kind, NO_VALUE, floatValue, intValue, kindOf, typeName, type GoTime } from './values.js';
+import {
+  GoComplex,
+  GoStruct,
+  GoUint,
+  Kind,
+  NO_VALUE,
+  floatValue,
+  intValue,
+  kindOf,
+  typeName,
+  type GoTime,
+} from './values.js';
 
 const INVALID = 0;
 const BOOL = 1;
@@ -99,8 +110,8 @@ export function eq(arg1: unknown, ...arg2: unknown[]): boolean {
   arg1 = ind(arg1);
   if (arg2.length === 0) throw new Error(errNoComparison);
   const k1 = basicKind(arg1);
-  for (let arg of arg2) {
-    arg = ind(arg);
+  for (let i = 0; i < arg2.length; i++) {
+    const arg = ind(arg2[i]);
     const k2 = basicKind(arg);
     let truth = false;
     if (k1 !== k2) {

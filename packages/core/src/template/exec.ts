@@ -66,7 +66,6 @@ export interface ExecContext {
   trees: ReadonlyMap<string, number>;
 }
 
-
 function intOf(b: bigint): number | bigint {
   const n = Number(b);
   return Number.isSafeInteger(n) ? n : b;
@@ -99,8 +98,18 @@ class Failure {
   constructor(readonly error: TemplateError) {}
 }
 
+/** Argument arrays reused from call to call (see evalCall); one execution at a time uses them. */
+const sharedPool: unknown[][] = [];
+const sharedParts: string[] = [];
+let sharedPoolBusy = false;
+
 class State {
-  out = '';
+  /**
+   * The output, as pieces joined at the end. The array is reused by the next execution (all its
+   * slots are '' between executions), so building the output makes no garbage.
+   */
+  private readonly parts: string[];
+  private np = 0;
   /** The node being evaluated (NONE before the first one), which errors locate and quote. */
   private node = NONE;
   /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
@@ -109,6 +118,11 @@ class State {
   private varIfaces: boolean[];
   private nvars = 1;
   private depth = 0;
+  /** Nesting of function calls whose arguments are being evaluated, for argvPool. */
+  private callDepth = 0;
+  private readonly argvPool: unknown[][];
+  /** Whether this execution holds the shared pool (a nested execution, from a function, gets its own). */
+  private readonly ownsPool: boolean;
   private tmplName: string;
   /** Side channel: whether the value just produced by a field, variable or dot is interface-typed. */
   private iface = false;
@@ -126,9 +140,14 @@ class State {
     data: unknown,
   ) {
     this.tmplName = name;
-    this.varNames = ['$'];
-    this.varValues = [data];
-    this.varIfaces = [false];
+    this.ownsPool = !sharedPoolBusy;
+    this.argvPool = this.ownsPool ? sharedPool : [];
+    this.parts = this.ownsPool ? sharedParts : [];
+    sharedPoolBusy = true;
+    // Room for a few variables from the start, so pushing them does not reallocate.
+    this.varNames = ['$', '', '', '', '', '', '', ''];
+    this.varValues = [data, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    this.varIfaces = [false, false, false, false, false, false, false, false];
     this.t = ctx.tree;
     this.d = ctx.tree.d;
     this.kids = ctx.tree.kids;
@@ -139,6 +158,8 @@ class State {
     try {
       this.walk(dot, false, root);
     } catch (e) {
+      const partial = this.output();
+      if (this.ownsPool) sharedPoolBusy = false;
       let failure = e;
       if (e instanceof RangeError && this.overflow) {
         this.node = this.overflow.node;
@@ -150,12 +171,32 @@ class State {
         }
       }
       if (failure instanceof Failure) {
-        failure.error.partialOutput = canonical(this.out);
+        failure.error.partialOutput = canonical(partial);
         throw failure.error;
       }
       throw failure;
     }
-    return canonical(this.out);
+    const out = this.output();
+    if (this.ownsPool) sharedPoolBusy = false;
+    return canonical(out);
+  }
+
+  /** The output so far; empties the pieces. */
+  private output(): string {
+    const parts = this.parts;
+    const n = this.np;
+    let out: string;
+    if (n === 0) out = '';
+    else if (n === 1) out = parts[0];
+    else {
+      // Slots past n are '' (see parts), so joining the whole array is joining the output.
+      out = parts.join('');
+    }
+    // A huge output leaves a huge array: drop it rather than join its empty slots ever after.
+    if (parts.length > 4096) parts.length = 0;
+    else for (let i = 0; i < n; i++) parts[i] = '';
+    this.np = 0;
+    return out;
   }
 
   private errorf(message: string): never {
@@ -188,11 +229,6 @@ class State {
   /** Number of arguments after the first one; cmd NONE stands for no command (Go's nil args). */
   private nargs(cmd: number): number {
     return cmd === NONE ? 0 : this.d[cmd * STRIDE + F_B] - 1;
-  }
-
-  /** Argument i (1-based: 0 is the function or value itself). */
-  private arg(cmd: number, i: number): number {
-    return this.kids[this.d[cmd * STRIDE + F_A] + i];
   }
 
   private ident(n: number): readonly string[] {
@@ -248,7 +284,7 @@ class State {
     const base = node * STRIDE;
     switch (d[base]) {
       case NodeType.Text:
-        this.out += this.refs[d[base + F_A]] as string;
+        this.parts[this.np++] = this.refs[d[base + F_A]] as string;
         return 0;
       case NodeType.Action: {
         const pipe = d[base + F_A];
@@ -385,11 +421,11 @@ class State {
   private printValue(node: number, v: unknown): void {
     this.node = node;
     if (typeof v === 'string') {
-      this.out += v;
+      this.parts[this.np++] = v;
       return;
     }
     if (kindOf(v) === Kind.Func) this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
-    this.out += formatValue(v);
+    this.parts[this.np++] = formatValue(v);
   }
 
   // Evaluation.
@@ -421,17 +457,28 @@ class State {
 
   /** Go's notAFunction: cmd NONE means no arguments, and then self is the node to name. */
   private notAFunction(cmd: number, self: number, final: Final): void {
-    if (this.nargs(cmd) > 0 || final !== NO_FINAL) {
+    if (final !== NO_FINAL || (cmd !== NONE && this.d[cmd * STRIDE + F_B] > 1)) {
       this.errorf(`can't give argument to non-function ${this.t.nodeString(cmd === NONE ? self : this.arg0(cmd))}`);
     }
   }
 
   private evalCommand(dot: unknown, di: boolean, cmd: number, final: Final): unknown {
-    const first = this.arg0(cmd);
-    switch (this.type(first)) {
+    const d = this.d;
+    const first = this.kids[d[cmd * STRIDE + F_A]];
+    const type = d[first * STRIDE];
+    switch (type) {
       case NodeType.Field:
         this.node = first;
-        return this.evalFieldChain(dot, dot, di, first, this.ident(first), 0, cmd, final);
+        return this.evalFieldChain(
+          dot,
+          dot,
+          di,
+          first,
+          this.refs[d[first * STRIDE + F_A]] as readonly string[],
+          0,
+          cmd,
+          final,
+        );
       case NodeType.Chain:
         return this.evalChainNode(dot, di, first, cmd, final);
       case NodeType.Identifier:
@@ -444,7 +491,7 @@ class State {
     }
     this.node = first;
     this.notAFunction(cmd, first, final);
-    switch (this.type(first)) {
+    switch (type) {
       case NodeType.Bool:
         return this.a(first) === 1;
       case NodeType.Dot:
@@ -481,7 +528,7 @@ class State {
 
   private evalVariableNode(dot: unknown, di: boolean, v: number, cmd: number, final: Final): unknown {
     this.node = v;
-    const ident = this.ident(v);
+    const ident = this.refs[this.d[v * STRIDE + F_A]] as readonly string[];
     const i = this.varIndex(ident[0]);
     if (ident.length === 1) {
       this.notAFunction(cmd, v, final);
@@ -525,7 +572,9 @@ class State {
     const kind = kindOf(receiver);
     if (kind === Kind.Map) {
       // The common case first.
-      if (this.nargs(cmd) > 0 || final !== NO_FINAL) this.errorf(`${fieldName} is not a method but has arguments`);
+      if (final !== NO_FINAL || (cmd !== NONE && this.d[cmd * STRIDE + F_B] > 1)) {
+        this.errorf(`${fieldName} is not a method but has arguments`);
+      }
       const v = mapGet(receiver as GoMap, fieldName);
       this.iface = v !== NO_VALUE && !isStringMap(receiver as GoMap);
       return v === undefined ? null : v;
@@ -543,7 +592,7 @@ class State {
     switch (kind) {
       case Kind.Struct: {
         const fields = (receiver as GoStruct).fields;
-        if (!Object.prototype.hasOwnProperty.call(fields, fieldName)) break;
+        if (!Object.hasOwn(fields, fieldName)) break;
         if (!isExported(fieldName)) this.errorf(`${fieldName} is an unexported field of struct type ${typ}`);
         if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
         const v = fields[fieldName];
@@ -603,7 +652,10 @@ class State {
     final: Final,
     badResults?: number,
   ): unknown {
-    const nargs = this.nargs(cmd);
+    const d = this.d;
+    const nargs = cmd === NONE ? 0 : d[cmd * STRIDE + F_B] - 1;
+    /** Index in kids of the command's first argument (its function). */
+    const argBase = cmd === NONE ? 0 : d[cmd * STRIDE + F_A];
     const hasFinal = final !== NO_FINAL;
     const numIn = nargs + (hasFinal ? 1 : 0);
     const params = fn.params;
@@ -619,23 +671,31 @@ class State {
     if (fn.special === 'and' || fn.special === 'or') {
       let v: unknown = NO_VALUE;
       for (let i = 1; i <= nargs; i++) {
-        v = this.evalArg(dot, di, 'reflect.Value', this.arg(cmd, i));
+        v = this.evalArg(dot, di, 'reflect.Value', this.kids[argBase + i]);
         if (isTrue(v) === (fn.special === 'or')) return v;
       }
       if (hasFinal) v = this.validateType(final, 'reflect.Value');
       return v;
     }
 
-    const argv: unknown[] = new Array(numIn);
+    // Argument arrays are reused, one per call depth and size: functions only read them during the
+    // call (list forms), or get their own copy (spread calls, Go-like user functions).
+    const depth = this.callDepth++;
+    const slot = depth * 8 + numIn;
+    let argv: unknown[];
+    if (numIn < 8 && depth < 32) {
+      argv = this.argvPool[slot];
+      if (argv === undefined) argv = this.argvPool[slot] = new Array<unknown>(numIn).fill(undefined);
+    } else argv = new Array<unknown>(numIn).fill(undefined);
     const ifaces: boolean[] | null = fn.special === 'rawArgs' ? new Array(numIn).fill(false) : null;
     let i = 0;
     for (; i < numFixed && i < nargs; i++) {
-      argv[i] = this.evalArg(dot, di, params[i], this.arg(cmd, i + 1));
+      argv[i] = this.evalArg(dot, di, params[i], this.kids[argBase + i + 1]);
       if (ifaces) ifaces[i] = this.iface;
     }
     if (fn.variadic !== undefined) {
       for (; i < nargs; i++) {
-        argv[i] = this.evalArg(dot, di, fn.variadic, this.arg(cmd, i + 1));
+        argv[i] = this.evalArg(dot, di, fn.variadic, this.kids[argBase + i + 1]);
         if (ifaces) ifaces[i] = this.iface;
       }
     }
@@ -647,18 +707,28 @@ class State {
     }
     let result: unknown;
     try {
-      const call = fn.fn as unknown as (...a: unknown[]) => unknown;
-      result = ifaces ? call(argv, ifaces) : call(...argv);
+      if (fn.list !== undefined) result = fn.list(argv);
+      else {
+        const call = fn.fn as unknown as (...a: unknown[]) => unknown;
+        if (ifaces) result = call(argv.slice(), ifaces);
+        else if (numIn === 1) result = call(argv[0]);
+        else if (numIn === 2) result = call(argv[0], argv[1]);
+        else if (numIn === 3) result = call(argv[0], argv[1], argv[2]);
+        else result = call(...argv);
+      }
     } catch (e) {
       if (e instanceof Failure || e instanceof RangeError) throw e;
       this.node = at;
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
     }
+    for (let k = 0; k < numIn; k++) argv[k] = undefined;
+    this.callDepth = depth;
     return result === undefined ? null : result;
   }
 
   /** Checks a computed value against a parameter type like Go's validateType. */
   private validateType(value: unknown, typ: GoType | null): unknown {
+    if (typ === 'string' && typeof value === 'string') return value;
     if (value === NO_VALUE) {
       if (typ === null) return NO_VALUE;
       if (typ === 'any') return null;
@@ -679,7 +749,7 @@ class State {
     this.node = n;
     let v: unknown;
     let iface = false;
-    const type = this.type(n);
+    const type = this.d[n * STRIDE];
     switch (type) {
       case NodeType.Dot:
         v = this.validateType(dot, typ);
@@ -692,7 +762,16 @@ class State {
         }
         return this.errorf(`cannot assign nil to ${typ === null ? '<nil>' : goTypeString(typ)}`);
       case NodeType.Field:
-        v = this.evalFieldChain(dot, dot, di, n, this.ident(n), 0, NONE, NO_FINAL);
+        v = this.evalFieldChain(
+          dot,
+          dot,
+          di,
+          n,
+          this.refs[this.d[n * STRIDE + F_A]] as readonly string[],
+          0,
+          NONE,
+          NO_FINAL,
+        );
         iface = this.iface;
         v = this.validateType(v, typ);
         this.iface = iface;

@@ -47,7 +47,6 @@ function asUint64(v: number | bigint): bigint {
   return BigInt.asUintN(64, b);
 }
 
-
 function structFields(v: unknown): [string, unknown][] {
   if (v instanceof GoStruct) return Object.entries(v.fields);
   return timeFields(v as GoTime);
@@ -595,7 +594,9 @@ class Printer {
     return [argNum, i + wid, ok];
   }
 
-  doPrintf(format: string, a: readonly unknown[]): void {
+  /** Formats with the operands a[base:]. */
+  doPrintf(format: string, a: readonly unknown[], base = 0): void {
+    const numArgs = a.length - base;
     const end = format.length;
     let argNum = 0;
     let afterIndex = false;
@@ -616,9 +617,15 @@ class Printer {
         i++;
         const verb = format[i - 1];
         if (c === 0x25) this.buf += '%';
-        else if (argNum >= a.length) this.buf += '%!' + verb + '(MISSING)';
+        else if (argNum >= numArgs) this.buf += '%!' + verb + '(MISSING)';
         else {
-          this.printArg(a[argNum], verb);
+          const arg = a[base + argNum];
+          // The commonest operands, formatted directly (what printArg would do without flags).
+          if (typeof arg === 'string' && (c === 0x73 || c === 0x76)) this.buf += arg;
+          else if (typeof arg === 'string' && c === 0x71) this.buf += quote(arg);
+          else if (typeof arg === 'number' && (c === 0x64 || c === 0x76) && Number.isSafeInteger(arg)) {
+            this.buf += String(arg);
+          } else this.printArg(arg, verb);
           argNum++;
         }
         continue;
@@ -645,10 +652,10 @@ class Printer {
             break flags;
         }
       }
-      [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+      [argNum, i, afterIndex] = this.argNumber(argNum, format, i, numArgs);
       if (i < end && format[i] === '*') {
         i++;
-        [this.wid, this.widPresent, argNum] = intFromArg(a, argNum);
+        [this.wid, this.widPresent, argNum] = intFromArg(a, base, argNum);
         if (!this.widPresent) this.buf += '%!(BADWIDTH)';
         if (this.wid < 0) {
           this.wid = -this.wid;
@@ -663,10 +670,10 @@ class Printer {
       if (i + 1 < end && format[i] === '.') {
         i++;
         if (afterIndex) this.goodArgNum = false;
-        [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+        [argNum, i, afterIndex] = this.argNumber(argNum, format, i, numArgs);
         if (i < end && format[i] === '*') {
           i++;
-          [this.prec, this.precPresent, argNum] = intFromArg(a, argNum);
+          [this.prec, this.precPresent, argNum] = intFromArg(a, base, argNum);
           if (this.prec < 0) {
             this.prec = 0;
             this.precPresent = false;
@@ -681,7 +688,7 @@ class Printer {
           }
         }
       }
-      if (!afterIndex) [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
+      if (!afterIndex) [argNum, i, afterIndex] = this.argNumber(argNum, format, i, numArgs);
       if (i >= end) {
         this.buf += '%!(NOVERB)';
         break;
@@ -694,7 +701,7 @@ class Printer {
         this.buf += '%';
       } else if (!this.goodArgNum) {
         this.buf += '%!' + verb + '(BADINDEX)';
-      } else if (argNum >= a.length) {
+      } else if (argNum >= numArgs) {
         this.buf += '%!' + verb + '(MISSING)';
       } else {
         if (verb === 'v') {
@@ -703,16 +710,16 @@ class Printer {
           this.plusV = this.plus;
           this.plus = false;
         }
-        this.printArg(a[argNum], verb);
+        this.printArg(a[base + argNum], verb);
         argNum++;
       }
     }
-    if (!this.reordered && argNum < a.length) {
+    if (!this.reordered && argNum < numArgs) {
       this.clearFlags();
       this.buf += '%!(EXTRA ';
-      for (let k = argNum; k < a.length; k++) {
+      for (let k = argNum; k < numArgs; k++) {
         if (k > argNum) this.buf += ', ';
-        const arg = a[k];
+        const arg = a[base + k];
         if (isNilArg(arg)) this.buf += '<nil>';
         else {
           this.buf += typeName(arg) + '=';
@@ -756,9 +763,9 @@ function parsenum(s: string, start: number, end: number): [number, boolean, numb
   return [num, isnum, i];
 }
 
-function intFromArg(a: readonly unknown[], argNum: number): [number, boolean, number] {
-  if (argNum >= a.length) return [0, false, argNum];
-  const v = a[argNum];
+function intFromArg(a: readonly unknown[], base: number, argNum: number): [number, boolean, number] {
+  if (base + argNum >= a.length) return [0, false, argNum];
+  const v = a[base + argNum];
   let num = 0;
   let isInt = false;
   const k = kindOf(v);
@@ -805,8 +812,25 @@ export function sprintf(format: string, ...args: unknown[]): string {
   return release(p);
 }
 
+/** Sprintf with the format and operands in one array, as the engine calls printf. */
+export function sprintfList(argv: readonly unknown[]): string {
+  const p = acquire();
+  try {
+    p.doPrintf(argv[0] as string, argv, 1);
+  } catch (e) {
+    release(p);
+    throw e;
+  }
+  return release(p);
+}
+
 /** fmt.Sprint: spaces between operands when neither side is a string. */
 export function sprint(...args: unknown[]): string {
+  return sprintList(args);
+}
+
+/** Sprint with the operands in an array. */
+export function sprintList(args: readonly unknown[]): string {
   if (args.length === 1) {
     const v = args[0];
     if (typeof v === 'string') return v;
@@ -823,6 +847,11 @@ export function sprint(...args: unknown[]): string {
 
 /** fmt.Sprintln: spaces between all operands and a trailing newline. */
 export function sprintln(...args: unknown[]): string {
+  return sprintlnList(args);
+}
+
+/** Sprintln with the operands in an array. */
+export function sprintlnList(args: readonly unknown[]): string {
   const p = acquire();
   try {
     p.doPrintln(args);

@@ -31,6 +31,8 @@ export const FUNC_BRAND: unique symbol = Symbol.for('codex-k8s.template.func');
 
 export interface TemplateFunc extends Readonly<FuncSpec> {
   readonly special?: FuncSpecial;
+  /** Internal: the same function taking all arguments as one array, which the engine prefers. */
+  readonly list?: (argv: unknown[]) => unknown;
   readonly [FUNC_BRAND]: true;
 }
 
@@ -49,16 +51,38 @@ export type FuncMap = Readonly<Record<string, TemplateFunc>>;
 
 const IDENT_RE = /^[\p{L}_][\p{L}\p{Nd}_]*$/u;
 
+function isIdentifier(name: string): boolean {
+  if (name === '') return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (i > 0 && c >= 0x30 && c <= 0x39);
+    if (!ok) return c >= 0x80 && IDENT_RE.test(name);
+  }
+  return true;
+}
+
 /** Declares a template function. The name must be a valid identifier, as Go requires. */
 export function defineFunc(spec: FuncSpec): TemplateFunc {
-  if (!IDENT_RE.test(spec.name))
-    throw new Error(`function name ${JSON.stringify(spec.name)} is not a valid identifier`);
+  if (!isIdentifier(spec.name)) throw new Error(`function name ${JSON.stringify(spec.name)} is not a valid identifier`);
   return Object.freeze({ ...spec, params: Object.freeze([...spec.params]), [FUNC_BRAND]: true as const });
 }
 
-/** Internal: a builtin needing special evaluation (short-circuit, or raw arguments with their static types). */
-export function defineBuiltin(spec: FuncSpec, special?: FuncSpecial): TemplateFunc {
-  return Object.freeze({ ...spec, params: Object.freeze([...spec.params]), special, [FUNC_BRAND]: true as const });
+/**
+ * Internal: a builtin, possibly needing special evaluation (short-circuit, or raw arguments with
+ * their static types), and possibly with an array-taking form the engine calls instead of fn.
+ */
+export function defineBuiltin(
+  spec: FuncSpec,
+  special?: FuncSpecial,
+  list?: (argv: unknown[]) => unknown,
+): TemplateFunc {
+  return Object.freeze({
+    ...spec,
+    params: Object.freeze([...spec.params]),
+    special,
+    list,
+    [FUNC_BRAND]: true as const,
+  });
 }
 
 /** Whether Go could assign an untyped nil to a parameter of this type. */

@@ -48,9 +48,7 @@ export const Item = {
 } as const;
 export type ItemType = (typeof Item)[keyof typeof Item];
 
-
 // The delimiters are fixed: "{{", "}}", "/*", "*/".
-const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const EOF_RUNE = -1;
 
@@ -78,9 +76,7 @@ function isSpace(c: number): boolean {
 
 function isAlphaNumeric(cp: number): boolean {
   if (cp < 0x80) {
-    return (
-      (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f
-    );
+    return (cp >= 0x61 && cp <= 0x7a) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x30 && cp <= 0x39) || cp === 0x5f;
   }
   return isLetter(cp) || isDigit(cp);
 }
@@ -112,6 +108,17 @@ export class Tokens {
     this.input = input;
     this.count = 0;
     this.error = '';
+  }
+
+  /** Forgets the text, and lets go of the arrays if a huge text grew them. */
+  release(): void {
+    this.input = '';
+    this.error = '';
+    if (this.type.length > 1 << 20) {
+      this.type = new Uint8Array(256);
+      this.start = new Int32Array(256);
+      this.end = new Int32Array(256);
+    }
   }
 
   /** The token's text (the message for an Error token). */

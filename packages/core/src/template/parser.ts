@@ -1,6 +1,10 @@
 /**
  * Parser for Go text/template, structured like text/template/parse/parse.go so that it accepts
  * and rejects the same inputs with the same messages.
+ *
+ * It runs once per template text, so it is written for cold code: tokens are indexes into the
+ * lexer's typed arrays, the tree is built flat (see ast.ts) in reused scratch space, functions are
+ * resolved here rather than at every execution, and lines are only computed for an error.
  */
 import { F_A, F_POS, NONE, NodeType, STRIDE, Tree, type NumberInfo } from './ast.js';
 import { TemplateError, locate } from './errors.js';
@@ -193,7 +197,10 @@ const literalVals: (string | undefined)[] = new Array(TABLE_SIZE).fill(undefined
 
 function slot(s: string, start: number, end: number): number {
   const len = end - start;
-  return (len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) & (TABLE_SIZE - 1);
+  return (
+    (len * 97 + s.charCodeAt(start) * 31 + s.charCodeAt(end - 1) + s.charCodeAt(start + (len >> 1)) * 7) &
+    (TABLE_SIZE - 1)
+  );
 }
 
 /** s[start:end), shared with earlier parses when possible. */
@@ -230,6 +237,7 @@ function path(s: string, start: number, end: number): readonly string[] {
  */
 let D = new Int32Array(4096);
 let K = new Int32Array(1024);
+const R: unknown[] = [];
 const S: number[] = [];
 
 /**
@@ -269,8 +277,8 @@ class Parser {
   private lineStarts: number[] | undefined;
   private nd = 0;
   private nk = 0;
-  /** Strings, identifier arrays, functions and numbers the tree refers to. */
-  private readonly refs: unknown[] = [];
+  /** Number of strings, identifier arrays, functions and numbers the tree refers to (in R). */
+  private nr = 0;
   private top = 0;
 
   constructor(
@@ -286,18 +294,23 @@ class Parser {
 
   /** The finished tree. */
   tree(): Tree {
-    return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), this.refs);
+    return new Tree(this.text, slabCopy(D, this.nd * STRIDE), slabCopy(K, this.nk), R.slice(0, this.nr));
   }
 
   /** A view of the tree under construction, for messages and checks while parsing. */
   private view(): Tree {
-    return new Tree(this.text, D, K, this.refs);
+    return new Tree(this.text, D, K, R);
   }
 
-  /** Lets go of the text held by the shared token list. */
+  /** Lets go of the text and values held by the shared scratch space. */
   release(): void {
-    this.tokens.input = '';
-    this.tokens.error = '';
+    this.tokens.release();
+    for (let i = 0; i < this.nr; i++) R[i] = undefined;
+    // A huge template grew the scratch space: let it go.
+    if (D.length > 1 << 20) D = new Int32Array(4096);
+    if (K.length > 1 << 20) K = new Int32Array(1024);
+    if (R.length > 1 << 18) R.length = 0;
+    if (S.length > 1 << 18) S.length = 0;
   }
 
   // Tree building.
@@ -319,7 +332,8 @@ class Parser {
   }
 
   private ref(v: unknown): number {
-    return this.refs.push(v) - 1;
+    R[this.nr] = v;
+    return this.nr++;
   }
 
   private push(n: number): void {
@@ -641,31 +655,9 @@ class Parser {
 
   private pipeline(context: string, end: number): number {
     const pos = this.peekNonSpacePos();
-    let isAssign = false;
     const base = this.top;
-    decls: while (this.peekNonSpaceType() === Item.Variable) {
-      const mark = this.idx;
-      const v = this.nextNonSpace();
-      const next = this.peekNonSpaceType();
-      if (next === Item.Assign || next === Item.Declare) {
-        isAssign = next === Item.Assign;
-        this.nextNonSpace();
-        this.declare(v);
-      } else if (next === Item.Char && this.val(this.idx) === ',') {
-        // peekNonSpaceType left idx on the ",".
-        this.nextNonSpace();
-        this.declare(v);
-        if (context === 'range' && this.top - base < 2) {
-          const t = this.peekNonSpaceType();
-          if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen) continue decls;
-          this.errorf('range can only initialize variables');
-        }
-        this.errorf(`too many declarations in ${context}`);
-      } else {
-        this.idx = mark;
-      }
-      break;
-    }
+    // Declarations are parsed apart, which keeps this frame small: pipelines nest deeply.
+    const isAssign = this.peekNonSpaceType() === Item.Variable && this.declarations(context, base);
     const ndecl = this.top - base;
     for (;;) {
       const token = this.nextNonSpace();
@@ -695,6 +687,35 @@ class Parser {
           this.unexpected(token, context);
       }
     }
+  }
+
+  /** The variables a pipeline declares (pushed from base); whether they are assigned with "=". */
+  private declarations(context: string, base: number): boolean {
+    let isAssign = false;
+    decls: while (this.peekNonSpaceType() === Item.Variable) {
+      const mark = this.idx;
+      const v = this.nextNonSpace();
+      const next = this.peekNonSpaceType();
+      if (next === Item.Assign || next === Item.Declare) {
+        isAssign = next === Item.Assign;
+        this.nextNonSpace();
+        this.declare(v);
+      } else if (next === Item.Char && this.val(this.idx) === ',') {
+        // peekNonSpaceType left idx on the ",".
+        this.nextNonSpace();
+        this.declare(v);
+        if (context === 'range' && this.top - base < 2) {
+          const t = this.peekNonSpaceType();
+          if (t === Item.Variable || t === Item.RightDelim || t === Item.RightParen) continue decls;
+          this.errorf('range can only initialize variables');
+        }
+        this.errorf(`too many declarations in ${context}`);
+      } else {
+        this.idx = mark;
+      }
+      break;
+    }
+    return isAssign;
   }
 
   private declare(v: number): void {
@@ -741,8 +762,12 @@ class Parser {
 
   private operand(): number {
     const node = this.term();
-    if (node === NONE) return NONE;
-    if (this.peekType() !== Item.Field) return node;
+    if (node === NONE || this.peekType() !== Item.Field) return node;
+    return this.fields(node);
+  }
+
+  /** A term followed by fields: ".a.b", "$x.a" or a chain such as "(x).a". */
+  private fields(node: number): number {
     const pos = this.peekPos();
     const input = this.tokens.input;
     let end = pos;
@@ -768,12 +793,8 @@ class Parser {
     const token = this.nextNonSpace();
     const pos = this.st[token];
     switch (this.ty[token]) {
-      case Item.Identifier: {
-        const ident = name(this.tokens.input, pos, this.tokens.end[token]);
-        const fn = this.findFunction(ident);
-        if (fn === undefined) this.errorf(`function ${quote(ident)} not defined`);
-        return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
-      }
+      case Item.Identifier:
+        return this.identifier(token);
       case Item.Dot:
         return this.node(NodeType.Dot, pos, 0, 0, 0);
       case Item.Nil:
@@ -786,32 +807,47 @@ class Parser {
         return this.node(NodeType.Bool, pos, this.tokens.input.charCodeAt(pos) === 0x74 ? 1 : 0, 0, 0);
       case Item.CharConstant:
       case Item.Complex:
-      case Item.Number: {
-        const n = newNumber(this.val(token), this.ty[token]);
-        if (typeof n === 'string') this.errorf(n);
-        return this.node(NodeType.Number, pos, this.ref(n), 0, 0);
-      }
+      case Item.Number:
+        return this.number(token);
       case Item.LeftParen:
         return this.pipeline('parenthesized pipeline', Item.RightParen);
       case Item.String:
-      case Item.RawString: {
-        const input = this.tokens.input;
-        const end = this.tokens.end[token];
-        const h = slot(input, pos, end);
-        const c = literalKeys[h];
-        if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
-          return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
-        }
-        const quoted = input.slice(pos, end);
-        const s = unquote(quoted);
-        if (s === null) this.errorf(INVALID_SYNTAX);
-        literalKeys[h] = quoted;
-        literalVals[h] = s;
-        return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
-      }
+      case Item.RawString:
+        return this.stringLiteral(token);
     }
     this.idx--;
     return NONE;
+  }
+
+  private identifier(token: number): number {
+    const pos = this.st[token];
+    const ident = name(this.tokens.input, pos, this.tokens.end[token]);
+    const fn = this.findFunction(ident);
+    if (fn === undefined) this.errorf(`function ${quote(ident)} not defined`);
+    return this.node(NodeType.Identifier, pos, this.ref(ident), this.ref(fn), 0);
+  }
+
+  private number(token: number): number {
+    const n = newNumber(this.val(token), this.ty[token]);
+    if (typeof n === 'string') this.errorf(n);
+    return this.node(NodeType.Number, this.st[token], this.ref(n), 0, 0);
+  }
+
+  private stringLiteral(token: number): number {
+    const input = this.tokens.input;
+    const pos = this.st[token];
+    const end = this.tokens.end[token];
+    const h = slot(input, pos, end);
+    const c = literalKeys[h];
+    if (c !== undefined && c.length === end - pos && input.startsWith(c, pos)) {
+      return this.node(NodeType.String, pos, this.ref(c), this.ref(literalVals[h]), 0);
+    }
+    const quoted = input.slice(pos, end);
+    const s = unquote(quoted);
+    if (s === null) this.errorf(INVALID_SYNTAX);
+    literalKeys[h] = quoted;
+    literalVals[h] = s;
+    return this.node(NodeType.String, pos, this.ref(quoted), this.ref(s), 0);
   }
 
   private useVar(token: number): number {
@@ -823,11 +859,7 @@ class Parser {
 }
 
 /** Parses a template text and the templates it defines; throws TemplateError on bad syntax. */
-export function parse(
-  name: string,
-  text: string,
-  findFunction: (name: string) => TemplateFunc | undefined,
-): ParsedSet {
+export function parse(name: string, text: string, findFunction: (name: string) => TemplateFunc | undefined): ParsedSet {
   const p = new Parser(name, text, findFunction);
   try {
     p.parse();

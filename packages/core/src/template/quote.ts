@@ -33,6 +33,16 @@ function escapeRune(cp: number, quote: number, asciiOnly: boolean): string {
 
 /** strconv.Quote (or QuoteToASCII). An escaped (invalid) byte prints as \xNN, as Go does. */
 export function quote(s: string, asciiOnly = false): string {
+  // Most strings need no escaping at all.
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return '"' + s + '"';
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -39,14 +39,12 @@ export class Template {
   }
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Parses a Go text/template; throws TemplateError (with Go's message) on a syntax error. */
 export function parseTemplate(name: string, text: string, options: ParseOptions = {}): Template {
   const funcs = options.funcs ?? {};
   // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
   const findFunction = (fn: string): TemplateFunc | undefined =>
-    hasOwn.call(funcs, fn) ? funcs[fn] : hasOwn.call(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
+    Object.hasOwn(funcs, fn) ? funcs[fn] : Object.hasOwn(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
   const { tree, trees } = parse(name, text, findFunction);
   return new Template(name, tree, trees);
 }

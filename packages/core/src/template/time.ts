@@ -518,12 +518,7 @@ const TIME_METHODS: Record<string, MethodSpec> = {
     params: ['int', 'int', 'int'],
     fn: (t: T, y: number | bigint, m: number | bigint, d: number | bigint) => {
       const src = timeDate(t);
-      return withDate(
-        t,
-        src.getUTCFullYear() + Number(y),
-        src.getUTCMonth() + Number(m),
-        src.getUTCDate() + Number(d),
-      );
+      return withDate(t, src.getUTCFullYear() + Number(y), src.getUTCMonth() + Number(m), src.getUTCDate() + Number(d));
     },
   },
   Add: { params: ['time.Duration'], fn: (t: T, d: GoNamedInt) => fromUnixNano(unixNano(t) + durationValue(d)) },

@@ -216,7 +216,7 @@ export function utf8Decode(bytes: Uint8Array): string {
   let out = '';
   let start = 0;
   const n = bytes.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const len = validSeqLen(bytes, i, n);
     if (len > 0) {
       i += len;

@@ -247,13 +247,24 @@ export function mapSize(m: GoMap): number {
 /** Looks a key up; NO_VALUE when absent (reflect's MapIndex on a missing key). */
 export function mapGet(m: GoMap, key: string): unknown {
   if (m instanceof Map) return m.has(key) ? m.get(key) : NO_VALUE;
-  return Object.prototype.hasOwnProperty.call(m, key) ? m[key] : NO_VALUE;
+  return Object.hasOwn(m, key) ? m[key] : NO_VALUE;
 }
 
 /** Keys in Go's sorted map order (bytewise). */
 export function sortedKeys(m: GoMap): string[] {
   const keys = m instanceof Map ? [...m.keys()].filter((k) => typeof k === 'string') : Object.keys(m);
-  return keys.sort(compareStrings);
+  if (keys.length > 16) return keys.sort(compareStrings);
+  // Maps in templates are small: an insertion sort in place allocates nothing, unlike sort().
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    while (j >= 0 && compareStrings(keys[j], k) > 0) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 /** Go truthiness: the zero value of its type is false, structs are always true. */
@@ -278,7 +289,7 @@ export function isTrue(v: unknown): boolean {
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) {
     if ((v as { [FUNC_BRAND]?: boolean })[FUNC_BRAND] === true) return true;
-    for (const k in v as object) if (Object.prototype.hasOwnProperty.call(v, k)) return true;
+    for (const k in v as object) if (Object.hasOwn(v as object, k)) return true;
     return false;
   }
   if (v instanceof GoFloat) return v.value !== 0;
@@ -315,7 +326,7 @@ export function fromJSON(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   const obj = value as Record<string, unknown>;
   for (const k in obj) {
-    if (Object.prototype.hasOwnProperty.call(obj, k)) out[wellFormed(k)] = fromJSON(obj[k]);
+    if (Object.hasOwn(obj, k)) out[wellFormed(k)] = fromJSON(obj[k]);
   }
   return out;
 }
