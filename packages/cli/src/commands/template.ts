@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { UserError } from '@codex-k8s/core/errors';
 import { fromJSON, parseTemplate, predecessorFuncs, TemplateError } from '@codex-k8s/core/template';
 import { parse } from '../options.js';
@@ -79,19 +78,20 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function runJsonl(now: Date): Promise<number> {
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  // The whole input at once: splitting one buffer is much cheaper than a line reader per case.
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const lines = Buffer.concat(chunks).toString('utf8').split('\n');
   const out: string[] = [];
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (!line.trim()) continue;
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
     let c: { name?: string; tmpl?: string; data?: unknown; env?: Record<string, string> };
     try {
       c = JSON.parse(line);
     } catch (err) {
-      throw new UserError(`stdin:${lineNo}: not a JSON object: ${(err as Error).message}`);
+      throw new UserError(`stdin:${i + 1}: not a JSON object: ${(err as Error).message}`);
     }
-    const name = c.name ?? `case${lineNo}`;
+    const name = c.name ?? `case${i + 1}`;
     try {
       const result = renderOne(name, c.tmpl ?? '', c.data ?? {}, c.env ?? {}, now);
       out.push(JSON.stringify({ name, ok: true, out: result, error: '' }));
@@ -99,8 +99,7 @@ async function runJsonl(now: Date): Promise<number> {
       if (!(err instanceof TemplateError)) throw err;
       out.push(JSON.stringify({ name, ok: false, out: '', error: err.message }));
     }
-    if (out.length >= 256) process.stdout.write(out.splice(0).join('\n') + '\n');
-  }
+  });
   if (out.length) process.stdout.write(out.join('\n') + '\n');
   return 0;
 }
