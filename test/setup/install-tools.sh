@@ -44,6 +44,6 @@ if [ -d "$root/test/go-oracle" ]; then
   (cd "$root/test/go-oracle" && GOCACHE="$tools/gocache" GOFLAGS=-mod=mod GOPROXY=off go build -o "$tools/bin/go-template-oracle" .)
 fi
 
-"$tools/bin/kubectl" version --client 2>/dev/null | head -1
+"$tools/bin/kubectl" version --client 2>/dev/null || true
 "$tools/bin/helm" version --short
 go version
