@@ -10,7 +10,7 @@ import { needKubectl, required, withString, type BuiltinStep } from './context.j
 import { ensureCodexSecrets, reuseDevTlsSecret } from './secrets.js';
 import { StepFailure } from './types.js';
 
-/** `kubectl wait --for=condition=<condition> <kind>/<name> -n <namespace> --timeout=<timeout>` */
+/** `kubectl wait --for=condition=<condition> -n <namespace> --timeout=<timeout> -- <kind>/<name>` */
 const kubectlWait: BuiltinStep = async (ctx) => {
   const kind = required(ctx, 'kind');
   const name = required(ctx, 'name');
@@ -25,12 +25,14 @@ const kubectlWait: BuiltinStep = async (ctx) => {
   }
   // The step's own timeout may be shorter than the wait's: kubectl gets whichever ends first.
   const limit = Math.min(timeoutMs, ctx.remainingMs());
+  // Values come last, after `--`, so a kind or name starting with "-" can never be read as a flag.
   const args = [
     'wait',
     `--for=condition=${condition}`,
-    `${kind}/${name}`,
     ...(namespace ? ['-n', namespace] : []),
     `--timeout=${kubectlTimeout(limit)}`,
+    '--',
+    `${kind}/${name}`,
   ];
   try {
     await needKubectl(ctx).run(args, { signal: ctx.signal, timeoutMs: limit + 30_000 });

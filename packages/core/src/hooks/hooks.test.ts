@@ -249,9 +249,20 @@ describe('built-in steps', () => {
       /hooks.beforeAll\[2\]\) failed: with.name is required \(a string\)/,
     );
     expect(kr.commands).toEqual([
-      'wait --for=condition=Available deployment/shop-api -n shop-dev-3 --timeout=1200s',
-      'wait --for=condition=Complete job/m -n other --timeout=300s',
+      'wait --for=condition=Available -n shop-dev-3 --timeout=1200s -- deployment/shop-api',
+      'wait --for=condition=Complete -n other --timeout=300s -- job/m',
     ]);
+  });
+
+  it('kubectl.wait: values go after --, so a kind starting with "-" is never a flag', async () => {
+    const kr = new FakeRunner();
+    const cfg = {
+      project: 'shop',
+      hooks: { beforeAll: [{ use: 'kubectl.wait', with: { kind: '--all-namespaces=true,deployment', name: 'x' } }] },
+    };
+    const { hooks } = harness({ kubectl: new Kubectl(kr, { binary: 'kubectl' }) }, cfg);
+    await hooks.runGlobal('beforeAll');
+    expect(kr.calls[0].args.slice(-2)).toEqual(['--', '--all-namespaces=true,deployment/x']);
   });
 
   it("kubectl.wait failure carries kubectl's words", async () => {
@@ -314,9 +325,9 @@ describe('built-in steps', () => {
       data: { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' },
     };
     const kr = new FakeRunner()
-      .on('get secret shop-dev-3-tls -n shop-ai-staging', { stdout: JSON.stringify(tls) })
-      .on('get secret shop-dev-3-tls -n shop-dev-3', { stdout: '' }, 1)
-      .on('get secret shop-dev-3-tls -n shop-dev-3', {
+      .on('get secret -n shop-ai-staging -o json --ignore-not-found -- shop-dev-3-tls', { stdout: JSON.stringify(tls) })
+      .on('get secret -n shop-dev-3 -o json --ignore-not-found -- shop-dev-3-tls', { stdout: '' }, 1)
+      .on('get secret -n shop-dev-3 -o json --ignore-not-found -- shop-dev-3-tls', {
         stdout: JSON.stringify({ ...tls, metadata: { ...tls.metadata, namespace: 'shop-dev-3' } }),
       });
     const warnings: string[] = [];
@@ -328,10 +339,10 @@ describe('built-in steps', () => {
     });
     await hooks.runGlobal('afterAll');
     expect(kr.commands).toEqual([
-      'get secret shop-dev-3-tls -n shop-ai-staging -o json --ignore-not-found',
+      'get secret -n shop-ai-staging -o json --ignore-not-found -- shop-dev-3-tls',
       'apply --server-side --field-manager=codex-k8s --force-conflicts -f -',
-      'get secret shop-dev-3-tls -n shop-dev-3 -o json --ignore-not-found',
-      'get secret shop-dev-3-tls -n shop-dev-3 -o json --ignore-not-found',
+      'get secret -n shop-dev-3 -o json --ignore-not-found -- shop-dev-3-tls',
+      'get secret -n shop-dev-3 -o json --ignore-not-found -- shop-dev-3-tls',
       'apply --server-side --field-manager=codex-k8s --force-conflicts -f -',
     ]);
     const copied = JSON.parse(kr.calls[1].options.input!.trim());

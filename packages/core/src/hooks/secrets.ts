@@ -81,10 +81,13 @@ export function copyOfSecret(secret: KubeObject, namespace: string): KubeObject 
 }
 
 async function getSecret(ctx: BuiltinContext, name: string, namespace: string): Promise<KubeObject | undefined> {
-  const out = await needKubectl(ctx).run(['get', 'secret', name, '-n', namespace, '-o', 'json', '--ignore-not-found'], {
-    signal: ctx.signal,
-    timeoutMs: Math.min(60_000, ctx.remainingMs()),
-  });
+  const out = await needKubectl(ctx).run(
+    ['get', 'secret', '-n', namespace, '-o', 'json', '--ignore-not-found', '--', name],
+    {
+      signal: ctx.signal,
+      timeoutMs: Math.min(60_000, ctx.remainingMs()),
+    },
+  );
   return out.trim() ? (JSON.parse(out) as KubeObject) : undefined;
 }
 

@@ -25,7 +25,16 @@ export const predecessorFuncNames = [
   'join',
   'indent',
   'trimPrefix',
+  'shq',
 ] as const;
+
+/**
+ * POSIX shell single-quoting: the result is one shell word whose value is exactly `s`, whatever it holds (quotes,
+ * `$`, newlines). Not the predecessor's: it lets a hook's `run:` carry a value without the shell reading it as code.
+ */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
+}
 
 export function predecessorFuncs(ctx: PredecessorContext): FuncMap {
   const now = new GoTime(new Date(ctx.now.getTime()));
@@ -90,5 +99,6 @@ export function predecessorFuncs(ctx: PredecessorContext): FuncMap {
         return s.startsWith(prefix) ? s.slice(prefix.length) : byteSlice(s, utf8Length(prefix), utf8Length(s));
       },
     }),
+    shq: defineFunc({ name: 'shq', params: ['string'], fn: shellQuote }),
   };
 }
