@@ -64,6 +64,8 @@ export interface ExecContext {
   tree: Tree;
   /** Template name to its body (a List node of the tree). */
   trees: ReadonlyMap<string, number>;
+  /** Go's Option("missingkey=error"): reading a missing map key through a field chain is an error. */
+  missingKeyError?: boolean;
 }
 
 function intOf(b: bigint): number | bigint {
@@ -576,6 +578,7 @@ class State {
         this.errorf(`${fieldName} is not a method but has arguments`);
       }
       const v = mapGet(receiver as GoMap, fieldName);
+      if (v === NO_VALUE && this.ctx.missingKeyError) this.errorf(`map has no entry for key ${quote(fieldName)}`);
       this.iface = v !== NO_VALUE && !isStringMap(receiver as GoMap);
       return v === undefined ? null : v;
     }

@@ -8,6 +8,8 @@ import { parse } from './parser.js';
 export interface ParseOptions {
   /** Extra functions; they take precedence over builtins of the same name, as in Go. */
   funcs?: FuncMap;
+  /** Go's Option("missingkey=..."): "default" prints `<no value>` for a missing map key, "error" fails. */
+  missingKey?: 'default' | 'error';
 }
 
 /** A parsed template together with the templates it defines. */
@@ -19,8 +21,9 @@ export class Template {
     readonly name: string,
     tree: Tree,
     trees: ReadonlyMap<string, number>,
+    missingKeyError = false,
   ) {
-    this.ctx = { parseName: name, tree, trees };
+    this.ctx = { parseName: name, tree, trees, missingKeyError };
   }
 
   /** Runs the main template; throws TemplateError like Go's Execute would return it. */
@@ -46,5 +49,5 @@ export function parseTemplate(name: string, text: string, options: ParseOptions 
   const findFunction = (fn: string): TemplateFunc | undefined =>
     Object.hasOwn(funcs, fn) ? funcs[fn] : Object.hasOwn(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
   const { tree, trees } = parse(name, text, findFunction);
-  return new Template(name, tree, trees);
+  return new Template(name, tree, trees, options.missingKey === 'error');
 }

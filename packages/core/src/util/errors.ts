@@ -36,3 +36,24 @@ export function formatDiagnostic(d: Diagnostic): string {
   const field = d.path ? `${d.path}: ` : '';
   return where ? `${where}: ${field}${d.message}` : `${field}${d.message}`;
 }
+
+/**
+ * Several problems found in one pass (schema errors, warnings made fatal by `strict: true`): one UserError whose
+ * message lists them all, and which still knows each, so a report can count and deduplicate them.
+ */
+export class DiagnosticsError extends UserError {
+  constructor(
+    readonly problems: readonly Diagnostic[],
+    heading?: string,
+  ) {
+    const first = problems[0];
+    super(
+      [...(heading ? [heading] : []), ...problems.map((p) => `${heading ? '  ' : ''}${formatDiagnostic(p)}`)].join(
+        '\n',
+      ),
+      first?.file,
+      first?.line,
+      first?.col,
+    );
+  }
+}
