@@ -217,7 +217,7 @@ describe('codex-k8s config, template, validate', () => {
     const res = await runCli(['render', '-c', 'services.yaml', '--env', 'dev'], { cwd: dir });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(
-      /strict: true turns these warnings into errors:\n\s+services\.yaml:6:1: service: unknown key/,
+      /strict: true makes each of these an error.*\n\s+services\.yaml:6:1: service: unknown key \(did you mean "services"\? it is also set here\) \[an error under strict: true\]/,
     );
   });
 

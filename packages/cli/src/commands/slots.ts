@@ -16,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   const reporter = cliReporter();
   if (sub === 'list') {
     const args = stackArgs(values, false);
-    const stack = loadStack({ ...args, env: args.env || 'ai' });
+    const stack = loadStack({ ...args, env: args.env || 'ai', settingsOnly: true });
     const store = slotStoreFor(stack, await kubectlFor(stack, { path: values.kubectl }), reporter);
     const records = (await store.list()).filter((r) => !values.env || r.env === values.env);
     const rows = records.map((r) => [

@@ -1,17 +1,39 @@
 import {
+  DiagnosticsError,
   formatDiagnostic,
   listEnvironments,
   loadStack,
   renderStack,
+  SlotRequiredError,
   UserError,
   type Diagnostic,
+  type LoadedStack,
 } from '@codex-k8s/core/stack';
 import { parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { setLogLevel } from '../output.js';
 
 export const help = `codex-k8s validate -c FILE [--env ENV] [--slot N] [--vars K=V ...] [--var-file F]
 Loads services.yaml and renders the stack of ENV (or of every environment it defines), then prints errors and
-warnings. Exit code 1 when there is an error.`;
+warnings. A slotted environment without --slot is checked with the placeholder slot 1. Exit code 1 when there
+is an error (a problem found in several environments counts once).`;
+
+const PLACEHOLDER_SLOT = 1;
+
+/**
+ * One line per problem: a problem found in several environments (same position and field, or same text) is
+ * reported and counted once.
+ */
+class ProblemList {
+  readonly items: string[] = [];
+  private readonly seen = new Set<string>();
+
+  add(d: Diagnostic | string): void {
+    const key = typeof d === 'string' ? d : d.line ? `${d.file}:${d.line}:${d.col}:${d.path}` : formatDiagnostic(d);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push(typeof d === 'string' ? d : formatDiagnostic(d));
+  }
+}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse('validate', argv, STACK_FLAGS);
@@ -20,33 +42,33 @@ export async function run(argv: string[]): Promise<number> {
   const envs = args.env ? [args.env] : listEnvironments(args.config);
   if (!envs.length)
     throw new UserError(`${args.config}: defines no environments; add an environments: block or pass --env`);
-  const seen = new Set<string>();
-  const warnings: Diagnostic[] = [];
-  const errors: string[] = [];
+  const warnings = new ProblemList();
+  const errors = new ProblemList();
+  const notes: string[] = [];
   for (const env of envs) {
-    const collect = (list: readonly Diagnostic[]) => {
-      for (const w of list) {
-        const key = w.line ? `${w.file}:${w.line}:${w.col}:${w.path}` : formatDiagnostic(w);
-        if (!seen.has(key)) {
-          seen.add(key);
-          warnings.push(w);
-        }
-      }
-    };
+    const collect = (list: readonly Diagnostic[]) => list.forEach((w) => warnings.add(w));
     try {
-      let stack = loadStack({ ...args, env });
-      if (stack.slotted && stack.slot === 0 && !args.namespace) stack = loadStack({ ...args, env, slot: 1 });
+      let stack: LoadedStack;
+      try {
+        stack = loadStack({ ...args, env });
+      } catch (err) {
+        if (!(err instanceof SlotRequiredError)) throw err;
+        stack = loadStack({ ...args, env, slot: PLACEHOLDER_SLOT });
+        notes.push(`env ${env} is slotted and no slot was given: checked with placeholder slot ${PLACEHOLDER_SLOT}`);
+      }
       collect(stack.warnings);
       collect(renderStack(stack).warnings);
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      errors.push(`env ${env}: ${err.message}`);
+      if (err instanceof DiagnosticsError) err.problems.forEach((p) => errors.add(p));
+      else if (err instanceof UserError) errors.add(`env ${env}: ${err.message}`);
+      else throw err;
     }
   }
-  for (const w of warnings) process.stderr.write(`warning: ${formatDiagnostic(w)}\n`);
-  for (const e of errors) process.stderr.write(`error: ${e}\n`);
+  for (const n of notes) process.stderr.write(`note: ${n}\n`);
+  for (const w of warnings.items) process.stderr.write(`warning: ${w}\n`);
+  for (const e of errors.items) process.stderr.write(`error: ${e}\n`);
   process.stdout.write(
-    `${args.config}: ${envs.length} environment(s) checked (${envs.join(', ')}): ${errors.length} error(s), ${warnings.length} warning(s)\n`,
+    `${args.config}: ${envs.length} environment(s) checked (${envs.join(', ')}): ${errors.items.length} error(s), ${warnings.items.length} warning(s)\n`,
   );
-  return errors.length ? 1 : 0;
+  return errors.items.length ? 1 : 0;
 }

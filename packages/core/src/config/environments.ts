@@ -14,14 +14,7 @@ export function resolveEnvironment(
   file: string,
 ): ResolvedEnvironment {
   const envs = environments ?? {};
-  if (!Object.hasOwn(envs, name)) {
-    const known = Object.keys(envs);
-    const hint = known.length ? `defined: ${known.join(', ')}` : 'services.yaml defines no environments';
-    throw new UserError(
-      `${file}: environment "${name}" is not defined (${hint}); add it under environments: or pick one of those`,
-      file,
-    );
-  }
+  checkEnvironmentDefined(Object.keys(envs), name, file);
   const lineage: string[] = [];
   let current: string | undefined = name;
   while (current !== undefined) {
@@ -50,4 +43,14 @@ export function resolveEnvironment(
   }
   resolved.from = lineage.length > 1 ? lineage[lineage.length - 1] : undefined;
   return resolved;
+}
+
+/** Fails with the list of defined envs when `name` is not one of them. */
+export function checkEnvironmentDefined(known: readonly string[], name: string, file: string): void {
+  if (known.includes(name)) return;
+  const hint = known.length ? `defined: ${known.join(', ')}` : 'services.yaml defines no environments';
+  throw new UserError(
+    `${file}: environment "${name}" is not defined (${hint}); add it under environments: or pick one of those`,
+    file,
+  );
 }

@@ -3,13 +3,16 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { parseTemplate, predecessorFuncs, TemplateError, type FuncMap, type GoStruct } from '../template/index.js';
-import { UserError, type Diagnostic } from '../util/errors.js';
+import { DiagnosticsError, UserError, type Diagnostic } from '../util/errors.js';
 import { formatPath, keyAt, nodeAt, positionOf } from '../util/yaml-position.js';
 import { buildTemplateContext } from './context.js';
-import { resolveEnvironment, type ResolvedEnvironment } from './environments.js';
+import { checkEnvironmentDefined, resolveEnvironment, type ResolvedEnvironment } from './environments.js';
 import { checkNamespaceName, isSlottedPattern, namespacePattern } from './namespace.js';
 import { StackConfigSchema, type StackConfig } from './schema.js';
 import { checkStackConfig } from './checks.js';
+import { allowedKeysAt, nearMisses } from './keys.js';
+import { findMisplacedKeys } from './misplaced.js';
+import { explainTemplateError } from './template-errors.js';
 import { collectVariables, type Variables } from './vars.js';
 import { ManifestYamlError, readYamlStrings } from '../render/yaml-io.js';
 
@@ -27,7 +30,15 @@ export interface LoadOptions {
   processEnv?: Record<string, string | undefined>;
   /** The `.Now` of every template of this load. */
   now?: Date;
+  /**
+   * The load only reads settings (state store, kubeconfig, patterns), never renders for a namespace: a slotted env
+   * needs no slot. Every other load of a slotted env without a slot (or namespace) fails, rather than use slot 0.
+   */
+  settingsOnly?: boolean;
 }
+
+/** A slotted env was loaded without a slot: `validate` catches it and checks the env with a placeholder slot. */
+export class SlotRequiredError extends UserError {}
 
 export interface LoadedStack {
   /** Absolute path of services.yaml. */
@@ -45,6 +56,8 @@ export interface LoadedStack {
   namespace: string;
   /** The env's namespace depends on the slot number. */
   slotted: boolean;
+  /** `strict: true`: warnings are errors and a missing map key in a template is an error. */
+  strict: boolean;
   variables: Variables;
   /** The template data root for manifests, tag templates, hooks. */
   context: GoStruct;
@@ -56,6 +69,9 @@ export interface LoadedStack {
 
 interface RawHeader {
   project: string;
+  /** Environment names as written, when services.yaml has an environments: mapping. */
+  environments?: string[];
+  strict: boolean;
   envFiles: string[];
   versions: Record<string, string>;
   baseDomain: Record<string, string>;
@@ -80,6 +96,8 @@ export function loadStack(options: LoadOptions): LoadedStack {
     'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)',
   );
   const header = readHeader(rawDoc.doc);
+  // An unknown env is reported as such, before its namespace (from a default pattern) can be found invalid.
+  if (header.environments) checkEnvironmentDefined(header.environments, env, displayFile);
 
   const variables = collectVariables({
     processEnv: options.processEnv ?? process.env,
@@ -105,7 +123,9 @@ export function loadStack(options: LoadOptions): LoadedStack {
       codex: parsed?.codex,
       storage: parsed?.storage,
     });
-  const render = (name: string, text: string, data: GoStruct) => renderTemplate(name, text, funcs, data, displayFile);
+  let strict = header.strict;
+  const render = (name: string, text: string, data: GoStruct) =>
+    renderTemplate(name, text, funcs, data, displayFile, { strict });
 
   const pattern = namespacePattern(header.patterns, env);
   const slotted = isSlottedPattern(pattern);
@@ -113,6 +133,13 @@ export function loadStack(options: LoadOptions): LoadedStack {
   const explicitNamespace = namespace !== '';
   if (!explicitNamespace) {
     namespace = render(`namespace.patterns.${env}`, pattern, contextAt('')).trim() || `${header.project}-${env}`;
+  }
+  if (slotted && slot === 0 && !explicitNamespace && !options.settingsOnly) {
+    throw new SlotRequiredError(
+      `${displayFile}: env "${env}" is slotted (its namespace pattern "${pattern}" uses .Slot) but no slot was given: ` +
+        'pass --slot N (slots are numbered from 1; or set CODEXCTL_SLOT), or --namespace',
+      displayFile,
+    );
   }
   checkNamespaceName(namespace, env, displayFile, explicitNamespace);
 
@@ -140,28 +167,11 @@ export function loadStack(options: LoadOptions): LoadedStack {
     );
 
   const environment = resolveEnvironment(config.environments, env, displayFile);
-  if (slotted && slot === 0 && !explicitNamespace) {
-    warnings.push({
-      file: displayFile,
-      path: `namespace.patterns.${env}`,
-      message: `env "${env}" is slotted (its namespace uses .Slot) but no slot was given: the namespace is "${namespace}"`,
-    });
-  }
   warnings.push(
     ...checkStackConfig({ config, rawDoc: rawDoc.doc, lines: rawDoc.lines, file: displayFile, projectRoot }),
   );
-  if (config.strict && warnings.length) {
-    throw new UserError(
-      `${displayFile}: strict: true turns these warnings into errors:\n` +
-        warnings
-          .map(
-            (w) =>
-              `  ${w.file ?? displayFile}${w.line ? `:${w.line}:${w.col}` : ''}: ${w.path ? `${w.path}: ` : ''}${w.message}`,
-          )
-          .join('\n'),
-      displayFile,
-    );
-  }
+  strict = config.strict ?? false;
+  if (strict && warnings.length) throw strictError(displayFile, warnings);
 
   const context = contextAt(namespace, config);
   return {
@@ -176,6 +186,7 @@ export function loadStack(options: LoadOptions): LoadedStack {
     slot,
     namespace,
     slotted,
+    strict,
     variables,
     context,
     funcs,
@@ -249,11 +260,27 @@ function parseWithPositions(text: string, displayFile: string, what: string): Pa
   return { doc, lines };
 }
 
-export function renderTemplate(name: string, text: string, funcs: FuncMap, data: unknown, displayFile: string): string {
+/** `strict: true` turns warnings into errors: one error listing each of them. */
+export function strictError(displayFile: string, warnings: readonly Diagnostic[]): DiagnosticsError {
+  return new DiagnosticsError(
+    warnings.map((w) => ({ file: displayFile, ...w, message: `${w.message} [an error under strict: true]` })),
+    `${displayFile}: strict: true makes each of these an error (fix them, or remove strict: true to see them as warnings):`,
+  );
+}
+
+export function renderTemplate(
+  name: string,
+  text: string,
+  funcs: FuncMap,
+  data: unknown,
+  displayFile: string,
+  options: { strict?: boolean } = {},
+): string {
   try {
-    return parseTemplate(name, text, { funcs }).execute(data);
+    return parseTemplate(name, text, { funcs, missingKey: options.strict ? 'error' : 'default' }).execute(data);
   } catch (err) {
-    if (err instanceof TemplateError) throw new UserError(err.message, displayFile, err.line, err.col);
+    if (err instanceof TemplateError)
+      throw new UserError(explainTemplateError(err.message, data), displayFile, err.line, err.col);
     throw err;
   }
 }
@@ -269,8 +296,11 @@ function asStringMap(value: unknown): Record<string, string> {
 function readHeader(doc: Document): RawHeader {
   const data = (doc.toJS() ?? {}) as Record<string, unknown>;
   const ns = data.namespace as Record<string, unknown> | undefined;
+  const envs = data.environments;
   return {
     project: typeof data.project === 'string' ? data.project.trim() : '',
+    environments: envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : undefined,
+    strict: isTrue(data.strict),
     envFiles: Array.isArray(data.envFiles) ? data.envFiles.filter((e): e is string => typeof e === 'string') : [],
     versions: asStringMap(data.versions),
     baseDomain: asStringMap(data.baseDomain),
@@ -282,6 +312,9 @@ function readHeader(doc: Document): RawHeader {
  * Go's YAML decoder leaves a field at its zero value for `key:`, `key: ~` or `key: null`; so do we (the strings
  * parser keeps `~` and `null` as text, so they are recognised here).
  */
+const isTrue = (v: unknown) =>
+  v === true || (typeof v === 'string' && ['true', 'True', 'TRUE', '1', 't', 'T'].includes(v.trim()));
+
 const isNull = (v: unknown) => v === null || v === undefined || v === '~' || v === 'null';
 
 function dropNulls(value: unknown): unknown {
@@ -295,47 +328,85 @@ function dropNulls(value: unknown): unknown {
 }
 
 function validate(rendered: unknown, raw: ParsedYaml, displayFile: string, warnings: Diagnostic[]): StackConfig {
+  if (rendered && typeof rendered === 'object' && !Array.isArray(rendered)) {
+    const misplaced = findMisplacedKeys(StackConfigSchema, rendered);
+    if (misplaced.length) {
+      throw new DiagnosticsError(
+        misplaced.map(({ parent, empty, key }) => ({
+          file: displayFile,
+          ...positionOf(keyAt(raw.doc, parent, key), raw.lines),
+          path: formatPath([...parent, key]),
+          message:
+            `"${key}" belongs inside ${formatPath([...parent, empty])}, which is empty (null) as written: ` +
+            `indent "${key}" and the lines under it one level deeper, below "${empty}:"`,
+        })),
+      );
+    }
+  }
   const data = dropNulls(rendered ?? {});
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new UserError(`${displayFile}: the top level must be a mapping (project:, services:, ...)`, displayFile);
   }
+  const strict = isTrue((data as Record<string, unknown>).strict);
   let result = StackConfigSchema.safeParse(data);
   if (result.success) return result.data;
   const unknown = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
-  const errors = result.error.issues.filter((i) => i.code !== 'unrecognized_keys');
+  const problems: Diagnostic[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') continue;
+    const p = issue.path as (string | number)[];
+    problems.push({
+      file: displayFile,
+      ...positionOf(nodeAt(raw.doc, p), raw.lines),
+      path: formatPath(p) || '(root)',
+      message: describeIssue(issue),
+    });
+  }
   for (const issue of unknown) {
+    const at = issue.path as (string | number)[];
+    const present = objectAt(data, at);
     for (const key of (issue as z.core.$ZodIssueUnrecognizedKeys).keys) {
-      const where = positionOf(keyAt(raw.doc, issue.path as (string | number)[], key), raw.lines);
-      warnings.push({
+      const diagnostic = {
         file: displayFile,
-        ...where,
-        path: formatPath([...(issue.path as (string | number)[]), key]),
-        message: 'unknown key, ignored (check its spelling and level; strict: true makes this an error)',
-      });
+        ...positionOf(keyAt(raw.doc, at, key), raw.lines),
+        path: formatPath([...at, key]),
+      };
+      const near = nearMisses(key, allowedKeysAt(StackConfigSchema, at) ?? []);
+      const missing = near.filter((k) => !present || !Object.hasOwn(present, k));
+      const guess = near.map((k) => `"${k}"`).join(' or ');
+      if (missing.length) {
+        // A near miss of a key that is absent here: what that key configures is silently missing from the stack.
+        problems.push({
+          ...diagnostic,
+          message: `unknown key; did you mean ${guess}? As written, ${missing.map((k) => `"${k}"`).join(' and ')} is not set here, so what it configures is missing: rename the key`,
+        });
+      } else {
+        warnings.push({
+          ...diagnostic,
+          message:
+            (strict ? 'unknown key' : 'unknown key, ignored') +
+            (near.length ? ` (did you mean ${guess}? it is also set here)` : ' (check its spelling and level') +
+            (near.length ? '' : strict ? ')' : '; strict: true makes this an error)'),
+        });
+      }
     }
   }
-  if (errors.length) {
-    const lines = errors.map((issue) => {
-      const p = issue.path as (string | number)[];
-      const where = positionOf(nodeAt(raw.doc, p), raw.lines);
-      const loc = where.line ? `${displayFile}:${where.line}:${where.col}` : displayFile;
-      return `${loc}: ${formatPath(p) || '(root)'}: ${describeIssue(issue)}`;
-    });
-    const first = errors[0].path as (string | number)[];
-    const pos = positionOf(nodeAt(raw.doc, first), raw.lines);
-    throw new UserError(lines.join('\n'), displayFile, pos.line, pos.col);
-  }
+  if (problems.length) throw new DiagnosticsError(problems);
   // Only unknown keys: drop them and validate what is left.
   const cleaned = structuredClone(data) as Record<string, unknown>;
   for (const issue of unknown) {
-    let target: any = cleaned;
-    for (const part of issue.path) target = target?.[part as string];
-    if (target && typeof target === 'object')
-      for (const key of (issue as z.core.$ZodIssueUnrecognizedKeys).keys) delete target[key];
+    const target = objectAt(cleaned, issue.path as (string | number)[]);
+    if (target) for (const key of (issue as z.core.$ZodIssueUnrecognizedKeys).keys) delete target[key];
   }
   result = StackConfigSchema.safeParse(cleaned);
   if (!result.success) throw new UserError(`${displayFile}: ${result.error.message}`, displayFile);
   return result.data;
+}
+
+function objectAt(data: unknown, p: readonly (string | number)[]): Record<string, unknown> | undefined {
+  let target: any = data;
+  for (const part of p) target = target?.[part];
+  return target && typeof target === 'object' && !Array.isArray(target) ? target : undefined;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -57,7 +57,7 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
   if (!o.all && !o.stale && !selectors) {
     throw new UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
   }
-  const base = loadStack({ ...o.load, slot: 0 });
+  const base = loadStack({ ...o.load, slot: 0, settingsOnly: true });
   const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
   const store = slotStoreFor(base, kubectl, r);
   const records = (await store.list()).filter((x) => x.env === base.env);

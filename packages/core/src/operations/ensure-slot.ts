@@ -50,7 +50,7 @@ export async function ensureSlot(o: EnsureSlotOptions): Promise<EnsureSlotResult
   if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
     throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
   }
-  const base = loadStack({ ...o.load, slot: 0 });
+  const base = loadStack({ ...o.load, slot: 0, settingsOnly: true });
   const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
   const store = slotStoreFor(base, kubectl, r);
   const namespaces = new Map<number, string>();

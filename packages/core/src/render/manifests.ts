@@ -30,7 +30,7 @@ export function loadManifest(stack: LoadedStack, manifestPath: string): Manifest
       shown,
     );
   }
-  const rendered = renderTemplate(shown, text, stack.funcs, stack.context, shown);
+  const rendered = renderTemplate(shown, text, stack.funcs, stack.context, shown, { strict: stack.strict });
   let values: unknown[];
   try {
     values = readYamlStream(rendered, shown);

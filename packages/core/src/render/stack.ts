@@ -1,4 +1,4 @@
-import type { LoadedStack } from '../config/load.js';
+import { strictError, type LoadedStack } from '../config/load.js';
 import type { Overlay } from '../config/schema.js';
 import { isWhenTrue } from '../config/when.js';
 import { UserError, type Diagnostic } from '../util/errors.js';
@@ -10,6 +10,7 @@ import {
   applyPullPolicy,
   droppedKind,
   injectNamespace,
+  isClusterScoped,
   isServiceWorkload,
   overrideImage,
 } from './overlays.js';
@@ -69,6 +70,17 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
     const group: StackGroup = { type: 'infra', name: item.name, documents: [] };
     for (const m of item.manifests ?? []) {
       for (const doc of loadManifest(stack, m.path)) {
+        const unplaced = withoutNamespace(doc.object);
+        if (unplaced) {
+          warnings.push({
+            file: doc.file,
+            path: `infrastructure[${i}] (${item.name}), document ${doc.index}`,
+            message:
+              `${unplaced} has no metadata.namespace, so kubectl puts it in the kubeconfig's namespace (usually ` +
+              '"default"), where every slot shares and overwrites the same object; add "namespace: {{ .Namespace }}" ' +
+              'under its metadata (or the shared namespace it belongs in)',
+          });
+        }
         finish(doc.object);
         group.documents.push({ object: doc.object, group: 'infra', name: item.name, file: doc.file, index: doc.index });
       }
@@ -114,7 +126,19 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
 
   const documents = groups.flatMap((g) => g.documents);
   validateDocuments(documents, stack.displayFile);
+  if (stack.strict && warnings.length) throw strictError(stack.displayFile, warnings);
   return { groups, documents, warnings };
+}
+
+/**
+ * Infra documents keep the namespace they are written with (they often target shared namespaces), so a namespaced
+ * one written without any lands wherever kubectl's context points. Returns `Kind/name` of such a document.
+ */
+function withoutNamespace(obj: KubeObject): string | undefined {
+  if (typeof obj.kind !== 'string' || isClusterScoped(obj)) return undefined;
+  const ns = obj.metadata?.namespace;
+  if (typeof ns === 'string' && ns.trim() !== '') return undefined;
+  return `${obj.kind}/${String(obj.metadata?.name ?? '(no name)')}`;
 }
 
 function serviceImage(

@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import { entrySchemaOfMap, keysOf, schemaAt } from './keys.js';
+
+/** A key that belongs one level deeper: the entry above it was left empty because of its indentation. */
+export interface MisplacedKey {
+  /** Path of the mapping that holds both keys. */
+  parent: (string | number)[];
+  /** The key left empty (null). */
+  empty: string;
+  /** The sibling that should have been inside it. */
+  key: string;
+}
+
+const isEmpty = (v: unknown) =>
+  v === null ||
+  v === undefined ||
+  v === '~' ||
+  v === 'null' ||
+  (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+
+const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Finds entries like
+ *
+ *     overlays:
+ *       ai:
+ *       pvcMounts: [...]
+ *
+ * where `ai` became null and `pvcMounts` a sibling of it: an empty entry followed by a key that is not allowed
+ * where it is but is a key of the empty entry's own schema. Reading this literally gives a misleading error
+ * (`overlays.pvcMounts: required`) or silently drops the child, so it is reported as what happened.
+ */
+export function findMisplacedKeys(root: z.core.$ZodType, data: unknown): MisplacedKey[] {
+  const out: MisplacedKey[] = [];
+  const walk = (value: unknown, p: (string | number)[]) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, [...p, i]));
+      return;
+    }
+    if (!isMapping(value)) return;
+    const entrySchema = entrySchemaOfMap(root, p);
+    const allowed = entrySchema ? undefined : new Set(keysOf(schemaAt(root, p)));
+    const keys = Object.keys(value);
+    keys.forEach((emptyKey, i) => {
+      if (!isEmpty(value[emptyKey])) return;
+      // A free-form map's entries share one schema; an object's field has its own.
+      const childKeys = new Set(keysOf(entrySchema ?? schemaAt(root, [...p, emptyKey])));
+      if (!childKeys.size) return;
+      for (const key of keys.slice(i + 1)) {
+        if (!isEmpty(value[key]) && !childKeys.has(key) && entrySchema) break;
+        if (childKeys.has(key) && (entrySchema || !allowed?.has(key))) {
+          out.push({ parent: p, empty: emptyKey, key });
+          return;
+        }
+      }
+    });
+    for (const [k, v] of Object.entries(value)) walk(v, [...p, k]);
+  };
+  walk(data, []);
+  return out;
+}
