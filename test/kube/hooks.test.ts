@@ -186,7 +186,7 @@ hooks:
       run: 'echo never >> order.log'
 `;
     const root = writeProject({ 'services.yaml': services });
-    const stack = load(root, 0);
+    const stack = load(root, 1);
     const warnings: string[] = [];
     const hooks = new HookRunner({
       stack,
