@@ -41,20 +41,22 @@ export function findMisplacedKeys(root: z.core.$ZodType, data: unknown): Misplac
     if (!isMapping(value)) return;
     const entrySchema = entrySchemaOfMap(root, p);
     const allowed = entrySchema ? undefined : new Set(keysOf(schemaAt(root, p)));
-    const keys = Object.keys(value);
-    keys.forEach((emptyKey, i) => {
-      if (!isEmpty(value[emptyKey])) return;
-      // A free-form map's entries share one schema; an object's field has its own.
-      const childKeys = new Set(keysOf(entrySchema ?? schemaAt(root, [...p, emptyKey])));
-      if (!childKeys.size) return;
-      for (const key of keys.slice(i + 1)) {
-        if (!isEmpty(value[key]) && !childKeys.has(key) && entrySchema) break;
-        if (childKeys.has(key) && (entrySchema || !allowed?.has(key))) {
-          out.push({ parent: p, empty: emptyKey, key });
-          return;
+    // A free-form map's entries share one schema; an object's field has its own.
+    const childKeysOf = (k: string) => new Set(keysOf(entrySchema ?? schemaAt(root, [...p, k])));
+    let lastEmpty: { key: string; children: Set<string> } | undefined;
+    for (const key of Object.keys(value)) {
+      if (isEmpty(value[key])) {
+        const children = childKeysOf(key);
+        if (children.size) {
+          lastEmpty = { key, children };
+          continue;
         }
       }
-    });
+      if (lastEmpty?.children.has(key) && (entrySchema || !allowed?.has(key))) {
+        out.push({ parent: p, empty: lastEmpty.key, key });
+        lastEmpty = undefined;
+      } else if (entrySchema) lastEmpty = undefined;
+    }
     for (const [k, v] of Object.entries(value)) walk(v, [...p, k]);
   };
   walk(data, []);

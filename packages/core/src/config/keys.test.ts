@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { allowedKeysAt, editDistance, nearMisses } from './keys.js';
+import { findMisplacedKeys } from './misplaced.js';
+import { StackConfigSchema } from './schema.js';
+
+describe('near misses of allowed keys', () => {
+  it('counts a transposition as one edit and ignores case', () => {
+    expect(editDistance('infrastucture', 'infrastructure')).toBe(1);
+    expect(editDistance('tagTemplte', 'tagTemplate')).toBe(1);
+    expect(editDistance('nmae', 'name')).toBe(1);
+    expect(editDistance('TagTemplate', 'tagTemplate')).toBe(0);
+  });
+
+  it('allows more edits for longer keys, so short keys are not confused', () => {
+    expect(nearMisses('infrastucture', allowedKeysAt(StackConfigSchema, []) ?? [])).toEqual(['infrastructure']);
+    expect(nearMisses('tagTemplte', allowedKeysAt(StackConfigSchema, ['services', 0, 'image']) ?? [])).toEqual([
+      'tagTemplate',
+    ]);
+    // The project-example's `service.host` is not a typo of `port` (2 edits in 4 letters).
+    expect(nearMisses('host', ['name', 'namespace', 'port', 'path', 'scheme'])).toEqual([]);
+    expect(nearMisses('colour', allowedKeysAt(StackConfigSchema, []) ?? [])).toEqual([]);
+  });
+
+  it('knows the keys of nested objects through lists and maps', () => {
+    expect(allowedKeysAt(StackConfigSchema, ['services', 3, 'overlays', 'ai'])).toEqual([
+      'pvcMounts',
+      'hostMounts',
+      'dropKinds',
+    ]);
+    expect(allowedKeysAt(StackConfigSchema, ['versions'])).toBeUndefined();
+  });
+});
+
+describe('keys left outside an entry by their indentation', () => {
+  it('an env entry left empty with its fields beside it', () => {
+    const data = { environments: { dev: {}, ai: null, from: 'dev', imagePullPolicy: 'Always' } };
+    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([
+      { parent: ['environments'], empty: 'ai', key: 'from' },
+    ]);
+  });
+
+  it('an object field left empty with its child beside it', () => {
+    const data = { services: [{ name: 'a', image: null, repository: 'r/a' }] };
+    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([
+      { parent: ['services', 0], empty: 'image', key: 'repository' },
+    ]);
+  });
+
+  it('empty entries followed by ordinary siblings are fine', () => {
+    const data = { environments: { dev: null, ai: { from: 'dev' } }, services: [{ name: 'a', when: null }] };
+    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([]);
+  });
+});
