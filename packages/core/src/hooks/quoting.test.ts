@@ -5,6 +5,8 @@ import path from 'node:path';
 import { loadStack } from '../config/load.js';
 import { HookRunner } from './runner.js';
 
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-hook-quote-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -25,5 +27,17 @@ describe('a value in a run: script', () => {
     expect(results.map((r) => r.outcome)).toEqual(['ok']);
     expect(readFileSync(path.join(dir, 'out'), 'utf8')).toBe(`${hostile}\n`);
     expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
+  });
+
+  it('the example project quotes its hook value and reads the rest from the environment', async () => {
+    const stack = loadStack({ config: 'examples/shop/services.yaml', env: 'dev', cwd: REPO_ROOT, processEnv: {} });
+    let out = '';
+    const hooks = new HookRunner({
+      stack,
+      processEnv: { PATH: process.env.PATH },
+      output: { stdout: (chunk) => (out += chunk), stderr: () => undefined },
+    });
+    await hooks.runGlobal('afterAll');
+    expect(out).toBe('shop applied to shop-dev, web version 1.4.0\n');
   });
 });
