@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,14 +9,18 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-hook-quote-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => rmSync(path.join(dir, 'out'), { force: true }));
 
 describe('a value in a run: script', () => {
-  it('shq keeps a hostile value one shell word: written as text, never run', async () => {
+  it.each([
+    ['shell code', '"; touch pwned; echo "'],
+    // Hook text is rendered again at use time: a value shaped like a template must stay text there too.
+    ['template code that prints a quote', '{{ printf "%c" 39 }}; touch pwned; echo {{ printf "%c" 39 }}'],
+  ])('shq keeps a hostile value (%s) one shell word: written as text, never run', async (_what, hostile) => {
     writeFileSync(
       path.join(dir, 'services.yaml'),
       'project: shop\nenvironments:\n  dev: {}\nhooks:\n  beforeAll:\n    - run: |\n        echo {{ shq .Vars.X }} > out\n',
     );
-    const hostile = '"; touch pwned; echo "';
     const stack = loadStack({ config: 'services.yaml', env: 'dev', cwd: dir, processEnv: {}, vars: [`X=${hostile}`] });
     const hooks = new HookRunner({
       stack,

@@ -31,9 +31,11 @@ export const predecessorFuncNames = [
 /**
  * POSIX shell single-quoting: the result is one shell word whose value is exactly `s`, whatever it holds (quotes,
  * `$`, newlines). Not the predecessor's: it lets a hook's `run:` carry a value without the shell reading it as code.
+ * `{{` is written as `{''{` (the same word to the shell) because a hook's text is rendered a second time at use
+ * time, and a value must not become template code there either.
  */
 export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
+  return `'${s.replace(/'/g, "'\\''").replace(/\{(?=\{)/g, "{''")}'`;
 }
 
 export function predecessorFuncs(ctx: PredecessorContext): FuncMap {

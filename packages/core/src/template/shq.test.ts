@@ -20,6 +20,7 @@ describe('shq', () => {
     '*.yaml ? [a] ~ # ! & | ; < > ( ) { }',
     ' leading and trailing spaces ',
     'ünïcödé ✓',
+    '{{ .Env }} {{{ }} {',
   ];
 
   it.each(tricky)('the shell reads the quoted form of %j as the value itself', (value) => {
@@ -29,6 +30,12 @@ describe('shq', () => {
   it('the empty string is one empty word, not nothing', () => {
     expect(shellQuote('')).toBe("''");
     expect(execFileSync('sh', ['-c', `set -- ${shellQuote('')}; echo $#`], { encoding: 'utf8' })).toBe('1\n');
+  });
+
+  it('never leaves "{{" in its output, so a second template pass cannot run a value', () => {
+    const quoted = shellQuote('{{ printf "%c" 39 }}{{{');
+    expect(quoted).not.toContain('{{');
+    expect(throughShell(quoted)).toBe('{{ printf "%c" 39 }}{{{');
   });
 
   it('is a template function of every project template', () => {
