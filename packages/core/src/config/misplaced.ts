@@ -33,16 +33,20 @@ const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v 
  */
 export function findMisplacedKeys(root: z.core.$ZodType, data: unknown): MisplacedKey[] {
   const out: MisplacedKey[] = [];
-  const walk = (value: unknown, p: (string | number)[]) => {
+  // `schema` is the schema of `value`, passed down so each node costs one step; parts without one are skipped.
+  const walk = (value: unknown, schema: z.core.$ZodType, p: (string | number)[]) => {
     if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, [...p, i]));
+      value.forEach((v, i) => {
+        const child = schemaAt(schema, [i]);
+        if (child) walk(v, child, [...p, i]);
+      });
       return;
     }
     if (!isMapping(value)) return;
-    const entrySchema = entrySchemaOfMap(root, p);
-    const allowed = entrySchema ? undefined : new Set(keysOf(schemaAt(root, p)));
+    const entrySchema = entrySchemaOfMap(schema, []);
+    const allowed = entrySchema ? undefined : new Set(keysOf(schema));
     // A free-form map's entries share one schema; an object's field has its own.
-    const childKeysOf = (k: string) => new Set(keysOf(entrySchema ?? schemaAt(root, [...p, k])));
+    const childKeysOf = (k: string) => new Set(keysOf(entrySchema ?? schemaAt(schema, [k])));
     let lastEmpty: { key: string; children: Set<string> } | undefined;
     for (const key of Object.keys(value)) {
       if (isEmpty(value[key])) {
@@ -57,8 +61,12 @@ export function findMisplacedKeys(root: z.core.$ZodType, data: unknown): Misplac
         lastEmpty = undefined;
       } else if (entrySchema) lastEmpty = undefined;
     }
-    for (const [k, v] of Object.entries(value)) walk(v, [...p, k]);
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null || typeof v !== 'object') continue;
+      const child = schemaAt(schema, [k]);
+      if (child) walk(v, child, [...p, k]);
+    }
   };
-  walk(data, []);
+  walk(data, root, []);
   return out;
 }
