@@ -61747,7 +61747,7 @@ async function ensureReady(o) {
     const r = o.reporter;
     // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
     await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
-    const slot = await ensureSlot(o);
+    const slot = await ensureSlot(o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } } : o);
     const { kubectl, stack } = slot;
     let recreated = false;
     if (!slot.created) {
@@ -61856,7 +61856,7 @@ async function ensureReady(o) {
  */
 function checkBeforeClaim(o) {
     const probe = o.slot && o.slot > 0 ? o.slot : 1;
-    const stack = load_loadStack({ ...o.load, slot: probe });
+    const stack = load_loadStack({ ...o.load, slot: probe, namespace: o.namespace });
     const rendered = stack_renderStack(stack);
     o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
     if (!o.sync)
@@ -67153,6 +67153,7 @@ async function run() {
         const waitTimeout = getInput('wait-timeout') || process.env.CODEXCTL_WAIT_TIMEOUT;
         const result = await ensureReady({
             load: stackInputs(common),
+            namespace: common.namespace,
             issue: common.issue,
             pr: common.pr,
             slot: common.slot,

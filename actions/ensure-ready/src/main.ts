@@ -23,6 +23,7 @@ export async function run(): Promise<void> {
     const waitTimeout = core.getInput('wait-timeout') || process.env.CODEXCTL_WAIT_TIMEOUT;
     const result = await ensureReady({
       load: stackInputs(common),
+      namespace: common.namespace,
       issue: common.issue,
       pr: common.pr,
       slot: common.slot,

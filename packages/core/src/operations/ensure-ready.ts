@@ -23,6 +23,8 @@ export interface SourceSyncSettings {
 }
 
 export interface EnsureReadyOptions extends EnsureSlotOptions {
+  /** The `namespace` input: beats every namespace pattern; checked before a slot is claimed. */
+  namespace?: string;
   /** Copy the sources into the slot workspace; unset: no copy. */
   sync?: SourceSyncSettings;
   prepareImages?: boolean;
@@ -65,7 +67,9 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
   const r: Reporter = o.reporter;
   // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
   await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
-  const slot = await ensureSlot(o);
+  const slot = await ensureSlot(
+    o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } as EnsureSlotOptions['load'] } : o,
+  );
   const { kubectl, stack } = slot;
   let recreated = false;
   if (!slot.created) {
@@ -175,7 +179,7 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
  */
 function checkBeforeClaim(o: EnsureReadyOptions): void {
   const probe = o.slot && o.slot > 0 ? o.slot : 1;
-  const stack = loadStack({ ...o.load, slot: probe });
+  const stack = loadStack({ ...o.load, slot: probe, namespace: o.namespace });
   const rendered = renderStack(stack);
   o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
   if (!o.sync) return;
