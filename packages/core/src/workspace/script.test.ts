@@ -2,7 +2,7 @@
  * The pod-side scripts, run by the local sh with GNU tar, and also by busybox (the sync image) with only busybox
  * applets on PATH when a busybox binary is installed here.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -38,6 +38,9 @@ function busyboxPath(): string | undefined {
 const shells: [string, Record<string, string> | undefined][] = [['sh', undefined]];
 const bb = busyboxPath();
 if (bb) shells.push(['busybox', { PATH: bb }]);
+afterAll(() => {
+  if (bb) rmSync(bb, { recursive: true, force: true });
+});
 
 // The sync image is busybox: its sh, tar, awk and sha256sum must be what runs these scripts here too.
 it('busybox is installed (bash test/setup/install-tools.sh installs it)', () => {
