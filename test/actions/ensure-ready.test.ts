@@ -217,4 +217,34 @@ describe('ensure-ready action on examples/shop', () => {
       h.server.store.list('Pod', 'shop-ai-1').filter((p: any) => p.metadata.name.startsWith('codex-k8s-sync-')),
     ).toEqual([]);
   });
+
+  it('a re-sync stops on changes of the agent naming the file; discard-changes saves them and the log names the patch', async () => {
+    const src = mkdtempSync(path.join(os.tmpdir(), 'ck8s-src-'));
+    try {
+      writeFileSync(path.join(src, 'app.js'), 'v1\n');
+      const inputs = { source: src, 'code-root-base': '/workspace/slots' };
+      expect((await ready(inputs)).errors).toEqual([]);
+      const slotDir = path.join(h.server.pvcDir('shop-ai-1', 'shop-workspace'), 'slots/1');
+      writeFileSync(path.join(slotDir, 'src/app.js'), 'edited by the agent\n');
+      writeFileSync(path.join(src, 'README.md'), 'new\n');
+
+      const refused = await ready(inputs);
+      expect(refused.code).toBe(1);
+      expect(refused.errors.join('\n')).toMatch(
+        /changes the new sources do not contain.*: app\.js\. .*discard-changes: true/s,
+      );
+      expect(readFileSync(path.join(slotDir, 'src/app.js'), 'utf8')).toBe('edited by the agent\n');
+
+      const discarded = await ready({ ...inputs, 'discard-changes': 'true' });
+      expect(discarded.errors).toEqual([]);
+      const named = /saved to (\/workspace\/slots\/1\/saved\/\d{8}T\d{6}Z\.patch)/.exec(discarded.warnings.join('\n'));
+      expect(named).not.toBeNull();
+      const patch = readFileSync(path.join(slotDir, 'saved', path.posix.basename(named![1])), 'utf8');
+      expect(patch).toContain('+edited by the agent\n');
+      expect(readFileSync(path.join(slotDir, 'src/app.js'), 'utf8')).toBe('v1\n');
+      expect(readFileSync(path.join(slotDir, 'src/README.md'), 'utf8')).toBe('new\n');
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+    }
+  });
 });
