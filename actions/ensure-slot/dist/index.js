@@ -61557,7 +61557,7 @@ async function ensureReady(o) {
     const r = o.reporter;
     // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
     await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
-    const slot = await ensureSlot(o);
+    const slot = await ensureSlot(o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } } : o);
     const { kubectl, stack } = slot;
     let recreated = false;
     if (!slot.created) {
@@ -61666,7 +61666,7 @@ async function ensureReady(o) {
  */
 function checkBeforeClaim(o) {
     const probe = o.slot && o.slot > 0 ? o.slot : 1;
-    const stack = loadStack({ ...o.load, slot: probe });
+    const stack = loadStack({ ...o.load, slot: probe, namespace: o.namespace });
     const rendered = renderStack(stack);
     o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
     if (!o.sync)

@@ -90,7 +90,8 @@ describe('slot records', () => {
 
   it('reads the applied stack digest only when it is one, with its time', () => {
     const digest = `sha256:${'a1'.repeat(32)}`;
-    const of = (data: Record<string, string>) => parseRecord({ metadata: { name: 'codex-env-2' }, data }, 'codex-env-')!;
+    const of = (data: Record<string, string>) =>
+      parseRecord({ metadata: { name: 'codex-env-2' }, data }, 'codex-env-')!;
     expect(of({ appliedDigest: digest, appliedAt: '2026-02-06T10:00:00Z' })).toMatchObject({
       appliedDigest: digest,
       appliedAt: '2026-02-06T10:00:00Z',

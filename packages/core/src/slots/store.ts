@@ -200,7 +200,11 @@ export class SlotStore {
     if (digest !== '' && !STACK_DIGEST.test(digest))
       throw new Error(`slot ${slot}: ${JSON.stringify(digest)} is not a stack digest (sha256:<64 hex>)`);
     const at = digest ? formatTimestamp(this.clock.now()) : '';
-    return this.patchThenLabel(slot, { appliedDigest: digest, appliedAt: at }, `recording the stack applied to slot ${slot}`);
+    return this.patchThenLabel(
+      slot,
+      { appliedDigest: digest, appliedAt: at },
+      `recording the stack applied to slot ${slot}`,
+    );
   }
 
   /** Heartbeat: sets `updatedAt` (what the TTL of collectStale measures). Usually one kubectl call. */
