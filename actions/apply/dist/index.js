@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3568);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8473);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3568:
+/***/ 8473:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59619,7 +59619,10 @@ const types_LABEL_SLOT = 'codex-k8s.io/slot';
  */
 const types_ANNOTATION_CLAIM = 'codex-k8s.io/claim';
 const types_CLAIM_PENDING = 'pending';
-/** The predecessor's data keys, exactly; `updatedAt` is ours. All values are strings in the ConfigMap. */
+/**
+ * The predecessor's data keys, exactly; `updatedAt`, `appliedDigest` and `appliedAt` are ours (the predecessor
+ * ignores keys it does not know). All values are strings in the ConfigMap.
+ */
 const DATA_KEYS = (/* unused pure expression or super */ null && (['slot', 'env', 'namespace', 'owner', 'issue', 'pr', 'createdAt']));
 const types_systemClock = {
     now: () => Date.now(),
@@ -59638,6 +59641,8 @@ const record_recordName = (prefix, slot) => `${prefix}${slot}`;
 function record_formatTimestamp(ms) {
     return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+/** What `appliedDigest` holds; anything else reads as "no complete apply recorded". */
+const record_STACK_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** Milliseconds of an RFC 3339 timestamp, or undefined (the predecessor ignores bad timestamps; so do we). */
 function parseTimestamp(value) {
@@ -59685,6 +59690,8 @@ function record_parseRecord(cm, prefix) {
         ...values,
         createdAt: parseTimestamp(createdAt) === undefined ? '' : createdAt,
         updatedAt: parseTimestamp(updatedAt) === undefined ? '' : updatedAt,
+        appliedDigest: record_STACK_DIGEST.test(data.appliedDigest?.trim() ?? '') ? data.appliedDigest.trim() : '',
+        appliedAt: parseTimestamp(data.appliedAt) === undefined ? '' : data.appliedAt.trim(),
         name,
         resourceVersion: cm.metadata.resourceVersion ?? '',
         labelled: Object.entries(want).every(([k, v]) => labels[k] === v),
@@ -60259,6 +60266,17 @@ class store_SlotStore {
             data,
         });
     }
+    /**
+     * Records the digest of the stack just applied completely (`appliedDigest`, `appliedAt`), or clears it ('')
+     * before an apply starts, so that a run cut off half way is finished by the next. One kubectl call (two on a
+     * record that lacks our labels).
+     */
+    async recordApplied(slot, digest) {
+        if (digest !== '' && !STACK_DIGEST.test(digest))
+            throw new Error(`slot ${slot}: ${JSON.stringify(digest)} is not a stack digest (sha256:<64 hex>)`);
+        const at = digest ? formatTimestamp(this.clock.now()) : '';
+        return this.patchThenLabel(slot, { appliedDigest: digest, appliedAt: at }, `recording the stack applied to slot ${slot}`);
+    }
     /** Heartbeat: sets `updatedAt` (what the TTL of collectStale measures). Usually one kubectl call. */
     async touch(slot) {
         return this.patchThenLabel(slot, {}, `touching slot ${slot}`);
@@ -60732,8 +60750,8 @@ async function runDoctor(o) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
 /**
- * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
- * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
+ * A sync that started and failed. The previous workspace content is intact when the step failed before writing
+ * (the new tree is unpacked and checked aside first); a copy cut off while writing is finished by the next sync.
  */
 class errors_SyncError extends Error {
     step;
@@ -60745,6 +60763,18 @@ class errors_SyncError extends Error {
         this.step = step;
         this.timedOut = timedOut;
         this.name = 'SyncError';
+    }
+}
+/**
+ * The workspace holds changes of the agent that the new sources do not contain, so the sync stopped before writing
+ * anything. `files` are relative to the workspace.
+ */
+class errors_WorkspaceChangedError extends errors_SyncError {
+    files;
+    constructor(files, message) {
+        super('copy', message);
+        this.files = files;
+        this.name = 'WorkspaceChangedError';
     }
 }
 //# sourceMappingURL=errors.js.map
@@ -61025,6 +61055,7 @@ function options_resolveSyncOptions(o) {
         ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
         ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
         tarBinary: o.tarBinary ?? 'tar',
+        discardChanges: o.discardChanges === true,
         target,
     };
 }
@@ -61147,7 +61178,7 @@ async function walk_listSources(root, isExcluded) {
  *
  *   create -f -   the pod (manifest on stdin)
  *   wait          for it to be Ready
- *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, swap)
+ *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, update in place)
  *   delete        the pod, always (`finally`), without waiting for it to go
  *
  * plus, only when something fails, one `get` of the pod (why it is not Ready) or one `exec` removing what a cut-off
@@ -61178,8 +61209,8 @@ const CLEANUP_MARGIN_SECONDS = 15;
 /** Limit of each cleanup call (delete, cleanup exec, diagnostics), which run after a failure or the deadline. */
 const CLEANUP_CALL_MS = 20_000;
 /**
- * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, replacing what was there only once the
- * new tree has arrived completely. Requires the namespace and the PVC to exist (the caller creates them first).
+ * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, updating it in place once the new tree
+ * has arrived completely, and refusing to overwrite changes of the agent (see COPY_SCRIPT). Requires the namespace and the PVC to exist (the caller creates them first).
  * Throws a `UserError` for invalid options (before any kubectl call) and a `SyncError` naming the failed step.
  */
 async function sync_syncSources(kubectl, options) {
@@ -61231,6 +61262,8 @@ async function sync_syncSources(kubectl, options) {
     });
     let step = 'create';
     let copyStarted = false;
+    let saved;
+    const stamp = formatStamp(started);
     try {
         reporter.debug(`source sync: creating pod ${o.namespace}/${podName}`);
         await kubectl.run(['create', `--field-manager=${MANAGER_NAME}`, ...ns, '-f', '-'], {
@@ -61251,6 +61284,7 @@ async function sync_syncSources(kubectl, options) {
         const copyMs = budget(step);
         copyStarted = true;
         reporter.debug(`source sync: copying ${archive.length} bytes into ${o.target}`);
+        // A refusal (changes of the agent) wrote nothing, so it needs no cleanup of a cut-off copy.
         let stderr = '';
         const out = await kubectl.run([
             'exec',
@@ -61267,14 +61301,27 @@ async function sync_syncSources(kubectl, options) {
             o.target, // $1: never part of the script text
             id,
             String(list.findLines),
+            o.discardChanges ? '1' : '0',
+            stamp,
         ], { input: payload, timeoutMs: copyMs, signal, onStderr: (chunk) => (stderr += chunk) });
-        for (const line of out.split('\n').filter(Boolean))
-            reporter.debug(`source sync: ${line}`);
+        for (const line of out.split('\n').filter(Boolean)) {
+            if (line.startsWith('saved: ')) {
+                // The pod path, not the script's (a test server maps $1 to a local directory).
+                saved = posix.join(posix.dirname(o.target), SAVED_DIR, `${stamp}.patch`);
+                warn(`source sync: changes in ${o.target} that the new sources do not contain were saved to ${saved} ` +
+                    `(and ${saved.replace(/\.patch$/, '.tar.gz')}) and replaced (discard-changes: true)`);
+            }
+            else
+                reporter.debug(`source sync: ${line}`);
+        }
         // The copy succeeded; what the script still had to say (an old tree it could not remove) is worth a warning.
         for (const line of stderr.split('\n').filter((l) => l.startsWith('warning: ')))
             warn(`source sync: ${line.slice('warning: '.length)}`);
     }
     catch (err) {
+        const conflict = conflictError(err, o);
+        if (conflict)
+            throw conflict;
         if (copyStarted)
             await cleanupCopy(kubectl, o, podName, id, reporter);
         const problem = step === 'wait' && err instanceof KubectlError && !signal?.aborted
@@ -61295,7 +61342,30 @@ async function sync_syncSources(kubectl, options) {
         durationMs,
         podName,
         kubectlCalls: kubectl.invocations - callsBefore,
+        ...(saved ? { saved } : {}),
     };
+}
+/** `20261203T201500Z`: names the saved changes, sorts by time, no characters a file name or shell minds. */
+function formatStamp(ms) {
+    return new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}Z$/, 'Z');
+}
+/** The script's refusal to overwrite changes of the agent, as an error naming the files and the ways out. */
+function conflictError(err, o) {
+    if (!(err instanceof KubectlError) || err.code !== CONFLICT_EXIT)
+        return undefined;
+    const files = err.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('conflict: '))
+        .map((l) => l.slice('conflict: '.length));
+    if (files.length === 0)
+        return undefined;
+    const shown = files.slice(0, 20).join(', ') + (files.length > 20 ? ` and ${files.length - 20} more` : '');
+    return new WorkspaceChangedError(files, `the workspace ${o.target} has changes the new sources do not contain, so the sync stopped and changed ` +
+        `nothing: ${shown}. Take the agent's work back first (review-apply), or set discard-changes: true to save ` +
+        `them beside the workspace (${posix.join(posix.dirname(o.target), SAVED_DIR)}/) and replace them`);
 }
 /** Best effort: remove what a cut-off copy left (the script's own trap may not have run). */
 async function cleanupCopy(kubectl, o, podName, id, reporter) {
@@ -61324,7 +61394,7 @@ function timeoutError(step, o) {
     return new SyncError(step, `source sync timed out after ${formatDuration(o.timeoutMs)} (the sync timeout) during step "${step}"; ` +
         `${keeps(o)}. Raise the sync timeout or exclude large directories`, true);
 }
-const keeps = (o) => `${o.target} keeps its previous content`;
+const keeps = (o) => `${o.target} keeps its previous content, or the part the copy had updated (the next sync finishes it)`;
 function stepError(step, err, o, podName, problem, signal) {
     if (err instanceof SyncError)
         return err;
@@ -61354,7 +61424,7 @@ function stepError(step, err, o, podName, problem, signal) {
                 `(workspace-pvc) exists in ${o.namespace} and can be mounted; ${keeps(o)}`, timedOut, { cause: err });
         default:
             return new SyncError(step, `copying ${o.source} into ${pod}:${o.target} failed: ${lastLines(err.stderr) || detail}; ${keeps(o)} ` +
-                `(a partial copy next to it, ${posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`, false, { cause: err });
+                `(the unpacked tree next to it, ${posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`, false, { cause: err });
     }
 }
 /** The script's own words, without kubectl's "command terminated with exit code" trailer. */
@@ -61380,7 +61450,25 @@ const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 10485
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/stack-digest.js
+
+/**
+ * `sha256:<hex>` of a rendered stack: its documents in apply order, as JSON. Rendering is deterministic (keys in
+ * the order the manifests give them), so the same services.yaml, variables and slot give the same digest; a stack
+ * whose templates read the clock differs on every run and is applied every time.
+ */
+function stack_digest_stackDigest(documents) {
+    const hash = createHash('sha256');
+    for (const d of documents)
+        hash.update(`${d.group}\u0000${d.name}\u0000${JSON.stringify(d.object)}\n`);
+    return `sha256:${hash.digest('hex')}`;
+}
+//# sourceMappingURL=stack-digest.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready.js
+
+
+
+
 
 
 
@@ -61388,10 +61476,16 @@ const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 10485
  * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
  * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
  * before the services, so service pods start on the new code.
+ *
+ * Converges: the slot record holds the digest of the stack last applied completely (apply, hooks and waits
+ * succeeded), written only then and cleared when an apply starts, and the stack is applied whenever the one
+ * rendered now differs. A run cut off at any step, or a changed services.yaml, is finished by the next run.
  */
 async function ensureReady(o) {
     const r = o.reporter;
-    const slot = await ensureSlot(o);
+    // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
+    await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
+    const slot = await ensureSlot(o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } } : o);
     const { kubectl, stack } = slot;
     let recreated = false;
     if (!slot.created) {
@@ -61419,16 +61513,39 @@ async function ensureReady(o) {
                 pvc: s.pvc || `${stack.project}-workspace`,
                 image: s.image,
                 excludes: s.excludes,
+                discardChanges: s.discardChanges,
                 reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
             }));
         }
         : undefined;
+    const load = { ...o.load, slot: slot.slot, namespace: slot.namespace };
+    const recorded = slot.record.appliedDigest;
+    const current = stackDigest(renderStack(loadStack(load)).documents);
+    let applyReason;
+    if (o.apply === false)
+        applyReason = 'apply: false';
+    else if (newEnv)
+        applyReason = recreated ? 'the namespace was gone' : 'new slot';
+    else if (o.forceApply)
+        applyReason = 'force-apply: true';
+    else if (!recorded)
+        applyReason = 'no complete apply recorded for this slot';
+    else if (recorded !== current)
+        applyReason = 'the stack changed since its last complete apply';
+    else
+        applyReason = `unchanged since its last complete apply (${slot.record.appliedAt || 'time unknown'})`;
     let infraReady = true;
     let wait;
-    const applying = o.apply !== false && (newEnv || !!o.forceApply);
+    let appliedDigest = '';
+    const applying = o.apply !== false && (newEnv || !!o.forceApply || recorded !== current);
     if (applying) {
+        r.info(`applying the stack to ${slot.namespace}: ${applyReason}`);
+        const store = slotStoreFor(stack, kubectl, r);
+        // Cleared first: a run cut off from here on must not leave an older complete apply on record.
+        if (recorded)
+            await store.recordApplied(slot.slot, '');
         const applied = await applyEnvironment({
-            load: { ...o.load, slot: slot.slot, namespace: slot.namespace },
+            load,
             client: kubectl,
             wait: o.wait,
             waitTimeoutMs: o.waitTimeoutMs,
@@ -61440,11 +61557,17 @@ async function ensureReady(o) {
         });
         infraReady = applied.infraReady;
         wait = applied.wait;
+        if (infraReady) {
+            appliedDigest = stackDigest(applied.rendered.documents);
+            await store.recordApplied(slot.slot, appliedDigest);
+        }
+        else
+            r.info('a wait failed (wait-soft-fail): the apply is not recorded as complete, the next run applies again');
     }
     else {
         r.info(o.apply === false
             ? 'apply: false, nothing applied'
-            : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`);
+            : `stack of ${slot.namespace} ${applyReason}: not applied again (force-apply: true applies it)`);
         await runSync?.();
     }
     const agent = o.agentDeployment ?? 'codex';
@@ -61457,10 +61580,37 @@ async function ensureReady(o) {
         infraReady,
         envReady,
         applied: applying,
+        applyReason,
+        appliedDigest,
         sync,
         wait,
         url: domain ? `https://${domain}` : undefined,
     };
+}
+/**
+ * What can be known before a slot is claimed: the stack renders (with the preferred slot, else slot 1: the slot
+ * number only fills names), the namespace is valid, and the sync inputs (`source`, `code-root-base`,
+ * `workspace-mount`, `workspace-pvc`, `sync-image`) are sane. Throws a UserError naming the input.
+ */
+function checkBeforeClaim(o) {
+    const probe = o.slot && o.slot > 0 ? o.slot : 1;
+    const stack = loadStack({ ...o.load, slot: probe, namespace: o.namespace });
+    const rendered = renderStack(stack);
+    o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
+    if (!o.sync)
+        return;
+    const s = o.sync;
+    resolveSyncOptions({
+        namespace: stack.namespace,
+        source: s.source,
+        codeRootBase: s.codeRootBase,
+        slot: probe,
+        env: stack.env,
+        workspaceMount: s.workspaceMount,
+        pvc: s.pvc || `${stack.project}-workspace`,
+        image: s.image,
+        excludes: s.excludes,
+    });
 }
 /** The agent deployment is Available: known from the wait when it was waited for, else asked once. */
 async function agentAvailable(slot, name, wait) {
@@ -61483,6 +61633,18 @@ async function agentAvailable(slot, name, wait) {
         return false;
     const conditions = JSON.parse(res.stdout).status?.conditions ?? [];
     return conditions.some((c) => c.type === 'Available' && c.status === 'True');
+}
+/**
+ * The summary's word on infra readiness: true only means something was waited on; otherwise it says why nothing
+ * was (`not waited: unchanged since ...`), so a skipped apply is never read as a verified environment.
+ */
+function describeInfraReady(result) {
+    const w = result.wait;
+    if (w)
+        return `${w.ok} (${w.ready.length} of ${w.ready.length + w.failures.length} workloads ready)`;
+    if (result.applied)
+        return 'not waited (wait: false)';
+    return `not waited (${result.applyReason})`;
 }
 //# sourceMappingURL=ensure-ready.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js

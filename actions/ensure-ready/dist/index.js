@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(457);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3785);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 457:
+/***/ 3785:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59618,7 +59618,10 @@ const types_LABEL_SLOT = 'codex-k8s.io/slot';
  */
 const ANNOTATION_CLAIM = 'codex-k8s.io/claim';
 const CLAIM_PENDING = 'pending';
-/** The predecessor's data keys, exactly; `updatedAt` is ours. All values are strings in the ConfigMap. */
+/**
+ * The predecessor's data keys, exactly; `updatedAt`, `appliedDigest` and `appliedAt` are ours (the predecessor
+ * ignores keys it does not know). All values are strings in the ConfigMap.
+ */
 const DATA_KEYS = (/* unused pure expression or super */ null && (['slot', 'env', 'namespace', 'owner', 'issue', 'pr', 'createdAt']));
 const systemClock = {
     now: () => Date.now(),
@@ -59637,6 +59640,8 @@ const recordName = (prefix, slot) => `${prefix}${slot}`;
 function formatTimestamp(ms) {
     return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+/** What `appliedDigest` holds; anything else reads as "no complete apply recorded". */
+const STACK_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** Milliseconds of an RFC 3339 timestamp, or undefined (the predecessor ignores bad timestamps; so do we). */
 function parseTimestamp(value) {
@@ -59684,6 +59689,8 @@ function parseRecord(cm, prefix) {
         ...values,
         createdAt: parseTimestamp(createdAt) === undefined ? '' : createdAt,
         updatedAt: parseTimestamp(updatedAt) === undefined ? '' : updatedAt,
+        appliedDigest: STACK_DIGEST.test(data.appliedDigest?.trim() ?? '') ? data.appliedDigest.trim() : '',
+        appliedAt: parseTimestamp(data.appliedAt) === undefined ? '' : data.appliedAt.trim(),
         name,
         resourceVersion: cm.metadata.resourceVersion ?? '',
         labelled: Object.entries(want).every(([k, v]) => labels[k] === v),
@@ -60331,6 +60338,17 @@ class SlotStore {
             data,
         });
     }
+    /**
+     * Records the digest of the stack just applied completely (`appliedDigest`, `appliedAt`), or clears it ('')
+     * before an apply starts, so that a run cut off half way is finished by the next. One kubectl call (two on a
+     * record that lacks our labels).
+     */
+    async recordApplied(slot, digest) {
+        if (digest !== '' && !STACK_DIGEST.test(digest))
+            throw new Error(`slot ${slot}: ${JSON.stringify(digest)} is not a stack digest (sha256:<64 hex>)`);
+        const at = digest ? formatTimestamp(this.clock.now()) : '';
+        return this.patchThenLabel(slot, { appliedDigest: digest, appliedAt: at }, `recording the stack applied to slot ${slot}`);
+    }
     /** Heartbeat: sets `updatedAt` (what the TTL of collectStale measures). Usually one kubectl call. */
     async touch(slot) {
         return this.patchThenLabel(slot, {}, `touching slot ${slot}`);
@@ -60804,8 +60822,8 @@ async function runDoctor(o) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
 /**
- * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
- * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
+ * A sync that started and failed. The previous workspace content is intact when the step failed before writing
+ * (the new tree is unpacked and checked aside first); a copy cut off while writing is finished by the next sync.
  */
 class SyncError extends Error {
     step;
@@ -60817,6 +60835,18 @@ class SyncError extends Error {
         this.step = step;
         this.timedOut = timedOut;
         this.name = 'SyncError';
+    }
+}
+/**
+ * The workspace holds changes of the agent that the new sources do not contain, so the sync stopped before writing
+ * anything. `files` are relative to the workspace.
+ */
+class WorkspaceChangedError extends SyncError {
+    files;
+    constructor(files, message) {
+        super('copy', message);
+        this.files = files;
+        this.name = 'WorkspaceChangedError';
     }
 }
 //# sourceMappingURL=errors.js.map
@@ -61097,6 +61127,7 @@ function resolveSyncOptions(o) {
         ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
         ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
         tarBinary: o.tarBinary ?? 'tar',
+        discardChanges: o.discardChanges === true,
         target,
     };
 }
@@ -61203,71 +61234,162 @@ async function describePodProblem(kubectl, namespace, name, timeoutMs) {
 //# sourceMappingURL=problem.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/workspace/script.js
 /*
- * Shell run inside the sync pod (busybox ash; also dash/bash). Paths arrive as positional arguments and are only
- * ever expanded inside double quotes, so no path is parsed as shell text (the predecessor spliced the target into
- * the script with Go quoting). The scripts are constants: nothing user-controlled is ever added to them.
+ * Shell run inside the sync pod (busybox ash; also dash/bash with GNU tools). Paths arrive as positional arguments
+ * and are only ever expanded inside double quotes, so no path is parsed as shell text (the predecessor spliced the
+ * target into the script with Go quoting). The scripts are constants: nothing user-controlled is ever added to them.
  */
+/** Beside `src` (outside the tree the agent edits): what the last sync wrote, as `sha256sum` lines. */
+const MANIFEST_FILE = '.codex-k8s-sync.sha256';
+/** The manifest of a sync that started writing and may not have finished: its content counts as synced too. */
+const PENDING_MANIFEST_FILE = '.codex-k8s-sync.pending';
+/** Beside `src`: where changes of the agent are saved before a sync replaces them. */
+const SAVED_DIR = 'saved';
+/** Exit status of COPY_SCRIPT when the agent's changes would be lost; stderr has one `conflict: <path>` per file. */
+const CONFLICT_EXIT = 3;
 /**
- * `sh -c COPY_SCRIPT sh <target> <id> <expected>`; stdin is the base64 of the gzipped tar.
+ * `sh -c COPY_SCRIPT sh <target> <id> <expected> <discard> <stamp>`; stdin is the base64 of the gzipped tar.
  *
- * The tree is unpacked next to the target (`<target>.incoming-<id>`, same volume, so the renames below are atomic
- * renames, not copies), counted, and only then swapped in: old target aside, new one in, old one removed. Any
- * failure before the swap removes the incoming tree and leaves the target as it was; the predecessor emptied the
- * target first and left an empty workspace when the copy failed (bug #44).
+ * The tree is unpacked next to the target (`<target>.incoming-<id>`, same volume) and counted (`<expected>` is the
+ * number of lines `find -type f` prints for the archive's regular files, which catches an archive that unpacked
+ * without error but incompletely). Then the target is updated in place: pods mount it by `subPath`, bound to the
+ * directory at container start, so the directory itself is never replaced; only files that changed are renamed
+ * over their old versions, files gone from the sources are deleted, files nobody synced (the agent's own, build
+ * output) are left alone.
  *
- * `<expected>` is the number of lines `find -type f` prints for the archive's regular files, which catches an
- * archive that unpacked without error but incompletely.
+ * What the agent changed is found by comparing the target with the manifest of the last sync (`MANIFEST_FILE`, plus
+ * `PENDING_MANIFEST_FILE` of a sync cut off while writing). A change the new sources do not already contain stops
+ * the script with CONFLICT_EXIT before anything is written, unless `<discard>` is 1: then the agent's versions are
+ * saved as `saved/<stamp>.patch` (unified diff from the new sources to the agent's files) and `saved/<stamp>.tar.gz`
+ * (the agent's files) before they are replaced. A target without a manifest (written by an older version) has
+ * every file it loses or changes saved the same way, with a warning, since nobody can tell what the agent did.
  *
- * A sync killed together with its pod cannot clean up after itself, so each run first repairs what such a run may
- * have left: a target moved aside but not replaced is moved back, partial incoming trees are removed. Two syncs
- * must not run into the same target at once (the slot lock of the caller guarantees it).
+ * Each run first removes what a killed run left (partial incoming trees, work files; a target an older version
+ * moved aside is moved back). Two syncs must not run into the same target at once (the slot of the caller is held
+ * by one run at a time).
  */
 const COPY_SCRIPT = `set -eu
 target=$1
 incoming=$1.incoming-$2
-old=$1.old-$2
 expected=$3
-swapped=0
+discard=$4
+stamp=$5
+base=\${target%/*}
+manifest=$base/${MANIFEST_FILE}
+pending=$base/${PENDING_MANIFEST_FILE}
+work=$base/.codex-k8s-sync.work-$2
+saved=$base/${SAVED_DIR}
 cleanup() {
   status=$?
-  if [ "$swapped" = 0 ]; then
-    rm -rf -- "$incoming" || true
-    if [ ! -e "$target" ] && [ -d "$old" ]; then mv -- "$old" "$target" || true; fi
-  fi
+  rm -rf -- "$incoming" "$work" || true
   exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
-mkdir -p -- "\${target%/*}"
+mkdir -p -- "$base"
 for d in "$target".old-*; do
   [ -e "$d" ] || continue
   if [ -e "$target" ]; then rm -rf -- "$d" || true; else mv -- "$d" "$target"; fi
 done
-for d in "$target".incoming-*; do
+for d in "$target".incoming-* "$base"/.codex-k8s-sync.work-*; do
   if [ -e "$d" ]; then rm -rf -- "$d" || true; fi
 done
-mkdir -- "$incoming"
+mkdir -- "$incoming" "$work"
 base64 -d | tar -x -z -o -f - -C "$incoming"
 got=$(( $(find "$incoming" -type f | wc -l) ))
 if [ "$got" -ne "$expected" ]; then
   echo "incomplete copy: $got of $expected files arrived" >&2
   exit 1
 fi
-if [ -e "$target" ] || [ -L "$target" ]; then mv -- "$target" "$old"; fi
-mv -- "$incoming" "$target"
-swapped=1
-if ! rm -rf -- "$old" 2>/dev/null; then
-  echo "warning: could not remove the previous copy $old (files of another user?); the next sync retries" >&2
+mkdir -p -- "$target"
+legacy=1
+: > "$work/synced"
+: > "$work/pending"
+if [ -f "$manifest" ]; then cp -- "$manifest" "$work/synced"; legacy=0; fi
+if [ -f "$pending" ]; then cp -- "$pending" "$work/pending"; legacy=0; fi
+(cd "$incoming" && find . -type f -exec sha256sum {} +) > "$work/new"
+# Hash only what a sync manages (known or new paths), never the agent's own trees such as node_modules.
+awk '{ print substr($0, 67) }' "$work/synced" "$work/pending" "$work/new" | sort -u | tr '\\n' '\\0' > "$work/paths"
+(cd "$target" && xargs -0 -r sha256sum < "$work/paths" 2>/dev/null) > "$work/cur" || true
+awk -v legacy="$legacy" -v out="$work" '
+  function p(line) { return substr(line, 67) }
+  function known(file, last) {
+    while ((getline l < file) > 0) {
+      k = p(l); seen[k] = seen[k] " " substr(l, 1, 64) " "; tracked[k] = 1
+      if (last) written[k] = 1
+    }
+  }
+  BEGIN {
+    known(out "/synced", 1)
+    known(out "/pending", 0)
+    while ((getline l < (out "/new")) > 0) n[p(l)] = substr(l, 1, 64)
+  }
+  { c[p($0)] = substr($0, 1, 64) }
+  END {
+    for (f in n) {
+      if ((f in c) && c[f] == n[f]) continue
+      print f > (out "/update")
+      # Gone from the workspace: deleted by the agent when the last complete sync wrote it.
+      if (!(f in c)) { if (f in written) print f > (out "/conflicts"); continue }
+      if (legacy) print f > (out "/save")
+      else if (!(f in tracked) || index(seen[f], " " c[f] " ") == 0) print f > (out "/conflicts")
+    }
+    for (f in c) {
+      if ((f in n) || !(f in tracked)) continue
+      if (index(seen[f], " " c[f] " ") == 0) print f > (out "/conflicts")
+      print f > (out "/delete")
+    }
+  }' "$work/cur"
+for l in update conflicts save delete; do
+  touch "$work/$l"
+  sort -o "$work/$l" "$work/$l"
+done
+if [ -s "$work/conflicts" ]; then
+  if [ "$discard" != 1 ]; then
+    sed 's/^\\.\\//conflict: /' "$work/conflicts" >&2
+    exit ${CONFLICT_EXIT}
+  fi
+  cat "$work/conflicts" >> "$work/save"
+  sort -u -o "$work/save" "$work/save"
 fi
-echo "synced $got files"
+if [ -s "$work/save" ]; then
+  mkdir -p -- "$saved"
+  while IFS= read -r f; do
+    diff -u -N -L "a/\${f#./}" -L "b/\${f#./}" -- "$incoming/$f" "$target/$f" || [ $? -eq 1 ]
+  done < "$work/save" > "$saved/$stamp.patch"
+  mkdir -- "$work/stage"
+  while IFS= read -r f; do
+    if [ -f "$target/$f" ]; then mkdir -p -- "$work/stage/\${f%/*}"; cp -p -- "$target/$f" "$work/stage/$f"; fi
+  done < "$work/save"
+  tar -c -z -f "$saved/$stamp.tar.gz" -C "$work/stage" .
+  echo "saved: $saved/$stamp.patch"
+  if [ "$legacy" = 1 ]; then echo "warning: no record of the previous sync; the files it replaces were saved in $saved/$stamp.patch" >&2; fi
+fi
+cp -- "$work/new" "$pending.tmp"
+mv -f -- "$pending.tmp" "$pending"
+(cd "$incoming" && find . -type d) | while IFS= read -r d; do
+  if [ -e "$target/$d" ] && [ ! -d "$target/$d" ]; then rm -f -- "$target/$d"; fi
+  if [ ! -d "$target/$d" ]; then mkdir -p -- "$target/$d"; fi
+done
+(cd "$incoming" && find . -type l) >> "$work/update"
+while IFS= read -r f; do
+  if [ -d "$target/$f" ] && [ ! -L "$target/$f" ]; then rm -rf -- "$target/$f"; fi
+  mv -f -T -- "$incoming/$f" "$target/$f"
+done < "$work/update"
+while IFS= read -r f; do
+  rm -f -- "$target/$f"
+  d=\${f%/*}
+  if [ "$d" != . ]; then (cd "$target" && rmdir -p -- "$d" 2>/dev/null) || true; fi
+done < "$work/delete"
+mv -f -- "$pending" "$manifest"
+echo "synced $got files: $(wc -l < "$work/update" | tr -d ' ') written, $(wc -l < "$work/delete" | tr -d ' ') deleted"
 `;
 /**
  * `sh -c CLEANUP_SCRIPT sh <target> <id>`: after a copy that was cut off (timeout, lost connection) the script's own
- * trap may not have run; this removes the incoming tree and puts an aside target back.
+ * trap may not have run; this removes the incoming tree and the work files.
  */
-const CLEANUP_SCRIPT = `rm -rf -- "$1.incoming-$2"
+const CLEANUP_SCRIPT = `rm -rf -- "$1.incoming-$2" "\${1%/*}/.codex-k8s-sync.work-$2"
 if [ ! -e "$1" ] && [ -d "$1.old-$2" ]; then mv -- "$1.old-$2" "$1"; fi
 `;
 //# sourceMappingURL=script.js.map
@@ -61318,7 +61440,7 @@ async function listSources(root, isExcluded) {
  *
  *   create -f -   the pod (manifest on stdin)
  *   wait          for it to be Ready
- *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, swap)
+ *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, update in place)
  *   delete        the pod, always (`finally`), without waiting for it to go
  *
  * plus, only when something fails, one `get` of the pod (why it is not Ready) or one `exec` removing what a cut-off
@@ -61349,8 +61471,8 @@ const CLEANUP_MARGIN_SECONDS = 15;
 /** Limit of each cleanup call (delete, cleanup exec, diagnostics), which run after a failure or the deadline. */
 const CLEANUP_CALL_MS = 20_000;
 /**
- * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, replacing what was there only once the
- * new tree has arrived completely. Requires the namespace and the PVC to exist (the caller creates them first).
+ * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, updating it in place once the new tree
+ * has arrived completely, and refusing to overwrite changes of the agent (see COPY_SCRIPT). Requires the namespace and the PVC to exist (the caller creates them first).
  * Throws a `UserError` for invalid options (before any kubectl call) and a `SyncError` naming the failed step.
  */
 async function syncSources(kubectl, options) {
@@ -61402,6 +61524,8 @@ async function syncSources(kubectl, options) {
     });
     let step = 'create';
     let copyStarted = false;
+    let saved;
+    const stamp = formatStamp(started);
     try {
         reporter.debug(`source sync: creating pod ${o.namespace}/${podName}`);
         await kubectl.run(['create', `--field-manager=${MANAGER_NAME}`, ...ns, '-f', '-'], {
@@ -61422,6 +61546,7 @@ async function syncSources(kubectl, options) {
         const copyMs = budget(step);
         copyStarted = true;
         reporter.debug(`source sync: copying ${archive.length} bytes into ${o.target}`);
+        // A refusal (changes of the agent) wrote nothing, so it needs no cleanup of a cut-off copy.
         let stderr = '';
         const out = await kubectl.run([
             'exec',
@@ -61438,14 +61563,27 @@ async function syncSources(kubectl, options) {
             o.target, // $1: never part of the script text
             id,
             String(list.findLines),
+            o.discardChanges ? '1' : '0',
+            stamp,
         ], { input: payload, timeoutMs: copyMs, signal, onStderr: (chunk) => (stderr += chunk) });
-        for (const line of out.split('\n').filter(Boolean))
-            reporter.debug(`source sync: ${line}`);
+        for (const line of out.split('\n').filter(Boolean)) {
+            if (line.startsWith('saved: ')) {
+                // The pod path, not the script's (a test server maps $1 to a local directory).
+                saved = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(o.target), SAVED_DIR, `${stamp}.patch`);
+                warn(`source sync: changes in ${o.target} that the new sources do not contain were saved to ${saved} ` +
+                    `(and ${saved.replace(/\.patch$/, '.tar.gz')}) and replaced (discard-changes: true)`);
+            }
+            else
+                reporter.debug(`source sync: ${line}`);
+        }
         // The copy succeeded; what the script still had to say (an old tree it could not remove) is worth a warning.
         for (const line of stderr.split('\n').filter((l) => l.startsWith('warning: ')))
             warn(`source sync: ${line.slice('warning: '.length)}`);
     }
     catch (err) {
+        const conflict = conflictError(err, o);
+        if (conflict)
+            throw conflict;
         if (copyStarted)
             await cleanupCopy(kubectl, o, podName, id, reporter);
         const problem = step === 'wait' && err instanceof errors_KubectlError && !signal?.aborted
@@ -61466,7 +61604,30 @@ async function syncSources(kubectl, options) {
         durationMs,
         podName,
         kubectlCalls: kubectl.invocations - callsBefore,
+        ...(saved ? { saved } : {}),
     };
+}
+/** `20261203T201500Z`: names the saved changes, sorts by time, no characters a file name or shell minds. */
+function formatStamp(ms) {
+    return new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}Z$/, 'Z');
+}
+/** The script's refusal to overwrite changes of the agent, as an error naming the files and the ways out. */
+function conflictError(err, o) {
+    if (!(err instanceof errors_KubectlError) || err.code !== CONFLICT_EXIT)
+        return undefined;
+    const files = err.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('conflict: '))
+        .map((l) => l.slice('conflict: '.length));
+    if (files.length === 0)
+        return undefined;
+    const shown = files.slice(0, 20).join(', ') + (files.length > 20 ? ` and ${files.length - 20} more` : '');
+    return new WorkspaceChangedError(files, `the workspace ${o.target} has changes the new sources do not contain, so the sync stopped and changed ` +
+        `nothing: ${shown}. Take the agent's work back first (review-apply), or set discard-changes: true to save ` +
+        `them beside the workspace (${external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(o.target), SAVED_DIR)}/) and replace them`);
 }
 /** Best effort: remove what a cut-off copy left (the script's own trap may not have run). */
 async function cleanupCopy(kubectl, o, podName, id, reporter) {
@@ -61495,7 +61656,7 @@ function timeoutError(step, o) {
     return new SyncError(step, `source sync timed out after ${duration_formatDuration(o.timeoutMs)} (the sync timeout) during step "${step}"; ` +
         `${keeps(o)}. Raise the sync timeout or exclude large directories`, true);
 }
-const keeps = (o) => `${o.target} keeps its previous content`;
+const keeps = (o) => `${o.target} keeps its previous content, or the part the copy had updated (the next sync finishes it)`;
 function stepError(step, err, o, podName, problem, signal) {
     if (err instanceof SyncError)
         return err;
@@ -61525,7 +61686,7 @@ function stepError(step, err, o, podName, problem, signal) {
                 `(workspace-pvc) exists in ${o.namespace} and can be mounted; ${keeps(o)}`, timedOut, { cause: err });
         default:
             return new SyncError(step, `copying ${o.source} into ${pod}:${o.target} failed: ${lastLines(err.stderr) || detail}; ${keeps(o)} ` +
-                `(a partial copy next to it, ${external_node_path_namespaceObject.posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`, false, { cause: err });
+                `(the unpacked tree next to it, ${external_node_path_namespaceObject.posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`, false, { cause: err });
     }
 }
 /** The script's own words, without kubectl's "command terminated with exit code" trailer. */
@@ -61551,7 +61712,25 @@ const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 10485
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/stack-digest.js
+
+/**
+ * `sha256:<hex>` of a rendered stack: its documents in apply order, as JSON. Rendering is deterministic (keys in
+ * the order the manifests give them), so the same services.yaml, variables and slot give the same digest; a stack
+ * whose templates read the clock differs on every run and is applied every time.
+ */
+function stackDigest(documents) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const d of documents)
+        hash.update(`${d.group}\u0000${d.name}\u0000${JSON.stringify(d.object)}\n`);
+    return `sha256:${hash.digest('hex')}`;
+}
+//# sourceMappingURL=stack-digest.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready.js
+
+
+
+
 
 
 
@@ -61559,10 +61738,16 @@ const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 10485
  * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
  * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
  * before the services, so service pods start on the new code.
+ *
+ * Converges: the slot record holds the digest of the stack last applied completely (apply, hooks and waits
+ * succeeded), written only then and cleared when an apply starts, and the stack is applied whenever the one
+ * rendered now differs. A run cut off at any step, or a changed services.yaml, is finished by the next run.
  */
 async function ensureReady(o) {
     const r = o.reporter;
-    const slot = await ensureSlot(o);
+    // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
+    await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
+    const slot = await ensureSlot(o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } } : o);
     const { kubectl, stack } = slot;
     let recreated = false;
     if (!slot.created) {
@@ -61590,16 +61775,39 @@ async function ensureReady(o) {
                 pvc: s.pvc || `${stack.project}-workspace`,
                 image: s.image,
                 excludes: s.excludes,
+                discardChanges: s.discardChanges,
                 reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
             }));
         }
         : undefined;
+    const load = { ...o.load, slot: slot.slot, namespace: slot.namespace };
+    const recorded = slot.record.appliedDigest;
+    const current = stackDigest(stack_renderStack(load_loadStack(load)).documents);
+    let applyReason;
+    if (o.apply === false)
+        applyReason = 'apply: false';
+    else if (newEnv)
+        applyReason = recreated ? 'the namespace was gone' : 'new slot';
+    else if (o.forceApply)
+        applyReason = 'force-apply: true';
+    else if (!recorded)
+        applyReason = 'no complete apply recorded for this slot';
+    else if (recorded !== current)
+        applyReason = 'the stack changed since its last complete apply';
+    else
+        applyReason = `unchanged since its last complete apply (${slot.record.appliedAt || 'time unknown'})`;
     let infraReady = true;
     let wait;
-    const applying = o.apply !== false && (newEnv || !!o.forceApply);
+    let appliedDigest = '';
+    const applying = o.apply !== false && (newEnv || !!o.forceApply || recorded !== current);
     if (applying) {
+        r.info(`applying the stack to ${slot.namespace}: ${applyReason}`);
+        const store = slot_store_slotStoreFor(stack, kubectl, r);
+        // Cleared first: a run cut off from here on must not leave an older complete apply on record.
+        if (recorded)
+            await store.recordApplied(slot.slot, '');
         const applied = await applyEnvironment({
-            load: { ...o.load, slot: slot.slot, namespace: slot.namespace },
+            load,
             client: kubectl,
             wait: o.wait,
             waitTimeoutMs: o.waitTimeoutMs,
@@ -61611,11 +61819,17 @@ async function ensureReady(o) {
         });
         infraReady = applied.infraReady;
         wait = applied.wait;
+        if (infraReady) {
+            appliedDigest = stackDigest(applied.rendered.documents);
+            await store.recordApplied(slot.slot, appliedDigest);
+        }
+        else
+            r.info('a wait failed (wait-soft-fail): the apply is not recorded as complete, the next run applies again');
     }
     else {
         r.info(o.apply === false
             ? 'apply: false, nothing applied'
-            : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`);
+            : `stack of ${slot.namespace} ${applyReason}: not applied again (force-apply: true applies it)`);
         await runSync?.();
     }
     const agent = o.agentDeployment ?? 'codex';
@@ -61628,10 +61842,37 @@ async function ensureReady(o) {
         infraReady,
         envReady,
         applied: applying,
+        applyReason,
+        appliedDigest,
         sync,
         wait,
         url: domain ? `https://${domain}` : undefined,
     };
+}
+/**
+ * What can be known before a slot is claimed: the stack renders (with the preferred slot, else slot 1: the slot
+ * number only fills names), the namespace is valid, and the sync inputs (`source`, `code-root-base`,
+ * `workspace-mount`, `workspace-pvc`, `sync-image`) are sane. Throws a UserError naming the input.
+ */
+function checkBeforeClaim(o) {
+    const probe = o.slot && o.slot > 0 ? o.slot : 1;
+    const stack = load_loadStack({ ...o.load, slot: probe, namespace: o.namespace });
+    const rendered = stack_renderStack(stack);
+    o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
+    if (!o.sync)
+        return;
+    const s = o.sync;
+    resolveSyncOptions({
+        namespace: stack.namespace,
+        source: s.source,
+        codeRootBase: s.codeRootBase,
+        slot: probe,
+        env: stack.env,
+        workspaceMount: s.workspaceMount,
+        pvc: s.pvc || `${stack.project}-workspace`,
+        image: s.image,
+        excludes: s.excludes,
+    });
 }
 /** The agent deployment is Available: known from the wait when it was waited for, else asked once. */
 async function agentAvailable(slot, name, wait) {
@@ -61654,6 +61895,18 @@ async function agentAvailable(slot, name, wait) {
         return false;
     const conditions = JSON.parse(res.stdout).status?.conditions ?? [];
     return conditions.some((c) => c.type === 'Available' && c.status === 'True');
+}
+/**
+ * The summary's word on infra readiness: true only means something was waited on; otherwise it says why nothing
+ * was (`not waited: unchanged since ...`), so a skipped apply is never read as a verified environment.
+ */
+function describeInfraReady(result) {
+    const w = result.wait;
+    if (w)
+        return `${w.ok} (${w.ready.length} of ${w.ready.length + w.failures.length} workloads ready)`;
+    if (result.applied)
+        return 'not waited (wait: false)';
+    return `not waited (${result.applyReason})`;
 }
 //# sourceMappingURL=ensure-ready.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
@@ -66900,6 +67153,7 @@ async function run() {
         const waitTimeout = getInput('wait-timeout') || process.env.CODEXCTL_WAIT_TIMEOUT;
         const result = await ensureReady({
             load: stackInputs(common),
+            namespace: common.namespace,
             issue: common.issue,
             pr: common.pr,
             slot: common.slot,
@@ -66914,6 +67168,7 @@ async function run() {
                     workspaceMount: stringInput('workspace-mount', '/workspace', 'CODEXCTL_WORKSPACE_MOUNT'),
                     pvc: stringInput('workspace-pvc', '', 'CODEXCTL_WORKSPACE_PVC') || undefined,
                     image: stringInput('sync-image', 'busybox:1.37.0', 'CODEXCTL_SYNC_IMAGE'),
+                    discardChanges: boolInput('discard-changes', false),
                 }
                 : undefined,
             prepareImages: boolInput('prepare-images', false, 'CODEXCTL_PREPARE_IMAGES'),
@@ -66936,7 +67191,7 @@ async function run() {
             'env-ready': result.envReady,
             url: result.url ?? '',
         });
-        reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n| | |\n|---|---|\n| created | ${result.created} |\n| recreated | ${result.recreated} |\n| applied | ${result.applied} |\n| infra ready | ${result.infraReady} |\n| agent ready | ${result.envReady} |\n${result.sync ? `| sources | ${result.sync.files} files → \`${result.sync.target}\` |\n` : ''}${result.url ? `| url | ${result.url} |\n` : ''}`);
+        reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n| | |\n|---|---|\n| created | ${result.created} |\n| recreated | ${result.recreated} |\n| applied | ${result.applied} (${result.applyReason}) |\n| infra ready | ${describeInfraReady(result)} |\n| agent ready | ${result.envReady} |\n${result.sync ? `| sources | ${result.sync.files} files → \`${result.sync.target}\` |\n` : ''}${result.url ? `| url | ${result.url} |\n` : ''}`);
     });
     await reporter.flushSummary();
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ensureReady } from '@codex-k8s/core';
+import { describeInfraReady, ensureReady } from '@codex-k8s/core';
 import {
   actionsReporter,
   boolInput,
@@ -23,6 +23,7 @@ export async function run(): Promise<void> {
     const waitTimeout = core.getInput('wait-timeout') || process.env.CODEXCTL_WAIT_TIMEOUT;
     const result = await ensureReady({
       load: stackInputs(common),
+      namespace: common.namespace,
       issue: common.issue,
       pr: common.pr,
       slot: common.slot,
@@ -37,6 +38,7 @@ export async function run(): Promise<void> {
             workspaceMount: stringInput('workspace-mount', '/workspace', 'CODEXCTL_WORKSPACE_MOUNT'),
             pvc: stringInput('workspace-pvc', '', 'CODEXCTL_WORKSPACE_PVC') || undefined,
             image: stringInput('sync-image', 'busybox:1.37.0', 'CODEXCTL_SYNC_IMAGE'),
+            discardChanges: boolInput('discard-changes', false),
           }
         : undefined,
       prepareImages: boolInput('prepare-images', false, 'CODEXCTL_PREPARE_IMAGES'),
@@ -60,7 +62,7 @@ export async function run(): Promise<void> {
       url: result.url ?? '',
     });
     reporter.summary(
-      `### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n| | |\n|---|---|\n| created | ${result.created} |\n| recreated | ${result.recreated} |\n| applied | ${result.applied} |\n| infra ready | ${result.infraReady} |\n| agent ready | ${result.envReady} |\n${result.sync ? `| sources | ${result.sync.files} files → \`${result.sync.target}\` |\n` : ''}${result.url ? `| url | ${result.url} |\n` : ''}`,
+      `### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n| | |\n|---|---|\n| created | ${result.created} |\n| recreated | ${result.recreated} |\n| applied | ${result.applied} (${result.applyReason}) |\n| infra ready | ${describeInfraReady(result)} |\n| agent ready | ${result.envReady} |\n${result.sync ? `| sources | ${result.sync.files} files → \`${result.sync.target}\` |\n` : ''}${result.url ? `| url | ${result.url} |\n` : ''}`,
     );
   });
   await reporter.flushSummary();

@@ -1,8 +1,12 @@
+import { loadStack } from '../config/load.js';
 import type { WaitResult } from '../kube/wait.js';
+import { renderStack } from '../render/stack.js';
 import type { Reporter } from '../util/reporter.js';
-import { syncSources, type SyncResult } from '../workspace/index.js';
+import { resolveSyncOptions, syncSources, type SyncResult } from '../workspace/index.js';
 import { applyEnvironment } from './apply-environment.js';
 import { ensureSlot, type EnsureSlotOptions, type EnsureSlotResult } from './ensure-slot.js';
+import { slotStoreFor } from './slot-store.js';
+import { stackDigest } from './stack-digest.js';
 
 export interface SourceSyncSettings {
   /** Local directory copied into the slot workspace. */
@@ -14,14 +18,18 @@ export interface SourceSyncSettings {
   pvc?: string;
   image?: string;
   excludes?: readonly string[];
+  /** Save the agent's changes the new sources lack and replace them, instead of stopping (see syncSources). */
+  discardChanges?: boolean;
 }
 
 export interface EnsureReadyOptions extends EnsureSlotOptions {
+  /** The `namespace` input: beats every namespace pattern; checked before a slot is claimed. */
+  namespace?: string;
   /** Copy the sources into the slot workspace; unset: no copy. */
   sync?: SourceSyncSettings;
   prepareImages?: boolean;
   apply?: boolean;
-  /** Apply also when the environment already existed. */
+  /** Apply also when the stack is unchanged since its last complete apply. */
   forceApply?: boolean;
   wait?: boolean;
   waitTimeoutMs?: number;
@@ -37,6 +45,10 @@ export interface EnsureReadyResult extends EnsureSlotResult {
   infraReady: boolean;
   envReady: boolean;
   applied: boolean;
+  /** Why the stack was applied or not, for logs and the summary. */
+  applyReason: string;
+  /** Digest of the stack applied completely by this run and recorded in the slot record ('' when none was). */
+  appliedDigest: string;
   sync?: SyncResult;
   wait?: WaitResult;
   url?: string;
@@ -46,10 +58,18 @@ export interface EnsureReadyResult extends EnsureSlotResult {
  * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
  * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
  * before the services, so service pods start on the new code.
+ *
+ * Converges: the slot record holds the digest of the stack last applied completely (apply, hooks and waits
+ * succeeded), written only then and cleared when an apply starts, and the stack is applied whenever the one
+ * rendered now differs. A run cut off at any step, or a changed services.yaml, is finished by the next run.
  */
 export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyResult> {
   const r: Reporter = o.reporter;
-  const slot = await ensureSlot(o);
+  // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
+  await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
+  const slot = await ensureSlot(
+    o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } as EnsureSlotOptions['load'] } : o,
+  );
   const { kubectl, stack } = slot;
   let recreated = false;
   if (!slot.created) {
@@ -81,18 +101,35 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
             pvc: s.pvc || `${stack.project}-workspace`,
             image: s.image,
             excludes: s.excludes,
+            discardChanges: s.discardChanges,
             reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
           }),
         );
       }
     : undefined;
 
+  const load = { ...o.load, slot: slot.slot, namespace: slot.namespace };
+  const recorded = slot.record.appliedDigest;
+  const current = stackDigest(renderStack(loadStack(load)).documents);
+  let applyReason: string;
+  if (o.apply === false) applyReason = 'apply: false';
+  else if (newEnv) applyReason = recreated ? 'the namespace was gone' : 'new slot';
+  else if (o.forceApply) applyReason = 'force-apply: true';
+  else if (!recorded) applyReason = 'no complete apply recorded for this slot';
+  else if (recorded !== current) applyReason = 'the stack changed since its last complete apply';
+  else applyReason = `unchanged since its last complete apply (${slot.record.appliedAt || 'time unknown'})`;
+
   let infraReady = true;
   let wait: WaitResult | undefined;
-  const applying = o.apply !== false && (newEnv || !!o.forceApply);
+  let appliedDigest = '';
+  const applying = o.apply !== false && (newEnv || !!o.forceApply || recorded !== current);
   if (applying) {
+    r.info(`applying the stack to ${slot.namespace}: ${applyReason}`);
+    const store = slotStoreFor(stack, kubectl, r);
+    // Cleared first: a run cut off from here on must not leave an older complete apply on record.
+    if (recorded) await store.recordApplied(slot.slot, '');
     const applied = await applyEnvironment({
-      load: { ...o.load, slot: slot.slot, namespace: slot.namespace },
+      load,
       client: kubectl,
       wait: o.wait,
       waitTimeoutMs: o.waitTimeoutMs,
@@ -104,11 +141,15 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
     });
     infraReady = applied.infraReady;
     wait = applied.wait;
+    if (infraReady) {
+      appliedDigest = stackDigest(applied.rendered.documents);
+      await store.recordApplied(slot.slot, appliedDigest);
+    } else r.info('a wait failed (wait-soft-fail): the apply is not recorded as complete, the next run applies again');
   } else {
     r.info(
       o.apply === false
         ? 'apply: false, nothing applied'
-        : `environment ${slot.namespace} exists: not applied again (force-apply: true applies it)`,
+        : `stack of ${slot.namespace} ${applyReason}: not applied again (force-apply: true applies it)`,
     );
     await runSync?.();
   }
@@ -123,10 +164,37 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
     infraReady,
     envReady,
     applied: applying,
+    applyReason,
+    appliedDigest,
     sync,
     wait,
     url: domain ? `https://${domain}` : undefined,
   };
+}
+
+/**
+ * What can be known before a slot is claimed: the stack renders (with the preferred slot, else slot 1: the slot
+ * number only fills names), the namespace is valid, and the sync inputs (`source`, `code-root-base`,
+ * `workspace-mount`, `workspace-pvc`, `sync-image`) are sane. Throws a UserError naming the input.
+ */
+function checkBeforeClaim(o: EnsureReadyOptions): void {
+  const probe = o.slot && o.slot > 0 ? o.slot : 1;
+  const stack = loadStack({ ...o.load, slot: probe, namespace: o.namespace });
+  const rendered = renderStack(stack);
+  o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
+  if (!o.sync) return;
+  const s = o.sync;
+  resolveSyncOptions({
+    namespace: stack.namespace,
+    source: s.source,
+    codeRootBase: s.codeRootBase,
+    slot: probe,
+    env: stack.env,
+    workspaceMount: s.workspaceMount,
+    pvc: s.pvc || `${stack.project}-workspace`,
+    image: s.image,
+    excludes: s.excludes,
+  });
 }
 
 /** The agent deployment is Available: known from the wait when it was waited for, else asked once. */
@@ -147,4 +215,15 @@ async function agentAvailable(slot: EnsureSlotResult, name: string, wait: WaitRe
   if (res.code !== 0 || !res.stdout.trim()) return false;
   const conditions: { type?: string; status?: string }[] = JSON.parse(res.stdout).status?.conditions ?? [];
   return conditions.some((c) => c.type === 'Available' && c.status === 'True');
+}
+
+/**
+ * The summary's word on infra readiness: true only means something was waited on; otherwise it says why nothing
+ * was (`not waited: unchanged since ...`), so a skipped apply is never read as a verified environment.
+ */
+export function describeInfraReady(result: Pick<EnsureReadyResult, 'wait' | 'applied' | 'applyReason'>): string {
+  const w = result.wait;
+  if (w) return `${w.ok} (${w.ready.length} of ${w.ready.length + w.failures.length} workloads ready)`;
+  if (result.applied) return 'not waited (wait: false)';
+  return `not waited (${result.applyReason})`;
 }

@@ -11,6 +11,8 @@ const rec = (slot: number, over: Partial<SlotRecord> = {}): SlotRecord => ({
   pr: 0,
   createdAt: '',
   updatedAt: '',
+  appliedDigest: '',
+  appliedAt: '',
   name: `codex-env-${slot}`,
   resourceVersion: String(100 + slot),
   labelled: true,

@@ -78,12 +78,25 @@ describe('slot records', () => {
       pr: 4,
       createdAt: '',
       updatedAt: '',
+      appliedDigest: '',
+      appliedAt: '',
       name: 'codex-env-12',
       resourceVersion: '5',
       labelled: false,
       pending: false,
     });
     expect(lastActivity(r!)).toBeUndefined();
+  });
+
+  it('reads the applied stack digest only when it is one, with its time', () => {
+    const digest = `sha256:${'a1'.repeat(32)}`;
+    const of = (data: Record<string, string>) =>
+      parseRecord({ metadata: { name: 'codex-env-2' }, data }, 'codex-env-')!;
+    expect(of({ appliedDigest: digest, appliedAt: '2026-02-06T10:00:00Z' })).toMatchObject({
+      appliedDigest: digest,
+      appliedAt: '2026-02-06T10:00:00Z',
+    });
+    expect(of({ appliedDigest: 'sha256:abc', appliedAt: 'later' })).toMatchObject({ appliedDigest: '', appliedAt: '' });
   });
 
   it('ignores ConfigMaps that are not records of the prefix', () => {

@@ -35,6 +35,9 @@ export function formatTimestamp(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** What `appliedDigest` holds; anything else reads as "no complete apply recorded". */
+export const STACK_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Milliseconds of an RFC 3339 timestamp, or undefined (the predecessor ignores bad timestamps; so do we). */
@@ -83,6 +86,8 @@ export function parseRecord(cm: ConfigMap, prefix: string): SlotRecord | undefin
     ...values,
     createdAt: parseTimestamp(createdAt) === undefined ? '' : createdAt,
     updatedAt: parseTimestamp(updatedAt) === undefined ? '' : updatedAt,
+    appliedDigest: STACK_DIGEST.test(data.appliedDigest?.trim() ?? '') ? data.appliedDigest!.trim() : '',
+    appliedAt: parseTimestamp(data.appliedAt) === undefined ? '' : data.appliedAt!.trim(),
     name,
     resourceVersion: cm.metadata.resourceVersion ?? '',
     labelled: Object.entries(want).every(([k, v]) => labels[k] === v),

@@ -15,6 +15,7 @@ import {
   recordLabels,
   recordManifest,
   recordName,
+  STACK_DIGEST,
   type ConfigMap,
 } from './record.js';
 import { StateClient, type ConditionalDelete } from './state-client.js';
@@ -188,6 +189,22 @@ export class SlotStore {
       metadata: { labels: recordLabels(next), annotations: { [ANNOTATION_CLAIM]: null } },
       data,
     });
+  }
+
+  /**
+   * Records the digest of the stack just applied completely (`appliedDigest`, `appliedAt`), or clears it ('')
+   * before an apply starts, so that a run cut off half way is finished by the next. One kubectl call (two on a
+   * record that lacks our labels).
+   */
+  async recordApplied(slot: number, digest: string): Promise<SlotRecord> {
+    if (digest !== '' && !STACK_DIGEST.test(digest))
+      throw new Error(`slot ${slot}: ${JSON.stringify(digest)} is not a stack digest (sha256:<64 hex>)`);
+    const at = digest ? formatTimestamp(this.clock.now()) : '';
+    return this.patchThenLabel(
+      slot,
+      { appliedDigest: digest, appliedAt: at },
+      `recording the stack applied to slot ${slot}`,
+    );
   }
 
   /** Heartbeat: sets `updatedAt` (what the TTL of collectStale measures). Usually one kubectl call. */

@@ -21,7 +21,10 @@ export const LABEL_SLOT = 'codex-k8s.io/slot';
 export const ANNOTATION_CLAIM = 'codex-k8s.io/claim';
 export const CLAIM_PENDING = 'pending';
 
-/** The predecessor's data keys, exactly; `updatedAt` is ours. All values are strings in the ConfigMap. */
+/**
+ * The predecessor's data keys, exactly; `updatedAt`, `appliedDigest` and `appliedAt` are ours (the predecessor
+ * ignores keys it does not know). All values are strings in the ConfigMap.
+ */
 export const DATA_KEYS = ['slot', 'env', 'namespace', 'owner', 'issue', 'pr', 'createdAt'] as const;
 
 export interface SlotRecord {
@@ -39,6 +42,13 @@ export interface SlotRecord {
   createdAt: string;
   /** Last heartbeat (RFC 3339 UTC); '' on records the predecessor wrote and we never touched. */
   updatedAt: string;
+  /**
+   * `sha256:<hex>` of the stack last applied to the slot completely (apply, hooks and waits succeeded); '' when
+   * none was, or an apply started since. ensure-ready applies whenever the stack it renders differs.
+   */
+  appliedDigest: string;
+  /** When `appliedDigest` was written (RFC 3339 UTC); ''. */
+  appliedAt: string;
   /** ConfigMap name (`<prefix><slot>`). */
   name: string;
   resourceVersion: string;

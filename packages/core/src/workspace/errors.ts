@@ -2,8 +2,8 @@
 export type SyncStep = 'archive' | 'create' | 'wait' | 'copy';
 
 /**
- * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
- * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
+ * A sync that started and failed. The previous workspace content is intact when the step failed before writing
+ * (the new tree is unpacked and checked aside first); a copy cut off while writing is finished by the next sync.
  */
 export class SyncError extends Error {
   constructor(
@@ -15,5 +15,19 @@ export class SyncError extends Error {
   ) {
     super(message, options);
     this.name = 'SyncError';
+  }
+}
+
+/**
+ * The workspace holds changes of the agent that the new sources do not contain, so the sync stopped before writing
+ * anything. `files` are relative to the workspace.
+ */
+export class WorkspaceChangedError extends SyncError {
+  constructor(
+    readonly files: readonly string[],
+    message: string,
+  ) {
+    super('copy', message);
+    this.name = 'WorkspaceChangedError';
   }
 }

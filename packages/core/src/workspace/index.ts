@@ -1,4 +1,4 @@
-export { syncSources, CLEANUP_MARGIN_SECONDS, type SyncResult } from './sync.js';
+export { syncSources, formatStamp, CLEANUP_MARGIN_SECONDS, type SyncResult } from './sync.js';
 export {
   resolveSyncOptions,
   DEFAULT_WORKSPACE_MOUNT,
@@ -25,5 +25,12 @@ export {
   type SyncPodSpec,
 } from './pod.js';
 export { podProblem } from './problem.js';
-export { COPY_SCRIPT, CLEANUP_SCRIPT } from './script.js';
-export { SyncError, type SyncStep } from './errors.js';
+export {
+  COPY_SCRIPT,
+  CLEANUP_SCRIPT,
+  CONFLICT_EXIT,
+  MANIFEST_FILE,
+  PENDING_MANIFEST_FILE,
+  SAVED_DIR,
+} from './script.js';
+export { SyncError, WorkspaceChangedError, type SyncStep } from './errors.js';

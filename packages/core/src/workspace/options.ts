@@ -42,10 +42,18 @@ export interface SyncOptions {
   workspaceMount?: string;
   /** Name of the workspace PersistentVolumeClaim in `namespace`. */
   pvc: string;
-  /** Image of the sync pod: needs `sh`, `tar` (with gzip), `base64`, `find`, `wc`, `mv`, `rm` (default busybox). */
+  /**
+   * Image of the sync pod (default busybox): needs `sh`, `tar` (with gzip), `base64`, `find`, `wc`, `mv`, `rm`,
+   * `sha256sum`, `awk`, `sort`, `xargs`, `diff`.
+   */
   image?: string;
   /** Globs left out of the copy, added to `DEFAULT_EXCLUDES` (syntax in excludes.ts). */
   excludes?: readonly string[];
+  /**
+   * Changes of the agent in the workspace that the new sources do not contain: false (default) stops the sync
+   * naming them; true saves them beside the workspace (`<codeRootBase>/<slot>/saved/<time>.patch`) and replaces them.
+   */
+  discardChanges?: boolean;
   /** Replace `DEFAULT_EXCLUDES` instead of adding to them. */
   replaceDefaultExcludes?: boolean;
   /** Wall-clock limit of the sync (pod start, wait and copy), in ms (default 5 min). Cleanup has its own short limit. */
@@ -93,6 +101,7 @@ export interface ResolvedSyncOptions {
   runAsGroup?: number;
   fsGroup?: number;
   tarBinary: string;
+  discardChanges: boolean;
   /** Pod path the tree lands in. */
   target: string;
 }
@@ -160,6 +169,7 @@ export function resolveSyncOptions(o: SyncOptions): ResolvedSyncOptions {
     ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
     ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
     tarBinary: o.tarBinary ?? 'tar',
+    discardChanges: o.discardChanges === true,
     target,
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FakeRunner, type RecordedCall } from '../kube/fake-runner.js';
 import { Kubectl } from '../kube/kubectl.js';
 import { UserError } from '../util/errors.js';
-import { SyncError } from './errors.js';
+import { SyncError, WorkspaceChangedError } from './errors.js';
 import type { SyncOptions } from './options.js';
 import { COPY_SCRIPT, CLEANUP_SCRIPT } from './script.js';
 import { syncSources } from './sync.js';
@@ -105,6 +105,8 @@ describe('syncSources (fake runner)', () => {
       '/workspace/codex/envs/3/src',
       id,
       '2',
+      '0', // discard-changes off
+      expect.stringMatching(/^\d{8}T\d{6}Z$/), // names saved changes
     ]);
     expect(Buffer.from(exec.options.input!, 'base64')).toEqual(ARCHIVE);
 
@@ -225,6 +227,19 @@ describe('syncSources (fake runner)', () => {
     expect(verbs()).toEqual(['create', 'wait', 'get', 'delete']);
   });
 
+  it('a copy refused for changes of the agent names the files, needs no cleanup exec, and deletes the pod', async () => {
+    runner.on(' exec -i ', {
+      code: 3,
+      stderr: 'conflict: src/a b.go\nconflict: README.md\ncommand terminated with exit code 3\n',
+    });
+    const err = await syncSources(kubectl, options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkspaceChangedError);
+    expect((err as WorkspaceChangedError).files).toEqual(['src/a b.go', 'README.md']);
+    expect((err as Error).message).toContain(': src/a b.go, README.md. Take the agent');
+    expect((err as Error).message).toContain('/workspace/codex/envs/3/saved/');
+    expect(verbs()).toEqual(['create', 'wait', 'exec', 'delete']);
+  });
+
   it('a failed copy runs the cleanup script with the same target and id, then deletes the pod', async () => {
     runner.on(' exec -i ', {
       code: 1,
@@ -237,7 +252,7 @@ describe('syncSources (fake runner)', () => {
     );
     expect(verbs()).toEqual(['create', 'wait', 'exec', 'exec', 'delete']);
     const [, , copy, cleanup] = kubectlCalls();
-    const id = copy.args.at(-2)!;
+    const id = copy.args.at(-4)!;
     expect(cleanup.args.slice(-5)).toEqual(['-c', CLEANUP_SCRIPT, 'sh', '/workspace/codex/envs/3/src', id]);
     expect(cleanup.options.input).toBeUndefined();
   });

@@ -3,7 +3,7 @@
  *
  *   create -f -   the pod (manifest on stdin)
  *   wait          for it to be Ready
- *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, swap)
+ *   exec -i       `sh -c COPY_SCRIPT` with the base64 of a gzipped tar on stdin (unpack aside, check, update in place)
  *   delete        the pod, always (`finally`), without waiting for it to go
  *
  * plus, only when something fails, one `get` of the pod (why it is not Ready) or one `exec` removing what a cut-off
@@ -20,12 +20,12 @@ import { ChildProcessRunner } from '../kube/runner.js';
 import { formatDuration } from '../kube/duration.js';
 import { MANAGER_NAME } from '../render/overlays.js';
 import { packSources } from './archive.js';
-import { SyncError, type SyncStep } from './errors.js';
+import { SyncError, WorkspaceChangedError, type SyncStep } from './errors.js';
 import { compileExcludes } from './excludes.js';
 import { resolveSyncOptions, type ResolvedSyncOptions, type SyncOptions, type SyncReporter } from './options.js';
 import { SYNC_CONTAINER, SYNC_POD_PREFIX, syncId, syncPodManifest } from './pod.js';
 import { describePodProblem } from './problem.js';
-import { CLEANUP_SCRIPT, COPY_SCRIPT } from './script.js';
+import { CLEANUP_SCRIPT, CONFLICT_EXIT, COPY_SCRIPT, SAVED_DIR } from './script.js';
 import { listSources } from './walk.js';
 
 export interface SyncResult {
@@ -41,6 +41,8 @@ export interface SyncResult {
   podName: string;
   /** kubectl processes this sync started (4 when all goes well). */
   kubectlCalls: number;
+  /** Pod path of the patch holding the agent's changes this sync replaced (`discardChanges`), if any. */
+  saved?: string;
 }
 
 /**
@@ -52,8 +54,8 @@ export const CLEANUP_MARGIN_SECONDS = 15;
 const CLEANUP_CALL_MS = 20_000;
 
 /**
- * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, replacing what was there only once the
- * new tree has arrived completely. Requires the namespace and the PVC to exist (the caller creates them first).
+ * Copies `options.source` into `<codeRootBase>/<slot|env>/src` on the PVC, updating it in place once the new tree
+ * has arrived completely, and refusing to overwrite changes of the agent (see COPY_SCRIPT). Requires the namespace and the PVC to exist (the caller creates them first).
  * Throws a `UserError` for invalid options (before any kubectl call) and a `SyncError` naming the failed step.
  */
 export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promise<SyncResult> {
@@ -108,6 +110,8 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
 
   let step: SyncStep = 'create';
   let copyStarted = false;
+  let saved: string | undefined;
+  const stamp = formatStamp(started);
   try {
     reporter.debug(`source sync: creating pod ${o.namespace}/${podName}`);
     await kubectl.run(['create', `--field-manager=${MANAGER_NAME}`, ...ns, '-f', '-'], {
@@ -130,6 +134,7 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
     const copyMs = budget(step);
     copyStarted = true;
     reporter.debug(`source sync: copying ${archive.length} bytes into ${o.target}`);
+    // A refusal (changes of the agent) wrote nothing, so it needs no cleanup of a cut-off copy.
     let stderr = '';
     const out = await kubectl.run(
       [
@@ -147,14 +152,27 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
         o.target, // $1: never part of the script text
         id,
         String(list.findLines),
+        o.discardChanges ? '1' : '0',
+        stamp,
       ],
       { input: payload, timeoutMs: copyMs, signal, onStderr: (chunk) => (stderr += chunk) },
     );
-    for (const line of out.split('\n').filter(Boolean)) reporter.debug(`source sync: ${line}`);
+    for (const line of out.split('\n').filter(Boolean)) {
+      if (line.startsWith('saved: ')) {
+        // The pod path, not the script's (a test server maps $1 to a local directory).
+        saved = posix.join(posix.dirname(o.target), SAVED_DIR, `${stamp}.patch`);
+        warn(
+          `source sync: changes in ${o.target} that the new sources do not contain were saved to ${saved} ` +
+            `(and ${saved.replace(/\.patch$/, '.tar.gz')}) and replaced (discard-changes: true)`,
+        );
+      } else reporter.debug(`source sync: ${line}`);
+    }
     // The copy succeeded; what the script still had to say (an old tree it could not remove) is worth a warning.
     for (const line of stderr.split('\n').filter((l) => l.startsWith('warning: ')))
       warn(`source sync: ${line.slice('warning: '.length)}`);
   } catch (err) {
+    const conflict = conflictError(err, o);
+    if (conflict) throw conflict;
     if (copyStarted) await cleanupCopy(kubectl, o, podName, id, reporter);
     const problem =
       step === 'wait' && err instanceof KubectlError && !signal?.aborted
@@ -175,7 +193,33 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
     durationMs,
     podName,
     kubectlCalls: kubectl.invocations - callsBefore,
+    ...(saved ? { saved } : {}),
   };
+}
+
+/** `20261203T201500Z`: names the saved changes, sorts by time, no characters a file name or shell minds. */
+export function formatStamp(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The script's refusal to overwrite changes of the agent, as an error naming the files and the ways out. */
+function conflictError(err: unknown, o: ResolvedSyncOptions): WorkspaceChangedError | undefined {
+  if (!(err instanceof KubectlError) || err.code !== CONFLICT_EXIT) return undefined;
+  const files = err.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('conflict: '))
+    .map((l) => l.slice('conflict: '.length));
+  if (files.length === 0) return undefined;
+  const shown = files.slice(0, 20).join(', ') + (files.length > 20 ? ` and ${files.length - 20} more` : '');
+  return new WorkspaceChangedError(
+    files,
+    `the workspace ${o.target} has changes the new sources do not contain, so the sync stopped and changed ` +
+      `nothing: ${shown}. Take the agent's work back first (review-apply), or set discard-changes: true to save ` +
+      `them beside the workspace (${posix.join(posix.dirname(o.target), SAVED_DIR)}/) and replace them`,
+  );
 }
 
 /** Best effort: remove what a cut-off copy left (the script's own trap may not have run). */
@@ -226,7 +270,8 @@ function timeoutError(step: SyncStep, o: ResolvedSyncOptions): SyncError {
   );
 }
 
-const keeps = (o: ResolvedSyncOptions): string => `${o.target} keeps its previous content`;
+const keeps = (o: ResolvedSyncOptions): string =>
+  `${o.target} keeps its previous content, or the part the copy had updated (the next sync finishes it)`;
 
 function stepError(
   step: SyncStep,
@@ -268,7 +313,7 @@ function stepError(
       return new SyncError(
         step,
         `copying ${o.source} into ${pod}:${o.target} failed: ${lastLines(err.stderr) || detail}; ${keeps(o)} ` +
-          `(a partial copy next to it, ${posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`,
+          `(the unpacked tree next to it, ${posix.basename(o.target)}.incoming-*, is removed now or by the next sync)`,
         false,
         { cause: err },
       );
