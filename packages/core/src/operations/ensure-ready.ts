@@ -2,6 +2,7 @@ import type { WaitResult } from '../kube/wait.js';
 import type { Reporter } from '../util/reporter.js';
 import { syncSources, type SyncResult } from '../workspace/index.js';
 import { applyEnvironment } from './apply-environment.js';
+import { planEnsureReady } from './ensure-ready-dry-run.js';
 import { ensureSlot, type EnsureSlotOptions, type EnsureSlotResult } from './ensure-slot.js';
 
 export interface SourceSyncSettings {
@@ -48,6 +49,7 @@ export interface EnsureReadyResult extends EnsureSlotResult {
  * before the services, so service pods start on the new code.
  */
 export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyResult> {
+  if (o.dryRun) return planEnsureReady(o);
   const r: Reporter = o.reporter;
   const slot = await ensureSlot(o);
   const { kubectl, stack } = slot;
