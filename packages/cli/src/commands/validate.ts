@@ -46,7 +46,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const w of warnings) process.stderr.write(`warning: ${formatDiagnostic(w)}\n`);
   for (const e of errors) process.stderr.write(`error: ${e}\n`);
   process.stdout.write(
-    `${args.config}: ${envs.length} environment(s) checked (${envs.join(', ')}): ${errors.length} error(s), ${warnings.length} warning(s)\n`,
+    `${args.config}: ${count(envs.length, 'environment')} checked (${envs.join(', ')}): ${count(errors.length, 'error')}, ${count(warnings.length, 'warning')}\n`,
   );
   return errors.length ? 1 : 0;
 }
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
