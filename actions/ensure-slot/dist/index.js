@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3753);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7765);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3753:
+/***/ 7765:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35963,13 +35963,22 @@ class errors_UserError extends Error {
     file;
     line;
     col;
-    constructor(message, file, line, col) {
-        super(message);
+    /** Marks an expected failure also where `instanceof` cannot tell (another copy of this module). */
+    expected = true;
+    constructor(message, file, line, col, options) {
+        super(message, options);
         this.file = file;
         this.line = line;
         this.col = col;
         this.name = 'UserError';
     }
+}
+/**
+ * Whether an error is an expected failure (a UserError or a subclass: bad input, a failing hook, kubectl, apply,
+ * wait, slot state, YAML limits), reported with its message alone and exit code 1.
+ */
+function isUserError(err) {
+    return err instanceof errors_UserError || err?.expected === true;
 }
 /** `file:line:col` (or the parts that are known) for messages. */
 function formatLocation(file, line, col) {
@@ -42250,6 +42259,7 @@ function predecessorFuncs(ctx) {
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-position.js
 
+
 /** Field path as used in messages: `services[2].overlays.ai`. */
 function formatPath(path) {
     let out = '';
@@ -42299,6 +42309,21 @@ function positionOf(node, lines) {
         return {};
     const { line, col } = lines.linePos(offset);
     return { line, col };
+}
+/**
+ * The document as plain values. The YAML library refuses documents whose aliases expand to too many nodes (an
+ * "alias bomb"); that is bad input, reported as such.
+ */
+function yaml_position_documentToJS(doc, displayFile) {
+    try {
+        return doc.toJS();
+    }
+    catch (err) {
+        if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+            throw new errors_UserError(`${displayFile}: YAML limits: ${err.message}. Its anchors and aliases expand to too many values; write the values out, or use fewer aliases of aliases.`, displayFile);
+        }
+        throw err;
+    }
 }
 //# sourceMappingURL=yaml-position.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/context.js
@@ -52269,7 +52294,7 @@ function producedRepositories(config) {
 function unknownEnvsInWhen(rawDoc, envNames, at) {
     if (envNames.size === 0)
         return [];
-    const raw = (rawDoc.toJS() ?? {});
+    const raw = (yaml_position_documentToJS(rawDoc, '') ?? {});
     const out = [];
     const check = (expr, p) => {
         if (typeof expr !== 'string')
@@ -55473,6 +55498,7 @@ const {
 
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/yaml-io.js
 
+
 /*
  * Manifests are the hot path (every document of every file on every render), so they go through js-yaml, which
  * parses and prints several times faster than the position-keeping parser used for services.yaml. Reading uses
@@ -55483,7 +55509,7 @@ const {
 // `types` is exported at run time but missing from the type declarations.
 const { merge: yaml_io_merge } = yaml.types;
 const READ_SCHEMA = yaml.CORE_SCHEMA.extend([yaml_io_merge]);
-class ManifestYamlError extends Error {
+class ManifestYamlError extends errors_UserError {
     line;
     col;
     snippet;
@@ -55552,7 +55578,7 @@ function load_loadStack(options) {
     const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
     const source = readSource(file, displayFile);
     const rawDoc = parseYamlOrThrow(source, displayFile, 'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)');
-    const header = readHeader(rawDoc.doc);
+    const header = readHeader(rawDoc.doc, displayFile);
     const variables = collectVariables({
         processEnv: options.processEnv ?? process.env,
         envFiles: header.envFiles,
@@ -55703,8 +55729,8 @@ function asStringMap(value) {
     }
     return out;
 }
-function readHeader(doc) {
-    const data = (doc.toJS() ?? {});
+function readHeader(doc, displayFile) {
+    const data = (yaml_position_documentToJS(doc, displayFile) ?? {});
     const ns = data.namespace;
     return {
         project: typeof data.project === 'string' ? data.project.trim() : '',
@@ -55793,7 +55819,7 @@ function listEnvironments(config, cwd = process.cwd()) {
     const file = path.resolve(cwd, config);
     const displayFile = path.isAbsolute(config) ? config : path.relative(cwd, file) || config;
     const { doc } = parseYamlOrThrow(readSource(file, displayFile), displayFile, 'the file must be valid YAML before templating');
-    const envs = doc.toJS()?.environments;
+    const envs = documentToJS(doc, displayFile)?.environments;
     return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
 }
 //# sourceMappingURL=load.js.map
@@ -56380,6 +56406,8 @@ class runner_ChildProcessRunner {
 }
 //# sourceMappingURL=runner.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/errors.js
+/** Reasons the API server gives in `Error from server (<Reason>): ...`. */
+
 const TRANSIENT_REASONS = new Set([
     'InternalError',
     'ServiceUnavailable',
@@ -56398,7 +56426,7 @@ const TRANSIENT_TEXT = [
     /http2: client connection lost/i,
 ];
 /** A failed kubectl call: what ran (without stdin), how it ended, and the server's reason when it gave one. */
-class errors_KubectlError extends Error {
+class errors_KubectlError extends errors_UserError {
     args;
     code;
     stderr;
@@ -56536,6 +56564,7 @@ function client_kubectlForStack(stack, setup) {
  * Go duration strings (`90s`, `5m`, `1h30m`, `1.5h`, `300ms`): the format of every timeout in services.yaml and of
  * kubectl's own `--timeout`, so values written for the predecessor keep their meaning.
  */
+
 const UNIT_MS = {
     ns: 1e-6,
     us: 1e-3,
@@ -56546,7 +56575,7 @@ const UNIT_MS = {
     m: 60_000,
     h: 3_600_000,
 };
-class DurationError extends Error {
+class DurationError extends errors_UserError {
     text;
     constructor(text, why) {
         super(`invalid duration ${JSON.stringify(text)}: ${why} (write it like 90s, 5m or 1h30m)`);
@@ -57545,9 +57574,10 @@ function findOnPath(name, pathEnv = process.env.PATH ?? '') {
 
 
 
+
 const DEFAULT_KUBECTL_VERSION = 'v1.35.0';
 const KUBECTL_DOWNLOAD_BASE = 'https://dl.k8s.io/release';
-class KubectlInstallError extends Error {
+class KubectlInstallError extends errors_UserError {
     constructor(message) {
         super(message);
         this.name = 'KubectlInstallError';
@@ -57693,11 +57723,12 @@ async function install_findKubectl(options = {}) {
 
 
 
+
 const USAGE_PREFIX = 'used-by.codex-k8s.io/';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function usageKey(namespace) {
     if (!DNS_LABEL.test(namespace) || namespace.length > 63)
-        throw new Error(`usage tracking: "${namespace}" is not a valid namespace name`);
+        throw new errors_UserError(`usage tracking: "${namespace}" is not a valid namespace name`);
     return `${USAGE_PREFIX}${namespace}`;
 }
 /** The namespaces whose slots use this object. */
@@ -57879,6 +57910,7 @@ function usage_describeRelease(r) {
 
 
 
+
 const FIELD_MANAGER = overlays_MANAGER_NAME;
 /** `apply --server-side --field-manager=codex-k8s [--force-conflicts] -f -` */
 function applyArgs(flags = {}) {
@@ -57894,7 +57926,7 @@ function applyArgs(flags = {}) {
 }
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 /** A group's apply failed: names the group, carries kubectl's error and what to do about it. */
-class ApplyError extends Error {
+class ApplyError extends errors_UserError {
     group;
     cause;
     attempts;
@@ -58334,7 +58366,7 @@ function waitFailureMessage(failures, timeout) {
         return '';
     const names = failures.map((f) => `${objects_formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
     return (`${failures.length === 1 ? 'a workload is' : `${failures.length} workloads are`} not ready${timeout ? ` within ${timeout}` : ''}: ${names}. ` +
-        'The describe output, events and pod logs are in the log group and the job summary; if it only needs more time, raise wait-timeout.');
+        'The describe output, events and pod logs of each are printed above; if it only needs more time, raise the wait timeout.');
 }
 /** A Markdown code fence longer than any backtick run in the text, so logs cannot break out of it. */
 function codeBlock(text, lang = 'text') {
@@ -58383,6 +58415,7 @@ function formatDiagnostics(failures, format = 'text') {
 
 
 
+
 const ROLLOUT_KINDS = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet']);
 function matchLabelsSelector(obj) {
     const labels = obj.spec?.selector?.matchLabels;
@@ -58415,7 +58448,7 @@ function waitTargets(objects) {
     }
     return out;
 }
-class WaitError extends Error {
+class WaitError extends errors_UserError {
     failures;
     constructor(failures, message = waitFailureMessage(failures)) {
         super(message);
@@ -58538,6 +58571,12 @@ function waitForStack(kubectl, groups, options = {}) {
     return waitFor(kubectl, waitTargets(groups.flatMap((g) => g.documents.map((d) => d.object))), options);
 }
 //# sourceMappingURL=wait.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/plural.js
+/** `1 object`, `2 objects`; `many` for words whose plural is not word + s. */
+function plural_plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
+}
+//# sourceMappingURL=plural.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/destroy.js
 
 
@@ -58545,10 +58584,12 @@ function waitForStack(kubectl, groups, options = {}) {
 
 
 
-class DestroyError extends Error {
+
+
+class DestroyError extends errors_UserError {
     result;
     constructor(result) {
-        super(`destroy of namespace ${result.namespace.name} left ${result.problems.length} problem(s):\n` +
+        super(`destroy of namespace ${result.namespace.name} left ${plural_plural(result.problems.length, 'problem')}:\n` +
             result.problems.map((p) => `  ${p.object}: ${p.message}`).join('\n'));
         this.result = result;
         this.name = 'DestroyError';
@@ -58651,7 +58692,7 @@ async function destroy_destroySlot(kubectl, options) {
     return result;
 }
 /** Human-readable lines of what destroy did. */
-function describeDestroy(r) {
+function destroy_describeDestroy(r) {
     const lines = [];
     const n = r.namespace;
     if (n.skipped)
@@ -58691,6 +58732,7 @@ function errorText(err) {
 
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/hooks/types.js
+
 /** `hooks.beforeAll[0] "migrate"` or `services[2] api afterApply[1] "migrate"`. */
 function describeStep(step) {
     const where = step.item
@@ -58699,7 +58741,7 @@ function describeStep(step) {
     return `hook step "${step.name}" (${where})`;
 }
 /** A step failed and the run stops (steps with `continueOnError` are reported, not thrown). */
-class HookError extends Error {
+class HookError extends errors_UserError {
     step;
     reason;
     timedOut;
@@ -58715,7 +58757,7 @@ class HookError extends Error {
     }
 }
 /** Thrown by a step's implementation; the runner turns it into a HookError naming the step. */
-class StepFailure extends Error {
+class StepFailure extends errors_UserError {
     timedOut;
     constructor(message, timedOut = false) {
         super(message);
@@ -59077,6 +59119,7 @@ const BUILTIN_STEPS = {
 
 
 
+
 const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
 const abortableSleep = (ms, signal) => new Promise((resolve, reject) => {
     if (signal?.aborted)
@@ -59155,7 +59198,7 @@ class runner_HookRunner {
     async runItem(point, item) {
         const found = findItem(this.options.stack, item);
         if (!found)
-            throw new Error(`hooks: no ${item.type} named "${item.name}" in services.yaml`);
+            throw new errors_UserError(`hooks: no ${item.type} named "${item.name}" in services.yaml`);
         return this.runList(this.itemSteps(point, item), point, item, itemPath(item, found.index, point));
     }
     /** The point's steps of every selected item: infra items first, then services, each in file order. */
@@ -59461,6 +59504,15 @@ function resolveWaitTimeout(stack, inputMs) {
 
 
 
+
+/** How each outcome of the namespace step reads in the log. */
+const NAMESPACE_OUTCOME = {
+    created: 'created',
+    exists: 'already exists',
+    applied: 'applied',
+    'in-stack': 'applied with the stack (services.yaml defines it)',
+    skipped: 'skipped',
+};
 function apply_environment_renderForApply(load, filters, reporter) {
     const stack = load_loadStack(load);
     const rendered = stack_renderStack(stack, filters);
@@ -59476,7 +59528,7 @@ async function apply_environment_applyEnvironment(o) {
     const r = o.reporter;
     const { stack, rendered } = await r.group('Render the stack', async () => {
         const out = apply_environment_renderForApply(o.load, o.filters, r);
-        r.info(`${out.rendered.documents.length} objects in ${out.rendered.groups.length} groups for env ${out.stack.env}, namespace ${out.stack.namespace}`);
+        r.info(`${plural_plural(out.rendered.documents.length, 'object')} in ${plural_plural(out.rendered.groups.length, 'group')} for env ${out.stack.env}, namespace ${out.stack.namespace}`);
         return out;
     });
     if (o.manifestPath)
@@ -59514,7 +59566,7 @@ async function apply_environment_applyEnvironment(o) {
         log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
     });
     const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
-    const result = await r.group(`Apply ${groups.length} groups to ${stack.namespace}`, () => applyWithHooks({
+    const result = await r.group(`Apply ${plural_plural(groups.length, 'group')} to ${stack.namespace}`, () => applyWithHooks({
         kubectl,
         hooks,
         groups,
@@ -59527,7 +59579,7 @@ async function apply_environment_applyEnvironment(o) {
                 if (e.type === 'group')
                     r.info(`${e.group.type} ${e.group.name}: ${e.group.objects.map((x) => `${x.resource} ${x.action}`).join(', ') || e.group.skipped || 'nothing'}`);
                 if (e.type === 'namespace')
-                    r.info(`namespace ${e.name}: ${e.outcome}`);
+                    r.info(`namespace ${e.name}: ${NAMESPACE_OUTCOME[e.outcome]}`);
                 if (e.type === 'retry')
                     r.warning(`${e.what}: attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs} ms`);
             },
@@ -59552,7 +59604,7 @@ async function apply_environment_applyEnvironment(o) {
     const applied = result.apply.groups.flatMap((g) => g.objects);
     r.summary(`### codex-k8s apply: ${stack.env} → \`${stack.namespace}\`\n\n| group | objects |\n|---|---|\n` +
         result.apply.groups.map((g) => `| ${g.type} ${g.name} | ${g.objects.length} |`).join('\n') +
-        `\n\n${applied.length} objects applied${result.wait ? `, ${result.wait.ready.length} workloads ready` : ''}.\n`);
+        `\n\n${plural_plural(applied.length, 'object')} applied${result.wait ? `, ${plural_plural(result.wait.ready.length, 'workload')} ready` : ''}.\n`);
     return {
         stack,
         rendered,
@@ -59763,10 +59815,11 @@ function describeHolder(r) {
 /** Errors of the slot store: each message names the object and what to do next. */
 
 
+
 /** The state could not be read or written (RBAC, the API server, a missing record). Carries kubectl's message. */
-class SlotStateError extends Error {
+class SlotStateError extends errors_UserError {
     constructor(message, cause) {
-        super(message, { cause });
+        super(message, undefined, undefined, undefined, { cause });
         this.name = 'SlotStateError';
     }
     /** The API server's reason when kubectl gave one (Forbidden, NotFound, InternalError, ...). */
@@ -59775,7 +59828,7 @@ class SlotStateError extends Error {
     }
 }
 /** Every slot in 1..maxSlots stayed taken for the whole wait. */
-class NoFreeSlotError extends Error {
+class NoFreeSlotError extends errors_UserError {
     env;
     maxSlots;
     waitedMs;
@@ -60032,6 +60085,25 @@ async function allocateSlot(store, req) {
         await clock.sleep(delayMs);
         waitedMs = clock.now() - start;
     }
+}
+/**
+ * The slot allocateSlot would use, from one listing and no write: the record held for the issue/PR, else the
+ * number it would claim first. When every number is taken there is nothing to wait for in a dry run, so it fails
+ * with the holders, as a real run would after its wait.
+ */
+async function planSlot(store, req) {
+    allocate_validate(req);
+    const issue = req.issue ?? 0;
+    const pr = req.pr ?? 0;
+    const selector = issue > 0 || pr > 0 ? { env: req.env, issue, pr } : { env: req.env, slot: req.preferredSlot };
+    const records = await store.list();
+    const found = pickWinner(findRecords(records, selector));
+    if (found)
+        return { slot: found.slot, namespace: req.namespaceFor(found.slot), created: false, record: found };
+    const free = freeSlots(records, { maxSlots: req.maxSlots, preferredSlot: req.preferredSlot, limit: 1 });
+    if (free.length)
+        return { slot: free[0], namespace: req.namespaceFor(free[0]), created: true };
+    throw new NoFreeSlotError(req.env, req.maxSlots, 0, holdersWithin(records, req.maxSlots));
 }
 /**
  * After a claim: lists again and settles which record of the issue/PR every concurrent run keeps, deleting the
@@ -60520,6 +60592,11 @@ function maxSlotsOf(stack, processEnv = process.env) {
 
 
 
+
+
+
+
+
 /**
  * Finds the slot of an issue/PR or claims a free one. When the bootstrap of a fresh slot fails, the slot is
  * released again, so a re-run starts from a clean claim instead of finding a half-made environment.
@@ -60538,7 +60615,7 @@ async function ensure_slot_ensureSlot(o) {
             namespaces.set(slot, load_loadStack({ ...o.load, slot }).namespace);
         return namespaces.get(slot);
     };
-    const outcome = await r.group(`Find or claim the slot of ${ensure_slot_describe(o)}`, () => allocateSlot(store, {
+    const request = {
         env: base.env,
         issue: o.issue || undefined,
         pr: o.pr || undefined,
@@ -60555,7 +60632,10 @@ async function ensure_slot_ensureSlot(o) {
             if (e.type === 'waiting')
                 r.info(`no free slot; waiting ${Math.round(e.delayMs / 1000)} s`);
         },
-    }));
+    };
+    if (o.dryRun)
+        return planEnsureSlot(o, request, store, kubectl);
+    const outcome = await r.group(`Find or claim the slot of ${ensure_slot_describe(o)}`, () => allocateSlot(store, request));
     const stack = load_loadStack({ ...o.load, slot: outcome.slot, namespace: outcome.namespace });
     for (const w of stack.warnings)
         r.warning(w.message, w);
@@ -60580,15 +60660,72 @@ async function ensure_slot_ensureSlot(o) {
             throw new errors_UserError(`bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed, so the slot was released: ${reason}`);
         }
     }
+    // The run reports the slot now: the record stops being a pending claim that a concurrent run could drop.
+    const record = outcome.record.pending ? await store.update(outcome.record) : outcome.record;
     return {
         slot: outcome.slot,
         namespace: outcome.namespace,
         env: stack.env,
         created: outcome.created,
-        record: outcome.record,
+        record,
         stack,
         kubectl,
         bootstrapped,
+    };
+}
+/** The dry run of ensureSlot: one listing of the records, the stack rendered, nothing written, no hook run. */
+async function planEnsureSlot(o, request, store, kubectl) {
+    const r = o.reporter;
+    const plan = await r.group(`Find the slot of ${ensure_slot_describe(o)} (dry run: nothing is claimed)`, async () => {
+        try {
+            return await planSlot(store, request);
+        }
+        catch (err) {
+            if (!(err instanceof NoFreeSlotError))
+                throw err;
+            throw new errors_UserError(`dry run: no slot is free now; a real run would wait up to ${duration_formatDuration(o.slotWaitTimeoutMs)} for one.\n${err.message}`);
+        }
+    });
+    const stack = load_loadStack({ ...o.load, slot: plan.slot, namespace: plan.namespace });
+    for (const w of stack.warnings)
+        r.warning(w.message, w);
+    r.info(plan.created
+        ? `dry run: would claim slot ${plan.slot} (namespace ${plan.namespace}) for ${ensure_slot_describe(o)}`
+        : `dry run: would reuse slot ${plan.slot} (namespace ${plan.namespace}) held for ${ensure_slot_describe(o)}`);
+    const bootstrap = stack.environment.slotBootstrapInfra ?? [];
+    let wouldApply = [];
+    if (plan.created && o.bootstrap !== false && bootstrap.length > 0) {
+        const rendered = stack_renderStack(stack, { onlyInfra: bootstrap });
+        for (const w of rendered.warnings)
+            r.warning(w.message, w);
+        wouldApply = rendered.documents.map((d) => objects_formatRef(objects_refOf(d.object)));
+        r.info(`dry run: the bootstrap (slotBootstrapInfra: ${bootstrap.join(', ')}) would apply ${plural_plural(wouldApply.length, 'object')}:\n${wouldApply.map((x) => `  ${x}`).join('\n')}`);
+    }
+    r.info('dry run: hooks are not run');
+    const record = plan.record ?? {
+        slot: plan.slot,
+        env: stack.env,
+        namespace: plan.namespace,
+        owner: o.owner,
+        issue: o.issue,
+        pr: o.pr,
+        createdAt: '',
+        updatedAt: '',
+        name: '',
+        resourceVersion: '',
+        labelled: false,
+        pending: true,
+    };
+    return {
+        slot: plan.slot,
+        namespace: plan.namespace,
+        env: stack.env,
+        created: plan.created,
+        record,
+        stack,
+        kubectl,
+        bootstrapped: [],
+        dryRun: { wouldApply },
     };
 }
 function ensure_slot_describe(o) {
@@ -60622,6 +60759,7 @@ function ensure_slot_describe(o) {
 
 
 
+
 /**
  * Tears down the selected slots one by one: hooks, the namespace, the slot's own cluster-scoped objects (shared
  * ones stay while another slot uses them), then the record. One failing slot never stops the others; every
@@ -60632,6 +60770,9 @@ async function cleanupSlots(o) {
     const selectors = [o.issue, o.pr, o.slot].some((n) => (n ?? 0) > 0);
     if (!o.all && !o.stale && !selectors) {
         throw new UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
+    }
+    if (o.stale && o.ttlMs !== undefined && !(o.ttlMs > 0)) {
+        throw new UserError(`ttl must be longer than zero (got ${o.ttlMs} ms): give the age of a stale slot, e.g. 72h`);
     }
     const base = loadStack({ ...o.load, slot: 0 });
     const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
@@ -60654,6 +60795,8 @@ async function cleanupSlots(o) {
     }
     if (selected.length === 0)
         r.info('no slot matches: nothing to clean');
+    if (o.dryRun)
+        return planCleanup(o, kubectl, records, selected);
     const released = [];
     const problems = [];
     for (const rec of selected) {
@@ -60701,6 +60844,47 @@ async function cleanupSlots(o) {
     }
     return { released, problems };
 }
+/** The dry run of cleanupSlots: what each selected slot's teardown would delete, from reads only; no hook runs. */
+async function planCleanup(o, kubectl, records, selected) {
+    const r = o.reporter;
+    const released = [];
+    const problems = [];
+    const dryRun = [];
+    for (const rec of selected) {
+        await r.group(`Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`, async () => {
+            try {
+                const sharedBy = records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x));
+                const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
+                const destroy = await destroySlot(kubectl, {
+                    namespace: rec.namespace,
+                    deleteNamespace: sharedBy.length === 0,
+                    clusterObjects: renderStack(stack).documents.map((d) => d.object),
+                    dryRun: true,
+                });
+                if (!destroy.ok)
+                    throw new UserError(destroy.problems.map((p) => p.message).join('; '));
+                const lines = [
+                    ...describeDestroy(destroy),
+                    o.deleteState !== false
+                        ? `record ${rec.name}: would be deleted`
+                        : `record ${rec.name}: kept (delete-state: false)`,
+                ];
+                for (const line of lines)
+                    r.info(`dry run: ${line}`);
+                dryRun.push({ slot: rec.slot, lines });
+                released.push({ slot: rec.slot, namespace: rec.namespace, issue: rec.issue, pr: rec.pr });
+            }
+            catch (err) {
+                const message = `slot ${rec.slot} (${rec.namespace}): ${err instanceof Error ? err.message : String(err)}`;
+                problems.push(message);
+                r.warning(message);
+            }
+        });
+    }
+    if (selected.length)
+        r.info('dry run: hooks are not run');
+    return { released, problems, dryRun };
+}
 //# sourceMappingURL=cleanup.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/destroy-environment.js
 
@@ -60742,6 +60926,7 @@ async function destroyEnvironment(o) {
 
 
 
+
 /** What `apply`, the slots and the agent need, checked before anything is changed. */
 const PERMISSIONS = [
     { verb: 'create', resource: 'namespaces', where: 'cluster' },
@@ -60758,7 +60943,7 @@ async function runDoctor(o) {
     checks.push({
         name: 'services.yaml',
         ok: true,
-        detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${stack.warnings.length} warning(s)`,
+        detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${plural(stack.warnings.length, 'warning')}`,
     });
     let binary;
     try {
@@ -60803,17 +60988,19 @@ async function runDoctor(o) {
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
+/** Which part of a source sync failed: messages and callers (the action's summary) name the step. */
+
 /**
  * A sync that started and failed. The previous workspace content is intact whatever the step (the copy swaps in
  * the new tree only after it arrived completely), so the message says what to fix, not how to repair the volume.
  */
-class errors_SyncError extends Error {
+class errors_SyncError extends errors_UserError {
     step;
     timedOut;
     constructor(step, message, 
     /** True when a timeout ended the step (the sync's own `timeoutMs`), false for any other failure. */
     timedOut = false, options) {
-        super(message, options);
+        super(message, undefined, undefined, undefined, options);
         this.step = step;
         this.timedOut = timedOut;
         this.name = 'SyncError';
@@ -61452,7 +61639,61 @@ const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 10485
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready-dry-run.js
+
+
+
+
+/**
+ * The dry run of ensureReady: the slot that would be used, whether its environment would be created or restored,
+ * the objects that would be applied and where the sources would go. Reads only: no claim, no namespace, no record,
+ * no hook, no copy.
+ */
+async function ensure_ready_dry_run_planEnsureReady(o) {
+    const r = o.reporter;
+    const slot = await ensureSlot({ ...o, dryRun: true });
+    const { kubectl, stack } = slot;
+    let recreated = false;
+    if (!slot.created) {
+        const found = await kubectl.run(['get', 'namespace', slot.namespace, '--ignore-not-found', '-o', 'name']);
+        recreated = !found.trim();
+        if (recreated)
+            r.info(`dry run: namespace ${slot.namespace} of slot ${slot.slot} is gone; it would be recreated`);
+    }
+    const newEnv = slot.created || recreated;
+    const applying = o.apply !== false && (newEnv || !!o.forceApply);
+    let wouldApply = [];
+    if (applying) {
+        const rendered = renderStack(stack);
+        for (const w of rendered.warnings)
+            r.warning(w.message, w);
+        wouldApply = rendered.documents.map((d) => formatRef(refOf(d.object)));
+        r.info(`dry run: would apply ${plural(wouldApply.length, 'object')} to ${slot.namespace}:\n${wouldApply.map((x) => `  ${x}`).join('\n')}`);
+    }
+    else {
+        r.info(o.apply === false
+            ? 'dry run: apply: false, nothing would be applied'
+            : `dry run: environment ${slot.namespace} exists: it would not be applied again (force-apply: true applies it)`);
+    }
+    if (o.sync) {
+        r.info(`dry run: would copy ${o.sync.source} into ${o.sync.codeRootBase.replace(/\/+$/, '')}/${slot.slot}/src of ${o.sync.pvc || `${stack.project}-workspace`}`);
+    }
+    const domain = stack.config.baseDomain?.[stack.env]?.trim();
+    return {
+        ...slot,
+        dryRun: { wouldApply: [...(slot.dryRun?.wouldApply ?? []), ...wouldApply] },
+        recreated,
+        newEnv,
+        // Nothing was applied or waited for.
+        infraReady: false,
+        envReady: false,
+        applied: false,
+        url: domain ? `https://${domain}` : undefined,
+    };
+}
+//# sourceMappingURL=ensure-ready-dry-run.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready.js
+
 
 
 
@@ -61462,6 +61703,8 @@ const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 10485
  * before the services, so service pods start on the new code.
  */
 async function ensureReady(o) {
+    if (o.dryRun)
+        return planEnsureReady(o);
     const r = o.reporter;
     const slot = await ensureSlot(o);
     const { kubectl, stack } = slot;
@@ -61575,6 +61818,50 @@ async function agentAvailable(slot, name, wait) {
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/config/legacy-env.js
+/*
+ * The predecessor's CODEXCTL_* variables, read in one place by the CLI and the actions: a flag or an input beats
+ * its variable, which beats the default. A variable set to blanks counts as unset.
+ */
+/** The variables behind the options every command and action shares. */
+const LEGACY_ENV = {
+    config: 'CODEXCTL_CONFIG',
+    env: 'CODEXCTL_ENV',
+    slot: 'CODEXCTL_SLOT',
+    namespace: 'CODEXCTL_NAMESPACE',
+    issue: 'CODEXCTL_ISSUE_NUMBER',
+    pr: 'CODEXCTL_PR_NUMBER',
+    vars: 'CODEXCTL_VARS',
+    varFile: 'CODEXCTL_VAR_FILE',
+};
+/** The trimmed value of a CODEXCTL_* variable, or undefined when it is unset or blank. */
+function legacyValue(name, env = process.env) {
+    const v = env[name];
+    return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+/**
+ * CODEXCTL_VARS, as the predecessor reads it: `KEY=VALUE` entries separated by commas (so a value cannot hold a
+ * comma), each trimmed, empty ones skipped. Inline vars given as a flag or input come after these entries and win.
+ */
+function legacyVars(env = process.env) {
+    return (legacyValue(LEGACY_ENV.vars, env) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+function readLegacyEnv(env = process.env) {
+    return {
+        config: legacyValue(LEGACY_ENV.config, env),
+        env: legacyValue(LEGACY_ENV.env, env),
+        slot: legacyValue(LEGACY_ENV.slot, env),
+        namespace: legacyValue(LEGACY_ENV.namespace, env),
+        issue: legacyValue(LEGACY_ENV.issue, env),
+        pr: legacyValue(LEGACY_ENV.pr, env),
+        vars: legacyVars(env),
+        varFile: legacyValue(LEGACY_ENV.varFile, env),
+    };
+}
+//# sourceMappingURL=legacy-env.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/inputs.js
 
 
@@ -61585,10 +61872,7 @@ async function agentAvailable(slot, name, wait) {
  * the default. Values are validated, and a bad one fails the step with a message naming the input.
  */
 function fromEnv(name) {
-    if (!name)
-        return undefined;
-    const v = process.env[name];
-    return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+    return name ? legacyValue(name) : undefined;
 }
 /** The raw text of an input: the input, else its CODEXCTL_* fallback, else ''. */
 function inputText(name, envFallback) {
@@ -61646,39 +61930,46 @@ function parseDurationMs(text) {
         return undefined;
     }
 }
-const Lang = schemas_enum(['en', 'ru']);
-/** The inputs every action has. `defaultEnv` is the env the action uses when neither input nor variable names one. */
-function readCommonInputs(defaultEnv = 'ai') {
-    const token = stringInput('github-token', '', 'CODEXCTL_GH_PAT') || fromEnv('GITHUB_TOKEN') || '';
-    if (token)
-        core_setSecret(token);
-    const lang = stringInput('lang', 'en', 'CODEXCTL_LANG').toLowerCase();
-    const parsedLang = Lang.safeParse(lang);
-    if (!parsedLang.success)
-        throw new errors_UserError(`input lang: "${lang}" is not supported; use en or ru`);
-    const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    const inlineVars = getInput('vars');
+function readStackInputs(defaultEnv = 'ai') {
+    const inline = getInput('vars');
     return {
-        config: stringInput('config', 'services.yaml', 'CODEXCTL_CONFIG'),
-        env: stringInput('env', defaultEnv, 'CODEXCTL_ENV'),
-        slot: intInput('slot', 0, 'CODEXCTL_SLOT'),
-        namespace: stringInput('namespace', '', 'CODEXCTL_NAMESPACE') || undefined,
-        issue: intInput('issue', 0, 'CODEXCTL_ISSUE_NUMBER'),
-        pr: intInput('pr', 0, 'CODEXCTL_PR_NUMBER'),
-        vars: inlineVars ? [inlineVars] : legacyVars,
-        varFile: stringInput('var-file', '', 'CODEXCTL_VAR_FILE') || undefined,
-        kubectlVersion: stringInput('kubectl-version', '') || undefined,
-        githubToken: token,
-        lang: parsedLang.data,
-        dryRun: boolInput('dry-run', false),
+        config: stringInput('config', 'services.yaml', LEGACY_ENV.config),
+        env: stringInput('env', defaultEnv, LEGACY_ENV.env),
+        vars: [...legacyVars(), ...(inline ? [inline] : [])],
+        varFile: stringInput('var-file', '', LEGACY_ENV.varFile) || undefined,
     };
 }
-/** services.yaml and its variables, as every action that loads it passes them to core. */
-function stackInputs(common) {
-    return { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile };
+/** The slot selectors: an issue, a pull request, a slot number (0 = not given). */
+function readSlotSelector() {
+    return {
+        issue: intInput('issue', 0, LEGACY_ENV.issue),
+        pr: intInput('pr', 0, LEGACY_ENV.pr),
+        slot: intInput('slot', 0, LEGACY_ENV.slot),
+    };
+}
+/** The token for the GitHub API (input, else CODEXCTL_GH_PAT, else GITHUB_TOKEN), masked in the log. */
+function githubTokenInput() {
+    const token = stringInput('github-token', '', 'CODEXCTL_GH_PAT') || fromEnv('GITHUB_TOKEN') || '';
+    if (token)
+        core.setSecret(token);
+    return token;
+}
+function dryRunInput() {
+    return boolInput('dry-run', false);
+}
+function kubectlVersionInput() {
+    return stringInput('kubectl-version', '') || undefined;
+}
+/** A duration input that must be longer than zero (a TTL, a timeout). */
+function positiveDurationInput(name, fallbackMs, envFallback) {
+    const ms = durationInput(name, fallbackMs, envFallback);
+    if (ms <= 0)
+        throw new UserError(`input ${name}: "${inputText(name, envFallback).trim()}" must be longer than zero; write e.g. 72h`);
+    return ms;
+}
+/** A duration input left unset (undefined) when neither the input nor its variable is given. */
+function optionalDurationInput(name, envFallback) {
+    return inputText(name, envFallback).trim() ? durationInput(name, 0, envFallback) : undefined;
 }
 //# sourceMappingURL=inputs.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/run.js
@@ -61693,7 +61984,7 @@ async function runAction(body) {
         await body();
     }
     catch (err) {
-        if (err instanceof errors_UserError) {
+        if (isUserError(err)) {
             setFailed(err.message);
             return;
         }
@@ -61713,25 +62004,61 @@ function setOutputs(outputs) {
 //# sourceMappingURL=run.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/reporter.js
 
-/** A Reporter on the runner: log groups, annotations that point at the file and line, the job summary. */
+/**
+ * A Reporter on the runner: log groups, annotations that point at the file and line, the job summary. Each
+ * warning is printed once per run, however often a step meets it (services.yaml is loaded more than once).
+ */
 function actionsReporter() {
     const parts = [];
+    const warned = new Set();
+    // GitHub does not nest log groups: a group opened inside another would close the outer one. Inner phases are
+    // plain lines with a prefix instead.
+    let depth = 0;
+    const prefix = () => (depth > 1 ? '  '.repeat(depth - 1) : '');
     return {
-        info: (m) => info(m),
+        info: (m) => info(prefix() + m),
         debug: (m) => core_debug(m),
-        warning: (m, where) => warning(where?.path ? `${where.path}: ${m}` : m, {
-            file: where?.file,
-            startLine: where?.line,
-            startColumn: where?.col,
-        }),
-        group: (title, body) => group(title, body),
+        warning: (m, where) => {
+            const text = where?.path ? `${where.path}: ${m}` : m;
+            const key = `${where?.file ?? ''}:${where?.line ?? ''}:${where?.col ?? ''}:${text}`;
+            if (warned.has(key))
+                return;
+            warned.add(key);
+            warning(text, { file: where?.file, startLine: where?.line, startColumn: where?.col });
+        },
+        group: async (title, body) => {
+            if (depth > 0) {
+                info(`${prefix()}== ${title}`);
+                depth++;
+                try {
+                    return await body();
+                }
+                finally {
+                    depth--;
+                }
+            }
+            depth++;
+            try {
+                return await group(title, body);
+            }
+            finally {
+                depth--;
+            }
+        },
         summary: (md) => {
             parts.push(md);
         },
         async flushSummary() {
             if (!parts.length || !process.env.GITHUB_STEP_SUMMARY)
                 return;
-            await summary.addRaw(parts.join('\n')).write();
+            try {
+                await summary.addRaw(parts.join('\n')).write();
+            }
+            catch (err) {
+                // The step's work is done; a summary that cannot be written must not fail it.
+                summary.emptyBuffer();
+                warning(`the job summary could not be written: ${err.message}`);
+            }
             parts.length = 0;
         },
     };
@@ -61749,16 +62076,6 @@ function checkAllowedActor(allowed, actor = process.env.GITHUB_ACTOR ?? '') {
     const ok = allowed.some((u) => u.trim().toLowerCase() === actor.trim().toLowerCase());
     if (!ok) {
         throw new errors_UserError(`${actor || 'the triggering user'} is not in allowed-users (${allowed.join(', ')}): the agent was not started. Add the login to allowed-users to let them trigger it.`);
-    }
-}
-/**
- * The gate of the actions that start work for an issue: the allowed-actor check, and `plan-root`, which needs the
- * GitHub layer this version does not have yet (say so rather than ignore it).
- */
-function gateIssueWork(allowed, planRoot) {
-    checkAllowedActor(allowed);
-    if (planRoot) {
-        throw new errors_UserError('plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead');
     }
 }
 //# sourceMappingURL=gate.js.map
@@ -66787,36 +67104,50 @@ function issueClosedChecker(token, repository = process.env.GITHUB_REPOSITORY ??
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+function readInputs() {
+    return {
+        stack: readStackInputs(),
+        ...readSlotSelector(),
+        allowedUsers: listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'),
+        slotWaitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
+        bootstrap: boolInput('bootstrap', true),
+        kubectlVersion: kubectlVersionInput(),
+        dryRun: dryRunInput(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
 
-/** ensure-slot: the slot of an issue or PR, found or claimed, bootstrapped when new. */
+
+/** ensure-slot: the slot of an issue or PR, found or claimed, bootstrapped when new (dry-run: what would be). */
 async function run() {
     const reporter = actionsReporter();
     await runAction(async () => {
-        const common = readCommonInputs();
-        gateIssueWork(listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'), boolInput('plan-root', false));
+        const inputs = readInputs();
+        checkAllowedActor(inputs.allowedUsers);
         const result = await ensure_slot_ensureSlot({
-            load: stackInputs(common),
-            issue: common.issue,
-            pr: common.pr,
-            slot: common.slot,
+            load: inputs.stack,
+            issue: inputs.issue,
+            pr: inputs.pr,
+            slot: inputs.slot,
             owner: process.env.GITHUB_RUN_ID || 'manual',
-            slotWaitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
-            bootstrap: boolInput('bootstrap', true),
-            kubectl: { version: common.kubectlVersion },
+            slotWaitTimeoutMs: inputs.slotWaitTimeoutMs,
+            bootstrap: inputs.bootstrap,
+            kubectl: { version: inputs.kubectlVersion },
+            dryRun: inputs.dryRun,
             reporter,
             maskSecret: (s) => core_setSecret(s),
         });
-        setOutputs({
-            slot: result.slot,
-            namespace: result.namespace,
-            env: result.env,
-            created: result.created,
-            'root-issue': '',
-        });
-        reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n${result.created ? 'Claimed by this run' : 'Reused'} for ${common.issue ? `issue #${common.issue}` : `PR #${common.pr}`} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}\n`);
+        setOutputs({ slot: result.slot, namespace: result.namespace, env: result.env, created: result.created });
+        const holder = inputs.issue ? `issue #${inputs.issue}` : inputs.pr ? `PR #${inputs.pr}` : `slot ${inputs.slot}`;
+        const what = result.dryRun
+            ? `dry-run=true: nothing was claimed or applied. The slot ${result.created ? 'would be claimed' : 'would be reused'} for ${holder} (env ${result.env}).${result.dryRun.wouldApply.length ? ` The bootstrap would apply: ${result.dryRun.wouldApply.join(', ')}.` : ''}`
+            : `${result.created ? 'Claimed by this run' : 'Reused'} for ${holder} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}`;
+        reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n${what}\n`);
     });
     await reporter.flushSummary();
 }
