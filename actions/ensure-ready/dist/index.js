@@ -60655,9 +60655,15 @@ async function ensureSlot(o) {
             bootstrapped = bootstrap;
         }
         catch (err) {
-            await store.release(outcome.slot).catch(() => undefined);
             const reason = err instanceof Error ? err.message : String(err);
-            throw new errors_UserError(`bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed, so the slot was released: ${reason}`);
+            const what = `bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed`;
+            try {
+                await store.release(outcome.slot);
+            }
+            catch (releaseErr) {
+                throw new errors_UserError(`${what}, and the slot could not be released either (${releaseErr.message}); it stays claimed: release it with the cleanup action (slot: ${outcome.slot}) or codex-k8s slots release ${outcome.slot}. The bootstrap failed with: ${reason}`);
+            }
+            throw new errors_UserError(`${what}, so the slot was released: ${reason}`);
         }
     }
     // The run reports the slot now: the record stops being a pending claim that a concurrent run could drop.
