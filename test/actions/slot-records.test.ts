@@ -6,6 +6,7 @@ import { useKubeServer } from '../kube-server/harness.js';
 import { MANIFESTS, SERVICES_YAML, writeProject } from '../kube/project.js';
 import { actionMain, runAction } from '../support/action.js';
 import { runCli } from '../support/cli.js';
+import { clusterState, mutatingRequests } from '../support/cluster-state.js';
 
 const TOOLS = path.resolve('.tools/bin');
 const CONFIG = SERVICES_YAML.replace(
@@ -84,5 +85,20 @@ describe('slot records', () => {
     expect(res.errors.join('\n')).not.toMatch(/so the slot was released/);
     expect(res.errors.join('\n')).toMatch(/could not be released either.*stays claimed/s);
     expect(h.server.store.get('ConfigMap', 'codex-system', 'codex-env-1')).toBeTruthy();
+  });
+  it('slots release --dry-run says what it would release and changes nothing', async () => {
+    const root = project();
+    expect((await act('ensure-slot', root, { issue: '7' })).code).toBe(0);
+    const before = clusterState(h.server);
+    const since = h.server.requests.length;
+    const res = await runCli(['slots', 'release', '-c', 'services.yaml', '--env', 'ai', '--dry-run', '1'], {
+      cwd: root,
+      env: env(),
+    });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('would release slot 1 (dry run: nothing was deleted)\n');
+    expect(res.stderr).toMatch(/namespace shop-dev-1: would be deleted/);
+    expect(mutatingRequests(h.server, since)).toEqual([]);
+    expect(clusterState(h.server)).toEqual(before);
   });
 });
