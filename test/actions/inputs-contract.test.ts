@@ -68,9 +68,7 @@ describe.each(Object.keys(READERS))('inputs of the %s action', (action) => {
 
 describe('inputs of features that are not built', () => {
   it.each(Object.keys(READERS))('%s declares no lang, plan-root, prepare-images or preflight', (action) => {
-    expect(declared(action)).toEqual(
-      expect.not.arrayContaining(['lang', 'plan-root', 'prepare-images', 'preflight']),
-    );
+    expect(declared(action)).toEqual(expect.not.arrayContaining(['lang', 'plan-root', 'prepare-images', 'preflight']));
   });
 
   it('github-token is declared only by cleanup, which uses it for the stale check', () => {

@@ -39,13 +39,16 @@ describe('slot records', () => {
   const denyRecordDelete = () =>
     h.server.failNext(50, 403, 'Forbidden', { method: 'DELETE', path: '/configmaps/codex-env-1' });
 
-  it.each(['true', 'false'])('ensure-slot with bootstrap %s leaves no pending claim on the record', async (bootstrap) => {
-    const root = project();
-    const res = await act('ensure-slot', root, { issue: '7', bootstrap });
-    expect(res.outputs).toMatchObject({ slot: '1', created: 'true' });
-    expect(h.server.store.get('ConfigMap', 'codex-system', 'codex-env-1')).toBeTruthy();
-    expect(claim(1)).toBeUndefined();
-  });
+  it.each(['true', 'false'])(
+    'ensure-slot with bootstrap %s leaves no pending claim on the record',
+    async (bootstrap) => {
+      const root = project();
+      const res = await act('ensure-slot', root, { issue: '7', bootstrap });
+      expect(res.outputs).toMatchObject({ slot: '1', created: 'true' });
+      expect(h.server.store.get('ConfigMap', 'codex-system', 'codex-env-1')).toBeTruthy();
+      expect(claim(1)).toBeUndefined();
+    },
+  );
 
   it('cleanup whose record delete fails reports the slot as not released and fails', async () => {
     const root = project();

@@ -39,7 +39,10 @@ describe('expected failures of the CLI exit 1 with one message', () => {
 
   it('a failing hook', async () => {
     const root = writeProject({
-      'services.yaml': CONFIG.replace('services:\n', 'hooks:\n  beforeAll:\n    - name: check\n      run: exit 3\nservices:\n'),
+      'services.yaml': CONFIG.replace(
+        'services:\n',
+        'hooks:\n  beforeAll:\n    - name: check\n      run: exit 3\nservices:\n',
+      ),
       ...MANIFESTS,
     });
     expectUserFailure(await apply(root), /check.*failed: exit code 3/s);
@@ -49,7 +52,8 @@ describe('expected failures of the CLI exit 1 with one message', () => {
     const root = writeProject({
       'services.yaml': CONFIG,
       ...MANIFESTS,
-      'deploy/rbac.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: Not_Valid\nrules: []\n',
+      'deploy/rbac.yaml':
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: Not_Valid\nrules: []\n',
     });
     expectUserFailure(await apply(root, '--only-infra', 'rbac'), /apply of infra "rbac" failed/);
   });
@@ -96,7 +100,10 @@ describe('expected failures of the CLI exit 1 with one message', () => {
       levels.push(`${c}: &${c} [*${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}]`);
     }
     const root = writeProject({ 'services.yaml': `${CONFIG}x-bomb:\n  ${levels.join('\n  ')}\n`, ...MANIFESTS });
-    const res = await runCli(['render', '-c', 'services.yaml', '--env', 'ai', '--slot', '1'], { cwd: root, env: env() });
+    const res = await runCli(['render', '-c', 'services.yaml', '--env', 'ai', '--slot', '1'], {
+      cwd: root,
+      env: env(),
+    });
     expectUserFailure(res, /alias/i);
   });
 });

@@ -42,11 +42,15 @@ export async function run(): Promise<void> {
     const row = (name: string, value: unknown) => `| ${name} | ${value} |\n`;
     reporter.summary(
       `### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n` +
-        (result.dryRun ? 'dry-run=true: nothing was claimed, applied or copied; the table says what would be.\n\n' : '') +
+        (result.dryRun
+          ? 'dry-run=true: nothing was claimed, applied or copied; the table says what would be.\n\n'
+          : '') +
         `| | |\n|---|---|\n${row('created', result.created)}${row('recreated', result.recreated)}` +
         (result.dryRun
           ? row('would apply', `${result.dryRun.wouldApply.length} objects`)
-          : row('applied', result.applied) + row('infra ready', result.infraReady) + row('agent ready', result.envReady)) +
+          : row('applied', result.applied) +
+            row('infra ready', result.infraReady) +
+            row('agent ready', result.envReady)) +
         (result.sync ? row('sources', `${result.sync.files} files → \`${result.sync.target}\``) : '') +
         (result.url ? row('url', result.url) : ''),
     );

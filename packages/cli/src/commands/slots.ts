@@ -12,7 +12,12 @@ nothing and runs no hook.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parse('slots', rest, { ...STACK_FLAGS, kubectl: { type: 'string' }, 'dry-run': { type: 'boolean' } }, true);
+  const { values, positionals } = parse(
+    'slots',
+    rest,
+    { ...STACK_FLAGS, kubectl: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    true,
+  );
   setLogLevel(values['log-level']);
   const reporter = cliReporter();
   if (sub === 'list') {

@@ -143,34 +143,37 @@ async function planCleanup(
   const problems: string[] = [];
   const dryRun: { slot: number; lines: string[] }[] = [];
   for (const rec of selected) {
-    await r.group(`Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`, async () => {
-      try {
-        const sharedBy = records.filter(
-          (x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x),
-        );
-        const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
-        const destroy = await destroySlot(kubectl, {
-          namespace: rec.namespace,
-          deleteNamespace: sharedBy.length === 0,
-          clusterObjects: renderStack(stack).documents.map((d) => d.object),
-          dryRun: true,
-        });
-        if (!destroy.ok) throw new UserError(destroy.problems.map((p) => p.message).join('; '));
-        const lines = [
-          ...describeDestroy(destroy),
-          o.deleteState !== false
-            ? `record ${rec.name}: would be deleted`
-            : `record ${rec.name}: kept (delete-state: false)`,
-        ];
-        for (const line of lines) r.info(`dry run: ${line}`);
-        dryRun.push({ slot: rec.slot, lines });
-        released.push({ slot: rec.slot, namespace: rec.namespace, issue: rec.issue, pr: rec.pr });
-      } catch (err) {
-        const message = `slot ${rec.slot} (${rec.namespace}): ${err instanceof Error ? err.message : String(err)}`;
-        problems.push(message);
-        r.warning(message);
-      }
-    });
+    await r.group(
+      `Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`,
+      async () => {
+        try {
+          const sharedBy = records.filter(
+            (x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x),
+          );
+          const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
+          const destroy = await destroySlot(kubectl, {
+            namespace: rec.namespace,
+            deleteNamespace: sharedBy.length === 0,
+            clusterObjects: renderStack(stack).documents.map((d) => d.object),
+            dryRun: true,
+          });
+          if (!destroy.ok) throw new UserError(destroy.problems.map((p) => p.message).join('; '));
+          const lines = [
+            ...describeDestroy(destroy),
+            o.deleteState !== false
+              ? `record ${rec.name}: would be deleted`
+              : `record ${rec.name}: kept (delete-state: false)`,
+          ];
+          for (const line of lines) r.info(`dry run: ${line}`);
+          dryRun.push({ slot: rec.slot, lines });
+          released.push({ slot: rec.slot, namespace: rec.namespace, issue: rec.issue, pr: rec.pr });
+        } catch (err) {
+          const message = `slot ${rec.slot} (${rec.namespace}): ${err instanceof Error ? err.message : String(err)}`;
+          problems.push(message);
+          r.warning(message);
+        }
+      },
+    );
   }
   if (selected.length) r.info('dry run: hooks are not run');
   return { released, problems, dryRun };
