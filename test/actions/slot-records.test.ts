@@ -104,4 +104,11 @@ describe('slot records', () => {
     expect(mutatingRequests(h.server, since)).toEqual([]);
     expect(clusterState(h.server)).toEqual(before);
   });
+  it('ensure-slot says each step once', async () => {
+    const root = project();
+    const first = await act('ensure-slot', root, { issue: '7' });
+    expect(first.stdout.match(/claimed slot 1/g)).toHaveLength(1);
+    const again = await act('ensure-slot', root, { issue: '7' });
+    expect(again.stdout.match(/reusing slot 1/g)).toHaveLength(1);
+  });
 });

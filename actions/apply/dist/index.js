@@ -60552,14 +60552,7 @@ async function ensure_slot_ensureSlot(o) {
         preferredSlot: o.slot || undefined,
         namespaceFor,
         waitTimeoutMs: o.slotWaitTimeoutMs,
-        onEvent: (e) => {
-            if (e.type === 'reused')
-                r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
-            if (e.type === 'claimed')
-                r.info(`claimed slot ${e.record.slot} (${e.record.namespace})`);
-            if (e.type === 'waiting')
-                r.info(`no free slot; waiting ${Math.round(e.delayMs / 1000)} s`);
-        },
+        // The allocation logs its own progress (reuse, claim, waits) through the store's logger.
     };
     if (o.dryRun)
         return planEnsureSlot(o, request, store, kubectl);
@@ -60583,9 +60576,15 @@ async function ensure_slot_ensureSlot(o) {
             bootstrapped = bootstrap;
         }
         catch (err) {
-            await store.release(outcome.slot).catch(() => undefined);
             const reason = err instanceof Error ? err.message : String(err);
-            throw new UserError(`bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed, so the slot was released: ${reason}`);
+            const what = `bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed`;
+            try {
+                await store.release(outcome.slot);
+            }
+            catch (releaseErr) {
+                throw new UserError(`${what}, and the slot could not be released either (${releaseErr.message}); it stays claimed: release it with the cleanup action (slot: ${outcome.slot}) or codex-k8s slots release ${outcome.slot}. The bootstrap failed with: ${reason}`);
+            }
+            throw new UserError(`${what}, so the slot was released: ${reason}`);
         }
     }
     // The run reports the slot now: the record stops being a pending claim that a concurrent run could drop.

@@ -60624,14 +60624,7 @@ async function ensureSlot(o) {
         preferredSlot: o.slot || undefined,
         namespaceFor,
         waitTimeoutMs: o.slotWaitTimeoutMs,
-        onEvent: (e) => {
-            if (e.type === 'reused')
-                r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
-            if (e.type === 'claimed')
-                r.info(`claimed slot ${e.record.slot} (${e.record.namespace})`);
-            if (e.type === 'waiting')
-                r.info(`no free slot; waiting ${Math.round(e.delayMs / 1000)} s`);
-        },
+        // The allocation logs its own progress (reuse, claim, waits) through the store's logger.
     };
     if (o.dryRun)
         return planEnsureSlot(o, request, store, kubectl);
@@ -67280,11 +67273,15 @@ async function run() {
         });
         const row = (name, value) => `| ${name} | ${value} |\n`;
         reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n` +
-            (result.dryRun ? 'dry-run=true: nothing was claimed, applied or copied; the table says what would be.\n\n' : '') +
+            (result.dryRun
+                ? 'dry-run=true: nothing was claimed, applied or copied; the table says what would be.\n\n'
+                : '') +
             `| | |\n|---|---|\n${row('created', result.created)}${row('recreated', result.recreated)}` +
             (result.dryRun
                 ? row('would apply', `${result.dryRun.wouldApply.length} objects`)
-                : row('applied', result.applied) + row('infra ready', result.infraReady) + row('agent ready', result.envReady)) +
+                : row('applied', result.applied) +
+                    row('infra ready', result.infraReady) +
+                    row('agent ready', result.envReady)) +
             (result.sync ? row('sources', `${result.sync.files} files → \`${result.sync.target}\``) : '') +
             (result.url ? row('url', result.url) : ''));
     });

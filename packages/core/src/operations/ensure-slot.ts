@@ -79,11 +79,7 @@ export async function ensureSlot(o: EnsureSlotOptions): Promise<EnsureSlotResult
     preferredSlot: o.slot || undefined,
     namespaceFor,
     waitTimeoutMs: o.slotWaitTimeoutMs,
-    onEvent: (e) => {
-      if (e.type === 'reused') r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
-      if (e.type === 'claimed') r.info(`claimed slot ${e.record.slot} (${e.record.namespace})`);
-      if (e.type === 'waiting') r.info(`no free slot; waiting ${Math.round(e.delayMs / 1000)} s`);
-    },
+    // The allocation logs its own progress (reuse, claim, waits) through the store's logger.
   };
   if (o.dryRun) return planEnsureSlot(o, request, store, kubectl);
   const outcome = await r.group(`Find or claim the slot of ${describe(o)}`, () => allocateSlot(store, request));
