@@ -44,7 +44,8 @@ export async function planEnsureReady(o: EnsureReadyOptions): Promise<EnsureRead
   const domain = stack.config.baseDomain?.[stack.env]?.trim();
   return {
     ...slot,
-    dryRun: { wouldApply: [...(slot.dryRun?.wouldApply ?? []), ...wouldApply] },
+    // The whole stack includes the bootstrap's infra groups; without an apply only the bootstrap would run.
+    dryRun: { wouldApply: applying ? wouldApply : (slot.dryRun?.wouldApply ?? []) },
     recreated,
     newEnv,
     // Nothing was applied or waited for.
