@@ -135,4 +135,15 @@ describe('dry-run changes nothing and reports what would happen', () => {
     expect(res.warnings.join('\n')).toMatch(/the job summary could not be written/);
     expect(res.outputs.slot).toBe('1');
   });
+  it('apply: the diff runs as server-side dry runs only, no hook runs, and the cluster is unchanged', async () => {
+    const root = project(WITH_HOOKS);
+    const before = clusterState(h.server);
+    const since = h.server.requests.length;
+    const res = await act('apply', root, { slot: '1', 'dry-run': 'true' });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/dry run: hooks are not run/);
+    // kubectl diff asks the API server for a dry run of each change (dryRun=All): nothing else may write.
+    expect(mutatingRequests(h.server, since).filter((r) => !/dryRun=All/.test(r.query))).toEqual([]);
+    expect(clusterState(h.server)).toEqual(before);
+  });
 });

@@ -59549,6 +59549,7 @@ async function apply_environment_applyEnvironment(o) {
             r.info(formatDiffSummary(d, 'text'));
             return d;
         });
+        r.info('dry run: hooks are not run');
         r.summary(`### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`);
         return {
             stack,
@@ -61608,7 +61609,8 @@ async function ensure_ready_dry_run_planEnsureReady(o) {
     const domain = stack.config.baseDomain?.[stack.env]?.trim();
     return {
         ...slot,
-        dryRun: { wouldApply: [...(slot.dryRun?.wouldApply ?? []), ...wouldApply] },
+        // The whole stack includes the bootstrap's infra groups; without an apply only the bootstrap would run.
+        dryRun: { wouldApply: applying ? wouldApply : (slot.dryRun?.wouldApply ?? []) },
         recreated,
         newEnv,
         // Nothing was applied or waited for.

@@ -59548,6 +59548,7 @@ async function applyEnvironment(o) {
             r.info(formatDiffSummary(d, 'text'));
             return d;
         });
+        r.info('dry run: hooks are not run');
         r.summary(`### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`);
         return {
             stack,

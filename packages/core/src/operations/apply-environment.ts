@@ -98,6 +98,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
       r.info(formatDiffSummary(d, 'text'));
       return d;
     });
+    r.info('dry run: hooks are not run');
     r.summary(
       `### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`,
     );
