@@ -2,11 +2,11 @@
  * Expected failures of the CLI (a bad flag, a failing hook, an object the API server refuses, an unreachable
  * cluster, a failed wait, the slot state, YAML limits) exit 1 with one message; no stack trace, no "internal error".
  */
-import { describe, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { useKubeServer } from '../kube-server/harness.js';
-import { MANIFESTS, SERVICES_YAML, writeProject } from '../kube/project.js';
+import { MANIFESTS, SERVICES_YAML, writeProject as writeProjectDir } from '../kube/project.js';
 import { runCli, type RunResult } from '../support/cli.js';
 
 const TOOLS = path.resolve('.tools/bin');
@@ -14,6 +14,16 @@ const CONFIG = SERVICES_YAML.replace(
   'environments:\n  ai: {}\n',
   'state:\n  configmapNamespace: codex-system\nenvironments:\n  ai: {}\n',
 );
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+const writeProject = (files: Record<string, string>) => {
+  const root = writeProjectDir(files);
+  roots.push(root);
+  return root;
+};
 
 function expectUserFailure(res: RunResult, message: RegExp): void {
   expect(res.stderr).not.toMatch(/internal error|^\s+at /m);
