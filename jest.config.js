@@ -8,6 +8,7 @@ export default {
     '^@codex-k8s/core/errors$': '<rootDir>/packages/core/src/util/errors.ts',
     '^@codex-k8s/core/stack$': '<rootDir>/packages/core/src/stack.ts',
     '^@codex-k8s/core/action-kit$': '<rootDir>/packages/core/src/action-kit/index.ts',
+    '^@codex-k8s/core/legacy-env$': '<rootDir>/packages/core/src/config/legacy-env.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

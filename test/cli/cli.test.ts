@@ -195,7 +195,7 @@ describe('codex-k8s config, template, validate', () => {
   it('validate checks every environment and exits 1 on an error', async () => {
     const good = await runCli(['validate', '-c', SHOP]);
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(/3 environment\(s\) checked \(staging, dev, ai\): 0 error\(s\), 0 warning\(s\)/);
+    expect(good.stdout).toMatch(/3 environments checked \(staging, dev, ai\): 0 errors, 0 warnings/);
     const dir = tmp();
     writeFileSync(
       path.join(dir, 'services.yaml'),
@@ -205,7 +205,7 @@ describe('codex-k8s config, template, validate', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/warning: services\.yaml:7:11: services\[0\]\.when: compares \.Env with "prd"/);
     expect(bad.stderr).toMatch(/error: env dev: gone\.yaml: cannot read manifest \(file not found\)/);
-    expect(bad.stdout).toMatch(/2 environment\(s\) checked \(dev, prod\): 2 error\(s\), 1 warning\(s\)/);
+    expect(bad.stdout).toMatch(/2 environments checked \(dev, prod\): 2 errors, 1 warning\n/);
   });
 
   it('strict: true turns warnings into errors', async () => {

@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8473);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2325);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8473:
+/***/ 2325:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33007,9 +33007,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
@@ -35966,13 +35963,22 @@ class errors_UserError extends Error {
     file;
     line;
     col;
-    constructor(message, file, line, col) {
-        super(message);
+    /** Marks an expected failure also where `instanceof` cannot tell (another copy of this module). */
+    expected = true;
+    constructor(message, file, line, col, options) {
+        super(message, options);
         this.file = file;
         this.line = line;
         this.col = col;
         this.name = 'UserError';
     }
+}
+/**
+ * Whether an error is an expected failure (a UserError or a subclass: bad input, a failing hook, kubectl, apply,
+ * wait, slot state, YAML limits), reported with its message alone and exit code 1.
+ */
+function isUserError(err) {
+    return err instanceof errors_UserError || err?.expected === true;
 }
 /** `file:line:col` (or the parts that are known) for messages. */
 function formatLocation(file, line, col) {
@@ -35987,9 +35993,24 @@ function formatDiagnostic(d) {
     const field = d.path ? `${d.path}: ` : '';
     return where ? `${where}: ${field}${d.message}` : `${field}${d.message}`;
 }
+/**
+ * Several problems found in one pass (schema errors, warnings made fatal by `strict: true`): one UserError whose
+ * message lists them all, and which still knows each, so a report can count and deduplicate them.
+ */
+class DiagnosticsError extends errors_UserError {
+    problems;
+    constructor(problems, heading) {
+        const first = problems[0];
+        super([...(heading ? [heading] : []), ...problems.map((p) => `${heading ? '  ' : ''}${formatDiagnostic(p)}`)].join('\n'), first?.file, first?.line, first?.col);
+        this.problems = problems;
+    }
+}
 //# sourceMappingURL=errors.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/ftoa.js
@@ -40162,6 +40183,8 @@ class State {
                 this.errorf(`${fieldName} is not a method but has arguments`);
             }
             const v = mapGet(receiver, fieldName);
+            if (v === NO_VALUE && this.ctx.missingKeyError)
+                this.errorf(`map has no entry for key ${quote(fieldName)}`);
             this.iface = v !== NO_VALUE && !isStringMap(receiver);
             return v === undefined ? null : v;
         }
@@ -42118,9 +42141,9 @@ class Template {
     name;
     ctx;
     /** @internal Use parseTemplate. */
-    constructor(name, tree, trees) {
+    constructor(name, tree, trees, missingKeyError = false) {
         this.name = name;
-        this.ctx = { parseName: name, tree, trees };
+        this.ctx = { parseName: name, tree, trees, missingKeyError };
     }
     /** Runs the main template; throws TemplateError like Go's Execute would return it. */
     execute(data) {
@@ -42141,7 +42164,7 @@ function parseTemplate(name, text, options = {}) {
     // Functions are resolved while parsing: the map cannot change afterwards, unlike Go's Funcs.
     const findFunction = (fn) => Object.hasOwn(funcs, fn) ? funcs[fn] : Object.hasOwn(builtinFuncs, fn) ? builtinFuncs[fn] : undefined;
     const { tree, trees } = parser_parse(name, text, findFunction);
-    return new Template(name, tree, trees);
+    return new Template(name, tree, trees, options.missingKey === 'error');
 }
 //# sourceMappingURL=template.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/functions.js
@@ -42164,7 +42187,17 @@ const predecessorFuncNames = (/* unused pure expression or super */ null && ([
     'join',
     'indent',
     'trimPrefix',
+    'shq',
 ]));
+/**
+ * POSIX shell single-quoting: the result is one shell word whose value is exactly `s`, whatever it holds (quotes,
+ * `$`, newlines). Not the predecessor's: it lets a hook's `run:` carry a value without the shell reading it as code.
+ * `{{` is written as `{''{` (the same word to the shell) because a hook's text is rendered a second time at use
+ * time, and a value must not become template code there either.
+ */
+function shellQuote(s) {
+    return `'${s.replace(/'/g, "'\\''").replace(/\{(?=\{)/g, "{''")}'`;
+}
 function predecessorFuncs(ctx) {
     const now = new GoTime(new Date(ctx.now.getTime()));
     return {
@@ -42232,6 +42265,7 @@ function predecessorFuncs(ctx) {
                 return s.startsWith(prefix) ? s.slice(prefix.length) : byteSlice(s, utf8Length(prefix), utf8Length(s));
             },
         }),
+        shq: defineFunc({ name: 'shq', params: ['string'], fn: shellQuote }),
     };
 }
 //# sourceMappingURL=functions.js.map
@@ -42250,6 +42284,7 @@ function predecessorFuncs(ctx) {
 
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-position.js
+
 
 /** Field path as used in messages: `services[2].overlays.ai`. */
 function formatPath(path) {
@@ -42300,6 +42335,21 @@ function positionOf(node, lines) {
         return {};
     const { line, col } = lines.linePos(offset);
     return { line, col };
+}
+/**
+ * The document as plain values. The YAML library refuses documents whose aliases expand to too many nodes (an
+ * "alias bomb"); that is bad input, reported as such.
+ */
+function yaml_position_documentToJS(doc, displayFile) {
+    try {
+        return doc.toJS();
+    }
+    catch (err) {
+        if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+            throw new errors_UserError(`${displayFile}: YAML limits: ${err.message}. Its anchors and aliases expand to too many values; write the values out, or use fewer aliases of aliases.`, displayFile);
+        }
+        throw err;
+    }
 }
 //# sourceMappingURL=yaml-position.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/context.js
@@ -42382,11 +42432,7 @@ function codexStruct(c) {
 /** Follows `from` to the root; a child's non-empty fields override its parent's. */
 function resolveEnvironment(environments, name, file) {
     const envs = environments ?? {};
-    if (!Object.hasOwn(envs, name)) {
-        const known = Object.keys(envs);
-        const hint = known.length ? `defined: ${known.join(', ')}` : 'services.yaml defines no environments';
-        throw new errors_UserError(`${file}: environment "${name}" is not defined (${hint}); add it under environments: or pick one of those`, file);
-    }
+    checkEnvironmentDefined(Object.keys(envs), name, file);
     const lineage = [];
     let current = name;
     while (current !== undefined) {
@@ -42413,6 +42459,13 @@ function resolveEnvironment(environments, name, file) {
     }
     resolved.from = lineage.length > 1 ? lineage[lineage.length - 1] : undefined;
     return resolved;
+}
+/** Fails with the list of defined envs when `name` is not one of them. */
+function checkEnvironmentDefined(known, name, file) {
+    if (known.includes(name))
+        return;
+    const hint = known.length ? `defined: ${known.join(', ')}` : 'services.yaml defines no environments';
+    throw new errors_UserError(`${file}: environment "${name}" is not defined (${hint}); add it under environments: or pick one of those`, file);
 }
 //# sourceMappingURL=environments.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/namespace.js
@@ -52270,7 +52323,7 @@ function producedRepositories(config) {
 function unknownEnvsInWhen(rawDoc, envNames, at) {
     if (envNames.size === 0)
         return [];
-    const raw = (rawDoc.toJS() ?? {});
+    const raw = (yaml_position_documentToJS(rawDoc, '') ?? {});
     const out = [];
     const check = (expr, p) => {
         if (typeof expr !== 'string')
@@ -52300,6 +52353,211 @@ function unknownEnvsInWhen(rawDoc, envNames, at) {
     return out;
 }
 //# sourceMappingURL=checks.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/config/keys.js
+/** Steps through wrappers (optional, nullable, transforms) to the schema that decides the shape of a value. */
+function unwrap(schema) {
+    let s = schema;
+    for (;;) {
+        const def = s._zod.def;
+        if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'readonly')
+            s = def.innerType;
+        else if (def.type === 'pipe')
+            s = def.in;
+        else
+            return s;
+    }
+}
+/** The schema of the value at `path` (numbers index lists, strings name keys), if the schema has one there. */
+function schemaAt(root, path) {
+    let s = unwrap(root);
+    for (const part of path) {
+        if (!s)
+            return undefined;
+        const def = s._zod.def;
+        if (def.type === 'array' && typeof part === 'number')
+            s = def.element;
+        else if (def.type === 'record')
+            s = def.valueType;
+        else if (def.type === 'object' && typeof part === 'string')
+            s = def.shape[part];
+        else
+            return undefined;
+        s = s && unwrap(s);
+    }
+    return s;
+}
+/** The keys a mapping may hold at `path`, when it is a fixed set (an object, not a free-form map). */
+function allowedKeysAt(root, path) {
+    const s = schemaAt(root, path);
+    const def = s?._zod.def;
+    return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
+}
+/** Is the value at `path` a free-form map (environments, overlays, images) whose entries share one schema? */
+function entrySchemaOfMap(root, path) {
+    const s = schemaAt(root, path);
+    const def = s?._zod.def;
+    return def?.type === 'record' && def.valueType ? unwrap(def.valueType) : undefined;
+}
+/** The keys of an object schema, or none. */
+function keysOf(schema) {
+    const def = schema && unwrap(schema)._zod.def;
+    return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+/** Edit distance with transpositions (optimal string alignment), ignoring case. */
+function editDistance(a, b) {
+    const s = a.toLowerCase();
+    const t = b.toLowerCase();
+    const d = Array.from({ length: s.length + 1 }, (_, i) => [i, ...new Array(t.length).fill(0)]);
+    for (let j = 1; j <= t.length; j++)
+        d[0][j] = j;
+    for (let i = 1; i <= s.length; i++) {
+        for (let j = 1; j <= t.length; j++) {
+            const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[s.length][t.length];
+}
+/**
+ * The allowed keys `key` is probably a misspelling of: the closest ones within a distance that grows with the
+ * length (1 edit up to 7 letters, 2 up to 11, then 3), so short keys like `host` and `port` are not confused.
+ */
+function nearMisses(key, allowed) {
+    const limit = Math.min(3, Math.max(1, Math.floor(key.length / 4)));
+    let best = Infinity;
+    let found = [];
+    for (const candidate of allowed) {
+        if (candidate === key)
+            continue;
+        const dist = editDistance(key, candidate);
+        if (dist > limit || dist > best)
+            continue;
+        if (dist < best) {
+            best = dist;
+            found = [];
+        }
+        found.push(candidate);
+    }
+    return found;
+}
+//# sourceMappingURL=keys.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/config/misplaced.js
+
+const isEmpty = (v) => v === null ||
+    v === undefined ||
+    v === '~' ||
+    v === 'null' ||
+    (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+const isMapping = (v) => !!v && typeof v === 'object' && !Array.isArray(v);
+/**
+ * Finds entries like
+ *
+ *     overlays:
+ *       ai:
+ *       pvcMounts: [...]
+ *
+ * where `ai` became null and `pvcMounts` a sibling of it: an empty entry followed by a key that is not allowed
+ * where it is but is a key of the empty entry's own schema. Reading this literally gives a misleading error
+ * (`overlays.pvcMounts: required`) or silently drops the child, so it is reported as what happened.
+ */
+function findMisplacedKeys(root, data) {
+    const out = [];
+    // `schema` is the schema of `value`, passed down so each node costs one step; parts without one are skipped.
+    const walk = (value, schema, p) => {
+        if (Array.isArray(value)) {
+            value.forEach((v, i) => {
+                const child = schemaAt(schema, [i]);
+                if (child)
+                    walk(v, child, [...p, i]);
+            });
+            return;
+        }
+        if (!isMapping(value))
+            return;
+        const entrySchema = entrySchemaOfMap(schema, []);
+        const allowed = entrySchema ? undefined : new Set(keysOf(schema));
+        // A free-form map's entries share one schema; an object's field has its own.
+        const childKeysOf = (k) => new Set(keysOf(entrySchema ?? schemaAt(schema, [k])));
+        let lastEmpty;
+        for (const key of Object.keys(value)) {
+            if (isEmpty(value[key])) {
+                const children = childKeysOf(key);
+                if (children.size) {
+                    lastEmpty = { key, children };
+                    continue;
+                }
+            }
+            if (lastEmpty?.children.has(key) && (entrySchema || !allowed?.has(key))) {
+                out.push({ parent: p, empty: lastEmpty.key, key });
+                lastEmpty = undefined;
+            }
+            else if (entrySchema)
+                lastEmpty = undefined;
+        }
+        for (const [k, v] of Object.entries(value)) {
+            if (v === null || typeof v !== 'object')
+                continue;
+            const child = schemaAt(schema, [k]);
+            if (child)
+                walk(v, child, [...p, k]);
+        }
+    };
+    walk(data, root, []);
+    return out;
+}
+//# sourceMappingURL=misplaced.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/config/template-errors.js
+
+
+const template_errors_isExported = (name) => /^\p{Lu}/u.test(name);
+/** Where each struct type of the template data is first reached: `the template context`, `.Codex.Timeouts`. */
+function structPlaces(data) {
+    const places = new Map();
+    const visit = (value, place, depth) => {
+        if (depth > 4)
+            return;
+        if (value instanceof GoStruct) {
+            if (places.has(value.typeName))
+                return;
+            places.set(value.typeName, { place, fields: Object.keys(value.fields).filter(template_errors_isExported) });
+            const prefix = depth === 0 ? '' : place;
+            for (const [name, field] of Object.entries(value.fields))
+                visit(field, `${prefix}.${name}`, depth + 1);
+        }
+        else if (value instanceof GoNilPointer && value.fieldNames && !places.has(value.typeName)) {
+            places.set(value.typeName, { place, fields: [...value.fieldNames] });
+        }
+    };
+    visit(data, 'the template context', 0);
+    return places;
+}
+/**
+ * Adds to Go's wording what a user needs to fix a template: for an unknown field, the fields that exist where it
+ * was looked up (not an internal type name); for a missing map key under `strict: true`, how to read an optional
+ * key. Go's own text stays in front, so the message still reads like the predecessor's.
+ */
+function explainTemplateError(message, data) {
+    const field = /^(.*)can't evaluate field (\S+) in type \*?([\w.]+)$/s.exec(message);
+    if (field) {
+        const [, head, name, type] = field;
+        const known = structPlaces(data).get(type);
+        if (!known)
+            return message;
+        const near = nearMisses(name, known.fields);
+        return (`${head}can't evaluate field ${name}: no field ${name} in ${known.place}` +
+            `${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}; fields: ${known.fields.join(', ')}`);
+    }
+    const missing = /at <(\.[^>]*)\.([^.>]+)>: map has no entry for key "([^"]*)"$/.exec(message);
+    if (missing) {
+        const [, map, , key] = missing;
+        return (`${message} (strict: true makes a missing key an error: define it, or read a key that may be absent with ` +
+            `{{ index ${map} "${key}" }})`);
+    }
+    return message;
+}
+//# sourceMappingURL=template-errors.js.map
 // EXTERNAL MODULE: ../../node_modules/dotenv/lib/main.js
 var main = __nccwpck_require__(3253);
 // EXTERNAL MODULE: ../../node_modules/dotenv-expand/lib/main.js
@@ -55474,6 +55732,7 @@ const {
 
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/yaml-io.js
 
+
 /*
  * Manifests are the hot path (every document of every file on every render), so they go through js-yaml, which
  * parses and prints several times faster than the position-keeping parser used for services.yaml. Reading uses
@@ -55484,7 +55743,7 @@ const {
 // `types` is exported at run time but missing from the type declarations.
 const { merge: yaml_io_merge } = yaml.types;
 const READ_SCHEMA = yaml.CORE_SCHEMA.extend([yaml_io_merge]);
-class ManifestYamlError extends Error {
+class ManifestYamlError extends errors_UserError {
     line;
     col;
     snippet;
@@ -55539,6 +55798,12 @@ function writeYamlDocument(value) {
 
 
 
+
+
+
+/** A slotted env was loaded without a slot: `validate` catches it and checks the env with a placeholder slot. */
+class SlotRequiredError extends errors_UserError {
+}
 function load_loadStack(options) {
     const cwd = options.cwd ?? process.cwd();
     const file = external_node_path_namespaceObject.resolve(cwd, options.config);
@@ -55553,7 +55818,10 @@ function load_loadStack(options) {
     const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
     const source = readSource(file, displayFile);
     const rawDoc = parseYamlOrThrow(source, displayFile, 'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)');
-    const header = readHeader(rawDoc.doc);
+    const header = readHeader(rawDoc.doc, displayFile);
+    // An unknown env is reported as such, before its namespace (from a default pattern) can be found invalid.
+    if (header.environments)
+        checkEnvironmentDefined(header.environments, env, displayFile);
     const variables = collectVariables({
         processEnv: options.processEnv ?? process.env,
         envFiles: header.envFiles,
@@ -55577,13 +55845,18 @@ function load_loadStack(options) {
         codex: parsed?.codex,
         storage: parsed?.storage,
     });
-    const render = (name, text, data) => renderTemplate(name, text, funcs, data, displayFile);
+    let strict = header.strict;
+    const render = (name, text, data) => renderTemplate(name, text, funcs, data, displayFile, { strict });
     const pattern = namespacePattern(header.patterns, env);
     const slotted = isSlottedPattern(pattern);
     let namespace = options.namespace?.trim() ?? '';
     const explicitNamespace = namespace !== '';
     if (!explicitNamespace) {
         namespace = render(`namespace.patterns.${env}`, pattern, contextAt('')).trim() || `${header.project}-${env}`;
+    }
+    if (slotted && slot === 0 && !explicitNamespace && !options.settingsOnly) {
+        throw new SlotRequiredError(`${displayFile}: env "${env}" is slotted (its namespace pattern "${pattern}" uses .Slot) but no slot was given: ` +
+            'pass --slot N (slots are numbered from 1; or set CODEXCTL_SLOT), or --namespace', displayFile);
     }
     checkNamespaceName(namespace, env, displayFile, explicitNamespace);
     const rendered = render(displayFile, source, contextAt(namespace));
@@ -55604,20 +55877,10 @@ function load_loadStack(options) {
     if (!project)
         throw new errors_UserError(`${displayFile}: project: required (the project name used for namespaces and labels)`, displayFile);
     const environment = resolveEnvironment(config.environments, env, displayFile);
-    if (slotted && slot === 0 && !explicitNamespace) {
-        warnings.push({
-            file: displayFile,
-            path: `namespace.patterns.${env}`,
-            message: `env "${env}" is slotted (its namespace uses .Slot) but no slot was given: the namespace is "${namespace}"`,
-        });
-    }
     warnings.push(...checkStackConfig({ config, rawDoc: rawDoc.doc, lines: rawDoc.lines, file: displayFile, projectRoot }));
-    if (config.strict && warnings.length) {
-        throw new errors_UserError(`${displayFile}: strict: true turns these warnings into errors:\n` +
-            warnings
-                .map((w) => `  ${w.file ?? displayFile}${w.line ? `:${w.line}:${w.col}` : ''}: ${w.path ? `${w.path}: ` : ''}${w.message}`)
-                .join('\n'), displayFile);
-    }
+    strict = config.strict ?? false;
+    if (strict && warnings.length)
+        throw strictError(displayFile, warnings);
     const context = contextAt(namespace, config);
     return {
         file,
@@ -55631,6 +55894,7 @@ function load_loadStack(options) {
         slot,
         namespace,
         slotted,
+        strict,
         variables,
         context,
         funcs,
@@ -55685,13 +55949,17 @@ function parseWithPositions(text, displayFile, what) {
     }
     return { doc, lines };
 }
-function renderTemplate(name, text, funcs, data, displayFile) {
+/** `strict: true` turns warnings into errors: one error listing each of them. */
+function strictError(displayFile, warnings) {
+    return new DiagnosticsError(warnings.map((w) => ({ file: displayFile, ...w, message: `${w.message} [an error under strict: true]` })), `${displayFile}: strict: true makes each of these an error (fix them, or remove strict: true to see them as warnings):`);
+}
+function renderTemplate(name, text, funcs, data, displayFile, options = {}) {
     try {
-        return parseTemplate(name, text, { funcs }).execute(data);
+        return parseTemplate(name, text, { funcs, missingKey: options.strict ? 'error' : 'default' }).execute(data);
     }
     catch (err) {
         if (err instanceof TemplateError)
-            throw new errors_UserError(err.message, displayFile, err.line, err.col);
+            throw new errors_UserError(explainTemplateError(err.message, data), displayFile, err.line, err.col);
         throw err;
     }
 }
@@ -55704,11 +55972,14 @@ function asStringMap(value) {
     }
     return out;
 }
-function readHeader(doc) {
-    const data = (doc.toJS() ?? {});
+function readHeader(doc, displayFile) {
+    const data = (yaml_position_documentToJS(doc, displayFile) ?? {});
     const ns = data.namespace;
+    const envs = data.environments;
     return {
         project: typeof data.project === 'string' ? data.project.trim() : '',
+        environments: envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : undefined,
+        strict: load_isTrue(data.strict),
         envFiles: Array.isArray(data.envFiles) ? data.envFiles.filter((e) => typeof e === 'string') : [],
         versions: asStringMap(data.versions),
         baseDomain: asStringMap(data.baseDomain),
@@ -55719,6 +55990,7 @@ function readHeader(doc) {
  * Go's YAML decoder leaves a field at its zero value for `key:`, `key: ~` or `key: null`; so do we (the strings
  * parser keeps `~` and `null` as text, so they are recognised here).
  */
+const load_isTrue = (v) => v === true || (typeof v === 'string' && ['true', 'True', 'TRUE', '1', 't', 'T'].includes(v.trim()));
 const isNull = (v) => v === null || v === undefined || v === '~' || v === 'null';
 function dropNulls(value) {
     if (Array.isArray(value))
@@ -55733,44 +56005,75 @@ function dropNulls(value) {
     return value;
 }
 function load_validate(rendered, raw, displayFile, warnings) {
+    if (rendered && typeof rendered === 'object' && !Array.isArray(rendered)) {
+        const misplaced = findMisplacedKeys(StackConfigSchema, rendered);
+        if (misplaced.length) {
+            throw new DiagnosticsError(misplaced.map(({ parent, empty, key }) => ({
+                file: displayFile,
+                ...positionOf(keyAt(raw.doc, parent, key), raw.lines),
+                path: formatPath([...parent, key]),
+                message: `"${key}" belongs inside ${formatPath([...parent, empty])}, which is empty (null) as written: ` +
+                    `indent "${key}" and the lines under it one level deeper, below "${empty}:"`,
+            })));
+        }
+    }
     const data = dropNulls(rendered ?? {});
     if (typeof data !== 'object' || Array.isArray(data)) {
         throw new errors_UserError(`${displayFile}: the top level must be a mapping (project:, services:, ...)`, displayFile);
     }
+    const strict = load_isTrue(data.strict);
     let result = StackConfigSchema.safeParse(data);
     if (result.success)
         return result.data;
     const unknown = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
-    const errors = result.error.issues.filter((i) => i.code !== 'unrecognized_keys');
+    const problems = [];
+    for (const issue of result.error.issues) {
+        if (issue.code === 'unrecognized_keys')
+            continue;
+        const p = issue.path;
+        problems.push({
+            file: displayFile,
+            ...positionOf(nodeAt(raw.doc, p), raw.lines),
+            path: formatPath(p) || '(root)',
+            message: describeIssue(issue),
+        });
+    }
     for (const issue of unknown) {
+        const at = issue.path;
+        const present = objectAt(data, at);
         for (const key of issue.keys) {
-            const where = positionOf(keyAt(raw.doc, issue.path, key), raw.lines);
-            warnings.push({
+            const diagnostic = {
                 file: displayFile,
-                ...where,
-                path: formatPath([...issue.path, key]),
-                message: 'unknown key, ignored (check its spelling and level; strict: true makes this an error)',
-            });
+                ...positionOf(keyAt(raw.doc, at, key), raw.lines),
+                path: formatPath([...at, key]),
+            };
+            const near = nearMisses(key, allowedKeysAt(StackConfigSchema, at) ?? []);
+            const missing = near.filter((k) => !present || !Object.hasOwn(present, k));
+            const guess = near.map((k) => `"${k}"`).join(' or ');
+            if (missing.length) {
+                // A near miss of a key that is absent here: what that key configures is silently missing from the stack.
+                problems.push({
+                    ...diagnostic,
+                    message: `unknown key; did you mean ${guess}? As written, ${missing.map((k) => `"${k}"`).join(' and ')} is not set here, so what it configures is missing: rename the key`,
+                });
+            }
+            else {
+                warnings.push({
+                    ...diagnostic,
+                    message: (strict ? 'unknown key' : 'unknown key, ignored') +
+                        (near.length ? ` (did you mean ${guess}? it is also set here)` : ' (check its spelling and level') +
+                        (near.length ? '' : strict ? ')' : '; strict: true makes this an error)'),
+                });
+            }
         }
     }
-    if (errors.length) {
-        const lines = errors.map((issue) => {
-            const p = issue.path;
-            const where = positionOf(nodeAt(raw.doc, p), raw.lines);
-            const loc = where.line ? `${displayFile}:${where.line}:${where.col}` : displayFile;
-            return `${loc}: ${formatPath(p) || '(root)'}: ${describeIssue(issue)}`;
-        });
-        const first = errors[0].path;
-        const pos = positionOf(nodeAt(raw.doc, first), raw.lines);
-        throw new errors_UserError(lines.join('\n'), displayFile, pos.line, pos.col);
-    }
+    if (problems.length)
+        throw new DiagnosticsError(problems);
     // Only unknown keys: drop them and validate what is left.
     const cleaned = structuredClone(data);
     for (const issue of unknown) {
-        let target = cleaned;
-        for (const part of issue.path)
-            target = target?.[part];
-        if (target && typeof target === 'object')
+        const target = objectAt(cleaned, issue.path);
+        if (target)
             for (const key of issue.keys)
                 delete target[key];
     }
@@ -55778,6 +56081,12 @@ function load_validate(rendered, raw, displayFile, warnings) {
     if (!result.success)
         throw new errors_UserError(`${displayFile}: ${result.error.message}`, displayFile);
     return result.data;
+}
+function objectAt(data, p) {
+    let target = data;
+    for (const part of p)
+        target = target?.[part];
+    return target && typeof target === 'object' && !Array.isArray(target) ? target : undefined;
 }
 function describeIssue(issue) {
     if (issue.code === 'invalid_type') {
@@ -55794,7 +56103,7 @@ function listEnvironments(config, cwd = process.cwd()) {
     const file = path.resolve(cwd, config);
     const displayFile = path.isAbsolute(config) ? config : path.relative(cwd, file) || config;
     const { doc } = parseYamlOrThrow(readSource(file, displayFile), displayFile, 'the file must be valid YAML before templating');
-    const envs = doc.toJS()?.environments;
+    const envs = documentToJS(doc, displayFile)?.environments;
     return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
 }
 //# sourceMappingURL=load.js.map
@@ -55880,7 +56189,7 @@ function loadManifest(stack, manifestPath) {
         const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : err.message;
         throw new errors_UserError(`${shown}: cannot read manifest (${why}); fix the path "${rel}" in ${stack.displayFile}`, shown);
     }
-    const rendered = renderTemplate(shown, text, stack.funcs, stack.context, shown);
+    const rendered = renderTemplate(shown, text, stack.funcs, stack.context, shown, { strict: stack.strict });
     let values;
     try {
         values = readYamlStream(rendered, shown);
@@ -56187,6 +56496,7 @@ function validateDocuments(documents, configFile) {
 
 
 
+
 /**
  * Renders the whole stack: enabled infra groups in file order, then enabled services in file order, documents in
  * file order. Everything is rendered and validated before anything is returned, so a caller never applies half.
@@ -56211,6 +56521,16 @@ function stack_renderStack(stack, filters = {}) {
         const group = { type: 'infra', name: item.name, documents: [] };
         for (const m of item.manifests ?? []) {
             for (const doc of loadManifest(stack, m.path)) {
+                const unplaced = withoutNamespace(doc.object);
+                if (unplaced) {
+                    warnings.push({
+                        file: doc.file,
+                        path: `infrastructure[${i}] (${item.name}), document ${doc.index}`,
+                        message: `${unplaced} has no metadata.namespace, so kubectl puts it in the kubeconfig's namespace (usually ` +
+                            '"default"), where every slot shares and overwrites the same object; add "namespace: {{ .Namespace }}" ' +
+                            'under its metadata (or the shared namespace it belongs in)',
+                    });
+                }
                 finish(doc.object);
                 group.documents.push({ object: doc.object, group: 'infra', name: item.name, file: doc.file, index: doc.index });
             }
@@ -56257,7 +56577,21 @@ function stack_renderStack(stack, filters = {}) {
     });
     const documents = groups.flatMap((g) => g.documents);
     validateDocuments(documents, stack.displayFile);
+    if (stack.strict && warnings.length)
+        throw strictError(stack.displayFile, warnings);
     return { groups, documents, warnings };
+}
+/**
+ * Infra documents keep the namespace they are written with (they often target shared namespaces), so a namespaced
+ * one written without any lands wherever kubectl's context points. Returns `Kind/name` of such a document.
+ */
+function withoutNamespace(obj) {
+    if (typeof obj.kind !== 'string' || overlays_isClusterScoped(obj))
+        return undefined;
+    const ns = obj.metadata?.namespace;
+    if (typeof ns === 'string' && ns.trim() !== '')
+        return undefined;
+    return `${obj.kind}/${String(obj.metadata?.name ?? '(no name)')}`;
 }
 function serviceImage(stack, image, i) {
     const repository = image?.repository?.trim();
@@ -56381,6 +56715,8 @@ class runner_ChildProcessRunner {
 }
 //# sourceMappingURL=runner.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/errors.js
+/** Reasons the API server gives in `Error from server (<Reason>): ...`. */
+
 const TRANSIENT_REASONS = new Set([
     'InternalError',
     'ServiceUnavailable',
@@ -56399,7 +56735,7 @@ const TRANSIENT_TEXT = [
     /http2: client connection lost/i,
 ];
 /** A failed kubectl call: what ran (without stdin), how it ended, and the server's reason when it gave one. */
-class errors_KubectlError extends Error {
+class errors_KubectlError extends errors_UserError {
     args;
     code;
     stderr;
@@ -56537,6 +56873,7 @@ function client_kubectlForStack(stack, setup) {
  * Go duration strings (`90s`, `5m`, `1h30m`, `1.5h`, `300ms`): the format of every timeout in services.yaml and of
  * kubectl's own `--timeout`, so values written for the predecessor keep their meaning.
  */
+
 const UNIT_MS = {
     ns: 1e-6,
     us: 1e-3,
@@ -56547,7 +56884,7 @@ const UNIT_MS = {
     m: 60_000,
     h: 3_600_000,
 };
-class DurationError extends Error {
+class DurationError extends errors_UserError {
     text;
     constructor(text, why) {
         super(`invalid duration ${JSON.stringify(text)}: ${why} (write it like 90s, 5m or 1h30m)`);
@@ -57546,9 +57883,10 @@ function findOnPath(name, pathEnv = process.env.PATH ?? '') {
 
 
 
+
 const DEFAULT_KUBECTL_VERSION = 'v1.35.0';
 const KUBECTL_DOWNLOAD_BASE = 'https://dl.k8s.io/release';
-class KubectlInstallError extends Error {
+class KubectlInstallError extends errors_UserError {
     constructor(message) {
         super(message);
         this.name = 'KubectlInstallError';
@@ -57694,11 +58032,12 @@ async function install_findKubectl(options = {}) {
 
 
 
+
 const USAGE_PREFIX = 'used-by.codex-k8s.io/';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 function usageKey(namespace) {
     if (!DNS_LABEL.test(namespace) || namespace.length > 63)
-        throw new Error(`usage tracking: "${namespace}" is not a valid namespace name`);
+        throw new errors_UserError(`usage tracking: "${namespace}" is not a valid namespace name`);
     return `${USAGE_PREFIX}${namespace}`;
 }
 /** The namespaces whose slots use this object. */
@@ -57880,6 +58219,7 @@ function usage_describeRelease(r) {
 
 
 
+
 const FIELD_MANAGER = overlays_MANAGER_NAME;
 /** `apply --server-side --field-manager=codex-k8s [--force-conflicts] -f -` */
 function applyArgs(flags = {}) {
@@ -57895,7 +58235,7 @@ function applyArgs(flags = {}) {
 }
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 /** A group's apply failed: names the group, carries kubectl's error and what to do about it. */
-class ApplyError extends Error {
+class ApplyError extends errors_UserError {
     group;
     cause;
     attempts;
@@ -58335,7 +58675,7 @@ function waitFailureMessage(failures, timeout) {
         return '';
     const names = failures.map((f) => `${objects_formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
     return (`${failures.length === 1 ? 'a workload is' : `${failures.length} workloads are`} not ready${timeout ? ` within ${timeout}` : ''}: ${names}. ` +
-        'The describe output, events and pod logs are in the log group and the job summary; if it only needs more time, raise wait-timeout.');
+        'The describe output, events and pod logs of each are printed above; if it only needs more time, raise the wait timeout.');
 }
 /** A Markdown code fence longer than any backtick run in the text, so logs cannot break out of it. */
 function codeBlock(text, lang = 'text') {
@@ -58384,6 +58724,7 @@ function formatDiagnostics(failures, format = 'text') {
 
 
 
+
 const ROLLOUT_KINDS = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet']);
 function matchLabelsSelector(obj) {
     const labels = obj.spec?.selector?.matchLabels;
@@ -58416,7 +58757,7 @@ function waitTargets(objects) {
     }
     return out;
 }
-class WaitError extends Error {
+class WaitError extends errors_UserError {
     failures;
     constructor(failures, message = waitFailureMessage(failures)) {
         super(message);
@@ -58539,6 +58880,12 @@ function waitForStack(kubectl, groups, options = {}) {
     return waitFor(kubectl, waitTargets(groups.flatMap((g) => g.documents.map((d) => d.object))), options);
 }
 //# sourceMappingURL=wait.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/plural.js
+/** `1 object`, `2 objects`; `many` for words whose plural is not word + s. */
+function plural_plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
+}
+//# sourceMappingURL=plural.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/destroy.js
 
 
@@ -58546,10 +58893,12 @@ function waitForStack(kubectl, groups, options = {}) {
 
 
 
-class DestroyError extends Error {
+
+
+class DestroyError extends errors_UserError {
     result;
     constructor(result) {
-        super(`destroy of namespace ${result.namespace.name} left ${result.problems.length} problem(s):\n` +
+        super(`destroy of namespace ${result.namespace.name} left ${plural_plural(result.problems.length, 'problem')}:\n` +
             result.problems.map((p) => `  ${p.object}: ${p.message}`).join('\n'));
         this.result = result;
         this.name = 'DestroyError';
@@ -58652,7 +59001,7 @@ async function destroy_destroySlot(kubectl, options) {
     return result;
 }
 /** Human-readable lines of what destroy did. */
-function describeDestroy(r) {
+function destroy_describeDestroy(r) {
     const lines = [];
     const n = r.namespace;
     if (n.skipped)
@@ -58692,6 +59041,7 @@ function errorText(err) {
 
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/hooks/types.js
+
 /** `hooks.beforeAll[0] "migrate"` or `services[2] api afterApply[1] "migrate"`. */
 function describeStep(step) {
     const where = step.item
@@ -58700,7 +59050,7 @@ function describeStep(step) {
     return `hook step "${step.name}" (${where})`;
 }
 /** A step failed and the run stops (steps with `continueOnError` are reported, not thrown). */
-class HookError extends Error {
+class HookError extends errors_UserError {
     step;
     reason;
     timedOut;
@@ -58716,7 +59066,7 @@ class HookError extends Error {
     }
 }
 /** Thrown by a step's implementation; the runner turns it into a HookError naming the step. */
-class StepFailure extends Error {
+class StepFailure extends errors_UserError {
     timedOut;
     constructor(message, timedOut = false) {
         super(message);
@@ -58900,7 +59250,7 @@ function copyOfSecret(secret, namespace) {
     };
 }
 async function getSecret(ctx, name, namespace) {
-    const out = await needKubectl(ctx).run(['get', 'secret', name, '-n', namespace, '-o', 'json', '--ignore-not-found'], {
+    const out = await needKubectl(ctx).run(['get', 'secret', '-n', namespace, '-o', 'json', '--ignore-not-found', '--', name], {
         signal: ctx.signal,
         timeoutMs: Math.min(60_000, ctx.remainingMs()),
     });
@@ -58999,7 +59349,7 @@ const reuseDevTlsSecret = async (ctx) => {
 
 
 
-/** `kubectl wait --for=condition=<condition> <kind>/<name> -n <namespace> --timeout=<timeout>` */
+/** `kubectl wait --for=condition=<condition> -n <namespace> --timeout=<timeout> -- <kind>/<name>` */
 const kubectlWait = async (ctx) => {
     const kind = context_required(ctx, 'kind');
     const name = context_required(ctx, 'name');
@@ -59015,12 +59365,14 @@ const kubectlWait = async (ctx) => {
     }
     // The step's own timeout may be shorter than the wait's: kubectl gets whichever ends first.
     const limit = Math.min(timeoutMs, ctx.remainingMs());
+    // Values come last, after `--`, so a kind or name starting with "-" can never be read as a flag.
     const args = [
         'wait',
         `--for=condition=${condition}`,
-        `${kind}/${name}`,
         ...(namespace ? ['-n', namespace] : []),
         `--timeout=${duration_kubectlTimeout(limit)}`,
+        '--',
+        `${kind}/${name}`,
     ];
     try {
         await needKubectl(ctx).run(args, { signal: ctx.signal, timeoutMs: limit + 30_000 });
@@ -59071,6 +59423,7 @@ const BUILTIN_STEPS = {
 };
 //# sourceMappingURL=builtins.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/hooks/runner.js
+
 
 
 
@@ -59156,7 +59509,7 @@ class runner_HookRunner {
     async runItem(point, item) {
         const found = findItem(this.options.stack, item);
         if (!found)
-            throw new Error(`hooks: no ${item.type} named "${item.name}" in services.yaml`);
+            throw new errors_UserError(`hooks: no ${item.type} named "${item.name}" in services.yaml`);
         return this.runList(this.itemSteps(point, item), point, item, itemPath(item, found.index, point));
     }
     /** The point's steps of every selected item: infra items first, then services, each in file order. */
@@ -59462,6 +59815,15 @@ function resolveWaitTimeout(stack, inputMs) {
 
 
 
+
+/** How each outcome of the namespace step reads in the log. */
+const NAMESPACE_OUTCOME = {
+    created: 'created',
+    exists: 'already exists',
+    applied: 'applied',
+    'in-stack': 'applied with the stack (services.yaml defines it)',
+    skipped: 'skipped',
+};
 function apply_environment_renderForApply(load, filters, reporter) {
     const stack = load_loadStack(load);
     const rendered = stack_renderStack(stack, filters);
@@ -59477,7 +59839,7 @@ async function apply_environment_applyEnvironment(o) {
     const r = o.reporter;
     const { stack, rendered } = await r.group('Render the stack', async () => {
         const out = apply_environment_renderForApply(o.load, o.filters, r);
-        r.info(`${out.rendered.documents.length} objects in ${out.rendered.groups.length} groups for env ${out.stack.env}, namespace ${out.stack.namespace}`);
+        r.info(`${plural_plural(out.rendered.documents.length, 'object')} in ${plural_plural(out.rendered.groups.length, 'group')} for env ${out.stack.env}, namespace ${out.stack.namespace}`);
         return out;
     });
     if (o.manifestPath)
@@ -59497,6 +59859,7 @@ async function apply_environment_applyEnvironment(o) {
             r.info(formatDiffSummary(d, 'text'));
             return d;
         });
+        r.info('dry run: hooks are not run');
         r.summary(`### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`);
         return {
             stack,
@@ -59515,7 +59878,7 @@ async function apply_environment_applyEnvironment(o) {
         log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
     });
     const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
-    const result = await r.group(`Apply ${groups.length} groups to ${stack.namespace}`, () => applyWithHooks({
+    const result = await r.group(`Apply ${plural_plural(groups.length, 'group')} to ${stack.namespace}`, () => applyWithHooks({
         kubectl,
         hooks,
         groups,
@@ -59528,7 +59891,7 @@ async function apply_environment_applyEnvironment(o) {
                 if (e.type === 'group')
                     r.info(`${e.group.type} ${e.group.name}: ${e.group.objects.map((x) => `${x.resource} ${x.action}`).join(', ') || e.group.skipped || 'nothing'}`);
                 if (e.type === 'namespace')
-                    r.info(`namespace ${e.name}: ${e.outcome}`);
+                    r.info(`namespace ${e.name}: ${NAMESPACE_OUTCOME[e.outcome]}`);
                 if (e.type === 'retry')
                     r.warning(`${e.what}: attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs} ms`);
             },
@@ -59553,7 +59916,7 @@ async function apply_environment_applyEnvironment(o) {
     const applied = result.apply.groups.flatMap((g) => g.objects);
     r.summary(`### codex-k8s apply: ${stack.env} → \`${stack.namespace}\`\n\n| group | objects |\n|---|---|\n` +
         result.apply.groups.map((g) => `| ${g.type} ${g.name} | ${g.objects.length} |`).join('\n') +
-        `\n\n${applied.length} objects applied${result.wait ? `, ${result.wait.ready.length} workloads ready` : ''}.\n`);
+        `\n\n${plural_plural(applied.length, 'object')} applied${result.wait ? `, ${plural_plural(result.wait.ready.length, 'workload')} ready` : ''}.\n`);
     return {
         stack,
         rendered,
@@ -59771,10 +60134,11 @@ function record_describeHolder(r) {
 /** Errors of the slot store: each message names the object and what to do next. */
 
 
+
 /** The state could not be read or written (RBAC, the API server, a missing record). Carries kubectl's message. */
-class errors_SlotStateError extends Error {
+class errors_SlotStateError extends errors_UserError {
     constructor(message, cause) {
-        super(message, { cause });
+        super(message, undefined, undefined, undefined, { cause });
         this.name = 'SlotStateError';
     }
     /** The API server's reason when kubectl gave one (Forbidden, NotFound, InternalError, ...). */
@@ -59783,7 +60147,7 @@ class errors_SlotStateError extends Error {
     }
 }
 /** Every slot in 1..maxSlots stayed taken for the whole wait. */
-class errors_NoFreeSlotError extends Error {
+class errors_NoFreeSlotError extends errors_UserError {
     env;
     maxSlots;
     waitedMs;
@@ -59967,6 +60331,25 @@ async function allocate_allocateSlot(store, req) {
         await clock.sleep(delayMs);
         waitedMs = clock.now() - start;
     }
+}
+/**
+ * The slot allocateSlot would use, from one listing and no write: the record held for the issue/PR, else the
+ * number it would claim first. When every number is taken there is nothing to wait for in a dry run, so it fails
+ * with the holders, as a real run would after its wait.
+ */
+async function allocate_planSlot(store, req) {
+    allocate_validate(req);
+    const issue = req.issue ?? 0;
+    const pr = req.pr ?? 0;
+    const selector = issue > 0 || pr > 0 ? { env: req.env, issue, pr } : { env: req.env, slot: req.preferredSlot };
+    const records = await store.list();
+    const found = pickWinner(findRecords(records, selector));
+    if (found)
+        return { slot: found.slot, namespace: req.namespaceFor(found.slot), created: false, record: found };
+    const free = freeSlots(records, { maxSlots: req.maxSlots, preferredSlot: req.preferredSlot, limit: 1 });
+    if (free.length)
+        return { slot: free[0], namespace: req.namespaceFor(free[0]), created: true };
+    throw new NoFreeSlotError(req.env, req.maxSlots, 0, holdersWithin(records, req.maxSlots));
 }
 /**
  * After a claim: lists again and settles which record of the issue/PR every concurrent run keeps, deleting the
@@ -60466,6 +60849,11 @@ function slot_store_maxSlotsOf(stack, processEnv = process.env) {
 
 
 
+
+
+
+
+
 /**
  * Finds the slot of an issue/PR or claims a free one. When the bootstrap of a fresh slot fails, the slot is
  * released again, so a re-run starts from a clean claim instead of finding a half-made environment.
@@ -60475,7 +60863,7 @@ async function ensure_slot_ensureSlot(o) {
     if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
         throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
     }
-    const base = loadStack({ ...o.load, slot: 0 });
+    const base = loadStack({ ...o.load, slot: 0, settingsOnly: true });
     const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
     const store = slotStoreFor(base, kubectl, r);
     const namespaces = new Map();
@@ -60484,7 +60872,7 @@ async function ensure_slot_ensureSlot(o) {
             namespaces.set(slot, loadStack({ ...o.load, slot }).namespace);
         return namespaces.get(slot);
     };
-    const outcome = await r.group(`Find or claim the slot of ${ensure_slot_describe(o)}`, () => allocateSlot(store, {
+    const request = {
         env: base.env,
         issue: o.issue || undefined,
         pr: o.pr || undefined,
@@ -60493,15 +60881,11 @@ async function ensure_slot_ensureSlot(o) {
         preferredSlot: o.slot || undefined,
         namespaceFor,
         waitTimeoutMs: o.slotWaitTimeoutMs,
-        onEvent: (e) => {
-            if (e.type === 'reused')
-                r.info(`reusing slot ${e.record.slot} (${e.record.namespace})`);
-            if (e.type === 'claimed')
-                r.info(`claimed slot ${e.record.slot} (${e.record.namespace})`);
-            if (e.type === 'waiting')
-                r.info(`no free slot; waiting ${Math.round(e.delayMs / 1000)} s`);
-        },
-    }));
+        // The allocation logs its own progress (reuse, claim, waits) through the store's logger.
+    };
+    if (o.dryRun)
+        return planEnsureSlot(o, request, store, kubectl);
+    const outcome = await r.group(`Find or claim the slot of ${ensure_slot_describe(o)}`, () => allocateSlot(store, request));
     const stack = loadStack({ ...o.load, slot: outcome.slot, namespace: outcome.namespace });
     for (const w of stack.warnings)
         r.warning(w.message, w);
@@ -60521,20 +60905,85 @@ async function ensure_slot_ensureSlot(o) {
             bootstrapped = bootstrap;
         }
         catch (err) {
-            await store.release(outcome.slot).catch(() => undefined);
             const reason = err instanceof Error ? err.message : String(err);
-            throw new UserError(`bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed, so the slot was released: ${reason}`);
+            const what = `bootstrap of slot ${outcome.slot} (slotBootstrapInfra: ${bootstrap.join(', ')}) failed`;
+            try {
+                await store.release(outcome.slot);
+            }
+            catch (releaseErr) {
+                throw new UserError(`${what}, and the slot could not be released either (${releaseErr.message}); it stays claimed: release it with the cleanup action (slot: ${outcome.slot}) or codex-k8s slots release ${outcome.slot}. The bootstrap failed with: ${reason}`);
+            }
+            throw new UserError(`${what}, so the slot was released: ${reason}`);
         }
     }
+    // The run reports the slot now: the record stops being a pending claim that a concurrent run could drop.
+    const record = outcome.record.pending ? await store.update(outcome.record) : outcome.record;
     return {
         slot: outcome.slot,
         namespace: outcome.namespace,
         env: stack.env,
         created: outcome.created,
-        record: outcome.record,
+        record,
         stack,
         kubectl,
         bootstrapped,
+    };
+}
+/** The dry run of ensureSlot: one listing of the records, the stack rendered, nothing written, no hook run. */
+async function planEnsureSlot(o, request, store, kubectl) {
+    const r = o.reporter;
+    const plan = await r.group(`Find the slot of ${ensure_slot_describe(o)} (dry run: nothing is claimed)`, async () => {
+        try {
+            return await planSlot(store, request);
+        }
+        catch (err) {
+            if (!(err instanceof NoFreeSlotError))
+                throw err;
+            throw new UserError(`dry run: no slot is free now; a real run would wait up to ${formatDuration(o.slotWaitTimeoutMs)} for one.\n${err.message}`);
+        }
+    });
+    const stack = loadStack({ ...o.load, slot: plan.slot, namespace: plan.namespace });
+    for (const w of stack.warnings)
+        r.warning(w.message, w);
+    r.info(plan.created
+        ? `dry run: would claim slot ${plan.slot} (namespace ${plan.namespace}) for ${ensure_slot_describe(o)}`
+        : `dry run: would reuse slot ${plan.slot} (namespace ${plan.namespace}) held for ${ensure_slot_describe(o)}`);
+    const bootstrap = stack.environment.slotBootstrapInfra ?? [];
+    let wouldApply = [];
+    if (plan.created && o.bootstrap !== false && bootstrap.length > 0) {
+        const rendered = renderStack(stack, { onlyInfra: bootstrap });
+        for (const w of rendered.warnings)
+            r.warning(w.message, w);
+        wouldApply = rendered.documents.map((d) => formatRef(refOf(d.object)));
+        r.info(`dry run: the bootstrap (slotBootstrapInfra: ${bootstrap.join(', ')}) would apply ${plural(wouldApply.length, 'object')}:\n${wouldApply.map((x) => `  ${x}`).join('\n')}`);
+    }
+    r.info('dry run: hooks are not run');
+    const record = plan.record ?? {
+        slot: plan.slot,
+        env: stack.env,
+        namespace: plan.namespace,
+        owner: o.owner,
+        issue: o.issue,
+        pr: o.pr,
+        createdAt: '',
+        updatedAt: '',
+        name: '',
+        resourceVersion: '',
+        labelled: false,
+        pending: true,
+        appliedDigest: '',
+        appliedAt: '',
+    };
+    return {
+        slot: plan.slot,
+        namespace: plan.namespace,
+        env: stack.env,
+        created: plan.created,
+        record,
+        stack,
+        kubectl,
+        bootstrapped: [],
+        dryRun: { wouldApply },
     };
 }
 function ensure_slot_describe(o) {
@@ -60568,6 +61017,7 @@ function ensure_slot_describe(o) {
 
 
 
+
 /**
  * Tears down the selected slots one by one: hooks, the namespace, the slot's own cluster-scoped objects (shared
  * ones stay while another slot uses them), then the record. One failing slot never stops the others; every
@@ -60579,7 +61029,10 @@ async function cleanupSlots(o) {
     if (!o.all && !o.stale && !selectors) {
         throw new UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
     }
-    const base = loadStack({ ...o.load, slot: 0 });
+    if (o.stale && o.ttlMs !== undefined && !(o.ttlMs > 0)) {
+        throw new UserError(`ttl must be longer than zero (got ${o.ttlMs} ms): give the age of a stale slot, e.g. 72h`);
+    }
+    const base = loadStack({ ...o.load, slot: 0, settingsOnly: true });
     const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
     const store = slotStoreFor(base, kubectl, r);
     const records = (await store.list()).filter((x) => x.env === base.env);
@@ -60600,6 +61053,8 @@ async function cleanupSlots(o) {
     }
     if (selected.length === 0)
         r.info('no slot matches: nothing to clean');
+    if (o.dryRun)
+        return planCleanup(o, kubectl, records, selected);
     const released = [];
     const problems = [];
     for (const rec of selected) {
@@ -60647,6 +61102,47 @@ async function cleanupSlots(o) {
     }
     return { released, problems };
 }
+/** The dry run of cleanupSlots: what each selected slot's teardown would delete, from reads only; no hook runs. */
+async function planCleanup(o, kubectl, records, selected) {
+    const r = o.reporter;
+    const released = [];
+    const problems = [];
+    const dryRun = [];
+    for (const rec of selected) {
+        await r.group(`Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`, async () => {
+            try {
+                const sharedBy = records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x));
+                const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
+                const destroy = await destroySlot(kubectl, {
+                    namespace: rec.namespace,
+                    deleteNamespace: sharedBy.length === 0,
+                    clusterObjects: renderStack(stack).documents.map((d) => d.object),
+                    dryRun: true,
+                });
+                if (!destroy.ok)
+                    throw new UserError(destroy.problems.map((p) => p.message).join('; '));
+                const lines = [
+                    ...describeDestroy(destroy),
+                    o.deleteState !== false
+                        ? `record ${rec.name}: would be deleted`
+                        : `record ${rec.name}: kept (delete-state: false)`,
+                ];
+                for (const line of lines)
+                    r.info(`dry run: ${line}`);
+                dryRun.push({ slot: rec.slot, lines });
+                released.push({ slot: rec.slot, namespace: rec.namespace, issue: rec.issue, pr: rec.pr });
+            }
+            catch (err) {
+                const message = `slot ${rec.slot} (${rec.namespace}): ${err instanceof Error ? err.message : String(err)}`;
+                problems.push(message);
+                r.warning(message);
+            }
+        });
+    }
+    if (selected.length)
+        r.info('dry run: hooks are not run');
+    return { released, problems, dryRun };
+}
 //# sourceMappingURL=cleanup.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/destroy-environment.js
 
@@ -60688,6 +61184,7 @@ async function destroyEnvironment(o) {
 
 
 
+
 /** What `apply`, the slots and the agent need, checked before anything is changed. */
 const PERMISSIONS = [
     { verb: 'create', resource: 'namespaces', where: 'cluster' },
@@ -60704,7 +61201,7 @@ async function runDoctor(o) {
     checks.push({
         name: 'services.yaml',
         ok: true,
-        detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${stack.warnings.length} warning(s)`,
+        detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${plural(stack.warnings.length, 'warning')}`,
     });
     let binary;
     try {
@@ -60749,17 +61246,19 @@ async function runDoctor(o) {
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
+/** Which part of a source sync failed: messages and callers (the action's summary) name the step. */
+
 /**
  * A sync that started and failed. The previous workspace content is intact when the step failed before writing
  * (the new tree is unpacked and checked aside first); a copy cut off while writing is finished by the next sync.
  */
-class errors_SyncError extends Error {
+class errors_SyncError extends errors_UserError {
     step;
     timedOut;
     constructor(step, message, 
     /** True when a timeout ended the step (the sync's own `timeoutMs`), false for any other failure. */
     timedOut = false, options) {
-        super(message, options);
+        super(message, undefined, undefined, undefined, options);
         this.step = step;
         this.timedOut = timedOut;
         this.name = 'SyncError';
@@ -61464,7 +61963,95 @@ function stack_digest_stackDigest(documents) {
     return `sha256:${hash.digest('hex')}`;
 }
 //# sourceMappingURL=stack-digest.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/apply-decision.js
+
+
+
+/**
+ * Whether the stack is applied, and why: a new or restored environment, `force-apply`, or a stack that differs
+ * from the one last applied completely to the slot (or none recorded). The dry run asks the same question.
+ */
+function apply_decision_decideApply(o, slot, env) {
+    const recorded = slot.record.appliedDigest ?? '';
+    const current = stackDigest(renderStack(loadStack(env.load)).documents);
+    let reason;
+    if (o.apply === false)
+        reason = 'apply: false';
+    else if (env.newEnv)
+        reason = env.recreated ? 'the namespace was gone' : 'new slot';
+    else if (o.forceApply)
+        reason = 'force-apply: true';
+    else if (!recorded)
+        reason = 'no complete apply recorded for this slot';
+    else if (recorded !== current)
+        reason = 'the stack changed since its last complete apply';
+    else
+        reason = `unchanged since its last complete apply (${slot.record.appliedAt || 'time unknown'})`;
+    const applying = o.apply !== false && (env.newEnv || !!o.forceApply || recorded !== current);
+    return { recorded, applying, reason };
+}
+//# sourceMappingURL=apply-decision.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready-dry-run.js
+
+
+
+
+
+/**
+ * The dry run of ensureReady: the slot that would be used, whether its environment would be created or restored,
+ * the objects that would be applied and where the sources would go. Reads only: no claim, no namespace, no record,
+ * no hook, no copy.
+ */
+async function ensure_ready_dry_run_planEnsureReady(o) {
+    const r = o.reporter;
+    const slot = await ensureSlot({ ...o, dryRun: true });
+    const { kubectl, stack } = slot;
+    let recreated = false;
+    if (!slot.created) {
+        const found = await kubectl.run(['get', 'namespace', slot.namespace, '--ignore-not-found', '-o', 'name']);
+        recreated = !found.trim();
+        if (recreated)
+            r.info(`dry run: namespace ${slot.namespace} of slot ${slot.slot} is gone; it would be recreated`);
+    }
+    const newEnv = slot.created || recreated;
+    const load = { ...o.load, slot: slot.slot, namespace: slot.namespace };
+    const { applying, reason: applyReason } = decideApply(o, slot, { newEnv, recreated, load });
+    let wouldApply = [];
+    if (applying) {
+        const rendered = renderStack(stack);
+        for (const w of rendered.warnings)
+            r.warning(w.message, w);
+        wouldApply = rendered.documents.map((d) => formatRef(refOf(d.object)));
+        r.info(`dry run: would apply ${plural(wouldApply.length, 'object')} to ${slot.namespace}:\n${wouldApply.map((x) => `  ${x}`).join('\n')}`);
+    }
+    else {
+        r.info(o.apply === false
+            ? 'dry run: apply: false, nothing would be applied'
+            : `dry run: stack of ${slot.namespace} ${applyReason}: it would not be applied again (force-apply: true applies it)`);
+    }
+    if (o.sync) {
+        r.info(`dry run: would copy ${o.sync.source} into ${o.sync.codeRootBase.replace(/\/+$/, '')}/${slot.slot}/src of ${o.sync.pvc || `${stack.project}-workspace`}`);
+    }
+    const domain = stack.config.baseDomain?.[stack.env]?.trim();
+    return {
+        ...slot,
+        // The whole stack includes the bootstrap's infra groups; without an apply only the bootstrap would run.
+        dryRun: { wouldApply: applying ? wouldApply : (slot.dryRun?.wouldApply ?? []) },
+        recreated,
+        newEnv,
+        // Nothing was applied or waited for.
+        infraReady: false,
+        envReady: false,
+        applied: false,
+        applyReason,
+        appliedDigest: '',
+        url: domain ? `https://${domain}` : undefined,
+    };
+}
+//# sourceMappingURL=ensure-ready-dry-run.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/ensure-ready.js
+
+
 
 
 
@@ -61482,6 +62069,8 @@ function stack_digest_stackDigest(documents) {
  * rendered now differs. A run cut off at any step, or a changed services.yaml, is finished by the next run.
  */
 async function ensureReady(o) {
+    if (o.dryRun)
+        return planEnsureReady(o);
     const r = o.reporter;
     // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
     await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
@@ -61519,25 +62108,10 @@ async function ensureReady(o) {
         }
         : undefined;
     const load = { ...o.load, slot: slot.slot, namespace: slot.namespace };
-    const recorded = slot.record.appliedDigest;
-    const current = stackDigest(renderStack(loadStack(load)).documents);
-    let applyReason;
-    if (o.apply === false)
-        applyReason = 'apply: false';
-    else if (newEnv)
-        applyReason = recreated ? 'the namespace was gone' : 'new slot';
-    else if (o.forceApply)
-        applyReason = 'force-apply: true';
-    else if (!recorded)
-        applyReason = 'no complete apply recorded for this slot';
-    else if (recorded !== current)
-        applyReason = 'the stack changed since its last complete apply';
-    else
-        applyReason = `unchanged since its last complete apply (${slot.record.appliedAt || 'time unknown'})`;
+    const { recorded, applying, reason: applyReason } = decideApply(o, slot, { newEnv, recreated, load });
     let infraReady = true;
     let wait;
     let appliedDigest = '';
-    const applying = o.apply !== false && (newEnv || !!o.forceApply || recorded !== current);
     if (applying) {
         r.info(`applying the stack to ${slot.namespace}: ${applyReason}`);
         const store = slotStoreFor(stack, kubectl, r);
@@ -61665,6 +62239,50 @@ function describeInfraReady(result) {
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/config/legacy-env.js
+/*
+ * The predecessor's CODEXCTL_* variables, read in one place by the CLI and the actions: a flag or an input beats
+ * its variable, which beats the default. A variable set to blanks counts as unset.
+ */
+/** The variables behind the options every command and action shares. */
+const legacy_env_LEGACY_ENV = {
+    config: 'CODEXCTL_CONFIG',
+    env: 'CODEXCTL_ENV',
+    slot: 'CODEXCTL_SLOT',
+    namespace: 'CODEXCTL_NAMESPACE',
+    issue: 'CODEXCTL_ISSUE_NUMBER',
+    pr: 'CODEXCTL_PR_NUMBER',
+    vars: 'CODEXCTL_VARS',
+    varFile: 'CODEXCTL_VAR_FILE',
+};
+/** The trimmed value of a CODEXCTL_* variable, or undefined when it is unset or blank. */
+function legacyValue(name, env = process.env) {
+    const v = env[name];
+    return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+/**
+ * CODEXCTL_VARS, as the predecessor reads it: `KEY=VALUE` entries separated by commas (so a value cannot hold a
+ * comma), each trimmed, empty ones skipped. Inline vars given as a flag or input come after these entries and win.
+ */
+function legacyVars(env = process.env) {
+    return (legacyValue(legacy_env_LEGACY_ENV.vars, env) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+function readLegacyEnv(env = process.env) {
+    return {
+        config: legacyValue(legacy_env_LEGACY_ENV.config, env),
+        env: legacyValue(legacy_env_LEGACY_ENV.env, env),
+        slot: legacyValue(legacy_env_LEGACY_ENV.slot, env),
+        namespace: legacyValue(legacy_env_LEGACY_ENV.namespace, env),
+        issue: legacyValue(legacy_env_LEGACY_ENV.issue, env),
+        pr: legacyValue(legacy_env_LEGACY_ENV.pr, env),
+        vars: legacyVars(env),
+        varFile: legacyValue(legacy_env_LEGACY_ENV.varFile, env),
+    };
+}
+//# sourceMappingURL=legacy-env.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/inputs.js
 
 
@@ -61675,10 +62293,7 @@ function describeInfraReady(result) {
  * the default. Values are validated, and a bad one fails the step with a message naming the input.
  */
 function fromEnv(name) {
-    if (!name)
-        return undefined;
-    const v = process.env[name];
-    return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+    return name ? legacyValue(name) : undefined;
 }
 /** The raw text of an input: the input, else its CODEXCTL_* fallback, else ''. */
 function inputText(name, envFallback) {
@@ -61736,39 +62351,46 @@ function parseDurationMs(text) {
         return undefined;
     }
 }
-const Lang = schemas_enum(['en', 'ru']);
-/** The inputs every action has. `defaultEnv` is the env the action uses when neither input nor variable names one. */
-function readCommonInputs(defaultEnv = 'ai') {
-    const token = stringInput('github-token', '', 'CODEXCTL_GH_PAT') || fromEnv('GITHUB_TOKEN') || '';
-    if (token)
-        core_setSecret(token);
-    const lang = stringInput('lang', 'en', 'CODEXCTL_LANG').toLowerCase();
-    const parsedLang = Lang.safeParse(lang);
-    if (!parsedLang.success)
-        throw new errors_UserError(`input lang: "${lang}" is not supported; use en or ru`);
-    const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    const inlineVars = getInput('vars');
+function readStackInputs(defaultEnv = 'ai') {
+    const inline = getInput('vars');
     return {
-        config: stringInput('config', 'services.yaml', 'CODEXCTL_CONFIG'),
-        env: stringInput('env', defaultEnv, 'CODEXCTL_ENV'),
-        slot: intInput('slot', 0, 'CODEXCTL_SLOT'),
-        namespace: stringInput('namespace', '', 'CODEXCTL_NAMESPACE') || undefined,
-        issue: intInput('issue', 0, 'CODEXCTL_ISSUE_NUMBER'),
-        pr: intInput('pr', 0, 'CODEXCTL_PR_NUMBER'),
-        vars: inlineVars ? [inlineVars] : legacyVars,
-        varFile: stringInput('var-file', '', 'CODEXCTL_VAR_FILE') || undefined,
-        kubectlVersion: stringInput('kubectl-version', '') || undefined,
-        githubToken: token,
-        lang: parsedLang.data,
-        dryRun: boolInput('dry-run', false),
+        config: stringInput('config', 'services.yaml', legacy_env_LEGACY_ENV.config),
+        env: stringInput('env', defaultEnv, legacy_env_LEGACY_ENV.env),
+        vars: [...legacyVars(), ...(inline ? [inline] : [])],
+        varFile: stringInput('var-file', '', legacy_env_LEGACY_ENV.varFile) || undefined,
     };
 }
-/** services.yaml and its variables, as every action that loads it passes them to core. */
-function stackInputs(common) {
-    return { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile };
+/** The slot selectors: an issue, a pull request, a slot number (0 = not given). */
+function readSlotSelector() {
+    return {
+        issue: intInput('issue', 0, LEGACY_ENV.issue),
+        pr: intInput('pr', 0, LEGACY_ENV.pr),
+        slot: intInput('slot', 0, LEGACY_ENV.slot),
+    };
+}
+/** The token for the GitHub API (input, else CODEXCTL_GH_PAT, else GITHUB_TOKEN), masked in the log. */
+function githubTokenInput() {
+    const token = stringInput('github-token', '', 'CODEXCTL_GH_PAT') || fromEnv('GITHUB_TOKEN') || '';
+    if (token)
+        core.setSecret(token);
+    return token;
+}
+function dryRunInput() {
+    return boolInput('dry-run', false);
+}
+function kubectlVersionInput() {
+    return stringInput('kubectl-version', '') || undefined;
+}
+/** A duration input that must be longer than zero (a TTL, a timeout). */
+function positiveDurationInput(name, fallbackMs, envFallback) {
+    const ms = durationInput(name, fallbackMs, envFallback);
+    if (ms <= 0)
+        throw new UserError(`input ${name}: "${inputText(name, envFallback).trim()}" must be longer than zero; write e.g. 72h`);
+    return ms;
+}
+/** A duration input left unset (undefined) when neither the input nor its variable is given. */
+function optionalDurationInput(name, envFallback) {
+    return inputText(name, envFallback).trim() ? durationInput(name, 0, envFallback) : undefined;
 }
 //# sourceMappingURL=inputs.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/run.js
@@ -61783,7 +62405,7 @@ async function runAction(body) {
         await body();
     }
     catch (err) {
-        if (err instanceof errors_UserError) {
+        if (isUserError(err)) {
             setFailed(err.message);
             return;
         }
@@ -61803,25 +62425,61 @@ function setOutputs(outputs) {
 //# sourceMappingURL=run.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/reporter.js
 
-/** A Reporter on the runner: log groups, annotations that point at the file and line, the job summary. */
+/**
+ * A Reporter on the runner: log groups, annotations that point at the file and line, the job summary. Each
+ * warning is printed once per run, however often a step meets it (services.yaml is loaded more than once).
+ */
 function actionsReporter() {
     const parts = [];
+    const warned = new Set();
+    // GitHub does not nest log groups: a group opened inside another would close the outer one. Inner phases are
+    // plain lines with a prefix instead.
+    let depth = 0;
+    const prefix = () => (depth > 1 ? '  '.repeat(depth - 1) : '');
     return {
-        info: (m) => info(m),
+        info: (m) => info(prefix() + m),
         debug: (m) => core_debug(m),
-        warning: (m, where) => warning(where?.path ? `${where.path}: ${m}` : m, {
-            file: where?.file,
-            startLine: where?.line,
-            startColumn: where?.col,
-        }),
-        group: (title, body) => group(title, body),
+        warning: (m, where) => {
+            const text = where?.path ? `${where.path}: ${m}` : m;
+            const key = `${where?.file ?? ''}:${where?.line ?? ''}:${where?.col ?? ''}:${text}`;
+            if (warned.has(key))
+                return;
+            warned.add(key);
+            warning(text, { file: where?.file, startLine: where?.line, startColumn: where?.col });
+        },
+        group: async (title, body) => {
+            if (depth > 0) {
+                info(`${prefix()}== ${title}`);
+                depth++;
+                try {
+                    return await body();
+                }
+                finally {
+                    depth--;
+                }
+            }
+            depth++;
+            try {
+                return await group(title, body);
+            }
+            finally {
+                depth--;
+            }
+        },
         summary: (md) => {
             parts.push(md);
         },
         async flushSummary() {
             if (!parts.length || !process.env.GITHUB_STEP_SUMMARY)
                 return;
-            await summary.addRaw(parts.join('\n')).write();
+            try {
+                await summary.addRaw(parts.join('\n')).write();
+            }
+            catch (err) {
+                // The step's work is done; a summary that cannot be written must not fail it.
+                summary.emptyBuffer();
+                warning(`the job summary could not be written: ${err.message}`);
+            }
             parts.length = 0;
         },
     };
@@ -61839,16 +62497,6 @@ function checkAllowedActor(allowed, actor = process.env.GITHUB_ACTOR ?? '') {
     const ok = allowed.some((u) => u.trim().toLowerCase() === actor.trim().toLowerCase());
     if (!ok) {
         throw new UserError(`${actor || 'the triggering user'} is not in allowed-users (${allowed.join(', ')}): the agent was not started. Add the login to allowed-users to let them trigger it.`);
-    }
-}
-/**
- * The gate of the actions that start work for an issue: the allowed-actor check, and `plan-root`, which needs the
- * GitHub layer this version does not have yet (say so rather than ignore it).
- */
-function gateIssueWork(allowed, planRoot) {
-    checkAllowedActor(allowed);
-    if (planRoot) {
-        throw new UserError('plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead');
     }
 }
 //# sourceMappingURL=gate.js.map
@@ -66877,6 +67525,31 @@ function issueClosedChecker(token, repository = process.env.GITHUB_REPOSITORY ??
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+function readInputs() {
+    const stack = {
+        ...readStackInputs(),
+        slot: intInput('slot', 0, 'CODEXCTL_SLOT'),
+        namespace: stringInput('namespace', '', 'CODEXCTL_NAMESPACE') || undefined,
+    };
+    return {
+        stack,
+        onlyServices: listInput('only-services', 'CODEXCTL_ONLY_SERVICES'),
+        skipServices: listInput('skip-services', 'CODEXCTL_SKIP_SERVICES'),
+        onlyInfra: listInput('only-infra', 'CODEXCTL_ONLY_INFRA'),
+        skipInfra: listInput('skip-infra', 'CODEXCTL_SKIP_INFRA'),
+        kubectlVersion: kubectlVersionInput(),
+        dryRun: dryRunInput(),
+        wait: boolInput('wait', true, 'CODEXCTL_WAIT'),
+        waitTimeoutMs: optionalDurationInput('wait-timeout', 'CODEXCTL_WAIT_TIMEOUT'),
+        waitSoftFail: boolInput('wait-soft-fail', false, 'CODEXCTL_WAIT_SOFT_FAIL'),
+        forceConflicts: boolInput('force-conflicts', true),
+        manifestPath: external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `codex-k8s-${stack.env}-${stack.slot || 'stack'}.yaml`),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -66886,33 +67559,22 @@ function issueClosedChecker(token, repository = process.env.GITHUB_REPOSITORY ??
 async function run() {
     const reporter = actionsReporter();
     await runAction(async () => {
-        const common = readCommonInputs();
-        const waitTimeout = getInput('wait-timeout');
-        const manifestPath = external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `codex-k8s-${common.env}-${common.slot || 'stack'}.yaml`);
+        const inputs = readInputs();
         const result = await apply_environment_applyEnvironment({
-            load: {
-                config: common.config,
-                env: common.env,
-                slot: common.slot,
-                namespace: common.namespace,
-                vars: common.vars,
-                varFile: common.varFile,
-            },
+            load: inputs.stack,
             filters: {
-                onlyServices: listInput('only-services', 'CODEXCTL_ONLY_SERVICES'),
-                skipServices: listInput('skip-services', 'CODEXCTL_SKIP_SERVICES'),
-                onlyInfra: listInput('only-infra', 'CODEXCTL_ONLY_INFRA'),
-                skipInfra: listInput('skip-infra', 'CODEXCTL_SKIP_INFRA'),
+                onlyServices: inputs.onlyServices,
+                skipServices: inputs.skipServices,
+                onlyInfra: inputs.onlyInfra,
+                skipInfra: inputs.skipInfra,
             },
-            kubectl: { version: common.kubectlVersion },
-            manifestPath,
-            dryRun: common.dryRun,
-            wait: boolInput('wait', true, 'CODEXCTL_WAIT'),
-            waitTimeoutMs: waitTimeout || process.env.CODEXCTL_WAIT_TIMEOUT
-                ? durationInput('wait-timeout', 0, 'CODEXCTL_WAIT_TIMEOUT')
-                : undefined,
-            waitSoftFail: boolInput('wait-soft-fail', false, 'CODEXCTL_WAIT_SOFT_FAIL'),
-            forceConflicts: boolInput('force-conflicts', true),
+            kubectl: { version: inputs.kubectlVersion },
+            manifestPath: inputs.manifestPath,
+            dryRun: inputs.dryRun,
+            wait: inputs.wait,
+            waitTimeoutMs: inputs.waitTimeoutMs,
+            waitSoftFail: inputs.waitSoftFail,
+            forceConflicts: inputs.forceConflicts,
             reporter,
             maskSecret: (s) => core_setSecret(s),
         });

@@ -1,51 +1,28 @@
-import path from 'node:path';
 import * as core from '@actions/core';
 import { applyEnvironment } from '@codex-k8s/core';
-import {
-  actionsReporter,
-  boolInput,
-  durationInput,
-  listInput,
-  readCommonInputs,
-  runAction,
-  setOutputs,
-} from '@codex-k8s/core/action-kit';
+import { actionsReporter, runAction, setOutputs } from '@codex-k8s/core/action-kit';
+import { readInputs } from './inputs.js';
 
 /** apply: render + hooks + server-side apply + waits for one environment (or a dry-run diff). */
 export async function run(): Promise<void> {
   const reporter = actionsReporter();
   await runAction(async () => {
-    const common = readCommonInputs();
-    const waitTimeout = core.getInput('wait-timeout');
-    const manifestPath = path.join(
-      process.env.RUNNER_TEMP ?? process.cwd(),
-      `codex-k8s-${common.env}-${common.slot || 'stack'}.yaml`,
-    );
+    const inputs = readInputs();
     const result = await applyEnvironment({
-      load: {
-        config: common.config,
-        env: common.env,
-        slot: common.slot,
-        namespace: common.namespace,
-        vars: common.vars,
-        varFile: common.varFile,
-      },
+      load: inputs.stack,
       filters: {
-        onlyServices: listInput('only-services', 'CODEXCTL_ONLY_SERVICES'),
-        skipServices: listInput('skip-services', 'CODEXCTL_SKIP_SERVICES'),
-        onlyInfra: listInput('only-infra', 'CODEXCTL_ONLY_INFRA'),
-        skipInfra: listInput('skip-infra', 'CODEXCTL_SKIP_INFRA'),
+        onlyServices: inputs.onlyServices,
+        skipServices: inputs.skipServices,
+        onlyInfra: inputs.onlyInfra,
+        skipInfra: inputs.skipInfra,
       },
-      kubectl: { version: common.kubectlVersion },
-      manifestPath,
-      dryRun: common.dryRun,
-      wait: boolInput('wait', true, 'CODEXCTL_WAIT'),
-      waitTimeoutMs:
-        waitTimeout || process.env.CODEXCTL_WAIT_TIMEOUT
-          ? durationInput('wait-timeout', 0, 'CODEXCTL_WAIT_TIMEOUT')
-          : undefined,
-      waitSoftFail: boolInput('wait-soft-fail', false, 'CODEXCTL_WAIT_SOFT_FAIL'),
-      forceConflicts: boolInput('force-conflicts', true),
+      kubectl: { version: inputs.kubectlVersion },
+      manifestPath: inputs.manifestPath,
+      dryRun: inputs.dryRun,
+      wait: inputs.wait,
+      waitTimeoutMs: inputs.waitTimeoutMs,
+      waitSoftFail: inputs.waitSoftFail,
+      forceConflicts: inputs.forceConflicts,
       reporter,
       maskSecret: (s) => core.setSecret(s),
     });

@@ -1,42 +1,39 @@
 import { cleanupSlots } from '@codex-k8s/core';
-import {
-  actionsReporter,
-  boolInput,
-  durationInput,
-  issueClosedChecker,
-  readCommonInputs,
-  runAction,
-  setOutputs,
-  stackInputs,
-  UserError,
-} from '@codex-k8s/core/action-kit';
+import { actionsReporter, issueClosedChecker, runAction, setOutputs, UserError } from '@codex-k8s/core/action-kit';
+import { readInputs } from './inputs.js';
 
-/** cleanup: tear down slots by issue, PR, slot, all, or stale; workflow_dispatch friendly. */
+/** cleanup: tear down slots by issue, PR, slot, all, or stale; workflow_dispatch friendly (dry-run: what would go). */
 export async function run(): Promise<void> {
   const reporter = actionsReporter();
   await runAction(async () => {
-    const common = readCommonInputs();
-    const stale = boolInput('stale', false);
+    const inputs = readInputs();
     const result = await cleanupSlots({
-      load: stackInputs(common),
-      issue: common.issue,
-      pr: common.pr,
-      slot: common.slot,
-      all: boolInput('all', false, 'CODEXCTL_ALL'),
-      stale,
-      ttlMs: durationInput('ttl', 168 * 3_600_000),
-      isClosed: stale ? issueClosedChecker(common.githubToken) : undefined,
-      deleteState: boolInput('delete-state', true, 'CODEXCTL_WITH_CONFIGMAP'),
-      kubectl: { version: common.kubectlVersion },
+      load: inputs.stack,
+      issue: inputs.issue,
+      pr: inputs.pr,
+      slot: inputs.slot,
+      all: inputs.all,
+      stale: inputs.stale,
+      ttlMs: inputs.ttlMs,
+      isClosed: inputs.stale ? issueClosedChecker(inputs.githubToken) : undefined,
+      deleteState: inputs.deleteState,
+      kubectl: { version: inputs.kubectlVersion },
+      dryRun: inputs.dryRun,
       reporter,
     });
     setOutputs({ released: result.released });
+    const slotLine = (s: (typeof result.released)[number]) =>
+      `- slot ${s.slot} \`${s.namespace}\`${s.issue ? ` issue #${s.issue}` : ''}${s.pr ? ` PR #${s.pr}` : ''}`;
+    const lines = result.released.map(slotLine);
+    const head = result.dryRun ? 'dry-run=true: nothing was deleted or released. Would release:' : 'Released:';
     reporter.summary(
-      `### codex-k8s cleanup\n\n${result.released.length ? result.released.map((s) => `- slot ${s.slot} \`${s.namespace}\`${s.issue ? ` issue #${s.issue}` : ''}${s.pr ? ` PR #${s.pr}` : ''}`).join('\n') : 'Nothing to clean.'}\n`,
+      `### codex-k8s cleanup\n\n${lines.length ? `${head}\n\n${lines.join('\n')}` : 'Nothing to clean.'}\n` +
+        (result.problems.length ? `\nNot released:\n\n${result.problems.map((p) => `- ${p}`).join('\n')}\n` : ''),
     );
     if (result.problems.length) {
+      const n = result.problems.length;
       throw new UserError(
-        `${result.problems.length} slot(s) could not be cleaned (the others were):\n${result.problems.join('\n')}`,
+        `${n} ${n === 1 ? 'slot' : 'slots'} could not be cleaned (the others were):\n${result.problems.join('\n')}`,
       );
     }
   });

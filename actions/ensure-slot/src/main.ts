@@ -1,45 +1,33 @@
 import * as core from '@actions/core';
 import { ensureSlot } from '@codex-k8s/core';
-import {
-  actionsReporter,
-  boolInput,
-  durationInput,
-  gateIssueWork,
-  listInput,
-  readCommonInputs,
-  runAction,
-  setOutputs,
-  stackInputs,
-} from '@codex-k8s/core/action-kit';
+import { actionsReporter, checkAllowedActor, runAction, setOutputs } from '@codex-k8s/core/action-kit';
+import { readInputs } from './inputs.js';
 
-/** ensure-slot: the slot of an issue or PR, found or claimed, bootstrapped when new. */
+/** ensure-slot: the slot of an issue or PR, found or claimed, bootstrapped when new (dry-run: what would be). */
 export async function run(): Promise<void> {
   const reporter = actionsReporter();
   await runAction(async () => {
-    const common = readCommonInputs();
-    gateIssueWork(listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'), boolInput('plan-root', false));
+    const inputs = readInputs();
+    checkAllowedActor(inputs.allowedUsers);
     const result = await ensureSlot({
-      load: stackInputs(common),
-      issue: common.issue,
-      pr: common.pr,
-      slot: common.slot,
+      load: inputs.stack,
+      issue: inputs.issue,
+      pr: inputs.pr,
+      slot: inputs.slot,
       owner: process.env.GITHUB_RUN_ID || 'manual',
-      slotWaitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
-      bootstrap: boolInput('bootstrap', true),
-      kubectl: { version: common.kubectlVersion },
+      slotWaitTimeoutMs: inputs.slotWaitTimeoutMs,
+      bootstrap: inputs.bootstrap,
+      kubectl: { version: inputs.kubectlVersion },
+      dryRun: inputs.dryRun,
       reporter,
       maskSecret: (s) => core.setSecret(s),
     });
-    setOutputs({
-      slot: result.slot,
-      namespace: result.namespace,
-      env: result.env,
-      created: result.created,
-      'root-issue': '',
-    });
-    reporter.summary(
-      `### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n${result.created ? 'Claimed by this run' : 'Reused'} for ${common.issue ? `issue #${common.issue}` : `PR #${common.pr}`} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}\n`,
-    );
+    setOutputs({ slot: result.slot, namespace: result.namespace, env: result.env, created: result.created });
+    const holder = inputs.issue ? `issue #${inputs.issue}` : inputs.pr ? `PR #${inputs.pr}` : `slot ${inputs.slot}`;
+    const what = result.dryRun
+      ? `dry-run=true: nothing was claimed or applied. The slot ${result.created ? 'would be claimed' : 'would be reused'} for ${holder} (env ${result.env}).${result.dryRun.wouldApply.length ? ` The bootstrap would apply: ${result.dryRun.wouldApply.join(', ')}.` : ''}`
+      : `${result.created ? 'Claimed by this run' : 'Reused'} for ${holder} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}`;
+    reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n${what}\n`);
   });
   await reporter.flushSummary();
 }

@@ -1,4 +1,4 @@
-import { UserError } from '@codex-k8s/core/errors';
+import { isUserError } from '@codex-k8s/core/errors';
 
 /** Each command lives in its own module, loaded on demand so start-up only pays for the command that runs. */
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number>; help: string }>> = {
@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UserError || (err as Error)?.name === 'UserError') {
+    if (isUserError(err)) {
       process.stderr.write(`error: ${(err as Error).message}\n`);
       return 1;
     }

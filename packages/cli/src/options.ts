@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '@codex-k8s/core/errors';
+import { LEGACY_ENV, readLegacyEnv } from '@codex-k8s/core/legacy-env';
 
 /** Flags shared by every command that loads services.yaml. Env fallbacks: flag > CODEXCTL_* > default. */
 export const STACK_FLAGS = {
@@ -44,11 +45,6 @@ export interface StackArgs {
   varFile?: string;
 }
 
-function fromEnv(name: string): string | undefined {
-  const v = process.env[name];
-  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
-}
-
 export function parseSlot(value: string | undefined, source: string): number {
   if (value === undefined || value.trim() === '') return 0;
   const n = Number(value.trim());
@@ -60,20 +56,18 @@ export function stackArgs(
   values: { config?: string; env?: string; slot?: string; namespace?: string; vars?: string[]; 'var-file'?: string },
   requireEnv = true,
 ): StackArgs {
-  const env = values.env ?? fromEnv('CODEXCTL_ENV') ?? '';
+  const legacy = readLegacyEnv();
+  const env = values.env ?? legacy.env ?? '';
   if (requireEnv && !env)
     throw new UserError('--env is required (or set CODEXCTL_ENV): the environment to render, e.g. --env dev');
   const slotFlag = values.slot !== undefined;
-  const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
   return {
-    config: values.config ?? fromEnv('CODEXCTL_CONFIG') ?? 'services.yaml',
+    config: values.config ?? legacy.config ?? 'services.yaml',
     env,
-    slot: parseSlot(slotFlag ? values.slot : fromEnv('CODEXCTL_SLOT'), slotFlag ? '--slot' : 'CODEXCTL_SLOT'),
-    namespace: values.namespace ?? fromEnv('CODEXCTL_NAMESPACE'),
-    vars: [...legacyVars, ...(values.vars ?? [])],
-    varFile: values['var-file'] ?? fromEnv('CODEXCTL_VAR_FILE'),
+    slot: parseSlot(slotFlag ? values.slot : legacy.slot, slotFlag ? '--slot' : LEGACY_ENV.slot),
+    namespace: values.namespace ?? legacy.namespace,
+    // CODEXCTL_VARS first, so a --vars entry for the same key wins.
+    vars: [...legacy.vars, ...(values.vars ?? [])],
+    varFile: values['var-file'] ?? legacy.varFile,
   };
 }

@@ -14,8 +14,17 @@ export function setLogLevel(flag: string | undefined): void {
   level = (ORDER as string[]).includes(v) ? (v as LogLevel) : 'info';
 }
 
+const PREFIX: Record<LogLevel, string> = { debug: 'debug: ', info: '', warn: 'warning: ', error: 'error: ' };
+/** Warnings already printed: services.yaml may be loaded several times in one run; each warning shows once. */
+const warned = new Set<string>();
+
 export function log(at: LogLevel, message: string): void {
-  if (ORDER.indexOf(at) >= ORDER.indexOf(level)) process.stderr.write(`${at === 'info' ? '' : `${at}: `}${message}\n`);
+  if (ORDER.indexOf(at) < ORDER.indexOf(level)) return;
+  if (at === 'warn') {
+    if (warned.has(message)) return;
+    warned.add(message);
+  }
+  process.stderr.write(`${PREFIX[at]}${message}\n`);
 }
 
 export function warnAll(warnings: readonly Diagnostic[]): void {

@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const cluster = result.cluster;
   process.stdout.write(
-    `${result.dryRun ? 'would destroy' : 'destroyed'} ${result.namespace.name}${cluster.deleted.length ? `; deleted ${cluster.deleted.length} cluster-scoped object(s)` : ''}${cluster.kept.length ? `; kept ${cluster.kept.length} still used by other slots` : ''}\n`,
+    `${result.dryRun ? 'would destroy' : 'destroyed'} ${result.namespace.name}${cluster.deleted.length ? `; deleted ${cluster.deleted.length} cluster-scoped ${cluster.deleted.length === 1 ? 'object' : 'objects'}` : ''}${cluster.kept.length ? `; kept ${cluster.kept.length} still used by other slots` : ''}\n`,
   );
   return 0;
 }

@@ -18,7 +18,10 @@ export async function run(argv: string[]): Promise<number> {
     skipInfra: values['skip-infra'],
   });
   warnAll([...stack.warnings, ...rendered.warnings]);
-  log('debug', `rendered ${rendered.documents.length} documents for env ${stack.env} in namespace ${stack.namespace}`);
+  log(
+    'debug',
+    `rendered ${rendered.documents.length} ${rendered.documents.length === 1 ? 'document' : 'documents'} for env ${stack.env} in namespace ${stack.namespace}`,
+  );
   emit(stackToYaml(rendered.documents), values.output);
   return 0;
 }

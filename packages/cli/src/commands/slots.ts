@@ -5,13 +5,19 @@ import { setLogLevel } from '../output.js';
 import { cliReporter } from '../reporter.js';
 
 export const help = `codex-k8s slots list    -c FILE [--env ENV] [--kubectl PATH]
-codex-k8s slots release -c FILE --env ENV N [--kubectl PATH]
+codex-k8s slots release -c FILE --env ENV N [--dry-run] [--kubectl PATH]
 list: the slot records (slot, env, namespace, issue, pr, created, last activity).
-release: destroys slot N's environment and deletes its record.`;
+release: destroys slot N's environment and deletes its record; --dry-run says what it would delete, deletes
+nothing and runs no hook.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parse('slots', rest, { ...STACK_FLAGS, kubectl: { type: 'string' } }, true);
+  const { values, positionals } = parse(
+    'slots',
+    rest,
+    { ...STACK_FLAGS, kubectl: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    true,
+  );
   setLogLevel(values['log-level']);
   const reporter = cliReporter();
   if (sub === 'list') {
@@ -45,9 +51,18 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError(
         'slots release: give the slot number, e.g. codex-k8s slots release -c services.yaml --env ai 3',
       );
-    const result = await cleanupSlots({ load: stackArgs(values), slot, kubectl: { path: values.kubectl }, reporter });
-    if (result.problems.length) throw new UserError(result.problems.join('\n'));
-    process.stdout.write(result.released.length ? `released slot ${slot}\n` : `slot ${slot} is not held\n`);
+    const dryRun = !!values['dry-run'];
+    const result = await cleanupSlots({
+      load: stackArgs(values),
+      slot,
+      kubectl: { path: values.kubectl },
+      reporter,
+      dryRun,
+    });
+    if (result.problems.length) throw new UserError(`slot ${slot} was not released: ${result.problems.join('\n')}`);
+    if (!result.released.length) process.stdout.write(`slot ${slot} is not held\n`);
+    else if (dryRun) process.stdout.write(`would release slot ${slot} (dry run: nothing was deleted)\n`);
+    else process.stdout.write(`released slot ${slot}\n`);
     return 0;
   }
   throw new UserError('slots: use "slots list" or "slots release N"');

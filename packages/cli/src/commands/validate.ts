@@ -68,7 +68,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const w of warnings.items) process.stderr.write(`warning: ${w}\n`);
   for (const e of errors.items) process.stderr.write(`error: ${e}\n`);
   process.stdout.write(
-    `${args.config}: ${envs.length} environment(s) checked (${envs.join(', ')}): ${errors.items.length} error(s), ${warnings.items.length} warning(s)\n`,
+    `${args.config}: ${count(envs.length, 'environment')} checked (${envs.join(', ')}): ${count(errors.items.length, 'error')}, ${count(warnings.items.length, 'warning')}\n`,
   );
   return errors.items.length ? 1 : 0;
 }
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -13,16 +13,3 @@ export function checkAllowedActor(allowed: readonly string[], actor = process.en
     );
   }
 }
-
-/**
- * The gate of the actions that start work for an issue: the allowed-actor check, and `plan-root`, which needs the
- * GitHub layer this version does not have yet (say so rather than ignore it).
- */
-export function gateIssueWork(allowed: readonly string[], planRoot: boolean): void {
-  checkAllowedActor(allowed);
-  if (planRoot) {
-    throw new UserError(
-      'plan-root: resolving the [ai-plan] root issue needs the GitHub layer, which this version does not have yet; pass issue: of the root issue instead',
-    );
-  }
-}

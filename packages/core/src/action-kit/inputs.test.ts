@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { boolInput, durationInput, readCommonInputs } from './inputs.js';
+import {
+  boolInput,
+  durationInput,
+  githubTokenInput,
+  positiveDurationInput,
+  readSlotSelector,
+  readStackInputs,
+} from './inputs.js';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -9,29 +16,45 @@ const set = (vars: Record<string, string>) => Object.assign(process.env, vars);
 
 describe('action inputs', () => {
   it('an input beats its CODEXCTL_* variable, which beats the default', () => {
-    expect(readCommonInputs().env).toBe('ai');
+    expect(readStackInputs().env).toBe('ai');
     set({ CODEXCTL_ENV: 'ai-repair', CODEXCTL_ISSUE_NUMBER: '12' });
-    expect(readCommonInputs()).toMatchObject({ env: 'ai-repair', issue: 12 });
+    expect(readStackInputs().env).toBe('ai-repair');
+    expect(readSlotSelector().issue).toBe(12);
     set({ INPUT_ENV: 'staging', INPUT_ISSUE: '3' });
-    expect(readCommonInputs()).toMatchObject({ env: 'staging', issue: 3 });
+    expect(readStackInputs().env).toBe('staging');
+    expect(readSlotSelector().issue).toBe(3);
   });
 
-  it('keeps multi-line vars whole and the predecessor comma format for CODEXCTL_VARS', () => {
+  it('keeps multi-line vars whole, after the comma-separated CODEXCTL_VARS entries (so the input wins)', () => {
     set({ CODEXCTL_VARS: 'A=1,B=2' });
-    expect(readCommonInputs().vars).toEqual(['A=1', 'B=2']);
+    expect(readStackInputs().vars).toEqual(['A=1', 'B=2']);
     set({ INPUT_VARS: 'A=1,2\nB=x' });
-    expect(readCommonInputs().vars).toEqual(['A=1,2\nB=x']);
+    expect(readStackInputs().vars).toEqual(['A=1', 'B=2', 'A=1,2\nB=x']);
   });
 
   it('rejects bad values naming the input', () => {
     set({ INPUT_SLOT: 'two' });
-    expect(() => readCommonInputs()).toThrow(/input slot: "two" is not a whole number/);
-    set({ INPUT_SLOT: '', INPUT_LANG: 'de' });
-    expect(() => readCommonInputs()).toThrow(/input lang: "de" is not supported/);
+    expect(() => readSlotSelector()).toThrow(/input slot: "two" is not a whole number/);
     set({ INPUT_WAIT: 'maybe' });
     expect(() => boolInput('wait', true)).toThrow(/input wait: "maybe" is not a boolean/);
     set({ 'INPUT_WAIT-TIMEOUT': '5 minutes' });
     expect(() => durationInput('wait-timeout', 0)).toThrow(/input wait-timeout: "5 minutes" is not a duration/);
+  });
+
+  it('a TTL of zero or below is an error', () => {
+    set({ INPUT_TTL: '-5h' });
+    expect(() => positiveDurationInput('ttl', 1)).toThrow(/input ttl: "-5h" must be longer than zero/);
+    set({ INPUT_TTL: '0' });
+    expect(() => positiveDurationInput('ttl', 1)).toThrow(/input ttl: "0" must be longer than zero/);
+    set({ INPUT_TTL: '2h' });
+    expect(positiveDurationInput('ttl', 1)).toBe(7_200_000);
+  });
+
+  it('the token falls back to CODEXCTL_GH_PAT, then GITHUB_TOKEN', () => {
+    set({ GITHUB_TOKEN: 'from-runner' });
+    expect(githubTokenInput()).toBe('from-runner');
+    set({ CODEXCTL_GH_PAT: 'pat' });
+    expect(githubTokenInput()).toBe('pat');
   });
 
   it('reads durations as Go durations or bare seconds', () => {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { z } from 'zod';
+import { LEGACY_ENV, legacyValue, legacyVars } from '../config/legacy-env.js';
 import { parseGoDuration } from '../kube/duration.js';
 import { UserError } from '../util/errors.js';
 
@@ -9,9 +9,7 @@ import { UserError } from '../util/errors.js';
  */
 
 function fromEnv(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  const v = process.env[name];
-  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+  return name ? legacyValue(name) : undefined;
 }
 
 /** The raw text of an input: the input, else its CODEXCTL_* fallback, else ''. */
@@ -68,53 +66,60 @@ export function parseDurationMs(text: string): number | undefined {
   }
 }
 
-const Lang = z.enum(['en', 'ru']);
-
-export interface CommonInputs {
+/** The stack inputs every action has (each action reads them once, in its own inputs.ts). */
+export interface StackInputs {
   config: string;
   env: string;
-  slot: number;
-  namespace?: string;
-  issue: number;
-  pr: number;
-  /** Inline `KEY=VALUE` entries (the vars input holds one per line). */
+  /** Inline `KEY=VALUE` entries: CODEXCTL_VARS's first, then the vars input (one per line), which wins. */
   vars: string[];
   varFile?: string;
-  kubectlVersion?: string;
-  githubToken: string;
-  lang: 'en' | 'ru';
-  dryRun: boolean;
 }
 
-/** The inputs every action has. `defaultEnv` is the env the action uses when neither input nor variable names one. */
-export function readCommonInputs(defaultEnv = 'ai'): CommonInputs {
-  const token = stringInput('github-token', '', 'CODEXCTL_GH_PAT') || fromEnv('GITHUB_TOKEN') || '';
-  if (token) core.setSecret(token);
-  const lang = stringInput('lang', 'en', 'CODEXCTL_LANG').toLowerCase();
-  const parsedLang = Lang.safeParse(lang);
-  if (!parsedLang.success) throw new UserError(`input lang: "${lang}" is not supported; use en or ru`);
-  const legacyVars = (fromEnv('CODEXCTL_VARS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const inlineVars = core.getInput('vars');
+export function readStackInputs(defaultEnv = 'ai'): StackInputs {
+  const inline = core.getInput('vars');
   return {
-    config: stringInput('config', 'services.yaml', 'CODEXCTL_CONFIG'),
-    env: stringInput('env', defaultEnv, 'CODEXCTL_ENV'),
-    slot: intInput('slot', 0, 'CODEXCTL_SLOT'),
-    namespace: stringInput('namespace', '', 'CODEXCTL_NAMESPACE') || undefined,
-    issue: intInput('issue', 0, 'CODEXCTL_ISSUE_NUMBER'),
-    pr: intInput('pr', 0, 'CODEXCTL_PR_NUMBER'),
-    vars: inlineVars ? [inlineVars] : legacyVars,
-    varFile: stringInput('var-file', '', 'CODEXCTL_VAR_FILE') || undefined,
-    kubectlVersion: stringInput('kubectl-version', '') || undefined,
-    githubToken: token,
-    lang: parsedLang.data,
-    dryRun: boolInput('dry-run', false),
+    config: stringInput('config', 'services.yaml', LEGACY_ENV.config),
+    env: stringInput('env', defaultEnv, LEGACY_ENV.env),
+    vars: [...legacyVars(), ...(inline ? [inline] : [])],
+    varFile: stringInput('var-file', '', LEGACY_ENV.varFile) || undefined,
   };
 }
 
-/** services.yaml and its variables, as every action that loads it passes them to core. */
-export function stackInputs(common: CommonInputs): { config: string; env: string; vars: string[]; varFile?: string } {
-  return { config: common.config, env: common.env, vars: common.vars, varFile: common.varFile };
+/** The slot selectors: an issue, a pull request, a slot number (0 = not given). */
+export function readSlotSelector(): { issue: number; pr: number; slot: number } {
+  return {
+    issue: intInput('issue', 0, LEGACY_ENV.issue),
+    pr: intInput('pr', 0, LEGACY_ENV.pr),
+    slot: intInput('slot', 0, LEGACY_ENV.slot),
+  };
+}
+
+/** The token for the GitHub API (input, else CODEXCTL_GH_PAT, else GITHUB_TOKEN), masked in the log. */
+export function githubTokenInput(): string {
+  const token = stringInput('github-token', '', 'CODEXCTL_GH_PAT') || fromEnv('GITHUB_TOKEN') || '';
+  if (token) core.setSecret(token);
+  return token;
+}
+
+export function dryRunInput(): boolean {
+  return boolInput('dry-run', false);
+}
+
+export function kubectlVersionInput(): string | undefined {
+  return stringInput('kubectl-version', '') || undefined;
+}
+
+/** A duration input that must be longer than zero (a TTL, a timeout). */
+export function positiveDurationInput(name: string, fallbackMs: number, envFallback?: string): number {
+  const ms = durationInput(name, fallbackMs, envFallback);
+  if (ms <= 0)
+    throw new UserError(
+      `input ${name}: "${inputText(name, envFallback).trim()}" must be longer than zero; write e.g. 72h`,
+    );
+  return ms;
+}
+
+/** A duration input left unset (undefined) when neither the input nor its variable is given. */
+export function optionalDurationInput(name: string, envFallback?: string): number | undefined {
+  return inputText(name, envFallback).trim() ? durationInput(name, 0, envFallback) : undefined;
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { UserError } from '../util/errors.js';
+import { isUserError } from '../util/errors.js';
 
 /**
  * Runs an action's body: a user error fails the step with its message alone; anything else also logs the stack
@@ -9,7 +9,7 @@ export async function runAction(body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (err) {
-    if (err instanceof UserError) {
+    if (isUserError(err)) {
       core.setFailed(err.message);
       return;
     }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import { UserError, type Diagnostic } from '../util/errors.js';
-import { nodeAt, positionOf } from '../util/yaml-position.js';
+import { documentToJS, nodeAt, positionOf } from '../util/yaml-position.js';
 import type { StackConfig } from './schema.js';
 
 interface CheckInput {
@@ -118,7 +118,7 @@ function unknownEnvsInWhen(
   at: (p: (string | number)[]) => Omit<Diagnostic, 'message'>,
 ): Diagnostic[] {
   if (envNames.size === 0) return [];
-  const raw = (rawDoc.toJS() ?? {}) as Record<string, unknown>;
+  const raw = (documentToJS(rawDoc, '') ?? {}) as Record<string, unknown>;
   const out: Diagnostic[] = [];
   const check = (expr: unknown, p: (string | number)[]) => {
     if (typeof expr !== 'string') return;

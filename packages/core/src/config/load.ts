@@ -4,7 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { parseTemplate, predecessorFuncs, TemplateError, type FuncMap, type GoStruct } from '../template/index.js';
 import { DiagnosticsError, UserError, type Diagnostic } from '../util/errors.js';
-import { formatPath, keyAt, nodeAt, positionOf } from '../util/yaml-position.js';
+import { formatPath, keyAt, nodeAt, positionOf, documentToJS } from '../util/yaml-position.js';
 import { buildTemplateContext } from './context.js';
 import { checkEnvironmentDefined, resolveEnvironment, type ResolvedEnvironment } from './environments.js';
 import { checkNamespaceName, isSlottedPattern, namespacePattern } from './namespace.js';
@@ -95,7 +95,7 @@ export function loadStack(options: LoadOptions): LoadedStack {
     displayFile,
     'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)',
   );
-  const header = readHeader(rawDoc.doc);
+  const header = readHeader(rawDoc.doc, displayFile);
   // An unknown env is reported as such, before its namespace (from a default pattern) can be found invalid.
   if (header.environments) checkEnvironmentDefined(header.environments, env, displayFile);
 
@@ -293,8 +293,8 @@ function asStringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-function readHeader(doc: Document): RawHeader {
-  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+function readHeader(doc: Document, displayFile: string): RawHeader {
+  const data = (documentToJS(doc, displayFile) ?? {}) as Record<string, unknown>;
   const ns = data.namespace as Record<string, unknown> | undefined;
   const envs = data.environments;
   return {
@@ -428,6 +428,6 @@ export function listEnvironments(config: string, cwd = process.cwd()): string[] 
     displayFile,
     'the file must be valid YAML before templating',
   );
-  const envs = (doc.toJS() as Record<string, unknown> | null)?.environments;
+  const envs = (documentToJS(doc, displayFile) as Record<string, unknown> | null)?.environments;
   return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
 }

@@ -32,6 +32,7 @@ import {
   type ItemHookPoint,
   type StepResult,
 } from './types.js';
+import { UserError } from '../util/errors.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
 
@@ -143,7 +144,7 @@ export class HookRunner {
 
   async runItem(point: ItemHookPoint, item: HookItem): Promise<StepResult[]> {
     const found = findItem(this.options.stack, item);
-    if (!found) throw new Error(`hooks: no ${item.type} named "${item.name}" in services.yaml`);
+    if (!found) throw new UserError(`hooks: no ${item.type} named "${item.name}" in services.yaml`);
     return this.runList(this.itemSteps(point, item), point, item, itemPath(item, found.index, point));
   }
 

@@ -1,4 +1,5 @@
 import type { LoadedStack } from '../config/load.js';
+import { UserError } from '../util/errors.js';
 
 /** Root hook lists. Apply and destroy have their own (the predecessor shared beforeAll/afterAll between them). */
 export type GlobalHookPoint = 'beforeAll' | 'afterAll' | 'beforeDestroy' | 'afterDestroy';
@@ -63,7 +64,7 @@ export function describeStep(step: HookStepInfo): string {
 }
 
 /** A step failed and the run stops (steps with `continueOnError` are reported, not thrown). */
-export class HookError extends Error {
+export class HookError extends UserError {
   constructor(
     readonly step: HookStepInfo,
     readonly reason: string,
@@ -80,7 +81,7 @@ export class HookError extends Error {
 }
 
 /** Thrown by a step's implementation; the runner turns it into a HookError naming the step. */
-export class StepFailure extends Error {
+export class StepFailure extends UserError {
   constructor(
     message: string,
     readonly timedOut = false,

@@ -13,6 +13,8 @@ import type { Kubectl } from './kubectl.js';
 import { formatRef, refOf, type ObjectRef } from './objects.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { describeRelease, releaseUsage, type ReleaseResult } from './usage.js';
+import { plural } from '../util/plural.js';
+import { UserError } from '../util/errors.js';
 
 export interface DestroyOptions {
   /** The slot's namespace: deleted, and the key of its usage marks. */
@@ -49,10 +51,10 @@ export interface DestroyResult {
   invocations: number;
 }
 
-export class DestroyError extends Error {
+export class DestroyError extends UserError {
   constructor(readonly result: DestroyResult) {
     super(
-      `destroy of namespace ${result.namespace.name} left ${result.problems.length} problem(s):\n` +
+      `destroy of namespace ${result.namespace.name} left ${plural(result.problems.length, 'problem')}:\n` +
         result.problems.map((p) => `  ${p.object}: ${p.message}`).join('\n'),
     );
     this.name = 'DestroyError';

@@ -166,7 +166,7 @@ export function waitFailureMessage(failures: readonly WaitFailure[], timeout?: s
   const names = failures.map((f) => `${formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
   return (
     `${failures.length === 1 ? 'a workload is' : `${failures.length} workloads are`} not ready${timeout ? ` within ${timeout}` : ''}: ${names}. ` +
-    'The describe output, events and pod logs are in the log group and the job summary; if it only needs more time, raise wait-timeout.'
+    'The describe output, events and pod logs of each are printed above; if it only needs more time, raise the wait timeout.'
   );
 }
 

@@ -2,6 +2,7 @@
  * Go duration strings (`90s`, `5m`, `1h30m`, `1.5h`, `300ms`): the format of every timeout in services.yaml and of
  * kubectl's own `--timeout`, so values written for the predecessor keep their meaning.
  */
+import { UserError } from '../util/errors.js';
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
@@ -14,7 +15,7 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
 };
 
-export class DurationError extends Error {
+export class DurationError extends UserError {
   constructor(
     readonly text: string,
     why: string,

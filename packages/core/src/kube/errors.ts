@@ -1,4 +1,5 @@
 /** Reasons the API server gives in `Error from server (<Reason>): ...`. */
+import { UserError } from '../util/errors.js';
 export type ApiReason =
   | 'AlreadyExists'
   | 'NotFound'
@@ -35,7 +36,7 @@ const TRANSIENT_TEXT = [
 ];
 
 /** A failed kubectl call: what ran (without stdin), how it ended, and the server's reason when it gave one. */
-export class KubectlError extends Error {
+export class KubectlError extends UserError {
   constructor(
     readonly args: readonly string[],
     readonly code: number,

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tc from '@actions/tool-cache';
 import { findOnPath, isExecutableFile } from './which.js';
+import { UserError } from '../util/errors.js';
 
 export { findOnPath } from './which.js';
 
@@ -46,7 +47,7 @@ export interface KubectlInstall {
   version?: string;
 }
 
-export class KubectlInstallError extends Error {
+export class KubectlInstallError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'KubectlInstallError';

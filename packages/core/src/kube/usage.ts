@@ -28,6 +28,7 @@ import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, manifestStream, refKey, stubOf, type ObjectRef } from './objects.js';
 import { withRetry, type RetryOptions } from './retry.js';
+import { UserError } from '../util/errors.js';
 
 export const USAGE_PREFIX = 'used-by.codex-k8s.io/';
 
@@ -47,7 +48,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function usageKey(namespace: string): string {
   if (!DNS_LABEL.test(namespace) || namespace.length > 63)
-    throw new Error(`usage tracking: "${namespace}" is not a valid namespace name`);
+    throw new UserError(`usage tracking: "${namespace}" is not a valid namespace name`);
   return `${USAGE_PREFIX}${namespace}`;
 }
 

@@ -135,7 +135,7 @@ describe('waitFor', () => {
     expect(r.failures[1].describe).toMatch(/\(kubectl describe failed: Error from server \(Forbidden\): nope\)/);
     expect(r.message).toBe(
       '2 workloads are not ready within 5s: Deployment app/api (exceeded its progress deadline), Job app/migrate (timed out). ' +
-        'The describe output, events and pod logs are in the log group and the job summary; if it only needs more time, raise wait-timeout.',
+        'The describe output, events and pod logs of each are printed above; if it only needs more time, raise the wait timeout.',
     );
     // 4 waits + events once for the namespace + (describe, pods, logs) x 2 failures
     expect(r.invocations).toBe(4 + 1 + 3 + 3);

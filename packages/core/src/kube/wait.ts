@@ -22,6 +22,7 @@ import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { refOf, resourceArg, type ObjectRef } from './objects.js';
 import { backoffDelay, defaultSleep, isRetryable } from './retry.js';
+import { UserError } from '../util/errors.js';
 
 export interface WaitTarget {
   ref: ObjectRef;
@@ -90,7 +91,7 @@ export interface WaitResult {
   invocations: number;
 }
 
-export class WaitError extends Error {
+export class WaitError extends UserError {
   constructor(
     readonly failures: WaitFailure[],
     message = waitFailureMessage(failures),

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadStack, type LoadedStack, type LoadOptions } from '../config/load.js';
 import { HookRunner } from '../hooks/runner.js';
 import { applyWithHooks } from '../hooks/lifecycle.js';
-import { namespaceLabels, type ApplyResult } from '../kube/apply.js';
+import { namespaceLabels, type ApplyResult, type NamespaceOutcome } from '../kube/apply.js';
 import { formatDiagnostics } from '../kube/diagnostics.js';
 import { diffStack, formatDiffSummary } from '../kube/diff.js';
 import type { Kubectl } from '../kube/kubectl.js';
@@ -14,6 +14,16 @@ import { UserError } from '../util/errors.js';
 import type { Reporter } from '../util/reporter.js';
 import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
 import { resolveWaitTimeout } from './timeouts.js';
+import { plural } from '../util/plural.js';
+
+/** How each outcome of the namespace step reads in the log. */
+const NAMESPACE_OUTCOME: Record<NamespaceOutcome, string> = {
+  created: 'created',
+  exists: 'already exists',
+  applied: 'applied',
+  'in-stack': 'applied with the stack (services.yaml defines it)',
+  skipped: 'skipped',
+};
 
 export interface ApplyEnvironmentOptions {
   load: LoadOptions;
@@ -67,7 +77,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
   const { stack, rendered } = await r.group('Render the stack', async () => {
     const out = renderForApply(o.load, o.filters, r);
     r.info(
-      `${out.rendered.documents.length} objects in ${out.rendered.groups.length} groups for env ${out.stack.env}, namespace ${out.stack.namespace}`,
+      `${plural(out.rendered.documents.length, 'object')} in ${plural(out.rendered.groups.length, 'group')} for env ${out.stack.env}, namespace ${out.stack.namespace}`,
     );
     return out;
   });
@@ -88,6 +98,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
       r.info(formatDiffSummary(d, 'text'));
       return d;
     });
+    r.info('dry run: hooks are not run');
     r.summary(
       `### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`,
     );
@@ -109,7 +120,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
   });
   const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
-  const result = await r.group(`Apply ${groups.length} groups to ${stack.namespace}`, () =>
+  const result = await r.group(`Apply ${plural(groups.length, 'group')} to ${stack.namespace}`, () =>
     applyWithHooks({
       kubectl,
       hooks,
@@ -124,7 +135,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
             r.info(
               `${e.group.type} ${e.group.name}: ${e.group.objects.map((x) => `${x.resource} ${x.action}`).join(', ') || e.group.skipped || 'nothing'}`,
             );
-          if (e.type === 'namespace') r.info(`namespace ${e.name}: ${e.outcome}`);
+          if (e.type === 'namespace') r.info(`namespace ${e.name}: ${NAMESPACE_OUTCOME[e.outcome]}`);
           if (e.type === 'retry')
             r.warning(`${e.what}: attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs} ms`);
         },
@@ -156,7 +167,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
   r.summary(
     `### codex-k8s apply: ${stack.env} → \`${stack.namespace}\`\n\n| group | objects |\n|---|---|\n` +
       result.apply.groups.map((g) => `| ${g.type} ${g.name} | ${g.objects.length} |`).join('\n') +
-      `\n\n${applied.length} objects applied${result.wait ? `, ${result.wait.ready.length} workloads ready` : ''}.\n`,
+      `\n\n${plural(applied.length, 'object')} applied${result.wait ? `, ${plural(result.wait.ready.length, 'workload')} ready` : ''}.\n`,
   );
   return {
     stack,

@@ -1,6 +1,7 @@
 import { loadStack, type LoadOptions } from '../config/load.js';
 import { HookRunner } from '../hooks/runner.js';
 import { destroyWithHooks } from '../hooks/lifecycle.js';
+import { describeDestroy, destroySlot } from '../kube/destroy.js';
 import type { Kubectl } from '../kube/kubectl.js';
 import { renderStack } from '../render/stack.js';
 import { lastActivity } from '../slots/record.js';
@@ -29,6 +30,8 @@ export interface CleanupOptions {
   client?: Kubectl;
   processEnv?: Record<string, string | undefined>;
   reporter: Reporter;
+  /** Report what would be deleted and released; delete nothing, run no hook. */
+  dryRun?: boolean;
 }
 
 export interface ReleasedSlot {
@@ -44,6 +47,8 @@ export interface CleanupResult {
   released: ReleasedSlot[];
   /** One entry per slot that could not be cleaned; the others were still cleaned. */
   problems: string[];
+  /** Set by a dry run: `released` lists the slots that would be released, and this what would be deleted. */
+  dryRun?: { slot: number; lines: string[] }[];
 }
 
 /**
@@ -56,6 +61,9 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
   const selectors = [o.issue, o.pr, o.slot].some((n) => (n ?? 0) > 0);
   if (!o.all && !o.stale && !selectors) {
     throw new UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
+  }
+  if (o.stale && o.ttlMs !== undefined && !(o.ttlMs > 0)) {
+    throw new UserError(`ttl must be longer than zero (got ${o.ttlMs} ms): give the age of a stale slot, e.g. 72h`);
   }
   const base = loadStack({ ...o.load, slot: 0, settingsOnly: true });
   const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
@@ -74,6 +82,7 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
     }
   }
   if (selected.length === 0) r.info('no slot matches: nothing to clean');
+  if (o.dryRun) return planCleanup(o, kubectl, records, selected);
 
   const released: ReleasedSlot[] = [];
   const problems: string[] = [];
@@ -120,4 +129,52 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
     });
   }
   return { released, problems };
+}
+
+/** The dry run of cleanupSlots: what each selected slot's teardown would delete, from reads only; no hook runs. */
+async function planCleanup(
+  o: CleanupOptions,
+  kubectl: Kubectl,
+  records: readonly SlotRecord[],
+  selected: readonly SlotRecord[],
+): Promise<CleanupResult> {
+  const r = o.reporter;
+  const released: ReleasedSlot[] = [];
+  const problems: string[] = [];
+  const dryRun: { slot: number; lines: string[] }[] = [];
+  for (const rec of selected) {
+    await r.group(
+      `Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`,
+      async () => {
+        try {
+          const sharedBy = records.filter(
+            (x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x),
+          );
+          const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
+          const destroy = await destroySlot(kubectl, {
+            namespace: rec.namespace,
+            deleteNamespace: sharedBy.length === 0,
+            clusterObjects: renderStack(stack).documents.map((d) => d.object),
+            dryRun: true,
+          });
+          if (!destroy.ok) throw new UserError(destroy.problems.map((p) => p.message).join('; '));
+          const lines = [
+            ...describeDestroy(destroy),
+            o.deleteState !== false
+              ? `record ${rec.name}: would be deleted`
+              : `record ${rec.name}: kept (delete-state: false)`,
+          ];
+          for (const line of lines) r.info(`dry run: ${line}`);
+          dryRun.push({ slot: rec.slot, lines });
+          released.push({ slot: rec.slot, namespace: rec.namespace, issue: rec.issue, pr: rec.pr });
+        } catch (err) {
+          const message = `slot ${rec.slot} (${rec.namespace}): ${err instanceof Error ? err.message : String(err)}`;
+          problems.push(message);
+          r.warning(message);
+        }
+      },
+    );
+  }
+  if (selected.length) r.info('dry run: hooks are not run');
+  return { released, problems, dryRun };
 }

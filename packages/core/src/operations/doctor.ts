@@ -3,6 +3,7 @@ import { KubectlError } from '../kube/errors.js';
 import { findKubectl } from '../kube/install.js';
 import { kubectlForStack } from '../kube/client.js';
 import type { ProcessRunner } from '../kube/runner.js';
+import { plural } from '../util/plural.js';
 
 export interface DoctorCheck {
   name: string;
@@ -33,7 +34,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorCheck[]> {
   checks.push({
     name: 'services.yaml',
     ok: true,
-    detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${stack.warnings.length} warning(s)`,
+    detail: `${stack.displayFile}: env ${stack.env}, namespace ${stack.namespace}, ${plural(stack.warnings.length, 'warning')}`,
   });
   let binary: string;
   try {

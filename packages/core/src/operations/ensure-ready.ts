@@ -4,8 +4,10 @@ import { renderStack } from '../render/stack.js';
 import type { Reporter } from '../util/reporter.js';
 import { resolveSyncOptions, syncSources, type SyncResult } from '../workspace/index.js';
 import { applyEnvironment } from './apply-environment.js';
+import { planEnsureReady } from './ensure-ready-dry-run.js';
 import { ensureSlot, type EnsureSlotOptions, type EnsureSlotResult } from './ensure-slot.js';
 import { slotStoreFor } from './slot-store.js';
+import { decideApply } from './apply-decision.js';
 import { stackDigest } from './stack-digest.js';
 
 export interface SourceSyncSettings {
@@ -64,6 +66,7 @@ export interface EnsureReadyResult extends EnsureSlotResult {
  * rendered now differs. A run cut off at any step, or a changed services.yaml, is finished by the next run.
  */
 export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyResult> {
+  if (o.dryRun) return planEnsureReady(o);
   const r: Reporter = o.reporter;
   // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
   await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
@@ -109,20 +112,11 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
     : undefined;
 
   const load = { ...o.load, slot: slot.slot, namespace: slot.namespace };
-  const recorded = slot.record.appliedDigest;
-  const current = stackDigest(renderStack(loadStack(load)).documents);
-  let applyReason: string;
-  if (o.apply === false) applyReason = 'apply: false';
-  else if (newEnv) applyReason = recreated ? 'the namespace was gone' : 'new slot';
-  else if (o.forceApply) applyReason = 'force-apply: true';
-  else if (!recorded) applyReason = 'no complete apply recorded for this slot';
-  else if (recorded !== current) applyReason = 'the stack changed since its last complete apply';
-  else applyReason = `unchanged since its last complete apply (${slot.record.appliedAt || 'time unknown'})`;
+  const { recorded, applying, reason: applyReason } = decideApply(o, slot, { newEnv, recreated, load });
 
   let infraReady = true;
   let wait: WaitResult | undefined;
   let appliedDigest = '';
-  const applying = o.apply !== false && (newEnv || !!o.forceApply || recorded !== current);
   if (applying) {
     r.info(`applying the stack to ${slot.namespace}: ${applyReason}`);
     const store = slotStoreFor(stack, kubectl, r);

@@ -1,4 +1,5 @@
 import jsyaml from 'js-yaml';
+import { UserError } from '../util/errors.js';
 
 /*
  * Manifests are the hot path (every document of every file on every render), so they go through js-yaml, which
@@ -11,11 +12,11 @@ import jsyaml from 'js-yaml';
 const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
 const READ_SCHEMA = jsyaml.CORE_SCHEMA.extend([merge]);
 
-export class ManifestYamlError extends Error {
+export class ManifestYamlError extends UserError {
   constructor(
     message: string,
-    readonly line: number,
-    readonly col: number,
+    override readonly line: number,
+    override readonly col: number,
     readonly snippet: string,
   ) {
     super(message);

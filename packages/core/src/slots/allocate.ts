@@ -196,6 +196,35 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
   }
 }
 
+/** What allocateSlot would do now, found without writing anything (dry-run). */
+export interface SlotPlan {
+  slot: number;
+  namespace: string;
+  /** True: the slot would be claimed; false: the record found would be reused. */
+  created: boolean;
+  /** The record that would be reused (undefined for a claim). */
+  record?: SlotRecord;
+}
+
+/**
+ * The slot allocateSlot would use, from one listing and no write: the record held for the issue/PR, else the
+ * number it would claim first. When every number is taken there is nothing to wait for in a dry run, so it fails
+ * with the holders, as a real run would after its wait.
+ */
+export async function planSlot(store: SlotStore, req: AllocateRequest): Promise<SlotPlan> {
+  validate(req);
+  const issue = req.issue ?? 0;
+  const pr = req.pr ?? 0;
+  const selector: SlotQuery =
+    issue > 0 || pr > 0 ? { env: req.env, issue, pr } : { env: req.env, slot: req.preferredSlot };
+  const records = await store.list();
+  const found = pickWinner(findRecords(records, selector));
+  if (found) return { slot: found.slot, namespace: req.namespaceFor(found.slot), created: false, record: found };
+  const free = freeSlots(records, { maxSlots: req.maxSlots, preferredSlot: req.preferredSlot, limit: 1 });
+  if (free.length) return { slot: free[0], namespace: req.namespaceFor(free[0]), created: true };
+  throw new NoFreeSlotError(req.env, req.maxSlots, 0, holdersWithin(records, req.maxSlots));
+}
+
 /**
  * After a claim: lists again and settles which record of the issue/PR every concurrent run keeps, deleting the
  * pending losers (ours included when we lost). Returns the winner, or undefined when none is left (all released

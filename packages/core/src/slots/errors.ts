@@ -2,11 +2,12 @@
 import { KubectlError } from '../kube/errors.js';
 import { describeHolder } from './record.js';
 import type { SlotRecord } from './types.js';
+import { UserError } from '../util/errors.js';
 
 /** The state could not be read or written (RBAC, the API server, a missing record). Carries kubectl's message. */
-export class SlotStateError extends Error {
+export class SlotStateError extends UserError {
   constructor(message: string, cause?: unknown) {
-    super(message, { cause });
+    super(message, undefined, undefined, undefined, { cause });
     this.name = 'SlotStateError';
   }
 
@@ -17,7 +18,7 @@ export class SlotStateError extends Error {
 }
 
 /** Every slot in 1..maxSlots stayed taken for the whole wait. */
-export class NoFreeSlotError extends Error {
+export class NoFreeSlotError extends UserError {
   constructor(
     readonly env: string,
     readonly maxSlots: number,

@@ -23,4 +23,11 @@ export {
   type CollectStaleOptions,
   type CollectStaleResult,
 } from './store.js';
-export { allocateSlot, type AllocateRequest, type AllocateEvent, type AllocateOutcome } from './allocate.js';
+export {
+  allocateSlot,
+  planSlot,
+  type SlotPlan,
+  type AllocateRequest,
+  type AllocateEvent,
+  type AllocateOutcome,
+} from './allocate.js';

@@ -3,15 +3,27 @@
  * never a stack trace, and exit 1. The message names the file and position or field path, and the fix.
  */
 export class UserError extends Error {
+  /** Marks an expected failure also where `instanceof` cannot tell (another copy of this module). */
+  readonly expected = true;
+
   constructor(
     message: string,
     readonly file?: string,
     readonly line?: number,
     readonly col?: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'UserError';
   }
+}
+
+/**
+ * Whether an error is an expected failure (a UserError or a subclass: bad input, a failing hook, kubectl, apply,
+ * wait, slot state, YAML limits), reported with its message alone and exit code 1.
+ */
+export function isUserError(err: unknown): err is UserError {
+  return err instanceof UserError || (err as { expected?: unknown } | undefined)?.expected === true;
 }
 
 /** `file:line:col` (or the parts that are known) for messages. */

@@ -1,4 +1,5 @@
 import { LineCounter, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { UserError } from './errors.js';
 
 /** Field path as used in messages: `services[2].overlays.ai`. */
 export function formatPath(path: readonly (string | number)[]): string {
@@ -44,4 +45,22 @@ export function positionOf(node: Node | undefined, lines: LineCounter): { line?:
   if (offset === undefined) return {};
   const { line, col } = lines.linePos(offset);
   return { line, col };
+}
+
+/**
+ * The document as plain values. The YAML library refuses documents whose aliases expand to too many nodes (an
+ * "alias bomb"); that is bad input, reported as such.
+ */
+export function documentToJS(doc: Document, displayFile: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new UserError(
+        `${displayFile}: YAML limits: ${err.message}. Its anchors and aliases expand to too many values; write the values out, or use fewer aliases of aliases.`,
+        displayFile,
+      );
+    }
+    throw err;
+  }
 }

@@ -1,11 +1,12 @@
 /** Which part of a source sync failed: messages and callers (the action's summary) name the step. */
+import { UserError } from '../util/errors.js';
 export type SyncStep = 'archive' | 'create' | 'wait' | 'copy';
 
 /**
  * A sync that started and failed. The previous workspace content is intact when the step failed before writing
  * (the new tree is unpacked and checked aside first); a copy cut off while writing is finished by the next sync.
  */
-export class SyncError extends Error {
+export class SyncError extends UserError {
   constructor(
     readonly step: SyncStep,
     message: string,
@@ -13,7 +14,7 @@ export class SyncError extends Error {
     readonly timedOut = false,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, undefined, undefined, undefined, options);
     this.name = 'SyncError';
   }
 }

@@ -1,0 +1,40 @@
+import {
+  boolInput,
+  dryRunInput,
+  githubTokenInput,
+  kubectlVersionInput,
+  positiveDurationInput,
+  readSlotSelector,
+  readStackInputs,
+  type StackInputs,
+} from '@codex-k8s/core/action-kit';
+
+/** Every input of the cleanup action, read once and validated. */
+export interface CleanupInputs {
+  stack: StackInputs;
+  issue: number;
+  pr: number;
+  slot: number;
+  all: boolean;
+  stale: boolean;
+  ttlMs: number;
+  deleteState: boolean;
+  /** Asks GitHub whether a slot's issue or pull request is closed (stale: true). */
+  githubToken: string;
+  kubectlVersion?: string;
+  dryRun: boolean;
+}
+
+export function readInputs(): CleanupInputs {
+  return {
+    stack: readStackInputs(),
+    ...readSlotSelector(),
+    all: boolInput('all', false, 'CODEXCTL_ALL'),
+    stale: boolInput('stale', false),
+    ttlMs: positiveDurationInput('ttl', 168 * 3_600_000),
+    deleteState: boolInput('delete-state', true, 'CODEXCTL_WITH_CONFIGMAP'),
+    githubToken: githubTokenInput(),
+    kubectlVersion: kubectlVersionInput(),
+    dryRun: dryRunInput(),
+  };
+}

@@ -1,0 +1,35 @@
+import {
+  boolInput,
+  dryRunInput,
+  durationInput,
+  kubectlVersionInput,
+  listInput,
+  readSlotSelector,
+  readStackInputs,
+  type StackInputs,
+} from '@codex-k8s/core/action-kit';
+
+/** Every input of the ensure-slot action, read once and validated. */
+export interface EnsureSlotInputs {
+  stack: StackInputs;
+  issue: number;
+  pr: number;
+  slot: number;
+  allowedUsers: string[];
+  slotWaitTimeoutMs: number;
+  bootstrap: boolean;
+  kubectlVersion?: string;
+  dryRun: boolean;
+}
+
+export function readInputs(): EnsureSlotInputs {
+  return {
+    stack: readStackInputs(),
+    ...readSlotSelector(),
+    allowedUsers: listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'),
+    slotWaitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
+    bootstrap: boolInput('bootstrap', true),
+    kubectlVersion: kubectlVersionInput(),
+    dryRun: dryRunInput(),
+  };
+}
