@@ -11,6 +11,7 @@ import { formatDuration, kubectlTimeout } from './duration.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, refOf, type ObjectRef } from './objects.js';
+import { checkNamespaceOwnership, type NamespaceOwnership, type NamespaceOwnershipRule } from './ownership.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { describeRelease, releaseUsage, type ReleaseResult } from './usage.js';
 
@@ -19,6 +20,11 @@ export interface DestroyOptions {
   namespace: string;
   /** Delete the namespace (default true; false for records that share another env's namespace). */
   deleteNamespace?: boolean;
+  /**
+   * Delete the namespace only when it is ours by this rule (ownership.ts); a refused namespace stops the whole
+   * destroy, cluster-scoped objects included. Without it the caller vouches for the namespace.
+   */
+  owner?: NamespaceOwnershipRule;
   /**
    * The slot stack's cluster-scoped objects (a rendered stack's documents fit: anything namespaced and the slot's own
    * Namespace are ignored). Each is deleted only when no other slot uses it.
@@ -43,7 +49,15 @@ export interface DestroyProblem {
 export interface DestroyResult {
   ok: boolean;
   dryRun: boolean;
-  namespace: { name: string; existed?: boolean; gone?: boolean; skipped?: boolean };
+  namespace: {
+    name: string;
+    existed?: boolean;
+    gone?: boolean;
+    skipped?: boolean;
+    /** Not ours: nothing was deleted (see `ownership.reason`). */
+    refused?: boolean;
+    ownership?: NamespaceOwnership;
+  };
   cluster: ReleaseResult;
   problems: DestroyProblem[];
   invocations: number;
@@ -95,7 +109,24 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
   const nsLabel = `Namespace ${ns}`;
 
   let deleting = false;
+  if (options.deleteNamespace !== false && options.owner) {
+    try {
+      const ownership = await checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
+      result.namespace.ownership = ownership;
+      if (!ownership.allowed) {
+        result.namespace.refused = true;
+        problems.push({ object: nsLabel, message: ownership.reason ?? 'not ours' });
+      }
+    } catch (err) {
+      problems.push({ object: nsLabel, message: errorText(err) });
+    }
+    if (problems.length) {
+      result.invocations = kubectl.invocations - start;
+      return result;
+    }
+  }
   if (options.deleteNamespace === false) result.namespace.skipped = true;
+  else if (options.dryRun && result.namespace.ownership) result.namespace.existed = result.namespace.ownership.exists;
   else if (options.dryRun) {
     try {
       const found = await kubectl.run(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name'], { timeoutMs });
@@ -165,6 +196,8 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
 export function describeDestroy(r: DestroyResult): string[] {
   const lines: string[] = [];
   const n = r.namespace;
+  if (n.refused) return [`namespace ${n.name}: refused: ${n.ownership?.reason ?? 'not ours'}`];
+  if (n.ownership?.basis === 'force') lines.push(`namespace ${n.name}: --force overrides: ${n.ownership.reason}`);
   if (n.skipped) lines.push(`namespace ${n.name}: kept (not deleted for this record)`);
   else if (r.dryRun) lines.push(`namespace ${n.name}: ${n.existed ? 'would be deleted' : 'does not exist'}`);
   else if (n.existed === false) lines.push(`namespace ${n.name}: already gone`);
