@@ -14,3 +14,4 @@ export * from './wait.js';
 export * from './diagnostics.js';
 export * from './destroy.js';
 export * from './ownership.js';
+export * from './wait-hints.js';
