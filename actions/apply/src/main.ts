@@ -38,6 +38,7 @@ export async function run(): Promise<void> {
       },
       kubectl: { version: common.kubectlVersion },
       manifestPath,
+      manifestPathChosen: true,
       dryRun: common.dryRun,
       wait: boolInput('wait', true, 'CODEXCTL_WAIT'),
       waitTimeoutMs:

@@ -28,6 +28,7 @@ import { formatRef, manifestStream, refOf, type ObjectRef } from './objects.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { markUsage, type UsageUser } from './usage.js';
 import { stackToYaml } from '../render/stack.js';
+import { UserError } from '../util/errors.js';
 
 export const FIELD_MANAGER = MANAGER_NAME;
 
@@ -119,7 +120,7 @@ export interface ApplyResult {
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
 /** A group's apply failed: names the group, carries kubectl's error and what to do about it. */
-export class ApplyError extends Error {
+export class ApplyError extends UserError {
   constructor(
     readonly group: { type: string; name: string },
     override readonly cause: KubectlError,

@@ -14,6 +14,7 @@ import { formatRef, refOf, type ObjectRef } from './objects.js';
 import { checkNamespaceOwnership, type NamespaceOwnership, type NamespaceOwnershipRule } from './ownership.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { describeRelease, releaseUsage, type ReleaseResult } from './usage.js';
+import { UserError } from '../util/errors.js';
 
 export interface DestroyOptions {
   /** The slot's namespace: deleted, and the key of its usage marks. */
@@ -63,7 +64,7 @@ export interface DestroyResult {
   invocations: number;
 }
 
-export class DestroyError extends Error {
+export class DestroyError extends UserError {
   constructor(readonly result: DestroyResult) {
     super(
       `destroy of namespace ${result.namespace.name} left ${result.problems.length} problem(s):\n` +

@@ -1,3 +1,5 @@
+import { UserError } from '../util/errors.js';
+
 /** Reasons the API server gives in `Error from server (<Reason>): ...`. */
 export type ApiReason =
   | 'AlreadyExists'
@@ -35,7 +37,7 @@ const TRANSIENT_TEXT = [
 ];
 
 /** A failed kubectl call: what ran (without stdin), how it ended, and the server's reason when it gave one. */
-export class KubectlError extends Error {
+export class KubectlError extends UserError {
   constructor(
     readonly args: readonly string[],
     readonly code: number,
