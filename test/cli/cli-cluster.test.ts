@@ -1,5 +1,7 @@
 /** The CLI's cluster commands against the test server with real kubectl: apply, slots, doctor, destroy. */
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { useKubeServer } from '../kube-server/harness.js';
 import { MANIFESTS, SERVICES_YAML, writeProject } from '../kube/project.js';
@@ -106,5 +108,27 @@ describe('codex-k8s apply, slots, doctor, destroy', () => {
     expect(forced.code).toBe(0);
     expect(forced.stderr).toMatch(/--force overrides: namespace foreign-prod is not managed by codex-k8s/);
     expect(h.server.store.get('Namespace', '', 'foreign-prod')).toBeFalsy();
+  });
+
+  it('apply leaves no rendered stack in the temp directory; -o writes it 0600', async () => {
+    const root = writeProject({ 'services.yaml': CONFIG, ...MANIFESTS });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'cli-apply-tmp-'));
+    try {
+      const withTmp = { ...env(), TMPDIR: tmp };
+      const args = ['apply', '-c', 'services.yaml', '--env', 'ai', '--slot', '2', '--no-wait'];
+      for (const extra of [[], ['--dry-run']]) {
+        const res = await runCli([...args, ...extra], { cwd: root, env: withTmp });
+        expect(res.code).toBe(0);
+        expect(readdirSync(tmp)).toEqual([]);
+      }
+      const out = path.join(root, 'stack.yaml');
+      const res = await runCli([...args, '-o', out], { cwd: root, env: withTmp });
+      expect(res.code).toBe(0);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      expect(readFileSync(out, 'utf8')).toContain('kind: Secret');
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
