@@ -47,7 +47,7 @@ export interface DiagnosticsOptions {
    * Secret values (see secretValues in secrets.ts) replaced by `***` in every collected text: `describe` of a pod
    * shows env values given inline, and logs print what they like.
    */
-  mask?: readonly string[];
+  mask?: readonly string[] | (() => readonly string[]);
 }
 
 const nsArgs = (ns?: string) => (ns ? ['-n', ns] : []);
@@ -164,7 +164,7 @@ export async function collectDiagnostics(
       events: '',
       logs: '',
     });
-  const hide = maskText(options.mask);
+  const hide = maskText(typeof options.mask === 'function' ? options.mask() : options.mask);
   return out.map((f) => ({
     ...f,
     message: hide(f.message),

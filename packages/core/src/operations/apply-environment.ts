@@ -79,8 +79,20 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     : o.manifestPathChosen
       ? writeNewPrivateFile(o.manifestPath, stackToYaml(rendered.documents))
       : writeUserPrivateFile(o.manifestPath, stackToYaml(rendered.documents));
-  const secrets = secretValues(rendered.documents.map((d) => d.object));
-  for (const value of secrets) o.maskSecret?.(value);
+  for (const value of secretValues(rendered.documents.map((d) => d.object))) o.maskSecret?.(value);
+  // Filters leave objects out, not their values: a filtered-out Secret still reaches the pods a failed wait
+  // describes. So diagnostics mask the Secrets of the whole stack, rendered again only when a wait failed.
+  const secrets = () => {
+    let all = rendered.documents;
+    try {
+      if (o.filters) all = renderStack(stack).documents;
+    } catch {
+      // The filtered stack rendered; the rest may not (a template only some services use): mask what is known.
+    }
+    const values = secretValues(all.map((d) => d.object));
+    for (const value of values) o.maskSecret?.(value);
+    return values;
+  };
   if (rendered.documents.length === 0) {
     throw new UserError('nothing to apply: the filters and when conditions left no object in the stack');
   }
