@@ -237,4 +237,38 @@ describe('namespace ownership of destroy and cleanup', () => {
     expect(exists('shop-dev-2')).toBe(true);
     expect(h.server.store.get('clusterrole', undefined, 'shop-dev-2-only')).toBeDefined();
   });
+
+  it('cluster-scoped objects of the stack are deleted only when they carry our labels for the project', async () => {
+    const root = project();
+    const stack = load(root, 8);
+    const kubectl = kubectlOf(h);
+    // rbac is not applied: shop-reader comes from someone else, shop-dev-8-only is ours.
+    await applyStack(kubectl, render(stack, { skipInfra: ['rbac'] }).groups, {
+      namespace: stack.namespace,
+      retry: fast,
+    });
+    await h.kubectl(['create', 'clusterrole', 'shop-reader', '--verb=get', '--resource=pods']);
+    await applyStack(
+      kubectl,
+      render(stack, { onlyInfra: ['rbac'], onlyServices: [] })
+        .groups.filter((g) => g.name === 'rbac')
+        .map((g) => ({
+          ...g,
+          documents: g.documents.filter((d) => d.object.metadata?.name !== 'shop-reader'),
+        })),
+      { namespace: stack.namespace, retry: fast },
+    );
+    expect(h.server.store.get('clusterrole', undefined, 'shop-dev-8-only')).toBeDefined();
+    const r = await destroyEnvironment({ load: loadOf(root, undefined, 8), client: kubectl, reporter: recorder() });
+    expect(r.ok).toBe(true);
+    expect(r.cluster.deleted.map((d) => d.name)).toEqual(['shop-dev-8-only']);
+    expect(r.cluster.foreign).toEqual([
+      {
+        ref: expect.objectContaining({ kind: 'ClusterRole', name: 'shop-reader' }),
+        reason: 'it has no label app.kubernetes.io/managed-by=codex-k8s',
+      },
+    ]);
+    expect(h.server.store.get('clusterrole', undefined, 'shop-reader')).toBeDefined();
+    expect(h.server.store.get('clusterrole', undefined, 'shop-dev-8-only')).toBeUndefined();
+  });
 });

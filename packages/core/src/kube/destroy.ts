@@ -103,7 +103,7 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
     ok: false,
     dryRun: !!options.dryRun,
     namespace: { name: ns },
-    cluster: { deleted: [], kept: [], absent: [], problems: [] },
+    cluster: { deleted: [], kept: [], absent: [], foreign: [], problems: [] },
     problems,
     invocations: 0,
   };
@@ -159,6 +159,7 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
         { namespace: ns },
         {
           dryRun: options.dryRun,
+          project: options.owner?.project,
           retry: options.retry,
           timeoutMs,
         },
