@@ -1,6 +1,7 @@
 /** The bundled apply action, run as the runner runs it, against the Kubernetes API test server with real kubectl. */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { useKubeServer } from '../kube-server/harness.js';
 import { actionMain, runAction } from '../support/action.js';
@@ -114,5 +115,58 @@ describe('apply action (node dist/index.js)', () => {
     const soft = await run(root, { 'wait-timeout': '2s', 'wait-soft-fail': 'true' });
     expect(soft.code).toBe(0);
     expect(soft.outputs['infra-ready']).toBe('false');
+  });
+
+  it('manifest-path is 0600 and never written through a link planted at its name', async () => {
+    const root = writeProject({ 'services.yaml': SERVICES_YAML, ...MANIFESTS });
+    const temp = mkdtempSync(path.join(os.tmpdir(), 'apply-runner-temp-'));
+    try {
+      const victim = path.join(temp, 'victim.txt');
+      writeFileSync(victim, 'keep me\n');
+      symlinkSync(victim, path.join(temp, 'codex-k8s-ai-2.yaml'));
+      const res = await runAction(
+        actionMain('apply'),
+        { config: 'services.yaml', env: 'ai', slot: '2', wait: 'false' },
+        {
+          cwd: root,
+          env: {
+            KUBECONFIG: h.kubeconfig,
+            PATH: `${TOOLS}:${process.env.PATH}`,
+            KUBECACHEDIR: path.join(h.dir, 'cache'),
+            RUNNER_TEMP: temp,
+          },
+          timeoutMs: 120_000,
+        },
+      );
+      expect(res.errors).toEqual([]);
+      expect(res.code).toBe(0);
+      expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+      const written = res.outputs['manifest-path'];
+      expect(written.startsWith(temp + path.sep)).toBe(true);
+      expect(written).not.toBe(path.join(temp, 'codex-k8s-ai-2.yaml'));
+      expect(statSync(written).mode & 0o777).toBe(0o600);
+      expect(readFileSync(written, 'utf8')).toMatch(/kind: Deployment/);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed wait puts diagnostics in the summary with the secret values of the stack masked, filtered or not', async () => {
+    const root = writeProject({
+      'services.yaml': SERVICES_YAML,
+      ...MANIFESTS,
+      'services/api.yaml': MANIFESTS['services/api.yaml'].replace(
+        '          image: shop/api:1\n',
+        '          image: shop/api:1\n          env:\n            - name: DB_PASSWORD\n              value: do-not-leak-me\n',
+      ),
+    });
+    h.server.setBehaviour({ kind: 'Deployment', name: 'api' }, 'never');
+    // The Secret is in the postgres group, which the filter leaves out: its value is still known.
+    const res = await run(root, { 'wait-timeout': '2s', 'only-services': 'api' });
+    expect(res.code).toBe(1);
+    expect(res.summary).toMatch(/DB_PASSWORD:\s+\*\*\*/);
+    expect(res.summary).not.toContain('do-not-leak-me');
+    // The runner learns the value through add-mask and hides it in the log.
+    expect(res.stdout).toContain('::add-mask::do-not-leak-me');
   });
 });

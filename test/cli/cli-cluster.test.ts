@@ -1,5 +1,7 @@
 /** The CLI's cluster commands against the test server with real kubectl: apply, slots, doctor, destroy. */
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { useKubeServer } from '../kube-server/harness.js';
 import { MANIFESTS, SERVICES_YAML, writeProject } from '../kube/project.js';
@@ -79,5 +81,54 @@ describe('codex-k8s apply, slots, doctor, destroy', () => {
     expect(destroyed.code).toBe(0);
     expect(destroyed.stdout).toMatch(/^destroyed shop-dev-5/);
     expect(h.server.store.get('Namespace', '', 'shop-dev-5')).toBeFalsy();
+  });
+
+  it('destroy refuses a namespace that is not ours (exit 1, one message); --force overrides, never for kube-*', async () => {
+    const root = writeProject({ 'services.yaml': CONFIG, ...MANIFESTS });
+    await h.kubectl(['create', 'namespace', 'foreign-prod']);
+    const destroy = (...extra: string[]) =>
+      cli(root, ['destroy', '-c', 'services.yaml', '--env', 'ai', '--slot', '1', ...extra]);
+    for (const dry of [[], ['--dry-run']]) {
+      const refused = await destroy('--namespace', 'foreign-prod', ...dry);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim()).toBe(
+        'error: namespace foreign-prod is not managed by codex-k8s for project shop: it has no label ' +
+          'app.kubernetes.io/managed-by=codex-k8s and no slot record names it; pass --force to delete it anyway',
+      );
+      expect(h.server.store.get('Namespace', '', 'foreign-prod')).toBeTruthy();
+    }
+    for (const ns of ['kube-system', 'default']) {
+      const res = await destroy('--namespace', ns, '--force');
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(new RegExp(`namespace ${ns} .*never deletes it, even with --force`));
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+      expect(h.server.store.get('Namespace', '', ns)).toBeTruthy();
+    }
+    const forced = await destroy('--namespace', 'foreign-prod', '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toMatch(/--force overrides: namespace foreign-prod is not managed by codex-k8s/);
+    expect(h.server.store.get('Namespace', '', 'foreign-prod')).toBeFalsy();
+  });
+
+  it('apply leaves no rendered stack in the temp directory; -o writes it 0600', async () => {
+    const root = writeProject({ 'services.yaml': CONFIG, ...MANIFESTS });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'cli-apply-tmp-'));
+    try {
+      const withTmp = { ...env(), TMPDIR: tmp };
+      const args = ['apply', '-c', 'services.yaml', '--env', 'ai', '--slot', '2', '--no-wait'];
+      for (const extra of [[], ['--dry-run']]) {
+        const res = await runCli([...args, ...extra], { cwd: root, env: withTmp });
+        expect(res.code).toBe(0);
+        expect(readdirSync(tmp)).toEqual([]);
+      }
+      const out = path.join(root, 'stack.yaml');
+      const res = await runCli([...args, '-o', out], { cwd: root, env: withTmp });
+      expect(res.code).toBe(0);
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      expect(readFileSync(out, 'utf8')).toContain('kind: Secret');
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

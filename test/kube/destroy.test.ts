@@ -78,6 +78,43 @@ describe('destroy with kubectl', () => {
   });
 });
 
+describe('usage marks are per namespace, not per name prefix', () => {
+  const h = useKubeServer({ readyDelayMs: 100, namespaceTerminationDelayMs: 100 });
+
+  it('destroying shop-dev-1 keeps the object shop-dev-10 uses, and its mark', async () => {
+    const root = shopProject();
+    const kubectl = kubectlOf(h);
+    const slots = [1, 10].map((n) => load(root, n));
+    for (const s of slots) await applyStack(kubectl, render(s).groups, { namespace: s.namespace, retry: fast });
+    const r = await destroySlot(kubectl, {
+      namespace: 'shop-dev-1',
+      clusterObjects: render(slots[0]).documents.map((d) => d.object),
+      namespaceTimeoutMs: 10_000,
+      retry: fast,
+    });
+    expect(r.ok).toBe(true);
+    expect(r.cluster.kept.map((k) => [k.ref.name, k.users])).toEqual([['shop-reader', ['shop-dev-10']]]);
+    expect(r.cluster.deleted.map((d) => d.name)).toEqual(['shop-dev-1-only']);
+    expect(h.server.store.get('clusterrole', undefined, 'shop-reader')!.metadata.annotations).toEqual({
+      'used-by.codex-k8s.io/shop-dev-10': 'shop-dev-10',
+    });
+    expect(h.server.store.get('clusterrole', undefined, 'shop-dev-10-only')).toBeDefined();
+
+    // And the other way round: shop-dev-10 going does not take shop-dev-1's use with it.
+    await applyStack(kubectl, render(slots[0]).groups, { namespace: 'shop-dev-1', retry: fast });
+    const ten = await destroySlot(kubectl, {
+      namespace: 'shop-dev-10',
+      clusterObjects: render(slots[1]).documents.map((d) => d.object),
+      namespaceTimeoutMs: 10_000,
+      retry: fast,
+    });
+    expect(ten.cluster.kept.map((k) => [k.ref.name, k.users])).toEqual([['shop-reader', ['shop-dev-1']]]);
+    expect(h.server.store.get('clusterrole', undefined, 'shop-reader')!.metadata.annotations).toEqual({
+      'used-by.codex-k8s.io/shop-dev-1': 'shop-dev-1',
+    });
+  });
+});
+
 describe('destroy with a slow namespace', () => {
   // Namespaces stay Terminating for 20 s here, as one with a stuck finalizer would.
   const h = useKubeServer({ readyDelayMs: 100, namespaceTerminationDelayMs: 20_000 });

@@ -1,5 +1,7 @@
 /** Waits and failure diagnostics with the real kubectl against the kube test server. */
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyStack } from '../../packages/core/src/kube/apply.js';
 import { formatDiagnostics } from '../../packages/core/src/kube/diagnostics.js';
 import { WaitError, assertReady, waitForStack, waitTargets } from '../../packages/core/src/kube/wait.js';
@@ -60,7 +62,7 @@ describe('waits with kubectl', () => {
       /\[pod\/api-[^/]+\/api\] starting api\n\[pod\/api-[^/]+\/api\] waiting for database at postgres:5432/,
     );
     expect(r.message).toMatch(
-      /^a workload is not ready within 2s: Deployment shop-dev-2\/api \(timed out\)\. The describe output/,
+      /^a workload is not ready within 2s: Deployment shop-dev-2\/api \(timed out\)\. Deployment shop-dev-2\/api: it is still in progress: if it only needs more time, raise wait-timeout; else its events and logs show what it waits for\. The describe output/,
     );
     // 2 waits + describe + pod describe + logs + one events listing
     expect(r.invocations).toBe(6);
@@ -73,25 +75,73 @@ describe('waits with kubectl', () => {
     expect(() => assertReady(r)).toThrow(WaitError);
   });
 
-  it('a crashing deployment fails early on its progress deadline; a failed Job times out', async () => {
+  it('a failed Job and a crashing Deployment fail their waits at once, named, with a hint that fits', async () => {
     const stack = load(shopProject(), 3);
     const { groups } = render(stack, { onlyServices: ['api', 'migrate'] });
     h.server.setBehaviour({ kind: 'Deployment', name: 'api' }, 'fail');
     h.server.setBehaviour({ kind: 'Job', name: 'migrate' }, 'fail');
     const kubectl = kubectlOf(h);
     await applyStack(kubectl, groups, { namespace: stack.namespace, retry: fast });
+    // Five minutes: a wait that ran into its timeout would outlast jest's own limit and fail this test.
     const r = await waitForStack(kubectl, groups, {
-      timeoutMs: 3000,
+      timeoutMs: 300_000,
       diagnostics: { describePods: false, logTail: 5 },
     });
-    expect(r.failures.map((f) => [f.object.kind, f.reason])).toEqual([
-      ['Deployment', 'progress-deadline'],
-      ['Job', 'timeout'],
+    expect(r.failures.map((f) => [f.object.kind, f.reason, f.message])).toEqual([
+      ['Deployment', 'progress-deadline', 'deployment "api" exceeded its progress deadline'],
+      ['Job', 'failed', 'job failed: BackoffLimitExceeded: Job has reached the specified backoff limit'],
     ]);
     expect(r.failures[0].events).toMatch(/BackOff/);
     expect(r.failures[1].logs).toContain('pod/migrate-');
+    expect(r.failures[1].describe).toMatch(/BackoffLimitExceeded/);
     expect(r.message).toContain(
-      'Deployment shop-dev-3/api (exceeded its progress deadline), Job shop-dev-3/migrate (timed out)',
+      'not ready: Deployment shop-dev-3/api (exceeded its progress deadline), Job shop-dev-3/migrate (failed).',
     );
+    expect(r.message).toContain(
+      "Deployment shop-dev-3/api: a container keeps crashing (CrashLoopBackOff): read the pod's logs for the error; a longer wait-timeout will not help.",
+    );
+    expect(r.message).toContain('Job shop-dev-3/migrate: the Job failed: ');
+    expect(r.message).not.toMatch(/raise wait-timeout/);
+  });
+
+  it('every failing workload is named, also past the limit of detailed diagnostics', async () => {
+    const names = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'];
+    const extra = names
+      .map(
+        (n) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${n}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: ${n}}
+  template:
+    metadata:
+      labels: {app: ${n}}
+      annotations: {test.codex-k8s.io/behaviour: fail}
+    spec:
+      containers:
+        - name: main
+          image: shop/${n}:1
+`,
+      )
+      .join('---\n');
+    const root = shopProject({ 'services/many.yaml': extra });
+    writeFileSync(
+      join(root, 'services.yaml'),
+      readFileSync(join(root, 'services.yaml'), 'utf8') +
+        '  - name: many\n    manifests:\n      - path: services/many.yaml\n',
+    );
+    const stack = load(root, 6);
+    const { groups } = render(stack, { onlyServices: ['many'] });
+    const kubectl = kubectlOf(h);
+    await applyStack(kubectl, groups, { namespace: stack.namespace, retry: fast });
+    const r = await waitForStack(kubectl, groups, { timeoutMs: 300_000, diagnostics: { describePods: false } });
+    expect(r.failures.map((f) => f.object.name)).toEqual(names);
+    for (const n of names) expect(r.message).toContain(`Deployment shop-dev-6/${n} (exceeded its progress deadline)`);
+    const md = formatDiagnostics(r.failures, 'markdown');
+    for (const n of names) expect(md).toContain(`#### Deployment shop-dev-6/${n}: exceeded its progress deadline`);
+    expect(md.match(/not collected: details are collected for the first 5 failing workloads only/g)).toHaveLength(2);
   });
 });

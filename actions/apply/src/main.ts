@@ -18,6 +18,7 @@ export async function run(): Promise<void> {
       },
       kubectl: { version: inputs.kubectlVersion },
       manifestPath: inputs.manifestPath,
+      manifestPathChosen: true,
       dryRun: inputs.dryRun,
       wait: inputs.wait,
       waitTimeoutMs: inputs.waitTimeoutMs,

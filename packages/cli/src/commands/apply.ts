@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import { applyEnvironment, parseGoDuration } from '@codex-k8s/core';
 import { FILTER_FLAGS, parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { setLogLevel } from '../output.js';
@@ -9,8 +7,9 @@ export const help = `codex-k8s apply -c FILE --env ENV [--slot N] [--namespace N
                 [--only-infra ...] [--skip-infra ...] [--vars K=V ...] [--var-file F] [--dry-run] [--no-wait]
                 [--wait-timeout 10m] [--wait-soft-fail] [--no-force-conflicts] [--kubectl PATH] [-o STACK.yaml]
 Renders the stack, runs its hooks, applies it server-side (one kubectl call per infra group or service) and waits
-for its workloads. With --dry-run, prints what would change and applies nothing. Inside the agent pod, apply only
-what you changed: codex-k8s apply --only-services api`;
+for its workloads. With --dry-run, prints what would change and applies nothing. -o writes the rendered stack
+to a file (mode 0600: it holds Secret data); without it nothing is written. Inside the agent pod, apply only what
+you changed: codex-k8s apply --only-services api`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse('apply', argv, {
@@ -33,7 +32,8 @@ export async function run(argv: string[]): Promise<number> {
       skipInfra: values['skip-infra'],
     },
     kubectl: { path: values.kubectl },
-    manifestPath: values.output ?? path.join(os.tmpdir(), `codex-k8s-apply-${process.pid}.yaml`),
+    // Written only when asked for: the stream holds Secret data in clear.
+    manifestPath: values.output,
     dryRun: values['dry-run'],
     wait: !values['no-wait'],
     waitTimeoutMs: values['wait-timeout'] ? parseGoDuration(values['wait-timeout']) : undefined,
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const objects = result.apply?.groups.reduce((n, g) => n + g.objects.length, 0) ?? 0;
   process.stdout.write(
     values['dry-run']
-      ? `dry run: nothing applied to ${result.stack.namespace} (stack written to ${result.manifestPath})\n`
+      ? `dry run: nothing applied to ${result.stack.namespace}${result.manifestPath ? ` (stack written to ${result.manifestPath})` : ''}\n`
       : `applied ${objects} objects to ${result.stack.namespace}${result.infraReady ? '' : ' (some workloads are not ready)'}\n`,
   );
   return 0;

@@ -3,14 +3,18 @@ import { parse, STACK_FLAGS, stackArgs } from '../options.js';
 import { setLogLevel } from '../output.js';
 import { cliReporter } from '../reporter.js';
 
-export const help = `codex-k8s destroy -c FILE --env ENV [--slot N] [--namespace NS] [--dry-run] [--kubectl PATH]
+export const help = `codex-k8s destroy -c FILE --env ENV [--slot N] [--namespace NS] [--dry-run] [--force] [--kubectl PATH]
 Deletes the environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
-them), running the destroy hooks. Slot records stay: release them with codex-k8s slots release.`;
+them), running the destroy hooks. Slot records stay: release them with codex-k8s slots release.
+Only a namespace of this project is deleted: one labelled app.kubernetes.io/managed-by=codex-k8s and
+codex-k8s.io/project=<project>, or one a slot record names. --force deletes a namespace without those labels and
+records too; kube-*, default and the state namespace are never deleted.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse('destroy', argv, {
     ...STACK_FLAGS,
     'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
     kubectl: { type: 'string' },
   });
   setLogLevel(values['log-level']);
@@ -18,6 +22,8 @@ export async function run(argv: string[]): Promise<number> {
     load: stackArgs(values),
     kubectl: { path: values.kubectl },
     dryRun: values['dry-run'],
+    force: values.force,
+    forceHint: 'pass --force to delete it anyway',
     reporter: cliReporter(),
   });
   const cluster = result.cluster;

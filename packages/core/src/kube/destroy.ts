@@ -11,6 +11,7 @@ import { formatDuration, kubectlTimeout } from './duration.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, refOf, type ObjectRef } from './objects.js';
+import { checkNamespaceOwnership, type NamespaceOwnership, type NamespaceOwnershipRule } from './ownership.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { describeRelease, releaseUsage, type ReleaseResult } from './usage.js';
 import { plural } from '../util/plural.js';
@@ -21,6 +22,11 @@ export interface DestroyOptions {
   namespace: string;
   /** Delete the namespace (default true; false for records that share another env's namespace). */
   deleteNamespace?: boolean;
+  /**
+   * Delete the namespace only when it is ours by this rule (ownership.ts); a refused namespace stops the whole
+   * destroy, cluster-scoped objects included. Without it the caller vouches for the namespace.
+   */
+  owner?: NamespaceOwnershipRule;
   /**
    * The slot stack's cluster-scoped objects (a rendered stack's documents fit: anything namespaced and the slot's own
    * Namespace are ignored). Each is deleted only when no other slot uses it.
@@ -45,7 +51,15 @@ export interface DestroyProblem {
 export interface DestroyResult {
   ok: boolean;
   dryRun: boolean;
-  namespace: { name: string; existed?: boolean; gone?: boolean; skipped?: boolean };
+  namespace: {
+    name: string;
+    existed?: boolean;
+    gone?: boolean;
+    skipped?: boolean;
+    /** Not ours: nothing was deleted (see `ownership.reason`). */
+    refused?: boolean;
+    ownership?: NamespaceOwnership;
+  };
   cluster: ReleaseResult;
   problems: DestroyProblem[];
   invocations: number;
@@ -90,14 +104,31 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
     ok: false,
     dryRun: !!options.dryRun,
     namespace: { name: ns },
-    cluster: { deleted: [], kept: [], absent: [], problems: [] },
+    cluster: { deleted: [], kept: [], absent: [], foreign: [], problems: [] },
     problems,
     invocations: 0,
   };
   const nsLabel = `Namespace ${ns}`;
 
   let deleting = false;
+  if (options.deleteNamespace !== false && options.owner) {
+    try {
+      const ownership = await checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
+      result.namespace.ownership = ownership;
+      if (!ownership.allowed) {
+        result.namespace.refused = true;
+        problems.push({ object: nsLabel, message: ownership.reason ?? 'not ours' });
+      }
+    } catch (err) {
+      problems.push({ object: nsLabel, message: errorText(err) });
+    }
+    if (problems.length) {
+      result.invocations = kubectl.invocations - start;
+      return result;
+    }
+  }
   if (options.deleteNamespace === false) result.namespace.skipped = true;
+  else if (options.dryRun && result.namespace.ownership) result.namespace.existed = result.namespace.ownership.exists;
   else if (options.dryRun) {
     try {
       const found = await kubectl.run(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name'], { timeoutMs });
@@ -129,6 +160,7 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
         { namespace: ns },
         {
           dryRun: options.dryRun,
+          project: options.owner?.project,
           retry: options.retry,
           timeoutMs,
         },
@@ -167,6 +199,8 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
 export function describeDestroy(r: DestroyResult): string[] {
   const lines: string[] = [];
   const n = r.namespace;
+  if (n.refused) return [`namespace ${n.name}: refused: ${n.ownership?.reason ?? 'not ours'}`];
+  if (n.ownership?.basis === 'force') lines.push(`namespace ${n.name}: --force overrides: ${n.ownership.reason}`);
   if (n.skipped) lines.push(`namespace ${n.name}: kept (not deleted for this record)`);
   else if (r.dryRun) lines.push(`namespace ${n.name}: ${n.existed ? 'would be deleted' : 'does not exist'}`);
   else if (n.existed === false) lines.push(`namespace ${n.name}: already gone`);

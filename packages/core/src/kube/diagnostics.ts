@@ -7,6 +7,7 @@
  */
 import type { Kubectl } from './kubectl.js';
 import { formatRef, resourceArg, type ObjectRef } from './objects.js';
+import { waitCause, waitHint, type WaitCause } from './wait-hints.js';
 
 export type WaitFailureReason = 'timeout' | 'progress-deadline' | 'failed' | 'not-found' | 'error';
 
@@ -42,6 +43,11 @@ export interface DiagnosticsOptions {
   maxFailures?: number;
   /** Limit of each kubectl call (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Secret values (see secretValues in secrets.ts) replaced by `***` in every collected text: `describe` of a pod
+   * shows env values given inline, and logs print what they like.
+   */
+  mask?: readonly string[] | (() => readonly string[]);
 }
 
 const nsArgs = (ns?: string) => (ns ? ['-n', ns] : []);
@@ -147,9 +153,37 @@ export async function collectDiagnostics(
       return { object: f.ref, reason: f.reason, message: f.message, describe, pods, events, logs };
     }),
   );
+  const skipped = `(not collected: details are collected for the first ${limit} failing workloads only; run kubectl describe for this one)`;
   for (const f of failed.slice(limit))
-    out.push({ object: f.ref, reason: f.reason, message: f.message, describe: '', pods: '', events: '', logs: '' });
-  return out;
+    out.push({
+      object: f.ref,
+      reason: f.reason,
+      message: f.message,
+      describe: skipped,
+      pods: '',
+      events: '',
+      logs: '',
+    });
+  const hide = maskText(typeof options.mask === 'function' ? options.mask() : options.mask);
+  return out.map((f) => ({
+    ...f,
+    message: hide(f.message),
+    describe: hide(f.describe),
+    pods: hide(f.pods),
+    events: hide(f.events),
+    logs: hide(f.logs),
+  }));
+}
+
+/** Replaces every occurrence of the values by `***`, longest first (a value may contain a shorter one). */
+export function maskText(values: readonly string[] | undefined): (text: string) => string {
+  const list = [...new Set(values ?? [])].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+  if (!list.length) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const v of list) out = out.split(v).join('***');
+    return out;
+  };
 }
 
 const REASON_TEXT: Record<WaitFailureReason, string> = {
@@ -160,14 +194,24 @@ const REASON_TEXT: Record<WaitFailureReason, string> = {
   error: 'wait failed',
 };
 
-/** One line naming every failing object: the message an action fails with. */
+/**
+ * One message naming every failing object and, per cause, what to look at: the message an action fails with.
+ * Only a plain timeout with pods still starting suggests a longer wait-timeout.
+ */
 export function waitFailureMessage(failures: readonly WaitFailure[], timeout?: string): string {
   if (!failures.length) return '';
   const names = failures.map((f) => `${formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
-  return (
-    `${failures.length === 1 ? 'a workload is' : `${failures.length} workloads are`} not ready${timeout ? ` within ${timeout}` : ''}: ${names}. ` +
-    'The describe output, events and pod logs of each are printed above; if it only needs more time, raise the wait timeout.'
-  );
+  const byCause = new Map<WaitCause, string[]>();
+  for (const f of failures) {
+    const cause = waitCause(f);
+    byCause.set(cause, [...(byCause.get(cause) ?? []), formatRef(f.object)]);
+  }
+  const hints = [...byCause].map(([cause, objects]) => `${objects.join(', ')}: ${waitHint(cause)}.`);
+  return [
+    `${failures.length === 1 ? 'a workload is' : `${failures.length} workloads are`} not ready${timeout && failures.every((f) => f.reason === 'timeout') ? ` within ${timeout}` : ''}: ${names}.`,
+    ...hints,
+    'The describe output, events and pod logs of each are printed above.',
+  ].join(' ');
 }
 
 /** A Markdown code fence longer than any backtick run in the text, so logs cannot break out of it. */

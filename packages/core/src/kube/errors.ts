@@ -1,5 +1,6 @@
-/** Reasons the API server gives in `Error from server (<Reason>): ...`. */
 import { UserError } from '../util/errors.js';
+
+/** Reasons the API server gives in `Error from server (<Reason>): ...`. */
 export type ApiReason =
   | 'AlreadyExists'
   | 'NotFound'

@@ -13,3 +13,5 @@ export * from './usage.js';
 export * from './wait.js';
 export * from './diagnostics.js';
 export * from './destroy.js';
+export * from './ownership.js';
+export * from './wait-hints.js';

@@ -27,6 +27,7 @@ import type { KubeObject } from '../render/manifests.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, manifestStream, refKey, stubOf, type ObjectRef } from './objects.js';
+import { missingOwnershipLabels } from './ownership.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { UserError } from '../util/errors.js';
 
@@ -94,6 +95,8 @@ export interface ReleaseResult {
   kept: { ref: ObjectRef; users: string[] }[];
   /** Not in the cluster (already gone, or their kind is not served any more). */
   absent: ObjectRef[];
+  /** Left alone: unused, but without our ownership labels for the project (someone else's object of that name). */
+  foreign: { ref: ObjectRef; reason: string }[];
   /** What failed; the other objects were still handled. */
   problems: UsageProblem[];
 }
@@ -101,6 +104,8 @@ export interface ReleaseResult {
 export interface ReleaseOptions extends UsageCallOptions {
   /** Decide and report, change nothing. */
   dryRun?: boolean;
+  /** Delete only objects labelled as ours for this project (see ownership.ts); others are reported as foreign. */
+  project?: string;
 }
 
 /**
@@ -113,7 +118,7 @@ export async function releaseUsage(
   user: UsageUser,
   options: ReleaseOptions = {},
 ): Promise<ReleaseResult> {
-  const result: ReleaseResult = { deleted: [], kept: [], absent: [], problems: [] };
+  const result: ReleaseResult = { deleted: [], kept: [], absent: [], foreign: [], problems: [] };
   if (refs.length === 0) return result;
   const key = usageKey(user.namespace);
   const call = { timeoutMs: options.timeoutMs };
@@ -165,7 +170,11 @@ export async function releaseUsage(
       result.kept.push({ ref, users: others });
       if (users.includes(user.namespace)) toUnmark.push(ref);
     } else {
-      toDelete.push(ref);
+      const notOurs = options.project ? missingOwnershipLabels(obj.metadata?.labels, options.project) : undefined;
+      if (notOurs) {
+        result.foreign.push({ ref, reason: notOurs });
+        if (users.includes(user.namespace)) toUnmark.push(ref);
+      } else toDelete.push(ref);
     }
   }
   if (options.dryRun) {
@@ -261,6 +270,7 @@ export function describeRelease(r: ReleaseResult): string[] {
   return [
     ...r.deleted.map((ref) => `deleted ${formatRef(ref)} (no other slot uses it)`),
     ...r.kept.map((k) => `kept ${formatRef(k.ref)}: still used by ${k.users.join(', ')}`),
+    ...r.foreign.map((f) => `kept ${formatRef(f.ref)}: not managed by codex-k8s for this project (${f.reason})`),
     ...r.problems.map((p) => `${p.ref ? `${formatRef(p.ref)}: ` : ''}${p.message}`),
   ];
 }

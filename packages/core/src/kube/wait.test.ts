@@ -35,6 +35,16 @@ const objects: KubeObject[] = [
 
 const kubectlWith = (runner: FakeRunner) => new Kubectl(runner, { binary: 'kubectl' });
 
+/** A Job as `kubectl wait -o json` prints it once its first condition is there. */
+const jobWith = (...conditions: { type: string; status?: string; reason?: string; message?: string }[]) =>
+  JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'migrate', namespace: 'app' },
+    status: { conditions: conditions.map((c) => ({ status: 'True', ...c })) },
+  });
+const JOB_WAIT = 'wait --for=jsonpath={.status.conditions[0].type} job.batch/migrate';
+
 describe('wait targets', () => {
   it('rollout for apps workloads, complete for Jobs, nothing for CronJobs and other groups', () => {
     const t = waitTargets(objects);
@@ -55,6 +65,16 @@ describe('wait targets', () => {
     expect(waitArgs(t[2], 1500)).toEqual(['rollout', 'status', 'daemonset.apps/agent', '--timeout=2s']);
     expect(waitArgs(t[3], 60_000)).toEqual([
       'wait',
+      '--for=jsonpath={.status.conditions[0].type}',
+      'job.batch/migrate',
+      '-n',
+      'app',
+      '--timeout=60s',
+      '-o',
+      'json',
+    ]);
+    expect(waitArgs(t[3], 60_000, true)).toEqual([
+      'wait',
       '--for=condition=complete',
       'job.batch/migrate',
       '-n',
@@ -66,7 +86,9 @@ describe('wait targets', () => {
 
 describe('waitFor', () => {
   it('all ready: one call per workload, nothing else', async () => {
-    const runner = new FakeRunner();
+    const runner = new FakeRunner().on(JOB_WAIT, {
+      stdout: jobWith({ type: 'SuccessCriteriaMet' }, { type: 'Complete' }),
+    });
     const kubectl = kubectlWith(runner);
     const r = await waitFor(kubectl, waitTargets(objects), { timeoutMs: 5000 });
     expect(r.ok).toBe(true);
@@ -107,7 +129,7 @@ describe('waitFor', () => {
         code: 1,
         stderr: 'error: deployment "api" exceeded its progress deadline\n',
       })
-      .on('wait --for=condition=complete job.batch/migrate', {
+      .on(JOB_WAIT, {
         code: 1,
         stderr: 'error: timed out waiting for the condition on jobs/migrate\n',
       })
@@ -134,8 +156,10 @@ describe('waitFor', () => {
     expect(api.logs).toContain('panic: no database');
     expect(r.failures[1].describe).toMatch(/\(kubectl describe failed: Error from server \(Forbidden\): nope\)/);
     expect(r.message).toBe(
-      '2 workloads are not ready within 5s: Deployment app/api (exceeded its progress deadline), Job app/migrate (timed out). ' +
-        'The describe output, events and pod logs of each are printed above; if it only needs more time, raise the wait timeout.',
+      '2 workloads are not ready: Deployment app/api (exceeded its progress deadline), Job app/migrate (timed out). ' +
+        "Deployment app/api: a container keeps crashing (CrashLoopBackOff): read the pod's logs for the error; a longer wait-timeout will not help. " +
+        'Job app/migrate: it is still in progress: if it only needs more time, raise wait-timeout; else its events and logs show what it waits for. ' +
+        'The describe output, events and pod logs of each are printed above.',
     );
     // 4 waits + events once for the namespace + (describe, pods, logs) x 2 failures
     expect(r.invocations).toBe(4 + 1 + 3 + 3);

@@ -3,7 +3,11 @@
  * at a time, so the whole wait takes about as long as the slowest workload rather than the sum.
  * - Deployments, StatefulSets, DaemonSets: `rollout status` (waits for the new revision, not only for "some pods
  *   ready", and fails early when a Deployment exceeds its progress deadline).
- * - Jobs: `wait --for=condition=complete`. CronJobs are schedules, not something to wait for.
+ * - Jobs: `wait` until the Job has its first condition, printing the Job: `Complete` (or `SuccessCriteriaMet`) is
+ *   success, `Failed` (or `FailureTarget`) fails at once with the Job's reason instead of waiting out the timeout.
+ *   `kubectl wait` takes one `--for` only, and a Job gets no condition before it finishes, so the first condition is
+ *   the outcome. Any other first condition (`Suspended`) falls back to `--for=condition=complete`.
+ *   CronJobs are schedules, not something to wait for.
  * The result is a value, not an exception, so the caller decides between failing and a soft-fail output;
  * `assertReady` turns it into a WaitError for callers that want to fail.
  */
@@ -110,12 +114,45 @@ export function assertReady(result: WaitResult): void {
   if (!result.ok) throw new WaitError(result.failures, result.message);
 }
 
-export function waitArgs(target: WaitTarget, timeoutMs: number): string[] {
+/** `completeOnly`: the plain wait for `Complete`, for a Job whose first condition said nothing about its outcome. */
+export function waitArgs(target: WaitTarget, timeoutMs: number, completeOnly = false): string[] {
   const ns = target.ref.namespace ? ['-n', target.ref.namespace] : [];
   const timeout = `--timeout=${kubectlTimeout(timeoutMs)}`;
-  return target.mode === 'rollout'
-    ? ['rollout', 'status', resourceArg(target.ref), ...ns, timeout]
-    : ['wait', '--for=condition=complete', resourceArg(target.ref), ...ns, timeout];
+  if (target.mode === 'rollout') return ['rollout', 'status', resourceArg(target.ref), ...ns, timeout];
+  if (completeOnly) return ['wait', '--for=condition=complete', resourceArg(target.ref), ...ns, timeout];
+  return ['wait', JOB_FINISHED, resourceArg(target.ref), ...ns, timeout, '-o', 'json'];
+}
+
+const JOB_FINISHED = '--for=jsonpath={.status.conditions[0].type}';
+
+interface Condition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** A Job's outcome from its conditions: done, failed (with the Job's own words), or not decided yet. */
+export function jobOutcome(
+  job: KubeObject | undefined,
+): { state: 'complete' | 'pending' } | { state: 'failed'; message: string } {
+  const conditions = (Array.isArray(job?.status?.conditions) ? job.status.conditions : []) as Condition[];
+  const isTrue = (type: string) => conditions.find((c) => c.type === type && String(c.status) === 'True');
+  const failed = isTrue('Failed') ?? isTrue('FailureTarget');
+  if (failed) {
+    const why = [failed.reason, failed.message?.trim()].filter(Boolean).join(': ');
+    return { state: 'failed', message: `job failed${why ? `: ${why}` : ''}` };
+  }
+  if (isTrue('Complete') ?? isTrue('SuccessCriteriaMet')) return { state: 'complete' };
+  return { state: 'pending' };
+}
+
+function parseObject(stdout: string): KubeObject | undefined {
+  try {
+    return JSON.parse(stdout) as KubeObject;
+  } catch {
+    return undefined;
+  }
 }
 
 export function classifyWaitError(stderr: string): WaitFailureReason {
@@ -138,12 +175,22 @@ async function waitOne(
   sleep: (ms: number) => Promise<void>,
 ): Promise<FailedTarget | undefined> {
   const deadline = Date.now() + timeoutMs;
+  let completeOnly = false;
   for (let retry = 1; ; retry++) {
     const remaining = Math.max(1000, deadline - Date.now());
-    const args = waitArgs(target, remaining);
+    const args = waitArgs(target, remaining, completeOnly);
     // kubectl enforces --timeout itself; our limit only catches a kubectl that hangs.
     const res = await kubectl.exec(args, { timeoutMs: remaining + 30_000 });
-    if (res.code === 0 && !res.timedOut) return undefined;
+    if (res.code === 0 && !res.timedOut) {
+      if (target.mode === 'rollout' || completeOnly) return undefined;
+      const outcome = jobOutcome(parseObject(res.stdout));
+      if (outcome.state === 'complete') return undefined;
+      if (outcome.state === 'failed')
+        return { ref: target.ref, selector: target.selector, reason: 'failed', message: outcome.message };
+      completeOnly = true;
+      retry = 0;
+      continue;
+    }
     const err = new KubectlError(args, res.code, res.stderr, res.timedOut);
     const delay = backoffDelay(retry, { initialDelayMs: 1000, maxDelayMs: 10_000 });
     // A flaky API server should not fail a rollout that is fine: retry while time is left.

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { loadStack, type LoadedStack, type LoadOptions } from '../config/load.js';
 import { HookRunner } from '../hooks/runner.js';
 import { applyWithHooks } from '../hooks/lifecycle.js';
@@ -6,11 +5,13 @@ import { namespaceLabels, type ApplyResult, type NamespaceOutcome } from '../kub
 import { formatDiagnostics } from '../kube/diagnostics.js';
 import { diffStack, formatDiffSummary } from '../kube/diff.js';
 import type { Kubectl } from '../kube/kubectl.js';
+import { secretValues } from '../kube/secrets.js';
 import { formatRef } from '../kube/objects.js';
 import type { WaitResult } from '../kube/wait.js';
 import type { StackFilters } from '../render/filters.js';
 import { renderStack, stackToYaml, type RenderedStack } from '../render/stack.js';
 import { UserError } from '../util/errors.js';
+import { writeNewPrivateFile, writeUserPrivateFile } from '../util/private-file.js';
 import type { Reporter } from '../util/reporter.js';
 import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
 import { resolveWaitTimeout } from './timeouts.js';
@@ -31,8 +32,10 @@ export interface ApplyEnvironmentOptions {
   kubectl?: KubectlChoice;
   /** An already set-up kubectl (ensure-ready reuses its own). */
   client?: Kubectl;
-  /** Where the rendered stream is written (the `manifest-path` output). */
+  /** Where the rendered stream is written (the `manifest-path` output); 0600, never through a symbolic link. */
   manifestPath?: string;
+  /** We chose `manifestPath` (not the user): it is created exclusively, under another directory when taken. */
+  manifestPathChosen?: boolean;
   dryRun?: boolean;
   wait?: boolean;
   waitTimeoutMs?: number;
@@ -81,7 +84,25 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     );
     return out;
   });
-  if (o.manifestPath) writeFileSync(o.manifestPath, stackToYaml(rendered.documents));
+  const manifestPath = !o.manifestPath
+    ? undefined
+    : o.manifestPathChosen
+      ? writeNewPrivateFile(o.manifestPath, stackToYaml(rendered.documents))
+      : writeUserPrivateFile(o.manifestPath, stackToYaml(rendered.documents));
+  for (const value of secretValues(rendered.documents.map((d) => d.object))) o.maskSecret?.(value);
+  // Filters leave objects out, not their values: a filtered-out Secret still reaches the pods a failed wait
+  // describes. So diagnostics mask the Secrets of the whole stack, rendered again only when a wait failed.
+  const secrets = () => {
+    let all = rendered.documents;
+    try {
+      if (o.filters) all = renderStack(stack).documents;
+    } catch {
+      // The filtered stack rendered; the rest may not (a template only some services use): mask what is known.
+    }
+    const values = secretValues(all.map((d) => d.object));
+    for (const value of values) o.maskSecret?.(value);
+    return values;
+  };
   if (rendered.documents.length === 0) {
     throw new UserError('nothing to apply: the filters and when conditions left no object in the stack');
   }
@@ -105,7 +126,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     return {
       stack,
       rendered,
-      manifestPath: o.manifestPath,
+      manifestPath,
       infraReady: true,
       kubectlInvocations: kubectl.invocations - before,
     };
@@ -145,6 +166,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
           ? false
           : {
               timeoutMs: waitTimeoutMs,
+              diagnostics: { mask: secrets },
               onEvent: (e) => e.type === 'ready' && r.info(`ready: ${formatRef(e.target.ref)} in ${e.durationMs} ms`),
             },
       onPhase: (p) => r.debug(`phase ${p}`),
@@ -172,7 +194,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
   return {
     stack,
     rendered,
-    manifestPath: o.manifestPath,
+    manifestPath,
     apply: result.apply,
     wait: result.wait,
     infraReady,

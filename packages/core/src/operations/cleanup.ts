@@ -3,6 +3,7 @@ import { HookRunner } from '../hooks/runner.js';
 import { destroyWithHooks } from '../hooks/lifecycle.js';
 import { describeDestroy, destroySlot } from '../kube/destroy.js';
 import type { Kubectl } from '../kube/kubectl.js';
+import { checkNamespaceOwnership, NamespaceNotOwnedError, type NamespaceOwnershipRule } from '../kube/ownership.js';
 import { renderStack } from '../render/stack.js';
 import { lastActivity } from '../slots/record.js';
 import type { SlotRecord } from '../slots/types.js';
@@ -100,12 +101,24 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
           processEnv: o.processEnv,
           log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
         });
+        // The record names the namespace, which makes a predecessor's unlabelled namespace ours; kube-*, default,
+        // the state namespace and a namespace labelled for another project are still refused, before any hook.
+        const owner: NamespaceOwnershipRule = {
+          project: stack.project,
+          stateNamespace: base.config.state?.configmapNamespace,
+          namedByRecord: true,
+        };
+        if (sharedBy.length === 0) {
+          const ownership = await checkNamespaceOwnership(kubectl, rec.namespace, owner);
+          if (!ownership.allowed) throw new NamespaceNotOwnedError(ownership);
+        }
         const { destroy } = await destroyWithHooks({
           kubectl,
           hooks,
           destroy: {
             namespace: rec.namespace,
             deleteNamespace: sharedBy.length === 0,
+            owner,
             clusterObjects: rendered.documents.map((d) => d.object),
           },
         });

@@ -3,16 +3,22 @@ import { HookRunner } from '../hooks/runner.js';
 import { destroyWithHooks } from '../hooks/lifecycle.js';
 import type { DestroyResult } from '../kube/destroy.js';
 import type { Kubectl } from '../kube/kubectl.js';
+import { checkNamespaceOwnership, NamespaceNotOwnedError, type NamespaceOwnershipRule } from '../kube/ownership.js';
 import { UserError } from '../util/errors.js';
 import type { Reporter } from '../util/reporter.js';
 import { renderForApply } from './apply-environment.js';
 import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
+import { slotStoreFor } from './slot-store.js';
 
 export interface DestroyEnvironmentOptions {
   load: LoadOptions;
   kubectl?: KubectlChoice;
   client?: Kubectl;
   dryRun?: boolean;
+  /** Delete the namespace even when it is not ours (never kube-*, default or the state namespace). */
+  force?: boolean;
+  /** How a refusal tells the user to override it (the CLI names its --force flag). */
+  forceHint?: string;
   processEnv?: Record<string, string | undefined>;
   reporter: Reporter;
 }
@@ -25,6 +31,20 @@ export async function destroyEnvironment(o: DestroyEnvironmentOptions): Promise<
   const r = o.reporter;
   const { stack, rendered } = renderForApply(o.load, {}, r);
   const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+  const stateNamespace = stack.config.state?.configmapNamespace?.trim() || undefined;
+  const owner: NamespaceOwnershipRule = {
+    project: stack.project,
+    stateNamespace,
+    force: o.force,
+    forceHint: o.forceHint,
+    namedByRecord: async () =>
+      !!stateNamespace &&
+      (await slotStoreFor(stack, kubectl, r).list()).some((rec) => rec.namespace === stack.namespace),
+  };
+  // Refused before any hook runs: a destroy of a namespace that is not ours must change nothing.
+  const ownership = await checkNamespaceOwnership(kubectl, stack.namespace, owner);
+  if (!ownership.allowed) throw new NamespaceNotOwnedError(ownership);
+  if (ownership.basis === 'force') r.warning(`--force overrides: ${ownership.reason}`);
   const hooks = new HookRunner({
     stack,
     kubectl,
@@ -37,6 +57,7 @@ export async function destroyEnvironment(o: DestroyEnvironmentOptions): Promise<
       hooks,
       destroy: {
         namespace: stack.namespace,
+        owner: { ...owner, namedByRecord: ownership.basis === 'record' },
         clusterObjects: rendered.documents.map((d) => d.object),
         dryRun: o.dryRun,
       },
