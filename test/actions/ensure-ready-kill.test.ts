@@ -68,7 +68,7 @@ describe('ensure-ready killed at each step, then run again', () => {
   it.each([
     ['after the claim', /claimed slot 1/],
     ['during the apply of the infra groups', /^infra data: /m],
-    ['after the source sync', /^Synced \d+ files/m],
+    ['after the source sync', /Synced \d+ files/m],
     ['during the apply of the services', /^service web: /m],
     ['during the waits', /^ready: /m],
   ])('%s: the rerun applies, waits and records the stack', async (_step, at) => {

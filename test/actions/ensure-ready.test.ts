@@ -157,7 +157,6 @@ describe('ensure-ready action on examples/shop', () => {
           { source: path.join(src, 'README.md'), 'code-root-base': '/workspace/slots' },
           /source: .* is not a directory/,
         ],
-        [{ namespace: 'Shop_AI' }, /Shop_AI/],
       ];
       for (const [inputs, message] of cases) {
         const res = await ready(inputs);

@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7549);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3852);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7549:
+/***/ 3852:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56369,7 +56369,7 @@ function applyPullPolicy(obj, policy) {
     }
 }
 const overlays_LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-const LABEL_PROJECT = 'codex-k8s.io/project';
+const overlays_LABEL_PROJECT = 'codex-k8s.io/project';
 const overlays_LABEL_ENV = 'codex-k8s.io/env';
 const overlays_LABEL_SLOT = 'codex-k8s.io/slot';
 const overlays_MANAGER_NAME = 'codex-k8s';
@@ -56381,7 +56381,7 @@ function addOwnershipLabels(obj, project, env, slot) {
     const meta = (obj.metadata ??= {});
     const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
     labels[overlays_LABEL_MANAGED_BY] = overlays_MANAGER_NAME;
-    labels[LABEL_PROJECT] = project;
+    labels[overlays_LABEL_PROJECT] = project;
     labels[overlays_LABEL_ENV] = env;
     if (slot > 0)
         labels[overlays_LABEL_SLOT] = String(slot);
@@ -56714,7 +56714,6 @@ class runner_ChildProcessRunner {
 }
 //# sourceMappingURL=runner.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/errors.js
-/** Reasons the API server gives in `Error from server (<Reason>): ...`. */
 
 const TRANSIENT_REASONS = new Set([
     'InternalError',
@@ -58027,7 +58026,94 @@ async function install_findKubectl(options = {}) {
     return installKubectl(DEFAULT_KUBECTL_VERSION, options);
 }
 //# sourceMappingURL=install.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/kube/ownership.js
+/*
+ * Which namespaces destroy and cleanup may delete.
+ *
+ * A namespace name comes from services.yaml, a flag or a slot record, so a typo or a hostile config could point a
+ * destroy at `kube-system` or at another team's namespace. A namespace is deleted only when it is ours:
+ * - it carries our ownership labels for this project (`app.kubernetes.io/managed-by: codex-k8s` and
+ *   `codex-k8s.io/project: <project>`), which apply puts on every namespace it creates; or
+ * - a slot record of this project names it: the predecessor's slots have no labels of ours, and a team migrating
+ *   must still be able to clean them up. A namespace labelled for another project is refused even then: the label
+ *   is the stronger statement of who owns it.
+ * `kube-*`, `default` and the state namespace (it holds every slot record) are refused always, even with force.
+ */
+
+
+
+
+/** Thrown where a refused namespace must stop an operation before anything else happens. */
+class ownership_NamespaceNotOwnedError extends errors_UserError {
+    ownership;
+    constructor(ownership) {
+        super(ownership.reason ?? `namespace ${ownership.namespace} may not be deleted`);
+        this.ownership = ownership;
+    }
+}
+/** Why a namespace may never be deleted by us, whatever its labels and records say. */
+function protectedNamespaceReason(namespace, stateNamespace) {
+    if (namespace.startsWith('kube-'))
+        return `namespace ${namespace} is a Kubernetes system namespace (kube-*): codex-k8s never deletes it, even with --force`;
+    if (namespace === 'default')
+        return "namespace default is the cluster's default namespace: codex-k8s never deletes it, even with --force";
+    if (stateNamespace && namespace === stateNamespace.trim())
+        return `namespace ${namespace} holds the slot records (state.configmapNamespace): codex-k8s never deletes it, even with --force`;
+    return undefined;
+}
+/** What the labels lack for the namespace to be this project's, or undefined when they prove it. */
+function ownership_missingOwnershipLabels(labels, project) {
+    const managedBy = labels?.[LABEL_MANAGED_BY];
+    if (managedBy !== MANAGER_NAME)
+        return managedBy === undefined
+            ? `it has no label ${LABEL_MANAGED_BY}=${MANAGER_NAME}`
+            : `its label ${LABEL_MANAGED_BY} is ${String(managedBy)}, not ${MANAGER_NAME}`;
+    const owner = labels?.[LABEL_PROJECT];
+    if (owner !== project)
+        return owner === undefined
+            ? `it has no label ${LABEL_PROJECT}=${project}`
+            : `it belongs to project ${String(owner)} (label ${LABEL_PROJECT}=${String(owner)})`;
+    return undefined;
+}
+/**
+ * Decides whether `namespace` may be deleted, reading it once (no call for a protected name; one more, the record
+ * lookup, only when the labels do not settle it).
+ */
+async function ownership_checkNamespaceOwnership(kubectl, namespace, rule, call = {}) {
+    const guarded = protectedNamespaceReason(namespace, rule.stateNamespace);
+    if (guarded)
+        return { namespace, exists: true, allowed: false, reason: guarded };
+    let stdout;
+    try {
+        stdout = await withRetry(() => kubectl.run(['get', 'namespace', namespace, '--ignore-not-found', '-o', 'json'], { timeoutMs: call.timeoutMs }), call.retry);
+    }
+    catch (err) {
+        if (err instanceof KubectlError)
+            throw new UserError(`cannot read namespace ${namespace} to check who owns it: ${err.message}`);
+        throw err;
+    }
+    if (!stdout.trim())
+        return { namespace, exists: false, allowed: true, basis: 'absent' };
+    const labels = JSON.parse(stdout).metadata?.labels;
+    const missing = ownership_missingOwnershipLabels(labels, rule.project);
+    if (!missing)
+        return { namespace, exists: true, allowed: true, basis: 'labels' };
+    const otherProject = labels?.[LABEL_MANAGED_BY] === MANAGER_NAME && labels?.[LABEL_PROJECT] !== undefined;
+    const named = otherProject
+        ? false
+        : typeof rule.namedByRecord === 'function'
+            ? await rule.namedByRecord()
+            : !!rule.namedByRecord;
+    if (named)
+        return { namespace, exists: true, allowed: true, basis: 'record' };
+    const why = `namespace ${namespace} is not managed by codex-k8s for project ${rule.project}: ${missing}${otherProject ? '' : ' and no slot record names it'}`;
+    if (rule.force)
+        return { namespace, exists: true, allowed: true, basis: 'force', reason: why };
+    return { namespace, exists: true, allowed: false, reason: rule.forceHint ? `${why}; ${rule.forceHint}` : why };
+}
+//# sourceMappingURL=ownership.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/usage.js
+
 
 
 
@@ -58065,7 +58151,7 @@ async function markUsage(kubectl, refs, user, options = {}) {
  * others. At most three kubectl calls whatever the number of objects; an error on one object does not stop the rest.
  */
 async function usage_releaseUsage(kubectl, refs, user, options = {}) {
-    const result = { deleted: [], kept: [], absent: [], problems: [] };
+    const result = { deleted: [], kept: [], absent: [], foreign: [], problems: [] };
     if (refs.length === 0)
         return result;
     const key = usageKey(user.namespace);
@@ -58120,7 +58206,14 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
                 toUnmark.push(ref);
         }
         else {
-            toDelete.push(ref);
+            const notOurs = options.project ? missingOwnershipLabels(obj.metadata?.labels, options.project) : undefined;
+            if (notOurs) {
+                result.foreign.push({ ref, reason: notOurs });
+                if (users.includes(user.namespace))
+                    toUnmark.push(ref);
+            }
+            else
+                toDelete.push(ref);
         }
     }
     if (options.dryRun) {
@@ -58207,6 +58300,7 @@ function usage_describeRelease(r) {
     return [
         ...r.deleted.map((ref) => `deleted ${formatRef(ref)} (no other slot uses it)`),
         ...r.kept.map((k) => `kept ${formatRef(k.ref)}: still used by ${k.users.join(', ')}`),
+        ...r.foreign.map((f) => `kept ${formatRef(f.ref)}: not managed by codex-k8s for this project (${f.reason})`),
         ...r.problems.map((p) => `${p.ref ? `${formatRef(p.ref)}: ` : ''}${p.message}`),
     ];
 }
@@ -58274,7 +58368,7 @@ function applyHint(err, forceConflicts) {
 function namespaceLabels(project, env, slot) {
     return {
         [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME,
-        [LABEL_PROJECT]: project,
+        [overlays_LABEL_PROJECT]: project,
         [overlays_LABEL_ENV]: env,
         ...(slot > 0 ? { [overlays_LABEL_SLOT]: String(slot) } : {}),
     };
@@ -58573,7 +58667,42 @@ function formatDiffSummary(summary, format = 'text') {
     return lines.join('\n');
 }
 //# sourceMappingURL=diff.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/kube/wait-hints.js
+const HINTS = {
+    'image-pull': 'the image cannot be pulled (ImagePullBackOff/ErrImagePull): check the image name and tag, that it was pushed, and the registry credentials (imagePullSecrets); a longer wait-timeout will not help',
+    'crash-loop': "a container keeps crashing (CrashLoopBackOff): read the pod's logs for the error; a longer wait-timeout will not help",
+    unschedulable: 'the pods cannot be scheduled (Unschedulable): check their resource requests against the nodes, node selectors, tolerations and volume claims; a longer wait-timeout will not help',
+    'job-failed': "the Job failed: read its pod's logs for the error, fix it and apply again; a longer wait-timeout will not help",
+    'progress-deadline': "the rollout exceeded its progress deadline: look at the pods' events and logs for why they do not become ready; a longer wait-timeout will not help",
+    'not-found': 'the object is not in the cluster: check that the stack applied it (filters, when conditions)',
+    error: 'kubectl could not follow the rollout: check the cluster connection and permissions, then run again',
+    slow: 'it is still in progress: if it only needs more time, raise wait-timeout; else its events and logs show what it waits for',
+};
+/** Why a workload is not ready, most specific first: what the pods show beats the wait's own reason. */
+function waitCause(f) {
+    const text = [f.pods, f.events, f.describe].join('\n');
+    if (/ImagePullBackOff|ErrImagePull|InvalidImageName|ErrImageNeverPull|Back-off pulling image|Failed to pull image/.test(text))
+        return 'image-pull';
+    if (/CrashLoopBackOff|Back-off restarting failed container/.test(text))
+        return 'crash-loop';
+    if (f.reason === 'failed')
+        return 'job-failed';
+    if (/Unschedulable|FailedScheduling/.test(text))
+        return 'unschedulable';
+    if (f.reason === 'progress-deadline')
+        return 'progress-deadline';
+    if (f.reason === 'not-found')
+        return 'not-found';
+    if (f.reason === 'error')
+        return 'error';
+    return 'slow';
+}
+function waitHint(cause) {
+    return HINTS[cause];
+}
+//# sourceMappingURL=wait-hints.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/diagnostics.js
+
 
 const nsArgs = (ns) => (ns ? ['-n', ns] : []);
 async function capture(kubectl, args, timeoutMs) {
@@ -58657,9 +58786,38 @@ async function collectDiagnostics(kubectl, failed, options = {}) {
         ]);
         return { object: f.ref, reason: f.reason, message: f.message, describe, pods, events, logs };
     }));
+    const skipped = `(not collected: details are collected for the first ${limit} failing workloads only; run kubectl describe for this one)`;
     for (const f of failed.slice(limit))
-        out.push({ object: f.ref, reason: f.reason, message: f.message, describe: '', pods: '', events: '', logs: '' });
-    return out;
+        out.push({
+            object: f.ref,
+            reason: f.reason,
+            message: f.message,
+            describe: skipped,
+            pods: '',
+            events: '',
+            logs: '',
+        });
+    const hide = maskText(typeof options.mask === 'function' ? options.mask() : options.mask);
+    return out.map((f) => ({
+        ...f,
+        message: hide(f.message),
+        describe: hide(f.describe),
+        pods: hide(f.pods),
+        events: hide(f.events),
+        logs: hide(f.logs),
+    }));
+}
+/** Replaces every occurrence of the values by `***`, longest first (a value may contain a shorter one). */
+function maskText(values) {
+    const list = [...new Set(values ?? [])].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+    if (!list.length)
+        return (text) => text;
+    return (text) => {
+        let out = text;
+        for (const v of list)
+            out = out.split(v).join('***');
+        return out;
+    };
 }
 const REASON_TEXT = {
     timeout: 'timed out',
@@ -58668,13 +58826,25 @@ const REASON_TEXT = {
     'not-found': 'not found',
     error: 'wait failed',
 };
-/** One line naming every failing object: the message an action fails with. */
+/**
+ * One message naming every failing object and, per cause, what to look at: the message an action fails with.
+ * Only a plain timeout with pods still starting suggests a longer wait-timeout.
+ */
 function waitFailureMessage(failures, timeout) {
     if (!failures.length)
         return '';
     const names = failures.map((f) => `${objects_formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
-    return (`${failures.length === 1 ? 'a workload is' : `${failures.length} workloads are`} not ready${timeout ? ` within ${timeout}` : ''}: ${names}. ` +
-        'The describe output, events and pod logs of each are printed above; if it only needs more time, raise the wait timeout.');
+    const byCause = new Map();
+    for (const f of failures) {
+        const cause = waitCause(f);
+        byCause.set(cause, [...(byCause.get(cause) ?? []), objects_formatRef(f.object)]);
+    }
+    const hints = [...byCause].map(([cause, objects]) => `${objects.join(', ')}: ${waitHint(cause)}.`);
+    return [
+        `${failures.length === 1 ? 'a workload is' : `${failures.length} workloads are`} not ready${timeout && failures.every((f) => f.reason === 'timeout') ? ` within ${timeout}` : ''}: ${names}.`,
+        ...hints,
+        'The describe output, events and pod logs of each are printed above.',
+    ].join(' ');
 }
 /** A Markdown code fence longer than any backtick run in the text, so logs cannot break out of it. */
 function codeBlock(text, lang = 'text') {
@@ -58772,12 +58942,37 @@ function assertReady(result) {
     if (!result.ok)
         throw new WaitError(result.failures, result.message);
 }
-function waitArgs(target, timeoutMs) {
+/** `completeOnly`: the plain wait for `Complete`, for a Job whose first condition said nothing about its outcome. */
+function waitArgs(target, timeoutMs, completeOnly = false) {
     const ns = target.ref.namespace ? ['-n', target.ref.namespace] : [];
     const timeout = `--timeout=${duration_kubectlTimeout(timeoutMs)}`;
-    return target.mode === 'rollout'
-        ? ['rollout', 'status', resourceArg(target.ref), ...ns, timeout]
-        : ['wait', '--for=condition=complete', resourceArg(target.ref), ...ns, timeout];
+    if (target.mode === 'rollout')
+        return ['rollout', 'status', resourceArg(target.ref), ...ns, timeout];
+    if (completeOnly)
+        return ['wait', '--for=condition=complete', resourceArg(target.ref), ...ns, timeout];
+    return ['wait', JOB_FINISHED, resourceArg(target.ref), ...ns, timeout, '-o', 'json'];
+}
+const JOB_FINISHED = '--for=jsonpath={.status.conditions[0].type}';
+/** A Job's outcome from its conditions: done, failed (with the Job's own words), or not decided yet. */
+function jobOutcome(job) {
+    const conditions = (Array.isArray(job?.status?.conditions) ? job.status.conditions : []);
+    const isTrue = (type) => conditions.find((c) => c.type === type && String(c.status) === 'True');
+    const failed = isTrue('Failed') ?? isTrue('FailureTarget');
+    if (failed) {
+        const why = [failed.reason, failed.message?.trim()].filter(Boolean).join(': ');
+        return { state: 'failed', message: `job failed${why ? `: ${why}` : ''}` };
+    }
+    if (isTrue('Complete') ?? isTrue('SuccessCriteriaMet'))
+        return { state: 'complete' };
+    return { state: 'pending' };
+}
+function parseObject(stdout) {
+    try {
+        return JSON.parse(stdout);
+    }
+    catch {
+        return undefined;
+    }
 }
 function classifyWaitError(stderr) {
     if (/timed out waiting for the condition/i.test(stderr))
@@ -58795,13 +58990,24 @@ function lastError(stderr, code) {
 }
 async function waitOne(kubectl, target, timeoutMs, sleep) {
     const deadline = Date.now() + timeoutMs;
+    let completeOnly = false;
     for (let retry = 1;; retry++) {
         const remaining = Math.max(1000, deadline - Date.now());
-        const args = waitArgs(target, remaining);
+        const args = waitArgs(target, remaining, completeOnly);
         // kubectl enforces --timeout itself; our limit only catches a kubectl that hangs.
         const res = await kubectl.exec(args, { timeoutMs: remaining + 30_000 });
-        if (res.code === 0 && !res.timedOut)
-            return undefined;
+        if (res.code === 0 && !res.timedOut) {
+            if (target.mode === 'rollout' || completeOnly)
+                return undefined;
+            const outcome = jobOutcome(parseObject(res.stdout));
+            if (outcome.state === 'complete')
+                return undefined;
+            if (outcome.state === 'failed')
+                return { ref: target.ref, selector: target.selector, reason: 'failed', message: outcome.message };
+            completeOnly = true;
+            retry = 0;
+            continue;
+        }
         const err = new errors_KubectlError(args, res.code, res.stderr, res.timedOut);
         const delay = backoffDelay(retry, { initialDelayMs: 1000, maxDelayMs: 10_000 });
         // A flaky API server should not fail a rollout that is fine: retry while time is left.
@@ -58894,6 +59100,7 @@ function plural_plural(n, word, many = `${word}s`) {
 
 
 
+
 class DestroyError extends errors_UserError {
     result;
     constructor(result) {
@@ -58933,14 +59140,33 @@ async function destroy_destroySlot(kubectl, options) {
         ok: false,
         dryRun: !!options.dryRun,
         namespace: { name: ns },
-        cluster: { deleted: [], kept: [], absent: [], problems: [] },
+        cluster: { deleted: [], kept: [], absent: [], foreign: [], problems: [] },
         problems,
         invocations: 0,
     };
     const nsLabel = `Namespace ${ns}`;
     let deleting = false;
+    if (options.deleteNamespace !== false && options.owner) {
+        try {
+            const ownership = await checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
+            result.namespace.ownership = ownership;
+            if (!ownership.allowed) {
+                result.namespace.refused = true;
+                problems.push({ object: nsLabel, message: ownership.reason ?? 'not ours' });
+            }
+        }
+        catch (err) {
+            problems.push({ object: nsLabel, message: errorText(err) });
+        }
+        if (problems.length) {
+            result.invocations = kubectl.invocations - start;
+            return result;
+        }
+    }
     if (options.deleteNamespace === false)
         result.namespace.skipped = true;
+    else if (options.dryRun && result.namespace.ownership)
+        result.namespace.existed = result.namespace.ownership.exists;
     else if (options.dryRun) {
         try {
             const found = await kubectl.run(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name'], { timeoutMs });
@@ -58968,6 +59194,7 @@ async function destroy_destroySlot(kubectl, options) {
         try {
             result.cluster = await releaseUsage(kubectl, refs, { namespace: ns }, {
                 dryRun: options.dryRun,
+                project: options.owner?.project,
                 retry: options.retry,
                 timeoutMs,
             });
@@ -59003,6 +59230,10 @@ async function destroy_destroySlot(kubectl, options) {
 function destroy_describeDestroy(r) {
     const lines = [];
     const n = r.namespace;
+    if (n.refused)
+        return [`namespace ${n.name}: refused: ${n.ownership?.reason ?? 'not ours'}`];
+    if (n.ownership?.basis === 'force')
+        lines.push(`namespace ${n.name}: --force overrides: ${n.ownership.reason}`);
     if (n.skipped)
         lines.push(`namespace ${n.name}: kept (not deleted for this record)`);
     else if (r.dryRun)
@@ -59023,6 +59254,8 @@ function errorText(err) {
 }
 //# sourceMappingURL=destroy.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/index.js
+
+
 
 
 
@@ -59773,6 +60006,97 @@ const silentReporter = {
     summary: () => undefined,
 };
 //# sourceMappingURL=reporter.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/kube/secrets.js
+/**
+ * Values too short to be worth hiding: masking "1" or "true" would garble every text and hides nothing an attacker
+ * could not guess.
+ */
+const MIN_LENGTH = 4;
+/** The values of the Secrets among these objects: `data` base64-decoded and `stringData`, each line of multi-line ones too. */
+function secretValues(objects) {
+    const out = new Set();
+    const add = (value) => {
+        for (const v of [value, ...value.split(/\r?\n/)]) {
+            const t = v.trim();
+            if (t.length >= MIN_LENGTH)
+                out.add(t);
+        }
+    };
+    for (const obj of objects) {
+        if (obj.kind !== 'Secret' || String(obj.apiVersion ?? 'v1') !== 'v1')
+            continue;
+        for (const [field, decode] of [
+            ['data', (v) => Buffer.from(v, 'base64').toString('utf8')],
+            ['stringData', (v) => v],
+        ]) {
+            const map = obj[field];
+            if (!map || typeof map !== 'object')
+                continue;
+            for (const v of Object.values(map))
+                if (typeof v === 'string')
+                    add(decode(v));
+        }
+    }
+    return [...out];
+}
+//# sourceMappingURL=secrets.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/private-file.js
+/*
+ * Files holding rendered manifests (Secret data in clear): readable by their owner only (0600), never written
+ * through a symbolic link. In a shared temp directory another user can plant a link at a predictable name to make
+ * us overwrite one of our files, or create the file first to read it; creating exclusively rules both out.
+ */
+
+
+
+const MODE = 0o600;
+function writeAll(fd, text) {
+    try {
+        (0,external_node_fs_namespaceObject.fchmodSync)(fd, MODE);
+        const data = Buffer.from(text, 'utf8');
+        for (let off = 0; off < data.length;)
+            off += (0,external_node_fs_namespaceObject.writeSync)(fd, data, off, data.length - off);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+/**
+ * Writes `text` to a path we chose (a temp or runner file): created exclusively. When something is already there
+ * (a planted link, a file of an earlier step), the file is created under the same name in a fresh private directory
+ * next to it instead. Returns the path written.
+ */
+function writeNewPrivateFile(file, text) {
+    const flags = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | external_node_fs_namespaceObject.constants.O_NOFOLLOW;
+    let fd;
+    let written = file;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, flags, MODE);
+    }
+    catch (err) {
+        if (err.code !== 'EEXIST')
+            throw err;
+        written = (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(file), 'codex-k8s-')), (0,external_node_path_namespaceObject.basename)(file));
+        fd = (0,external_node_fs_namespaceObject.openSync)(written, flags, MODE);
+    }
+    writeAll(fd, text);
+    return written;
+}
+/** Writes `text` to a path the user gave (`-o`): a regular file is replaced, a symbolic link is refused. */
+function writeUserPrivateFile(file, text) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(file, external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_TRUNC | external_node_fs_namespaceObject.constants.O_NOFOLLOW, MODE);
+    }
+    catch (err) {
+        if (err.code === 'ELOOP')
+            throw new errors_UserError(`${file} is a symbolic link: the rendered stack holds Secret data and is never written through a link; give the path of a regular file`);
+        throw new errors_UserError(`cannot write the rendered stack to ${file}: ${err.message}`);
+    }
+    writeAll(fd, text);
+    return file;
+}
+//# sourceMappingURL=private-file.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/kubectl-setup.js
 
 
@@ -59815,6 +60139,7 @@ function resolveWaitTimeout(stack, inputMs) {
 
 
 
+
 /** How each outcome of the namespace step reads in the log. */
 const NAMESPACE_OUTCOME = {
     created: 'created',
@@ -59841,8 +60166,29 @@ async function apply_environment_applyEnvironment(o) {
         r.info(`${plural_plural(out.rendered.documents.length, 'object')} in ${plural_plural(out.rendered.groups.length, 'group')} for env ${out.stack.env}, namespace ${out.stack.namespace}`);
         return out;
     });
-    if (o.manifestPath)
-        (0,external_node_fs_namespaceObject.writeFileSync)(o.manifestPath, stackToYaml(rendered.documents));
+    const manifestPath = !o.manifestPath
+        ? undefined
+        : o.manifestPathChosen
+            ? writeNewPrivateFile(o.manifestPath, stackToYaml(rendered.documents))
+            : writeUserPrivateFile(o.manifestPath, stackToYaml(rendered.documents));
+    for (const value of secretValues(rendered.documents.map((d) => d.object)))
+        o.maskSecret?.(value);
+    // Filters leave objects out, not their values: a filtered-out Secret still reaches the pods a failed wait
+    // describes. So diagnostics mask the Secrets of the whole stack, rendered again only when a wait failed.
+    const secrets = () => {
+        let all = rendered.documents;
+        try {
+            if (o.filters)
+                all = stack_renderStack(stack).documents;
+        }
+        catch {
+            // The filtered stack rendered; the rest may not (a template only some services use): mask what is known.
+        }
+        const values = secretValues(all.map((d) => d.object));
+        for (const value of values)
+            o.maskSecret?.(value);
+        return values;
+    };
     if (rendered.documents.length === 0) {
         throw new errors_UserError('nothing to apply: the filters and when conditions left no object in the stack');
     }
@@ -59863,7 +60209,7 @@ async function apply_environment_applyEnvironment(o) {
         return {
             stack,
             rendered,
-            manifestPath: o.manifestPath,
+            manifestPath,
             infraReady: true,
             kubectlInvocations: kubectl.invocations - before,
         };
@@ -59899,6 +60245,7 @@ async function apply_environment_applyEnvironment(o) {
             ? false
             : {
                 timeoutMs: waitTimeoutMs,
+                diagnostics: { mask: secrets },
                 onEvent: (e) => e.type === 'ready' && r.info(`ready: ${objects_formatRef(e.target.ref)} in ${e.durationMs} ms`),
             },
         onPhase: (p) => r.debug(`phase ${p}`),
@@ -59919,7 +60266,7 @@ async function apply_environment_applyEnvironment(o) {
     return {
         stack,
         rendered,
-        manifestPath: o.manifestPath,
+        manifestPath,
         apply: result.apply,
         wait: result.wait,
         infraReady,
@@ -61090,6 +61437,7 @@ function ensure_slot_describe(o) {
 
 
 
+
 /**
  * Tears down the selected slots one by one: hooks, the namespace, the slot's own cluster-scoped objects (shared
  * ones stay while another slot uses them), then the record. One failing slot never stops the others; every
@@ -61141,12 +61489,25 @@ async function cleanupSlots(o) {
                     processEnv: o.processEnv,
                     log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
                 });
+                // The record names the namespace, which makes a predecessor's unlabelled namespace ours; kube-*, default,
+                // the state namespace and a namespace labelled for another project are still refused, before any hook.
+                const owner = {
+                    project: stack.project,
+                    stateNamespace: base.config.state?.configmapNamespace,
+                    namedByRecord: true,
+                };
+                if (sharedBy.length === 0) {
+                    const ownership = await checkNamespaceOwnership(kubectl, rec.namespace, owner);
+                    if (!ownership.allowed)
+                        throw new NamespaceNotOwnedError(ownership);
+                }
                 const { destroy } = await destroyWithHooks({
                     kubectl,
                     hooks,
                     destroy: {
                         namespace: rec.namespace,
                         deleteNamespace: sharedBy.length === 0,
+                        owner,
                         clusterObjects: rendered.documents.map((d) => d.object),
                     },
                 });
@@ -61222,6 +61583,8 @@ async function planCleanup(o, kubectl, records, selected) {
 
 
 
+
+
 /**
  * Destroys an environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
  * them), with the destroy hooks. Slot records are left alone: `slots release` / cleanup handle those.
@@ -61230,6 +61593,21 @@ async function destroyEnvironment(o) {
     const r = o.reporter;
     const { stack, rendered } = renderForApply(o.load, {}, r);
     const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+    const stateNamespace = stack.config.state?.configmapNamespace?.trim() || undefined;
+    const owner = {
+        project: stack.project,
+        stateNamespace,
+        force: o.force,
+        forceHint: o.forceHint,
+        namedByRecord: async () => !!stateNamespace &&
+            (await slotStoreFor(stack, kubectl, r).list()).some((rec) => rec.namespace === stack.namespace),
+    };
+    // Refused before any hook runs: a destroy of a namespace that is not ours must change nothing.
+    const ownership = await checkNamespaceOwnership(kubectl, stack.namespace, owner);
+    if (!ownership.allowed)
+        throw new NamespaceNotOwnedError(ownership);
+    if (ownership.basis === 'force')
+        r.warning(`--force overrides: ${ownership.reason}`);
     const hooks = new HookRunner({
         stack,
         kubectl,
@@ -61241,6 +61619,7 @@ async function destroyEnvironment(o) {
         hooks,
         destroy: {
             namespace: stack.namespace,
+            owner: { ...owner, namedByRecord: ownership.basis === 'record' },
             clusterObjects: rendered.documents.map((d) => d.object),
             dryRun: o.dryRun,
         },

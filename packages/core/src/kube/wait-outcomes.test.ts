@@ -132,7 +132,7 @@ describe('wait hints', () => {
     expect(msg).toBe(
       '3 workloads are not ready within 2m: Deployment app/api (timed out), Deployment app/web (timed out), Deployment app/slow (timed out). ' +
         `Deployment app/api, Deployment app/web: ${waitHint('crash-loop')}. Deployment app/slow: ${waitHint('slow')}. ` +
-        'The describe output, events and pod logs are in the log group and the job summary.',
+        'The describe output, events and pod logs of each are printed above.',
     );
   });
 });
