@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -11,7 +10,9 @@ import { checkNamespaceName, isSlottedPattern, namespacePattern } from './namesp
 import { StackConfigSchema, type StackConfig } from './schema.js';
 import { checkStackConfig } from './checks.js';
 import { collectVariables, type Variables } from './vars.js';
-import { ManifestYamlError, readYamlStrings } from '../render/yaml-io.js';
+import { AliasExpansionError, ManifestYamlError, readYamlStrings, snippetAround } from '../util/yaml-io.js';
+import { readInputFile } from '../util/input-file.js';
+import { RAW_ALIAS_BUDGET } from '../util/limits.js';
 
 export interface LoadOptions {
   /** Path of services.yaml (relative to `cwd`). */
@@ -79,12 +80,13 @@ export function loadStack(options: LoadOptions): LoadedStack {
     displayFile,
     'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)',
   );
-  const header = readHeader(rawDoc.doc);
+  const header = readHeader(rawDoc.doc, displayFile);
 
   const variables = collectVariables({
     processEnv: options.processEnv ?? process.env,
     envFiles: header.envFiles,
     projectRoot,
+    configFile: displayFile,
     varFile: options.varFile,
     cwd,
     inline: options.vars ?? [],
@@ -186,8 +188,9 @@ export function loadStack(options: LoadOptions): LoadedStack {
 
 function readSource(file: string, displayFile: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readInputFile(file, displayFile);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UserError(
         `${displayFile}: file not found; pass the path of services.yaml with -c/--config`,
@@ -222,6 +225,7 @@ function readRendered(rendered: string, displayFile: string): unknown {
   try {
     return readYamlStrings(rendered, displayFile);
   } catch (err) {
+    if (err instanceof AliasExpansionError) throw new UserError(`${displayFile}: ${err.message}`, displayFile);
     if (!(err instanceof ManifestYamlError)) throw err;
     throw new UserError(
       `${displayFile}:${err.line}:${err.col}: after templating, the result is not valid YAML: ${err.message}\n  ${err.line} | ${err.snippet}`,
@@ -238,7 +242,7 @@ function parseWithPositions(text: string, displayFile: string, what: string): Pa
   const err = doc.errors[0];
   if (err) {
     const { line, col } = lines.linePos(err.pos[0]);
-    const shown = text.split('\n')[line - 1] ?? '';
+    const shown = snippetAround(text.split('\n')[line - 1] ?? '', col);
     throw new UserError(
       `${displayFile}:${line}:${col}: ${what}: ${err.message.split('\n')[0]}\n  ${line} | ${shown}`,
       displayFile,
@@ -266,8 +270,25 @@ function asStringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-function readHeader(doc: Document): RawHeader {
-  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+/*
+ * The yaml package stops expanding aliases past its own budget (maxAliasCount, 100 by default, weighed by the
+ * size of what each alias repeats) with a ReferenceError; that is the input's fault, so it becomes a UserError.
+ */
+function documentToJS(doc: Document, displayFile: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: RAW_ALIAS_BUDGET });
+  } catch (err) {
+    if (!(err instanceof ReferenceError) || !/alias/i.test(err.message)) throw err;
+    throw new UserError(
+      `${displayFile}: YAML aliases expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed by their ` +
+        `nesting; the limit guards against alias bombs); write the repeated values out or use fewer nested aliases`,
+      displayFile,
+    );
+  }
+}
+
+function readHeader(doc: Document, displayFile: string): RawHeader {
+  const data = (documentToJS(doc, displayFile) ?? {}) as Record<string, unknown>;
   const ns = data.namespace as Record<string, unknown> | undefined;
   return {
     project: typeof data.project === 'string' ? data.project.trim() : '',
@@ -357,6 +378,6 @@ export function listEnvironments(config: string, cwd = process.cwd()): string[] 
     displayFile,
     'the file must be valid YAML before templating',
   );
-  const envs = (doc.toJS() as Record<string, unknown> | null)?.environments;
+  const envs = (documentToJS(doc, displayFile) as Record<string, unknown> | null)?.environments;
   return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
 }
