@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { boolInput, durationInput, readCommonInputs } from './inputs.js';
+import { boolInput, durationInput, intInput, readCommonInputs } from './inputs.js';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -32,6 +32,17 @@ describe('action inputs', () => {
     expect(() => boolInput('wait', true)).toThrow(/input wait: "maybe" is not a boolean/);
     set({ 'INPUT_WAIT-TIMEOUT': '5 minutes' });
     expect(() => durationInput('wait-timeout', 0)).toThrow(/input wait-timeout: "5 minutes" is not a duration/);
+  });
+
+  it('reads whole numbers in decimal digits only', () => {
+    set({ INPUT_ISSUE: ' 42 ' });
+    expect(intInput('issue', 0)).toBe(42);
+    for (const bad of ['1e3', '0x10', '0b1', '1.0', '1 2', '-1', '+1', '9007199254740993']) {
+      set({ INPUT_ISSUE: bad });
+      expect(() => intInput('issue', 0)).toThrow(`input issue: "${bad}" is not a whole number >= 0`);
+    }
+    set({ INPUT_ISSUE: '', CODEXCTL_ISSUE_NUMBER: '0x10' });
+    expect(() => intInput('issue', 0, 'CODEXCTL_ISSUE_NUMBER')).toThrow(/input issue: "0x10"/);
   });
 
   it('reads durations as Go durations or bare seconds', () => {
