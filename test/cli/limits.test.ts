@@ -90,7 +90,10 @@ describe('input limits: exit 1 naming the file and the limit', () => {
   it('a template whose output grows exponentially', async () => {
     const dir = project({ 'chain.tmpl': templateChain(17, 'x'.repeat(1024)) });
     const res = await runCli(['template', 'chain.tmpl'], { cwd: dir });
-    expectUserError(res, /chain\.tmpl:1:\d+: executing "t0" at <x+>: output exceeds the limit of 64 Mi characters/);
+    expectUserError(
+      res,
+      /chain\.tmpl:1:\d+: executing "t0" at <x{40}\.\.\.>: output exceeds the limit of 64 Mi characters/,
+    );
   });
 
   it('a template chain that prints nothing but calls templates 2^60 times', async () => {

@@ -471,7 +471,13 @@ class State {
    * no manifest or file needs, with the template being executed named, before memory runs out.
    */
   private outputTooLarge(): never {
-    this.errorf(`output exceeds the limit of ${describeOutputLimit()} for one template execution`);
+    const node = this.node;
+    const loc = locate(this.t.text, this.d[node * STRIDE + F_POS]);
+    // The node is often a text of a whole file: quote its start only.
+    let context = this.t.nodeString(node);
+    if (context.length > 40) context = context.slice(0, 40) + '...';
+    const message = `output exceeds the limit of ${describeOutputLimit()} for one template execution`;
+    throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, context, message));
   }
 
   // Evaluation.
