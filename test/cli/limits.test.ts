@@ -116,11 +116,12 @@ describe('input limits: exit 1 naming the file and the limit', () => {
     const dir = project({
       'deep.tmpl': nested(2000),
       'ok.tmpl': nested(1000),
-      'paren.tmpl': '{{' + '('.repeat(1001) + '1' + ')'.repeat(1001) + '}}',
+      'paren.tmpl': '{{' + '('.repeat(501) + '1' + ')'.repeat(501) + '}}',
+      'paren-ok.tmpl': '{{len ' + '(print '.repeat(500) + '1' + ')'.repeat(500) + '}}',
     });
     expectUserError(
       await runCli(['template', 'deep.tmpl'], { cwd: dir }),
-      /deep\.tmpl:1:\d+: max nesting depth exceeded: more than 1000 nested/,
+      /deep\.tmpl:1:\d+: max nesting depth exceeded: more than 1000 levels of/,
     );
     expectUserError(
       await runCli(['template', 'paren.tmpl'], { cwd: dir }),
@@ -129,6 +130,9 @@ describe('input limits: exit 1 naming the file and the limit', () => {
     const ok = await runCli(['template', 'ok.tmpl'], { cwd: dir });
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toBe('x');
+    const parenOk = await runCli(['template', 'paren-ok.tmpl'], { cwd: dir });
+    expect(parenOk.stderr).toBe('');
+    expect(parenOk.stdout).toBe('1');
   });
 
   it('nesting past the limit inside a manifest', async () => {

@@ -7,9 +7,11 @@
 export const MAX_OUTPUT_CHARS = 64 * 1024 * 1024;
 
 /**
- * Nesting of {{if}}, {{range}}, {{with}}, {{block}}, {{else if}} and parentheses. Go allows 10000 levels of
- * parentheses; the parser and executor here recurse per level, and 1000 levels leave room on a default Node.js
- * stack for the callers and the functions a template calls.
+ * Nesting of {{if}}, {{range}}, {{with}}, {{block}}, {{else if}} and parentheses, a parenthesis counting as two
+ * levels (evaluating one takes about twice the stack). Go allows 10000 levels of parentheses and any nesting of
+ * control structures; the parser and executor here recurse per level, and 1000 levels leave room on a default
+ * Node.js stack for the callers and the functions a template calls. A caller already deep in its own stack may
+ * still run out first: that is reported as "nested too deeply", never as a crash.
  */
 export const MAX_NESTING_DEPTH = 1000;
 
