@@ -7,6 +7,8 @@ export default {
     '^@codex-k8s/core/template$': '<rootDir>/packages/core/src/template/index.ts',
     '^@codex-k8s/core/errors$': '<rootDir>/packages/core/src/util/errors.ts',
     '^@codex-k8s/core/stack$': '<rootDir>/packages/core/src/stack.ts',
+    '^@codex-k8s/core/decimal$': '<rootDir>/packages/core/src/util/decimal.ts',
+    '^@codex-k8s/core/input-file$': '<rootDir>/packages/core/src/util/input-file.ts',
     '^@codex-k8s/core/action-kit$': '<rootDir>/packages/core/src/action-kit/index.ts',
     '^@codex-k8s/core/legacy-env$': '<rootDir>/packages/core/src/config/legacy-env.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '@codex-k8s/core/errors';
+import { parseDecimalInt } from '@codex-k8s/core/decimal';
 import { LEGACY_ENV, readLegacyEnv } from '@codex-k8s/core/legacy-env';
 
 /** Flags shared by every command that loads services.yaml. Env fallbacks: flag > CODEXCTL_* > default. */
@@ -45,10 +46,13 @@ export interface StackArgs {
   varFile?: string;
 }
 
+/** A slot number: decimal digits only (no `1e3`, `0x10`, blanks or values past 2^53); absent is slot 0. */
 export function parseSlot(value: string | undefined, source: string): number {
-  if (value === undefined || value.trim() === '') return 0;
-  const n = Number(value.trim());
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`${source}: slot must be a whole number >= 0, got "${value}"`);
+  if (value === undefined) return 0;
+  const n = parseDecimalInt(value);
+  if (n === undefined) {
+    throw new UserError(`${source}: slot must be a whole number >= 0 in decimal digits, got "${value}"`);
+  }
   return n;
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UserError } from '@codex-k8s/core/errors';
+import { readInputFile } from '@codex-k8s/core/input-file';
 import { fromJSON, parseTemplate, predecessorFuncs, TemplateError } from '@codex-k8s/core/template';
 import { parse } from '../options.js';
 import { emit, setLogLevel } from '../output.js';
@@ -50,15 +50,17 @@ export async function run(argv: string[]): Promise<number> {
   if (!file || positionals.length > 1) throw new UserError('template: give exactly one template FILE (or --jsonl)');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
+    text = readInputFile(file, file);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read template file`);
   }
   let data: unknown = {};
   if (values.data) {
     try {
-      data = JSON.parse(readFileSync(values.data, 'utf8'));
+      data = JSON.parse(readInputFile(values.data, values.data));
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw new UserError(`${values.data}: --data must be a readable JSON file: ${(err as Error).message}`);
     }
   }
@@ -77,21 +79,33 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Largest --jsonl input (64 MiB): a batch of many cases, read at once. */
+const MAX_JSONL_BYTES = 64 * 1024 * 1024;
+
 async function runJsonl(now: Date): Promise<number> {
   // The whole input at once: splitting one buffer is much cheaper than a line reader per case.
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JSONL_BYTES) {
+      throw new UserError(
+        `stdin: --jsonl input is above the ${MAX_JSONL_BYTES / (1024 * 1024)} MiB limit; split the batch`,
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
   const lines = Buffer.concat(chunks).toString('utf8').split('\n');
   const out: string[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;
-    let c: { name?: string; tmpl?: string; data?: unknown; env?: Record<string, string> };
-    try {
-      c = JSON.parse(line);
-    } catch (err) {
-      throw new UserError(`stdin:${i + 1}: not a JSON object: ${(err as Error).message}`);
+    const c = readCase(line);
+    const name = typeof c === 'string' || typeof c.name !== 'string' ? `case${i + 1}` : c.name;
+    // A bad line is one failed case: the rest of the batch still runs.
+    if (typeof c === 'string') {
+      out.push(JSON.stringify({ name, ok: false, out: '', error: `stdin:${i + 1}: ${c}` }));
+      return;
     }
-    const name = c.name ?? `case${i + 1}`;
     try {
       const result = renderOne(name, c.tmpl ?? '', c.data ?? {}, c.env ?? {}, now);
       out.push(JSON.stringify({ name, ok: true, out: result, error: '' }));
@@ -102,4 +116,29 @@ async function runJsonl(now: Date): Promise<number> {
   });
   if (out.length) process.stdout.write(out.join('\n') + '\n');
   return 0;
+}
+
+interface JsonlCase {
+  name?: string;
+  tmpl?: string;
+  data?: unknown;
+  env?: Record<string, string>;
+}
+
+/** One --jsonl line as a case, or what is wrong with it. */
+function readCase(line: string): JsonlCase | string {
+  let c: unknown;
+  try {
+    c = JSON.parse(line);
+  } catch (err) {
+    return `not a JSON object: ${(err as Error).message}`;
+  }
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return 'not a JSON object';
+  const { tmpl, env } = c as Record<string, unknown>;
+  if (tmpl !== undefined && typeof tmpl !== 'string') return '"tmpl" must be a string';
+  if (env !== undefined) {
+    if (env === null || typeof env !== 'object' || Array.isArray(env)) return '"env" must be an object of strings';
+    if (Object.values(env).some((v) => typeof v !== 'string')) return '"env" must be an object of strings';
+  }
+  return c as JsonlCase;
 }

@@ -3,6 +3,7 @@ import {
   boolInput,
   durationInput,
   githubTokenInput,
+  intInput,
   positiveDurationInput,
   readSlotSelector,
   readStackInputs,
@@ -55,6 +56,17 @@ describe('action inputs', () => {
     expect(githubTokenInput()).toBe('from-runner');
     set({ CODEXCTL_GH_PAT: 'pat' });
     expect(githubTokenInput()).toBe('pat');
+  });
+
+  it('reads whole numbers in decimal digits only', () => {
+    set({ INPUT_ISSUE: ' 42 ' });
+    expect(intInput('issue', 0)).toBe(42);
+    for (const bad of ['1e3', '0x10', '0b1', '1.0', '1 2', '-1', '+1', '9007199254740993']) {
+      set({ INPUT_ISSUE: bad });
+      expect(() => intInput('issue', 0)).toThrow(`input issue: "${bad}" is not a whole number >= 0`);
+    }
+    set({ INPUT_ISSUE: '', CODEXCTL_ISSUE_NUMBER: '0x10' });
+    expect(() => intInput('issue', 0, 'CODEXCTL_ISSUE_NUMBER')).toThrow(/input issue: "0x10"/);
   });
 
   it('reads durations as Go durations or bare seconds', () => {

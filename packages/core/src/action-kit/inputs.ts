@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { LEGACY_ENV, legacyValue, legacyVars } from '../config/legacy-env.js';
 import { parseGoDuration } from '../kube/duration.js';
 import { UserError } from '../util/errors.js';
+import { parseDecimalInt } from '../util/decimal.js';
 
 /*
  * Every action reads its inputs through here: an input beats the predecessor's CODEXCTL_* variable, which beats
@@ -33,8 +34,10 @@ export function boolInput(name: string, fallback: boolean, envFallback?: string)
 export function intInput(name: string, fallback: number, envFallback?: string, min = 0): number {
   const v = inputText(name, envFallback).trim();
   if (v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`input ${name}: "${v}" is not a whole number >= ${min}`);
+  const n = parseDecimalInt(v);
+  if (n === undefined || n < min) {
+    throw new UserError(`input ${name}: "${v}" is not a whole number >= ${min} in decimal digits`);
+  }
   return n;
 }
 

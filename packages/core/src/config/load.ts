@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -14,7 +13,8 @@ import { allowedKeysAt, nearMisses } from './keys.js';
 import { findMisplacedKeys } from './misplaced.js';
 import { explainTemplateError } from './template-errors.js';
 import { collectVariables, type Variables } from './vars.js';
-import { ManifestYamlError, readYamlStrings } from '../render/yaml-io.js';
+import { AliasExpansionError, ManifestYamlError, readYamlStrings, snippetAround } from '../util/yaml-io.js';
+import { readInputFile } from '../util/input-file.js';
 
 export interface LoadOptions {
   /** Path of services.yaml (relative to `cwd`). */
@@ -103,6 +103,7 @@ export function loadStack(options: LoadOptions): LoadedStack {
     processEnv: options.processEnv ?? process.env,
     envFiles: header.envFiles,
     projectRoot,
+    configFile: displayFile,
     varFile: options.varFile,
     cwd,
     inline: options.vars ?? [],
@@ -197,8 +198,9 @@ export function loadStack(options: LoadOptions): LoadedStack {
 
 function readSource(file: string, displayFile: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readInputFile(file, displayFile);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UserError(
         `${displayFile}: file not found; pass the path of services.yaml with -c/--config`,
@@ -233,6 +235,7 @@ function readRendered(rendered: string, displayFile: string): unknown {
   try {
     return readYamlStrings(rendered, displayFile);
   } catch (err) {
+    if (err instanceof AliasExpansionError) throw new UserError(`${displayFile}: ${err.message}`, displayFile);
     if (!(err instanceof ManifestYamlError)) throw err;
     throw new UserError(
       `${displayFile}:${err.line}:${err.col}: after templating, the result is not valid YAML: ${err.message}\n  ${err.line} | ${err.snippet}`,
@@ -249,7 +252,7 @@ function parseWithPositions(text: string, displayFile: string, what: string): Pa
   const err = doc.errors[0];
   if (err) {
     const { line, col } = lines.linePos(err.pos[0]);
-    const shown = text.split('\n')[line - 1] ?? '';
+    const shown = snippetAround(text.split('\n')[line - 1] ?? '', col);
     throw new UserError(
       `${displayFile}:${line}:${col}: ${what}: ${err.message.split('\n')[0]}\n  ${line} | ${shown}`,
       displayFile,

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { expand } from 'dotenv-expand';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError } from '../util/errors.js';
+import { readInputFile } from '../util/input-file.js';
+import { RAW_ALIAS_BUDGET } from '../util/limits.js';
+import { resolveInProject } from '../util/project-path.js';
 
 export type VarMap = Record<string, string>;
 
@@ -25,6 +27,8 @@ export interface VariableSources {
   /** envFiles entries as written in services.yaml, resolved against the project root. */
   envFiles: readonly string[];
   projectRoot: string;
+  /** services.yaml as shown in messages (it names the envFiles). */
+  configFile?: string;
   /** A YAML mapping or dotenv file, resolved against `cwd`. */
   varFile?: string;
   cwd: string;
@@ -36,8 +40,9 @@ export function collectVariables(src: VariableSources): Variables {
   const fromEnvFiles: VarMap = {};
   for (const entry of src.envFiles) {
     if (!entry.trim()) continue;
-    const file = path.resolve(src.projectRoot, entry.trim());
-    Object.assign(fromEnvFiles, readDotenv(file, `envFiles entry "${entry}"`));
+    const what = `envFiles entry "${entry.trim()}"`;
+    const file = resolveInProject(src.projectRoot, entry.trim(), what, src.configFile ?? 'services.yaml');
+    Object.assign(fromEnvFiles, readDotenv(file, what));
   }
   const processEnv: VarMap = {};
   for (const [k, v] of Object.entries(src.processEnv)) if (v !== undefined) processEnv[k] = v;
@@ -49,8 +54,9 @@ export function collectVariables(src: VariableSources): Variables {
 
 function readText(file: string, what: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readInputFile(file, file);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throw new UserError(`${file}: cannot read ${what}: ${reason}`, file);
   }
@@ -69,8 +75,15 @@ export function readVarFile(file: string): VarMap {
   if (!looksYaml) return readDotenv(file, 'var-file');
   let data: unknown;
   try {
-    data = parseYaml(body, { schema: 'failsafe' });
+    data = parseYaml(body, { schema: 'failsafe', maxAliasCount: RAW_ALIAS_BUDGET });
   } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new UserError(
+        `${file}: YAML aliases in the var-file expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed ` +
+          `by their nesting; the limit guards against alias bombs); write the values out`,
+        file,
+      );
+    }
     if (err instanceof YAMLParseError) {
       const [line, col] = [err.linePos?.[0]?.line, err.linePos?.[0]?.col];
       throw new UserError(

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderTemplate, type LoadedStack } from '../config/load.js';
 import { UserError } from '../util/errors.js';
-import { ManifestYamlError, readYamlStream } from './yaml-io.js';
+import { AliasExpansionError, ManifestYamlError, readYamlStream } from '../util/yaml-io.js';
+import { readInputFile } from '../util/input-file.js';
+import { resolveInProject } from '../util/project-path.js';
 
 export type KubeObject = Record<string, any> & { apiVersion?: string; kind?: string; metadata?: Record<string, any> };
 
@@ -17,12 +18,13 @@ export interface ManifestDocument {
 /** Renders a manifest file as a template and splits it into Kubernetes objects (empty documents dropped). */
 export function loadManifest(stack: LoadedStack, manifestPath: string): ManifestDocument[] {
   const rel = manifestPath.trim();
-  const abs = path.resolve(stack.projectRoot, rel);
+  const abs = resolveInProject(stack.projectRoot, rel, `manifest "${rel}"`, stack.displayFile);
   const shown = path.relative(process.cwd(), abs) || rel;
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = readInputFile(abs, shown);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new UserError(
@@ -35,6 +37,7 @@ export function loadManifest(stack: LoadedStack, manifestPath: string): Manifest
   try {
     values = readYamlStream(rendered, shown);
   } catch (err) {
+    if (err instanceof AliasExpansionError) throw new UserError(`${shown}: ${err.message}`, shown);
     if (!(err instanceof ManifestYamlError)) throw err;
     throw new UserError(
       `${shown}:${err.line}:${err.col}: invalid YAML after templating: ${err.message}\n  ${err.line} | ${err.snippet}`,

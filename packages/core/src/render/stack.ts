@@ -16,7 +16,7 @@ import {
 } from './overlays.js';
 import { isKnownKind } from './kinds.js';
 import { validateDocuments } from './validate.js';
-import { writeYamlDocument } from './yaml-io.js';
+import { writeYamlDocument } from '../util/yaml-io.js';
 
 export type GroupType = 'infra' | 'service';
 

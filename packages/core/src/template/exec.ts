@@ -11,6 +11,7 @@ import { TemplateError, locate } from './errors.js';
 import { formatValue, sprintf } from './fmt.js';
 import { canBeNil, goTypeString, type GoType, type TemplateFunc } from './funcs.js';
 import { quote } from './quote.js';
+import { MAX_OUTPUT_CHARS, MAX_TEMPLATE_CALLS, describeOutputLimit } from './limits.js';
 import { lookupMethod, type MethodSpec } from './time.js';
 import { canonical } from './unicode.js';
 import {
@@ -36,6 +37,9 @@ import {
 /** Marks "no value piped in" (Go's missingVal), distinct from a piped-in missing value. */
 const NO_FINAL: unique symbol = Symbol('no final');
 type Final = unknown;
+
+/** Pieces of output kept apart before they are joined into one chunk. */
+const PIECES_PER_CHUNK = 4096;
 
 const BREAK = 1;
 const CONTINUE = 2;
@@ -112,6 +116,12 @@ class State {
    */
   private readonly parts: string[];
   private np = 0;
+  /** Characters written so far, bounded by MAX_OUTPUT_CHARS. */
+  private written = 0;
+  /** {{template}} calls so far, bounded by MAX_TEMPLATE_CALLS. */
+  private calls = 0;
+  /** Output joined so far, once it took more than PIECES_PER_CHUNK pieces (a huge output of tiny pieces). */
+  private chunks: string[] | null = null;
   /** The node being evaluated (NONE before the first one), which errors locate and quote. */
   private node = NONE;
   /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
@@ -176,6 +186,13 @@ class State {
         failure.error.partialOutput = canonical(partial);
         throw failure.error;
       }
+      if (failure instanceof RangeError && /call stack/i.test(failure.message)) {
+        // Outside any {{template}} call: nesting the parser allowed, run from a caller already deep in its stack.
+        throw TemplateError.plain(
+          this.ctx.parseName,
+          `template: ${this.tmplName}: nested too deeply to execute (the JS stack ran out)`,
+        );
+      }
       throw failure;
     }
     const out = this.output();
@@ -198,7 +215,24 @@ class State {
     if (parts.length > 4096) parts.length = 0;
     else for (let i = 0; i < n; i++) parts[i] = '';
     this.np = 0;
+    if (this.chunks !== null) {
+      this.chunks.push(out);
+      out = this.chunks.join('');
+      this.chunks = null;
+    }
     return out;
+  }
+
+  /** Adds a piece of output. */
+  private append(s: string): void {
+    if (this.np === PIECES_PER_CHUNK) {
+      const chunks = this.chunks ?? [];
+      this.chunks = null;
+      chunks.push(this.output());
+      this.chunks = chunks;
+    }
+    this.parts[this.np++] = s;
+    if ((this.written += s.length) > MAX_OUTPUT_CHARS) this.outputTooLarge();
   }
 
   private errorf(message: string): never {
@@ -285,9 +319,10 @@ class State {
     const d = this.d;
     const base = node * STRIDE;
     switch (d[base]) {
-      case NodeType.Text:
-        this.parts[this.np++] = this.refs[d[base + F_A]] as string;
+      case NodeType.Text: {
+        this.append(this.refs[d[base + F_A]] as string);
         return 0;
+      }
       case NodeType.Action: {
         const pipe = d[base + F_A];
         const val = this.evalPipeline(dot, di, pipe);
@@ -391,6 +426,9 @@ class State {
     const root = this.ctx.trees.get(name);
     if (root === undefined) this.errorf(`template ${quote(name)} not defined`);
     if (this.depth >= MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+    if (++this.calls > MAX_TEMPLATE_CALLS) {
+      this.errorf(`more than ${MAX_TEMPLATE_CALLS} {{template}} calls in one execution (the limit of this engine)`);
+    }
     const newDot = this.evalPipeline(dot, di, this.b(t));
     const savedNames = this.varNames;
     const savedValues = this.varValues;
@@ -423,11 +461,25 @@ class State {
   private printValue(node: number, v: unknown): void {
     this.node = node;
     if (typeof v === 'string') {
-      this.parts[this.np++] = v;
+      this.append(v);
       return;
     }
     if (kindOf(v) === Kind.Func) this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
-    this.parts[this.np++] = formatValue(v);
+    this.append(formatValue(v));
+  }
+
+  /*
+   * A template that calls others several times each grows its output exponentially: it is stopped at a size
+   * no manifest or file needs, with the template being executed named, before memory runs out.
+   */
+  private outputTooLarge(): never {
+    const node = this.node;
+    const loc = locate(this.t.text, this.d[node * STRIDE + F_POS]);
+    // The node is often a text of a whole file: quote its start only.
+    let context = this.t.nodeString(node);
+    if (context.length > 40) context = context.slice(0, 40) + '...';
+    const message = `output exceeds the limit of ${describeOutputLimit()} for one template execution`;
+    throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, context, message));
   }
 
   // Evaluation.
@@ -720,9 +772,19 @@ class State {
         else result = call(...argv);
       }
     } catch (e) {
-      if (e instanceof Failure || e instanceof RangeError) throw e;
+      if (e instanceof Failure) throw e;
       this.node = at;
+      if (e instanceof RangeError) {
+        if (/call stack/i.test(e.message)) throw e;
+        // "Invalid string length" and the like: a result past what a JS string can hold.
+        this.errorf(`error calling ${name}: result too large (above the limit of ${describeOutputLimit()})`);
+      }
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
+    }
+    // Strings built up in variables (printf "%s%s" $x $x, again and again) never reach the output check.
+    if (typeof result === 'string' && result.length > MAX_OUTPUT_CHARS) {
+      this.node = at;
+      this.errorf(`error calling ${name}: result too large (above the limit of ${describeOutputLimit()})`);
     }
     for (let k = 0; k < numIn; k++) argv[k] = undefined;
     this.callDepth = depth;

@@ -3,6 +3,7 @@
  * argument order included: in a pipe the piped value becomes the LAST argument, so
  * `{{ .x | default "d" }}` calls default("d", .x).
  */
+import { MAX_OUTPUT_CHARS, describeOutputLimit } from './limits.js';
 import { defineFunc, type FuncMap } from './funcs.js';
 import { byteSlice, canonical, hasBytePrefix, toLower, trimSpace, utf8Length } from './unicode.js';
 import { GoTime, isStringSlice } from './values.js';
@@ -85,6 +86,10 @@ export function predecessorFuncs(ctx: PredecessorContext): FuncMap {
       fn: (n: number | bigint, s: string) => {
         if (s === '') return '';
         if (n < 0) throw new Error('strings: negative Repeat count');
+        const lines = s.split('\n').length;
+        if (Number(n) * lines + s.length > MAX_OUTPUT_CHARS) {
+          throw new Error(`result too large (above the limit of ${describeOutputLimit()})`);
+        }
         const pad = ' '.repeat(Number(n));
         return s
           .replace(/\n+$/, '')

@@ -11,6 +11,7 @@ import { TemplateError, locate } from './errors.js';
 import type { TemplateFunc } from './funcs.js';
 import { Item, lex, tokenString, type Tokens } from './lexer.js';
 import { parseFloat64, parseInt64, parseUint } from './literals.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
 import { quote, unquote, unquoteChar } from './quote.js';
 
 /** Thrown inside the parser; converted to a TemplateError at the top. */
@@ -280,6 +281,8 @@ class Parser {
   /** Number of strings, identifier arrays, functions and numbers the tree refers to (in R). */
   private nr = 0;
   private top = 0;
+  /** Nesting of control structures and parentheses, bounded by MAX_NESTING_DEPTH. */
+  private depth = 0;
 
   constructor(
     private readonly name: string,
@@ -586,7 +589,18 @@ class Parser {
     return this.node(NodeType.Else, this.st[token], 0, 0, 0);
   }
 
+  /** A parenthesized pipeline costs two levels: executing one takes about twice the stack of an {{if}}. */
+  private enter(levels = 1): void {
+    if ((this.depth += levels) > MAX_NESTING_DEPTH) {
+      this.errorf(
+        `max nesting depth exceeded: more than ${MAX_NESTING_DEPTH} levels of {{if}}, {{range}}, {{with}}, ` +
+          '{{block}} and parentheses (a parenthesis counts as two; the limit of this engine); split the template with {{define}}',
+      );
+    }
+  }
+
   private branch(type: number, allowElseIf: boolean, context: string): number {
+    this.enter();
     const vars = this.state.vars.length;
     const pipe = this.pipeline(context, Item.RightDelim);
     if (type === NodeType.Range) this.state.rangeDepth++;
@@ -608,6 +622,7 @@ class Parser {
       }
     }
     this.state.vars.length = vars;
+    this.depth--;
     return this.node(type, D[pipe * STRIDE + F_POS], pipe, list, elseList);
   }
 
@@ -618,7 +633,9 @@ class Parser {
     const pipe = this.pipeline(context, Item.RightDelim);
     const outer = this.state;
     this.state = this.treeState();
+    this.enter();
     const root = this.itemList();
+    this.depth--;
     const inner = this.state;
     // Go reports this one with the outer tree, whose last token is the block's "}}".
     this.state = outer;
@@ -809,8 +826,12 @@ class Parser {
       case Item.Complex:
       case Item.Number:
         return this.number(token);
-      case Item.LeftParen:
-        return this.pipeline('parenthesized pipeline', Item.RightParen);
+      case Item.LeftParen: {
+        this.enter(2);
+        const pipe = this.pipeline('parenthesized pipeline', Item.RightParen);
+        this.depth -= 2;
+        return pipe;
+      }
       case Item.String:
       case Item.RawString:
         return this.stringLiteral(token);
@@ -866,6 +887,11 @@ export function parse(name: string, text: string, findFunction: (name: string) =
     return { tree: p.tree(), trees: p.trees };
   } catch (e) {
     if (e instanceof ParseFailure) throw p.toTemplateError(e);
+    // MAX_NESTING_DEPTH keeps the parser's own recursion in bounds; a caller deep in its own stack may still
+    // leave too little room, which is reported as the same input problem rather than a crash.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw TemplateError.plain(name, `template: ${name}: nested too deeply to parse (the JS stack ran out)`);
+    }
     throw e;
   } finally {
     p.release();

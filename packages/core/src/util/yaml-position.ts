@@ -1,4 +1,5 @@
 import { LineCounter, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { RAW_ALIAS_BUDGET } from './limits.js';
 import { UserError } from './errors.js';
 
 /** Field path as used in messages: `services[2].overlays.ai`. */
@@ -53,11 +54,11 @@ export function positionOf(node: Node | undefined, lines: LineCounter): { line?:
  */
 export function documentToJS(doc: Document, displayFile: string): unknown {
   try {
-    return doc.toJS();
+    return doc.toJS({ maxAliasCount: RAW_ALIAS_BUDGET });
   } catch (err) {
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
       throw new UserError(
-        `${displayFile}: YAML limits: ${err.message}. Its anchors and aliases expand to too many values; write the values out, or use fewer aliases of aliases.`,
+        `${displayFile}: YAML aliases expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed by their nesting; the limit guards against alias bombs): write the repeated values out, or use fewer aliases of aliases`,
         displayFile,
       );
     }
