@@ -11,7 +11,7 @@ import { formatDuration, kubectlTimeout } from './duration.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, refOf, type ObjectRef } from './objects.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { withRetry, type RetryOptions } from '../util/retry.js';
 import { describeRelease, releaseUsage, type ReleaseResult } from './usage.js';
 
 export interface DestroyOptions {
@@ -30,7 +30,7 @@ export interface DestroyOptions {
   namespaceTimeoutMs?: number;
   /** Report what would be deleted, delete nothing. */
   dryRun?: boolean;
-  retry?: RetryOptions;
+  retry?: RetryOptions<KubectlError>;
   /** Limit of each short kubectl call (default 60 s). */
   timeoutMs?: number;
 }

@@ -3,7 +3,7 @@ export * from './errors.js';
 export * from './kubectl.js';
 export * from './client.js';
 export * from './duration.js';
-export * from './retry.js';
+export * from '../util/retry.js';
 export * from './objects.js';
 export * from './install.js';
 export { isExecutableFile } from './which.js';
