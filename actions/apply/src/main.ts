@@ -46,6 +46,7 @@ export async function run(): Promise<void> {
           : undefined,
       waitSoftFail: boolInput('wait-soft-fail', false, 'CODEXCTL_WAIT_SOFT_FAIL'),
       forceConflicts: boolInput('force-conflicts', true),
+      prune: boolInput('prune', true),
       reporter,
       maskSecret: (s) => core.setSecret(s),
     });

@@ -13,3 +13,4 @@ export * from './usage.js';
 export * from './wait.js';
 export * from './diagnostics.js';
 export * from './destroy.js';
+export * from './prune.js';

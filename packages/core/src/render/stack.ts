@@ -5,6 +5,7 @@ import { UserError, type Diagnostic } from '../util/errors.js';
 import { makeSelector, type StackFilters } from './filters.js';
 import { loadManifest, type KubeObject } from './manifests.js';
 import {
+  addComponentLabel,
   addOwnershipLabels,
   applyMounts,
   applyPullPolicy,
@@ -57,9 +58,10 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
   const warnings: Diagnostic[] = [];
   const groups: StackGroup[] = [];
   const pullPolicy = stack.environment.imagePullPolicy;
-  const finish = (obj: KubeObject) => {
+  const finish = (obj: KubeObject, type: GroupType, name: string) => {
     applyPullPolicy(obj, pullPolicy);
     addOwnershipLabels(obj, stack.project, stack.env, stack.slot);
+    addComponentLabel(obj, type, name);
   };
 
   infra.forEach((item, i) => {
@@ -69,7 +71,7 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
     const group: StackGroup = { type: 'infra', name: item.name, documents: [] };
     for (const m of item.manifests ?? []) {
       for (const doc of loadManifest(stack, m.path)) {
-        finish(doc.object);
+        finish(doc.object, 'infra', item.name);
         group.documents.push({ object: doc.object, group: 'infra', name: item.name, file: doc.file, index: doc.index });
       }
     }
@@ -96,7 +98,7 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
           if (image) overrideImage(obj, svc.name, image);
           applyMounts(obj, svc.name, overlay);
         }
-        finish(obj);
+        finish(obj, 'service', svc.name);
         group.documents.push({ object: obj, group: 'service', name: svc.name, file: doc.file, index: doc.index });
       }
     }
