@@ -128,7 +128,10 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
         dryRun,
       });
       const lines = describePrune(result);
-      for (const line of lines) (line.startsWith('prune:') ? r.warning : r.info)(line);
+      for (const line of lines) {
+        if (line.startsWith('prune:')) r.warning(line);
+        else r.info(line);
+      }
       if (!lines.length) r.info('nothing to prune');
       return result;
     });
