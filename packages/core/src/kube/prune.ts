@@ -30,6 +30,7 @@ import {
   LABEL_SLOT,
   MANAGER_NAME,
   componentLabelValue,
+  isClusterScoped,
 } from '../render/overlays.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
 import type { ApplyGroup } from './apply.js';
@@ -234,7 +235,9 @@ export async function pruneStack(kubectl: Kubectl, o: PruneOptions): Promise<Pru
   for (const [key, values] of entries) {
     if (scopeKeys && !scopeKeys.has(key)) continue;
     for (const entry of values) {
-      const [kind, ns = ''] = entry.split(' ');
+      const [kind, recorded = ''] = entry.split(' ');
+      // kubectl lists a cluster-scoped kind cluster-wide whatever -n says: it joins the target namespace's call.
+      const ns = !recorded && isClusterScoped({ kind: kind.split('.')[0] }) ? o.namespace : recorded;
       const set = byNamespace.get(ns) ?? new Set<string>();
       set.add(kind.replace(/^([^.]+)/, (k) => k.toLowerCase()));
       byNamespace.set(ns, set);
