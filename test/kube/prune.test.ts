@@ -11,6 +11,7 @@ import {
 import type { StackFilters } from '../../packages/core/src/render/filters.js';
 import type { Reporter } from '../../packages/core/src/util/reporter.js';
 import { useKubeServer, yamlStream } from '../kube-server/harness.js';
+import { runCli } from '../support/cli.js';
 import { MANIFESTS, SERVICES_YAML, kubectlOf, writeProject } from './project.js';
 
 const WEB = `apiVersion: apps/v1
@@ -228,5 +229,31 @@ describe('prune on apply', () => {
       'Service shop-dev-7/web',
     ]);
     expect(get('Namespace', undefined, 'shop-dev-7')?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it('the CLI: --dry-run prints what would be pruned, --no-prune keeps it, a plain apply prunes it', async () => {
+    const p = project();
+    const cli = (...args: string[]) =>
+      runCli(['apply', '-c', 'services.yaml', '--env', 'ai', '--slot', '8', '--no-wait', ...args], {
+        cwd: p.root,
+        env: {
+          KUBECONFIG: h.kubeconfig,
+          KUBECACHEDIR: join(h.dir, 'cache'),
+          PATH: `${join(process.cwd(), '.tools/bin')}:${process.env.PATH}`,
+        },
+      });
+    expect((await cli()).code).toBe(0);
+    p.write(SERVICES_YAML);
+    const dry = await cli('--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^would prune Deployment shop-dev-8\/web$/m);
+    expect(dry.stdout).toMatch(/^would prune Service shop-dev-8\/web$/m);
+    const kept = await cli('--no-prune');
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).not.toMatch(/prune/);
+    expect(get('Deployment', 'shop-dev-8', 'web')).toBeDefined();
+    const pruned = await cli();
+    expect(pruned.stdout).toMatch(/^pruned Deployment shop-dev-8\/web$/m);
+    expect(get('Deployment', 'shop-dev-8', 'web')).toBeUndefined();
   });
 });
