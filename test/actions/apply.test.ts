@@ -81,6 +81,31 @@ describe('apply action (node dist/index.js)', () => {
     expect(h.server.store.get('Job', 'shop-dev-2', 'migrate')).toBeFalsy();
   });
 
+  it('prunes the objects of a removed service on the next apply; prune: false keeps them', async () => {
+    const web = MANIFESTS['services/api.yaml'].replace(/\bapi\b/g, 'web');
+    const withWeb = `${SERVICES_YAML}  - name: web\n    manifests:\n      - path: services/web.yaml\n`;
+    const root = writeProject({ 'services.yaml': withWeb, ...MANIFESTS, 'services/web.yaml': web });
+    try {
+      expect((await run(root, {})).code).toBe(0);
+      expect(h.server.store.get('Deployment', 'shop-dev-2', 'web')).toBeTruthy();
+      writeFileSync(path.join(root, 'services.yaml'), SERVICES_YAML);
+
+      const kept = await run(root, { prune: 'false' });
+      expect(kept.code).toBe(0);
+      expect(h.server.store.get('Deployment', 'shop-dev-2', 'web')).toBeTruthy();
+
+      const pruned = await run(root, {});
+      expect(pruned.errors).toEqual([]);
+      expect(pruned.code).toBe(0);
+      expect(h.server.store.get('Deployment', 'shop-dev-2', 'web')).toBeFalsy();
+      expect(h.server.store.get('Service', 'shop-dev-2', 'web')).toBeFalsy();
+      expect(h.server.store.get('Deployment', 'shop-dev-2', 'api')).toBeTruthy();
+      expect(pruned.summary).toMatch(/pruned Deployment shop-dev-2\/web/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('dry-run writes the stream and applies nothing', async () => {
     const root = writeProject({ 'services.yaml': SERVICES_YAML, ...MANIFESTS });
     const res = await run(root, { 'dry-run': 'true' });

@@ -40,6 +40,7 @@ describe('apply with kubectl', () => {
       'codex-k8s.io/project': 'shop',
       'codex-k8s.io/env': 'ai',
       'codex-k8s.io/slot': '1',
+      'codex-k8s.io/service': 'api',
     });
     expect(deploy.spec.template.metadata.labels).toEqual({ app: 'api' });
     expect(

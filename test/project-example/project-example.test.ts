@@ -19,7 +19,21 @@ const CASES = [
   { env: 'ai-repair', slot: 0, pullPolicy: 'IfNotPresent' },
 ];
 const SERVICES = new Set(['chat-web', 'chat-gateway', 'users', 'messages', 'messages-cleaner', 'codex']);
-const OUR_LABELS = ['app.kubernetes.io/managed-by', 'codex-k8s.io/project', 'codex-k8s.io/env', 'codex-k8s.io/slot'];
+const OUR_LABELS = [
+  'app.kubernetes.io/managed-by',
+  'codex-k8s.io/project',
+  'codex-k8s.io/env',
+  'codex-k8s.io/slot',
+  'codex-k8s.io/infra',
+  'codex-k8s.io/service',
+];
+/** Names of the infra groups and of the services, as the component labels carry them. */
+const COMPONENTS = (() => {
+  const text = readFileSync(CONFIG, 'utf8');
+  const names = (part: string) => new Set([...part.matchAll(/^ {2}- name: (\S+)$/gm)].map((m) => m[1].toLowerCase()));
+  const at = text.indexOf('\nservices:\n');
+  return { infra: names(text.slice(0, at)), service: names(text.slice(at)) };
+})();
 
 const expectedFile = (name: string) => readFileSync(path.join(FIXTURE, 'expected', name), 'utf8');
 const args = (env: string, slot: number) => ['-c', CONFIG, '--env', env, ...(slot ? ['--slot', String(slot)] : [])];
@@ -31,9 +45,9 @@ function classify(diff: LeafDiff, doc: any, c: (typeof CASES)[number]): Category
   const labelsAdded = (labels: unknown, slot: number) =>
     !!labels &&
     typeof labels === 'object' &&
-    Object.entries(labels).every(([k, v]) => OUR_LABELS.includes(k) && v === expectedLabel(k, c.env, slot));
+    Object.entries(labels).every(([k, v]) => OUR_LABELS.includes(k) && v === expectedLabel(k, c.env, slot, v));
   if (p.length === 3 && p[0] === 'metadata' && p[1] === 'labels' && diff.expected === undefined) {
-    if (OUR_LABELS.includes(String(p[2])) && diff.actual === expectedLabel(String(p[2]), c.env, c.slot))
+    if (OUR_LABELS.includes(String(p[2])) && diff.actual === expectedLabel(String(p[2]), c.env, c.slot, diff.actual))
       return 'ownership labels';
   }
   if (
@@ -64,7 +78,11 @@ function classify(diff: LeafDiff, doc: any, c: (typeof CASES)[number]): Category
   return undefined;
 }
 
-function expectedLabel(key: string, env: string, slot: number): string | undefined {
+function expectedLabel(key: string, env: string, slot: number, actual?: unknown): string | undefined {
+  if (key === 'codex-k8s.io/infra' || key === 'codex-k8s.io/service') {
+    const names = key === 'codex-k8s.io/infra' ? COMPONENTS.infra : COMPONENTS.service;
+    return typeof actual === 'string' && names.has(actual) ? actual : undefined;
+  }
   return {
     'app.kubernetes.io/managed-by': 'codex-k8s',
     'codex-k8s.io/project': 'project-example',

@@ -24,6 +24,7 @@ export async function run(): Promise<void> {
       waitTimeoutMs: inputs.waitTimeoutMs,
       waitSoftFail: inputs.waitSoftFail,
       forceConflicts: inputs.forceConflicts,
+      prune: inputs.prune,
       reporter,
       maskSecret: (s) => core.setSecret(s),
     });

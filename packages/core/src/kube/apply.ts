@@ -7,7 +7,7 @@
  * - One call per group, never per document: a stack of 40 objects costs as many calls as it has groups, and a
  *   group's objects are applied together, in file order.
  * - Documents travel on stdin only; a Secret's data never appears in argv (visible in `ps` and in kubectl's errors).
- * - Only transient API errors are retried (see retry.ts); a refused request fails at once with the server's words
+ * - Only transient API errors are retried (see util/retry.ts); a refused request fails at once with the server's words
  *   and a hint for the user.
  * - Dry run means "apply nothing": the result lists what would be applied and `diffStack` (diff.ts) shows how it
  *   differs from the cluster. A server-side dry run cannot validate objects in a namespace that does not exist
@@ -25,7 +25,7 @@ import {
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, manifestStream, refOf, type ObjectRef } from './objects.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { withRetry, type RetryOptions } from '../util/retry.js';
 import { markUsage, type UsageUser } from './usage.js';
 import { stackToYaml } from '../render/stack.js';
 import { UserError } from '../util/errors.js';
@@ -69,7 +69,7 @@ export interface ApplyOptions extends Omit<ApplyFlags, 'dryRun'> {
   ensureNamespace?: boolean;
   /** Apply nothing; report what would be applied. */
   dryRun?: boolean;
-  retry?: RetryOptions;
+  retry?: RetryOptions<KubectlError>;
   /** Limit of one kubectl call (default 5 minutes: admission webhooks can be slow). */
   timeoutMs?: number;
   /** Who marks the stack's cluster-scoped objects as used (default: the namespace); false: no marks. */
@@ -171,7 +171,7 @@ export interface EnsureNamespaceOptions {
   /** The stack's own Namespace object: applied (server-side) instead of a generated one. */
   manifest?: KubeObject;
   fieldManager?: string;
-  retry?: RetryOptions;
+  retry?: RetryOptions<KubectlError>;
   timeoutMs?: number;
   onRetry?: (err: KubectlError, attempt: number, delayMs: number) => void;
 }
@@ -242,7 +242,7 @@ export async function applyGroup(
       },
       {
         ...options.retry,
-        onRetry: (error, attempt, delayMs) => {
+        onRetry: (error: KubectlError, attempt, delayMs) => {
           options.retry?.onRetry?.(error, attempt, delayMs);
           options.onEvent?.({ type: 'retry', what: `${group.type} ${group.name}`, attempt, delayMs, error });
         },

@@ -12,7 +12,7 @@ import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, refOf, type ObjectRef } from './objects.js';
 import { checkNamespaceOwnership, type NamespaceOwnership, type NamespaceOwnershipRule } from './ownership.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { withRetry, type RetryOptions } from '../util/retry.js';
 import { describeRelease, releaseUsage, type ReleaseResult } from './usage.js';
 import { plural } from '../util/plural.js';
 import { UserError } from '../util/errors.js';
@@ -38,7 +38,7 @@ export interface DestroyOptions {
   namespaceTimeoutMs?: number;
   /** Report what would be deleted, delete nothing. */
   dryRun?: boolean;
-  retry?: RetryOptions;
+  retry?: RetryOptions<KubectlError>;
   /** Limit of each short kubectl call (default 60 s). */
   timeoutMs?: number;
 }

@@ -9,14 +9,14 @@ import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { applyArgs, type ApplyGroup } from './apply.js';
 import { formatRef, refOf, type ObjectRef } from './objects.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { withRetry, type RetryOptions } from '../util/retry.js';
 import { stackToYaml } from '../render/stack.js';
 
 export interface DiffOptions {
   namespace?: string;
   fieldManager?: string;
   forceConflicts?: boolean;
-  retry?: RetryOptions;
+  retry?: RetryOptions<KubectlError>;
   timeoutMs?: number;
 }
 

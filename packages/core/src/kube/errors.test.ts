@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KubectlError } from './errors.js';
-import { backoffDelay, isRetryable, withRetry } from './retry.js';
+import { KubectlError, isRetryable } from './errors.js';
 
 const err = (stderr: string, timedOut = false) => new KubectlError(['apply', '-f', '-'], 1, stderr, timedOut);
 
@@ -59,53 +58,11 @@ describe('KubectlError classification', () => {
   });
 });
 
-describe('retry', () => {
-  const noSleep = { sleep: async () => undefined };
-
-  it('retries transient errors with doubling delays, then succeeds', async () => {
-    const delays: number[] = [];
-    let calls = 0;
-    const out = await withRetry(
-      async () => {
-        calls++;
-        if (calls < 3) throw err('Error from server (InternalError): injected');
-        return 'ok';
-      },
-      { ...noSleep, onRetry: (_e, _a, d) => delays.push(d) },
-    );
-    expect(out).toBe('ok');
-    expect(calls).toBe(3);
-    expect(delays).toEqual([1000, 2000]);
-  });
-
-  it.each(['Invalid', 'Forbidden', 'Conflict', 'NotFound', 'AlreadyExists'])('does not retry %s', async (reason) => {
-    let calls = 0;
-    await expect(
-      withRetry(async () => {
-        calls++;
-        throw err(`Error from server (${reason}): no`);
-      }, noSleep),
-    ).rejects.toThrow(/no/);
-    expect(calls).toBe(1);
-  });
-
-  it('gives up after the attempts and rethrows the last error; plain errors are not retried', async () => {
-    let calls = 0;
-    await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw err(`Error from server (ServiceUnavailable): attempt ${calls}`);
-        },
-        { ...noSleep, attempts: 3 },
-      ),
-    ).rejects.toThrow(/attempt 3/);
-    expect(calls).toBe(3);
+describe('isRetryable', () => {
+  it('is true for transient kubectl errors only', () => {
+    expect(isRetryable(err('Error from server (InternalError): boom'))).toBe(true);
+    expect(isRetryable(err('Error from server (Forbidden): no'))).toBe(false);
+    expect(isRetryable(Object.assign(new Error('x'), { transient: true }))).toBe(false);
     expect(isRetryable(new Error('x'))).toBe(false);
-  });
-
-  it('caps the backoff', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n))).toEqual([1000, 2000, 4000, 8000, 15000, 15000]);
-    expect(backoffDelay(3, { initialDelayMs: 10, maxDelayMs: 25 })).toBe(25);
   });
 });

@@ -89,3 +89,8 @@ export class KubectlError extends UserError {
     return TRANSIENT_TEXT.some((re) => re.test(this.stderr));
   }
 }
+
+/** Only errors of the server or the network are worth another try (see util/retry.ts). */
+export function isRetryable(err: unknown): err is KubectlError {
+  return err instanceof KubectlError && err.transient;
+}

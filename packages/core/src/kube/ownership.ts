@@ -14,7 +14,7 @@ import { LABEL_MANAGED_BY, LABEL_PROJECT, MANAGER_NAME } from '../render/overlay
 import { UserError } from '../util/errors.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { withRetry, type RetryOptions } from '../util/retry.js';
 
 export interface NamespaceOwnershipRule {
   /** The project of services.yaml: the value its `codex-k8s.io/project` label must have. */
@@ -84,7 +84,7 @@ export async function checkNamespaceOwnership(
   kubectl: Kubectl,
   namespace: string,
   rule: NamespaceOwnershipRule,
-  call: { retry?: RetryOptions; timeoutMs?: number } = {},
+  call: { retry?: RetryOptions<KubectlError>; timeoutMs?: number } = {},
 ): Promise<NamespaceOwnership> {
   const guarded = protectedNamespaceReason(namespace, rule.stateNamespace);
   if (guarded) return { namespace, exists: true, allowed: false, reason: guarded };

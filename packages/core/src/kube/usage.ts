@@ -28,7 +28,7 @@ import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { formatRef, manifestStream, refKey, stubOf, type ObjectRef } from './objects.js';
 import { missingOwnershipLabels } from './ownership.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import { withRetry, type RetryOptions } from '../util/retry.js';
 import { UserError } from '../util/errors.js';
 
 export const USAGE_PREFIX = 'used-by.codex-k8s.io/';
@@ -41,7 +41,7 @@ export interface UsageUser {
 }
 
 export interface UsageCallOptions {
-  retry?: RetryOptions;
+  retry?: RetryOptions<KubectlError>;
   timeoutMs?: number;
 }
 
@@ -212,7 +212,7 @@ async function runTolerant(
   args: string[],
   refs: readonly ObjectRef[],
   call: { timeoutMs?: number },
-  retry: RetryOptions | undefined,
+  retry: RetryOptions<KubectlError> | undefined,
 ): Promise<{ stdout: string; problems: UsageProblem[] }> {
   try {
     const stdout = await withRetry(

@@ -22,10 +22,10 @@ import {
   type WaitFailureReason,
 } from './diagnostics.js';
 import { formatDuration, kubectlTimeout } from './duration.js';
-import { KubectlError } from './errors.js';
+import { KubectlError, isRetryable } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { refOf, resourceArg, type ObjectRef } from './objects.js';
-import { backoffDelay, defaultSleep, isRetryable } from './retry.js';
+import { backoffDelay, defaultSleep } from '../util/retry.js';
 import { UserError } from '../util/errors.js';
 
 export interface WaitTarget {

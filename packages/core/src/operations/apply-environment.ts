@@ -7,8 +7,17 @@ import { diffStack, formatDiffSummary } from '../kube/diff.js';
 import type { Kubectl } from '../kube/kubectl.js';
 import { secretValues } from '../kube/secrets.js';
 import { formatRef } from '../kube/objects.js';
+import {
+  describePrune,
+  pruneStack,
+  readApplySet,
+  recordApplied,
+  type ApplySetRecord,
+  type Component,
+  type PruneResult,
+} from '../kube/prune.js';
 import type { WaitResult } from '../kube/wait.js';
-import type { StackFilters } from '../render/filters.js';
+import { makeSelector, parseNameList, type StackFilters } from '../render/filters.js';
 import { renderStack, stackToYaml, type RenderedStack } from '../render/stack.js';
 import { UserError } from '../util/errors.js';
 import { writeNewPrivateFile, writeUserPrivateFile } from '../util/private-file.js';
@@ -42,6 +51,11 @@ export interface ApplyEnvironmentOptions {
   /** A failed wait becomes `infraReady: false` instead of an error. */
   waitSoftFail?: boolean;
   forceConflicts?: boolean;
+  /**
+   * Delete what an earlier apply created for this env and slot but the stack no longer renders (default true);
+   * with dryRun, list it. A filtered apply prunes only inside the infra groups and services it selected.
+   */
+  prune?: boolean;
   processEnv?: Record<string, string | undefined>;
   reporter: Reporter;
   maskSecret?: (value: string) => void;
@@ -55,6 +69,8 @@ export interface ApplyEnvironmentResult {
   manifestPath?: string;
   apply?: ApplyResult;
   wait?: WaitResult;
+  /** What was pruned (with dryRun: would be); unset when prune was off or had nothing recorded to look at. */
+  prune?: PruneResult;
   /** False when a wait failed and soft failure was asked for. */
   infraReady: boolean;
   kubectlInvocations: number;
@@ -69,6 +85,20 @@ export function renderForApply(
   const rendered = renderStack(stack, filters);
   for (const w of [...stack.warnings, ...rendered.warnings]) reporter.warning(w.message, w);
   return { stack, rendered };
+}
+
+/** The components a filtered apply selected (prune stays inside them); undefined when nothing is filtered. */
+export function pruneScope(stack: LoadedStack, filters: StackFilters | undefined): Component[] | undefined {
+  const f = filters ?? {};
+  const filtered = [f.onlyInfra, f.onlyServices, f.skipInfra, f.skipServices].some((l) => parseNameList(l).length);
+  if (!filtered) return undefined;
+  const infra = (stack.config.infrastructure ?? []).map((i) => i.name);
+  const services = (stack.config.services ?? []).map((s) => s.name);
+  const select = makeSelector(f, infra, services);
+  return [
+    ...infra.filter((n) => select.infra(n)).map((name) => ({ type: 'infra' as const, name })),
+    ...services.filter((n) => select.service(n)).map((name) => ({ type: 'service' as const, name })),
+  ];
 }
 
 /**
@@ -109,6 +139,33 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
   const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
   const before = kubectl.invocations;
   const groups = rendered.groups.filter((g) => g.documents.length > 0);
+  const ownLabels = namespaceLabels(stack.project, stack.env, stack.slot);
+  const prune = (record: ApplySetRecord, dryRun: boolean) =>
+    r.group(dryRun ? 'Prune (dry run: nothing is deleted)' : 'Prune what the stack no longer renders', async () => {
+      if (!record.exists) {
+        r.info('nothing recorded by an earlier apply: nothing to prune');
+        return undefined;
+      }
+      const state = stack.config.state?.configmapNamespace?.trim();
+      const result = await pruneStack(kubectl, {
+        namespace: stack.namespace,
+        project: stack.project,
+        env: stack.env,
+        slot: stack.slot,
+        groups: rendered.groups,
+        record,
+        scope: pruneScope(stack, o.filters),
+        protectedNamespaces: state ? [state] : [],
+        dryRun,
+      });
+      const lines = describePrune(result);
+      for (const line of lines) {
+        if (line.startsWith('prune:')) r.warning(line);
+        else r.info(line);
+      }
+      if (!lines.length) r.info('nothing to prune');
+      return result;
+    });
 
   if (o.dryRun) {
     const diff = await r.group('Diff against the cluster (dry run: nothing is applied)', async () => {
@@ -120,13 +177,16 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
       return d;
     });
     r.info('dry run: hooks are not run');
+    const pruned = o.prune === false ? undefined : await prune(await readApplySet(kubectl, stack.namespace), true);
     r.summary(
-      `### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`,
+      `### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n` +
+        pruneSummary(pruned),
     );
     return {
       stack,
       rendered,
       manifestPath,
+      prune: pruned,
       infraReady: true,
       kubectlInvocations: kubectl.invocations - before,
     };
@@ -141,14 +201,32 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
   });
   const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
-  const result = await r.group(`Apply ${plural(groups.length, 'group')} to ${stack.namespace}`, () =>
+  // The kinds this apply sends are recorded before it when the record (and so its namespace) exists, else right
+  // after it, even after a failure: what was applied stays known to the next prune.
+  let record: ApplySetRecord | undefined;
+  if (o.prune !== false) {
+    record = await readApplySet(kubectl, stack.namespace);
+    if (record.exists) record = await recordApplied(kubectl, stack.namespace, groups, ownLabels, { current: record });
+  }
+  const recordAfter = async () => {
+    if (record && !record.exists) await recordApplied(kubectl, stack.namespace, groups, ownLabels, { current: record });
+  };
+  const tracked = async <T>(applying: Promise<T>): Promise<T> => {
+    try {
+      return await applying;
+    } catch (err) {
+      await recordAfter().catch(() => undefined);
+      throw err;
+    }
+  };
+  const applying = r.group(`Apply ${plural(groups.length, 'group')} to ${stack.namespace}`, () =>
     applyWithHooks({
       kubectl,
       hooks,
       groups,
       apply: {
         namespace: stack.namespace,
-        namespaceLabels: namespaceLabels(stack.project, stack.env, stack.slot),
+        namespaceLabels: ownLabels,
         forceConflicts: o.forceConflicts ?? true,
         beforeServices: o.beforeServices,
         onEvent: (e) => {
@@ -172,6 +250,10 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
       onPhase: (p) => r.debug(`phase ${p}`),
     }),
   );
+  const result = await tracked(applying);
+  await recordAfter();
+  // Only after a successful apply (and its hooks): deleting after a failure halfway would lose more.
+  const pruned = record ? await prune(record, false) : undefined;
 
   let infraReady = true;
   if (result.wait && !result.wait.ok) {
@@ -189,7 +271,8 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
   r.summary(
     `### codex-k8s apply: ${stack.env} → \`${stack.namespace}\`\n\n| group | objects |\n|---|---|\n` +
       result.apply.groups.map((g) => `| ${g.type} ${g.name} | ${g.objects.length} |`).join('\n') +
-      `\n\n${plural(applied.length, 'object')} applied${result.wait ? `, ${plural(result.wait.ready.length, 'workload')} ready` : ''}.\n`,
+      `\n\n${plural(applied.length, 'object')} applied${result.wait ? `, ${plural(result.wait.ready.length, 'workload')} ready` : ''}.\n` +
+      pruneSummary(pruned),
   );
   return {
     stack,
@@ -197,7 +280,13 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     manifestPath,
     apply: result.apply,
     wait: result.wait,
+    prune: pruned,
     infraReady,
     kubectlInvocations: kubectl.invocations - before,
   };
+}
+
+function pruneSummary(p: PruneResult | undefined): string {
+  const lines = p ? describePrune(p) : [];
+  return lines.length ? `\n${lines.map((l) => `- ${l}`).join('\n')}\n` : '';
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HostMountSpec, Overlay, PVCMountSpec } from '../config/schema.js';
 import type { KubeObject } from './manifests.js';
 import { containersOf, isWorkload, mainContainer, podSpecOf } from './workloads.js';
@@ -131,6 +132,9 @@ export const LABEL_PROJECT = 'codex-k8s.io/project';
 export const LABEL_ENV = 'codex-k8s.io/env';
 export const LABEL_SLOT = 'codex-k8s.io/slot';
 export const MANAGER_NAME = 'codex-k8s';
+/** Which infra group or service of services.yaml rendered the object: prune of a filtered apply stays inside it. */
+export const LABEL_INFRA = 'codex-k8s.io/infra';
+export const LABEL_SERVICE = 'codex-k8s.io/service';
 
 /**
  * Ownership labels on the object's own metadata only: selectors and pod templates stay as written, so adopting
@@ -146,4 +150,26 @@ export function addOwnershipLabels(obj: KubeObject, project: string, env: string
   labels[LABEL_PROJECT] = project;
   labels[LABEL_ENV] = env;
   if (slot > 0) labels[LABEL_SLOT] = String(slot);
+}
+
+const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
+
+/**
+ * The label value naming an infra group or service: its name in lower case (filters compare names
+ * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
+ */
+export function componentLabelValue(name: string): string {
+  const value = name.trim().toLowerCase();
+  if (value && value.length <= 63 && LABEL_VALUE.test(value)) return value;
+  return `name-${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;
+}
+
+/** `codex-k8s.io/infra: <group>` or `codex-k8s.io/service: <service>`, on the object's own labels only. */
+export function addComponentLabel(obj: KubeObject, type: 'infra' | 'service', name: string): void {
+  const meta = (obj.metadata ??= {});
+  const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {})) as Record<
+    string,
+    string
+  >;
+  labels[type === 'infra' ? LABEL_INFRA : LABEL_SERVICE] = componentLabelValue(name);
 }

@@ -5,6 +5,7 @@ import { UserError, type Diagnostic } from '../util/errors.js';
 import { makeSelector, type StackFilters } from './filters.js';
 import { loadManifest, type KubeObject } from './manifests.js';
 import {
+  addComponentLabel,
   addOwnershipLabels,
   applyMounts,
   applyPullPolicy,
@@ -58,9 +59,10 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
   const warnings: Diagnostic[] = [];
   const groups: StackGroup[] = [];
   const pullPolicy = stack.environment.imagePullPolicy;
-  const finish = (obj: KubeObject) => {
+  const finish = (obj: KubeObject, type: GroupType, name: string) => {
     applyPullPolicy(obj, pullPolicy);
     addOwnershipLabels(obj, stack.project, stack.env, stack.slot);
+    addComponentLabel(obj, type, name);
   };
 
   infra.forEach((item, i) => {
@@ -81,7 +83,7 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
               'under its metadata (or the shared namespace it belongs in)',
           });
         }
-        finish(doc.object);
+        finish(doc.object, 'infra', item.name);
         group.documents.push({ object: doc.object, group: 'infra', name: item.name, file: doc.file, index: doc.index });
       }
     }
@@ -108,7 +110,7 @@ export function renderStack(stack: LoadedStack, filters: StackFilters = {}): Ren
           if (image) overrideImage(obj, svc.name, image);
           applyMounts(obj, svc.name, overlay);
         }
-        finish(obj);
+        finish(obj, 'service', svc.name);
         group.documents.push({ object: obj, group: 'service', name: svc.name, file: doc.file, index: doc.index });
       }
     }

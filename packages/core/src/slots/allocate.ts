@@ -11,7 +11,7 @@
  *   the issue, all runs keep the same one (`pickWinner`) and delete the pending losers;
  * - no free number: wait with jittered exponential backoff, listing again each time, until the deadline.
  */
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../util/retry.js';
 import { NoFreeSlotError, SlotStateError } from './errors.js';
 import { findRecords, freeSlots, holdersWithin, pickWinner } from './match.js';
 import { describeHolder } from './record.js';
@@ -181,8 +181,9 @@ export async function allocateSlot(store: SlotStore, req: AllocateRequest): Prom
     waits++;
     const delayMs = Math.min(
       backoffDelay(waits, {
-        initialMs: req.waitBackoff?.initialMs ?? 1000,
-        maxMs: req.waitBackoff?.maxMs ?? 30_000,
+        initialDelayMs: req.waitBackoff?.initialMs ?? 1000,
+        maxDelayMs: req.waitBackoff?.maxMs ?? 30_000,
+        jitter: true,
         random,
       }),
       deadline - now,

@@ -3,9 +3,9 @@
  * and the namespace's creation the first time a write finds it missing). Objects are created only from JSON piped
  * on stdin: `kubectl create configmap --from-literal` would put the values in argv and send protobuf.
  */
-import { KubectlError } from '../kube/errors.js';
+import { KubectlError, isRetryable } from '../kube/errors.js';
 import type { Kubectl } from '../kube/kubectl.js';
-import { retryTransient } from './backoff.js';
+import { withRetry } from '../util/retry.js';
 import type { ConfigMap } from './record.js';
 import type { Clock, SlotLogger } from './types.js';
 
@@ -147,11 +147,15 @@ export class StateClient {
 
   private call(args: string[], input?: string): Promise<string> {
     const o = this.options;
-    return retryTransient(() => this.kubectl.run(args, { input, timeoutMs: o.timeoutMs }), {
-      ...o.retry,
-      sleep: (ms) => o.clock.sleep(ms),
+    return withRetry(() => this.kubectl.run(args, { input, timeoutMs: o.timeoutMs }), {
+      attempts: o.retry.attempts,
+      initialDelayMs: o.retry.initialMs,
+      maxDelayMs: o.retry.maxMs,
+      jitter: true,
       random: o.random,
-      onRetry: (err, retry, delay) =>
+      retryable: isRetryable,
+      sleep: (ms) => o.clock.sleep(ms),
+      onRetry: (err: KubectlError, retry, delay) =>
         o.logger.debug(
           `kubectl ${args[0]} failed (${err.reason ?? 'network'}), retry ${retry} in ${delay} ms: ${err.message}`,
         ),
