@@ -24,6 +24,8 @@ export interface ApplyInputs {
   waitTimeoutMs?: number;
   waitSoftFail: boolean;
   forceConflicts: boolean;
+  /** Delete what an earlier apply created but the stack no longer renders. */
+  prune: boolean;
   /** Where the rendered stack is written (the manifest-path output). */
   manifestPath: string;
 }
@@ -46,6 +48,7 @@ export function readInputs(): ApplyInputs {
     waitTimeoutMs: optionalDurationInput('wait-timeout', 'CODEXCTL_WAIT_TIMEOUT'),
     waitSoftFail: boolInput('wait-soft-fail', false, 'CODEXCTL_WAIT_SOFT_FAIL'),
     forceConflicts: boolInput('force-conflicts', true),
+    prune: boolInput('prune', true),
     manifestPath: path.join(
       process.env.RUNNER_TEMP ?? process.cwd(),
       `codex-k8s-${stack.env}-${stack.slot || 'stack'}.yaml`,
