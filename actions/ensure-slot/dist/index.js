@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3852);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7578);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3852:
+/***/ 7578:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36006,8 +36006,6 @@ class DiagnosticsError extends errors_UserError {
     }
 }
 //# sourceMappingURL=errors.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
@@ -39660,6 +39658,30 @@ class TemplateError extends Error {
     }
 }
 //# sourceMappingURL=errors.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/template/limits.js
+/*
+ * Bounds that keep one template from exhausting memory or the JS stack; README.md ("Limits") documents them.
+ * Go has no output bound, and grows its stack where JS cannot, so these are the engine's own.
+ */
+/** Characters one execution may produce (64 Mi); also the longest string a function may return. */
+const MAX_OUTPUT_CHARS = 64 * 1024 * 1024;
+/**
+ * Nesting of {{if}}, {{range}}, {{with}}, {{block}}, {{else if}} and parentheses, a parenthesis counting as two
+ * levels (evaluating one takes about twice the stack). Go allows 10000 levels of parentheses and any nesting of
+ * control structures; the parser and executor here recurse per level, and 1000 levels leave room on a default
+ * Node.js stack for the callers and the functions a template calls. A caller already deep in its own stack may
+ * still run out first: that is reported as "nested too deeply", never as a crash.
+ */
+const MAX_NESTING_DEPTH = 1000;
+/**
+ * {{template}} calls in one execution. A chain of templates that each call the next twice runs 2^n calls: this
+ * stops it in about a second even when it prints nothing (the output limit alone would let it run for minutes).
+ */
+const MAX_TEMPLATE_CALLS = 1_000_000;
+function describeOutputLimit() {
+    return `${MAX_OUTPUT_CHARS / (1024 * 1024)} Mi characters`;
+}
+//# sourceMappingURL=limits.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/exec.js
 /**
  * Executes parse trees with text/template's semantics (exec.go). The current node is tracked
@@ -39677,8 +39699,11 @@ class TemplateError extends Error {
 
 
 
+
 /** Marks "no value piped in" (Go's missingVal), distinct from a piped-in missing value. */
 const NO_FINAL = Symbol('no final');
+/** Pieces of output kept apart before they are joined into one chunk. */
+const PIECES_PER_CHUNK = 4096;
 const BREAK = 1;
 const CONTINUE = 2;
 /**
@@ -39743,6 +39768,12 @@ class State {
      */
     parts;
     np = 0;
+    /** Characters written so far, bounded by MAX_OUTPUT_CHARS. */
+    written = 0;
+    /** {{template}} calls so far, bounded by MAX_TEMPLATE_CALLS. */
+    calls = 0;
+    /** Output joined so far, once it took more than PIECES_PER_CHUNK pieces (a huge output of tiny pieces). */
+    chunks = null;
     /** The node being evaluated (NONE before the first one), which errors locate and quote. */
     node = NONE;
     /** Variables, innermost last: names, values, and whether each value is still interface-typed. */
@@ -39805,6 +39836,10 @@ class State {
                 failure.error.partialOutput = canonical(partial);
                 throw failure.error;
             }
+            if (failure instanceof RangeError && /call stack/i.test(failure.message)) {
+                // Outside any {{template}} call: nesting the parser allowed, run from a caller already deep in its stack.
+                throw TemplateError.plain(this.ctx.parseName, `template: ${this.tmplName}: nested too deeply to execute (the JS stack ran out)`);
+            }
             throw failure;
         }
         const out = this.output();
@@ -39832,7 +39867,24 @@ class State {
             for (let i = 0; i < n; i++)
                 parts[i] = '';
         this.np = 0;
+        if (this.chunks !== null) {
+            this.chunks.push(out);
+            out = this.chunks.join('');
+            this.chunks = null;
+        }
         return out;
+    }
+    /** Adds a piece of output. */
+    append(s) {
+        if (this.np === PIECES_PER_CHUNK) {
+            const chunks = this.chunks ?? [];
+            this.chunks = null;
+            chunks.push(this.output());
+            this.chunks = chunks;
+        }
+        this.parts[this.np++] = s;
+        if ((this.written += s.length) > MAX_OUTPUT_CHARS)
+            this.outputTooLarge();
     }
     errorf(message) {
         const node = this.node;
@@ -39905,9 +39957,10 @@ class State {
         const d = this.d;
         const base = node * STRIDE;
         switch (d[base]) {
-            case NodeType.Text:
-                this.parts[this.np++] = this.refs[d[base + F_A]];
+            case NodeType.Text: {
+                this.append(this.refs[d[base + F_A]]);
                 return 0;
+            }
             case NodeType.Action: {
                 const pipe = d[base + F_A];
                 const val = this.evalPipeline(dot, di, pipe);
@@ -40017,6 +40070,9 @@ class State {
             this.errorf(`template ${quote(name)} not defined`);
         if (this.depth >= MAX_EXEC_DEPTH)
             this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+        if (++this.calls > MAX_TEMPLATE_CALLS) {
+            this.errorf(`more than ${MAX_TEMPLATE_CALLS} {{template}} calls in one execution (the limit of this engine)`);
+        }
         const newDot = this.evalPipeline(dot, di, this.b(t));
         const savedNames = this.varNames;
         const savedValues = this.varValues;
@@ -40051,12 +40107,26 @@ class State {
     printValue(node, v) {
         this.node = node;
         if (typeof v === 'string') {
-            this.parts[this.np++] = v;
+            this.append(v);
             return;
         }
         if (kindOf(v) === Kind.Func)
             this.errorf(`can't print ${this.t.nodeString(node)} of type ${typeName(v)}`);
-        this.parts[this.np++] = formatValue(v);
+        this.append(formatValue(v));
+    }
+    /*
+     * A template that calls others several times each grows its output exponentially: it is stopped at a size
+     * no manifest or file needs, with the template being executed named, before memory runs out.
+     */
+    outputTooLarge() {
+        const node = this.node;
+        const loc = locate(this.t.text, this.d[node * STRIDE + F_POS]);
+        // The node is often a text of a whole file: quote its start only.
+        let context = this.t.nodeString(node);
+        if (context.length > 40)
+            context = context.slice(0, 40) + '...';
+        const message = `output exceeds the limit of ${describeOutputLimit()} for one template execution`;
+        throw new Failure(TemplateError.exec(this.ctx.parseName, loc, this.tmplName, context, message));
     }
     // Evaluation.
     evalPipeline(dot, di, pipe) {
@@ -40327,10 +40397,21 @@ class State {
             }
         }
         catch (e) {
-            if (e instanceof Failure || e instanceof RangeError)
+            if (e instanceof Failure)
                 throw e;
             this.node = at;
+            if (e instanceof RangeError) {
+                if (/call stack/i.test(e.message))
+                    throw e;
+                // "Invalid string length" and the like: a result past what a JS string can hold.
+                this.errorf(`error calling ${name}: result too large (above the limit of ${describeOutputLimit()})`);
+            }
             this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : sprintf('%v', e)}`);
+        }
+        // Strings built up in variables (printf "%s%s" $x $x, again and again) never reach the output check.
+        if (typeof result === 'string' && result.length > MAX_OUTPUT_CHARS) {
+            this.node = at;
+            this.errorf(`error calling ${name}: result too large (above the limit of ${describeOutputLimit()})`);
         }
         for (let k = 0; k < numIn; k++)
             argv[k] = undefined;
@@ -41290,6 +41371,7 @@ function hexToFloat(m, e) {
 
 
 
+
 /** Thrown inside the parser; converted to a TemplateError at the top. */
 class ParseFailure {
     message;
@@ -41546,6 +41628,8 @@ class Parser {
     /** Number of strings, identifier arrays, functions and numbers the tree refers to (in R). */
     nr = 0;
     top = 0;
+    /** Nesting of control structures and parentheses, bounded by MAX_NESTING_DEPTH. */
+    depth = 0;
     constructor(name, text, findFunction) {
         this.name = name;
         this.text = text;
@@ -41838,7 +41922,15 @@ class Parser {
         const token = this.expect(Item.RightDelim, 'else');
         return this.node(NodeType.Else, this.st[token], 0, 0, 0);
     }
+    /** A parenthesized pipeline costs two levels: executing one takes about twice the stack of an {{if}}. */
+    enter(levels = 1) {
+        if ((this.depth += levels) > MAX_NESTING_DEPTH) {
+            this.errorf(`max nesting depth exceeded: more than ${MAX_NESTING_DEPTH} levels of {{if}}, {{range}}, {{with}}, ` +
+                '{{block}} and parentheses (a parenthesis counts as two; the limit of this engine); split the template with {{define}}');
+        }
+    }
     branch(type, allowElseIf, context) {
+        this.enter();
         const vars = this.state.vars.length;
         const pipe = this.pipeline(context, Item.RightDelim);
         if (type === NodeType.Range)
@@ -41864,6 +41956,7 @@ class Parser {
             }
         }
         this.state.vars.length = vars;
+        this.depth--;
         return this.node(type, D[pipe * STRIDE + F_POS], pipe, list, elseList);
     }
     blockControl() {
@@ -41873,7 +41966,9 @@ class Parser {
         const pipe = this.pipeline(context, Item.RightDelim);
         const outer = this.state;
         this.state = this.treeState();
+        this.enter();
         const root = this.itemList();
+        this.depth--;
         const inner = this.state;
         // Go reports this one with the outer tree, whose last token is the block's "}}".
         this.state = outer;
@@ -42066,8 +42161,12 @@ class Parser {
             case Item.Complex:
             case Item.Number:
                 return this.number(token);
-            case Item.LeftParen:
-                return this.pipeline('parenthesized pipeline', Item.RightParen);
+            case Item.LeftParen: {
+                this.enter(2);
+                const pipe = this.pipeline('parenthesized pipeline', Item.RightParen);
+                this.depth -= 2;
+                return pipe;
+            }
             case Item.String:
             case Item.RawString:
                 return this.stringLiteral(token);
@@ -42124,6 +42223,11 @@ function parser_parse(name, text, findFunction) {
     catch (e) {
         if (e instanceof ParseFailure)
             throw p.toTemplateError(e);
+        // MAX_NESTING_DEPTH keeps the parser's own recursion in bounds; a caller deep in its own stack may still
+        // leave too little room, which is reported as the same input problem rather than a crash.
+        if (e instanceof RangeError && /call stack/i.test(e.message)) {
+            throw TemplateError.plain(name, `template: ${name}: nested too deeply to parse (the JS stack ran out)`);
+        }
         throw e;
     }
     finally {
@@ -42172,6 +42276,7 @@ function parseTemplate(name, text, options = {}) {
  * argument order included: in a pipe the piped value becomes the LAST argument, so
  * `{{ .x | default "d" }}` calls default("d", .x).
  */
+
 
 
 
@@ -42247,6 +42352,10 @@ function predecessorFuncs(ctx) {
                     return '';
                 if (n < 0)
                     throw new Error('strings: negative Repeat count');
+                const lines = s.split('\n').length;
+                if (Number(n) * lines + s.length > MAX_OUTPUT_CHARS) {
+                    throw new Error(`result too large (above the limit of ${describeOutputLimit()})`);
+                }
                 const pad = ' '.repeat(Number(n));
                 return s
                     .replace(/\n+$/, '')
@@ -42282,7 +42391,31 @@ function predecessorFuncs(ctx) {
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/limits.js
+/*
+ * Bounds on what one input may cost, so a hostile or broken file fails in seconds with a message instead of
+ * exhausting memory. README.md ("Limits") documents each value.
+ */
+/** Largest services.yaml, manifest, envFiles entry, var-file or template file read (regular files only). */
+const MAX_INPUT_BYTES = 8 * 1024 * 1024;
+/** How many nodes YAML aliases may add to one document when it is expanded into a tree. */
+const MAX_ALIAS_NODES = 100_000;
+/**
+ * services.yaml as written and var-files are read with the yaml package, whose own alias budget applies: the
+ * number of alias uses times the aliases nested in what each repeats (its default).
+ */
+const RAW_ALIAS_BUDGET = 100;
+/** `MAX_INPUT_BYTES` for messages. */
+function formatBytes(n) {
+    if (n >= 1024 * 1024)
+        return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+    if (n >= 1024)
+        return `${+(n / 1024).toFixed(1)} KiB`;
+    return `${n} bytes`;
+}
+//# sourceMappingURL=limits.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-position.js
+
 
 
 /** Field path as used in messages: `services[2].overlays.ai`. */
@@ -42341,11 +42474,11 @@ function positionOf(node, lines) {
  */
 function yaml_position_documentToJS(doc, displayFile) {
     try {
-        return doc.toJS();
+        return doc.toJS({ maxAliasCount: RAW_ALIAS_BUDGET });
     }
     catch (err) {
         if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-            throw new errors_UserError(`${displayFile}: YAML limits: ${err.message}. Its anchors and aliases expand to too many values; write the values out, or use fewer aliases of aliases.`, displayFile);
+            throw new errors_UserError(`${displayFile}: YAML aliases expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed by their nesting; the limit guards against alias bombs): write the repeated values out, or use fewer aliases of aliases`, displayFile);
         }
         throw err;
     }
@@ -52561,7 +52694,118 @@ function explainTemplateError(message, data) {
 var main = __nccwpck_require__(3253);
 // EXTERNAL MODULE: ../../node_modules/dotenv-expand/lib/main.js
 var lib_main = __nccwpck_require__(3728);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ../../packages/core/dist/util/input-file.js
+
+
+
+/**
+ * Reads a file the user named (services.yaml, a manifest, an env or var file, a template) as UTF-8. Only regular
+ * files of at most `maxBytes` are read: a device such as /dev/zero or a FIFO would never end, and a huge file would
+ * exhaust memory long before it failed. `label` names the file in messages. Errors of the file system (missing
+ * file, directory, permissions) are thrown as they come, for the caller's own message.
+ */
+function readInputFile(file, label, maxBytes = MAX_INPUT_BYTES) {
+    // stat before open: opening a FIFO for reading blocks until a writer appears.
+    const before = (0,external_node_fs_namespaceObject.statSync)(file);
+    if (before.isDirectory())
+        return readDirectoryError(file);
+    if (!before.isFile()) {
+        throw new errors_UserError(`${label}: not a regular file (a device, FIFO or socket), refused: input files must be regular files`, label);
+    }
+    const fd = (0,external_node_fs_namespaceObject.openSync)(file, 'r');
+    try {
+        const size = (0,external_node_fs_namespaceObject.fstatSync)(fd).size;
+        checkSize(size, label, maxBytes);
+        const buf = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+        let length = 0;
+        for (;;) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, length, buf.length - length, null);
+            if (n === 0)
+                break;
+            length += n;
+            // The file grew while being read.
+            if (length > maxBytes)
+                checkSize(length, label, maxBytes);
+            if (length === buf.length)
+                break;
+        }
+        return buf.toString('utf8', 0, length);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function checkSize(size, label, maxBytes) {
+    if (size > maxBytes) {
+        throw new errors_UserError(`${label}: ${formatBytes(size)} is above the ${formatBytes(maxBytes)} limit for input files; split the file`, label);
+    }
+}
+/** Lets readFileSync's own EISDIR error reach the caller, as for any other unreadable path. */
+function readDirectoryError(file) {
+    const err = new Error(`EISDIR: illegal operation on a directory, read '${file}'`);
+    err.code = 'EISDIR';
+    throw err;
+}
+//# sourceMappingURL=input-file.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/project-path.js
+
+
+
+/**
+ * Resolves `rel` (as written in services.yaml, relative to the project root) and makes sure it stays inside the
+ * root, following symbolic links: a manifest, env file or directory linked to somewhere else would let a
+ * project read files of the machine it runs on. Returns the absolute path (links not resolved, for messages).
+ * `what` says what the path is for (`manifest "deploy/app.yaml"`); `where` is the file that names it.
+ * A path that does not exist is returned as it is: reading it gives the caller's own "not found" message.
+ */
+function resolveInProject(root, rel, what, where) {
+    if (external_node_path_namespaceObject.isAbsolute(rel)) {
+        throw new errors_UserError(`${where}: ${what}: absolute paths are refused; write a path relative to the project root`, where);
+    }
+    const abs = external_node_path_namespaceObject.resolve(root, rel);
+    const realRoot = realOrSelf(root);
+    if (!isInside(abs, root)) {
+        throw new errors_UserError(`${where}: ${what}: leads outside the project root ${root}; keep the file inside the project`, where);
+    }
+    // Walk down from the root: the first link whose target lies outside is the one to name.
+    let current = root;
+    for (const part of external_node_path_namespaceObject.relative(root, abs).split(external_node_path_namespaceObject.sep)) {
+        current = external_node_path_namespaceObject.join(current, part);
+        let isLink;
+        try {
+            isLink = (0,external_node_fs_namespaceObject.lstatSync)(current).isSymbolicLink();
+        }
+        catch {
+            return abs;
+        }
+        if (!isLink)
+            continue;
+        const real = realOrSelf(current);
+        if (!isInside(real, realRoot)) {
+            throw new errors_UserError(`${where}: ${what}: the symbolic link ${external_node_path_namespaceObject.relative(root, current)} -> ${(0,external_node_fs_namespaceObject.readlinkSync)(current)} ` +
+                `leads outside the project root ${root}; copy the file into the project instead of linking it`, where);
+        }
+    }
+    return abs;
+}
+function realOrSelf(p) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(p);
+    }
+    catch {
+        return p;
+    }
+}
+function isInside(p, root) {
+    const rel = external_node_path_namespaceObject.relative(root, p);
+    return rel === '' || (!rel.startsWith('..' + external_node_path_namespaceObject.sep) && rel !== '..' && !external_node_path_namespaceObject.isAbsolute(rel));
+}
+//# sourceMappingURL=project-path.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/vars.js
+
+
 
 
 
@@ -52573,8 +52817,9 @@ function collectVariables(src) {
     for (const entry of src.envFiles) {
         if (!entry.trim())
             continue;
-        const file = external_node_path_namespaceObject.resolve(src.projectRoot, entry.trim());
-        Object.assign(fromEnvFiles, readDotenv(file, `envFiles entry "${entry}"`));
+        const what = `envFiles entry "${entry.trim()}"`;
+        const file = resolveInProject(src.projectRoot, entry.trim(), what, src.configFile ?? 'services.yaml');
+        Object.assign(fromEnvFiles, readDotenv(file, what));
     }
     const processEnv = {};
     for (const [k, v] of Object.entries(src.processEnv))
@@ -52587,9 +52832,11 @@ function collectVariables(src) {
 }
 function readText(file, what) {
     try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+        return readInputFile(file, file);
     }
     catch (err) {
+        if (err instanceof errors_UserError)
+            throw err;
         const reason = err.code === 'ENOENT' ? 'file not found' : err.message;
         throw new errors_UserError(`${file}: cannot read ${what}: ${reason}`, file);
     }
@@ -52607,9 +52854,13 @@ function readVarFile(file) {
         return readDotenv(file, 'var-file');
     let data;
     try {
-        data = (0,dist/* parse */.qg)(body, { schema: 'failsafe' });
+        data = (0,dist/* parse */.qg)(body, { schema: 'failsafe', maxAliasCount: RAW_ALIAS_BUDGET });
     }
     catch (err) {
+        if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+            throw new errors_UserError(`${file}: YAML aliases in the var-file expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed ` +
+                `by their nesting; the limit guards against alias bombs); write the values out`, file);
+        }
         if (err instanceof dist/* YAMLParseError */.XT) {
             const [line, col] = [err.linePos?.[0]?.line, err.linePos?.[0]?.col];
             throw new errors_UserError(`${file}:${line}:${col}: invalid YAML in var-file: ${err.message.split('\n')[0]}`, file, line, col);
@@ -55729,7 +55980,8 @@ const {
 
 //# sourceMappingURL=js-yaml.mjs.map
 
-;// CONCATENATED MODULE: ../../packages/core/dist/render/yaml-io.js
+;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-io.js
+
 
 
 /*
@@ -55755,32 +56007,119 @@ class ManifestYamlError extends errors_UserError {
 }
 /** Reads one document with every scalar kept as the string it was written as (services.yaml). */
 function readYamlStrings(text, file) {
+    let value;
     try {
-        return yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: file });
+        value = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: file });
     }
     catch (err) {
         throw toManifestError(err, text);
     }
+    checkAliasExpansion(value, 1);
+    return value;
 }
 function toManifestError(err, text) {
+    if (err instanceof RangeError) {
+        return new ManifestYamlError('the YAML is nested too deeply to read (flatten its lists and mappings)', 1, 1, '');
+    }
     if (!(err instanceof yaml.YAMLException))
         return err;
     const line = (err.mark?.line ?? 0) + 1;
     const col = (err.mark?.column ?? 0) + 1;
-    return new ManifestYamlError(err.reason, line, col, text.split('\n')[line - 1] ?? '');
+    return new ManifestYamlError(err.reason, line, col, snippetAround(lineOf(text, line), col));
 }
 /** Splits a YAML stream into its documents' values (null for empty documents). */
 function readYamlStream(text, file) {
+    let values;
     try {
-        return yaml.loadAll(text, undefined, { schema: READ_SCHEMA, filename: file });
+        values = yaml.loadAll(text, undefined, { schema: READ_SCHEMA, filename: file });
     }
     catch (err) {
         throw toManifestError(err, text);
     }
+    values.forEach((value, i) => checkAliasExpansion(value, i + 1));
+    return values;
 }
 /** One document as YAML: keys in their own order, no line folding, no anchors. */
 function writeYamlDocument(value) {
     return yaml.dump(value, { lineWidth: -1, noRefs: true, quotingType: '"', schema: yaml.DEFAULT_SCHEMA });
+}
+/** Raised when aliases would make a document grow past MAX_ALIAS_NODES. */
+class AliasExpansionError extends errors_UserError {
+    documentIndex;
+    constructor(documentIndex) {
+        super(`YAML aliases in document ${documentIndex} expand to more than ${MAX_ALIAS_NODES} extra nodes ` +
+            `(the limit guards against alias bombs); write the repeated values out or use fewer nested aliases`);
+        this.documentIndex = documentIndex;
+    }
+}
+/*
+ * js-yaml returns an alias as the very object its anchor produced, so a document is a graph that shares nodes;
+ * anything that walks it as a tree (printing without references, cloning, overlays) pays for every path. The
+ * size of that tree is counted over the graph, each shared node once, without recursion (documents may nest
+ * deeply), and compared with the number of distinct nodes.
+ */
+function checkAliasExpansion(root, documentIndex) {
+    if (root === null || typeof root !== 'object')
+        return;
+    /** Tree size of each node, VISITING while its children are being sized. */
+    const treeSize = new Map();
+    const stack = [root];
+    /** Nodes of the document as written: each object once, with its scalars. */
+    let distinct = 0;
+    while (stack.length) {
+        const node = stack[stack.length - 1];
+        const state = treeSize.get(node);
+        if (state === undefined) {
+            treeSize.set(node, VISITING);
+            for (const child of Object.values(node)) {
+                if (child !== null && typeof child === 'object' && !treeSize.has(child))
+                    stack.push(child);
+            }
+            continue;
+        }
+        stack.pop();
+        if (state !== VISITING)
+            continue;
+        let size = 1;
+        let scalars = 0;
+        for (const child of Object.values(node)) {
+            if (child === null || typeof child !== 'object')
+                scalars++;
+            else {
+                const known = treeSize.get(child);
+                // An alias inside its own anchor: printing it would never end.
+                if (known === VISITING)
+                    throw new AliasExpansionError(documentIndex);
+                size += known;
+            }
+        }
+        treeSize.set(node, size + scalars);
+        distinct += 1 + scalars;
+    }
+    if (treeSize.get(root) - distinct > MAX_ALIAS_NODES)
+        throw new AliasExpansionError(documentIndex);
+}
+const VISITING = -1;
+function lineOf(text, line) {
+    let start = 0;
+    for (let i = 1; i < line; i++) {
+        const next = text.indexOf('\n', start);
+        if (next < 0)
+            return '';
+        start = next + 1;
+    }
+    const end = text.indexOf('\n', start);
+    return text.slice(start, end < 0 ? text.length : end);
+}
+const SNIPPET_WIDTH = 120;
+/** The part of a source line an error message shows: the whole line when short, else a window around the column. */
+function snippetAround(line, col) {
+    if (line.length <= SNIPPET_WIDTH)
+        return line;
+    const half = SNIPPET_WIDTH >> 1;
+    const start = Math.max(0, Math.min(col - 1 - half, line.length - SNIPPET_WIDTH));
+    const end = start + SNIPPET_WIDTH;
+    return (start > 0 ? '…' : '') + line.slice(start, end) + (end < line.length ? '…' : '');
 }
 //# sourceMappingURL=yaml-io.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/load.js
@@ -55825,6 +56164,7 @@ function load_loadStack(options) {
         processEnv: options.processEnv ?? process.env,
         envFiles: header.envFiles,
         projectRoot,
+        configFile: displayFile,
         varFile: options.varFile,
         cwd,
         inline: options.vars ?? [],
@@ -55903,9 +56243,11 @@ function load_loadStack(options) {
 }
 function readSource(file, displayFile) {
     try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+        return readInputFile(file, displayFile);
     }
     catch (err) {
+        if (err instanceof errors_UserError)
+            throw err;
         if (err.code === 'ENOENT') {
             throw new errors_UserError(`${displayFile}: file not found; pass the path of services.yaml with -c/--config`, displayFile);
         }
@@ -55932,6 +56274,8 @@ function readRendered(rendered, displayFile) {
         return readYamlStrings(rendered, displayFile);
     }
     catch (err) {
+        if (err instanceof AliasExpansionError)
+            throw new errors_UserError(`${displayFile}: ${err.message}`, displayFile);
         if (!(err instanceof ManifestYamlError))
             throw err;
         throw new errors_UserError(`${displayFile}:${err.line}:${err.col}: after templating, the result is not valid YAML: ${err.message}\n  ${err.line} | ${err.snippet}`, displayFile, err.line, err.col);
@@ -55943,7 +56287,7 @@ function parseWithPositions(text, displayFile, what) {
     const err = doc.errors[0];
     if (err) {
         const { line, col } = lines.linePos(err.pos[0]);
-        const shown = text.split('\n')[line - 1] ?? '';
+        const shown = snippetAround(text.split('\n')[line - 1] ?? '', col);
         throw new errors_UserError(`${displayFile}:${line}:${col}: ${what}: ${err.message.split('\n')[0]}\n  ${line} | ${shown}`, displayFile, line, col);
     }
     return { doc, lines };
@@ -56174,16 +56518,19 @@ function makeSelector(filters, infraNames, serviceNames) {
 
 
 
+
 /** Renders a manifest file as a template and splits it into Kubernetes objects (empty documents dropped). */
 function loadManifest(stack, manifestPath) {
     const rel = manifestPath.trim();
-    const abs = external_node_path_namespaceObject.resolve(stack.projectRoot, rel);
+    const abs = resolveInProject(stack.projectRoot, rel, `manifest "${rel}"`, stack.displayFile);
     const shown = external_node_path_namespaceObject.relative(process.cwd(), abs) || rel;
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(abs, 'utf8');
+        text = readInputFile(abs, shown);
     }
     catch (err) {
+        if (err instanceof errors_UserError)
+            throw err;
         const code = err.code;
         const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : err.message;
         throw new errors_UserError(`${shown}: cannot read manifest (${why}); fix the path "${rel}" in ${stack.displayFile}`, shown);
@@ -56194,6 +56541,8 @@ function loadManifest(stack, manifestPath) {
         values = readYamlStream(rendered, shown);
     }
     catch (err) {
+        if (err instanceof AliasExpansionError)
+            throw new errors_UserError(`${shown}: ${err.message}`, shown);
         if (!(err instanceof ManifestYamlError))
             throw err;
         throw new errors_UserError(`${shown}:${err.line}:${err.col}: invalid YAML after templating: ${err.message}\n  ${err.line} | ${err.snippet}`, shown, err.line, err.col);
@@ -56210,6 +56559,8 @@ function loadManifest(stack, manifestPath) {
     return out;
 }
 //# sourceMappingURL=manifests.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/workloads.js
 /** Where the pod spec sits in each workload kind. */
 const POD_SPEC_PATH = {
@@ -56248,6 +56599,7 @@ function mainContainer(spec, serviceName) {
 }
 //# sourceMappingURL=workloads.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/overlays.js
+
 
 /*
  * Kinds that live outside namespaces. A namespace is never injected into these. The list covers the built-in
@@ -56373,6 +56725,9 @@ const overlays_LABEL_PROJECT = 'codex-k8s.io/project';
 const overlays_LABEL_ENV = 'codex-k8s.io/env';
 const overlays_LABEL_SLOT = 'codex-k8s.io/slot';
 const overlays_MANAGER_NAME = 'codex-k8s';
+/** Which infra group or service of services.yaml rendered the object: prune of a filtered apply stays inside it. */
+const LABEL_INFRA = 'codex-k8s.io/infra';
+const LABEL_SERVICE = 'codex-k8s.io/service';
 /**
  * Ownership labels on the object's own metadata only: selectors and pod templates stay as written, so adopting
  * the tool never restarts a workload.
@@ -56385,6 +56740,23 @@ function addOwnershipLabels(obj, project, env, slot) {
     labels[overlays_LABEL_ENV] = env;
     if (slot > 0)
         labels[overlays_LABEL_SLOT] = String(slot);
+}
+const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
+/**
+ * The label value naming an infra group or service: its name in lower case (filters compare names
+ * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
+ */
+function componentLabelValue(name) {
+    const value = name.trim().toLowerCase();
+    if (value && value.length <= 63 && LABEL_VALUE.test(value))
+        return value;
+    return `name-${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 16)}`;
+}
+/** `codex-k8s.io/infra: <group>` or `codex-k8s.io/service: <service>`, on the object's own labels only. */
+function addComponentLabel(obj, type, name) {
+    const meta = (obj.metadata ??= {});
+    const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
+    labels[type === 'infra' ? LABEL_INFRA : LABEL_SERVICE] = componentLabelValue(name);
 }
 //# sourceMappingURL=overlays.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/kinds.js
@@ -56440,7 +56812,7 @@ function isKnownKind(kind) {
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/validate.js
 
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const validate_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 function where(d) {
     return `${d.file} (document ${d.index}, ${d.group} ${d.name})`;
 }
@@ -56463,7 +56835,7 @@ function validateDocuments(documents, configFile) {
         if (typeof name !== 'string' || !name.trim())
             problems.push(`${where(d)}: metadata.name: required`);
         for (const [k, v] of Object.entries((meta.labels ?? {}))) {
-            if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+            if (typeof v !== 'string' || v.length > 63 || !validate_LABEL_VALUE.test(v)) {
                 problems.push(`${where(d)}: metadata.labels.${k}: "${String(v)}" is not a valid label value`);
             }
         }
@@ -56508,9 +56880,10 @@ function stack_renderStack(stack, filters = {}) {
     const warnings = [];
     const groups = [];
     const pullPolicy = stack.environment.imagePullPolicy;
-    const finish = (obj) => {
+    const finish = (obj, type, name) => {
         applyPullPolicy(obj, pullPolicy);
         addOwnershipLabels(obj, stack.project, stack.env, stack.slot);
+        addComponentLabel(obj, type, name);
     };
     infra.forEach((item, i) => {
         if (!select.infra(item.name))
@@ -56530,7 +56903,7 @@ function stack_renderStack(stack, filters = {}) {
                             'under its metadata (or the shared namespace it belongs in)',
                     });
                 }
-                finish(doc.object);
+                finish(doc.object, 'infra', item.name);
                 group.documents.push({ object: doc.object, group: 'infra', name: item.name, file: doc.file, index: doc.index });
             }
         }
@@ -56559,7 +56932,7 @@ function stack_renderStack(stack, filters = {}) {
                         overrideImage(obj, svc.name, image);
                     applyMounts(obj, svc.name, overlay);
                 }
-                finish(obj);
+                finish(obj, 'service', svc.name);
                 group.documents.push({ object: obj, group: 'service', name: svc.name, file: doc.file, index: doc.index });
             }
         }
@@ -56786,6 +57159,10 @@ class errors_KubectlError extends errors_UserError {
         return TRANSIENT_TEXT.some((re) => re.test(this.stderr));
     }
 }
+/** Only errors of the server or the network are worth another try (see util/retry.ts). */
+function isRetryable(err) {
+    return err instanceof errors_KubectlError && err.transient;
+}
 //# sourceMappingURL=errors.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/kubectl.js
 
@@ -56956,39 +57333,6 @@ function duration_kubectlTimeout(ms) {
     return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
 //# sourceMappingURL=duration.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/kube/retry.js
-
-const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/**
- * Only errors of the server or the network are retried. A request the server refused (Invalid, Forbidden, a field
- * Conflict, NotFound) gives the same answer the next time, so retrying it would only delay the real message.
- */
-function isRetryable(err) {
-    return err instanceof errors_KubectlError && err.transient;
-}
-function backoffDelay(retry, options = {}) {
-    const initial = options.initialDelayMs ?? 1000;
-    const max = options.maxDelayMs ?? 15_000;
-    return Math.min(max, initial * 2 ** (retry - 1));
-}
-/** Runs `fn`, again after a growing pause while it fails with a transient kubectl error. */
-async function retry_withRetry(fn, options = {}) {
-    const attempts = Math.max(1, options.attempts ?? 4);
-    const sleep = options.sleep ?? defaultSleep;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (err) {
-            if (attempt >= attempts || !isRetryable(err))
-                throw err;
-            const delay = backoffDelay(attempt, options);
-            options.onRetry?.(err, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-//# sourceMappingURL=retry.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/objects.js
 
 function objects_refOf(obj) {
@@ -57020,9 +57364,9 @@ const sameRef = (a, b) => a.apiVersion === b.apiVersion &&
     a.kind === b.kind &&
     a.name === b.name &&
     (a.namespace ?? '') === (b.namespace ?? '');
-const objects_refKey = (r) => `${groupOf(r.apiVersion)}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+const refKey = (r) => `${groupOf(r.apiVersion)}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
 /** The smallest manifest naming an object: what `get -f -`, `annotate -f -` and `delete -f -` need on stdin. */
-function objects_stubOf(ref) {
+function stubOf(ref) {
     return {
         apiVersion: ref.apiVersion,
         kind: ref.kind,
@@ -57034,8 +57378,6 @@ function objects_manifestStream(objects) {
     return objects.map((o) => JSON.stringify(o)).join('\n---\n') + '\n';
 }
 //# sourceMappingURL=objects.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ../../node_modules/@actions/tool-cache/node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(2001);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/tool-cache/lib/manifest.js
@@ -58026,6 +58368,52 @@ async function install_findKubectl(options = {}) {
     return installKubectl(DEFAULT_KUBECTL_VERSION, options);
 }
 //# sourceMappingURL=install.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/retry.js
+/*
+ * The one retry loop of the project (kubectl calls in kube/, the slot store in slots/): exponential backoff,
+ * jittered where many runs fail together, bounded by a number of attempts and/or a deadline, and an immediate stop
+ * on an error that another try cannot fix.
+ *
+ * What is retryable is decided by the error itself: an error whose `transient` is true (KubectlError: the server or
+ * the network failed, not the request). A refused request (Invalid, Forbidden, a field Conflict, NotFound) gives the
+ * same answer the next time, so retrying it would only delay the real message.
+ */
+const defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The error says another try can help (KubectlError's `transient`). */
+function isTransient(err) {
+    return typeof err === 'object' && err !== null && err.transient === true;
+}
+/** Pause before retry number `retry` (1-based): `initial * 2^(retry-1)`, capped, jittered when asked. */
+function backoffDelay(retry, options = {}) {
+    const initial = options.initialDelayMs ?? 1000;
+    const max = options.maxDelayMs ?? 15_000;
+    const base = Math.min(max, initial * 2 ** Math.max(0, retry - 1));
+    if (!options.jitter)
+        return base;
+    return Math.round(base * (0.5 + (options.random ?? Math.random)() / 2));
+}
+/** Runs `fn`, again after a growing pause while it fails with a retryable error and attempts and time are left. */
+async function retry_withRetry(fn, options = {}) {
+    const attempts = Math.max(1, options.attempts ?? (options.deadline === undefined ? 4 : Infinity));
+    const retryable = options.retryable ?? isTransient;
+    const sleep = options.sleep ?? defaultSleep;
+    const now = options.now ?? Date.now;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            if (attempt >= attempts || !retryable(err))
+                throw err;
+            const delay = backoffDelay(attempt, options);
+            if (options.deadline !== undefined && now() + delay > options.deadline)
+                throw err;
+            options.onRetry?.(err, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+//# sourceMappingURL=retry.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/ownership.js
 /*
  * Which namespaces destroy and cleanup may delete.
@@ -58062,17 +58450,17 @@ function protectedNamespaceReason(namespace, stateNamespace) {
     return undefined;
 }
 /** What the labels lack for the namespace to be this project's, or undefined when they prove it. */
-function ownership_missingOwnershipLabels(labels, project) {
-    const managedBy = labels?.[LABEL_MANAGED_BY];
-    if (managedBy !== MANAGER_NAME)
+function missingOwnershipLabels(labels, project) {
+    const managedBy = labels?.[overlays_LABEL_MANAGED_BY];
+    if (managedBy !== overlays_MANAGER_NAME)
         return managedBy === undefined
-            ? `it has no label ${LABEL_MANAGED_BY}=${MANAGER_NAME}`
-            : `its label ${LABEL_MANAGED_BY} is ${String(managedBy)}, not ${MANAGER_NAME}`;
-    const owner = labels?.[LABEL_PROJECT];
+            ? `it has no label ${overlays_LABEL_MANAGED_BY}=${overlays_MANAGER_NAME}`
+            : `its label ${overlays_LABEL_MANAGED_BY} is ${String(managedBy)}, not ${overlays_MANAGER_NAME}`;
+    const owner = labels?.[overlays_LABEL_PROJECT];
     if (owner !== project)
         return owner === undefined
-            ? `it has no label ${LABEL_PROJECT}=${project}`
-            : `it belongs to project ${String(owner)} (label ${LABEL_PROJECT}=${String(owner)})`;
+            ? `it has no label ${overlays_LABEL_PROJECT}=${project}`
+            : `it belongs to project ${String(owner)} (label ${overlays_LABEL_PROJECT}=${String(owner)})`;
     return undefined;
 }
 /**
@@ -58095,7 +58483,7 @@ async function ownership_checkNamespaceOwnership(kubectl, namespace, rule, call 
     if (!stdout.trim())
         return { namespace, exists: false, allowed: true, basis: 'absent' };
     const labels = JSON.parse(stdout).metadata?.labels;
-    const missing = ownership_missingOwnershipLabels(labels, rule.project);
+    const missing = missingOwnershipLabels(labels, rule.project);
     if (!missing)
         return { namespace, exists: true, allowed: true, basis: 'labels' };
     const otherProject = labels?.[LABEL_MANAGED_BY] === MANAGER_NAME && labels?.[LABEL_PROJECT] !== undefined;
@@ -58142,7 +58530,7 @@ async function markUsage(kubectl, refs, user, options = {}) {
     const key = usageKey(user.namespace);
     const value = user.description?.trim() || user.namespace;
     await retry_withRetry(() => kubectl.run(['annotate', '--overwrite', '-f', '-', `${key}=${value}`], {
-        input: objects_manifestStream(refs.map(objects_stubOf)),
+        input: objects_manifestStream(refs.map(stubOf)),
         timeoutMs: options.timeoutMs,
     }), options.retry);
 }
@@ -58156,12 +58544,12 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
         return result;
     const key = usageKey(user.namespace);
     const call = { timeoutMs: options.timeoutMs };
-    const read = await withRetry(async () => {
+    const read = await retry_withRetry(async () => {
         const res = await kubectl.exec(['get', '-f', '-', '--ignore-not-found', '-o', 'json'], {
             ...call,
-            input: manifestStream(refs.map(stubOf)),
+            input: objects_manifestStream(refs.map(stubOf)),
         });
-        const err = res.code === 0 ? undefined : new KubectlError(['get', '-f', '-'], res.code, res.stderr, res.timedOut);
+        const err = res.code === 0 ? undefined : new errors_KubectlError(['get', '-f', '-'], res.code, res.stderr, res.timedOut);
         if (err?.transient)
             throw err;
         return { stdout: res.stdout, err };
@@ -58244,11 +58632,11 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
 /** Runs a call over several objects; per-object errors come back as problems instead of an exception. */
 async function runTolerant(kubectl, args, refs, call, retry) {
     try {
-        const stdout = await withRetry(() => kubectl.run(args, { ...call, input: manifestStream(refs.map(stubOf)) }), retry);
+        const stdout = await retry_withRetry(() => kubectl.run(args, { ...call, input: objects_manifestStream(refs.map(stubOf)) }), retry);
         return { stdout, problems: [] };
     }
     catch (err) {
-        if (!(err instanceof KubectlError))
+        if (!(err instanceof errors_KubectlError))
             throw err;
         const lines = errorLines(err.stderr);
         const problems = [];
@@ -59253,7 +59641,285 @@ function errorText(err) {
     return err.message;
 }
 //# sourceMappingURL=destroy.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/kube/prune.js
+
+
+
+
+
+const APPLYSET_NAME = 'codex-k8s-applyset';
+const LABEL_ROLE = 'codex-k8s.io/role';
+const ROLE_APPLYSET = 'applyset';
+const prune_DEFAULT_TIMEOUT_MS = 60_000;
+/** `service.api`: the record's data key of a component. */
+function componentKey(c) {
+    return `${c.type}.${componentLabelValue(c.name)}`;
+}
+/** `Deployment.apps shop-dev-1`, `ClusterRole.rbac.authorization.k8s.io`, `ConfigMap default`. */
+function entryOf(obj) {
+    const group = groupOf(String(obj.apiVersion ?? ''));
+    const ns = typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace.trim() : '';
+    return `${obj.kind}${group ? `.${group}` : ''}${ns ? ` ${ns}` : ''}`;
+}
+/** The entries the groups add to the record. */
+function entriesOf(groups) {
+    const out = new Map();
+    for (const g of groups) {
+        const set = out.get(componentKey(g)) ?? new Set();
+        for (const d of g.documents)
+            if (typeof d.object.kind === 'string')
+                set.add(entryOf(d.object));
+        if (set.size)
+            out.set(componentKey(g), set);
+    }
+    return out;
+}
+function parseRecord(obj) {
+    const entries = new Map();
+    if (!obj)
+        return { exists: false, entries };
+    const data = (obj.data ?? {});
+    for (const [key, value] of Object.entries(data))
+        entries.set(key, new Set(String(value)
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)));
+    return { exists: true, resourceVersion: obj.metadata?.resourceVersion, entries };
+}
+/** Reads the record of `namespace` (absent, also when the namespace is: one call). */
+async function readApplySet(kubectl, namespace, options = {}) {
+    const out = await retry_withRetry(() => kubectl.run(['get', 'configmap', APPLYSET_NAME, '-n', namespace, '--ignore-not-found', '-o', 'json'], {
+        timeoutMs: options.timeoutMs ?? prune_DEFAULT_TIMEOUT_MS,
+    }), options.retry);
+    return parseRecord(out.trim() ? JSON.parse(out) : undefined);
+}
+function merged(record, add) {
+    const entries = new Map([...record.entries].map(([k, v]) => [k, new Set(v)]));
+    let changed = false;
+    for (const [key, values] of add) {
+        const set = entries.get(key) ?? new Set();
+        for (const v of values)
+            if (!set.has(v)) {
+                set.add(v);
+                changed = true;
+            }
+        entries.set(key, set);
+    }
+    return { entries, changed };
+}
+/**
+ * Adds the groups' kinds to the record of `namespace`: nothing when they are recorded already, else one write
+ * (`create`, or `replace` guarded by the resourceVersion read, re-read and retried when another run wrote first).
+ * Returns the record as it now stands.
+ */
+async function recordApplied(kubectl, namespace, groups, labels, options = {}) {
+    const add = entriesOf(groups);
+    let record = options.current ?? (await readApplySet(kubectl, namespace, options));
+    for (let attempt = 1;; attempt++) {
+        const { entries, changed } = merged(record, add);
+        if (!changed && record.exists)
+            return record;
+        const manifest = {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: {
+                name: APPLYSET_NAME,
+                namespace,
+                labels: { ...labels, [LABEL_ROLE]: ROLE_APPLYSET },
+                ...(record.exists ? { resourceVersion: record.resourceVersion } : {}),
+            },
+            data: Object.fromEntries([...entries].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [...v].sort().join('\n')])),
+        };
+        try {
+            const out = await retry_withRetry(() => kubectl.run([record.exists ? 'replace' : 'create', '-f', '-', '-o', 'json'], {
+                input: objects_manifestStream([manifest]),
+                timeoutMs: options.timeoutMs ?? prune_DEFAULT_TIMEOUT_MS,
+            }), options.retry);
+            return parseRecord(JSON.parse(out));
+        }
+        catch (err) {
+            const lost = err instanceof errors_KubectlError && (err.reason === 'Conflict' || err.reason === 'AlreadyExists');
+            if (!lost || attempt >= 5)
+                throw err;
+            record = await readApplySet(kubectl, namespace, options);
+        }
+    }
+}
+const SYSTEM_NAMESPACES = /^(default|kube-.*)$/;
+/** The label selector of this project and env (the slot is checked per object: see `isOurSlot`). */
+function pruneSelector(project, env) {
+    return `${overlays_LABEL_MANAGED_BY}=${overlays_MANAGER_NAME},${overlays_LABEL_PROJECT}=${project},${overlays_LABEL_ENV}=${env},!${LABEL_ROLE}`;
+}
+/** Finds what the stack no longer renders and deletes it (or, with dryRun, reports it). */
+async function pruneStack(kubectl, o) {
+    const start = kubectl.invocations;
+    const result = { dryRun: !!o.dryRun, deleted: [], released: [], problems: [], invocations: 0 };
+    const call = { timeoutMs: o.timeoutMs ?? prune_DEFAULT_TIMEOUT_MS };
+    const scopeKeys = o.scope && new Set(o.scope.map(componentKey));
+    // Where to look: the recorded entries (of the selected components, for a filtered apply) and this apply's.
+    const entries = merged(o.record, entriesOf(o.groups)).entries;
+    const byNamespace = new Map();
+    for (const [key, values] of entries) {
+        if (scopeKeys && !scopeKeys.has(key))
+            continue;
+        for (const entry of values) {
+            const [kind, recorded = ''] = entry.split(' ');
+            // kubectl lists a cluster-scoped kind cluster-wide whatever -n says: it joins the target namespace's call.
+            const ns = !recorded && overlays_isClusterScoped({ kind: kind.split('.')[0] }) ? o.namespace : recorded;
+            const set = byNamespace.get(ns) ?? new Set();
+            set.add(kind.replace(/^([^.]+)/, (k) => k.toLowerCase()));
+            byNamespace.set(ns, set);
+        }
+    }
+    const selector = pruneSelector(o.project, o.env);
+    const live = [];
+    for (const [ns, kinds] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
+        const args = ['get', [...kinds].sort().join(','), ...(ns ? ['-n', ns] : []), '-l', selector, '-o', 'json'];
+        const res = await retry_withRetry(async () => {
+            const r = await kubectl.exec(args, call);
+            if (r.code !== 0 && new errors_KubectlError(args, r.code, r.stderr, r.timedOut).transient)
+                throw new errors_KubectlError(args, r.code, r.stderr, r.timedOut);
+            return r;
+        }, o.retry).catch((err) => {
+            if (err instanceof errors_KubectlError)
+                return { code: err.code, stdout: '', stderr: err.stderr, timedOut: err.timedOut };
+            throw err;
+        });
+        // What kubectl could list is still printed; what it could not (a kind no longer served, a forbidden one) is
+        // not pruned, and said so.
+        live.push(...parseItems(res.stdout));
+        if (res.code !== 0) {
+            const why = res.stderr.trim().split('\n').filter(Boolean)[0] ?? `exit code ${res.code}`;
+            result.problems.push(`cannot list ${[...kinds].sort().join(', ')}${ns ? ` in ${ns}` : ''}: ${why}`);
+        }
+    }
+    const rendered = renderedKeys(o.groups);
+    const usedNamespaces = new Set([o.namespace, ...(o.protectedNamespaces ?? []), ...renderedNamespaces(o.groups)]);
+    const namespaced = [];
+    const cluster = [];
+    const seen = new Set();
+    for (const obj of live) {
+        const ref = liveRef(obj);
+        const key = refKey(ref);
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        if (rendered.has(key) || (ref.namespace && rendered.has(refKey({ ...ref, namespace: '*' }))))
+            continue;
+        if (!isOurSlot(obj, o.slot, o.namespace))
+            continue;
+        if (scopeKeys && !scopeKeys.has(componentOf(obj) ?? ''))
+            continue;
+        if (obj.metadata?.ownerReferences?.length)
+            continue;
+        if (ref.kind === 'ConfigMap' && ref.name === APPLYSET_NAME)
+            continue;
+        if (ref.kind === 'Namespace' && groupOf(ref.apiVersion) === '') {
+            if (usedNamespaces.has(ref.name) || SYSTEM_NAMESPACES.test(ref.name))
+                continue;
+        }
+        (ref.namespace ? namespaced : cluster).push(ref);
+    }
+    if (namespaced.length) {
+        if (o.dryRun)
+            result.deleted.push(...namespaced);
+        else {
+            try {
+                await retry_withRetry(() => kubectl.run(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], {
+                    ...call,
+                    input: objects_manifestStream(namespaced.map(stubOf)),
+                }), o.retry);
+                result.deleted.push(...namespaced);
+            }
+            catch (err) {
+                if (!(err instanceof errors_KubectlError))
+                    throw err;
+                const failed = namespaced.filter((r) => err.stderr.includes(`"${r.name}"`));
+                result.deleted.push(...namespaced.filter((r) => !failed.includes(r)));
+                result.problems.push(`cannot delete ${(failed.length ? failed : namespaced).map(objects_formatRef).join(', ')}: ${firstLine(err)}`);
+            }
+        }
+    }
+    if (cluster.length) {
+        const released = await usage_releaseUsage(kubectl, cluster, { namespace: o.namespace }, { ...call, dryRun: o.dryRun, retry: o.retry });
+        result.deleted.push(...released.deleted);
+        result.released.push(...released.kept);
+        result.problems.push(...released.problems.map((p) => `${p.ref ? `${objects_formatRef(p.ref)}: ` : ''}${p.message}`));
+    }
+    result.invocations = kubectl.invocations - start;
+    return result;
+}
+/** Lines for a log or summary: what prune did (or, in a dry run, would do). */
+function describePrune(r) {
+    const verb = r.dryRun ? 'would prune' : 'pruned';
+    return [
+        ...r.deleted.map((ref) => `${verb} ${objects_formatRef(ref)}`),
+        ...r.released.map((k) => `${r.dryRun ? 'would keep' : 'kept'} ${objects_formatRef(k.ref)}: still used by ${k.users.join(', ')}`),
+        ...r.problems.map((p) => `prune: ${p}`),
+    ];
+}
+/** This slot's: its slot label (none in an env without slots); a cluster-scoped object also by this slot's mark. */
+function isOurSlot(obj, slot, namespace) {
+    const label = obj.metadata?.labels?.[overlays_LABEL_SLOT];
+    if (slot > 0 ? label === String(slot) : label === undefined)
+        return true;
+    return !obj.metadata?.namespace && usersOf(obj).includes(namespace);
+}
+function componentOf(obj) {
+    const labels = (obj.metadata?.labels ?? {});
+    if (labels[LABEL_SERVICE])
+        return `service.${labels[LABEL_SERVICE]}`;
+    if (labels[LABEL_INFRA])
+        return `infra.${labels[LABEL_INFRA]}`;
+    return undefined;
+}
+function liveRef(obj) {
+    const ns = obj.metadata?.namespace;
+    return {
+        apiVersion: String(obj.apiVersion ?? ''),
+        kind: String(obj.kind ?? ''),
+        name: String(obj.metadata?.name ?? ''),
+        ...(typeof ns === 'string' && ns ? { namespace: ns } : {}),
+    };
+}
+/**
+ * Keys of the rendered objects. A namespaced object written without a namespace lands in kubectl's default
+ * namespace, which is not known here: it matches its name in any namespace, so it is never taken for stale.
+ */
+function renderedKeys(groups) {
+    const keys = new Set();
+    for (const g of groups)
+        for (const d of g.documents) {
+            const ref = liveRef(d.object);
+            keys.add(refKey(ref));
+            if (!ref.namespace)
+                keys.add(refKey({ ...ref, namespace: '*' }));
+        }
+    return keys;
+}
+function renderedNamespaces(groups) {
+    return groups.flatMap((g) => g.documents.flatMap((d) => {
+        const ns = d.object.metadata?.namespace;
+        return typeof ns === 'string' && ns ? [ns] : [];
+    }));
+}
+function parseItems(stdout) {
+    if (!stdout.trim())
+        return [];
+    try {
+        const data = JSON.parse(stdout);
+        return Array.isArray(data.items) ? data.items : data.kind ? [data] : [];
+    }
+    catch {
+        return [];
+    }
+}
+function firstLine(err) {
+    return err.stderr.trim().split('\n').filter(Boolean)[0] ?? err.message;
+}
+//# sourceMappingURL=prune.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/index.js
+
 
 
 
@@ -59462,13 +60128,13 @@ const ensureCodexSecrets = async (ctx) => {
     catch (err) {
         // kubectl's stderr never holds stdin, but stay safe: name the secrets, not the values.
         const why = err instanceof errors_KubectlError
-            ? (err.reasons.join(', ') || `exit code ${err.code}`) + `: ${firstLine(err.stderr)}`
+            ? (err.reasons.join(', ') || `exit code ${err.code}`) + `: ${secrets_firstLine(err.stderr)}`
             : err.message;
         throw new StepFailure(`cannot apply ${manifests.map((m) => m.metadata.name).join(', ')} in ${ns}: ${why}`);
     }
     ctx.log.info(`codex.ensure-codex-secrets: ${manifests.map((m) => m.metadata.name).join(', ')} applied in ${ns}`);
 };
-const firstLine = (s) => s.trim().split('\n')[0] ?? '';
+const secrets_firstLine = (s) => s.trim().split('\n')[0] ?? '';
 /** A secret of one namespace as a manifest for another: identity, ownership and server fields dropped. */
 function copyOfSecret(secret, namespace) {
     const labels = secret.metadata?.labels;
@@ -59525,7 +60191,7 @@ const reuseDevTlsSecret = async (ctx) => {
     }
     const name = withString(ctx, 'secretName') ?? `${project}-dev-${slot}-tls`;
     const staging = stagingNamespace(ctx);
-    const warn = (what, err) => ctx.log.warning(`codex.reuse-dev-tls-secret: ${what}: ${err instanceof errors_KubectlError ? firstLine(err.stderr) || err.message : err.message}`);
+    const warn = (what, err) => ctx.log.warning(`codex.reuse-dev-tls-secret: ${what}: ${err instanceof errors_KubectlError ? secrets_firstLine(err.stderr) || err.message : err.message}`);
     if (staging === ns)
         return;
     try {
@@ -60140,6 +60806,8 @@ function resolveWaitTimeout(stack, inputMs) {
 
 
 
+
+
 /** How each outcome of the namespace step reads in the log. */
 const NAMESPACE_OUTCOME = {
     created: 'created',
@@ -60154,6 +60822,20 @@ function apply_environment_renderForApply(load, filters, reporter) {
     for (const w of [...stack.warnings, ...rendered.warnings])
         reporter.warning(w.message, w);
     return { stack, rendered };
+}
+/** The components a filtered apply selected (prune stays inside them); undefined when nothing is filtered. */
+function pruneScope(stack, filters) {
+    const f = filters ?? {};
+    const filtered = [f.onlyInfra, f.onlyServices, f.skipInfra, f.skipServices].some((l) => parseNameList(l).length);
+    if (!filtered)
+        return undefined;
+    const infra = (stack.config.infrastructure ?? []).map((i) => i.name);
+    const services = (stack.config.services ?? []).map((s) => s.name);
+    const select = makeSelector(f, infra, services);
+    return [
+        ...infra.filter((n) => select.infra(n)).map((name) => ({ type: 'infra', name })),
+        ...services.filter((n) => select.service(n)).map((name) => ({ type: 'service', name })),
+    ];
 }
 /**
  * Render, hooks, server-side apply, waits: the whole stack is rendered and validated before the first call to the
@@ -60195,6 +60877,35 @@ async function apply_environment_applyEnvironment(o) {
     const kubectl = o.client ?? (await kubectl_setup_kubectlFor(stack, o.kubectl));
     const before = kubectl.invocations;
     const groups = rendered.groups.filter((g) => g.documents.length > 0);
+    const ownLabels = namespaceLabels(stack.project, stack.env, stack.slot);
+    const prune = (record, dryRun) => r.group(dryRun ? 'Prune (dry run: nothing is deleted)' : 'Prune what the stack no longer renders', async () => {
+        if (!record.exists) {
+            r.info('nothing recorded by an earlier apply: nothing to prune');
+            return undefined;
+        }
+        const state = stack.config.state?.configmapNamespace?.trim();
+        const result = await pruneStack(kubectl, {
+            namespace: stack.namespace,
+            project: stack.project,
+            env: stack.env,
+            slot: stack.slot,
+            groups: rendered.groups,
+            record,
+            scope: pruneScope(stack, o.filters),
+            protectedNamespaces: state ? [state] : [],
+            dryRun,
+        });
+        const lines = describePrune(result);
+        for (const line of lines) {
+            if (line.startsWith('prune:'))
+                r.warning(line);
+            else
+                r.info(line);
+        }
+        if (!lines.length)
+            r.info('nothing to prune');
+        return result;
+    });
     if (o.dryRun) {
         const diff = await r.group('Diff against the cluster (dry run: nothing is applied)', async () => {
             const d = await diffStack(kubectl, groups, {
@@ -60205,11 +60916,14 @@ async function apply_environment_applyEnvironment(o) {
             return d;
         });
         r.info('dry run: hooks are not run');
-        r.summary(`### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n`);
+        const pruned = o.prune === false ? undefined : await prune(await readApplySet(kubectl, stack.namespace), true);
+        r.summary(`### codex-k8s apply (dry run): ${stack.env} → \`${stack.namespace}\`\n\n${formatDiffSummary(diff, 'markdown')}\n` +
+            pruneSummary(pruned));
         return {
             stack,
             rendered,
             manifestPath,
+            prune: pruned,
             infraReady: true,
             kubectlInvocations: kubectl.invocations - before,
         };
@@ -60223,13 +60937,34 @@ async function apply_environment_applyEnvironment(o) {
         log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
     });
     const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
-    const result = await r.group(`Apply ${plural_plural(groups.length, 'group')} to ${stack.namespace}`, () => applyWithHooks({
+    // The kinds this apply sends are recorded before it when the record (and so its namespace) exists, else right
+    // after it, even after a failure: what was applied stays known to the next prune.
+    let record;
+    if (o.prune !== false) {
+        record = await readApplySet(kubectl, stack.namespace);
+        if (record.exists)
+            record = await recordApplied(kubectl, stack.namespace, groups, ownLabels, { current: record });
+    }
+    const recordAfter = async () => {
+        if (record && !record.exists)
+            await recordApplied(kubectl, stack.namespace, groups, ownLabels, { current: record });
+    };
+    const tracked = async (applying) => {
+        try {
+            return await applying;
+        }
+        catch (err) {
+            await recordAfter().catch(() => undefined);
+            throw err;
+        }
+    };
+    const applying = r.group(`Apply ${plural_plural(groups.length, 'group')} to ${stack.namespace}`, () => applyWithHooks({
         kubectl,
         hooks,
         groups,
         apply: {
             namespace: stack.namespace,
-            namespaceLabels: namespaceLabels(stack.project, stack.env, stack.slot),
+            namespaceLabels: ownLabels,
             forceConflicts: o.forceConflicts ?? true,
             beforeServices: o.beforeServices,
             onEvent: (e) => {
@@ -60250,6 +60985,10 @@ async function apply_environment_applyEnvironment(o) {
             },
         onPhase: (p) => r.debug(`phase ${p}`),
     }));
+    const result = await tracked(applying);
+    await recordAfter();
+    // Only after a successful apply (and its hooks): deleting after a failure halfway would lose more.
+    const pruned = record ? await prune(record, false) : undefined;
     let infraReady = true;
     if (result.wait && !result.wait.ok) {
         infraReady = false;
@@ -60262,52 +61001,24 @@ async function apply_environment_applyEnvironment(o) {
     const applied = result.apply.groups.flatMap((g) => g.objects);
     r.summary(`### codex-k8s apply: ${stack.env} → \`${stack.namespace}\`\n\n| group | objects |\n|---|---|\n` +
         result.apply.groups.map((g) => `| ${g.type} ${g.name} | ${g.objects.length} |`).join('\n') +
-        `\n\n${plural_plural(applied.length, 'object')} applied${result.wait ? `, ${plural_plural(result.wait.ready.length, 'workload')} ready` : ''}.\n`);
+        `\n\n${plural_plural(applied.length, 'object')} applied${result.wait ? `, ${plural_plural(result.wait.ready.length, 'workload')} ready` : ''}.\n` +
+        pruneSummary(pruned));
     return {
         stack,
         rendered,
         manifestPath,
         apply: result.apply,
         wait: result.wait,
+        prune: pruned,
         infraReady,
         kubectlInvocations: kubectl.invocations - before,
     };
 }
+function pruneSummary(p) {
+    const lines = p ? describePrune(p) : [];
+    return lines.length ? `\n${lines.map((l) => `- ${l}`).join('\n')}\n` : '';
+}
 //# sourceMappingURL=apply-environment.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/slots/backoff.js
-/**
- * Exponential backoff with jitter, and a retry of transient kubectl failures. Kept here rather than shared with
- * kube/retry.ts because the slot store also needs jittered waits for a free slot, where many runs wake together.
- */
-
-/**
- * Pause before retry number `retry` (1-based): `initial * 2^(retry-1)`, capped, then scaled by a random factor in
- * [0.5, 1) ("equal jitter"), so runs that failed together do not retry together, yet never retry immediately.
- */
-function backoff_backoffDelay(retry, o) {
-    const base = Math.min(o.maxMs, o.initialMs * 2 ** Math.max(0, retry - 1));
-    const r = (o.random ?? Math.random)();
-    return Math.round(base * (0.5 + r / 2));
-}
-/**
- * Retries `fn` while it fails with an error of the server or the network (500, 503, 429, connection refused).
- * Anything else (Forbidden, NotFound, AlreadyExists, a timeout of our own) is final and thrown at once.
- */
-async function retryTransient(fn, o) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
-        }
-        catch (err) {
-            if (!(err instanceof errors_KubectlError) || !err.transient || attempt >= o.attempts)
-                throw err;
-            const delay = backoff_backoffDelay(attempt, o);
-            o.onRetry?.(err, attempt, delay);
-            await o.sleep(delay);
-        }
-    }
-}
-//# sourceMappingURL=backoff.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/slots/types.js
 /**
  * The slot state record and the names it is stored under. A slot is one project's whole stack in its own
@@ -60377,7 +61088,7 @@ function slotFromName(name, prefix) {
  * A record from a listed ConfigMap, or undefined when the ConfigMap is not a record of this prefix. The slot comes
  * from the name: the name is what makes a claim unique, so it is the truth when `data.slot` disagrees.
  */
-function parseRecord(cm, prefix) {
+function record_parseRecord(cm, prefix) {
     const name = cm.metadata.name ?? '';
     const slot = slotFromName(name, prefix);
     if (slot === undefined)
@@ -60740,9 +61451,10 @@ async function allocateSlot(store, req) {
         if (now >= deadline)
             throw new NoFreeSlotError(req.env, req.maxSlots, now - start, holders);
         waits++;
-        const delayMs = Math.min(backoff_backoffDelay(waits, {
-            initialMs: req.waitBackoff?.initialMs ?? 1000,
-            maxMs: req.waitBackoff?.maxMs ?? 30_000,
+        const delayMs = Math.min(backoffDelay(waits, {
+            initialDelayMs: req.waitBackoff?.initialMs ?? 1000,
+            maxDelayMs: req.waitBackoff?.maxMs ?? 30_000,
+            jitter: true,
             random,
         }), deadline - now);
         log.info(`no free slot for env ${req.env} (${holders.length}/${req.maxSlots} taken); looking again in ${(delayMs / 1000).toFixed(1)}s`);
@@ -60940,10 +61652,14 @@ class StateClient {
     }
     call(args, input) {
         const o = this.options;
-        return retryTransient(() => this.kubectl.run(args, { input, timeoutMs: o.timeoutMs }), {
-            ...o.retry,
-            sleep: (ms) => o.clock.sleep(ms),
+        return retry_withRetry(() => this.kubectl.run(args, { input, timeoutMs: o.timeoutMs }), {
+            attempts: o.retry.attempts,
+            initialDelayMs: o.retry.initialMs,
+            maxDelayMs: o.retry.maxMs,
+            jitter: true,
             random: o.random,
+            retryable: isRetryable,
+            sleep: (ms) => o.clock.sleep(ms),
             onRetry: (err, retry, delay) => o.logger.debug(`kubectl ${args[0]} failed (${err.reason ?? 'network'}), retry ${retry} in ${delay} ms: ${err.message}`),
         });
     }
@@ -61002,7 +61718,7 @@ class SlotStore {
         catch (err) {
             throw stateError(`listing slot records in namespace ${this.namespace}`, err);
         }
-        return items.flatMap((cm) => parseRecord(cm, this.prefix) ?? []).sort(bySlot);
+        return items.flatMap((cm) => record_parseRecord(cm, this.prefix) ?? []).sort(bySlot);
     }
     /** Records matching the query (see SlotQuery), lowest slot first. One kubectl call. */
     async find(query) {
@@ -61012,7 +61728,7 @@ class SlotStore {
     async get(slot) {
         try {
             const cm = await this.client.get(recordName(this.prefix, slot));
-            return cm ? parseRecord(cm, this.prefix) : undefined;
+            return cm ? record_parseRecord(cm, this.prefix) : undefined;
         }
         catch (err) {
             throw stateError(`reading slot ${slot} (${this.where(slot)})`, err);
@@ -61221,7 +61937,7 @@ class SlotStore {
         return this.parse(cm, slot);
     }
     parse(cm, slot) {
-        const record = parseRecord(cm, this.prefix);
+        const record = record_parseRecord(cm, this.prefix);
         if (!record)
             throw new SlotStateError(`slot ${slot}: the API returned an object that is not a slot record (${cm.metadata.name})`);
         return record;
@@ -62019,7 +62735,7 @@ function options_resolveSyncOptions(o) {
 
 
 const pod_SYNC_POD_PREFIX = 'codex-k8s-sync-';
-const LABEL_ROLE = 'codex-k8s.io/role';
+const pod_LABEL_ROLE = 'codex-k8s.io/role';
 const ROLE_SOURCE_SYNC = 'source-sync';
 const pod_SYNC_CONTAINER = 'sync';
 const WORKSPACE_VOLUME = 'workspace';
@@ -62039,7 +62755,7 @@ function pod_syncPodManifest(s) {
             namespace: s.namespace,
             labels: {
                 [LABEL_MANAGED_BY]: MANAGER_NAME,
-                [LABEL_ROLE]: ROLE_SOURCE_SYNC,
+                [pod_LABEL_ROLE]: ROLE_SOURCE_SYNC,
                 ...(isLabelValue(s.env) ? { [LABEL_ENV]: s.env } : {}),
                 ...(s.slot > 0 ? { [LABEL_SLOT]: String(s.slot) } : {}),
             },
@@ -62734,7 +63450,22 @@ function readLegacyEnv(env = process.env) {
     };
 }
 //# sourceMappingURL=legacy-env.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/decimal.js
+/**
+ * A whole number written in decimal digits only (surrounding blanks allowed), at most Number.MAX_SAFE_INTEGER;
+ * undefined for anything else. `Number()` would also take `1e3`, `0x10`, `0b1`, `1.0` and `""`, and round
+ * numbers past 2^53 silently.
+ */
+function parseDecimalInt(text) {
+    const t = text.trim();
+    if (!/^[0-9]+$/.test(t))
+        return undefined;
+    const n = Number(t);
+    return Number.isSafeInteger(n) ? n : undefined;
+}
+//# sourceMappingURL=decimal.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/inputs.js
+
 
 
 
@@ -62768,9 +63499,10 @@ function intInput(name, fallback, envFallback, min = 0) {
     const v = inputText(name, envFallback).trim();
     if (v === '')
         return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-        throw new errors_UserError(`input ${name}: "${v}" is not a whole number >= ${min}`);
+    const n = parseDecimalInt(v);
+    if (n === undefined || n < min) {
+        throw new errors_UserError(`input ${name}: "${v}" is not a whole number >= ${min} in decimal digits`);
+    }
     return n;
 }
 /** Comma- or newline-separated names. */

@@ -5,7 +5,7 @@ import type { Reporter } from '../util/reporter.js';
 import { resolveSyncOptions, syncSources, type SyncResult } from '../workspace/index.js';
 import { applyEnvironment } from './apply-environment.js';
 import { planEnsureReady } from './ensure-ready-dry-run.js';
-import { ensureSlot, type EnsureSlotOptions, type EnsureSlotResult } from './ensure-slot.js';
+import { ensureSlot, requireSlotSelector, type EnsureSlotOptions, type EnsureSlotResult } from './ensure-slot.js';
 import { slotStoreFor } from './slot-store.js';
 import { decideApply } from './apply-decision.js';
 import { stackDigest } from './stack-digest.js';
@@ -68,6 +68,7 @@ export interface EnsureReadyResult extends EnsureSlotResult {
 export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyResult> {
   if (o.dryRun) return planEnsureReady(o);
   const r: Reporter = o.reporter;
+  requireSlotSelector(o);
   // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
   await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
   const slot = await ensureSlot(

@@ -59,9 +59,7 @@ export interface EnsureSlotResult {
  */
 export async function ensureSlot(o: EnsureSlotOptions): Promise<EnsureSlotResult> {
   const r = o.reporter;
-  if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
-    throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
-  }
+  requireSlotSelector(o);
   const base = loadStack({ ...o.load, slot: 0, settingsOnly: true });
   const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
   const store = slotStoreFor(base, kubectl, r);
@@ -200,4 +198,11 @@ function describe(o: { issue: number; pr: number; slot?: number }): string {
   ]
     .filter(Boolean)
     .join(' and ');
+}
+
+/** A slot is found by an issue, a PR or its number: without one of them there is nothing to find or claim. */
+export function requireSlotSelector(o: { issue: number; pr: number; slot?: number }): void {
+  if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
+    throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
+  }
 }
