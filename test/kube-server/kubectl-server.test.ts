@@ -66,7 +66,6 @@ describe('kube test server', () => {
   });
 
   it('20 concurrent kubectl create -f - of distinct configmaps all succeed', async () => {
-    const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         h.kubectl(['create', '-f', '-'], { stdin: configMap(`slot-${i}`), timeoutMs: 30_000 }),
@@ -78,7 +77,6 @@ describe('kube test server', () => {
     }
     expect(h.server.store.list('cm', 'default').filter((c) => c.metadata.name!.startsWith('slot-'))).toHaveLength(20);
     expect(h.server.kubectlInvocations()).toHaveLength(20);
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
 
