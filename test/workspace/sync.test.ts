@@ -2,8 +2,7 @@
  * Source sync against the Kubernetes API test server with the real kubectl: the pod is created, waited for,
  * exec'd into (the server runs the script as a local process with the PVC mapped to `server.pvcDir`) and deleted.
  */
-import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   chmodSync,
   existsSync,
@@ -23,18 +22,22 @@ import { SyncError } from '../../packages/core/src/workspace/errors.js';
 import { syncSources, type SyncResult } from '../../packages/core/src/workspace/sync.js';
 import type { SyncOptions } from '../../packages/core/src/workspace/options.js';
 import { useKubeServer } from '../kube-server/harness.js';
+import { busyboxPath } from '../support/busybox.js';
 import { kubectlOf } from '../kube/project.js';
 
 const NS = 'shop-dev-3';
 const PVC = 'workspace';
 
 /*
- * The exec'd script finds `tar` on PATH; the server gives exec'd processes this PATH, so a wrapper can make the
- * pod-side tar fail after unpacking everything (`fail`) or stall (`hang`) when a mode file says so.
+ * The exec'd script runs with busybox applets only on PATH, as in the sync pod. It finds `tar` on PATH first in
+ * fakeBin, where a wrapper can make the pod-side tar fail after unpacking everything (`fail`) or stall (`hang`) when
+ * a mode file says so.
  */
 const fakeBin = mkdtempSync(join(tmpdir(), 'sync-fake-bin-'));
 const modeFile = join(fakeBin, 'mode');
-const realTar = execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim();
+const podPath = busyboxPath(join(fakeBin, 'busybox'));
+const realTar = join(podPath, 'tar');
+afterAll(() => rmSync(fakeBin, { recursive: true, force: true }));
 writeFileSync(
   join(fakeBin, 'tar'),
   `#!/bin/sh
@@ -69,7 +72,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('syncSources against the test server', () => {
-  const h = useKubeServer({ readyDelayMs: 50, execEnv: { PATH: `${fakeBin}:${process.env.PATH ?? ''}` } });
+  const h = useKubeServer({ readyDelayMs: 50, execEnv: { PATH: `${fakeBin}:${podPath}` } });
 
   let kubectl: Kubectl;
   let source: string;
