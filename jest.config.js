@@ -20,5 +20,8 @@ export default {
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,
+  // A fresh TMPDIR per run; the run fails when tests leave something in it (test/setup/temp-dir.mjs).
+  globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };
