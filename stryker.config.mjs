@@ -10,7 +10,12 @@ export default {
   jest: {
     configFile: 'jest.config.js',
     // Only the unit tests next to the code under mutation; per mutant, only the ones jest finds related to it.
-    config: { testMatch: AREAS.map((area) => `<rootDir>/packages/core/src/${area}/**/*.test.ts`) },
+    // No per-run TMPDIR check (test/setup/temp-dir.mjs) here: a mutant that leaves a file is not a test failure.
+    config: {
+      testMatch: AREAS.map((area) => `<rootDir>/packages/core/src/${area}/**/*.test.ts`),
+      globalSetup: null,
+      globalTeardown: null,
+    },
     enableFindRelatedTests: true,
   },
   coverageAnalysis: 'perTest',
