@@ -13,6 +13,9 @@ const RUN_DIR_VARIABLE = 'CODEX_K8S_TEST_TMPDIR';
  */
 const PRODUCT_LEFTOVERS = [/^codex-k8s-apply-\d+\.yaml$/];
 
+/** Caches of the tools the tests start (tsx for the standalone test server), kept on purpose and not reported. */
+const TOOL_CACHES = [/^tsx-\d+$/, /^jest_/];
+
 export function setUp() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-k8s-test-run-'));
   process.env[RUN_DIR_VARIABLE] = dir;
@@ -22,7 +25,9 @@ export function setUp() {
 export function tearDown() {
   const dir = process.env[RUN_DIR_VARIABLE];
   if (!dir) return;
-  const left = readdirSync(dir).sort();
+  const left = readdirSync(dir)
+    .filter((name) => !TOOL_CACHES.some((p) => p.test(name)))
+    .sort();
   rmSync(dir, { recursive: true, force: true });
   const product = left.filter((name) => PRODUCT_LEFTOVERS.some((p) => p.test(name)));
   const tests = left.filter((name) => !product.includes(name));
