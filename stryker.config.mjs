@@ -28,7 +28,6 @@ export default {
   // The sandbox copy needs the sources and tests, not the tools, bundles or build output.
   ignorePatterns: ['/.tools', '/actions/*/dist', '/packages/*/dist', '/reports', '/coverage'],
   concurrency: 2,
-  timeoutMS: 20_000,
   reporters: ['clear-text', 'progress', 'html'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   tempDirName: '.stryker-tmp',
