@@ -23,5 +23,9 @@ export default {
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,
+  // A fresh TMPDIR per run; the run fails when tests leave something in it (test/setup/temp-dir.mjs).
+  globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+  setupFilesAfterEnv: ['<rootDir>/test/setup/remove-temp-dirs.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };

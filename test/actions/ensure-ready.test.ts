@@ -7,6 +7,7 @@ import { loadStack, renderStack } from '../../packages/core/src/index.js';
 import { useKubeServer } from '../kube-server/harness.js';
 import { actionMain, runAction } from '../support/action.js';
 import { REPO_ROOT } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const TOOLS = path.resolve('.tools/bin');
 const CONFIG = 'examples/shop/services.yaml';
@@ -204,7 +205,7 @@ describe('ensure-ready action on examples/shop', () => {
   });
 
   it('copies the sources into the slot workspace before the services start', async () => {
-    const src = mkdtempSync(path.join(os.tmpdir(), 'ck8s-src-'));
+    const src = tempDir('ck8s-src-');
     mkdirSync(path.join(src, 'services/web'), { recursive: true });
     mkdirSync(path.join(src, '.git'));
     writeFileSync(path.join(src, 'services/web/index.js'), 'console.log("hi")\n');

@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../support/cli.js';
 import { runAction } from '../support/action.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const ACTIONS = readdirSync(path.join(REPO_ROOT, 'actions')).filter((n) =>
   existsSync(path.join(REPO_ROOT, 'actions', n, 'action.yml')),
@@ -38,7 +38,7 @@ const EXPECTED_FAILURE: Record<string, RegExp> = {
 
 describe('published layout', () => {
   it('resolves and runs every action from a v1 tag, the way the runner does', () => {
-    const published = mkdtempSync(path.join(os.tmpdir(), 'ck8s-published-'));
+    const published = tempDir('ck8s-published-');
     git(published, 'init', '-q', '-b', 'v1');
     const laidOut = execFileSync(process.execPath, [
       path.join(REPO_ROOT, '.github/scripts/publish-layout.mjs'),
@@ -52,7 +52,7 @@ describe('published layout', () => {
     git(published, 'commit', '-qm', 'publish');
     git(published, 'tag', 'v1.0.0');
     // What the runner downloads for `codex-k8s/actions/<name>@v1.0.0`.
-    const checkout = mkdtempSync(path.join(os.tmpdir(), 'ck8s-uses-'));
+    const checkout = tempDir('ck8s-uses-');
     git(checkout, '-c', 'advice.detachedHead=false', 'clone', '-q', '--branch', 'v1.0.0', published, '.');
     return Promise.all(
       ACTIONS.map(async (name) => {

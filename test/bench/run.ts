@@ -3,9 +3,14 @@
  *  (a) project-example `ai` stack, load + render in-process, warm, mean of 200 runs   (target < 15 ms)
  *  (b) `codex-k8s render` as a whole process, cold start                           (target < 400 ms)
  *  (c) 500 generated Go templates rendered as a whole process: our CLI vs `helm template`   (target ratio <= 1.0)
+ *  (d) 20 concurrent slot allocations; (e) project-example apply + wait against the test server
+ *  (f) start-up: CPU time (user+sys) of `codex-k8s render` of the project-example ai stack over `node -e 0`, on each
+ *      Node found (this one, and .tools/node24 from test/setup/install-tools.sh), cold and warm compile cache
+ *      (target <= 2x on Node 24, warm)
+ * `npm run bench` installs the tools (test/setup/install-tools.sh) and builds the CLI and action bundles first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +31,15 @@ const cli = path.join(root, 'packages/cli/bin/codex-k8s.js');
 const helm = path.join(root, '.tools/bin/helm');
 const config = path.join(root, 'test/fixtures/project-example/input/services.yaml');
 const env = { PATH: process.env.PATH ?? '', CODEXCTL_CODE_ROOT_BASE: '/workspace/codex/envs' };
+
+/** Temp dirs of the bench, removed when it exits however it ends. */
+const benchDirs: string[] = [];
+const benchDir = (prefix: string): string => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  benchDirs.push(dir);
+  return dir;
+};
+process.on('exit', () => benchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const ms = (ns: bigint) => Number(ns) / 1e6;
 const stats = (xs: number[]) => {
@@ -113,7 +127,7 @@ function benchVersusHelm(): void {
     labels: { team: 'platform', tier: 'back end', owner: 'a&b' },
   };
   const templates = generateTemplates(500);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-bench-'));
+  const dir = benchDir('ck8s-bench-');
   const chart = path.join(dir, 'chart');
   mkdirSync(path.join(chart, 'templates'), { recursive: true });
   writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: bench\nversion: 0.1.0\n');
@@ -155,7 +169,7 @@ function benchVersusHelm(): void {
 async function benchSlotAllocation(): Promise<void> {
   const server = await startKubeServer({ readyDelayMs: 50 });
   try {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-bench-slots-'));
+    const dir = benchDir('ck8s-bench-slots-');
     const kubeconfig = server.writeKubeconfig(dir);
     writeFileSync(
       path.join(dir, 'services.yaml'),
@@ -191,7 +205,7 @@ async function benchSlotAllocation(): Promise<void> {
 async function benchApply(): Promise<void> {
   const server = await startKubeServer({ readyDelayMs: 100 });
   try {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-bench-apply-'));
+    const dir = benchDir('ck8s-bench-apply-');
     const kubectl = new Kubectl(new ChildProcessRunner(), {
       binary: path.join(root, '.tools/bin/kubectl'),
       kubeconfig: server.writeKubeconfig(dir),
@@ -223,8 +237,64 @@ async function benchApply(): Promise<void> {
   }
 }
 
+/** CPU time (user+sys, ms, 10 ms steps) of one run of a command, as GNU time reports it for its child. */
+function cpuTimeMs(cmd: string[], extraEnv: Record<string, string> = {}): number {
+  const r = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...cmd], {
+    env: { ...env, ...extraEnv },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+  const m = /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
+  if (!m) throw new Error(`no CPU time from /usr/bin/time: ${r.stderr}`);
+  return (Number(m[1]) + Number(m[2])) * 1000;
+}
+
+function benchStartupRatio(): void {
+  if (!existsSync('/usr/bin/time')) {
+    console.log('(f) skipped: needs GNU time at /usr/bin/time (apt-get install time)');
+    return;
+  }
+  const nodes = [process.execPath, path.join(root, '.tools/node24/bin/node')].filter((n) => existsSync(n));
+  const render = [cli, 'render', '-c', config, '--env', 'ai', '--slot', '1'];
+  const runs = 15;
+  for (const node of nodes) {
+    const version = execFileSync(node, ['--version']).toString().trim();
+    const hasCache = Number(version.slice(1).split('.')[0]) >= 22;
+    const warmDir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-bench-cache-'));
+    try {
+      const warm = { NODE_COMPILE_CACHE: warmDir };
+      cpuTimeMs([node, ...render], warm); // fills the warm cache
+      const bare: number[] = [];
+      const coldRuns: number[] = [];
+      const warmRuns: number[] = [];
+      // Interleaved, so that load from elsewhere on the machine touches all three alike.
+      for (let i = 0; i < runs; i++) {
+        bare.push(cpuTimeMs([node, '-e', '0']));
+        warmRuns.push(cpuTimeMs([node, ...render], warm));
+        if (!hasCache) continue;
+        const coldDir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-bench-cold-'));
+        coldRuns.push(cpuTimeMs([node, ...render], { NODE_COMPILE_CACHE: coldDir }));
+        rmSync(coldDir, { recursive: true, force: true });
+      }
+      const base = stats(bare).p50;
+      const line = (label: string, xs: number[]) =>
+        `${label} ${fmt(stats(xs).p50)} ms = ${(stats(xs).p50 / base).toFixed(2)}x`;
+      const figures = hasCache
+        ? `${line('render, warm compile cache', warmRuns)}; ${line('cold', coldRuns)}`
+        : `${line('render (no compile cache on this Node)', warmRuns)}`;
+      console.log(
+        `(f) start-up on Node ${version}, CPU user+sys p50 of ${runs}: node -e 0 ${fmt(base)} ms; ${figures} (target <= 2x on Node 24, warm)`,
+      );
+    } finally {
+      rmSync(warmDir, { recursive: true, force: true });
+    }
+  }
+}
+
 benchInProcess();
 benchColdStart();
+benchStartupRatio();
 benchVersusHelm();
 await benchSlotAllocation();
 await benchApply();

@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 import { parseStream } from '../support/yaml-diff.js';
 
 const SHOP = 'examples/shop/services.yaml';
 const ident = (d: any) => `${d.kind}/${d.metadata.name}`;
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'ck8s-cli-'));
+const tmp = () => tempDir('ck8s-cli-');
 
 describe('codex-k8s render on the example project', () => {
   it('renders the ai slot: agent, data services and web, worker left out by its when, Ingress dropped', async () => {

@@ -76,7 +76,6 @@ describe('workloads with kubectl', () => {
     const stuck = await h.kubectl(['rollout', 'status', 'deploy/stuck', '-n', 'app', '--timeout=2s']);
     expect(stuck.code).toBe(1);
     expect(stuck.stderr).toContain('timed out waiting for the condition');
-    expect(stuck.durationMs).toBeLessThan(6000);
 
     const crash = await h.kubectl(['rollout', 'status', 'deploy/crash', '-n', 'app', '--timeout=10s']);
     expect(crash.code).toBe(1);

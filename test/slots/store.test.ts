@@ -213,7 +213,6 @@ describe('slot store with kubectl', () => {
     await createStateNamespace(h);
     const store = storeOf(h);
     h.server.failNext(1000, 500);
-    const started = Date.now();
     const err = await store.allocate(request({ issue: 7, waitTimeoutMs: 60_000 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SlotStateError);
     expect((err as Error).message).toMatch(
@@ -221,7 +220,6 @@ describe('slot store with kubectl', () => {
     );
     expect((err as Error).message).not.toContain('no free slot');
     expect(store.invocations).toBe(4); // one call, retried 3 times
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('the first two requests failing with 500: retried, and the allocation succeeds', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './cli.js';
@@ -51,6 +51,8 @@ export function runAction(
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
     RUNNER_TEMP: dir,
+    // The run's temp directory, so that what the action leaves there is seen (test/setup/temp-dir.mjs).
+    TMPDIR: os.tmpdir(),
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_WORKSPACE: options.cwd ?? REPO_ROOT,
@@ -75,12 +77,15 @@ export function runAction(
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
+      const outputs = parseOutputFile(readFileSync(outputFile, 'utf8'));
+      const summary = readFileSync(summaryFile, 'utf8');
+      rmSync(dir, { recursive: true, force: true });
       resolve({
         code: code ?? -1,
         stdout,
         stderr: Buffer.concat(err).toString('utf8'),
-        outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
-        summary: readFileSync(summaryFile, 'utf8'),
+        outputs,
+        summary,
         errors: [...stdout.matchAll(/^::error(?: [^:]*)?::(.*)$/gm)].map((m) =>
           m[1].replace(/%0A/g, '\n').replace(/%25/g, '%'),
         ),

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +14,8 @@ export interface RunResult {
 
 /**
  * Runs the built `codex-k8s` CLI as its own process, the way a user or the agent pod runs it. The environment is
- * exactly `env` plus PATH, so nothing from the test runner leaks into templates.
+ * exactly `env` plus PATH and TMPDIR (the run's, so what the CLI leaves there is seen), so nothing from the test
+ * runner leaks into templates.
  */
 export function runCli(
   args: string[],
@@ -22,7 +24,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: os.tmpdir(), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

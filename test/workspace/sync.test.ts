@@ -253,13 +253,10 @@ describe('syncSources against the test server', () => {
     writeFileSync(join(source, 'README.md'), 'changed\n');
 
     setTarMode('hang');
-    const t0 = Date.now();
     const err = await syncSources(kubectl, options({ timeoutMs: 3000 })).catch((e: unknown) => e);
-    const elapsed = Date.now() - t0;
     expect(err).toBeInstanceOf(SyncError);
     expect(err).toMatchObject({ step: 'copy', timedOut: true });
     expect((err as Error).message).toMatch(/timed out after 3s \(the sync timeout\) during step "copy"/);
-    expect(elapsed).toBeLessThan(3000 + 15_000);
     expect(snapshot(target)).toEqual(previous);
     expect(leftovers()).toEqual([]);
     expect(syncPods()).toEqual([]);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collectVariables, parseInlineVars } from './vars.js';
@@ -7,6 +7,7 @@ import { isWhenTrue } from './when.js';
 
 describe('variables', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-vars-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, '.env'), 'TOKEN=from-file\nexport BASE=x\nDERIVED="${BASE}-y"\nONLY_FILE=1\n');
   writeFileSync(path.join(dir, 'vars.yaml'), 'REGION: eu\nTOKEN: from-var-file\n');
 

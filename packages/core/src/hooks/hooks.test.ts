@@ -204,11 +204,9 @@ describe('hook runner', () => {
       hooks: { beforeAll: [{ name: 'nap', use: 'sleep', with: { duration: '10s' }, timeout: '50ms' }] },
     };
     const { hooks } = harness({}, cfg);
-    const t0 = Date.now();
     await expect(hooks.runGlobal('beforeAll')).rejects.toThrow(
       /hook step "nap" \(hooks.beforeAll\[0\]\) timed out: stopped after 50ms \(its timeout 50ms\)/,
     );
-    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('unknown use names the step and lists the built-ins', async () => {

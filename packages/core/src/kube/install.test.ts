@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -46,6 +46,7 @@ describe('kubectl install', () => {
     requests.length = 0;
     checksum = sha(FAKE);
   });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const opts = () => ({
     baseUrl: base,

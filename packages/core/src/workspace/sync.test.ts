@@ -1,5 +1,5 @@
 /** syncSources with a fake ProcessRunner: the kubectl calls it makes, in which order, and what happens on failure. */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,11 +269,15 @@ describe('syncSources (fake runner)', () => {
   });
 
   it('no time left after the wait: the copy is not started, the pod is deleted', async () => {
-    runner.on(' wait ', async () => {
-      await new Promise((r) => setTimeout(r, 1100));
+    // The wait takes 1.1 s of the 1 s timeout: the clock moves on instead of the test sleeping.
+    runner.on(' wait ', () => {
+      const after = Date.now() + 1100;
+      jest.spyOn(Date, 'now').mockReturnValue(after);
       return {};
     });
-    const err = await syncSources(kubectl, options({ timeoutMs: 1000 })).catch((e: unknown) => e);
+    const err = await syncSources(kubectl, options({ timeoutMs: 1000 }))
+      .catch((e: unknown) => e)
+      .finally(() => jest.restoreAllMocks());
     expect(err).toMatchObject({ step: 'copy', timedOut: true });
     expect(verbs()).toEqual(['create', 'wait', 'delete']);
   });

@@ -1,0 +1,3 @@
+import { setUp } from './temp-dir.mjs';
+
+export default setUp;

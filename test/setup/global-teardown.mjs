@@ -1,0 +1,3 @@
+import { tearDown } from './temp-dir.mjs';
+
+export default tearDown;
