@@ -1,6 +1,43 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/*
+ * The layers of packages/core/src, bottom first: a folder may import only the folders it lists (and itself).
+ * CONTRIBUTING.md explains them; this table is the rule.
+ */
+export const LAYERS = {
+  util: [],
+  template: ['util'],
+  objects: ['util'],
+  config: ['util', 'template'],
+  render: ['util', 'template', 'objects', 'config'],
+  kube: ['util', 'objects'],
+  slots: ['util', 'objects', 'kube'],
+  workspace: ['util', 'objects', 'kube'],
+  hooks: ['util', 'template', 'objects', 'config', 'render', 'kube'],
+  operations: ['util', 'template', 'objects', 'config', 'render', 'kube', 'slots', 'workspace', 'hooks'],
+  'action-kit': ['util', 'objects', 'config', 'kube', 'slots', 'operations'],
+};
+
+const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((other) => other !== layer && !allowed.includes(other));
+  return {
+    files: [`packages/core/src/${layer}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: forbidden.map((other) => ({
+            group: [`../${other}/*`, `../${other}`],
+            message: `${layer}/ may import only ${allowed.join(', ') || 'nothing of core'} (see LAYERS in eslint.config.js and CONTRIBUTING.md).`,
+          })),
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   {
     ignores: [
@@ -35,4 +72,5 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  ...layerRules,
 );

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPLYSET_NAME } from '../../packages/core/src/kube/prune.js';
-import { formatRef } from '../../packages/core/src/kube/objects.js';
+import { formatRef } from '../../packages/core/src/objects/refs.js';
 import {
   applyEnvironment,
   type ApplyEnvironmentOptions,

@@ -1,5 +1,6 @@
 import type { Kubectl } from '../kube/kubectl.js';
-import { StepFailure, type HookLogger, type HookStack, type HookStepInfo } from './types.js';
+import type { Logger } from '../util/reporter.js';
+import { StepFailure, type HookStack, type HookStepInfo } from './types.js';
 
 export interface BuiltinContext {
   stack: HookStack;
@@ -11,7 +12,7 @@ export interface BuiltinContext {
   signal: AbortSignal;
   /** Milliseconds left before the step's timeout. */
   remainingMs(): number;
-  log: HookLogger;
+  log: Logger;
   /** Where secrets are read from (never from envFiles). */
   processEnv: Record<string, string | undefined>;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

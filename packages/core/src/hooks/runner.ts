@@ -24,7 +24,6 @@ import {
   describeStep,
   type GlobalHookPoint,
   type HookItem,
-  type HookLogger,
   type HookPoint,
   type HookRecorder,
   type HookStack,
@@ -33,6 +32,7 @@ import {
   type StepResult,
 } from './types.js';
 import { UserError } from '../util/errors.js';
+import type { Logger } from '../util/reporter.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30 * 60_000;
 
@@ -50,7 +50,7 @@ export interface HookRunnerOptions {
   recorder?: HookRecorder;
   /** Where `run:` output goes (default: this process's stdout/stderr). */
   output?: { stdout?: (chunk: string) => void; stderr?: (chunk: string) => void };
-  log?: Partial<HookLogger>;
+  log?: Partial<Logger>;
   /** Shell for `run:` (default `bash`). */
   shell?: string;
   /** Limit of a step without `timeout` (default 30 minutes). */
@@ -101,7 +101,7 @@ function tail(text: string, lines = 10): string {
 
 export class HookRunner {
   readonly items: readonly HookItem[];
-  private readonly log: HookLogger;
+  private readonly log: Logger;
   private readonly runner: ProcessRunner;
   private readonly processEnv: Record<string, string | undefined>;
   private readonly builtins: Record<string, BuiltinStep>;

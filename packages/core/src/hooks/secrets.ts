@@ -6,9 +6,9 @@
  */
 import { KubectlError } from '../kube/errors.js';
 import { applyArgs } from '../kube/apply.js';
-import { manifestStream } from '../kube/objects.js';
-import type { KubeObject } from '../render/manifests.js';
-import { LABEL_MANAGED_BY, MANAGER_NAME } from '../render/overlays.js';
+import { manifestStream } from '../objects/refs.js';
+import type { KubeObject } from '../objects/object.js';
+import { LABEL_MANAGED_BY, MANAGER_NAME } from '../objects/labels.js';
 import { needKubectl, withString, type BuiltinContext, type BuiltinStep } from './context.js';
 import { StepFailure } from './types.js';
 

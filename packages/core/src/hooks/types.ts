@@ -49,12 +49,6 @@ export type HookEvent = { type: 'step-start'; step: HookStepInfo } | ({ type: 's
 /** Told about every step: callers open a `core.group` per step, tests record the order. */
 export type HookRecorder = (event: HookEvent) => void;
 
-export interface HookLogger {
-  info(message: string): void;
-  warning(message: string): void;
-  debug(message: string): void;
-}
-
 /** `hooks.beforeAll[0] "migrate"` or `services[2] api afterApply[1] "migrate"`. */
 export function describeStep(step: HookStepInfo): string {
   const where = step.item

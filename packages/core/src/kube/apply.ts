@@ -13,21 +13,15 @@
  *   differs from the cluster. A server-side dry run cannot validate objects in a namespace that does not exist
  *   yet, which is every new slot, so it would fail exactly where a preview matters most.
  */
-import type { KubeObject } from '../render/manifests.js';
-import {
-  LABEL_ENV,
-  LABEL_MANAGED_BY,
-  LABEL_PROJECT,
-  LABEL_SLOT,
-  MANAGER_NAME,
-  isClusterScoped,
-} from '../render/overlays.js';
+import type { KubeObject } from '../objects/object.js';
+import { LABEL_ENV, LABEL_MANAGED_BY, LABEL_PROJECT, LABEL_SLOT, MANAGER_NAME } from '../objects/labels.js';
+import { isClusterScoped } from '../objects/kinds.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
-import { formatRef, manifestStream, refOf, type ObjectRef } from './objects.js';
+import { formatRef, manifestStream, refOf, type ObjectRef } from '../objects/refs.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
 import { markUsage, type UsageUser } from './usage.js';
-import { stackToYaml } from '../render/stack.js';
+import { stackToYaml } from '../objects/yaml.js';
 import { UserError } from '../util/errors.js';
 
 export const FIELD_MANAGER = MANAGER_NAME;

@@ -1,19 +1,22 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LoadedStack } from '../config/load.js';
 import { UserError } from '../util/errors.js';
 import { Kubectl, type KubectlOptions } from './kubectl.js';
 import { ChildProcessRunner, type ProcessRunner } from './runner.js';
+
+/** What the kubeconfig lookup needs of a loaded services.yaml (kept structural: kube/ sits below config/). */
+export interface KubeconfigSource {
+  environment: { name: string; kubeconfig?: string };
+  projectRoot: string;
+  displayFile: string;
+}
 
 /**
  * The kubeconfig of an environment: `environments.<env>.kubeconfig` (`~` expanded, relative to the project root),
  * else none, so kubectl applies its own rules (`$KUBECONFIG`, which may be a list, then ~/.kube/config).
  */
-export function resolveKubeconfig(
-  stack: Pick<LoadedStack, 'environment' | 'projectRoot' | 'displayFile'>,
-  home = os.homedir(),
-): string | undefined {
+export function resolveKubeconfig(stack: KubeconfigSource, home = os.homedir()): string | undefined {
   const configured = stack.environment.kubeconfig?.trim();
   if (!configured) return undefined;
   const expanded =
@@ -38,9 +41,6 @@ export function createKubectl(setup: KubectlSetup): Kubectl {
 }
 
 /** A kubectl bound to the stack's environment (its kubeconfig, when it names one). */
-export function kubectlForStack(
-  stack: Pick<LoadedStack, 'environment' | 'projectRoot' | 'displayFile'>,
-  setup: KubectlSetup,
-): Kubectl {
+export function kubectlForStack(stack: KubeconfigSource, setup: KubectlSetup): Kubectl {
   return createKubectl({ ...setup, kubeconfig: setup.kubeconfig ?? resolveKubeconfig(stack) });
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { KubeObject } from '../render/manifests.js';
+import type { KubeObject } from '../objects/object.js';
 import { clusterObjectsOf, describeDestroy, destroySlot } from './destroy.js';
 import { FakeRunner } from './fake-runner.js';
 import { Kubectl } from './kubectl.js';
-import type { ObjectRef } from './objects.js';
+import type { ObjectRef } from '../objects/refs.js';
 import { releaseUsage, usageKey, usersOf } from './usage.js';
 
 const kubectlWith = (runner: FakeRunner) => new Kubectl(runner, { binary: 'kubectl' });

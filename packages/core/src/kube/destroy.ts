@@ -5,12 +5,12 @@
  * part never stops the others; every problem is reported, and the result says whether all went well.
  * kubectl calls: delete + wait for the namespace, at most three for the cluster-scoped objects.
  */
-import type { KubeObject } from '../render/manifests.js';
-import { isClusterScoped } from '../render/overlays.js';
+import type { KubeObject } from '../objects/object.js';
+import { isClusterScoped } from '../objects/kinds.js';
 import { formatDuration, kubectlTimeout } from './duration.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
-import { formatRef, refOf, type ObjectRef } from './objects.js';
+import { formatRef, refOf, type ObjectRef } from '../objects/refs.js';
 import { checkNamespaceOwnership, type NamespaceOwnership, type NamespaceOwnershipRule } from './ownership.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
 import { describeRelease, releaseUsage, type ReleaseResult } from './usage.js';

@@ -6,7 +6,7 @@
  * Collection never throws: a diagnostic that cannot be fetched says why in its place.
  */
 import type { Kubectl } from './kubectl.js';
-import { formatRef, resourceArg, type ObjectRef } from './objects.js';
+import { formatRef, resourceArg, type ObjectRef } from '../objects/refs.js';
 import { waitCause, waitHint, type WaitCause } from './wait-hints.js';
 
 export type WaitFailureReason = 'timeout' | 'progress-deadline' | 'failed' | 'not-found' | 'error';

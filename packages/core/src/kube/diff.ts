@@ -4,13 +4,13 @@
  * A namespace that does not exist yet makes the server refuse every object in it, so it is checked first (one
  * `get`) and everything in a missing namespace is reported as "created" without asking the server.
  */
-import type { KubeObject } from '../render/manifests.js';
+import type { KubeObject } from '../objects/object.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { applyArgs, type ApplyGroup } from './apply.js';
-import { formatRef, refOf, type ObjectRef } from './objects.js';
+import { formatRef, refOf, type ObjectRef } from '../objects/refs.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
-import { stackToYaml } from '../render/stack.js';
+import { stackToYaml } from '../objects/yaml.js';
 
 export interface DiffOptions {
   namespace?: string;

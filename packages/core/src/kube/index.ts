@@ -4,7 +4,7 @@ export * from './kubectl.js';
 export * from './client.js';
 export * from './duration.js';
 export * from '../util/retry.js';
-export * from './objects.js';
+export * from '../objects/index.js';
 export * from './install.js';
 export { isExecutableFile } from './which.js';
 export * from './apply.js';

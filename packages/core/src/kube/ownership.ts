@@ -10,7 +10,7 @@
  *   is the stronger statement of who owns it.
  * `kube-*`, `default` and the state namespace (it holds every slot record) are refused always, even with force.
  */
-import { LABEL_MANAGED_BY, LABEL_PROJECT, MANAGER_NAME } from '../render/overlays.js';
+import { LABEL_MANAGED_BY, LABEL_PROJECT, MANAGER_NAME } from '../objects/labels.js';
 import { UserError } from '../util/errors.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';

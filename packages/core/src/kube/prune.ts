@@ -20,7 +20,7 @@
  * objects are tracked from the apply that created them. Objects applied before any record existed are not known
  * to prune, as with ApplySet.
  */
-import type { KubeObject } from '../render/manifests.js';
+import type { KubeObject } from '../objects/object.js';
 import {
   LABEL_ENV,
   LABEL_INFRA,
@@ -30,13 +30,13 @@ import {
   LABEL_SLOT,
   MANAGER_NAME,
   componentLabelValue,
-  isClusterScoped,
-} from '../render/overlays.js';
+} from '../objects/labels.js';
+import { isClusterScoped } from '../objects/kinds.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
 import type { ApplyGroup } from './apply.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
-import { formatRef, groupOf, manifestStream, refKey, stubOf, type ObjectRef } from './objects.js';
+import { formatRef, groupOf, manifestStream, refKey, stubOf, type ObjectRef } from '../objects/refs.js';
 import { releaseUsage, usersOf } from './usage.js';
 
 export const APPLYSET_NAME = 'codex-k8s-applyset';

@@ -3,7 +3,7 @@
  * summary) shows them: `kubectl describe` of a Secret prints sizes only, but a pod or Deployment describe prints
  * env values given inline, and a container may log its own configuration.
  */
-import type { KubeObject } from '../render/manifests.js';
+import type { KubeObject } from '../objects/object.js';
 
 /**
  * Values too short to be worth hiding: masking "1" or "true" would garble every text and hides nothing an attacker

@@ -23,10 +23,10 @@
  * or by hand with our labels) counts as unused. The remaining race, another slot marking an object between our
  * read and our delete, costs that slot the object until its next apply re-creates it.
  */
-import type { KubeObject } from '../render/manifests.js';
+import type { KubeObject } from '../objects/object.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
-import { formatRef, manifestStream, refKey, stubOf, type ObjectRef } from './objects.js';
+import { formatRef, manifestStream, refKey, stubOf, type ObjectRef } from '../objects/refs.js';
 import { missingOwnershipLabels } from './ownership.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
 import { UserError } from '../util/errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { KubeObject } from '../render/manifests.js';
+import type { KubeObject } from '../objects/object.js';
 import { codeBlock, eventsFor, formatDiagnostics, type WaitFailure } from './diagnostics.js';
 import { FakeRunner } from './fake-runner.js';
 import { Kubectl } from './kubectl.js';

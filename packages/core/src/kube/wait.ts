@@ -11,7 +11,7 @@
  * The result is a value, not an exception, so the caller decides between failing and a soft-fail output;
  * `assertReady` turns it into a WaitError for callers that want to fail.
  */
-import type { KubeObject } from '../render/manifests.js';
+import type { KubeObject } from '../objects/object.js';
 import {
   collectDiagnostics,
   formatDiagnostics,
@@ -24,7 +24,7 @@ import {
 import { formatDuration, kubectlTimeout } from './duration.js';
 import { KubectlError, isRetryable } from './errors.js';
 import type { Kubectl } from './kubectl.js';
-import { refOf, resourceArg, type ObjectRef } from './objects.js';
+import { refOf, resourceArg, type ObjectRef } from '../objects/refs.js';
 import { backoffDelay, defaultSleep } from '../util/retry.js';
 import { UserError } from '../util/errors.js';
 

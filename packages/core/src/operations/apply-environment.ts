@@ -6,7 +6,7 @@ import { formatDiagnostics } from '../kube/diagnostics.js';
 import { diffStack, formatDiffSummary } from '../kube/diff.js';
 import type { Kubectl } from '../kube/kubectl.js';
 import { secretValues } from '../kube/secrets.js';
-import { formatRef } from '../kube/objects.js';
+import { formatRef } from '../objects/refs.js';
 import {
   describePrune,
   pruneStack,
@@ -198,7 +198,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     filters: o.filters,
     processEnv: o.processEnv,
     maskSecret: o.maskSecret,
-    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+    log: r,
   });
   const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
   // The kinds this apply sends are recorded before it when the record (and so its namespace) exists, else right

@@ -99,7 +99,7 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
           stack,
           kubectl,
           processEnv: o.processEnv,
-          log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+          log: r,
         });
         // The record names the namespace, which makes a predecessor's unlabelled namespace ours; kube-*, default,
         // the state namespace and a namespace labelled for another project are still refused, before any hook.

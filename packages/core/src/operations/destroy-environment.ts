@@ -49,7 +49,7 @@ export async function destroyEnvironment(o: DestroyEnvironmentOptions): Promise<
     stack,
     kubectl,
     processEnv: o.processEnv,
-    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+    log: r,
   });
   const { destroy } = await r.group(`Destroy ${stack.namespace}`, () =>
     destroyWithHooks({

@@ -1,4 +1,4 @@
-import { formatRef, refOf } from '../kube/objects.js';
+import { formatRef, refOf } from '../objects/refs.js';
 import { renderStack } from '../render/stack.js';
 import { plural } from '../util/plural.js';
 import { decideApply } from './apply-decision.js';

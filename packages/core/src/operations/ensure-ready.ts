@@ -106,7 +106,7 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
             image: s.image,
             excludes: s.excludes,
             discardChanges: s.discardChanges,
-            reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
+            reporter: r,
           }),
         );
       }

@@ -3,7 +3,7 @@ import type { Kubectl } from '../kube/kubectl.js';
 import { allocateSlot, planSlot, type AllocateRequest } from '../slots/allocate.js';
 import { NoFreeSlotError } from '../slots/errors.js';
 import { renderStack } from '../render/stack.js';
-import { formatRef, refOf } from '../kube/objects.js';
+import { formatRef, refOf } from '../objects/refs.js';
 import { formatDuration } from '../kube/duration.js';
 import type { SlotRecord } from '../slots/types.js';
 import { UserError } from '../util/errors.js';

@@ -22,7 +22,7 @@ export function slotStoreFor(stack: LoadedStack, kubectl: Kubectl, reporter: Rep
   return new SlotStore(kubectl, {
     namespace,
     prefix: state.configmapPrefix?.trim() || undefined,
-    logger: { info: (m) => reporter.info(m), debug: (m) => reporter.debug(m), warning: (m) => reporter.warning(m) },
+    logger: reporter,
   });
 }
 

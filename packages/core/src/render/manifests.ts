@@ -5,7 +5,9 @@ import { AliasExpansionError, ManifestYamlError, readYamlStream } from '../util/
 import { readInputFile } from '../util/input-file.js';
 import { resolveInProject } from '../util/project-path.js';
 
-export type KubeObject = Record<string, any> & { apiVersion?: string; kind?: string; metadata?: Record<string, any> };
+import type { KubeObject } from '../objects/object.js';
+
+export type { KubeObject };
 
 export interface ManifestDocument {
   object: KubeObject;

@@ -1,48 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { HostMountSpec, Overlay, PVCMountSpec } from '../config/schema.js';
-import type { KubeObject } from './manifests.js';
+import { isClusterScoped } from '../objects/kinds.js';
+import {
+  LABEL_ENV,
+  LABEL_INFRA,
+  LABEL_MANAGED_BY,
+  LABEL_PROJECT,
+  LABEL_SERVICE,
+  LABEL_SLOT,
+  MANAGER_NAME,
+  componentLabelValue,
+} from '../objects/labels.js';
+import type { KubeObject } from '../objects/object.js';
 import { containersOf, isWorkload, mainContainer, podSpecOf } from './workloads.js';
-
-/*
- * Kinds that live outside namespaces. A namespace is never injected into these. The list covers the built-in
- * cluster-scoped kinds and the common add-ons' ones.
- */
-export const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'StorageClass',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'IngressClass',
-  'PriorityClass',
-  'RuntimeClass',
-  'CustomResourceDefinition',
-  'APIService',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'MutatingAdmissionPolicy',
-  'MutatingAdmissionPolicyBinding',
-  'CertificateSigningRequest',
-  'FlowSchema',
-  'PriorityLevelConfiguration',
-  'ComponentStatus',
-  'ClusterIssuer',
-  'ClusterSecretStore',
-  'ClusterPolicy',
-  'GatewayClass',
-  'ClusterTriggerBinding',
-  'ClusterTask',
-]);
-
-export function isClusterScoped(obj: KubeObject): boolean {
-  return typeof obj.kind === 'string' && CLUSTER_SCOPED_KINDS.has(obj.kind);
-}
 
 export function injectNamespace(obj: KubeObject, namespace: string): void {
   if (!namespace || typeof obj.kind !== 'string' || isClusterScoped(obj)) return;
@@ -127,15 +96,6 @@ export function applyPullPolicy(obj: KubeObject, policy: string | undefined): vo
   }
 }
 
-export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const LABEL_PROJECT = 'codex-k8s.io/project';
-export const LABEL_ENV = 'codex-k8s.io/env';
-export const LABEL_SLOT = 'codex-k8s.io/slot';
-export const MANAGER_NAME = 'codex-k8s';
-/** Which infra group or service of services.yaml rendered the object: prune of a filtered apply stays inside it. */
-export const LABEL_INFRA = 'codex-k8s.io/infra';
-export const LABEL_SERVICE = 'codex-k8s.io/service';
-
 /**
  * Ownership labels on the object's own metadata only: selectors and pod templates stay as written, so adopting
  * the tool never restarts a workload.
@@ -150,18 +110,6 @@ export function addOwnershipLabels(obj: KubeObject, project: string, env: string
   labels[LABEL_PROJECT] = project;
   labels[LABEL_ENV] = env;
   if (slot > 0) labels[LABEL_SLOT] = String(slot);
-}
-
-const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
-
-/**
- * The label value naming an infra group or service: its name in lower case (filters compare names
- * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
- */
-export function componentLabelValue(name: string): string {
-  const value = name.trim().toLowerCase();
-  if (value && value.length <= 63 && LABEL_VALUE.test(value)) return value;
-  return `name-${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;
 }
 
 /** `codex-k8s.io/infra: <group>` or `codex-k8s.io/service: <service>`, on the object's own labels only. */

@@ -4,6 +4,7 @@ import { isWhenTrue } from '../config/when.js';
 import { UserError, type Diagnostic } from '../util/errors.js';
 import { makeSelector, type StackFilters } from './filters.js';
 import { loadManifest, type KubeObject } from './manifests.js';
+import { isClusterScoped } from '../objects/kinds.js';
 import {
   addComponentLabel,
   addOwnershipLabels,
@@ -11,13 +12,11 @@ import {
   applyPullPolicy,
   droppedKind,
   injectNamespace,
-  isClusterScoped,
   isServiceWorkload,
   overrideImage,
 } from './overlays.js';
-import { isKnownKind } from './kinds.js';
+import { isKnownKind } from '../objects/kinds.js';
 import { validateDocuments } from './validate.js';
-import { writeYamlDocument } from '../util/yaml-io.js';
 
 export type GroupType = 'infra' | 'service';
 
@@ -159,7 +158,4 @@ function serviceImage(
   return tag ? `${repository}:${tag}` : repository;
 }
 
-/** A deterministic YAML stream: documents separated by `---`, comments dropped, no line folding. */
-export function stackToYaml(documents: readonly { object: unknown }[]): string {
-  return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
-}
+export { stackToYaml } from '../objects/yaml.js';

@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.js';
-import { isClusterScoped } from './overlays.js';
+import { isClusterScoped } from '../objects/kinds.js';
 import type { StackDocument } from './stack.js';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

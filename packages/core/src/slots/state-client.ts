@@ -7,7 +7,8 @@ import { KubectlError, isRetryable } from '../kube/errors.js';
 import type { Kubectl } from '../kube/kubectl.js';
 import { withRetry } from '../util/retry.js';
 import type { ConfigMap } from './record.js';
-import type { Clock, SlotLogger } from './types.js';
+import type { Logger } from '../util/reporter.js';
+import type { Clock } from './types.js';
 
 export interface StateClientOptions {
   /** The state namespace (`state.configmapNamespace`); dedicated to records, so listing all of it is cheap. */
@@ -18,7 +19,7 @@ export interface StateClientOptions {
   retry: { attempts: number; initialMs: number; maxMs: number };
   clock: Clock;
   random?: () => number;
-  logger: SlotLogger;
+  logger: Logger;
 }
 
 export type ConditionalDelete = 'deleted' | 'gone' | 'changed';

@@ -26,14 +26,13 @@ import {
   LABEL_PR,
   LABEL_SLOT,
   LABEL_SLOT_STATE,
-  silentLogger,
   systemClock,
   type Clock,
   type NewSlotRecord,
-  type SlotLogger,
   type SlotQuery,
   type SlotRecord,
 } from './types.js';
+import { silentLogger, type Logger } from '../util/reporter.js';
 
 export interface SlotStoreOptions {
   /** `state.configmapNamespace`. Created on the first write that finds it missing. */
@@ -47,7 +46,7 @@ export interface SlotStoreOptions {
   clock?: Clock;
   /** [0, 1) for jitter; replaced in tests. */
   random?: () => number;
-  logger?: SlotLogger;
+  logger?: Logger;
 }
 
 /** Changes a write applies to a record besides the heartbeat. */
@@ -86,7 +85,7 @@ export interface CollectStaleResult {
 export class SlotStore {
   readonly prefix: string;
   readonly clock: Clock;
-  readonly logger: SlotLogger;
+  readonly logger: Logger;
   readonly random: () => number;
   readonly client: StateClient;
 

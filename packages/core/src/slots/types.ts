@@ -89,12 +89,3 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-/** Where progress goes (an action's core.info/debug, the CLI's logger); silent by default. */
-export interface SlotLogger {
-  info(message: string): void;
-  debug(message: string): void;
-  warning(message: string): void;
-}
-
-export const silentLogger: SlotLogger = { info: () => {}, debug: () => {}, warning: () => {} };

@@ -6,7 +6,6 @@ export {
   DEFAULT_SYNC_TIMEOUT_MS,
   DEFAULT_SYNC_RESOURCES,
   type SyncOptions,
-  type SyncReporter,
   type SyncResources,
   type ResourceList,
   type ResolvedSyncOptions,

@@ -6,16 +6,9 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProcessRunner } from '../kube/runner.js';
 import { UserError } from '../util/errors.js';
+import type { Logger } from '../util/reporter.js';
 import { DEFAULT_EXCLUDES, validateExcludes } from './excludes.js';
 import { syncTarget, validateMount } from './target.js';
-
-/** Where a sync tells what it does; a `Reporter` fits. */
-export interface SyncReporter {
-  info(message: string): void;
-  debug(message: string): void;
-  /** Problems that do not fail the sync (the pod could not be deleted); falls back to `info`. */
-  warning?(message: string): void;
-}
 
 export interface ResourceList {
   cpu?: string;
@@ -71,7 +64,7 @@ export interface SyncOptions {
   runner?: ProcessRunner;
   /** Local tar binary (GNU tar; default `tar`). */
   tarBinary?: string;
-  reporter?: SyncReporter;
+  reporter?: Logger;
   /** Aborting stops the sync like a timeout; the pod is still deleted. */
   signal?: AbortSignal;
 }

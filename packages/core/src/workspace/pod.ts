@@ -4,8 +4,8 @@
  * itself), bounded in resources, has no capabilities and no API token, and is labelled so it can be found.
  */
 import { randomBytes } from 'node:crypto';
-import type { KubeObject } from '../render/manifests.js';
-import { LABEL_ENV, LABEL_MANAGED_BY, LABEL_SLOT, MANAGER_NAME } from '../render/overlays.js';
+import type { KubeObject } from '../objects/object.js';
+import { LABEL_ENV, LABEL_MANAGED_BY, LABEL_SLOT, MANAGER_NAME } from '../objects/labels.js';
 import type { SyncResources } from './options.js';
 
 export const SYNC_POD_PREFIX = 'codex-k8s-sync-';

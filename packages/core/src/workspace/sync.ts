@@ -15,17 +15,18 @@
 import { posix } from 'node:path';
 import { KubectlError } from '../kube/errors.js';
 import type { Kubectl } from '../kube/kubectl.js';
-import { manifestStream } from '../kube/objects.js';
+import { manifestStream } from '../objects/refs.js';
 import { ChildProcessRunner } from '../kube/runner.js';
 import { formatDuration } from '../kube/duration.js';
-import { MANAGER_NAME } from '../render/overlays.js';
+import { MANAGER_NAME } from '../objects/labels.js';
 import { packSources } from './archive.js';
 import { SyncError, WorkspaceChangedError, type SyncStep } from './errors.js';
 import { compileExcludes } from './excludes.js';
-import { resolveSyncOptions, type ResolvedSyncOptions, type SyncOptions, type SyncReporter } from './options.js';
+import { resolveSyncOptions, type ResolvedSyncOptions, type SyncOptions } from './options.js';
 import { SYNC_CONTAINER, SYNC_POD_PREFIX, syncId, syncPodManifest } from './pod.js';
 import { describePodProblem } from './problem.js';
 import { CLEANUP_SCRIPT, CONFLICT_EXIT, COPY_SCRIPT, SAVED_DIR } from './script.js';
+import { silentLogger, type Logger } from '../util/reporter.js';
 import { listSources } from './walk.js';
 
 export interface SyncResult {
@@ -60,8 +61,8 @@ const CLEANUP_CALL_MS = 20_000;
  */
 export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promise<SyncResult> {
   const o = resolveSyncOptions(options);
-  const reporter: SyncReporter = options.reporter ?? { info: () => undefined, debug: () => undefined };
-  const warn = (m: string): void => (reporter.warning ? reporter.warning(m) : reporter.info(m));
+  const reporter: Logger = options.reporter ?? silentLogger;
+  const warn = (m: string): void => reporter.warning(m);
   const signal = options.signal;
   const started = Date.now();
   const deadline = started + o.timeoutMs;
@@ -228,7 +229,7 @@ async function cleanupCopy(
   o: ResolvedSyncOptions,
   podName: string,
   id: string,
-  reporter: SyncReporter,
+  reporter: Logger,
 ): Promise<void> {
   try {
     await kubectl.run(

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../render/manifests.js';
-import { isClusterScoped } from '../render/overlays.js';
+import { isClusterScoped } from './kinds.js';
+import type { KubeObject } from './object.js';
 
 /** Which object: enough to name it to kubectl and to a user. */
 export interface ObjectRef {
