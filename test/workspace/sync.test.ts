@@ -147,7 +147,10 @@ describe('syncSources against the test server', () => {
     const t0 = Date.now();
     const log: string[] = [];
     const stamp = (m: string) => log.push(`${Date.now() - t0} ms ${m}`);
-    const result: SyncResult = await syncSources(kubectl, options({ reporter: { info: stamp, debug: stamp } }));
+    const result: SyncResult = await syncSources(
+      kubectl,
+      options({ reporter: { info: stamp, debug: stamp, warning: stamp } }),
+    );
     const elapsed = Date.now() - t0;
 
     expect(snapshot(target)).toEqual({

@@ -54,7 +54,7 @@ describe('syncSources (fake runner)', () => {
     const info: string[] = [];
     const result = await syncSources(
       kubectl,
-      options({ reporter: { info: (m) => info.push(m), debug: () => undefined } }),
+      options({ reporter: { info: (m) => info.push(m), debug: () => undefined, warning: (m) => info.push(m) } }),
     );
     const [create, wait, exec, del] = kubectlCalls();
     const pod = result.podName;
