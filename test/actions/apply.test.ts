@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { useKubeServer } from '../kube-server/harness.js';
 import { actionMain, runAction } from '../support/action.js';
+import { tempDir } from '../support/temp-dir.js';
 import { MANIFESTS, SERVICES_YAML, writeProject } from '../kube/project.js';
 
 const TOOLS = path.resolve('.tools/bin');
@@ -41,6 +42,8 @@ describe('apply action (node dist/index.js)', () => {
           KUBECONFIG: h.kubeconfig,
           PATH: `${TOOLS}:${process.env.PATH}`,
           KUBECACHEDIR: path.join(h.dir, 'cache'),
+          // Kept after the run (runAction removes its own), so the manifest-path output can be read.
+          RUNNER_TEMP: tempDir('apply-runner-temp-'),
         },
         timeoutMs: 120_000,
       },

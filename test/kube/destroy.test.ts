@@ -1,11 +1,13 @@
 /** Destroying slots with the real kubectl: the namespace goes, shared cluster-scoped objects stay while used. */
 import { describe, expect, it } from '@jest/globals';
-import { applyStack } from '../../packages/core/src/kube/apply.js';
+import { applyStack, namespaceLabels } from '../../packages/core/src/kube/apply.js';
 import { describeDestroy, destroySlot } from '../../packages/core/src/kube/destroy.js';
 import { useKubeServer } from '../kube-server/harness.js';
 import { kubectlOf, load, render, shopProject } from './project.js';
 
 const fast = { initialDelayMs: 50 };
+const owner = { project: 'shop' };
+const labelsOf = (namespace: string) => namespaceLabels('shop', 'ai', Number(namespace.split('-').pop()));
 
 describe('destroy with kubectl', () => {
   const h = useKubeServer({ readyDelayMs: 100, namespaceTerminationDelayMs: 400 });
@@ -14,7 +16,12 @@ describe('destroy with kubectl', () => {
     const root = shopProject();
     const kubectl = kubectlOf(h);
     const slots = [1, 2].map((n) => load(root, n));
-    for (const s of slots) await applyStack(kubectl, render(s).groups, { namespace: s.namespace, retry: fast });
+    for (const s of slots)
+      await applyStack(kubectl, render(s).groups, {
+        namespace: s.namespace,
+        namespaceLabels: labelsOf(s.namespace),
+        retry: fast,
+      });
     expect(h.server.store.get('clusterrole', undefined, 'shop-reader')!.metadata.annotations).toEqual({
       'used-by.codex-k8s.io/shop-dev-1': 'shop-dev-1',
       'used-by.codex-k8s.io/shop-dev-2': 'shop-dev-2',
@@ -23,6 +30,7 @@ describe('destroy with kubectl', () => {
     const before = kubectl.invocations;
     const one = slots[0];
     const r = await destroySlot(kubectl, {
+      owner,
       namespace: one.namespace,
       clusterObjects: render(one).documents.map((d) => d.object),
       namespaceTimeoutMs: 10_000,
@@ -30,10 +38,11 @@ describe('destroy with kubectl', () => {
     });
     expect(r.problems).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.namespace).toEqual({ name: 'shop-dev-1', existed: true, gone: true });
+    expect(r.namespace).toMatchObject({ name: 'shop-dev-1', existed: true, gone: true });
+    expect(r.namespace.ownership).toMatchObject({ allowed: true, basis: 'labels' });
     expect(r.cluster.kept.map((k) => [k.ref.name, k.users])).toEqual([['shop-reader', ['shop-dev-2']]]);
     expect(r.cluster.deleted.map((d) => d.name)).toEqual(['shop-dev-1-only']);
-    expect(kubectl.invocations - before).toBe(5);
+    expect(kubectl.invocations - before).toBe(6); // ownership read, namespace delete, get, annotate, delete, wait
     expect(describeDestroy(r)).toEqual([
       'namespace shop-dev-1: deleted',
       'deleted ClusterRole shop-dev-1-only (no other slot uses it)',
@@ -52,6 +61,7 @@ describe('destroy with kubectl', () => {
 
     // Destroying a slot twice is harmless.
     const again = await destroySlot(kubectl, {
+      owner,
       namespace: one.namespace,
       clusterObjects: render(one).documents.map((d) => d.object),
     });
@@ -62,6 +72,7 @@ describe('destroy with kubectl', () => {
     // The last user goes: the shared object goes too.
     const two = slots[1];
     const dry = await destroySlot(kubectl, {
+      owner,
       namespace: two.namespace,
       clusterObjects: render(two).documents.map((d) => d.object),
       dryRun: true,
@@ -69,6 +80,7 @@ describe('destroy with kubectl', () => {
     expect(dry.cluster.deleted.map((d) => d.name).sort()).toEqual(['shop-dev-2-only', 'shop-reader']);
     expect(h.server.store.get('clusterrole', undefined, 'shop-reader')).toBeDefined();
     const last = await destroySlot(kubectl, {
+      owner,
       namespace: two.namespace,
       clusterObjects: render(two).documents.map((d) => d.object),
     });
@@ -85,8 +97,14 @@ describe('usage marks are per namespace, not per name prefix', () => {
     const root = shopProject();
     const kubectl = kubectlOf(h);
     const slots = [1, 10].map((n) => load(root, n));
-    for (const s of slots) await applyStack(kubectl, render(s).groups, { namespace: s.namespace, retry: fast });
+    for (const s of slots)
+      await applyStack(kubectl, render(s).groups, {
+        namespace: s.namespace,
+        namespaceLabels: labelsOf(s.namespace),
+        retry: fast,
+      });
     const r = await destroySlot(kubectl, {
+      owner,
       namespace: 'shop-dev-1',
       clusterObjects: render(slots[0]).documents.map((d) => d.object),
       namespaceTimeoutMs: 10_000,
@@ -101,8 +119,13 @@ describe('usage marks are per namespace, not per name prefix', () => {
     expect(h.server.store.get('clusterrole', undefined, 'shop-dev-10-only')).toBeDefined();
 
     // And the other way round: shop-dev-10 going does not take shop-dev-1's use with it.
-    await applyStack(kubectl, render(slots[0]).groups, { namespace: 'shop-dev-1', retry: fast });
+    await applyStack(kubectl, render(slots[0]).groups, {
+      namespace: 'shop-dev-1',
+      namespaceLabels: labelsOf('shop-dev-1'),
+      retry: fast,
+    });
     const ten = await destroySlot(kubectl, {
+      owner,
       namespace: 'shop-dev-10',
       clusterObjects: render(slots[1]).documents.map((d) => d.object),
       namespaceTimeoutMs: 10_000,
@@ -122,8 +145,13 @@ describe('destroy with a slow namespace', () => {
   it('a namespace stuck terminating is reported with the next step; the rest is still done', async () => {
     const stack = load(shopProject(), 5);
     const kubectl = kubectlOf(h);
-    await applyStack(kubectl, render(stack).groups, { namespace: stack.namespace, retry: fast });
+    await applyStack(kubectl, render(stack).groups, {
+      namespace: stack.namespace,
+      namespaceLabels: labelsOf(stack.namespace),
+      retry: fast,
+    });
     const r = await destroySlot(kubectl, {
+      owner,
       namespace: stack.namespace,
       clusterObjects: render(stack).documents.map((d) => d.object),
       namespaceTimeoutMs: 1500,

@@ -151,6 +151,7 @@ describe('hooks with kubectl', () => {
       hooks,
       destroy: {
         namespace: stack.namespace,
+        owner: { project: 'shop' },
         clusterObjects: render(stack).documents.map((d) => d.object),
         namespaceTimeoutMs: 10_000,
       },

@@ -172,11 +172,42 @@ describe('namespace ownership of destroy and cleanup', () => {
   it("destroy accepts a predecessor's unlabelled namespace that a slot record names", async () => {
     const root = project();
     await h.kubectl(['create', 'namespace', 'codex-system']);
-    await h.kubectl(['apply', '-f', '-'], { stdin: namespaceDoc('legacy-dev-7') });
-    await h.kubectl(['apply', '-f', '-'], { stdin: predecessorRecord(7, 'legacy-dev-7') });
-    const r = await destroyNs(root, 'legacy-dev-7');
+    await h.kubectl(['apply', '-f', '-'], { stdin: namespaceDoc('shop-dev-7') });
+    await h.kubectl(['apply', '-f', '-'], { stdin: predecessorRecord(7, 'shop-dev-7') });
+    const r = await destroyNs(root, 'shop-dev-7');
     expect(r.namespace.ownership?.basis).toBe('record');
-    expect(exists('legacy-dev-7')).toBe(false);
+    expect(exists('shop-dev-7')).toBe(false);
+  });
+
+  it('a record naming a namespace its slot does not render vouches for nothing: destroy and cleanup refuse it', async () => {
+    const root = project();
+    await h.kubectl(['create', 'namespace', 'codex-system']);
+    await h.kubectl(['apply', '-f', '-'], { stdin: namespaceDoc('team-prod') });
+    await h.kubectl(['create', 'configmap', 'keep-me', '-n', 'team-prod', '--from-literal=a=b']);
+    // A hand-edited record: slot 8 of shop renders shop-dev-8, not team-prod.
+    await h.kubectl(['apply', '-f', '-'], { stdin: predecessorRecord(8, 'team-prod') });
+    const why =
+      'namespace team-prod is not managed by codex-k8s for project shop: it has no label ' +
+      'app.kubernetes.io/managed-by=codex-k8s and the record of slot 8 names it, but services.yaml gives slot 8 the namespace shop-dev-8';
+    for (const dryRun of [true, false]) {
+      const err = await destroyNs(root, 'team-prod', { dryRun }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toBe(`${why}; pass --force to delete it anyway`);
+    }
+    for (const dryRun of [true, false]) {
+      const result = await cleanupSlots({
+        load: { config: join(root, 'services.yaml'), env: 'ai', cwd: root, processEnv: { PATH: process.env.PATH } },
+        slot: 8,
+        client: kubectlOf(h),
+        reporter: recorder(),
+        dryRun,
+      });
+      expect(result.released).toEqual([]);
+      expect(result.problems).toEqual([`slot 8 (team-prod): ${why}`]);
+    }
+    expect(exists('team-prod')).toBe(true);
+    expect(h.server.store.get('ConfigMap', 'team-prod', 'keep-me')).toBeDefined();
+    expect(h.server.store.get('ConfigMap', 'codex-system', 'codex-env-8')).toBeDefined();
   });
 
   it("cleanup removes a predecessor's slot (record, no labels) and refuses records naming protected or foreign namespaces", async () => {

@@ -16,5 +16,10 @@ export function clusterState(server: KubeServer): Record<string, unknown> {
 
 /** Requests that could change something (dry-run requests, `dryRun=All`, included). */
 export function mutatingRequests(server: KubeServer, since = 0): RequestLogEntry[] {
-  return server.requests.slice(since).filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
+  // A server-side dry run (kubectl diff sends PATCH ?dryRun=All) is answered without storing anything.
+  return server.requests
+    .slice(since)
+    .filter(
+      (r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && !/(^|[?&])dryRun=All\b/.test(r.query ?? ''),
+    );
 }

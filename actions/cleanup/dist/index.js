@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6305);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6283);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6305:
+/***/ 6283:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53612,8 +53612,119 @@ function loadManifest(stack, manifestPath) {
     return out;
 }
 //# sourceMappingURL=manifests.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/kinds.js
+/*
+ * Kinds that live outside namespaces. A namespace is never injected into these. The list covers the built-in
+ * cluster-scoped kinds and the common add-ons' ones.
+ */
+const CLUSTER_SCOPED_KINDS = new Set([
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'StorageClass',
+    'CSIDriver',
+    'CSINode',
+    'VolumeAttachment',
+    'IngressClass',
+    'PriorityClass',
+    'RuntimeClass',
+    'CustomResourceDefinition',
+    'APIService',
+    'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+    'MutatingAdmissionPolicy',
+    'MutatingAdmissionPolicyBinding',
+    'CertificateSigningRequest',
+    'FlowSchema',
+    'PriorityLevelConfiguration',
+    'ComponentStatus',
+    'ClusterIssuer',
+    'ClusterSecretStore',
+    'ClusterPolicy',
+    'GatewayClass',
+    'ClusterTriggerBinding',
+    'ClusterTask',
+]);
+function kinds_isClusterScoped(obj) {
+    return typeof obj.kind === 'string' && CLUSTER_SCOPED_KINDS.has(obj.kind);
+}
+/** Namespaced kinds of core Kubernetes and common add-ons: a `dropKinds` entry outside these is likely a typo. */
+const NAMESPACED_KINDS = [
+    'ConfigMap',
+    'Secret',
+    'Service',
+    'ServiceAccount',
+    'Pod',
+    'PodTemplate',
+    'PersistentVolumeClaim',
+    'Endpoints',
+    'EndpointSlice',
+    'Event',
+    'LimitRange',
+    'ResourceQuota',
+    'ReplicationController',
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'ReplicaSet',
+    'ControllerRevision',
+    'Job',
+    'CronJob',
+    'Ingress',
+    'NetworkPolicy',
+    'Role',
+    'RoleBinding',
+    'HorizontalPodAutoscaler',
+    'PodDisruptionBudget',
+    'Lease',
+    'CSIStorageCapacity',
+    'Certificate',
+    'Issuer',
+    'CertificateRequest',
+    'ServiceMonitor',
+    'PodMonitor',
+    'PrometheusRule',
+    'Gateway',
+    'HTTPRoute',
+    'GRPCRoute',
+    'ExternalSecret',
+    'SecretStore',
+    'VerticalPodAutoscaler',
+];
+const KNOWN = new Set([...NAMESPACED_KINDS, ...CLUSTER_SCOPED_KINDS].map((k) => k.toLowerCase()));
+function isKnownKind(kind) {
+    return KNOWN.has(kind.trim().toLowerCase());
+}
+//# sourceMappingURL=kinds.js.map
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/labels.js
+
+/** The labels and field manager that mark what codex-k8s created. */
+const labels_LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+const labels_LABEL_PROJECT = 'codex-k8s.io/project';
+const labels_LABEL_ENV = 'codex-k8s.io/env';
+const labels_LABEL_SLOT = 'codex-k8s.io/slot';
+const labels_MANAGER_NAME = 'codex-k8s';
+/** Which infra group or service of services.yaml rendered the object: prune of a filtered apply stays inside it. */
+const labels_LABEL_INFRA = 'codex-k8s.io/infra';
+const labels_LABEL_SERVICE = 'codex-k8s.io/service';
+const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
+/**
+ * The label value naming an infra group or service: its name in lower case (filters compare names
+ * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
+ */
+function labels_componentLabelValue(name) {
+    const value = name.trim().toLowerCase();
+    if (value && value.length <= 63 && LABEL_VALUE.test(value))
+        return value;
+    return `name-${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 16)}`;
+}
+//# sourceMappingURL=labels.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/workloads.js
 /** Where the pod spec sits in each workload kind. */
 const POD_SPEC_PATH = {
@@ -53654,47 +53765,9 @@ function mainContainer(spec, serviceName) {
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/overlays.js
 
 
-/*
- * Kinds that live outside namespaces. A namespace is never injected into these. The list covers the built-in
- * cluster-scoped kinds and the common add-ons' ones.
- */
-const CLUSTER_SCOPED_KINDS = new Set([
-    'Namespace',
-    'Node',
-    'PersistentVolume',
-    'ClusterRole',
-    'ClusterRoleBinding',
-    'StorageClass',
-    'CSIDriver',
-    'CSINode',
-    'VolumeAttachment',
-    'IngressClass',
-    'PriorityClass',
-    'RuntimeClass',
-    'CustomResourceDefinition',
-    'APIService',
-    'ValidatingWebhookConfiguration',
-    'MutatingWebhookConfiguration',
-    'ValidatingAdmissionPolicy',
-    'ValidatingAdmissionPolicyBinding',
-    'MutatingAdmissionPolicy',
-    'MutatingAdmissionPolicyBinding',
-    'CertificateSigningRequest',
-    'FlowSchema',
-    'PriorityLevelConfiguration',
-    'ComponentStatus',
-    'ClusterIssuer',
-    'ClusterSecretStore',
-    'ClusterPolicy',
-    'GatewayClass',
-    'ClusterTriggerBinding',
-    'ClusterTask',
-]);
-function overlays_isClusterScoped(obj) {
-    return typeof obj.kind === 'string' && CLUSTER_SCOPED_KINDS.has(obj.kind);
-}
+
 function injectNamespace(obj, namespace) {
-    if (!namespace || typeof obj.kind !== 'string' || overlays_isClusterScoped(obj))
+    if (!namespace || typeof obj.kind !== 'string' || kinds_isClusterScoped(obj))
         return;
     const meta = (obj.metadata ??= {});
     if (typeof meta.namespace !== 'string' || meta.namespace.trim() === '')
@@ -53773,14 +53846,6 @@ function applyPullPolicy(obj, policy) {
             c.imagePullPolicy = policy;
     }
 }
-const overlays_LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-const overlays_LABEL_PROJECT = 'codex-k8s.io/project';
-const overlays_LABEL_ENV = 'codex-k8s.io/env';
-const overlays_LABEL_SLOT = 'codex-k8s.io/slot';
-const overlays_MANAGER_NAME = 'codex-k8s';
-/** Which infra group or service of services.yaml rendered the object: prune of a filtered apply stays inside it. */
-const overlays_LABEL_INFRA = 'codex-k8s.io/infra';
-const overlays_LABEL_SERVICE = 'codex-k8s.io/service';
 /**
  * Ownership labels on the object's own metadata only: selectors and pod templates stay as written, so adopting
  * the tool never restarts a workload.
@@ -53788,80 +53853,19 @@ const overlays_LABEL_SERVICE = 'codex-k8s.io/service';
 function addOwnershipLabels(obj, project, env, slot) {
     const meta = (obj.metadata ??= {});
     const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
-    labels[overlays_LABEL_MANAGED_BY] = overlays_MANAGER_NAME;
-    labels[overlays_LABEL_PROJECT] = project;
-    labels[overlays_LABEL_ENV] = env;
+    labels[labels_LABEL_MANAGED_BY] = labels_MANAGER_NAME;
+    labels[labels_LABEL_PROJECT] = project;
+    labels[labels_LABEL_ENV] = env;
     if (slot > 0)
-        labels[overlays_LABEL_SLOT] = String(slot);
-}
-const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
-/**
- * The label value naming an infra group or service: its name in lower case (filters compare names
- * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
- */
-function overlays_componentLabelValue(name) {
-    const value = name.trim().toLowerCase();
-    if (value && value.length <= 63 && LABEL_VALUE.test(value))
-        return value;
-    return `name-${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 16)}`;
+        labels[labels_LABEL_SLOT] = String(slot);
 }
 /** `codex-k8s.io/infra: <group>` or `codex-k8s.io/service: <service>`, on the object's own labels only. */
 function addComponentLabel(obj, type, name) {
     const meta = (obj.metadata ??= {});
     const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
-    labels[type === 'infra' ? overlays_LABEL_INFRA : overlays_LABEL_SERVICE] = overlays_componentLabelValue(name);
+    labels[type === 'infra' ? labels_LABEL_INFRA : labels_LABEL_SERVICE] = labels_componentLabelValue(name);
 }
 //# sourceMappingURL=overlays.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/render/kinds.js
-
-/** Namespaced kinds of core Kubernetes and common add-ons: a `dropKinds` entry outside these is likely a typo. */
-const NAMESPACED_KINDS = [
-    'ConfigMap',
-    'Secret',
-    'Service',
-    'ServiceAccount',
-    'Pod',
-    'PodTemplate',
-    'PersistentVolumeClaim',
-    'Endpoints',
-    'EndpointSlice',
-    'Event',
-    'LimitRange',
-    'ResourceQuota',
-    'ReplicationController',
-    'Deployment',
-    'StatefulSet',
-    'DaemonSet',
-    'ReplicaSet',
-    'ControllerRevision',
-    'Job',
-    'CronJob',
-    'Ingress',
-    'NetworkPolicy',
-    'Role',
-    'RoleBinding',
-    'HorizontalPodAutoscaler',
-    'PodDisruptionBudget',
-    'Lease',
-    'CSIStorageCapacity',
-    'Certificate',
-    'Issuer',
-    'CertificateRequest',
-    'ServiceMonitor',
-    'PodMonitor',
-    'PrometheusRule',
-    'Gateway',
-    'HTTPRoute',
-    'GRPCRoute',
-    'ExternalSecret',
-    'SecretStore',
-    'VerticalPodAutoscaler',
-];
-const KNOWN = new Set([...NAMESPACED_KINDS, ...CLUSTER_SCOPED_KINDS].map((k) => k.toLowerCase()));
-function isKnownKind(kind) {
-    return KNOWN.has(kind.trim().toLowerCase());
-}
-//# sourceMappingURL=kinds.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/validate.js
 
 
@@ -53897,7 +53901,7 @@ function validateDocuments(documents, configFile) {
                 .split('/')
                 .slice(0, -1)
                 .join('/');
-            const ns = overlays_isClusterScoped(o) ? '' : String(meta.namespace ?? '');
+            const ns = kinds_isClusterScoped(o) ? '' : String(meta.namespace ?? '');
             const key = `${group}|${o.kind}|${ns}|${meta.name}`;
             const first = seen.get(key);
             if (first)
@@ -53911,6 +53915,13 @@ function validateDocuments(documents, configFile) {
     }
 }
 //# sourceMappingURL=validate.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/yaml.js
+
+/** A deterministic YAML stream: documents separated by `---`, comments dropped, no line folding. */
+function yaml_stackToYaml(documents) {
+    return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
+}
+//# sourceMappingURL=yaml.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/stack.js
 
 
@@ -54011,7 +54022,7 @@ function stack_renderStack(stack, filters = {}) {
  * one written without any lands wherever kubectl's context points. Returns `Kind/name` of such a document.
  */
 function withoutNamespace(obj) {
-    if (typeof obj.kind !== 'string' || overlays_isClusterScoped(obj))
+    if (typeof obj.kind !== 'string' || kinds_isClusterScoped(obj))
         return undefined;
     const ns = obj.metadata?.namespace;
     if (typeof ns === 'string' && ns.trim() !== '')
@@ -54028,10 +54039,7 @@ function serviceImage(stack, image, i) {
     }
     return tag ? `${repository}:${tag}` : repository;
 }
-/** A deterministic YAML stream: documents separated by `---`, comments dropped, no line folding. */
-function stack_stackToYaml(documents) {
-    return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
-}
+
 //# sourceMappingURL=stack.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/stack.js
 /** services.yaml and stack rendering only: what `render`, `config` and `validate` need, without the cluster layers. */
@@ -54386,22 +54394,22 @@ function duration_kubectlTimeout(ms) {
     return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
 //# sourceMappingURL=duration.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/kube/objects.js
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/refs.js
 
-function objects_refOf(obj) {
+function refs_refOf(obj) {
     const ns = obj.metadata?.namespace;
     return {
         apiVersion: String(obj.apiVersion ?? ''),
         kind: String(obj.kind ?? ''),
         name: String(obj.metadata?.name ?? ''),
-        ...(typeof ns === 'string' && ns !== '' && !overlays_isClusterScoped(obj) ? { namespace: ns } : {}),
+        ...(typeof ns === 'string' && ns !== '' && !kinds_isClusterScoped(obj) ? { namespace: ns } : {}),
     };
 }
 /** `Deployment shop-dev-1/api`, `ClusterRole reader`: how messages name an object. */
-function objects_formatRef(ref) {
+function refs_formatRef(ref) {
     return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
-function objects_groupOf(apiVersion) {
+function refs_groupOf(apiVersion) {
     const i = apiVersion.indexOf('/');
     return i < 0 ? '' : apiVersion.slice(0, i);
 }
@@ -54409,17 +54417,17 @@ function objects_groupOf(apiVersion) {
  * `deployment.apps/api`: the kind qualified by its API group, so a CRD that reuses a built-in kind name
  * (another group's `Deployment`) is never picked by mistake.
  */
-function objects_resourceArg(ref) {
-    const group = objects_groupOf(ref.apiVersion);
+function refs_resourceArg(ref) {
+    const group = refs_groupOf(ref.apiVersion);
     return `${ref.kind.toLowerCase()}${group ? `.${group}` : ''}/${ref.name}`;
 }
 const sameRef = (a, b) => a.apiVersion === b.apiVersion &&
     a.kind === b.kind &&
     a.name === b.name &&
     (a.namespace ?? '') === (b.namespace ?? '');
-const objects_refKey = (r) => `${objects_groupOf(r.apiVersion)}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+const refs_refKey = (r) => `${refs_groupOf(r.apiVersion)}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
 /** The smallest manifest naming an object: what `get -f -`, `annotate -f -` and `delete -f -` need on stdin. */
-function objects_stubOf(ref) {
+function refs_stubOf(ref) {
     return {
         apiVersion: ref.apiVersion,
         kind: ref.kind,
@@ -54427,10 +54435,17 @@ function objects_stubOf(ref) {
     };
 }
 /** A JSON stream (one object per line is valid YAML for kubectl's `-f -`). */
-function objects_manifestStream(objects) {
+function refs_manifestStream(objects) {
     return objects.map((o) => JSON.stringify(o)).join('\n---\n') + '\n';
 }
-//# sourceMappingURL=objects.js.map
+//# sourceMappingURL=refs.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/index.js
+
+
+
+
+
+//# sourceMappingURL=index.js.map
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
@@ -58451,16 +58466,16 @@ function protectedNamespaceReason(namespace, stateNamespace) {
 }
 /** What the labels lack for the namespace to be this project's, or undefined when they prove it. */
 function missingOwnershipLabels(labels, project) {
-    const managedBy = labels?.[overlays_LABEL_MANAGED_BY];
-    if (managedBy !== overlays_MANAGER_NAME)
+    const managedBy = labels?.[labels_LABEL_MANAGED_BY];
+    if (managedBy !== labels_MANAGER_NAME)
         return managedBy === undefined
-            ? `it has no label ${overlays_LABEL_MANAGED_BY}=${overlays_MANAGER_NAME}`
-            : `its label ${overlays_LABEL_MANAGED_BY} is ${String(managedBy)}, not ${overlays_MANAGER_NAME}`;
-    const owner = labels?.[overlays_LABEL_PROJECT];
+            ? `it has no label ${labels_LABEL_MANAGED_BY}=${labels_MANAGER_NAME}`
+            : `its label ${labels_LABEL_MANAGED_BY} is ${String(managedBy)}, not ${labels_MANAGER_NAME}`;
+    const owner = labels?.[labels_LABEL_PROJECT];
     if (owner !== project)
         return owner === undefined
-            ? `it has no label ${overlays_LABEL_PROJECT}=${project}`
-            : `it belongs to project ${String(owner)} (label ${overlays_LABEL_PROJECT}=${String(owner)})`;
+            ? `it has no label ${labels_LABEL_PROJECT}=${project}`
+            : `it belongs to project ${String(owner)} (label ${labels_LABEL_PROJECT}=${String(owner)})`;
     return undefined;
 }
 /**
@@ -58486,15 +58501,16 @@ async function ownership_checkNamespaceOwnership(kubectl, namespace, rule, call 
     const missing = missingOwnershipLabels(labels, rule.project);
     if (!missing)
         return { namespace, exists: true, allowed: true, basis: 'labels' };
-    const otherProject = labels?.[overlays_LABEL_MANAGED_BY] === overlays_MANAGER_NAME && labels?.[overlays_LABEL_PROJECT] !== undefined;
+    const otherProject = labels?.[labels_LABEL_MANAGED_BY] === labels_MANAGER_NAME && labels?.[labels_LABEL_PROJECT] !== undefined;
     const named = otherProject
         ? false
         : typeof rule.namedByRecord === 'function'
             ? await rule.namedByRecord()
-            : !!rule.namedByRecord;
-    if (named)
+            : (rule.namedByRecord ?? false);
+    if (named === true)
         return { namespace, exists: true, allowed: true, basis: 'record' };
-    const why = `namespace ${namespace} is not managed by codex-k8s for project ${rule.project}: ${missing}${otherProject ? '' : ' and no slot record names it'}`;
+    const noRecord = typeof named === 'string' ? ` and ${named}` : ' and no slot record names it';
+    const why = `namespace ${namespace} is not managed by codex-k8s for project ${rule.project}: ${missing}${otherProject ? '' : noRecord}`;
     if (rule.force)
         return { namespace, exists: true, allowed: true, basis: 'force', reason: why };
     return { namespace, exists: true, allowed: false, reason: rule.forceHint ? `${why}; ${rule.forceHint}` : why };
@@ -58547,7 +58563,7 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
     const read = await retry_withRetry(async () => {
         const res = await kubectl.exec(['get', '-f', '-', '--ignore-not-found', '-o', 'json'], {
             ...call,
-            input: objects_manifestStream(refs.map(objects_stubOf)),
+            input: refs_manifestStream(refs.map(refs_stubOf)),
         });
         const err = res.code === 0 ? undefined : new errors_KubectlError(['get', '-f', '-'], res.code, res.stderr, res.timedOut);
         if (err?.transient)
@@ -58566,22 +58582,22 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
         const other = lines.filter((l) => !noKind(l));
         for (const line of other) {
             const hit = refs.filter((r) => mentions(line, r));
-            hit.forEach((r) => unreadable.add(objects_refKey(r)));
+            hit.forEach((r) => unreadable.add(refs_refKey(r)));
             result.problems.push({ ref: hit.length === 1 ? hit[0] : undefined, message: `cannot read: ${line}` });
         }
         if (!lines.length || (other.length && !read.stdout.trim())) {
             // Nothing to tell which objects were read: decide nothing.
             if (!lines.length)
                 result.problems.push({ message: `cannot read the cluster-scoped objects: ${read.err.message}` });
-            refs.forEach((r) => unreadable.add(objects_refKey(r)));
+            refs.forEach((r) => unreadable.add(refs_refKey(r)));
         }
     }
     const toDelete = [];
     const toUnmark = [];
     for (const ref of refs) {
-        if (unreadable.has(objects_refKey(ref)))
+        if (unreadable.has(refs_refKey(ref)))
             continue;
-        const obj = live.get(liveKey(objects_stubOf(ref)));
+        const obj = live.get(liveKey(refs_stubOf(ref)));
         if (!obj) {
             result.absent.push(ref);
             continue;
@@ -58615,10 +58631,10 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
     }
     if (toDelete.length) {
         const res = await runTolerant(kubectl, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], toDelete, call, options.retry);
-        const failed = new Set(res.problems.flatMap((p) => (p.ref ? [objects_refKey(p.ref)] : [])));
+        const failed = new Set(res.problems.flatMap((p) => (p.ref ? [refs_refKey(p.ref)] : [])));
         const generalFailure = res.problems.some((p) => !p.ref);
         for (const ref of toDelete) {
-            if (failed.has(objects_refKey(ref)))
+            if (failed.has(refs_refKey(ref)))
                 continue;
             if (generalFailure && !res.stdout.includes(`"${ref.name}" deleted`))
                 continue;
@@ -58632,7 +58648,7 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
 /** Runs a call over several objects; per-object errors come back as problems instead of an exception. */
 async function runTolerant(kubectl, args, refs, call, retry) {
     try {
-        const stdout = await retry_withRetry(() => kubectl.run(args, { ...call, input: objects_manifestStream(refs.map(objects_stubOf)) }), retry);
+        const stdout = await retry_withRetry(() => kubectl.run(args, { ...call, input: refs_manifestStream(refs.map(refs_stubOf)) }), retry);
         return { stdout, problems: [] };
     }
     catch (err) {
@@ -58686,10 +58702,10 @@ function parseList(stdout) {
 }
 function describeRelease(r) {
     return [
-        ...r.deleted.map((ref) => `deleted ${objects_formatRef(ref)} (no other slot uses it)`),
-        ...r.kept.map((k) => `kept ${objects_formatRef(k.ref)}: still used by ${k.users.join(', ')}`),
-        ...r.foreign.map((f) => `kept ${objects_formatRef(f.ref)}: not managed by codex-k8s for this project (${f.reason})`),
-        ...r.problems.map((p) => `${p.ref ? `${objects_formatRef(p.ref)}: ` : ''}${p.message}`),
+        ...r.deleted.map((ref) => `deleted ${refs_formatRef(ref)} (no other slot uses it)`),
+        ...r.kept.map((k) => `kept ${refs_formatRef(k.ref)}: still used by ${k.users.join(', ')}`),
+        ...r.foreign.map((f) => `kept ${refs_formatRef(f.ref)}: not managed by codex-k8s for this project (${f.reason})`),
+        ...r.problems.map((p) => `${p.ref ? `${refs_formatRef(p.ref)}: ` : ''}${p.message}`),
     ];
 }
 //# sourceMappingURL=usage.js.map
@@ -58701,7 +58717,8 @@ function describeRelease(r) {
 
 
 
-const FIELD_MANAGER = overlays_MANAGER_NAME;
+
+const FIELD_MANAGER = labels_MANAGER_NAME;
 /** `apply --server-side --field-manager=codex-k8s [--force-conflicts] -f -` */
 function apply_applyArgs(flags = {}) {
     return [
@@ -59221,11 +59238,11 @@ const REASON_TEXT = {
 function diagnostics_waitFailureMessage(failures, timeout) {
     if (!failures.length)
         return '';
-    const names = failures.map((f) => `${objects_formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
+    const names = failures.map((f) => `${refs_formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
     const byCause = new Map();
     for (const f of failures) {
         const cause = waitCause(f);
-        byCause.set(cause, [...(byCause.get(cause) ?? []), objects_formatRef(f.object)]);
+        byCause.set(cause, [...(byCause.get(cause) ?? []), refs_formatRef(f.object)]);
     }
     const hints = [...byCause].map(([cause, objects]) => `${objects.join(', ')}: ${waitHint(cause)}.`);
     return [
@@ -59248,7 +59265,7 @@ const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace
 function diagnostics_formatDiagnostics(failures, format = 'text') {
     const sections = [];
     for (const f of failures) {
-        const name = objects_formatRef(f.object);
+        const name = refs_formatRef(f.object);
         const parts = [
             [`describe ${name}`, f.describe],
             ['pods', f.pods],
@@ -59506,7 +59523,7 @@ function clusterObjectsOf(objects, namespace) {
     const out = [];
     const seen = new Set();
     for (const o of objects) {
-        const ref = destroy_isRef(o) ? o : overlays_isClusterScoped(o) ? objects_refOf(o) : undefined;
+        const ref = destroy_isRef(o) ? o : kinds_isClusterScoped(o) ? refs_refOf(o) : undefined;
         if (!ref || ref.namespace)
             continue;
         if (ref.kind === 'Namespace' && ref.name === namespace)
@@ -59534,7 +59551,7 @@ async function destroySlot(kubectl, options) {
     };
     const nsLabel = `Namespace ${ns}`;
     let deleting = false;
-    if (options.deleteNamespace !== false && options.owner) {
+    if (options.deleteNamespace !== false) {
         try {
             const ownership = await ownership_checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
             result.namespace.ownership = ownership;
@@ -59582,12 +59599,12 @@ async function destroySlot(kubectl, options) {
         try {
             result.cluster = await usage_releaseUsage(kubectl, refs, { namespace: ns }, {
                 dryRun: options.dryRun,
-                project: options.owner?.project,
+                project: options.owner.project,
                 retry: options.retry,
                 timeoutMs,
             });
             for (const p of result.cluster.problems)
-                problems.push({ object: p.ref ? objects_formatRef(p.ref) : 'cluster-scoped objects', message: p.message });
+                problems.push({ object: p.ref ? refs_formatRef(p.ref) : 'cluster-scoped objects', message: p.message });
         }
         catch (err) {
             problems.push({ object: 'cluster-scoped objects', message: errorText(err) });
@@ -59642,6 +59659,7 @@ function errorText(err) {
 }
 //# sourceMappingURL=destroy.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/prune.js
+
 
 
 
@@ -60093,7 +60111,7 @@ function secretManifest(name, namespace, data) {
     return {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name, namespace, labels: { [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME } },
+        metadata: { name, namespace, labels: { [labels_LABEL_MANAGED_BY]: labels_MANAGER_NAME } },
         type: 'Opaque',
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
     };
@@ -60120,7 +60138,7 @@ const ensureCodexSecrets = async (ctx) => {
         return;
     try {
         await needKubectl(ctx).run(apply_applyArgs(), {
-            input: objects_manifestStream(manifests),
+            input: refs_manifestStream(manifests),
             signal: ctx.signal,
             timeoutMs: ctx.remainingMs(),
         });
@@ -60156,7 +60174,7 @@ async function getSecret(ctx, name, namespace) {
 }
 async function putSecret(ctx, secret, namespace) {
     await needKubectl(ctx).run(apply_applyArgs(), {
-        input: objects_manifestStream([copyOfSecret(secret, namespace)]),
+        input: refs_manifestStream([copyOfSecret(secret, namespace)]),
         signal: ctx.signal,
         timeoutMs: Math.min(60_000, ctx.remainingMs()),
     });
@@ -60664,6 +60682,7 @@ async function lifecycle_destroyWithHooks(o) {
 
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/reporter.js
+const reporter_silentLogger = { info: () => undefined, warning: () => undefined, debug: () => undefined };
 const silentReporter = {
     info: () => undefined,
     warning: () => undefined,
@@ -60900,7 +60919,7 @@ async function apply_environment_applyEnvironment(o) {
         filters: o.filters,
         processEnv: o.processEnv,
         maskSecret: o.maskSecret,
-        log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+        log: r,
     });
     const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
     // The kinds this apply sends are recorded before it when the record (and so its namespace) exists, else right
@@ -61014,7 +61033,6 @@ const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-const silentLogger = { info: () => { }, debug: () => { }, warning: () => { } };
 //# sourceMappingURL=types.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/slots/record.js
 /**
@@ -61644,6 +61662,7 @@ class StateClient {
 
 
 
+
 class SlotStore {
     kubectl;
     prefix;
@@ -61657,7 +61676,7 @@ class SlotStore {
             throw new Error('slot store: state.configmapNamespace is required');
         this.prefix = options.prefix || DEFAULT_CONFIGMAP_PREFIX;
         this.clock = options.clock ?? systemClock;
-        this.logger = options.logger ?? silentLogger;
+        this.logger = options.logger ?? reporter_silentLogger;
         this.random = options.random ?? Math.random;
         this.client = new StateClient(kubectl, {
             namespace: options.namespace,
@@ -61927,7 +61946,7 @@ function slot_store_slotStoreFor(stack, kubectl, reporter) {
     return new SlotStore(kubectl, {
         namespace,
         prefix: state.configmapPrefix?.trim() || undefined,
-        logger: { info: (m) => reporter.info(m), debug: (m) => reporter.debug(m), warning: (m) => reporter.warning(m) },
+        logger: reporter,
     });
 }
 /** The slot limit: `maxSlots` of services.yaml, else CODEXCTL_DEV_SLOTS_MAX, else unlimited (0). */
@@ -61961,9 +61980,7 @@ function slot_store_maxSlotsOf(stack, processEnv = process.env) {
  */
 async function ensure_slot_ensureSlot(o) {
     const r = o.reporter;
-    if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
-        throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
-    }
+    ensure_slot_requireSlotSelector(o);
     const base = loadStack({ ...o.load, slot: 0, settingsOnly: true });
     const kubectl = o.client ?? (await kubectlFor(base, o.kubectl));
     const store = slotStoreFor(base, kubectl, r);
@@ -62096,6 +62113,12 @@ function ensure_slot_describe(o) {
         .filter(Boolean)
         .join(' and ');
 }
+/** A slot is found by an issue, a PR or its number: without one of them there is nothing to find or claim. */
+function ensure_slot_requireSlotSelector(o) {
+    if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
+        throw new UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
+    }
+}
 //# sourceMappingURL=ensure-slot.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/slots/index.js
 /**
@@ -62109,7 +62132,28 @@ function ensure_slot_describe(o) {
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/record-vouch.js
+
+/**
+ * Whether a slot record may vouch for the unlabelled namespace it names. Records live in a ConfigMap anyone with
+ * write access to the state namespace can edit, so a record alone could aim a cleanup at `foreign-prod`; it counts
+ * only when services.yaml renders that very namespace for the record's slot, as it did for the predecessor's slots.
+ */
+function record_vouch_recordVouches(load, record) {
+    let rendered;
+    try {
+        rendered = load_loadStack({ ...load, env: record.env || load.env, slot: record.slot, namespace: undefined }).namespace;
+    }
+    catch (err) {
+        return `the namespace of slot ${record.slot} cannot be rendered to check its record (${err instanceof Error ? err.message : String(err)})`;
+    }
+    if (rendered === record.namespace)
+        return true;
+    return `the record of slot ${record.slot} names it, but services.yaml gives slot ${record.slot} the namespace ${rendered}`;
+}
+//# sourceMappingURL=record-vouch.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/cleanup.js
+
 
 
 
@@ -62155,8 +62199,16 @@ async function cleanupSlots(o) {
     }
     if (selected.length === 0)
         r.info('no slot matches: nothing to clean');
+    // The record names the namespace, which makes a predecessor's unlabelled namespace ours when services.yaml
+    // renders that name for the slot; kube-*, default, the state namespace and a namespace labelled for another
+    // project are still refused, before any hook, and a dry run reports the same refusals.
+    const ownerOf = (rec, project) => ({
+        project,
+        stateNamespace: base.config.state?.configmapNamespace,
+        namedByRecord: () => Promise.resolve(record_vouch_recordVouches(o.load, rec)),
+    });
     if (o.dryRun)
-        return planCleanup(o, kubectl, records, selected);
+        return planCleanup(o, kubectl, records, selected, ownerOf);
     const released = [];
     const problems = [];
     for (const rec of selected) {
@@ -62169,15 +62221,9 @@ async function cleanupSlots(o) {
                     stack,
                     kubectl,
                     processEnv: o.processEnv,
-                    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+                    log: r,
                 });
-                // The record names the namespace, which makes a predecessor's unlabelled namespace ours; kube-*, default,
-                // the state namespace and a namespace labelled for another project are still refused, before any hook.
-                const owner = {
-                    project: stack.project,
-                    stateNamespace: base.config.state?.configmapNamespace,
-                    namedByRecord: true,
-                };
+                const owner = ownerOf(rec, stack.project);
                 if (sharedBy.length === 0) {
                     const ownership = await ownership_checkNamespaceOwnership(kubectl, rec.namespace, owner);
                     if (!ownership.allowed)
@@ -62218,7 +62264,7 @@ async function cleanupSlots(o) {
     return { released, problems };
 }
 /** The dry run of cleanupSlots: what each selected slot's teardown would delete, from reads only; no hook runs. */
-async function planCleanup(o, kubectl, records, selected) {
+async function planCleanup(o, kubectl, records, selected, ownerOf) {
     const r = o.reporter;
     const released = [];
     const problems = [];
@@ -62231,6 +62277,7 @@ async function planCleanup(o, kubectl, records, selected) {
                 const destroy = await destroySlot(kubectl, {
                     namespace: rec.namespace,
                     deleteNamespace: sharedBy.length === 0,
+                    owner: ownerOf(rec, stack.project),
                     clusterObjects: stack_renderStack(stack).documents.map((d) => d.object),
                     dryRun: true,
                 });
@@ -62267,6 +62314,7 @@ async function planCleanup(o, kubectl, records, selected) {
 
 
 
+
 /**
  * Destroys an environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
  * them), with the destroy hooks. Slot records are left alone: `slots release` / cleanup handle those.
@@ -62281,8 +62329,18 @@ async function destroyEnvironment(o) {
         stateNamespace,
         force: o.force,
         forceHint: o.forceHint,
-        namedByRecord: async () => !!stateNamespace &&
-            (await slotStoreFor(stack, kubectl, r).list()).some((rec) => rec.namespace === stack.namespace),
+        namedByRecord: async () => {
+            if (!stateNamespace)
+                return false;
+            const naming = (await slotStoreFor(stack, kubectl, r).list()).filter((rec) => rec.namespace === stack.namespace);
+            let vouch = false;
+            for (const rec of naming) {
+                vouch = recordVouches(o.load, rec);
+                if (vouch === true)
+                    break;
+            }
+            return vouch;
+        },
     };
     // Refused before any hook runs: a destroy of a namespace that is not ours must change nothing.
     const ownership = await checkNamespaceOwnership(kubectl, stack.namespace, owner);
@@ -62294,7 +62352,7 @@ async function destroyEnvironment(o) {
         stack,
         kubectl,
         processEnv: o.processEnv,
-        log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+        log: r,
     });
     const { destroy } = await r.group(`Destroy ${stack.namespace}`, () => destroyWithHooks({
         kubectl,
@@ -62833,6 +62891,7 @@ async function walk_listSources(root, isExcluded) {
 
 
 
+
 /**
  * After the sync's deadline the pod must live a little longer, so that a cut-off copy can still be cleaned up and
  * the pod deleted; it is the only time the pod may outlive the sync's timeout.
@@ -62847,8 +62906,8 @@ const CLEANUP_CALL_MS = 20_000;
  */
 async function sync_syncSources(kubectl, options) {
     const o = resolveSyncOptions(options);
-    const reporter = options.reporter ?? { info: () => undefined, debug: () => undefined };
-    const warn = (m) => (reporter.warning ? reporter.warning(m) : reporter.info(m));
+    const reporter = options.reporter ?? silentLogger;
+    const warn = (m) => reporter.warning(m);
     const signal = options.signal;
     const started = Date.now();
     const deadline = started + o.timeoutMs;
@@ -63205,6 +63264,7 @@ async function ensureReady(o) {
     if (o.dryRun)
         return planEnsureReady(o);
     const r = o.reporter;
+    requireSlotSelector(o);
     // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
     await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
     const slot = await ensureSlot(o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } } : o);
@@ -63236,7 +63296,7 @@ async function ensureReady(o) {
                 image: s.image,
                 excludes: s.excludes,
                 discardChanges: s.discardChanges,
-                reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
+                reporter: r,
             }));
         }
         : undefined;

@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7578);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9088);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7578:
+/***/ 9088:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56559,8 +56559,119 @@ function loadManifest(stack, manifestPath) {
     return out;
 }
 //# sourceMappingURL=manifests.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/kinds.js
+/*
+ * Kinds that live outside namespaces. A namespace is never injected into these. The list covers the built-in
+ * cluster-scoped kinds and the common add-ons' ones.
+ */
+const CLUSTER_SCOPED_KINDS = new Set([
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'StorageClass',
+    'CSIDriver',
+    'CSINode',
+    'VolumeAttachment',
+    'IngressClass',
+    'PriorityClass',
+    'RuntimeClass',
+    'CustomResourceDefinition',
+    'APIService',
+    'ValidatingWebhookConfiguration',
+    'MutatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
+    'MutatingAdmissionPolicy',
+    'MutatingAdmissionPolicyBinding',
+    'CertificateSigningRequest',
+    'FlowSchema',
+    'PriorityLevelConfiguration',
+    'ComponentStatus',
+    'ClusterIssuer',
+    'ClusterSecretStore',
+    'ClusterPolicy',
+    'GatewayClass',
+    'ClusterTriggerBinding',
+    'ClusterTask',
+]);
+function kinds_isClusterScoped(obj) {
+    return typeof obj.kind === 'string' && CLUSTER_SCOPED_KINDS.has(obj.kind);
+}
+/** Namespaced kinds of core Kubernetes and common add-ons: a `dropKinds` entry outside these is likely a typo. */
+const NAMESPACED_KINDS = [
+    'ConfigMap',
+    'Secret',
+    'Service',
+    'ServiceAccount',
+    'Pod',
+    'PodTemplate',
+    'PersistentVolumeClaim',
+    'Endpoints',
+    'EndpointSlice',
+    'Event',
+    'LimitRange',
+    'ResourceQuota',
+    'ReplicationController',
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'ReplicaSet',
+    'ControllerRevision',
+    'Job',
+    'CronJob',
+    'Ingress',
+    'NetworkPolicy',
+    'Role',
+    'RoleBinding',
+    'HorizontalPodAutoscaler',
+    'PodDisruptionBudget',
+    'Lease',
+    'CSIStorageCapacity',
+    'Certificate',
+    'Issuer',
+    'CertificateRequest',
+    'ServiceMonitor',
+    'PodMonitor',
+    'PrometheusRule',
+    'Gateway',
+    'HTTPRoute',
+    'GRPCRoute',
+    'ExternalSecret',
+    'SecretStore',
+    'VerticalPodAutoscaler',
+];
+const KNOWN = new Set([...NAMESPACED_KINDS, ...CLUSTER_SCOPED_KINDS].map((k) => k.toLowerCase()));
+function isKnownKind(kind) {
+    return KNOWN.has(kind.trim().toLowerCase());
+}
+//# sourceMappingURL=kinds.js.map
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/labels.js
+
+/** The labels and field manager that mark what codex-k8s created. */
+const labels_LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+const labels_LABEL_PROJECT = 'codex-k8s.io/project';
+const labels_LABEL_ENV = 'codex-k8s.io/env';
+const labels_LABEL_SLOT = 'codex-k8s.io/slot';
+const labels_MANAGER_NAME = 'codex-k8s';
+/** Which infra group or service of services.yaml rendered the object: prune of a filtered apply stays inside it. */
+const LABEL_INFRA = 'codex-k8s.io/infra';
+const LABEL_SERVICE = 'codex-k8s.io/service';
+const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
+/**
+ * The label value naming an infra group or service: its name in lower case (filters compare names
+ * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
+ */
+function componentLabelValue(name) {
+    const value = name.trim().toLowerCase();
+    if (value && value.length <= 63 && LABEL_VALUE.test(value))
+        return value;
+    return `name-${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 16)}`;
+}
+//# sourceMappingURL=labels.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/workloads.js
 /** Where the pod spec sits in each workload kind. */
 const POD_SPEC_PATH = {
@@ -56601,47 +56712,9 @@ function mainContainer(spec, serviceName) {
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/overlays.js
 
 
-/*
- * Kinds that live outside namespaces. A namespace is never injected into these. The list covers the built-in
- * cluster-scoped kinds and the common add-ons' ones.
- */
-const CLUSTER_SCOPED_KINDS = new Set([
-    'Namespace',
-    'Node',
-    'PersistentVolume',
-    'ClusterRole',
-    'ClusterRoleBinding',
-    'StorageClass',
-    'CSIDriver',
-    'CSINode',
-    'VolumeAttachment',
-    'IngressClass',
-    'PriorityClass',
-    'RuntimeClass',
-    'CustomResourceDefinition',
-    'APIService',
-    'ValidatingWebhookConfiguration',
-    'MutatingWebhookConfiguration',
-    'ValidatingAdmissionPolicy',
-    'ValidatingAdmissionPolicyBinding',
-    'MutatingAdmissionPolicy',
-    'MutatingAdmissionPolicyBinding',
-    'CertificateSigningRequest',
-    'FlowSchema',
-    'PriorityLevelConfiguration',
-    'ComponentStatus',
-    'ClusterIssuer',
-    'ClusterSecretStore',
-    'ClusterPolicy',
-    'GatewayClass',
-    'ClusterTriggerBinding',
-    'ClusterTask',
-]);
-function overlays_isClusterScoped(obj) {
-    return typeof obj.kind === 'string' && CLUSTER_SCOPED_KINDS.has(obj.kind);
-}
+
 function injectNamespace(obj, namespace) {
-    if (!namespace || typeof obj.kind !== 'string' || overlays_isClusterScoped(obj))
+    if (!namespace || typeof obj.kind !== 'string' || kinds_isClusterScoped(obj))
         return;
     const meta = (obj.metadata ??= {});
     if (typeof meta.namespace !== 'string' || meta.namespace.trim() === '')
@@ -56720,14 +56793,6 @@ function applyPullPolicy(obj, policy) {
             c.imagePullPolicy = policy;
     }
 }
-const overlays_LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-const overlays_LABEL_PROJECT = 'codex-k8s.io/project';
-const overlays_LABEL_ENV = 'codex-k8s.io/env';
-const overlays_LABEL_SLOT = 'codex-k8s.io/slot';
-const overlays_MANAGER_NAME = 'codex-k8s';
-/** Which infra group or service of services.yaml rendered the object: prune of a filtered apply stays inside it. */
-const LABEL_INFRA = 'codex-k8s.io/infra';
-const LABEL_SERVICE = 'codex-k8s.io/service';
 /**
  * Ownership labels on the object's own metadata only: selectors and pod templates stay as written, so adopting
  * the tool never restarts a workload.
@@ -56735,22 +56800,11 @@ const LABEL_SERVICE = 'codex-k8s.io/service';
 function addOwnershipLabels(obj, project, env, slot) {
     const meta = (obj.metadata ??= {});
     const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
-    labels[overlays_LABEL_MANAGED_BY] = overlays_MANAGER_NAME;
-    labels[overlays_LABEL_PROJECT] = project;
-    labels[overlays_LABEL_ENV] = env;
+    labels[labels_LABEL_MANAGED_BY] = labels_MANAGER_NAME;
+    labels[labels_LABEL_PROJECT] = project;
+    labels[labels_LABEL_ENV] = env;
     if (slot > 0)
-        labels[overlays_LABEL_SLOT] = String(slot);
-}
-const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
-/**
- * The label value naming an infra group or service: its name in lower case (filters compare names
- * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
- */
-function componentLabelValue(name) {
-    const value = name.trim().toLowerCase();
-    if (value && value.length <= 63 && LABEL_VALUE.test(value))
-        return value;
-    return `name-${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 16)}`;
+        labels[labels_LABEL_SLOT] = String(slot);
 }
 /** `codex-k8s.io/infra: <group>` or `codex-k8s.io/service: <service>`, on the object's own labels only. */
 function addComponentLabel(obj, type, name) {
@@ -56759,56 +56813,6 @@ function addComponentLabel(obj, type, name) {
     labels[type === 'infra' ? LABEL_INFRA : LABEL_SERVICE] = componentLabelValue(name);
 }
 //# sourceMappingURL=overlays.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/render/kinds.js
-
-/** Namespaced kinds of core Kubernetes and common add-ons: a `dropKinds` entry outside these is likely a typo. */
-const NAMESPACED_KINDS = [
-    'ConfigMap',
-    'Secret',
-    'Service',
-    'ServiceAccount',
-    'Pod',
-    'PodTemplate',
-    'PersistentVolumeClaim',
-    'Endpoints',
-    'EndpointSlice',
-    'Event',
-    'LimitRange',
-    'ResourceQuota',
-    'ReplicationController',
-    'Deployment',
-    'StatefulSet',
-    'DaemonSet',
-    'ReplicaSet',
-    'ControllerRevision',
-    'Job',
-    'CronJob',
-    'Ingress',
-    'NetworkPolicy',
-    'Role',
-    'RoleBinding',
-    'HorizontalPodAutoscaler',
-    'PodDisruptionBudget',
-    'Lease',
-    'CSIStorageCapacity',
-    'Certificate',
-    'Issuer',
-    'CertificateRequest',
-    'ServiceMonitor',
-    'PodMonitor',
-    'PrometheusRule',
-    'Gateway',
-    'HTTPRoute',
-    'GRPCRoute',
-    'ExternalSecret',
-    'SecretStore',
-    'VerticalPodAutoscaler',
-];
-const KNOWN = new Set([...NAMESPACED_KINDS, ...CLUSTER_SCOPED_KINDS].map((k) => k.toLowerCase()));
-function isKnownKind(kind) {
-    return KNOWN.has(kind.trim().toLowerCase());
-}
-//# sourceMappingURL=kinds.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/validate.js
 
 
@@ -56844,7 +56848,7 @@ function validateDocuments(documents, configFile) {
                 .split('/')
                 .slice(0, -1)
                 .join('/');
-            const ns = overlays_isClusterScoped(o) ? '' : String(meta.namespace ?? '');
+            const ns = kinds_isClusterScoped(o) ? '' : String(meta.namespace ?? '');
             const key = `${group}|${o.kind}|${ns}|${meta.name}`;
             const first = seen.get(key);
             if (first)
@@ -56858,6 +56862,13 @@ function validateDocuments(documents, configFile) {
     }
 }
 //# sourceMappingURL=validate.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/yaml.js
+
+/** A deterministic YAML stream: documents separated by `---`, comments dropped, no line folding. */
+function stackToYaml(documents) {
+    return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
+}
+//# sourceMappingURL=yaml.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/stack.js
 
 
@@ -56958,7 +56969,7 @@ function stack_renderStack(stack, filters = {}) {
  * one written without any lands wherever kubectl's context points. Returns `Kind/name` of such a document.
  */
 function withoutNamespace(obj) {
-    if (typeof obj.kind !== 'string' || overlays_isClusterScoped(obj))
+    if (typeof obj.kind !== 'string' || kinds_isClusterScoped(obj))
         return undefined;
     const ns = obj.metadata?.namespace;
     if (typeof ns === 'string' && ns.trim() !== '')
@@ -56975,10 +56986,7 @@ function serviceImage(stack, image, i) {
     }
     return tag ? `${repository}:${tag}` : repository;
 }
-/** A deterministic YAML stream: documents separated by `---`, comments dropped, no line folding. */
-function stackToYaml(documents) {
-    return documents.map((d) => writeYamlDocument(d.object)).join('---\n');
-}
+
 //# sourceMappingURL=stack.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/stack.js
 /** services.yaml and stack rendering only: what `render`, `config` and `validate` need, without the cluster layers. */
@@ -57333,19 +57341,19 @@ function duration_kubectlTimeout(ms) {
     return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
 //# sourceMappingURL=duration.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/kube/objects.js
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/refs.js
 
-function objects_refOf(obj) {
+function refs_refOf(obj) {
     const ns = obj.metadata?.namespace;
     return {
         apiVersion: String(obj.apiVersion ?? ''),
         kind: String(obj.kind ?? ''),
         name: String(obj.metadata?.name ?? ''),
-        ...(typeof ns === 'string' && ns !== '' && !overlays_isClusterScoped(obj) ? { namespace: ns } : {}),
+        ...(typeof ns === 'string' && ns !== '' && !kinds_isClusterScoped(obj) ? { namespace: ns } : {}),
     };
 }
 /** `Deployment shop-dev-1/api`, `ClusterRole reader`: how messages name an object. */
-function objects_formatRef(ref) {
+function refs_formatRef(ref) {
     return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 function groupOf(apiVersion) {
@@ -57374,10 +57382,17 @@ function stubOf(ref) {
     };
 }
 /** A JSON stream (one object per line is valid YAML for kubectl's `-f -`). */
-function objects_manifestStream(objects) {
+function refs_manifestStream(objects) {
     return objects.map((o) => JSON.stringify(o)).join('\n---\n') + '\n';
 }
-//# sourceMappingURL=objects.js.map
+//# sourceMappingURL=refs.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/objects/index.js
+
+
+
+
+
+//# sourceMappingURL=index.js.map
 // EXTERNAL MODULE: ../../node_modules/@actions/tool-cache/node_modules/semver/index.js
 var node_modules_semver = __nccwpck_require__(2001);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/tool-cache/lib/manifest.js
@@ -58451,16 +58466,16 @@ function protectedNamespaceReason(namespace, stateNamespace) {
 }
 /** What the labels lack for the namespace to be this project's, or undefined when they prove it. */
 function missingOwnershipLabels(labels, project) {
-    const managedBy = labels?.[overlays_LABEL_MANAGED_BY];
-    if (managedBy !== overlays_MANAGER_NAME)
+    const managedBy = labels?.[labels_LABEL_MANAGED_BY];
+    if (managedBy !== labels_MANAGER_NAME)
         return managedBy === undefined
-            ? `it has no label ${overlays_LABEL_MANAGED_BY}=${overlays_MANAGER_NAME}`
-            : `its label ${overlays_LABEL_MANAGED_BY} is ${String(managedBy)}, not ${overlays_MANAGER_NAME}`;
-    const owner = labels?.[overlays_LABEL_PROJECT];
+            ? `it has no label ${labels_LABEL_MANAGED_BY}=${labels_MANAGER_NAME}`
+            : `its label ${labels_LABEL_MANAGED_BY} is ${String(managedBy)}, not ${labels_MANAGER_NAME}`;
+    const owner = labels?.[labels_LABEL_PROJECT];
     if (owner !== project)
         return owner === undefined
-            ? `it has no label ${overlays_LABEL_PROJECT}=${project}`
-            : `it belongs to project ${String(owner)} (label ${overlays_LABEL_PROJECT}=${String(owner)})`;
+            ? `it has no label ${labels_LABEL_PROJECT}=${project}`
+            : `it belongs to project ${String(owner)} (label ${labels_LABEL_PROJECT}=${String(owner)})`;
     return undefined;
 }
 /**
@@ -58491,10 +58506,11 @@ async function ownership_checkNamespaceOwnership(kubectl, namespace, rule, call 
         ? false
         : typeof rule.namedByRecord === 'function'
             ? await rule.namedByRecord()
-            : !!rule.namedByRecord;
-    if (named)
+            : (rule.namedByRecord ?? false);
+    if (named === true)
         return { namespace, exists: true, allowed: true, basis: 'record' };
-    const why = `namespace ${namespace} is not managed by codex-k8s for project ${rule.project}: ${missing}${otherProject ? '' : ' and no slot record names it'}`;
+    const noRecord = typeof named === 'string' ? ` and ${named}` : ' and no slot record names it';
+    const why = `namespace ${namespace} is not managed by codex-k8s for project ${rule.project}: ${missing}${otherProject ? '' : noRecord}`;
     if (rule.force)
         return { namespace, exists: true, allowed: true, basis: 'force', reason: why };
     return { namespace, exists: true, allowed: false, reason: rule.forceHint ? `${why}; ${rule.forceHint}` : why };
@@ -58530,7 +58546,7 @@ async function markUsage(kubectl, refs, user, options = {}) {
     const key = usageKey(user.namespace);
     const value = user.description?.trim() || user.namespace;
     await retry_withRetry(() => kubectl.run(['annotate', '--overwrite', '-f', '-', `${key}=${value}`], {
-        input: objects_manifestStream(refs.map(stubOf)),
+        input: refs_manifestStream(refs.map(stubOf)),
         timeoutMs: options.timeoutMs,
     }), options.retry);
 }
@@ -58547,7 +58563,7 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
     const read = await retry_withRetry(async () => {
         const res = await kubectl.exec(['get', '-f', '-', '--ignore-not-found', '-o', 'json'], {
             ...call,
-            input: objects_manifestStream(refs.map(stubOf)),
+            input: refs_manifestStream(refs.map(stubOf)),
         });
         const err = res.code === 0 ? undefined : new errors_KubectlError(['get', '-f', '-'], res.code, res.stderr, res.timedOut);
         if (err?.transient)
@@ -58632,7 +58648,7 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
 /** Runs a call over several objects; per-object errors come back as problems instead of an exception. */
 async function runTolerant(kubectl, args, refs, call, retry) {
     try {
-        const stdout = await retry_withRetry(() => kubectl.run(args, { ...call, input: objects_manifestStream(refs.map(stubOf)) }), retry);
+        const stdout = await retry_withRetry(() => kubectl.run(args, { ...call, input: refs_manifestStream(refs.map(stubOf)) }), retry);
         return { stdout, problems: [] };
     }
     catch (err) {
@@ -58701,7 +58717,8 @@ function usage_describeRelease(r) {
 
 
 
-const FIELD_MANAGER = overlays_MANAGER_NAME;
+
+const FIELD_MANAGER = labels_MANAGER_NAME;
 /** `apply --server-side --field-manager=codex-k8s [--force-conflicts] -f -` */
 function applyArgs(flags = {}) {
     return [
@@ -58755,10 +58772,10 @@ function applyHint(err, forceConflicts) {
 /** Labels of a slot namespace that apply creates itself: the stack's ownership labels. */
 function namespaceLabels(project, env, slot) {
     return {
-        [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME,
-        [overlays_LABEL_PROJECT]: project,
-        [overlays_LABEL_ENV]: env,
-        ...(slot > 0 ? { [overlays_LABEL_SLOT]: String(slot) } : {}),
+        [labels_LABEL_MANAGED_BY]: labels_MANAGER_NAME,
+        [labels_LABEL_PROJECT]: project,
+        [labels_LABEL_ENV]: env,
+        ...(slot > 0 ? { [labels_LABEL_SLOT]: String(slot) } : {}),
     };
 }
 /**
@@ -58783,7 +58800,7 @@ async function ensureNamespace(kubectl, name, options = {}) {
         };
         await retry_withRetry(() => kubectl.run(['create', `--field-manager=${options.fieldManager ?? FIELD_MANAGER}`, '-f', '-'], {
             ...call,
-            input: objects_manifestStream([manifest]),
+            input: refs_manifestStream([manifest]),
         }), retry);
         return 'created';
     }
@@ -58859,11 +58876,11 @@ function sharedClusterObjects(groups, namespace) {
     const out = [];
     for (const g of groups)
         for (const d of g.documents) {
-            if (!overlays_isClusterScoped(d.object))
+            if (!kinds_isClusterScoped(d.object))
                 continue;
             if (namespace && isNamespaceDoc(d.object, namespace))
                 continue;
-            const ref = objects_refOf(d.object);
+            const ref = refs_refOf(d.object);
             const key = `${ref.apiVersion}/${ref.kind}/${ref.name}`;
             if (!seen.has(key)) {
                 seen.add(key);
@@ -58949,7 +58966,7 @@ async function applyStack(kubectl, groups, options = {}) {
             if (!failure) {
                 const e = err instanceof errors_KubectlError ? err : undefined;
                 failure = e
-                    ? new ApplyError({ type: 'usage', name: user.namespace }, e, 1, "The objects were applied, but without the mark another slot's destroy could delete them: run apply again.", `marking ${shared.map(objects_formatRef).join(', ')} as used by ${user.namespace}`)
+                    ? new ApplyError({ type: 'usage', name: user.namespace }, e, 1, "The objects were applied, but without the mark another slot's destroy could delete them: run apply again.", `marking ${shared.map(refs_formatRef).join(', ')} as used by ${user.namespace}`)
                     : err;
             }
         }
@@ -59002,7 +59019,7 @@ async function diffStack(kubectl, groups, options = {}) {
         summary.namespace = { name: ns, exists };
         if (!exists) {
             const inMissing = (o) => o.metadata?.namespace === ns || (o.kind === 'Namespace' && o.metadata?.name === ns);
-            summary.created.push(...objects.filter(inMissing).map(objects_refOf));
+            summary.created.push(...objects.filter(inMissing).map(refs_refOf));
             toDiff = objects.filter((o) => !inMissing(o));
         }
     }
@@ -59019,7 +59036,7 @@ async function diffStack(kubectl, groups, options = {}) {
     summary.diff = res.stdout;
     const files = parseDiffFiles(res.stdout);
     for (const obj of toDiff) {
-        const ref = objects_refOf(obj);
+        const ref = refs_refOf(obj);
         const exact = files.get(diffFileName(ref));
         const state = exact ??
             [...files.entries()].find(([f]) => f.endsWith(`.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`) ||
@@ -59041,7 +59058,7 @@ function formatDiffSummary(summary, format = 'text') {
             return;
         lines.push(format === 'markdown' ? `**${title}** (${refs.length})` : `${title} (${refs.length}):`);
         for (const r of refs)
-            lines.push(format === 'markdown' ? `- \`${objects_formatRef(r)}\`` : `  ${objects_formatRef(r)}`);
+            lines.push(format === 'markdown' ? `- \`${refs_formatRef(r)}\`` : `  ${refs_formatRef(r)}`);
     };
     if (summary.namespace && !summary.namespace.exists)
         lines.push(`namespace ${summary.namespace.name} does not exist yet: everything in it would be created`);
@@ -59221,11 +59238,11 @@ const REASON_TEXT = {
 function waitFailureMessage(failures, timeout) {
     if (!failures.length)
         return '';
-    const names = failures.map((f) => `${objects_formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
+    const names = failures.map((f) => `${refs_formatRef(f.object)} (${REASON_TEXT[f.reason]})`).join(', ');
     const byCause = new Map();
     for (const f of failures) {
         const cause = waitCause(f);
-        byCause.set(cause, [...(byCause.get(cause) ?? []), objects_formatRef(f.object)]);
+        byCause.set(cause, [...(byCause.get(cause) ?? []), refs_formatRef(f.object)]);
     }
     const hints = [...byCause].map(([cause, objects]) => `${objects.join(', ')}: ${waitHint(cause)}.`);
     return [
@@ -59248,7 +59265,7 @@ const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace
 function formatDiagnostics(failures, format = 'text') {
     const sections = [];
     for (const f of failures) {
-        const name = objects_formatRef(f.object);
+        const name = refs_formatRef(f.object);
         const parts = [
             [`describe ${name}`, f.describe],
             ['pods', f.pods],
@@ -59301,12 +59318,12 @@ function waitTargets(objects) {
         if (ROLLOUT_KINDS.has(`${group}/${obj.kind}`)) {
             if (obj.kind !== 'Deployment' && obj.spec?.updateStrategy?.type === 'OnDelete')
                 continue;
-            out.push({ ref: objects_refOf(obj), mode: 'rollout', selector: matchLabelsSelector(obj) });
+            out.push({ ref: refs_refOf(obj), mode: 'rollout', selector: matchLabelsSelector(obj) });
         }
         else if (group === 'batch' && obj.kind === 'Job' && obj.spec?.suspend !== true) {
             // The Job controller labels its pods `job-name=<name>` unless the Job brings its own selector.
             out.push({
-                ref: objects_refOf(obj),
+                ref: refs_refOf(obj),
                 mode: 'complete',
                 selector: matchLabelsSelector(obj) ?? `job-name=${obj.metadata?.name}`,
             });
@@ -59534,7 +59551,7 @@ async function destroy_destroySlot(kubectl, options) {
     };
     const nsLabel = `Namespace ${ns}`;
     let deleting = false;
-    if (options.deleteNamespace !== false && options.owner) {
+    if (options.deleteNamespace !== false) {
         try {
             const ownership = await checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
             result.namespace.ownership = ownership;
@@ -59582,7 +59599,7 @@ async function destroy_destroySlot(kubectl, options) {
         try {
             result.cluster = await releaseUsage(kubectl, refs, { namespace: ns }, {
                 dryRun: options.dryRun,
-                project: options.owner?.project,
+                project: options.owner.project,
                 retry: options.retry,
                 timeoutMs,
             });
@@ -59642,6 +59659,7 @@ function errorText(err) {
 }
 //# sourceMappingURL=destroy.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/kube/prune.js
+
 
 
 
@@ -59732,7 +59750,7 @@ async function recordApplied(kubectl, namespace, groups, labels, options = {}) {
         };
         try {
             const out = await retry_withRetry(() => kubectl.run([record.exists ? 'replace' : 'create', '-f', '-', '-o', 'json'], {
-                input: objects_manifestStream([manifest]),
+                input: refs_manifestStream([manifest]),
                 timeoutMs: options.timeoutMs ?? prune_DEFAULT_TIMEOUT_MS,
             }), options.retry);
             return parseRecord(JSON.parse(out));
@@ -59748,7 +59766,7 @@ async function recordApplied(kubectl, namespace, groups, labels, options = {}) {
 const SYSTEM_NAMESPACES = /^(default|kube-.*)$/;
 /** The label selector of this project and env (the slot is checked per object: see `isOurSlot`). */
 function pruneSelector(project, env) {
-    return `${overlays_LABEL_MANAGED_BY}=${overlays_MANAGER_NAME},${overlays_LABEL_PROJECT}=${project},${overlays_LABEL_ENV}=${env},!${LABEL_ROLE}`;
+    return `${labels_LABEL_MANAGED_BY}=${labels_MANAGER_NAME},${labels_LABEL_PROJECT}=${project},${labels_LABEL_ENV}=${env},!${LABEL_ROLE}`;
 }
 /** Finds what the stack no longer renders and deletes it (or, with dryRun, reports it). */
 async function pruneStack(kubectl, o) {
@@ -59765,7 +59783,7 @@ async function pruneStack(kubectl, o) {
         for (const entry of values) {
             const [kind, recorded = ''] = entry.split(' ');
             // kubectl lists a cluster-scoped kind cluster-wide whatever -n says: it joins the target namespace's call.
-            const ns = !recorded && overlays_isClusterScoped({ kind: kind.split('.')[0] }) ? o.namespace : recorded;
+            const ns = !recorded && kinds_isClusterScoped({ kind: kind.split('.')[0] }) ? o.namespace : recorded;
             const set = byNamespace.get(ns) ?? new Set();
             set.add(kind.replace(/^([^.]+)/, (k) => k.toLowerCase()));
             byNamespace.set(ns, set);
@@ -59827,7 +59845,7 @@ async function pruneStack(kubectl, o) {
             try {
                 await retry_withRetry(() => kubectl.run(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], {
                     ...call,
-                    input: objects_manifestStream(namespaced.map(stubOf)),
+                    input: refs_manifestStream(namespaced.map(stubOf)),
                 }), o.retry);
                 result.deleted.push(...namespaced);
             }
@@ -59836,7 +59854,7 @@ async function pruneStack(kubectl, o) {
                     throw err;
                 const failed = namespaced.filter((r) => err.stderr.includes(`"${r.name}"`));
                 result.deleted.push(...namespaced.filter((r) => !failed.includes(r)));
-                result.problems.push(`cannot delete ${(failed.length ? failed : namespaced).map(objects_formatRef).join(', ')}: ${firstLine(err)}`);
+                result.problems.push(`cannot delete ${(failed.length ? failed : namespaced).map(refs_formatRef).join(', ')}: ${firstLine(err)}`);
             }
         }
     }
@@ -59844,7 +59862,7 @@ async function pruneStack(kubectl, o) {
         const released = await usage_releaseUsage(kubectl, cluster, { namespace: o.namespace }, { ...call, dryRun: o.dryRun, retry: o.retry });
         result.deleted.push(...released.deleted);
         result.released.push(...released.kept);
-        result.problems.push(...released.problems.map((p) => `${p.ref ? `${objects_formatRef(p.ref)}: ` : ''}${p.message}`));
+        result.problems.push(...released.problems.map((p) => `${p.ref ? `${refs_formatRef(p.ref)}: ` : ''}${p.message}`));
     }
     result.invocations = kubectl.invocations - start;
     return result;
@@ -59853,14 +59871,14 @@ async function pruneStack(kubectl, o) {
 function describePrune(r) {
     const verb = r.dryRun ? 'would prune' : 'pruned';
     return [
-        ...r.deleted.map((ref) => `${verb} ${objects_formatRef(ref)}`),
-        ...r.released.map((k) => `${r.dryRun ? 'would keep' : 'kept'} ${objects_formatRef(k.ref)}: still used by ${k.users.join(', ')}`),
+        ...r.deleted.map((ref) => `${verb} ${refs_formatRef(ref)}`),
+        ...r.released.map((k) => `${r.dryRun ? 'would keep' : 'kept'} ${refs_formatRef(k.ref)}: still used by ${k.users.join(', ')}`),
         ...r.problems.map((p) => `prune: ${p}`),
     ];
 }
 /** This slot's: its slot label (none in an env without slots); a cluster-scoped object also by this slot's mark. */
 function isOurSlot(obj, slot, namespace) {
-    const label = obj.metadata?.labels?.[overlays_LABEL_SLOT];
+    const label = obj.metadata?.labels?.[labels_LABEL_SLOT];
     if (slot > 0 ? label === String(slot) : label === undefined)
         return true;
     return !obj.metadata?.namespace && usersOf(obj).includes(namespace);
@@ -60093,7 +60111,7 @@ function secretManifest(name, namespace, data) {
     return {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name, namespace, labels: { [overlays_LABEL_MANAGED_BY]: overlays_MANAGER_NAME } },
+        metadata: { name, namespace, labels: { [labels_LABEL_MANAGED_BY]: labels_MANAGER_NAME } },
         type: 'Opaque',
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])),
     };
@@ -60120,7 +60138,7 @@ const ensureCodexSecrets = async (ctx) => {
         return;
     try {
         await needKubectl(ctx).run(applyArgs(), {
-            input: objects_manifestStream(manifests),
+            input: refs_manifestStream(manifests),
             signal: ctx.signal,
             timeoutMs: ctx.remainingMs(),
         });
@@ -60156,7 +60174,7 @@ async function getSecret(ctx, name, namespace) {
 }
 async function putSecret(ctx, secret, namespace) {
     await needKubectl(ctx).run(applyArgs(), {
-        input: objects_manifestStream([copyOfSecret(secret, namespace)]),
+        input: refs_manifestStream([copyOfSecret(secret, namespace)]),
         signal: ctx.signal,
         timeoutMs: Math.min(60_000, ctx.remainingMs()),
     });
@@ -60664,6 +60682,7 @@ async function lifecycle_destroyWithHooks(o) {
 
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/reporter.js
+const reporter_silentLogger = { info: () => undefined, warning: () => undefined, debug: () => undefined };
 const silentReporter = {
     info: () => undefined,
     warning: () => undefined,
@@ -60934,7 +60953,7 @@ async function apply_environment_applyEnvironment(o) {
         filters: o.filters,
         processEnv: o.processEnv,
         maskSecret: o.maskSecret,
-        log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+        log: r,
     });
     const waitTimeoutMs = resolveWaitTimeout(stack, o.waitTimeoutMs);
     // The kinds this apply sends are recorded before it when the record (and so its namespace) exists, else right
@@ -60981,7 +61000,7 @@ async function apply_environment_applyEnvironment(o) {
             : {
                 timeoutMs: waitTimeoutMs,
                 diagnostics: { mask: secrets },
-                onEvent: (e) => e.type === 'ready' && r.info(`ready: ${objects_formatRef(e.target.ref)} in ${e.durationMs} ms`),
+                onEvent: (e) => e.type === 'ready' && r.info(`ready: ${refs_formatRef(e.target.ref)} in ${e.durationMs} ms`),
             },
         onPhase: (p) => r.debug(`phase ${p}`),
     }));
@@ -61048,7 +61067,6 @@ const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-const silentLogger = { info: () => { }, debug: () => { }, warning: () => { } };
 //# sourceMappingURL=types.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/slots/record.js
 /**
@@ -61678,6 +61696,7 @@ class StateClient {
 
 
 
+
 class SlotStore {
     kubectl;
     prefix;
@@ -61691,7 +61710,7 @@ class SlotStore {
             throw new Error('slot store: state.configmapNamespace is required');
         this.prefix = options.prefix || DEFAULT_CONFIGMAP_PREFIX;
         this.clock = options.clock ?? systemClock;
-        this.logger = options.logger ?? silentLogger;
+        this.logger = options.logger ?? reporter_silentLogger;
         this.random = options.random ?? Math.random;
         this.client = new StateClient(kubectl, {
             namespace: options.namespace,
@@ -61961,7 +61980,7 @@ function slot_store_slotStoreFor(stack, kubectl, reporter) {
     return new SlotStore(kubectl, {
         namespace,
         prefix: state.configmapPrefix?.trim() || undefined,
-        logger: { info: (m) => reporter.info(m), debug: (m) => reporter.debug(m), warning: (m) => reporter.warning(m) },
+        logger: reporter,
     });
 }
 /** The slot limit: `maxSlots` of services.yaml, else CODEXCTL_DEV_SLOTS_MAX, else unlimited (0). */
@@ -61995,9 +62014,7 @@ function maxSlotsOf(stack, processEnv = process.env) {
  */
 async function ensure_slot_ensureSlot(o) {
     const r = o.reporter;
-    if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
-        throw new errors_UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
-    }
+    ensure_slot_requireSlotSelector(o);
     const base = load_loadStack({ ...o.load, slot: 0, settingsOnly: true });
     const kubectl = o.client ?? (await kubectl_setup_kubectlFor(base, o.kubectl));
     const store = slot_store_slotStoreFor(base, kubectl, r);
@@ -62089,7 +62106,7 @@ async function planEnsureSlot(o, request, store, kubectl) {
         const rendered = stack_renderStack(stack, { onlyInfra: bootstrap });
         for (const w of rendered.warnings)
             r.warning(w.message, w);
-        wouldApply = rendered.documents.map((d) => objects_formatRef(objects_refOf(d.object)));
+        wouldApply = rendered.documents.map((d) => refs_formatRef(refs_refOf(d.object)));
         r.info(`dry run: the bootstrap (slotBootstrapInfra: ${bootstrap.join(', ')}) would apply ${plural_plural(wouldApply.length, 'object')}:\n${wouldApply.map((x) => `  ${x}`).join('\n')}`);
     }
     r.info('dry run: hooks are not run');
@@ -62130,6 +62147,12 @@ function ensure_slot_describe(o) {
         .filter(Boolean)
         .join(' and ');
 }
+/** A slot is found by an issue, a PR or its number: without one of them there is nothing to find or claim. */
+function ensure_slot_requireSlotSelector(o) {
+    if (o.issue <= 0 && o.pr <= 0 && !(o.slot && o.slot > 0)) {
+        throw new errors_UserError('give an issue, a pr or a slot: at least one of them must be a number > 0');
+    }
+}
 //# sourceMappingURL=ensure-slot.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/slots/index.js
 /**
@@ -62143,7 +62166,28 @@ function ensure_slot_describe(o) {
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/record-vouch.js
+
+/**
+ * Whether a slot record may vouch for the unlabelled namespace it names. Records live in a ConfigMap anyone with
+ * write access to the state namespace can edit, so a record alone could aim a cleanup at `foreign-prod`; it counts
+ * only when services.yaml renders that very namespace for the record's slot, as it did for the predecessor's slots.
+ */
+function record_vouch_recordVouches(load, record) {
+    let rendered;
+    try {
+        rendered = loadStack({ ...load, env: record.env || load.env, slot: record.slot, namespace: undefined }).namespace;
+    }
+    catch (err) {
+        return `the namespace of slot ${record.slot} cannot be rendered to check its record (${err instanceof Error ? err.message : String(err)})`;
+    }
+    if (rendered === record.namespace)
+        return true;
+    return `the record of slot ${record.slot} names it, but services.yaml gives slot ${record.slot} the namespace ${rendered}`;
+}
+//# sourceMappingURL=record-vouch.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/cleanup.js
+
 
 
 
@@ -62189,8 +62233,16 @@ async function cleanupSlots(o) {
     }
     if (selected.length === 0)
         r.info('no slot matches: nothing to clean');
+    // The record names the namespace, which makes a predecessor's unlabelled namespace ours when services.yaml
+    // renders that name for the slot; kube-*, default, the state namespace and a namespace labelled for another
+    // project are still refused, before any hook, and a dry run reports the same refusals.
+    const ownerOf = (rec, project) => ({
+        project,
+        stateNamespace: base.config.state?.configmapNamespace,
+        namedByRecord: () => Promise.resolve(recordVouches(o.load, rec)),
+    });
     if (o.dryRun)
-        return planCleanup(o, kubectl, records, selected);
+        return planCleanup(o, kubectl, records, selected, ownerOf);
     const released = [];
     const problems = [];
     for (const rec of selected) {
@@ -62203,15 +62255,9 @@ async function cleanupSlots(o) {
                     stack,
                     kubectl,
                     processEnv: o.processEnv,
-                    log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+                    log: r,
                 });
-                // The record names the namespace, which makes a predecessor's unlabelled namespace ours; kube-*, default,
-                // the state namespace and a namespace labelled for another project are still refused, before any hook.
-                const owner = {
-                    project: stack.project,
-                    stateNamespace: base.config.state?.configmapNamespace,
-                    namedByRecord: true,
-                };
+                const owner = ownerOf(rec, stack.project);
                 if (sharedBy.length === 0) {
                     const ownership = await checkNamespaceOwnership(kubectl, rec.namespace, owner);
                     if (!ownership.allowed)
@@ -62252,7 +62298,7 @@ async function cleanupSlots(o) {
     return { released, problems };
 }
 /** The dry run of cleanupSlots: what each selected slot's teardown would delete, from reads only; no hook runs. */
-async function planCleanup(o, kubectl, records, selected) {
+async function planCleanup(o, kubectl, records, selected, ownerOf) {
     const r = o.reporter;
     const released = [];
     const problems = [];
@@ -62265,6 +62311,7 @@ async function planCleanup(o, kubectl, records, selected) {
                 const destroy = await destroySlot(kubectl, {
                     namespace: rec.namespace,
                     deleteNamespace: sharedBy.length === 0,
+                    owner: ownerOf(rec, stack.project),
                     clusterObjects: renderStack(stack).documents.map((d) => d.object),
                     dryRun: true,
                 });
@@ -62301,6 +62348,7 @@ async function planCleanup(o, kubectl, records, selected) {
 
 
 
+
 /**
  * Destroys an environment's namespace and its own cluster-scoped objects (shared ones stay while another slot uses
  * them), with the destroy hooks. Slot records are left alone: `slots release` / cleanup handle those.
@@ -62315,8 +62363,18 @@ async function destroyEnvironment(o) {
         stateNamespace,
         force: o.force,
         forceHint: o.forceHint,
-        namedByRecord: async () => !!stateNamespace &&
-            (await slotStoreFor(stack, kubectl, r).list()).some((rec) => rec.namespace === stack.namespace),
+        namedByRecord: async () => {
+            if (!stateNamespace)
+                return false;
+            const naming = (await slotStoreFor(stack, kubectl, r).list()).filter((rec) => rec.namespace === stack.namespace);
+            let vouch = false;
+            for (const rec of naming) {
+                vouch = recordVouches(o.load, rec);
+                if (vouch === true)
+                    break;
+            }
+            return vouch;
+        },
     };
     // Refused before any hook runs: a destroy of a namespace that is not ours must change nothing.
     const ownership = await checkNamespaceOwnership(kubectl, stack.namespace, owner);
@@ -62328,7 +62386,7 @@ async function destroyEnvironment(o) {
         stack,
         kubectl,
         processEnv: o.processEnv,
-        log: { info: (m) => r.info(m), warning: (m) => r.warning(m), debug: (m) => r.debug(m) },
+        log: r,
     });
     const { destroy } = await r.group(`Destroy ${stack.namespace}`, () => destroyWithHooks({
         kubectl,
@@ -62867,6 +62925,7 @@ async function walk_listSources(root, isExcluded) {
 
 
 
+
 /**
  * After the sync's deadline the pod must live a little longer, so that a cut-off copy can still be cleaned up and
  * the pod deleted; it is the only time the pod may outlive the sync's timeout.
@@ -62881,8 +62940,8 @@ const CLEANUP_CALL_MS = 20_000;
  */
 async function sync_syncSources(kubectl, options) {
     const o = resolveSyncOptions(options);
-    const reporter = options.reporter ?? { info: () => undefined, debug: () => undefined };
-    const warn = (m) => (reporter.warning ? reporter.warning(m) : reporter.info(m));
+    const reporter = options.reporter ?? silentLogger;
+    const warn = (m) => reporter.warning(m);
     const signal = options.signal;
     const started = Date.now();
     const deadline = started + o.timeoutMs;
@@ -63239,6 +63298,7 @@ async function ensureReady(o) {
     if (o.dryRun)
         return planEnsureReady(o);
     const r = o.reporter;
+    requireSlotSelector(o);
     // Nothing is claimed for a run that cannot succeed: every input and the whole stack are checked first.
     await r.group('Check the inputs and render the stack', async () => checkBeforeClaim(o));
     const slot = await ensureSlot(o.namespace ? { ...o, load: { ...o.load, namespace: o.namespace } } : o);
@@ -63270,7 +63330,7 @@ async function ensureReady(o) {
                 image: s.image,
                 excludes: s.excludes,
                 discardChanges: s.discardChanges,
-                reporter: { info: (m) => r.info(m), debug: (m) => r.debug(m), warning: (m) => r.warning(m) },
+                reporter: r,
             }));
         }
         : undefined;

@@ -12,10 +12,25 @@ const issuer = (name: string): ObjectRef => ({ apiVersion: 'cert-manager.io/v1',
 const live = (ref: ObjectRef, users: string[]): KubeObject => ({
   apiVersion: ref.apiVersion,
   kind: ref.kind,
-  metadata: { name: ref.name, annotations: Object.fromEntries(users.map((u) => [`used-by.codex-k8s.io/${u}`, u])) },
+  metadata: {
+    name: ref.name,
+    labels: { 'app.kubernetes.io/managed-by': 'codex-k8s', 'codex-k8s.io/project': 'shop' },
+    annotations: Object.fromEntries(users.map((u) => [`used-by.codex-k8s.io/${u}`, u])),
+  },
 });
 const list = (...items: KubeObject[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 const noSleep = { sleep: async () => undefined };
+const owner = { project: 'shop' };
+/** Our namespace, as `get namespace -o json` shows it. */
+const ownNamespace = (runner: FakeRunner) =>
+  runner.on('get namespace shop-dev-1', {
+    stdout: JSON.stringify({
+      metadata: {
+        name: 'shop-dev-1',
+        labels: { 'app.kubernetes.io/managed-by': 'codex-k8s', 'codex-k8s.io/project': 'shop' },
+      },
+    }),
+  });
 
 describe('usage marks', () => {
   it('one annotation per slot namespace', () => {
@@ -118,23 +133,25 @@ describe('destroySlot', () => {
 
   it('only the shared kinds of the stack are released; the slot namespace is deleted and awaited', async () => {
     expect(clusterObjectsOf(stackDocs, 'shop-dev-1')).toEqual([role('mine')]);
-    const runner = new FakeRunner()
+    const runner = ownNamespace(new FakeRunner())
       .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
       .on('get -f -', { stdout: list(live(role('mine'), ['shop-dev-1'])) });
     const r = await destroySlot(kubectlWith(runner), {
       namespace: 'shop-dev-1',
+      owner,
       clusterObjects: stackDocs,
       namespaceTimeoutMs: 30_000,
     });
     expect(r.ok).toBe(true);
-    expect(r.namespace).toEqual({ name: 'shop-dev-1', existed: true, gone: true });
+    expect(r.namespace).toMatchObject({ name: 'shop-dev-1', existed: true, gone: true });
     expect(runner.commands).toEqual([
+      'get namespace shop-dev-1 --ignore-not-found -o json',
       'delete namespace shop-dev-1 --ignore-not-found --wait=false',
       'get -f - --ignore-not-found -o json',
       'delete -f - --ignore-not-found --wait=false',
       'wait --for=delete namespace/shop-dev-1 --timeout=30s',
     ]);
-    expect(r.invocations).toBe(4);
+    expect(r.invocations).toBe(5);
     expect(describeDestroy(r)).toEqual([
       'namespace shop-dev-1: deleted',
       'deleted ClusterRole mine (no other slot uses it)',
@@ -142,7 +159,7 @@ describe('destroySlot', () => {
   });
 
   it('a namespace that does not end in time is reported, the shared objects are still released', async () => {
-    const runner = new FakeRunner()
+    const runner = ownNamespace(new FakeRunner())
       .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
       .on('get -f -', { stdout: list(live(role('mine'), [])) })
       .on('wait --for=delete', {
@@ -151,6 +168,7 @@ describe('destroySlot', () => {
       });
     const r = await destroySlot(kubectlWith(runner), {
       namespace: 'shop-dev-1',
+      owner,
       clusterObjects: stackDocs,
       namespaceTimeoutMs: 2000,
     });
@@ -166,12 +184,13 @@ describe('destroySlot', () => {
 
   it('an absent namespace is not awaited; a failed namespace delete does not stop the release', async () => {
     const runner = new FakeRunner().on('get -f -', { stdout: list() });
-    const r = await destroySlot(kubectlWith(runner), { namespace: 'shop-dev-1', clusterObjects: stackDocs });
+    const r = await destroySlot(kubectlWith(runner), { namespace: 'shop-dev-1', owner, clusterObjects: stackDocs });
     expect(r.ok).toBe(true);
-    expect(r.namespace).toEqual({ name: 'shop-dev-1', existed: false, gone: true });
-    expect(runner.commands).toHaveLength(2);
+    expect(r.namespace).toMatchObject({ name: 'shop-dev-1', existed: false, gone: true });
+    // The ownership read finds nothing; the delete is still sent (--ignore-not-found) in case it appeared since.
+    expect(runner.commands).toHaveLength(3);
 
-    const failing = new FakeRunner()
+    const failing = ownNamespace(new FakeRunner())
       .on('delete namespace shop-dev-1', {
         code: 1,
         stderr: 'Error from server (Forbidden): namespaces "shop-dev-1" is forbidden\n',
@@ -179,6 +198,7 @@ describe('destroySlot', () => {
       .on('get -f -', { stdout: list(live(role('mine'), [])) });
     const r2 = await destroySlot(kubectlWith(failing), {
       namespace: 'shop-dev-1',
+      owner,
       clusterObjects: stackDocs,
       retry: noSleep,
     });

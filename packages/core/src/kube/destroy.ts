@@ -24,9 +24,9 @@ export interface DestroyOptions {
   deleteNamespace?: boolean;
   /**
    * Delete the namespace only when it is ours by this rule (ownership.ts); a refused namespace stops the whole
-   * destroy, cluster-scoped objects included. Without it the caller vouches for the namespace.
+   * destroy, cluster-scoped objects included. Required, so that no caller (a dry run included) skips the check.
    */
-  owner?: NamespaceOwnershipRule;
+  owner: NamespaceOwnershipRule;
   /**
    * The slot stack's cluster-scoped objects (a rendered stack's documents fit: anything namespaced and the slot's own
    * Namespace are ignored). Each is deleted only when no other slot uses it.
@@ -111,7 +111,7 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
   const nsLabel = `Namespace ${ns}`;
 
   let deleting = false;
-  if (options.deleteNamespace !== false && options.owner) {
+  if (options.deleteNamespace !== false) {
     try {
       const ownership = await checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
       result.namespace.ownership = ownership;
@@ -160,7 +160,7 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
         { namespace: ns },
         {
           dryRun: options.dryRun,
-          project: options.owner?.project,
+          project: options.owner.project,
           retry: options.retry,
           timeoutMs,
         },

@@ -21,13 +21,18 @@ export interface NamespaceOwnershipRule {
   project: string;
   /** `state.configmapNamespace`: never deleted. */
   stateNamespace?: string;
-  /** Whether a slot record of the project names the namespace (asked only when the labels do not settle it). */
-  namedByRecord?: boolean | (() => Promise<boolean>);
+  /**
+   * Whether a slot record of the project names the namespace (asked only when the labels do not settle it): true,
+   * false, or why a record that names it does not count (one clause, e.g. its slot renders another namespace).
+   */
+  namedByRecord?: RecordVouch | (() => Promise<RecordVouch>);
   /** Delete a namespace that is not ours (the CLI's --force); protected namespaces stay refused. */
   force?: boolean;
   /** How the user overrides a refusal, appended to it (the CLI: "pass --force to delete it anyway"). */
   forceHint?: string;
 }
+
+export type RecordVouch = boolean | string;
 
 export interface NamespaceOwnership {
   namespace: string;
@@ -111,10 +116,11 @@ export async function checkNamespaceOwnership(
     ? false
     : typeof rule.namedByRecord === 'function'
       ? await rule.namedByRecord()
-      : !!rule.namedByRecord;
-  if (named) return { namespace, exists: true, allowed: true, basis: 'record' };
+      : (rule.namedByRecord ?? false);
+  if (named === true) return { namespace, exists: true, allowed: true, basis: 'record' };
 
-  const why = `namespace ${namespace} is not managed by codex-k8s for project ${rule.project}: ${missing}${otherProject ? '' : ' and no slot record names it'}`;
+  const noRecord = typeof named === 'string' ? ` and ${named}` : ' and no slot record names it';
+  const why = `namespace ${namespace} is not managed by codex-k8s for project ${rule.project}: ${missing}${otherProject ? '' : noRecord}`;
   if (rule.force) return { namespace, exists: true, allowed: true, basis: 'force', reason: why };
   return { namespace, exists: true, allowed: false, reason: rule.forceHint ? `${why}; ${rule.forceHint}` : why };
 }

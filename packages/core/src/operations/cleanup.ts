@@ -10,6 +10,7 @@ import type { SlotRecord } from '../slots/types.js';
 import { UserError } from '../util/errors.js';
 import type { Reporter } from '../util/reporter.js';
 import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
+import { recordVouches } from './record-vouch.js';
 import { slotStoreFor } from './slot-store.js';
 
 export interface CleanupOptions {
@@ -83,7 +84,15 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
     }
   }
   if (selected.length === 0) r.info('no slot matches: nothing to clean');
-  if (o.dryRun) return planCleanup(o, kubectl, records, selected);
+  // The record names the namespace, which makes a predecessor's unlabelled namespace ours when services.yaml
+  // renders that name for the slot; kube-*, default, the state namespace and a namespace labelled for another
+  // project are still refused, before any hook, and a dry run reports the same refusals.
+  const ownerOf = (rec: SlotRecord, project: string): NamespaceOwnershipRule => ({
+    project,
+    stateNamespace: base.config.state?.configmapNamespace,
+    namedByRecord: () => Promise.resolve(recordVouches(o.load, rec)),
+  });
+  if (o.dryRun) return planCleanup(o, kubectl, records, selected, ownerOf);
 
   const released: ReleasedSlot[] = [];
   const problems: string[] = [];
@@ -101,13 +110,7 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
           processEnv: o.processEnv,
           log: r,
         });
-        // The record names the namespace, which makes a predecessor's unlabelled namespace ours; kube-*, default,
-        // the state namespace and a namespace labelled for another project are still refused, before any hook.
-        const owner: NamespaceOwnershipRule = {
-          project: stack.project,
-          stateNamespace: base.config.state?.configmapNamespace,
-          namedByRecord: true,
-        };
+        const owner = ownerOf(rec, stack.project);
         if (sharedBy.length === 0) {
           const ownership = await checkNamespaceOwnership(kubectl, rec.namespace, owner);
           if (!ownership.allowed) throw new NamespaceNotOwnedError(ownership);
@@ -150,6 +153,7 @@ async function planCleanup(
   kubectl: Kubectl,
   records: readonly SlotRecord[],
   selected: readonly SlotRecord[],
+  ownerOf: (rec: SlotRecord, project: string) => NamespaceOwnershipRule,
 ): Promise<CleanupResult> {
   const r = o.reporter;
   const released: ReleasedSlot[] = [];
@@ -167,6 +171,7 @@ async function planCleanup(
           const destroy = await destroySlot(kubectl, {
             namespace: rec.namespace,
             deleteNamespace: sharedBy.length === 0,
+            owner: ownerOf(rec, stack.project),
             clusterObjects: renderStack(stack).documents.map((d) => d.object),
             dryRun: true,
           });

@@ -3,11 +3,17 @@ import { HookRunner } from '../hooks/runner.js';
 import { destroyWithHooks } from '../hooks/lifecycle.js';
 import type { DestroyResult } from '../kube/destroy.js';
 import type { Kubectl } from '../kube/kubectl.js';
-import { checkNamespaceOwnership, NamespaceNotOwnedError, type NamespaceOwnershipRule } from '../kube/ownership.js';
+import {
+  checkNamespaceOwnership,
+  NamespaceNotOwnedError,
+  type NamespaceOwnershipRule,
+  type RecordVouch,
+} from '../kube/ownership.js';
 import { UserError } from '../util/errors.js';
 import type { Reporter } from '../util/reporter.js';
 import { renderForApply } from './apply-environment.js';
 import { kubectlFor, type KubectlChoice } from './kubectl-setup.js';
+import { recordVouches } from './record-vouch.js';
 import { slotStoreFor } from './slot-store.js';
 
 export interface DestroyEnvironmentOptions {
@@ -37,9 +43,16 @@ export async function destroyEnvironment(o: DestroyEnvironmentOptions): Promise<
     stateNamespace,
     force: o.force,
     forceHint: o.forceHint,
-    namedByRecord: async () =>
-      !!stateNamespace &&
-      (await slotStoreFor(stack, kubectl, r).list()).some((rec) => rec.namespace === stack.namespace),
+    namedByRecord: async () => {
+      if (!stateNamespace) return false;
+      const naming = (await slotStoreFor(stack, kubectl, r).list()).filter((rec) => rec.namespace === stack.namespace);
+      let vouch: RecordVouch = false;
+      for (const rec of naming) {
+        vouch = recordVouches(o.load, rec);
+        if (vouch === true) break;
+      }
+      return vouch;
+    },
   };
   // Refused before any hook runs: a destroy of a namespace that is not ours must change nothing.
   const ownership = await checkNamespaceOwnership(kubectl, stack.namespace, owner);
