@@ -15,9 +15,10 @@ export const LAYERS = {
   kube: ['util', 'objects'],
   slots: ['util', 'objects', 'kube'],
   workspace: ['util', 'objects', 'kube'],
+  github: ['util'],
   hooks: ['util', 'template', 'objects', 'config', 'render', 'kube'],
-  operations: ['util', 'template', 'objects', 'config', 'render', 'kube', 'slots', 'workspace', 'hooks'],
-  'action-kit': ['util', 'objects', 'config', 'kube', 'slots', 'operations'],
+  operations: ['util', 'template', 'objects', 'config', 'render', 'kube', 'slots', 'workspace', 'hooks', 'github'],
+  'action-kit': ['util', 'objects', 'config', 'kube', 'slots', 'github', 'operations'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {

@@ -15,6 +15,11 @@ const SDL = /* GraphQL */ `
   type Query {
     repository(owner: String!, name: String!): Repository
     viewer: User!
+    node(id: ID!): Node
+  }
+
+  interface Node {
+    id: ID!
   }
 
   type Mutation {
@@ -125,7 +130,7 @@ const SDL = /* GraphQL */ `
     RIGHT
   }
 
-  type PullRequestReviewThread {
+  type PullRequestReviewThread implements Node {
     id: ID!
     isResolved: Boolean!
     isOutdated: Boolean!
@@ -241,6 +246,7 @@ export class GraphQLApi {
 
   private thread(repo: RepoRecord, pr: IssueRecord, t: ReviewThreadRecord) {
     return {
+      __typename: 'PullRequestReviewThread',
       id: t.id,
       isResolved: t.isResolved,
       isOutdated: t.isOutdated,
@@ -322,6 +328,15 @@ export class GraphQLApi {
   root(token: TokenRecord) {
     return {
       viewer: () => this.actor(token.login),
+      // Only review threads are reachable by id here (what paging one thread's comments needs).
+      node: ({ id }: { id: string }) => {
+        const t = this.state.findThread(id);
+        for (const repo of this.state.repos.values())
+          for (const pr of repo.issues.values())
+            if (t && pr.pull?.reviewThreads.includes(t) && this.state.permission(repo, token.login) !== 'none')
+              return this.thread(repo, pr, t);
+        throw new TypedError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
+      },
       repository: ({ owner, name }: { owner: string; name: string }) => {
         const repo = this.state.repos.get(`${owner}/${name}`);
         // A private repository the viewer has no role on is as invisible as a missing one.
