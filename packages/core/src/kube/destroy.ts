@@ -111,7 +111,9 @@ export async function destroySlot(kubectl: Kubectl, options: DestroyOptions): Pr
   const nsLabel = `Namespace ${ns}`;
 
   let deleting = false;
-  if (options.deleteNamespace !== false) {
+  // Checked also when the namespace is kept (shared by another slot): what is released and the hooks around the
+  // destroy still act in it, so it must be ours all the same.
+  {
     try {
       const ownership = await checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
       result.namespace.ownership = ownership;

@@ -64,6 +64,12 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
   if (!o.all && !o.stale && !selectors) {
     throw new UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
   }
+  if ((o.all || o.stale) && selectors) {
+    throw new UserError(
+      `${o.all ? 'all' : 'stale'}: true cleans every ${o.all ? '' : 'stale '}slot of the env, so an issue, pr or slot given with it would be ignored; pass either the selector or ${o.all ? 'all' : 'stale'}, not both`,
+    );
+  }
+  if (o.all && o.stale) throw new UserError('all: true and stale: true exclude each other; pass one of them');
   if (o.stale && o.ttlMs !== undefined && !(o.ttlMs > 0)) {
     throw new UserError(`ttl must be longer than zero (got ${o.ttlMs} ms): give the age of a stale slot, e.g. 72h`);
   }
@@ -73,12 +79,23 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
   const records = (await store.list()).filter((x) => x.env === base.env);
   const now = o.now ?? Date.now();
   const selected: SlotRecord[] = [];
+  const problems: string[] = [];
+  const isStale = async (rec: SlotRecord): Promise<boolean> => {
+    const last = lastActivity(rec);
+    if (!!o.ttlMs && last !== undefined && now - last > o.ttlMs) return true;
+    return (rec.issue > 0 || rec.pr > 0) && !!(await o.isClosed?.(rec));
+  };
   for (const rec of records) {
     if (o.all) selected.push(rec);
     else if (o.stale) {
-      const last = lastActivity(rec);
-      const old = !!o.ttlMs && last !== undefined && now - last > o.ttlMs;
-      if (old || ((rec.issue > 0 || rec.pr > 0) && (await o.isClosed?.(rec)))) selected.push(rec);
+      // One unanswered question about one slot (a deleted issue, a rate limit) never stops the others.
+      try {
+        if (await isStale(rec)) selected.push(rec);
+      } catch (err) {
+        const message = `slot ${rec.slot} (${rec.namespace}): not judged, kept: ${err instanceof Error ? err.message : String(err)}`;
+        problems.push(message);
+        r.warning(message);
+      }
     } else if ((!o.issue || rec.issue === o.issue) && (!o.pr || rec.pr === o.pr) && (!o.slot || rec.slot === o.slot)) {
       selected.push(rec);
     }
@@ -92,16 +109,44 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
     stateNamespace: base.config.state?.configmapNamespace,
     namedByRecord: () => Promise.resolve(recordVouches(o.load, rec)),
   });
-  if (o.dryRun) return planCleanup(o, kubectl, records, selected, ownerOf);
+  // Slots sharing a namespace (a pattern without .Slot) keep it, and the cluster-scoped objects it marks, while
+  // one of them lives. Only a record that vouches for the namespace counts as a user of it.
+  const sharersOf = (rec: SlotRecord) =>
+    records.filter(
+      (x) =>
+        x.slot !== rec.slot &&
+        x.namespace === rec.namespace &&
+        !selected.includes(x) &&
+        recordVouches(o.load, x) === true,
+    );
+  if (o.dryRun) return planCleanup(o, kubectl, selected, sharersOf, ownerOf, problems);
 
   const released: ReleasedSlot[] = [];
-  const problems: string[] = [];
-  for (const rec of selected) {
-    await r.group(`Clean slot ${rec.slot} (${rec.namespace})`, async () => {
+  for (const judged of selected) {
+    await r.group(`Clean slot ${judged.slot} (${judged.namespace})`, async () => {
+      let rec = judged;
       try {
-        const sharedBy = records.filter(
-          (x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x),
-        );
+        // Read again right before the teardown: a run may have picked the slot up since the listing.
+        const current = await store.get(judged.slot);
+        if (!current) {
+          r.info(`slot ${judged.slot}: already released`);
+          return;
+        }
+        if (current.resourceVersion !== judged.resourceVersion) {
+          const still = o.stale
+            ? await isStale(current)
+            : current.namespace === judged.namespace &&
+              (!o.issue || current.issue === o.issue) &&
+              (!o.pr || current.pr === o.pr);
+          if (!still || current.namespace !== judged.namespace) {
+            r.info(
+              `slot ${judged.slot}: taken up again since it was selected (issue ${current.issue}, pr ${current.pr}); kept`,
+            );
+            return;
+          }
+        }
+        rec = current;
+        const sharedBy = sharersOf(rec);
         const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
         const rendered = renderStack(stack);
         const hooks = new HookRunner({
@@ -111,24 +156,35 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
           log: r,
         });
         const owner = ownerOf(rec, stack.project);
-        if (sharedBy.length === 0) {
-          const ownership = await checkNamespaceOwnership(kubectl, rec.namespace, owner);
-          if (!ownership.allowed) throw new NamespaceNotOwnedError(ownership);
-        }
+        // Before any hook, shared or not: hooks act in the namespace too.
+        const ownership = await checkNamespaceOwnership(kubectl, rec.namespace, owner);
+        if (!ownership.allowed) throw new NamespaceNotOwnedError(ownership);
+        const shared = sharedBy.length > 0;
         const { destroy } = await destroyWithHooks({
           kubectl,
           hooks,
           destroy: {
             namespace: rec.namespace,
-            deleteNamespace: sharedBy.length === 0,
+            deleteNamespace: !shared,
+            releaseClusterObjects: !shared,
             owner,
             clusterObjects: rendered.documents.map((d) => d.object),
           },
         });
         if (!destroy.ok) throw new Error(destroy.problems.map((p) => p.message).join('; '));
-        if (sharedBy.length)
-          r.info(`namespace ${rec.namespace} kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
-        if (o.deleteState !== false) await store.release(rec.slot);
+        if (shared)
+          r.info(
+            `namespace ${rec.namespace} and its cluster-scoped objects kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`,
+          );
+        if (o.deleteState !== false) {
+          const outcome = await store.releaseIfUnchanged(rec);
+          if (outcome === 'changed') {
+            r.warning(
+              `slot ${rec.slot}: its record changed while it was cleaned (a run took it up again); the record is kept, run cleanup again to release it`,
+            );
+            return;
+          }
+        }
         released.push({
           slot: rec.slot,
           namespace: rec.namespace,
@@ -151,26 +207,25 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
 async function planCleanup(
   o: CleanupOptions,
   kubectl: Kubectl,
-  records: readonly SlotRecord[],
   selected: readonly SlotRecord[],
+  sharersOf: (rec: SlotRecord) => SlotRecord[],
   ownerOf: (rec: SlotRecord, project: string) => NamespaceOwnershipRule,
+  problems: string[],
 ): Promise<CleanupResult> {
   const r = o.reporter;
   const released: ReleasedSlot[] = [];
-  const problems: string[] = [];
   const dryRun: { slot: number; lines: string[] }[] = [];
   for (const rec of selected) {
     await r.group(
       `Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`,
       async () => {
         try {
-          const sharedBy = records.filter(
-            (x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x),
-          );
+          const shared = sharersOf(rec).length > 0;
           const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
           const destroy = await destroySlot(kubectl, {
             namespace: rec.namespace,
-            deleteNamespace: sharedBy.length === 0,
+            deleteNamespace: !shared,
+            releaseClusterObjects: !shared,
             owner: ownerOf(rec, stack.project),
             clusterObjects: renderStack(stack).documents.map((d) => d.object),
             dryRun: true,
