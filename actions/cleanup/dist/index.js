@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6283);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5831);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6283:
+/***/ 5831:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54360,7 +54360,7 @@ function duration_parseGoDuration(text) {
     return sign * total;
 }
 /** A timeout: a Go duration string, or a number of milliseconds. Zero or negative values are rejected. */
-function parseTimeout(value, what) {
+function duration_parseTimeout(value, what) {
     let ms;
     try {
         ms = typeof value === 'number' ? value : duration_parseGoDuration(value.trim());
@@ -59551,7 +59551,9 @@ async function destroySlot(kubectl, options) {
     };
     const nsLabel = `Namespace ${ns}`;
     let deleting = false;
-    if (options.deleteNamespace !== false) {
+    // Checked also when the namespace is kept (shared by another slot): what is released and the hooks around the
+    // destroy still act in it, so it must be ours all the same.
+    {
         try {
             const ownership = await ownership_checkNamespaceOwnership(kubectl, ns, options.owner, { retry: options.retry, timeoutMs });
             result.namespace.ownership = ownership;
@@ -60274,7 +60276,7 @@ const kubectlWait = async (ctx) => {
     const timeoutText = withString(ctx, 'timeout') ?? '1200s';
     let timeoutMs;
     try {
-        timeoutMs = parseTimeout(timeoutText, 'with.timeout');
+        timeoutMs = duration_parseTimeout(timeoutText, 'with.timeout');
     }
     catch (err) {
         throw new StepFailure(err.message);
@@ -60329,7 +60331,7 @@ const githubComment = async () => {
     throw new StepFailure('use: github.comment is not supported here: the status comment of ensure-ready and prompt-run reports the ' +
         'environment and its links; post other comments from a workflow step (for example with actions/github-script)');
 };
-const BUILTIN_STEPS = {
+const builtins_BUILTIN_STEPS = {
     'kubectl.wait': kubectlWait,
     sleep,
     preflight,
@@ -60395,7 +60397,7 @@ class runner_HookRunner {
         this.items = options.items ?? selectHookItems(options.stack, options.filters);
         this.runner = options.runner ?? new runner_ChildProcessRunner();
         this.processEnv = options.processEnv ?? process.env;
-        this.builtins = { ...BUILTIN_STEPS, ...options.builtins };
+        this.builtins = { ...builtins_BUILTIN_STEPS, ...options.builtins };
         const noop = () => undefined;
         this.log = {
             info: options.log?.info ?? noop,
@@ -60471,7 +60473,7 @@ class runner_HookRunner {
             }
             const timeoutText = step.timeout?.trim();
             const timeoutMs = timeoutText
-                ? parseTimeout(timeoutText, `${info.path}.timeout`)
+                ? duration_parseTimeout(timeoutText, `${info.path}.timeout`)
                 : (this.options.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
             const timeoutLabel = timeoutText
                 ? `its timeout ${timeoutText}`
@@ -60691,6 +60693,71 @@ const silentReporter = {
     summary: () => undefined,
 };
 //# sourceMappingURL=reporter.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/timeouts.js
+
+
+const DEFAULT_WAIT_TIMEOUT_MS = (/* unused pure expression or super */ null && (10 * 60_000));
+/** The deploy wait limit: the input, else `codex.timeouts.deployWait`, else 10 minutes. Never cut by anything else. */
+function timeouts_resolveWaitTimeout(stack, inputMs) {
+    if (inputMs !== undefined)
+        return inputMs;
+    const configured = stack.config.codex?.timeouts?.deployWait?.trim();
+    if (!configured)
+        return DEFAULT_WAIT_TIMEOUT_MS;
+    try {
+        return parseGoDuration(configured);
+    }
+    catch {
+        throw new UserError(`${stack.displayFile}: codex.timeouts.deployWait: "${configured}" is not a duration; write e.g. 5m or 90s`, stack.displayFile);
+    }
+}
+//# sourceMappingURL=timeouts.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/stack-checks.js
+
+
+
+
+/**
+ * Mistakes in services.yaml that would otherwise surface only when the step that reads them runs, after a slot
+ * was claimed or a namespace created: a `codex.timeouts.deployWait` or hook `timeout` that is not a duration, and a
+ * hook `use:` that names no built-in step. Called before anything changes, so a bad file changes nothing.
+ */
+function stack_checks_checkStackBeforeChanges(stack) {
+    resolveWaitTimeout(stack, undefined);
+    const c = stack.config;
+    const places = [
+        ['hooks', c.hooks],
+        ...(c.infrastructure ?? []).map((item, i) => [
+            `infrastructure[${i}].hooks`,
+            item.hooks,
+        ]),
+        ...(c.services ?? []).map((item, i) => [
+            `services[${i}].hooks`,
+            item.hooks,
+        ]),
+    ];
+    const problems = [];
+    for (const [where, hooks] of places)
+        for (const [point, steps] of Object.entries(hooks ?? {}))
+            (steps ?? []).forEach((step, i) => {
+                const path = `${where}.${point}[${i}]`;
+                const use = step.use?.trim();
+                if (use && !Object.hasOwn(BUILTIN_STEPS, use))
+                    problems.push(`${path}.use: unknown use: "${use}"; the built-in steps are ${Object.keys(BUILTIN_STEPS).sort().join(', ')}`);
+                const timeout = step.timeout?.trim();
+                if (timeout) {
+                    try {
+                        parseTimeout(timeout, `${path}.timeout`);
+                    }
+                    catch (err) {
+                        problems.push(err instanceof Error ? err.message : String(err));
+                    }
+                }
+            });
+    if (problems.length)
+        throw new UserError(`${stack.displayFile}: ${problems.join('; ')}`, stack.displayFile);
+}
+//# sourceMappingURL=stack-checks.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/private-file.js
 /*
  * Files holding rendered manifests (Secret data in clear): readable by their owner only (0600), never written
@@ -60757,26 +60824,8 @@ async function kubectl_setup_kubectlFor(stack, choice = {}) {
     return client_kubectlForStack(stack, { binary: install.path, cacheDir: choice.cacheDir, runner: choice.runner });
 }
 //# sourceMappingURL=kubectl-setup.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/operations/timeouts.js
-
-
-const DEFAULT_WAIT_TIMEOUT_MS = (/* unused pure expression or super */ null && (10 * 60_000));
-/** The deploy wait limit: the input, else `codex.timeouts.deployWait`, else 10 minutes. Never cut by anything else. */
-function timeouts_resolveWaitTimeout(stack, inputMs) {
-    if (inputMs !== undefined)
-        return inputMs;
-    const configured = stack.config.codex?.timeouts?.deployWait?.trim();
-    if (!configured)
-        return DEFAULT_WAIT_TIMEOUT_MS;
-    try {
-        return parseGoDuration(configured);
-    }
-    catch {
-        throw new UserError(`${stack.displayFile}: codex.timeouts.deployWait: "${configured}" is not a duration; write e.g. 5m or 90s`, stack.displayFile);
-    }
-}
-//# sourceMappingURL=timeouts.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/apply-environment.js
+
 
 
 
@@ -60859,6 +60908,7 @@ async function apply_environment_applyEnvironment(o) {
     if (rendered.documents.length === 0) {
         throw new UserError('nothing to apply: the filters and when conditions left no object in the stack');
     }
+    checkStackBeforeChanges(stack);
     const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
     const before = kubectl.invocations;
     const groups = rendered.groups.filter((g) => g.documents.length > 0);
@@ -62175,6 +62225,11 @@ async function cleanupSlots(o) {
     if (!o.all && !o.stale && !selectors) {
         throw new errors_UserError('say what to clean: an issue, a pr, a slot, all: true or stale: true');
     }
+    if ((o.all || o.stale) && selectors) {
+        throw new errors_UserError(`${o.all ? 'all' : 'stale'}: true cleans every ${o.all ? '' : 'stale '}slot of the env, so an issue, pr or slot given with it would be ignored; pass either the selector or ${o.all ? 'all' : 'stale'}, not both`);
+    }
+    if (o.all && o.stale)
+        throw new errors_UserError('all: true and stale: true exclude each other; pass one of them');
     if (o.stale && o.ttlMs !== undefined && !(o.ttlMs > 0)) {
         throw new errors_UserError(`ttl must be longer than zero (got ${o.ttlMs} ms): give the age of a stale slot, e.g. 72h`);
     }
@@ -62184,14 +62239,27 @@ async function cleanupSlots(o) {
     const records = (await store.list()).filter((x) => x.env === base.env);
     const now = o.now ?? Date.now();
     const selected = [];
+    const problems = [];
+    const isStale = async (rec) => {
+        const last = lastActivity(rec);
+        if (!!o.ttlMs && last !== undefined && now - last > o.ttlMs)
+            return true;
+        return (rec.issue > 0 || rec.pr > 0) && !!(await o.isClosed?.(rec));
+    };
     for (const rec of records) {
         if (o.all)
             selected.push(rec);
         else if (o.stale) {
-            const last = lastActivity(rec);
-            const old = !!o.ttlMs && last !== undefined && now - last > o.ttlMs;
-            if (old || ((rec.issue > 0 || rec.pr > 0) && (await o.isClosed?.(rec))))
-                selected.push(rec);
+            // One unanswered question about one slot (a deleted issue, a rate limit) never stops the others.
+            try {
+                if (await isStale(rec))
+                    selected.push(rec);
+            }
+            catch (err) {
+                const message = `slot ${rec.slot} (${rec.namespace}): not judged, kept: ${err instanceof Error ? err.message : String(err)}`;
+                problems.push(message);
+                r.warning(message);
+            }
         }
         else if ((!o.issue || rec.issue === o.issue) && (!o.pr || rec.pr === o.pr) && (!o.slot || rec.slot === o.slot)) {
             selected.push(rec);
@@ -62207,14 +62275,38 @@ async function cleanupSlots(o) {
         stateNamespace: base.config.state?.configmapNamespace,
         namedByRecord: () => Promise.resolve(record_vouch_recordVouches(o.load, rec)),
     });
+    // Slots sharing a namespace (a pattern without .Slot) keep it, and the cluster-scoped objects it marks, while
+    // one of them lives. Only a record that vouches for the namespace counts as a user of it.
+    const sharersOf = (rec) => records.filter((x) => x.slot !== rec.slot &&
+        x.namespace === rec.namespace &&
+        !selected.includes(x) &&
+        record_vouch_recordVouches(o.load, x) === true);
     if (o.dryRun)
-        return planCleanup(o, kubectl, records, selected, ownerOf);
+        return planCleanup(o, kubectl, selected, sharersOf, ownerOf, problems);
     const released = [];
-    const problems = [];
-    for (const rec of selected) {
-        await r.group(`Clean slot ${rec.slot} (${rec.namespace})`, async () => {
+    for (const judged of selected) {
+        await r.group(`Clean slot ${judged.slot} (${judged.namespace})`, async () => {
+            let rec = judged;
             try {
-                const sharedBy = records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x));
+                // Read again right before the teardown: a run may have picked the slot up since the listing.
+                const current = await store.get(judged.slot);
+                if (!current) {
+                    r.info(`slot ${judged.slot}: already released`);
+                    return;
+                }
+                if (current.resourceVersion !== judged.resourceVersion) {
+                    const still = o.stale
+                        ? await isStale(current)
+                        : current.namespace === judged.namespace &&
+                            (!o.issue || current.issue === o.issue) &&
+                            (!o.pr || current.pr === o.pr);
+                    if (!still || current.namespace !== judged.namespace) {
+                        r.info(`slot ${judged.slot}: taken up again since it was selected (issue ${current.issue}, pr ${current.pr}); kept`);
+                        return;
+                    }
+                }
+                rec = current;
+                const sharedBy = sharersOf(rec);
                 const stack = load_loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
                 const rendered = stack_renderStack(stack);
                 const hooks = new runner_HookRunner({
@@ -62224,27 +62316,33 @@ async function cleanupSlots(o) {
                     log: r,
                 });
                 const owner = ownerOf(rec, stack.project);
-                if (sharedBy.length === 0) {
-                    const ownership = await ownership_checkNamespaceOwnership(kubectl, rec.namespace, owner);
-                    if (!ownership.allowed)
-                        throw new ownership_NamespaceNotOwnedError(ownership);
-                }
+                // Before any hook, shared or not: hooks act in the namespace too.
+                const ownership = await ownership_checkNamespaceOwnership(kubectl, rec.namespace, owner);
+                if (!ownership.allowed)
+                    throw new ownership_NamespaceNotOwnedError(ownership);
+                const shared = sharedBy.length > 0;
                 const { destroy } = await lifecycle_destroyWithHooks({
                     kubectl,
                     hooks,
                     destroy: {
                         namespace: rec.namespace,
-                        deleteNamespace: sharedBy.length === 0,
+                        deleteNamespace: !shared,
+                        releaseClusterObjects: !shared,
                         owner,
                         clusterObjects: rendered.documents.map((d) => d.object),
                     },
                 });
                 if (!destroy.ok)
                     throw new Error(destroy.problems.map((p) => p.message).join('; '));
-                if (sharedBy.length)
-                    r.info(`namespace ${rec.namespace} kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
-                if (o.deleteState !== false)
-                    await store.release(rec.slot);
+                if (shared)
+                    r.info(`namespace ${rec.namespace} and its cluster-scoped objects kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
+                if (o.deleteState !== false) {
+                    const outcome = await store.releaseIfUnchanged(rec);
+                    if (outcome === 'changed') {
+                        r.warning(`slot ${rec.slot}: its record changed while it was cleaned (a run took it up again); the record is kept, run cleanup again to release it`);
+                        return;
+                    }
+                }
                 released.push({
                     slot: rec.slot,
                     namespace: rec.namespace,
@@ -62264,19 +62362,19 @@ async function cleanupSlots(o) {
     return { released, problems };
 }
 /** The dry run of cleanupSlots: what each selected slot's teardown would delete, from reads only; no hook runs. */
-async function planCleanup(o, kubectl, records, selected, ownerOf) {
+async function planCleanup(o, kubectl, selected, sharersOf, ownerOf, problems) {
     const r = o.reporter;
     const released = [];
-    const problems = [];
     const dryRun = [];
     for (const rec of selected) {
         await r.group(`Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`, async () => {
             try {
-                const sharedBy = records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !selected.includes(x));
+                const shared = sharersOf(rec).length > 0;
                 const stack = load_loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
                 const destroy = await destroySlot(kubectl, {
                     namespace: rec.namespace,
-                    deleteNamespace: sharedBy.length === 0,
+                    deleteNamespace: !shared,
+                    releaseClusterObjects: !shared,
                     owner: ownerOf(rec, stack.project),
                     clusterObjects: stack_renderStack(stack).documents.map((d) => d.object),
                     dryRun: true,
@@ -63144,14 +63242,25 @@ const mib = (n) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 10485
 ;// CONCATENATED MODULE: ../../packages/core/dist/operations/stack-digest.js
 
 /**
- * `sha256:<hex>` of a rendered stack: its documents in apply order, as JSON. Rendering is deterministic (keys in
- * the order the manifests give them), so the same services.yaml, variables and slot give the same digest; a stack
- * whose templates read the clock differs on every run and is applied every time.
+ * `sha256:<hex>` of what an apply does: the rendered documents in apply order, as JSON, and the hooks around them
+ * (global and per item, as services.yaml renders them), so that a changed hook is applied like a changed manifest.
+ * Rendering is deterministic (keys in the order the manifests give them), so the same services.yaml, variables and
+ * slot give the same digest; a stack whose templates read the clock differs on every run and is applied every time.
+ * Values hooks read from the runner's environment (secrets) are not part of it: a rotated secret needs force-apply.
  */
-function stack_digest_stackDigest(documents) {
+function stack_digest_stackDigest(documents, stack) {
     const hash = createHash('sha256');
     for (const d of documents)
         hash.update(`${d.group}\u0000${d.name}\u0000${JSON.stringify(d.object)}\n`);
+    if (stack) {
+        const c = stack.config;
+        const hooks = {
+            all: c.hooks ?? null,
+            infrastructure: (c.infrastructure ?? []).map((i) => [i.name, i.hooks ?? null]),
+            services: (c.services ?? []).map((s) => [s.name, s.hooks ?? null]),
+        };
+        hash.update(`hooks\u0000${JSON.stringify(hooks)}\n`);
+    }
     return `sha256:${hash.digest('hex')}`;
 }
 //# sourceMappingURL=stack-digest.js.map
@@ -63165,7 +63274,8 @@ function stack_digest_stackDigest(documents) {
  */
 function apply_decision_decideApply(o, slot, env) {
     const recorded = slot.record.appliedDigest ?? '';
-    const current = stackDigest(renderStack(loadStack(env.load)).documents);
+    const stack = loadStack(env.load);
+    const current = stackDigest(renderStack(stack).documents, stack);
     let reason;
     if (o.apply === false)
         reason = 'apply: false';
@@ -63251,6 +63361,7 @@ async function ensure_ready_dry_run_planEnsureReady(o) {
 
 
 
+
 /**
  * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
  * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
@@ -63324,8 +63435,13 @@ async function ensureReady(o) {
         });
         infraReady = applied.infraReady;
         wait = applied.wait;
-        if (infraReady) {
-            appliedDigest = stackDigest(applied.rendered.documents);
+        if (o.wait === false) {
+            // Nothing was waited for, so nothing is known to be complete: the next run that waits applies again.
+            infraReady = false;
+            r.info('wait: false: the apply is not recorded as complete, the next run applies again');
+        }
+        else if (infraReady) {
+            appliedDigest = stackDigest(applied.rendered.documents, applied.stack);
             await store.recordApplied(slot.slot, appliedDigest);
         }
         else
@@ -63363,6 +63479,7 @@ function checkBeforeClaim(o) {
     const probe = o.slot && o.slot > 0 ? o.slot : 1;
     const stack = loadStack({ ...o.load, slot: probe, namespace: o.namespace });
     const rendered = renderStack(stack);
+    checkStackBeforeChanges(stack);
     o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
     if (!o.sync)
         return;
@@ -63600,6 +63717,17 @@ function positiveDurationInput(name, fallbackMs, envFallback) {
 /** A duration input left unset (undefined) when neither the input nor its variable is given. */
 function optionalDurationInput(name, envFallback) {
     return inputText(name, envFallback).trim() ? durationInput(name, 0, envFallback) : undefined;
+}
+/** Like optionalDurationInput, for a limit: zero or less is an error naming the input. */
+function optionalPositiveDurationInput(name, envFallback) {
+    return inputText(name, envFallback).trim() ? positiveDurationInput(name, 0, envFallback) : undefined;
+}
+/** A duration where 0 means "not at all" (don't wait); a negative one is an error naming the input. */
+function nonNegativeDurationInput(name, fallbackMs, envFallback) {
+    const ms = durationInput(name, fallbackMs, envFallback);
+    if (ms < 0)
+        throw new UserError(`input ${name}: "${inputText(name, envFallback).trim()}" is negative; write 0 for "do not wait" or a duration such as 10m`);
+    return ms;
 }
 //# sourceMappingURL=inputs.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/run.js

@@ -1,7 +1,7 @@
 import {
   boolInput,
   dryRunInput,
-  durationInput,
+  nonNegativeDurationInput,
   kubectlVersionInput,
   listInput,
   readSlotSelector,
@@ -27,7 +27,7 @@ export function readInputs(): EnsureSlotInputs {
     stack: readStackInputs(),
     ...readSlotSelector(),
     allowedUsers: listInput('allowed-users', 'CODEXCTL_ALLOWED_USERS'),
-    slotWaitTimeoutMs: durationInput('slot-wait-timeout', 10 * 60_000),
+    slotWaitTimeoutMs: nonNegativeDurationInput('slot-wait-timeout', 10 * 60_000),
     bootstrap: boolInput('bootstrap', true),
     kubectlVersion: kubectlVersionInput(),
     dryRun: dryRunInput(),

@@ -126,3 +126,18 @@ export function positiveDurationInput(name: string, fallbackMs: number, envFallb
 export function optionalDurationInput(name: string, envFallback?: string): number | undefined {
   return inputText(name, envFallback).trim() ? durationInput(name, 0, envFallback) : undefined;
 }
+
+/** Like optionalDurationInput, for a limit: zero or less is an error naming the input. */
+export function optionalPositiveDurationInput(name: string, envFallback?: string): number | undefined {
+  return inputText(name, envFallback).trim() ? positiveDurationInput(name, 0, envFallback) : undefined;
+}
+
+/** A duration where 0 means "not at all" (don't wait); a negative one is an error naming the input. */
+export function nonNegativeDurationInput(name: string, fallbackMs: number, envFallback?: string): number {
+  const ms = durationInput(name, fallbackMs, envFallback);
+  if (ms < 0)
+    throw new UserError(
+      `input ${name}: "${inputText(name, envFallback).trim()}" is negative; write 0 for "do not wait" or a duration such as 10m`,
+    );
+  return ms;
+}

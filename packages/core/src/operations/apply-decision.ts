@@ -13,7 +13,8 @@ export function decideApply(
   env: { newEnv: boolean; recreated: boolean; load: LoadOptions },
 ): { recorded: string; applying: boolean; reason: string } {
   const recorded = slot.record.appliedDigest ?? '';
-  const current = stackDigest(renderStack(loadStack(env.load)).documents);
+  const stack = loadStack(env.load);
+  const current = stackDigest(renderStack(stack).documents, stack);
   let reason: string;
   if (o.apply === false) reason = 'apply: false';
   else if (env.newEnv) reason = env.recreated ? 'the namespace was gone' : 'new slot';

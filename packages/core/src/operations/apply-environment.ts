@@ -1,3 +1,4 @@
+import { checkStackBeforeChanges } from './stack-checks.js';
 import { loadStack, type LoadedStack, type LoadOptions } from '../config/load.js';
 import { HookRunner } from '../hooks/runner.js';
 import { applyWithHooks } from '../hooks/lifecycle.js';
@@ -136,6 +137,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
   if (rendered.documents.length === 0) {
     throw new UserError('nothing to apply: the filters and when conditions left no object in the stack');
   }
+  checkStackBeforeChanges(stack);
   const kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
   const before = kubectl.invocations;
   const groups = rendered.groups.filter((g) => g.documents.length > 0);

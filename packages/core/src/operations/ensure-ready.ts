@@ -1,3 +1,4 @@
+import { checkStackBeforeChanges } from './stack-checks.js';
 import { loadStack } from '../config/load.js';
 import type { WaitResult } from '../kube/wait.js';
 import { renderStack } from '../render/stack.js';
@@ -136,8 +137,12 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
     });
     infraReady = applied.infraReady;
     wait = applied.wait;
-    if (infraReady) {
-      appliedDigest = stackDigest(applied.rendered.documents);
+    if (o.wait === false) {
+      // Nothing was waited for, so nothing is known to be complete: the next run that waits applies again.
+      infraReady = false;
+      r.info('wait: false: the apply is not recorded as complete, the next run applies again');
+    } else if (infraReady) {
+      appliedDigest = stackDigest(applied.rendered.documents, applied.stack);
       await store.recordApplied(slot.slot, appliedDigest);
     } else r.info('a wait failed (wait-soft-fail): the apply is not recorded as complete, the next run applies again');
   } else {
@@ -176,6 +181,7 @@ function checkBeforeClaim(o: EnsureReadyOptions): void {
   const probe = o.slot && o.slot > 0 ? o.slot : 1;
   const stack = loadStack({ ...o.load, slot: probe, namespace: o.namespace });
   const rendered = renderStack(stack);
+  checkStackBeforeChanges(stack);
   o.reporter.info(`${rendered.documents.length} objects in ${rendered.groups.length} groups for env ${stack.env}`);
   if (!o.sync) return;
   const s = o.sync;

@@ -21,4 +21,20 @@ describe('stackDigest', () => {
     expect(stackDigest([{ ...doc('web', 'web:1'), group: 'infra' }, doc('api', 'api:1')])).not.toBe(a);
     expect(stackDigest([])).not.toBe(a);
   });
+
+  it('changes with the hooks, global or per item, and not without them', () => {
+    const docs = [doc('web', 'web:1')];
+    const withHooks = (run: string, item = '') =>
+      stackDigest(docs, {
+        config: {
+          hooks: { afterAll: [{ name: 'seed', run }] },
+          services: [{ name: 'web', hooks: item ? { afterApply: [{ run: item }] } : undefined }],
+        },
+      } as never);
+    const a = withHooks('seed v1');
+    expect(withHooks('seed v1')).toBe(a);
+    expect(withHooks('seed v2')).not.toBe(a);
+    expect(withHooks('seed v1', 'migrate')).not.toBe(a);
+    expect(stackDigest(docs)).not.toBe(a);
+  });
 });
