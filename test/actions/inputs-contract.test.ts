@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { actionMain, runnerInputs } from '../support/action.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { readInputs as applyInputs } from '../../actions/apply/src/inputs.js';
 import { readInputs as cleanupInputs } from '../../actions/cleanup/src/inputs.js';
@@ -73,5 +74,33 @@ describe('inputs of features that are not built', () => {
 
   it('github-token is declared only by cleanup, which uses it for the stale check', () => {
     expect(Object.keys(READERS).filter((a) => declared(a).includes('github-token'))).toEqual(['cleanup']);
+  });
+});
+
+describe("the predecessor's CODEXCTL_* variables on a real runner", () => {
+  // The runner passes every declared input, at its default when the step does not set it: a non-empty default would
+  // always win over the variable, which would then never be read.
+  it.each(Object.keys(READERS))('%s: an input with a CODEXCTL_* fallback has an empty default', (action) => {
+    const source = readFileSync(path.join(REPO_ROOT, 'actions', action, 'src', 'inputs.ts'), 'utf8');
+    const spec = parse(readFileSync(path.join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { default?: unknown }>;
+    };
+    const withFallback = [...source.matchAll(/Input\(\s*'([a-z-]+)'[^)]*?'(CODEXCTL_[A-Z_]+)'\s*\)/g)].map((m) => m[1]);
+    expect(withFallback.length).toBeGreaterThan(0);
+    for (const name of withFallback) expect([name, String(spec.inputs[name]?.default ?? '')]).toEqual([name, '']);
+  });
+
+  it('cleanup reads CODEXCTL_ALL and CODEXCTL_WITH_CONFIGMAP when the step leaves all and delete-state unset', () => {
+    const env = { ...saved };
+    for (const k of Object.keys(env)) if (k.startsWith('INPUT_') || k.startsWith('CODEXCTL_')) delete env[k];
+    for (const [k, v] of Object.entries(runnerInputs(actionMain('cleanup'), {}))) env[`INPUT_${k.toUpperCase()}`] = v;
+    process.env = { ...env, CODEXCTL_ALL: 'true', CODEXCTL_WITH_CONFIGMAP: 'false' };
+    const read = cleanupInputs() as { all: boolean; deleteState: boolean };
+    expect(read.all).toBe(true);
+    expect(read.deleteState).toBe(false);
+    process.env = env;
+    const defaults = cleanupInputs() as { all: boolean; deleteState: boolean };
+    expect(defaults.all).toBe(false);
+    expect(defaults.deleteState).toBe(true);
   });
 });

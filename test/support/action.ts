@@ -1,8 +1,32 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { REPO_ROOT } from './cli.js';
+
+/**
+ * The inputs the runner passes for a step: every input of the action.yml beside the bundle, at its default, with
+ * the step's `with:` values over them. `${{ github.token }}` stands for the job's token (GITHUB_TOKEN given).
+ */
+export function runnerInputs(
+  main: string,
+  given: Record<string, string | number | boolean>,
+  env: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const file = path.join(path.dirname(main), '..', 'action.yml');
+  const declared = existsSync(file)
+    ? ((parse(readFileSync(file, 'utf8')) as { inputs?: Record<string, { default?: unknown }> }).inputs ?? {})
+    : {};
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(declared)) {
+    const d = spec?.default;
+    if (d === undefined || d === null) continue;
+    out[name] = String(d).replace(/\$\{\{\s*github\.token\s*\}\}/g, env.GITHUB_TOKEN ?? '');
+  }
+  for (const [k, v] of Object.entries(given)) out[k] = String(v);
+  return out;
+}
 
 export interface ActionRun {
   code: number;
@@ -60,7 +84,8 @@ export function runAction(
     GITHUB_RUN_ID: '1001',
     ...options.env,
   };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = String(v);
+  for (const [k, v] of Object.entries(runnerInputs(main, inputs, options.env)))
+    env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main], {
       cwd: options.cwd ?? REPO_ROOT,
