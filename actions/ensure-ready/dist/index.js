@@ -62633,7 +62633,8 @@ function tarCreateArgs(archive, source, list) {
     ];
 }
 async function packSources(runner, o) {
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'codex-k8s-sync-'));
+    // RUNNER_TEMP is emptied by the runner after every job, so a run killed mid-sync leaves nothing behind there.
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'codex-k8s-sync-'));
     try {
         const list = (0,external_node_path_namespaceObject.join)(dir, 'files');
         const archive = (0,external_node_path_namespaceObject.join)(dir, 'sources.tar.gz');

@@ -62633,7 +62633,8 @@ function tarCreateArgs(archive, source, list) {
     ];
 }
 async function archive_packSources(runner, o) {
-    const dir = await mkdtemp(join(tmpdir(), 'codex-k8s-sync-'));
+    // RUNNER_TEMP is emptied by the runner after every job, so a run killed mid-sync leaves nothing behind there.
+    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-sync-'));
     try {
         const list = join(dir, 'files');
         const archive = join(dir, 'sources.tar.gz');
