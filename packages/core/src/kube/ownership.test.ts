@@ -78,7 +78,9 @@ describe('checkNamespaceOwnership', () => {
   it('unlabelled: a vouching record allows it, a record that does not vouch says why', async () => {
     const runner = new FakeRunner().on('get namespace', { stdout: nsJson() });
     const k = kubectlWith(runner);
-    expect(await checkNamespaceOwnership(k, 'shop-dev-1', { project: 'shop', namedByRecord: true })).toMatchObject({
+    expect(await checkNamespaceOwnership(k, 'shop-dev-1', { project: 'shop', namedByRecord: true })).toEqual({
+      namespace: 'shop-dev-1',
+      exists: true,
       allowed: true,
       basis: 'record',
     });
@@ -89,7 +91,7 @@ describe('checkNamespaceOwnership', () => {
       project: 'shop',
       namedByRecord: 'the record of slot 1 names it, but services.yaml gives slot 1 the namespace shop-dev-9',
     });
-    expect(refused.allowed).toBe(false);
+    expect(refused).toMatchObject({ exists: true, allowed: false });
     expect(refused.reason).toBe(
       'namespace shop-dev-1 is not managed by codex-k8s for project shop: it has no label app.kubernetes.io/managed-by=codex-k8s and the record of slot 1 names it, but services.yaml gives slot 1 the namespace shop-dev-9',
     );
@@ -110,7 +112,13 @@ describe('checkNamespaceOwnership', () => {
       'namespace bank-dev-1 is not managed by codex-k8s for project shop: it belongs to project bank (label codex-k8s.io/project=bank)',
     );
     const forced = await checkNamespaceOwnership(k, 'bank-dev-1', { project: 'shop', force: true });
-    expect(forced).toMatchObject({ allowed: true, basis: 'force', reason: expect.stringContaining('project bank') });
+    expect(forced).toEqual({
+      namespace: 'bank-dev-1',
+      exists: true,
+      allowed: true,
+      basis: 'force',
+      reason: expect.stringContaining('project bank'),
+    });
   });
 
   it('managed by someone else with a project label of ours is still not ours without a record', async () => {
@@ -124,6 +132,30 @@ describe('checkNamespaceOwnership', () => {
       namedByRecord: true,
     });
     expect(named).toMatchObject({ allowed: true, basis: 'record' });
+  });
+
+  it('ours by manager but without a project label: a record still vouches for it', async () => {
+    const runner = new FakeRunner().on('get namespace', {
+      stdout: nsJson({ 'app.kubernetes.io/managed-by': 'codex-k8s' }),
+    });
+    const r = await checkNamespaceOwnership(kubectlWith(runner), 'shop-dev-1', {
+      project: 'shop',
+      namedByRecord: true,
+    });
+    expect(r).toMatchObject({ allowed: true, basis: 'record' });
+  });
+
+  it('blank output is an absent namespace; an object without metadata has no labels', async () => {
+    const blank = new FakeRunner().on('get namespace', { stdout: '\n' });
+    expect(await checkNamespaceOwnership(kubectlWith(blank), 'shop-dev-1', { project: 'shop' })).toMatchObject({
+      exists: false,
+      allowed: true,
+    });
+    const bare = new FakeRunner().on('get namespace', { stdout: '{}' });
+    expect(await checkNamespaceOwnership(kubectlWith(bare), 'shop-dev-1', { project: 'shop' })).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('it has no label app.kubernetes.io/managed-by=codex-k8s'),
+    });
   });
 
   it('an unreadable namespace is a clear error, not a decision', async () => {
