@@ -68,12 +68,14 @@ describe.each(Object.keys(READERS))('inputs of the %s action', (action) => {
 });
 
 describe('inputs of features that are not built', () => {
-  it.each(Object.keys(READERS))('%s declares no lang, plan-root, prepare-images or preflight', (action) => {
-    expect(declared(action)).toEqual(expect.not.arrayContaining(['lang', 'plan-root', 'prepare-images', 'preflight']));
+  it.each(Object.keys(READERS))('%s declares no plan-root, prepare-images or preflight', (action) => {
+    expect(declared(action)).toEqual(expect.not.arrayContaining(['plan-root', 'prepare-images', 'preflight']));
   });
 
-  it('github-token is declared only by cleanup, which uses it for the stale check', () => {
-    expect(Object.keys(READERS).filter((a) => declared(a).includes('github-token'))).toEqual(['cleanup']);
+  it('github-token and lang are declared by the actions that write the status comment, and only those', () => {
+    const writers = ['cleanup', 'ensure-ready', 'ensure-slot'];
+    expect(Object.keys(READERS).filter((a) => declared(a).includes('github-token'))).toEqual(writers);
+    expect(Object.keys(READERS).filter((a) => declared(a).includes('lang'))).toEqual(writers);
   });
 });
 

@@ -32989,7 +32989,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9876);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6518);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +32998,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9876:
+/***/ 6518:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51535,7 +51535,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -63584,15 +63584,15 @@ function fromEnv(name) {
     return name ? legacyValue(name) : undefined;
 }
 /** The raw text of an input: the input, else its CODEXCTL_* fallback, else ''. */
-function inputText(name, envFallback) {
+function inputs_inputText(name, envFallback) {
     const v = getInput(name);
     return v !== '' ? v : (fromEnv(envFallback) ?? '');
 }
 function stringInput(name, fallback = '', envFallback) {
-    return inputText(name, envFallback) || fallback;
+    return inputs_inputText(name, envFallback) || fallback;
 }
 function boolInput(name, fallback, envFallback) {
-    const v = inputText(name, envFallback).trim();
+    const v = inputs_inputText(name, envFallback).trim();
     if (v === '')
         return fallback;
     if (/^(true|1|yes|on)$/i.test(v))
@@ -63602,7 +63602,7 @@ function boolInput(name, fallback, envFallback) {
     throw new errors_UserError(`input ${name}: "${v}" is not a boolean; use true or false`);
 }
 function intInput(name, fallback, envFallback, min = 0) {
-    const v = inputText(name, envFallback).trim();
+    const v = inputs_inputText(name, envFallback).trim();
     if (v === '')
         return fallback;
     const n = parseDecimalInt(v);
@@ -63613,14 +63613,14 @@ function intInput(name, fallback, envFallback, min = 0) {
 }
 /** Comma- or newline-separated names. */
 function listInput(name, envFallback) {
-    return inputText(name, envFallback)
+    return inputs_inputText(name, envFallback)
         .split(/[,\n]/)
         .map((s) => s.trim())
         .filter(Boolean);
 }
 /** `90s`, `5m`, `1h30m`, or a bare number of seconds. */
 function durationInput(name, fallbackMs, envFallback) {
-    const v = inputText(name, envFallback).trim();
+    const v = inputs_inputText(name, envFallback).trim();
     if (v === '')
         return fallbackMs;
     const ms = parseDurationMs(v);
@@ -63674,22 +63674,22 @@ function kubectlVersionInput() {
 function positiveDurationInput(name, fallbackMs, envFallback) {
     const ms = durationInput(name, fallbackMs, envFallback);
     if (ms <= 0)
-        throw new errors_UserError(`input ${name}: "${inputText(name, envFallback).trim()}" must be longer than zero; write e.g. 72h`);
+        throw new errors_UserError(`input ${name}: "${inputs_inputText(name, envFallback).trim()}" must be longer than zero; write e.g. 72h`);
     return ms;
 }
 /** A duration input left unset (undefined) when neither the input nor its variable is given. */
 function optionalDurationInput(name, envFallback) {
-    return inputText(name, envFallback).trim() ? durationInput(name, 0, envFallback) : undefined;
+    return inputs_inputText(name, envFallback).trim() ? durationInput(name, 0, envFallback) : undefined;
 }
 /** Like optionalDurationInput, for a limit: zero or less is an error naming the input. */
 function optionalPositiveDurationInput(name, envFallback) {
-    return inputText(name, envFallback).trim() ? positiveDurationInput(name, 0, envFallback) : undefined;
+    return inputs_inputText(name, envFallback).trim() ? positiveDurationInput(name, 0, envFallback) : undefined;
 }
 /** A duration where 0 means "not at all" (don't wait); a negative one is an error naming the input. */
 function nonNegativeDurationInput(name, fallbackMs, envFallback) {
     const ms = durationInput(name, fallbackMs, envFallback);
     if (ms < 0)
-        throw new UserError(`input ${name}: "${inputText(name, envFallback).trim()}" is negative; write 0 for "do not wait" or a duration such as 10m`);
+        throw new UserError(`input ${name}: "${inputs_inputText(name, envFallback).trim()}" is negative; write 0 for "do not wait" or a duration such as 10m`);
     return ms;
 }
 //# sourceMappingURL=inputs.js.map
@@ -63700,18 +63700,28 @@ function nonNegativeDurationInput(name, fallbackMs, envFallback) {
  * Runs an action's body: a user error fails the step with its message alone; anything else also logs the stack
  * at debug level, so a bug report has it without scaring every user.
  */
-async function runAction(body) {
+async function runAction(body, options = {}) {
+    let message;
     try {
         await body();
+        return;
     }
     catch (err) {
-        if (isUserError(err)) {
-            setFailed(err.message);
-            return;
+        if (isUserError(err))
+            message = err.message;
+        else {
+            const e = err;
+            core_debug(e?.stack ?? String(err));
+            message = e?.message ?? String(err);
         }
-        const e = err;
-        core_debug(e?.stack ?? String(err));
-        setFailed(e?.message ?? String(err));
+    }
+    setFailed(message);
+    // Telling the issue is a courtesy: it never changes the step's outcome.
+    try {
+        await options.onFailure?.(message);
+    }
+    catch (err) {
+        warning(`could not report the failure on the issue: ${err.message}`);
     }
 }
 /** Writes several outputs at once; objects and arrays as JSON. */
@@ -63785,21 +63795,6 @@ function actionsReporter() {
     };
 }
 //# sourceMappingURL=reporter.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/gate.js
-
-/**
- * The allowed-actor gate: with an `allowed-users` list, only those logins may start the agent. (Without a list the
- * workflow's own trigger conditions decide.)
- */
-function checkAllowedActor(allowed, actor = process.env.GITHUB_ACTOR ?? '') {
-    if (allowed.length === 0)
-        return;
-    const ok = allowed.some((u) => u.trim().toLowerCase() === actor.trim().toLowerCase());
-    if (!ok) {
-        throw new UserError(`${actor || 'the triggering user'} is not in allowed-users (${allowed.join(', ')}): the agent was not started. Add the login to allowed-users to let them trigger it.`);
-    }
-}
-//# sourceMappingURL=gate.js.map
 ;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/context.js
 
 
@@ -68793,11 +68788,653 @@ const github_context = new Context();
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function getOctokit(token, options, ...additionalPlugins) {
+function github_getOctokit(token, options, ...additionalPlugins) {
     const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/client.js
+
+
+
+
+
+function client_parseRepo(slug, field = 'repository') {
+    const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(slug.trim());
+    if (!m)
+        throw new UserError(`${field}: "${slug}" is not owner/name; pass the repository as owner/name`);
+    return { owner: m[1], repo: m[2] };
+}
+function apiUrlFromEnv(env = process.env) {
+    return (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+}
+/**
+ * Octokit with retries of 5xx answers and waits on primary and secondary rate limits (each a bounded number of
+ * times, logged), so a busy API slows a run down instead of failing it.
+ */
+function client_createGitHubClient(options) {
+    if (!options.token)
+        throw new UserError('github-token is empty: pass a token (secrets.GITHUB_TOKEN or a PAT)');
+    const log = options.log ?? silentLogger;
+    const limit = options.rateLimitRetries ?? 3;
+    const onLimit = (kind) => (retryAfter, request, _o, retryCount) => {
+        if (retryCount >= limit) {
+            log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: giving up after ${limit} waits`);
+            return false;
+        }
+        log.info(`GitHub ${kind} rate limit on ${request.method} ${request.url}: waiting ${retryAfter} s`);
+        return true;
+    };
+    return getOctokit(options.token, {
+        baseUrl: options.apiUrl ?? apiUrlFromEnv(),
+        retry: { retries: options.serverErrorRetries ?? 3 },
+        throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    }, retry, throttling);
+}
+/** HTTP status of an Octokit RequestError, if it is one. */
+function client_statusOf(err) {
+    const s = err?.status;
+    return typeof s === 'number' ? s : undefined;
+}
+/**
+ * Turns the errors a user can fix into UserErrors that say how: a rejected token, a missing permission, a missing
+ * issue. Anything else is passed on unchanged.
+ */
+function client_explainGitHubError(err, what) {
+    const status = client_statusOf(err);
+    const detail = err?.message ?? String(err);
+    if (status === 401)
+        return new UserError(`${what}: GitHub rejected the token (401 ${detail}); check that github-token is set to a valid, unexpired token`, undefined, undefined, undefined, { cause: err });
+    if (status === 403)
+        return new UserError(`${what}: the token is not allowed to do this (403 ${detail}); give the workflow the permission it needs (permissions: issues: write, pull-requests: write) or use a token that has it`, undefined, undefined, undefined, { cause: err });
+    if (status === 404)
+        return new UserError(`${what}: not found (404); check the repository and the number, and that the token can see the repository`, undefined, undefined, undefined, { cause: err });
+    return err;
+}
+//# sourceMappingURL=client.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/actors.js
+
+
+/** Roles that may start the agent when no allowed-users list is given. */
+const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
+/**
+ * Who may start the agent, and whose text the agent may read: the `allowed-users` list when there is one, else
+ * anyone with write access to the repository (asked once per login through the API).
+ */
+class actors_ActorPolicy {
+    client;
+    repo;
+    cache = new Map();
+    allowed;
+    constructor(client, repo, allowedUsers = []) {
+        this.client = client;
+        this.repo = repo;
+        this.allowed = new Set(allowedUsers.map((u) => u.trim().toLowerCase()).filter(Boolean));
+    }
+    get usesList() {
+        return this.allowed.size > 0;
+    }
+    isAllowed(login) {
+        const key = login.trim().toLowerCase();
+        if (!key)
+            return Promise.resolve(false);
+        if (this.allowed.size > 0)
+            return Promise.resolve(this.allowed.has(key));
+        let answer = this.cache.get(key);
+        if (!answer) {
+            answer = this.hasWriteAccess(login.trim());
+            this.cache.set(key, answer);
+        }
+        return answer;
+    }
+    /** Stops the step, naming the actor and how to let them in. */
+    async requireAllowed(actor) {
+        if (await this.isAllowed(actor))
+            return;
+        const how = this.usesList
+            ? `is not in allowed-users; add the login to allowed-users to let them start the agent`
+            : `has no write access to ${this.repo.owner}/${this.repo.repo}; only collaborators with write, maintain or admin may start the agent (or list the login in allowed-users)`;
+        throw new UserError(`${actor || 'the triggering user'} ${how}: the agent was not started.`);
+    }
+    async hasWriteAccess(username) {
+        if (!this.client)
+            return false;
+        try {
+            const { data } = await this.client.rest.repos.getCollaboratorPermissionLevel({ ...this.repo, username });
+            // `permission` keeps GitHub's old names (maintain shows as write); role_name is exact where present.
+            const role = data.role_name ?? data.permission;
+            return WRITE_ROLES.has(role) || WRITE_ROLES.has(data.permission);
+        }
+        catch (err) {
+            // Not a collaborator, or a login GitHub does not know: no access.
+            if (statusOf(err) === 404)
+                return false;
+            throw explainGitHubError(err, `checking the permission of ${username}`);
+        }
+    }
+}
+//# sourceMappingURL=actors.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/sanitize.js
+/**
+ * Text from issues and comments goes into the agent's prompt. What a reader of the issue on github.com cannot see
+ * must not reach the agent either: that is where instructions are hidden from reviewers ("prompt injection").
+ */
+// Zero-width and joiner characters, word joiner and invisible operators, byte-order mark, soft hyphen, bidi
+// embeddings, overrides and isolates, the Unicode tag block (which spells ASCII invisibly) and variation selectors.
+const INVISIBLE = new RegExp([
+    '[\\u00AD\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF]',
+    '[\\u{FE00}-\\u{FE0F}]',
+    '[\\u{E0000}-\\u{E007F}]',
+    '[\\u{E0100}-\\u{E01EF}]',
+].join('|'), 'gu');
+// Block-level and inline HTML a renderer does not show: <!-- --> comments (an unterminated one hides the rest),
+// elements with the hidden attribute or an inline style that hides them, and <template>/<noscript> contents.
+const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+// Tag names and attribute runs are bounded so that text full of unclosed tags costs linear time, not quadratic.
+const HIDDEN_ELEMENT = /<([a-zA-Z][a-zA-Z0-9-]{0,30})\b[^<>]{0,2000}?(?:\shidden(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?|\sstyle\s*=\s*(?:"[^"]*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)[^"]*"|'[^']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)[^']*'))[^<>]{0,2000}>[\s\S]*?(?:<\/\1\s*>|$)/gi;
+const INERT_ELEMENT = /<(template|noscript|script|style)\b[^<>]{0,2000}>[\s\S]*?(?:<\/\1\s*>|$)/gi;
+// Markdown link reference definitions (`[x]: http://... "title"`) render as nothing.
+const LINK_DEFINITION = /^ {0,3}\[[^\]\n]+\]:[ \t]+\S+(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$/gm;
+/** The text as a reader sees it on github.com, minus what only machines see. */
+function sanitize_sanitizeForPrompt(text) {
+    let out = text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
+    // Comments first: a hidden element may be wrapped in one and vice versa; repeat until nothing changes.
+    for (let i = 0; i < 10; i++) {
+        const next = out.replace(HTML_COMMENT, '').replace(HIDDEN_ELEMENT, '').replace(INERT_ELEMENT, '');
+        if (next === out)
+            break;
+        out = next;
+    }
+    return out
+        .replace(LINK_DEFINITION, '')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+}
+//# sourceMappingURL=sanitize.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/status-text.js
+const LANGS = (/* unused pure expression or super */ null && (['en', 'ru']));
+function status_text_parseLang(value, field = 'lang') {
+    const v = (value ?? '').trim().toLowerCase() || 'en';
+    if (LANGS.includes(v))
+        return v;
+    throw new Error(`${field}: "${value}" is not a supported language; use one of ${LANGS.join(', ')}`);
+}
+const status_text_WORDS = {
+    en: {
+        title: 'codex-k8s environment',
+        slot: 'Slot',
+        namespace: 'Namespace',
+        env: 'Environment',
+        links: 'Links',
+        phase: 'State',
+        agent: 'Agent',
+        tokens: 'Tokens (in / out)',
+        result: 'Result',
+        pr: 'Pull request',
+        failed: 'Failed',
+        run: 'workflow run',
+        updated: 'Updated',
+        phases: {
+            'slot-claimed': 'slot claimed',
+            'environment-ready': 'environment ready',
+            'environment-not-ready': 'environment applied, not ready',
+            'agent-running': 'agent running',
+            'agent-finished': 'agent finished',
+            'pr-updated': 'pull request updated',
+            released: 'slot released',
+            failed: 'failed',
+        },
+    },
+    ru: {
+        title: 'Окружение codex-k8s',
+        slot: 'Слот',
+        namespace: 'Пространство имён',
+        env: 'Окружение',
+        links: 'Ссылки',
+        phase: 'Состояние',
+        agent: 'Агент',
+        tokens: 'Токены (вход / выход)',
+        result: 'Результат',
+        pr: 'Pull request',
+        failed: 'Ошибка',
+        run: 'запуск workflow',
+        updated: 'Обновлено',
+        phases: {
+            'slot-claimed': 'слот занят',
+            'environment-ready': 'окружение готово',
+            'environment-not-ready': 'окружение применено, но не готово',
+            'agent-running': 'агент работает',
+            'agent-finished': 'агент закончил',
+            'pr-updated': 'pull request обновлён',
+            released: 'слот освобождён',
+            failed: 'ошибка',
+        },
+    },
+};
+//# sourceMappingURL=status-text.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/status-comment.js
+
+
+
+
+/** What the status comment shows; each action fills in its part and keeps the rest. */
+const StatusState = object({
+    slot: schemas_number().int().optional(),
+    namespace: schemas_string().optional(),
+    env: schemas_string().optional(),
+    links: array(object({ name: schemas_string(), url: schemas_string() })).optional(),
+    phase: schemas_string().optional(),
+    agent: object({
+        state: schemas_string(),
+        message: schemas_string().optional(),
+        tokensIn: schemas_number().optional(),
+        tokensOut: schemas_number().optional(),
+    })
+        .optional(),
+    pr: object({ number: schemas_number(), url: schemas_string() }).optional(),
+    failure: object({ step: schemas_string(), reason: schemas_string() }).optional(),
+    runUrl: schemas_string().optional(),
+    updatedAt: schemas_string().optional(),
+});
+const MARKER = 'codex-k8s:status';
+// The state rides in the comment as base64 JSON, so no text of ours or the agent's can end the HTML comment early.
+const MARKER_RE = new RegExp(`<!-- ${MARKER} ([A-Za-z0-9+/=]*) -->`);
+/** GitHub refuses comments over 65536 characters; long texts are cut well below that. */
+const MAX_TEXT = 4000;
+function encodeState(state) {
+    return `<!-- ${MARKER} ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`;
+}
+/** The state a comment body carries, or undefined when it is not a status comment (or was edited beyond reading). */
+function decodeState(body) {
+    const m = MARKER_RE.exec(body ?? '');
+    if (!m)
+        return undefined;
+    try {
+        const parsed = StatusState.safeParse(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
+        return parsed.success ? parsed.data : {};
+    }
+    catch {
+        return {};
+    }
+}
+function status_comment_isStatusComment(body) {
+    return MARKER_RE.test(body ?? '');
+}
+const cut = (s) => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}\n\n…` : s);
+// Values of ours in table cells: no line breaks or pipes that would break the table.
+const cell = (s) => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+function renderStatus(state, lang) {
+    const w = WORDS[lang];
+    const rows = [];
+    const row = (k, v) => rows.push(`| ${k} | ${cell(v)} |`);
+    if (state.phase)
+        row(w.phase, w.phases[state.phase] ?? state.phase);
+    if (state.slot !== undefined)
+        row(w.slot, String(state.slot));
+    if (state.namespace)
+        row(w.namespace, `\`${state.namespace}\``);
+    if (state.env)
+        row(w.env, state.env);
+    if (state.links?.length)
+        row(w.links, state.links.map((l) => `[${l.name}](${l.url})`).join(', '));
+    if (state.agent)
+        row(w.agent, w.phases[state.agent.state] ?? state.agent.state);
+    if (state.agent?.tokensIn !== undefined || state.agent?.tokensOut !== undefined)
+        row(w.tokens, `${state.agent?.tokensIn ?? 0} / ${state.agent?.tokensOut ?? 0}`);
+    if (state.pr)
+        row(w.pr, `[#${state.pr.number}](${state.pr.url})`);
+    if (state.updatedAt)
+        row(w.updated, state.updatedAt);
+    const parts = [`### ${w.title}`, '', '| | |', '|---|---|', ...rows];
+    if (state.failure) {
+        const run = state.runUrl ? ` ([${w.run}](${state.runUrl}))` : '';
+        parts.push('', `**${w.failed}: ${cell(state.failure.step)}**${run}`, '', '```text', cut(state.failure.reason).replace(/```/g, "'''"), '```');
+    }
+    if (state.agent?.message)
+        parts.push('', `**${w.result}**`, '', cut(state.agent.message));
+    parts.push('', encodeState(state));
+    return parts.join('\n');
+}
+/** The link to this workflow run, from the runner's environment. */
+function status_comment_runUrlFromEnv(env = process.env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+    if (!server || !repo || !run)
+        return undefined;
+    const attempt = env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '';
+    return `${server}/${repo}/actions/runs/${run}${attempt}`;
+}
+/**
+ * One status comment per issue or PR, found again by its hidden marker and edited in place, so a flow of several
+ * actions and reruns leaves one comment that tells where things stand.
+ */
+class status_comment_StatusComment {
+    client;
+    repo;
+    number;
+    options;
+    id;
+    state = {};
+    loaded = false;
+    constructor(client, repo, number, options = {}) {
+        this.client = client;
+        this.repo = repo;
+        this.number = number;
+        this.options = options;
+    }
+    /** Merges `patch` into the comment's state and writes it (creating the comment the first time). */
+    async update(patch) {
+        await this.load();
+        const next = {
+            ...this.state,
+            ...patch,
+            updatedAt: (this.options.now?.() ?? new Date()).toISOString(),
+        };
+        if (patch.phase && patch.phase !== 'failed' && !('failure' in patch))
+            delete next.failure;
+        const body = renderStatus(next, this.options.lang ?? 'en');
+        try {
+            if (this.id !== undefined) {
+                await this.client.rest.issues.updateComment({ ...this.repo, comment_id: this.id, body });
+            }
+            else {
+                const { data } = await this.client.rest.issues.createComment({ ...this.repo, issue_number: this.number, body });
+                this.id = data.id;
+            }
+        }
+        catch (err) {
+            throw explainGitHubError(err, `writing the status comment on #${this.number}`);
+        }
+        this.state = next;
+        return next;
+    }
+    /** Like update, but a failure to write is a warning: the status comment never fails a step that worked. */
+    async tryUpdate(patch) {
+        try {
+            await this.update(patch);
+            return true;
+        }
+        catch (err) {
+            (this.options.log ?? silentLogger).warning(`status comment not updated: ${err.message}`);
+            return false;
+        }
+    }
+    get commentId() {
+        return this.id;
+    }
+    async load() {
+        if (this.loaded)
+            return;
+        let comments;
+        try {
+            comments = await this.client.paginate(this.client.rest.issues.listComments, {
+                ...this.repo,
+                issue_number: this.number,
+                per_page: 100,
+            });
+        }
+        catch (err) {
+            throw explainGitHubError(err, `reading the comments of #${this.number}`);
+        }
+        // The newest comment of ours with the marker wins; a marker pasted by a person is not ours.
+        const identity = this.options.identity?.toLowerCase();
+        const ours = comments.filter((c) => status_comment_isStatusComment(c.body) &&
+            (c.user?.type === 'Bot' || (identity !== undefined && c.user?.login.toLowerCase() === identity)));
+        const found = ours.at(-1);
+        if (found) {
+            this.id = found.id;
+            this.state = decodeState(found.body) ?? {};
+        }
+        this.loaded = true;
+    }
+}
+//# sourceMappingURL=status-comment.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/context.js
+
+
+
+const THREADS_QUERY = (/* unused pure expression or super */ null && (`
+query ReviewThreads($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 50, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id isResolved path line
+          comments(first: 100) {
+            pageInfo { hasNextPage endCursor }
+            nodes { databaseId author { login } body createdAt url }
+          }
+        }
+      }
+    }
+  }
+}`));
+const THREAD_COMMENTS_QUERY = (/* unused pure expression or super */ null && (`
+query ThreadComments($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on PullRequestReviewThread {
+      comments(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { databaseId author { login } body createdAt url }
+      }
+    }
+  }
+}`));
+/** GitHub's GraphQL answers at most 100 items a page; a runaway loop of pages is a bug, so it has a ceiling. */
+const MAX_PAGES = 200;
+/**
+ * What the agent is told about an issue or PR: title, body, comments and unresolved review threads, each from an
+ * allowed author only (by default), and every text as a reader of github.com sees it (sanitizeForPrompt). Our own
+ * status comment is never part of it.
+ */
+async function fetchIssueContext(client, repo, number, options = {}) {
+    const what = `reading #${number} of ${repo.owner}/${repo.repo}`;
+    try {
+        const { data: issue } = await client.rest.issues.get({ ...repo, issue_number: number });
+        const rawComments = await client.paginate(client.rest.issues.listComments, {
+            ...repo,
+            issue_number: number,
+            per_page: 100,
+        });
+        const isPullRequest = Boolean(issue.pull_request);
+        const threads = isPullRequest ? await unresolvedThreads(client, repo, number) : [];
+        const dropped = new Map();
+        const keep = async (author) => {
+            if (options.allAuthors || !options.policy)
+                return true;
+            if (await options.policy.isAllowed(author))
+                return true;
+            dropped.set(author, (dropped.get(author) ?? 0) + 1);
+            return false;
+        };
+        const comments = [];
+        for (const c of rawComments) {
+            if (isStatusComment(c.body))
+                continue;
+            const author = c.user?.login ?? 'ghost';
+            const body = sanitizeForPrompt(c.body ?? '');
+            if (!body || !(await keep(author)))
+                continue;
+            comments.push({ id: c.id, author, url: c.html_url, body, createdAt: c.created_at });
+        }
+        const reviewComments = [];
+        for (const t of threads)
+            for (const c of t.comments) {
+                const author = c.author?.login ?? 'ghost';
+                const body = sanitizeForPrompt(c.body);
+                if (!body || !(await keep(author)))
+                    continue;
+                reviewComments.push({
+                    id: c.databaseId ?? c.url,
+                    author,
+                    url: c.url,
+                    body,
+                    createdAt: c.createdAt,
+                    threadId: t.id,
+                    path: t.path,
+                    line: t.line,
+                });
+            }
+        // The issue's own text counts like a comment: an outsider's issue is shown by title only.
+        const author = issue.user?.login ?? 'ghost';
+        const bodyAllowed = await keep(author);
+        return {
+            number,
+            isPullRequest,
+            title: sanitizeForPrompt(issue.title),
+            body: bodyAllowed ? sanitizeForPrompt(issue.body ?? '') : '',
+            url: issue.html_url,
+            author,
+            labels: issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+            comments,
+            reviewComments,
+            omitted: [...dropped].map(([a, count]) => ({ author: a, count })),
+        };
+    }
+    catch (err) {
+        throw explainGitHubError(err, what);
+    }
+}
+async function unresolvedThreads(client, repo, number) {
+    const out = [];
+    let after = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        const data = await client.graphql(THREADS_QUERY, { owner: repo.owner, name: repo.repo, number, after });
+        const conn = data.repository.pullRequest.reviewThreads;
+        for (const t of conn.nodes) {
+            if (t.isResolved)
+                continue;
+            const comments = [...t.comments.nodes];
+            let more = t.comments.pageInfo;
+            for (let p = 0; more.hasNextPage && p < MAX_PAGES; p++) {
+                const next = await client.graphql(THREAD_COMMENTS_QUERY, {
+                    id: t.id,
+                    after: more.endCursor,
+                });
+                comments.push(...next.node.comments.nodes);
+                more = next.node.comments.pageInfo;
+            }
+            out.push({ id: t.id, path: t.path, line: t.line, comments });
+        }
+        if (!conn.pageInfo.hasNextPage)
+            return out;
+        after = conn.pageInfo.endCursor;
+    }
+    return out;
+}
+//# sourceMappingURL=context.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/plan-root.js
+
+
+const PLAN_LABEL = '[ai-plan]';
+const PARENT_MARKER = /AI-PLAN-PARENT:\s*#(\d+)/;
+/** A plan tree deeper than this is a loop or a mistake, not a plan. */
+const MAX_DEPTH = 20;
+/**
+ * The root plan issue of a focus issue: the first issue, walking up from the focus through `AI-PLAN-PARENT: #N`
+ * markers, that carries the `[ai-plan]` label. Child issues of children resolve to the same root.
+ */
+async function resolvePlanRoot(client, repo, focus) {
+    const path = [];
+    let current = focus;
+    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+        if (path.includes(current))
+            throw new UserError(`plan root of #${focus}: the AI-PLAN-PARENT markers form a loop (${[...path, current].map((n) => `#${n}`).join(' → ')}); fix the marker in one of these issues or label the root issue ${PLAN_LABEL}`);
+        path.push(current);
+        let issue;
+        try {
+            ({ data: issue } = await client.rest.issues.get({ ...repo, issue_number: current }));
+        }
+        catch (err) {
+            throw explainGitHubError(err, `plan root of #${focus}: reading #${current}`);
+        }
+        const labels = issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')).trim());
+        if (labels.includes(PLAN_LABEL))
+            return { root: current, focus, path };
+        const parent = PARENT_MARKER.exec(issue.body ?? '');
+        if (!parent) {
+            const where = current === focus ? `#${focus}` : `#${current} (reached from #${focus})`;
+            throw new UserError(`plan root of #${focus}: ${where} has neither the ${PLAN_LABEL} label nor an "AI-PLAN-PARENT: #N" line in its body; label the root plan issue ${PLAN_LABEL}, or add "AI-PLAN-PARENT: #<root>" to the issue`);
+        }
+        current = Number(parent[1]);
+    }
+    throw new UserError(`plan root of #${focus}: more than ${MAX_DEPTH} AI-PLAN-PARENT steps without an issue labelled ${PLAN_LABEL}; label the root plan issue`);
+}
+//# sourceMappingURL=plan-root.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/index.js
+
+
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/status.js
+
+
+
+
+
+function langInput() {
+    const value = inputText('lang', 'CODEXCTL_LANG');
+    try {
+        return parseLang(value, 'input lang');
+    }
+    catch (err) {
+        throw new UserError(err.message);
+    }
+}
+/**
+ * The status comment of the issue or PR this step works for: none in a dry run (it changes nothing anywhere),
+ * without a token or repository, or without an issue or PR to write on. Its failures are warnings.
+ */
+function statusCommentFor(target, step) {
+    const number = target.pr > 0 ? target.pr : target.issue;
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    if (target.dryRun || !target.githubToken || !repository || !(number > 0))
+        return undefined;
+    const log = { info: core.info, warning: (m) => core.warning(m), debug: core.debug };
+    const client = createGitHubClient({ token: target.githubToken, log });
+    const comment = new StatusComment(client, parseRepo(repository, 'GITHUB_REPOSITORY'), number, {
+        lang: target.lang,
+        log,
+    });
+    return new StepStatus(comment, step);
+}
+/** One step's writes to the status comment: its progress, or its failure with the link to the run. */
+class StepStatus {
+    comment;
+    step;
+    constructor(comment, step) {
+        this.comment = comment;
+        this.step = step;
+    }
+    update(patch) {
+        return this.comment.tryUpdate({ ...patch, runUrl: runUrlFromEnv() });
+    }
+    failed(reason) {
+        return this.comment.tryUpdate({
+            phase: 'failed',
+            failure: { step: this.step, reason },
+            runUrl: runUrlFromEnv(),
+        });
+    }
+}
+/**
+ * The allowed-actor gate: the allowed-users list when given, else (with a token) write access to the repository
+ * asked through the API. Without a list and a token, the workflow's own trigger conditions decide.
+ */
+async function requireAllowedActor(allowedUsers, token) {
+    const actor = process.env.GITHUB_ACTOR ?? '';
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    if (allowedUsers.length === 0 && (!token || !repository))
+        return;
+    const client = token && repository ? createGitHubClient({ token }) : undefined;
+    const repo = repository ? parseRepo(repository, 'GITHUB_REPOSITORY') : { owner: '', repo: '' };
+    await new ActorPolicy(client, repo, allowedUsers).requireAllowed(actor);
+}
+//# sourceMappingURL=status.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/issue-state.js
 
 /**

@@ -3,6 +3,7 @@ import {
   dryRunInput,
   githubTokenInput,
   kubectlVersionInput,
+  langInput,
   positiveDurationInput,
   readSlotSelector,
   readStackInputs,
@@ -19,8 +20,9 @@ export interface CleanupInputs {
   stale: boolean;
   ttlMs: number;
   deleteState: boolean;
-  /** Asks GitHub whether a slot's issue or pull request is closed (stale: true). */
+  /** Asks GitHub whether a slot's issue or pull request is closed (stale: true) and writes the status comments. */
   githubToken: string;
+  lang: 'en' | 'ru';
   kubectlVersion?: string;
   dryRun: boolean;
 }
@@ -34,6 +36,7 @@ export function readInputs(): CleanupInputs {
     ttlMs: positiveDurationInput('ttl', 168 * 3_600_000),
     deleteState: boolInput('delete-state', true, 'CODEXCTL_WITH_CONFIGMAP'),
     githubToken: githubTokenInput(),
+    lang: langInput(),
     kubectlVersion: kubectlVersionInput(),
     dryRun: dryRunInput(),
   };

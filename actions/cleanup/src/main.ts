@@ -1,5 +1,12 @@
 import { cleanupSlots } from '@codex-k8s/core';
-import { actionsReporter, issueClosedChecker, runAction, setOutputs, UserError } from '@codex-k8s/core/action-kit';
+import {
+  actionsReporter,
+  issueClosedChecker,
+  runAction,
+  setOutputs,
+  statusCommentFor,
+  UserError,
+} from '@codex-k8s/core/action-kit';
 import { readInputs } from './inputs.js';
 
 /** cleanup: tear down slots by issue, PR, slot, all, or stale; workflow_dispatch friendly (dry-run: what would go). */
@@ -22,6 +29,16 @@ export async function run(): Promise<void> {
       reporter,
     });
     setOutputs({ released: result.released });
+    for (const s of result.released) {
+      const target = {
+        githubToken: inputs.githubToken,
+        lang: inputs.lang,
+        issue: s.issue,
+        pr: s.pr,
+        dryRun: result.dryRun !== undefined,
+      };
+      await statusCommentFor(target, 'cleanup')?.update({ phase: 'released', slot: s.slot, namespace: s.namespace });
+    }
     const slotLine = (s: (typeof result.released)[number]) =>
       `- slot ${s.slot} \`${s.namespace}\`${s.issue ? ` issue #${s.issue}` : ''}${s.pr ? ` PR #${s.pr}` : ''}`;
     const lines = result.released.map(slotLine);

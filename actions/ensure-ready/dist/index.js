@@ -4083,6 +4083,1536 @@ module.exports = validRange
 
 /***/ }),
 
+/***/ 6503:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
 /***/ 3728:
 /***/ ((module) => {
 
@@ -32989,7 +34519,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(113);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(402);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -32998,7 +34528,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 113:
+/***/ 402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51534,7 +53064,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -63923,7 +65453,7 @@ function readSlotSelector() {
 function githubTokenInput() {
     const token = stringInput('github-token', '', 'CODEXCTL_GH_PAT') || fromEnv('GITHUB_TOKEN') || '';
     if (token)
-        core.setSecret(token);
+        core_setSecret(token);
     return token;
 }
 function dryRunInput() {
@@ -63962,18 +65492,28 @@ function nonNegativeDurationInput(name, fallbackMs, envFallback) {
  * Runs an action's body: a user error fails the step with its message alone; anything else also logs the stack
  * at debug level, so a bug report has it without scaring every user.
  */
-async function runAction(body) {
+async function runAction(body, options = {}) {
+    let message;
     try {
         await body();
+        return;
     }
     catch (err) {
-        if (isUserError(err)) {
-            setFailed(err.message);
-            return;
+        if (isUserError(err))
+            message = err.message;
+        else {
+            const e = err;
+            core_debug(e?.stack ?? String(err));
+            message = e?.message ?? String(err);
         }
-        const e = err;
-        core_debug(e?.stack ?? String(err));
-        setFailed(e?.message ?? String(err));
+    }
+    setFailed(message);
+    // Telling the issue is a courtesy: it never changes the step's outcome.
+    try {
+        await options.onFailure?.(message);
+    }
+    catch (err) {
+        warning(`could not report the failure on the issue: ${err.message}`);
     }
 }
 /** Writes several outputs at once; objects and arrays as JSON. */
@@ -64047,21 +65587,6 @@ function actionsReporter() {
     };
 }
 //# sourceMappingURL=reporter.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/gate.js
-
-/**
- * The allowed-actor gate: with an `allowed-users` list, only those logins may start the agent. (Without a list the
- * workflow's own trigger conditions decide.)
- */
-function checkAllowedActor(allowed, actor = process.env.GITHUB_ACTOR ?? '') {
-    if (allowed.length === 0)
-        return;
-    const ok = allowed.some((u) => u.trim().toLowerCase() === actor.trim().toLowerCase());
-    if (!ok) {
-        throw new errors_UserError(`${actor || 'the triggering user'} is not in allowed-users (${allowed.join(', ')}): the agent was not started. Add the login to allowed-users to let them trigger it.`);
-    }
-}
-//# sourceMappingURL=gate.js.map
 ;// CONCATENATED MODULE: ../../node_modules/@actions/github/lib/context.js
 
 
@@ -69022,7 +70547,7 @@ const defaults = {
         fetch: getProxyFetch(baseUrl)
     }
 };
-const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -69030,15 +70555,15 @@ const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(
  * @param     token    the repo PAT or GITHUB_TOKEN
  * @param     options  other options to set
  */
-function utils_getOctokitOptions(token, options) {
+function getOctokitOptions(token, options) {
     const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
     // Auth
-    const auth = Utils.getAuthString(token, opts);
+    const auth = getAuthString(token, opts);
     if (auth) {
         opts.auth = auth;
     }
     // Orchestration ID
-    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
     if (userAgent) {
         opts.userAgent = userAgent;
     }
@@ -69060,6 +70585,975 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+// EXTERNAL MODULE: ../../node_modules/bottleneck/light.js
+var light = __nccwpck_require__(6503);
+;// CONCATENATED MODULE: ../../node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ../../node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ../../packages/core/dist/github/client.js
+
+
+
+
+
+function parseRepo(slug, field = 'repository') {
+    const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(slug.trim());
+    if (!m)
+        throw new errors_UserError(`${field}: "${slug}" is not owner/name; pass the repository as owner/name`);
+    return { owner: m[1], repo: m[2] };
+}
+function apiUrlFromEnv(env = process.env) {
+    return (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+}
+/**
+ * Octokit with retries of 5xx answers and waits on primary and secondary rate limits (each a bounded number of
+ * times, logged), so a busy API slows a run down instead of failing it.
+ */
+function createGitHubClient(options) {
+    if (!options.token)
+        throw new errors_UserError('github-token is empty: pass a token (secrets.GITHUB_TOKEN or a PAT)');
+    const log = options.log ?? silentLogger;
+    const limit = options.rateLimitRetries ?? 3;
+    const onLimit = (kind) => (retryAfter, request, _o, retryCount) => {
+        if (retryCount >= limit) {
+            log.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}: giving up after ${limit} waits`);
+            return false;
+        }
+        log.info(`GitHub ${kind} rate limit on ${request.method} ${request.url}: waiting ${retryAfter} s`);
+        return true;
+    };
+    return getOctokit(options.token, {
+        baseUrl: options.apiUrl ?? apiUrlFromEnv(),
+        retry: { retries: options.serverErrorRetries ?? 3 },
+        throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    }, retry, throttling);
+}
+/** HTTP status of an Octokit RequestError, if it is one. */
+function statusOf(err) {
+    const s = err?.status;
+    return typeof s === 'number' ? s : undefined;
+}
+/**
+ * Turns the errors a user can fix into UserErrors that say how: a rejected token, a missing permission, a missing
+ * issue. Anything else is passed on unchanged.
+ */
+function client_explainGitHubError(err, what) {
+    const status = statusOf(err);
+    const detail = err?.message ?? String(err);
+    if (status === 401)
+        return new errors_UserError(`${what}: GitHub rejected the token (401 ${detail}); check that github-token is set to a valid, unexpired token`, undefined, undefined, undefined, { cause: err });
+    if (status === 403)
+        return new errors_UserError(`${what}: the token is not allowed to do this (403 ${detail}); give the workflow the permission it needs (permissions: issues: write, pull-requests: write) or use a token that has it`, undefined, undefined, undefined, { cause: err });
+    if (status === 404)
+        return new errors_UserError(`${what}: not found (404); check the repository and the number, and that the token can see the repository`, undefined, undefined, undefined, { cause: err });
+    return err;
+}
+//# sourceMappingURL=client.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/actors.js
+
+
+/** Roles that may start the agent when no allowed-users list is given. */
+const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
+/**
+ * Who may start the agent, and whose text the agent may read: the `allowed-users` list when there is one, else
+ * anyone with write access to the repository (asked once per login through the API).
+ */
+class ActorPolicy {
+    client;
+    repo;
+    cache = new Map();
+    allowed;
+    constructor(client, repo, allowedUsers = []) {
+        this.client = client;
+        this.repo = repo;
+        this.allowed = new Set(allowedUsers.map((u) => u.trim().toLowerCase()).filter(Boolean));
+    }
+    get usesList() {
+        return this.allowed.size > 0;
+    }
+    isAllowed(login) {
+        const key = login.trim().toLowerCase();
+        if (!key)
+            return Promise.resolve(false);
+        if (this.allowed.size > 0)
+            return Promise.resolve(this.allowed.has(key));
+        let answer = this.cache.get(key);
+        if (!answer) {
+            answer = this.hasWriteAccess(login.trim());
+            this.cache.set(key, answer);
+        }
+        return answer;
+    }
+    /** Stops the step, naming the actor and how to let them in. */
+    async requireAllowed(actor) {
+        if (await this.isAllowed(actor))
+            return;
+        const how = this.usesList
+            ? `is not in allowed-users; add the login to allowed-users to let them start the agent`
+            : `has no write access to ${this.repo.owner}/${this.repo.repo}; only collaborators with write, maintain or admin may start the agent (or list the login in allowed-users)`;
+        throw new errors_UserError(`${actor || 'the triggering user'} ${how}: the agent was not started.`);
+    }
+    async hasWriteAccess(username) {
+        if (!this.client)
+            return false;
+        try {
+            const { data } = await this.client.rest.repos.getCollaboratorPermissionLevel({ ...this.repo, username });
+            // `permission` keeps GitHub's old names (maintain shows as write); role_name is exact where present.
+            const role = data.role_name ?? data.permission;
+            return WRITE_ROLES.has(role) || WRITE_ROLES.has(data.permission);
+        }
+        catch (err) {
+            // Not a collaborator, or a login GitHub does not know: no access.
+            if (statusOf(err) === 404)
+                return false;
+            throw client_explainGitHubError(err, `checking the permission of ${username}`);
+        }
+    }
+}
+//# sourceMappingURL=actors.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/sanitize.js
+/**
+ * Text from issues and comments goes into the agent's prompt. What a reader of the issue on github.com cannot see
+ * must not reach the agent either: that is where instructions are hidden from reviewers ("prompt injection").
+ */
+// Zero-width and joiner characters, word joiner and invisible operators, byte-order mark, soft hyphen, bidi
+// embeddings, overrides and isolates, the Unicode tag block (which spells ASCII invisibly) and variation selectors.
+const INVISIBLE = new RegExp([
+    '[\\u00AD\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF]',
+    '[\\u{FE00}-\\u{FE0F}]',
+    '[\\u{E0000}-\\u{E007F}]',
+    '[\\u{E0100}-\\u{E01EF}]',
+].join('|'), 'gu');
+// Block-level and inline HTML a renderer does not show: <!-- --> comments (an unterminated one hides the rest),
+// elements with the hidden attribute or an inline style that hides them, and <template>/<noscript> contents.
+const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+// Tag names and attribute runs are bounded so that text full of unclosed tags costs linear time, not quadratic.
+const HIDDEN_ELEMENT = /<([a-zA-Z][a-zA-Z0-9-]{0,30})\b[^<>]{0,2000}?(?:\shidden(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?|\sstyle\s*=\s*(?:"[^"]*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)[^"]*"|'[^']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)[^']*'))[^<>]{0,2000}>[\s\S]*?(?:<\/\1\s*>|$)/gi;
+const INERT_ELEMENT = /<(template|noscript|script|style)\b[^<>]{0,2000}>[\s\S]*?(?:<\/\1\s*>|$)/gi;
+// Markdown link reference definitions (`[x]: http://... "title"`) render as nothing.
+const LINK_DEFINITION = /^ {0,3}\[[^\]\n]+\]:[ \t]+\S+(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$/gm;
+/** The text as a reader sees it on github.com, minus what only machines see. */
+function sanitize_sanitizeForPrompt(text) {
+    let out = text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
+    // Comments first: a hidden element may be wrapped in one and vice versa; repeat until nothing changes.
+    for (let i = 0; i < 10; i++) {
+        const next = out.replace(HTML_COMMENT, '').replace(HIDDEN_ELEMENT, '').replace(INERT_ELEMENT, '');
+        if (next === out)
+            break;
+        out = next;
+    }
+    return out
+        .replace(LINK_DEFINITION, '')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+}
+//# sourceMappingURL=sanitize.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/status-text.js
+const LANGS = ['en', 'ru'];
+function parseLang(value, field = 'lang') {
+    const v = (value ?? '').trim().toLowerCase() || 'en';
+    if (LANGS.includes(v))
+        return v;
+    throw new Error(`${field}: "${value}" is not a supported language; use one of ${LANGS.join(', ')}`);
+}
+const WORDS = {
+    en: {
+        title: 'codex-k8s environment',
+        slot: 'Slot',
+        namespace: 'Namespace',
+        env: 'Environment',
+        links: 'Links',
+        phase: 'State',
+        agent: 'Agent',
+        tokens: 'Tokens (in / out)',
+        result: 'Result',
+        pr: 'Pull request',
+        failed: 'Failed',
+        run: 'workflow run',
+        updated: 'Updated',
+        phases: {
+            'slot-claimed': 'slot claimed',
+            'environment-ready': 'environment ready',
+            'environment-not-ready': 'environment applied, not ready',
+            'agent-running': 'agent running',
+            'agent-finished': 'agent finished',
+            'pr-updated': 'pull request updated',
+            released: 'slot released',
+            failed: 'failed',
+        },
+    },
+    ru: {
+        title: 'Окружение codex-k8s',
+        slot: 'Слот',
+        namespace: 'Пространство имён',
+        env: 'Окружение',
+        links: 'Ссылки',
+        phase: 'Состояние',
+        agent: 'Агент',
+        tokens: 'Токены (вход / выход)',
+        result: 'Результат',
+        pr: 'Pull request',
+        failed: 'Ошибка',
+        run: 'запуск workflow',
+        updated: 'Обновлено',
+        phases: {
+            'slot-claimed': 'слот занят',
+            'environment-ready': 'окружение готово',
+            'environment-not-ready': 'окружение применено, но не готово',
+            'agent-running': 'агент работает',
+            'agent-finished': 'агент закончил',
+            'pr-updated': 'pull request обновлён',
+            released: 'слот освобождён',
+            failed: 'ошибка',
+        },
+    },
+};
+//# sourceMappingURL=status-text.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/status-comment.js
+
+
+
+
+/** What the status comment shows; each action fills in its part and keeps the rest. */
+const StatusState = object({
+    slot: schemas_number().int().optional(),
+    namespace: schemas_string().optional(),
+    env: schemas_string().optional(),
+    links: array(object({ name: schemas_string(), url: schemas_string() })).optional(),
+    phase: schemas_string().optional(),
+    agent: object({
+        state: schemas_string(),
+        message: schemas_string().optional(),
+        tokensIn: schemas_number().optional(),
+        tokensOut: schemas_number().optional(),
+    })
+        .optional(),
+    pr: object({ number: schemas_number(), url: schemas_string() }).optional(),
+    failure: object({ step: schemas_string(), reason: schemas_string() }).optional(),
+    runUrl: schemas_string().optional(),
+    updatedAt: schemas_string().optional(),
+});
+const MARKER = 'codex-k8s:status';
+// The state rides in the comment as base64 JSON, so no text of ours or the agent's can end the HTML comment early.
+const MARKER_RE = new RegExp(`<!-- ${MARKER} ([A-Za-z0-9+/=]*) -->`);
+/** GitHub refuses comments over 65536 characters; long texts are cut well below that. */
+const MAX_TEXT = 4000;
+function encodeState(state) {
+    return `<!-- ${MARKER} ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`;
+}
+/** The state a comment body carries, or undefined when it is not a status comment (or was edited beyond reading). */
+function decodeState(body) {
+    const m = MARKER_RE.exec(body ?? '');
+    if (!m)
+        return undefined;
+    try {
+        const parsed = StatusState.safeParse(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
+        return parsed.success ? parsed.data : {};
+    }
+    catch {
+        return {};
+    }
+}
+function status_comment_isStatusComment(body) {
+    return MARKER_RE.test(body ?? '');
+}
+const cut = (s) => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}\n\n…` : s);
+// Values of ours in table cells: no line breaks or pipes that would break the table.
+const cell = (s) => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+function renderStatus(state, lang) {
+    const w = WORDS[lang];
+    const rows = [];
+    const row = (k, v) => rows.push(`| ${k} | ${cell(v)} |`);
+    if (state.phase)
+        row(w.phase, w.phases[state.phase] ?? state.phase);
+    if (state.slot !== undefined)
+        row(w.slot, String(state.slot));
+    if (state.namespace)
+        row(w.namespace, `\`${state.namespace}\``);
+    if (state.env)
+        row(w.env, state.env);
+    if (state.links?.length)
+        row(w.links, state.links.map((l) => `[${l.name}](${l.url})`).join(', '));
+    if (state.agent)
+        row(w.agent, w.phases[state.agent.state] ?? state.agent.state);
+    if (state.agent?.tokensIn !== undefined || state.agent?.tokensOut !== undefined)
+        row(w.tokens, `${state.agent?.tokensIn ?? 0} / ${state.agent?.tokensOut ?? 0}`);
+    if (state.pr)
+        row(w.pr, `[#${state.pr.number}](${state.pr.url})`);
+    if (state.updatedAt)
+        row(w.updated, state.updatedAt);
+    const parts = [`### ${w.title}`, '', '| | |', '|---|---|', ...rows];
+    if (state.failure) {
+        const run = state.runUrl ? ` ([${w.run}](${state.runUrl}))` : '';
+        parts.push('', `**${w.failed}: ${cell(state.failure.step)}**${run}`, '', '```text', cut(state.failure.reason).replace(/```/g, "'''"), '```');
+    }
+    if (state.agent?.message)
+        parts.push('', `**${w.result}**`, '', cut(state.agent.message));
+    parts.push('', encodeState(state));
+    return parts.join('\n');
+}
+/** The link to this workflow run, from the runner's environment. */
+function runUrlFromEnv(env = process.env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
+    if (!server || !repo || !run)
+        return undefined;
+    const attempt = env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '';
+    return `${server}/${repo}/actions/runs/${run}${attempt}`;
+}
+/**
+ * One status comment per issue or PR, found again by its hidden marker and edited in place, so a flow of several
+ * actions and reruns leaves one comment that tells where things stand.
+ */
+class StatusComment {
+    client;
+    repo;
+    number;
+    options;
+    id;
+    state = {};
+    loaded = false;
+    constructor(client, repo, number, options = {}) {
+        this.client = client;
+        this.repo = repo;
+        this.number = number;
+        this.options = options;
+    }
+    /** Merges `patch` into the comment's state and writes it (creating the comment the first time). */
+    async update(patch) {
+        await this.load();
+        const next = {
+            ...this.state,
+            ...patch,
+            updatedAt: (this.options.now?.() ?? new Date()).toISOString(),
+        };
+        if (patch.phase && patch.phase !== 'failed' && !('failure' in patch))
+            delete next.failure;
+        const body = renderStatus(next, this.options.lang ?? 'en');
+        try {
+            if (this.id !== undefined) {
+                await this.client.rest.issues.updateComment({ ...this.repo, comment_id: this.id, body });
+            }
+            else {
+                const { data } = await this.client.rest.issues.createComment({ ...this.repo, issue_number: this.number, body });
+                this.id = data.id;
+            }
+        }
+        catch (err) {
+            throw client_explainGitHubError(err, `writing the status comment on #${this.number}`);
+        }
+        this.state = next;
+        return next;
+    }
+    /** Like update, but a failure to write is a warning: the status comment never fails a step that worked. */
+    async tryUpdate(patch) {
+        try {
+            await this.update(patch);
+            return true;
+        }
+        catch (err) {
+            (this.options.log ?? silentLogger).warning(`status comment not updated: ${err.message}`);
+            return false;
+        }
+    }
+    get commentId() {
+        return this.id;
+    }
+    async load() {
+        if (this.loaded)
+            return;
+        let comments;
+        try {
+            comments = await this.client.paginate(this.client.rest.issues.listComments, {
+                ...this.repo,
+                issue_number: this.number,
+                per_page: 100,
+            });
+        }
+        catch (err) {
+            throw client_explainGitHubError(err, `reading the comments of #${this.number}`);
+        }
+        // The newest comment of ours with the marker wins; a marker pasted by a person is not ours.
+        const identity = this.options.identity?.toLowerCase();
+        const ours = comments.filter((c) => status_comment_isStatusComment(c.body) &&
+            (c.user?.type === 'Bot' || (identity !== undefined && c.user?.login.toLowerCase() === identity)));
+        const found = ours.at(-1);
+        if (found) {
+            this.id = found.id;
+            this.state = decodeState(found.body) ?? {};
+        }
+        this.loaded = true;
+    }
+}
+//# sourceMappingURL=status-comment.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/context.js
+
+
+
+const THREADS_QUERY = (/* unused pure expression or super */ null && (`
+query ReviewThreads($owner: String!, $name: String!, $number: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 50, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id isResolved path line
+          comments(first: 100) {
+            pageInfo { hasNextPage endCursor }
+            nodes { databaseId author { login } body createdAt url }
+          }
+        }
+      }
+    }
+  }
+}`));
+const THREAD_COMMENTS_QUERY = (/* unused pure expression or super */ null && (`
+query ThreadComments($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on PullRequestReviewThread {
+      comments(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { databaseId author { login } body createdAt url }
+      }
+    }
+  }
+}`));
+/** GitHub's GraphQL answers at most 100 items a page; a runaway loop of pages is a bug, so it has a ceiling. */
+const MAX_PAGES = 200;
+/**
+ * What the agent is told about an issue or PR: title, body, comments and unresolved review threads, each from an
+ * allowed author only (by default), and every text as a reader of github.com sees it (sanitizeForPrompt). Our own
+ * status comment is never part of it.
+ */
+async function fetchIssueContext(client, repo, number, options = {}) {
+    const what = `reading #${number} of ${repo.owner}/${repo.repo}`;
+    try {
+        const { data: issue } = await client.rest.issues.get({ ...repo, issue_number: number });
+        const rawComments = await client.paginate(client.rest.issues.listComments, {
+            ...repo,
+            issue_number: number,
+            per_page: 100,
+        });
+        const isPullRequest = Boolean(issue.pull_request);
+        const threads = isPullRequest ? await unresolvedThreads(client, repo, number) : [];
+        const dropped = new Map();
+        const keep = async (author) => {
+            if (options.allAuthors || !options.policy)
+                return true;
+            if (await options.policy.isAllowed(author))
+                return true;
+            dropped.set(author, (dropped.get(author) ?? 0) + 1);
+            return false;
+        };
+        const comments = [];
+        for (const c of rawComments) {
+            if (isStatusComment(c.body))
+                continue;
+            const author = c.user?.login ?? 'ghost';
+            const body = sanitizeForPrompt(c.body ?? '');
+            if (!body || !(await keep(author)))
+                continue;
+            comments.push({ id: c.id, author, url: c.html_url, body, createdAt: c.created_at });
+        }
+        const reviewComments = [];
+        for (const t of threads)
+            for (const c of t.comments) {
+                const author = c.author?.login ?? 'ghost';
+                const body = sanitizeForPrompt(c.body);
+                if (!body || !(await keep(author)))
+                    continue;
+                reviewComments.push({
+                    id: c.databaseId ?? c.url,
+                    author,
+                    url: c.url,
+                    body,
+                    createdAt: c.createdAt,
+                    threadId: t.id,
+                    path: t.path,
+                    line: t.line,
+                });
+            }
+        // The issue's own text counts like a comment: an outsider's issue is shown by title only.
+        const author = issue.user?.login ?? 'ghost';
+        const bodyAllowed = await keep(author);
+        return {
+            number,
+            isPullRequest,
+            title: sanitizeForPrompt(issue.title),
+            body: bodyAllowed ? sanitizeForPrompt(issue.body ?? '') : '',
+            url: issue.html_url,
+            author,
+            labels: issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+            comments,
+            reviewComments,
+            omitted: [...dropped].map(([a, count]) => ({ author: a, count })),
+        };
+    }
+    catch (err) {
+        throw explainGitHubError(err, what);
+    }
+}
+async function unresolvedThreads(client, repo, number) {
+    const out = [];
+    let after = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+        const data = await client.graphql(THREADS_QUERY, { owner: repo.owner, name: repo.repo, number, after });
+        const conn = data.repository.pullRequest.reviewThreads;
+        for (const t of conn.nodes) {
+            if (t.isResolved)
+                continue;
+            const comments = [...t.comments.nodes];
+            let more = t.comments.pageInfo;
+            for (let p = 0; more.hasNextPage && p < MAX_PAGES; p++) {
+                const next = await client.graphql(THREAD_COMMENTS_QUERY, {
+                    id: t.id,
+                    after: more.endCursor,
+                });
+                comments.push(...next.node.comments.nodes);
+                more = next.node.comments.pageInfo;
+            }
+            out.push({ id: t.id, path: t.path, line: t.line, comments });
+        }
+        if (!conn.pageInfo.hasNextPage)
+            return out;
+        after = conn.pageInfo.endCursor;
+    }
+    return out;
+}
+//# sourceMappingURL=context.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/plan-root.js
+
+
+const PLAN_LABEL = '[ai-plan]';
+const PARENT_MARKER = /AI-PLAN-PARENT:\s*#(\d+)/;
+/** A plan tree deeper than this is a loop or a mistake, not a plan. */
+const MAX_DEPTH = 20;
+/**
+ * The root plan issue of a focus issue: the first issue, walking up from the focus through `AI-PLAN-PARENT: #N`
+ * markers, that carries the `[ai-plan]` label. Child issues of children resolve to the same root.
+ */
+async function resolvePlanRoot(client, repo, focus) {
+    const path = [];
+    let current = focus;
+    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+        if (path.includes(current))
+            throw new UserError(`plan root of #${focus}: the AI-PLAN-PARENT markers form a loop (${[...path, current].map((n) => `#${n}`).join(' → ')}); fix the marker in one of these issues or label the root issue ${PLAN_LABEL}`);
+        path.push(current);
+        let issue;
+        try {
+            ({ data: issue } = await client.rest.issues.get({ ...repo, issue_number: current }));
+        }
+        catch (err) {
+            throw explainGitHubError(err, `plan root of #${focus}: reading #${current}`);
+        }
+        const labels = issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')).trim());
+        if (labels.includes(PLAN_LABEL))
+            return { root: current, focus, path };
+        const parent = PARENT_MARKER.exec(issue.body ?? '');
+        if (!parent) {
+            const where = current === focus ? `#${focus}` : `#${current} (reached from #${focus})`;
+            throw new UserError(`plan root of #${focus}: ${where} has neither the ${PLAN_LABEL} label nor an "AI-PLAN-PARENT: #N" line in its body; label the root plan issue ${PLAN_LABEL}, or add "AI-PLAN-PARENT: #<root>" to the issue`);
+        }
+        current = Number(parent[1]);
+    }
+    throw new UserError(`plan root of #${focus}: more than ${MAX_DEPTH} AI-PLAN-PARENT steps without an issue labelled ${PLAN_LABEL}; label the root plan issue`);
+}
+//# sourceMappingURL=plan-root.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/index.js
+
+
+
+
+
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/status.js
+
+
+
+
+
+function langInput() {
+    const value = inputText('lang', 'CODEXCTL_LANG');
+    try {
+        return parseLang(value, 'input lang');
+    }
+    catch (err) {
+        throw new errors_UserError(err.message);
+    }
+}
+/**
+ * The status comment of the issue or PR this step works for: none in a dry run (it changes nothing anywhere),
+ * without a token or repository, or without an issue or PR to write on. Its failures are warnings.
+ */
+function statusCommentFor(target, step) {
+    const number = target.pr > 0 ? target.pr : target.issue;
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    if (target.dryRun || !target.githubToken || !repository || !(number > 0))
+        return undefined;
+    const log = { info: info, warning: (m) => warning(m), debug: core_debug };
+    const client = createGitHubClient({ token: target.githubToken, log });
+    const comment = new StatusComment(client, parseRepo(repository, 'GITHUB_REPOSITORY'), number, {
+        lang: target.lang,
+        log,
+    });
+    return new StepStatus(comment, step);
+}
+/** One step's writes to the status comment: its progress, or its failure with the link to the run. */
+class StepStatus {
+    comment;
+    step;
+    constructor(comment, step) {
+        this.comment = comment;
+        this.step = step;
+    }
+    update(patch) {
+        return this.comment.tryUpdate({ ...patch, runUrl: runUrlFromEnv() });
+    }
+    failed(reason) {
+        return this.comment.tryUpdate({
+            phase: 'failed',
+            failure: { step: this.step, reason },
+            runUrl: runUrlFromEnv(),
+        });
+    }
+}
+/**
+ * The allowed-actor gate: the allowed-users list when given, else (with a token) write access to the repository
+ * asked through the API. Without a list and a token, the workflow's own trigger conditions decide.
+ */
+async function requireAllowedActor(allowedUsers, token) {
+    const actor = process.env.GITHUB_ACTOR ?? '';
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    if (allowedUsers.length === 0 && (!token || !repository))
+        return;
+    const client = token && repository ? createGitHubClient({ token }) : undefined;
+    const repo = repository ? parseRepo(repository, 'GITHUB_REPOSITORY') : { owner: '', repo: '' };
+    await new ActorPolicy(client, repo, allowedUsers).requireAllowed(actor);
+}
+//# sourceMappingURL=status.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/issue-state.js
 
 /**
@@ -69113,6 +71607,8 @@ function readInputs() {
         waitSoftFail: boolInput('wait-soft-fail', false, 'CODEXCTL_WAIT_SOFT_FAIL'),
         kubectlVersion: kubectlVersionInput(),
         dryRun: dryRunInput(),
+        githubToken: githubTokenInput(),
+        lang: langInput(),
     };
 }
 
@@ -69124,9 +71620,11 @@ function readInputs() {
 /** ensure-ready: the slot, its namespace, the sources in its workspace, the stack applied and ready. */
 async function run() {
     const reporter = actionsReporter();
+    let status;
     await runAction(async () => {
         const inputs = readInputs();
-        checkAllowedActor(inputs.allowedUsers);
+        await requireAllowedActor(inputs.allowedUsers, inputs.githubToken);
+        status = statusCommentFor(inputs, 'ensure-ready');
         const result = await ensureReady({
             load: inputs.stack,
             issue: inputs.issue,
@@ -69157,6 +71655,13 @@ async function run() {
             'env-ready': result.envReady,
             url: result.url ?? '',
         });
+        await status?.update({
+            phase: result.infraReady ? 'environment-ready' : 'environment-not-ready',
+            slot: result.slot,
+            namespace: result.namespace,
+            env: result.env,
+            links: result.url ? [{ name: 'url', url: result.url }] : undefined,
+        });
         const row = (name, value) => `| ${name} | ${value} |\n`;
         reporter.summary(`### codex-k8s slot ${result.slot}: \`${result.namespace}\`\n\n` +
             (result.dryRun
@@ -69170,7 +71675,7 @@ async function run() {
                     row('agent ready', result.envReady)) +
             (result.sync ? row('sources', `${result.sync.files} files → \`${result.sync.target}\``) : '') +
             (result.url ? row('url', result.url) : ''));
-    });
+    }, { onFailure: (message) => status?.failed(message) });
     await reporter.flushSummary();
 }
 

@@ -1,6 +1,8 @@
 import {
   boolInput,
   dryRunInput,
+  githubTokenInput,
+  langInput,
   nonNegativeDurationInput,
   kubectlVersionInput,
   listInput,
@@ -36,6 +38,8 @@ export interface EnsureReadyInputs {
   waitSoftFail: boolean;
   kubectlVersion?: string;
   dryRun: boolean;
+  githubToken: string;
+  lang: 'en' | 'ru';
 }
 
 export function readInputs(): EnsureReadyInputs {
@@ -62,5 +66,7 @@ export function readInputs(): EnsureReadyInputs {
     waitSoftFail: boolInput('wait-soft-fail', false, 'CODEXCTL_WAIT_SOFT_FAIL'),
     kubectlVersion: kubectlVersionInput(),
     dryRun: dryRunInput(),
+    githubToken: githubTokenInput(),
+    lang: langInput(),
   };
 }

@@ -1,6 +1,8 @@
 import {
   boolInput,
   dryRunInput,
+  githubTokenInput,
+  langInput,
   nonNegativeDurationInput,
   kubectlVersionInput,
   listInput,
@@ -20,6 +22,8 @@ export interface EnsureSlotInputs {
   bootstrap: boolean;
   kubectlVersion?: string;
   dryRun: boolean;
+  githubToken: string;
+  lang: 'en' | 'ru';
 }
 
 export function readInputs(): EnsureSlotInputs {
@@ -31,5 +35,7 @@ export function readInputs(): EnsureSlotInputs {
     bootstrap: boolInput('bootstrap', true),
     kubectlVersion: kubectlVersionInput(),
     dryRun: dryRunInput(),
+    githubToken: githubTokenInput(),
+    lang: langInput(),
   };
 }
