@@ -16,9 +16,22 @@ export const LAYERS = {
   slots: ['util', 'objects', 'kube'],
   workspace: ['util', 'objects', 'kube'],
   github: ['util'],
+  prompt: ['util', 'template', 'config', 'github'],
   hooks: ['util', 'template', 'objects', 'config', 'render', 'kube'],
-  operations: ['util', 'template', 'objects', 'config', 'render', 'kube', 'slots', 'workspace', 'hooks', 'github'],
-  'action-kit': ['util', 'objects', 'config', 'kube', 'slots', 'github', 'operations'],
+  operations: [
+    'util',
+    'template',
+    'objects',
+    'config',
+    'render',
+    'kube',
+    'slots',
+    'workspace',
+    'hooks',
+    'github',
+    'prompt',
+  ],
+  'action-kit': ['util', 'objects', 'config', 'kube', 'slots', 'github', 'prompt', 'operations'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
