@@ -62239,13 +62239,16 @@ async function cleanupSlots(o) {
     });
     // Slots sharing a namespace (a pattern without .Slot) keep it, and the cluster-scoped objects it marks, while
     // one of them lives. Only a record that vouches for the namespace counts as a user of it.
-    const sharersOf = (rec) => records.filter((x) => x.slot !== rec.slot &&
-        x.namespace === rec.namespace &&
-        !selected.includes(x) &&
-        recordVouches(o.load, x) === true);
+    // The dry run decides from the listing, in the order the real run goes: a slot selected with this one still uses
+    // the namespace until it would itself have been released.
+    const sharersOf = (rec, gone) => records.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && !gone.has(x.slot) && recordVouches(o.load, x) === true);
     if (o.dryRun)
         return planCleanup(o, kubectl, selected, sharersOf, ownerOf, problems);
     const released = [];
+    // Whether a record read again still stands for what was selected: the same namespace and, for a stale run, still
+    // stale; for a run by issue or PR, still that issue or PR (its own job's heartbeat does not change that).
+    const stillSelected = async (current, judged) => current.namespace === judged.namespace &&
+        (o.stale ? await isStale(current) : (!o.issue || current.issue === o.issue) && (!o.pr || current.pr === o.pr));
     for (const judged of selected) {
         await r.group(`Clean slot ${judged.slot} (${judged.namespace})`, async () => {
             let rec = judged;
@@ -62257,18 +62260,15 @@ async function cleanupSlots(o) {
                     return;
                 }
                 if (current.resourceVersion !== judged.resourceVersion) {
-                    const still = o.stale
-                        ? await isStale(current)
-                        : current.namespace === judged.namespace &&
-                            (!o.issue || current.issue === o.issue) &&
-                            (!o.pr || current.pr === o.pr);
-                    if (!still || current.namespace !== judged.namespace) {
+                    if (!(await stillSelected(current, judged))) {
                         r.info(`slot ${judged.slot}: taken up again since it was selected (issue ${current.issue}, pr ${current.pr}); kept`);
                         return;
                     }
                 }
                 rec = current;
-                const sharedBy = sharersOf(rec);
+                // Users of the namespace as they are now: a slot selected in this run but not (yet) released still uses it.
+                const live = (await store.list()).filter((x) => x.env === base.env);
+                const sharedBy = live.filter((x) => x.slot !== rec.slot && x.namespace === rec.namespace && recordVouches(o.load, x) === true);
                 const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
                 const rendered = renderStack(stack);
                 const hooks = new HookRunner({
@@ -62299,10 +62299,14 @@ async function cleanupSlots(o) {
                 if (shared)
                     r.info(`namespace ${rec.namespace} and its cluster-scoped objects kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`);
                 if (o.deleteState !== false) {
-                    const outcome = await store.releaseIfUnchanged(rec);
+                    let outcome = await store.releaseIfUnchanged(rec);
                     if (outcome === 'changed') {
-                        r.warning(`slot ${rec.slot}: its record changed while it was cleaned (a run took it up again); the record is kept, run cleanup again to release it`);
-                        return;
+                        // Written during the teardown: a heartbeat of the same issue's job is still ours to release; a run
+                        // that took the slot for something else keeps it, and the step says so.
+                        const now = await store.get(rec.slot);
+                        outcome = now && (await stillSelected(now, rec)) ? await store.releaseIfUnchanged(now) : 'changed';
+                        if (outcome === 'changed')
+                            throw new UserError(`its record was taken up again while the environment was torn down; the record is kept: check the slot (codex-k8s slots list) and run cleanup again`);
                     }
                 }
                 released.push({
@@ -62328,10 +62332,14 @@ async function planCleanup(o, kubectl, selected, sharersOf, ownerOf, problems) {
     const r = o.reporter;
     const released = [];
     const dryRun = [];
+    const gone = new Set();
     for (const rec of selected) {
         await r.group(`Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`, async () => {
             try {
-                const shared = sharersOf(rec).length > 0;
+                const sharedBy = sharersOf(rec, gone);
+                const shared = sharedBy.length > 0;
+                if (o.deleteState !== false)
+                    gone.add(rec.slot);
                 const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
                 const destroy = await destroySlot(kubectl, {
                     namespace: rec.namespace,
@@ -62344,6 +62352,11 @@ async function planCleanup(o, kubectl, selected, sharersOf, ownerOf, problems) {
                 if (!destroy.ok)
                     throw new UserError(destroy.problems.map((p) => p.message).join('; '));
                 const lines = [
+                    ...(shared
+                        ? [
+                            `namespace ${rec.namespace} and its cluster-scoped objects: would be kept, slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`,
+                        ]
+                        : []),
                     ...describeDestroy(destroy),
                     o.deleteState !== false
                         ? `record ${rec.name}: would be deleted`
@@ -68884,6 +68897,8 @@ class actors_ActorPolicy {
         if (!answer) {
             answer = this.hasWriteAccess(login.trim());
             this.cache.set(key, answer);
+            // An answer is kept; a failed question is asked again next time.
+            answer.catch(() => this.cache.delete(key));
         }
         return answer;
     }
@@ -68918,37 +68933,69 @@ class actors_ActorPolicy {
 /**
  * Text from issues and comments goes into the agent's prompt. What a reader of the issue on github.com cannot see
  * must not reach the agent either: that is where instructions are hidden from reviewers ("prompt injection").
+ * Every pattern below is bounded, so hostile text costs linear time.
  */
 // Zero-width and joiner characters, word joiner and invisible operators, byte-order mark, soft hyphen, bidi
-// embeddings, overrides and isolates, the Unicode tag block (which spells ASCII invisibly) and variation selectors.
+// embeddings, overrides, isolates and marks, Hangul fillers, the Unicode tag block (which spells ASCII invisibly)
+// and variation selectors; also U+E000, which marks set-aside code below, so that no text can forge the mark.
 const INVISIBLE = new RegExp([
-    '[\\u00AD\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF]',
+    '[\\u00AD\\u061C\\u115F\\u1160\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\u3164\\uE000\\uFEFF\\uFFA0]',
     '[\\u{FE00}-\\u{FE0F}]',
     '[\\u{E0000}-\\u{E007F}]',
     '[\\u{E0100}-\\u{E01EF}]',
 ].join('|'), 'gu');
-// Block-level and inline HTML a renderer does not show: <!-- --> comments (an unterminated one hides the rest),
-// elements with the hidden attribute or an inline style that hides them, and <template>/<noscript> contents.
-const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
-// Tag names and attribute runs are bounded so that text full of unclosed tags costs linear time, not quadratic.
-const HIDDEN_ELEMENT = /<([a-zA-Z][a-zA-Z0-9-]{0,30})\b[^<>]{0,2000}?(?:\shidden(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?|\sstyle\s*=\s*(?:"[^"]*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)[^"]*"|'[^']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)[^']*'))[^<>]{0,2000}>[\s\S]*?(?:<\/\1\s*>|$)/gi;
-const INERT_ELEMENT = /<(template|noscript|script|style)\b[^<>]{0,2000}>[\s\S]*?(?:<\/\1\s*>|$)/gi;
-// Markdown link reference definitions (`[x]: http://... "title"`) render as nothing.
-const LINK_DEFINITION = /^ {0,3}\[[^\]\n]+\]:[ \t]+\S+(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$/gm;
+// An HTML comment as browsers end it: `<!-->` and `<!--->` are complete; an unterminated one hides the rest.
+const HTML_COMMENT = /<!--(?:>|->|[\s\S]*?(?:--!?>|$))/g;
+// An opening tag: a name and up to 50 attributes, each value quoted (may hold `>`) or bare.
+const OPEN_TAG = /<([a-zA-Z][a-zA-Z0-9-]{0,30})((?:\s+[^\s"'<>/=]{1,100}(?:\s*=\s*(?:"[^"]{0,2000}"|'[^']{0,2000}'|[^\s"'<>]{1,2000}))?){0,50})\s*\/?>/g;
+const HIDING_ATTRIBUTE = /(?:^|\s)hidden(?:\s|=|$)|style\s*=\s*["']?[^"'>]{0,2000}?(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0)/i;
+const INERT_TAGS = new Set(['template', 'noscript', 'script', 'style']);
+// Markdown link reference definitions (`[x]: http://... "title"`, parts may sit on the next line) render as nothing.
+const LINK_DEFINITION = /^ {0,3}\[[^\]\n]{1,999}\]:[ \t]*\n?[ \t]*\S+(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$/gm;
+// Code shows its text literally: fenced blocks and inline spans are kept as they are.
+const CODE = /^(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^\1[ \t]*$|(?![\s\S]))|(`+)[^`\n]{1,5000}?\2(?!`)/gm;
+/** Drops every element a renderer hides, with all it contains (nested elements of the same name included). */
+function dropHiddenElements(text) {
+    let out = '';
+    let from = 0;
+    OPEN_TAG.lastIndex = 0;
+    for (let m = OPEN_TAG.exec(text); m; m = OPEN_TAG.exec(text)) {
+        const name = m[1].toLowerCase();
+        if (!INERT_TAGS.has(name) && !HIDING_ATTRIBUTE.test(m[2]))
+            continue;
+        out += text.slice(from, m.index);
+        const end = matchingClose(text, name, OPEN_TAG.lastIndex);
+        from = end;
+        OPEN_TAG.lastIndex = end;
+    }
+    return out + text.slice(from);
+}
+/** Where the element opened before `start` ends: after its matching close tag, or the end of the text. */
+function matchingClose(text, name, start) {
+    const tags = new RegExp(`<(/?)${name}\\b[^>]{0,2000}>`, 'gi');
+    tags.lastIndex = start;
+    let depth = 1;
+    for (let m = tags.exec(text); m; m = tags.exec(text)) {
+        depth += m[1] ? -1 : m[0].endsWith('/>') ? 0 : 1;
+        if (depth === 0)
+            return tags.lastIndex;
+    }
+    return text.length;
+}
 /** The text as a reader sees it on github.com, minus what only machines see. */
 function sanitize_sanitizeForPrompt(text) {
-    let out = text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
-    // Comments first: a hidden element may be wrapped in one and vice versa; repeat until nothing changes.
+    const visible = text.replace(/\r\n?/g, '\n').replace(INVISIBLE, '');
+    // Code is set aside so that markup shown literally in it survives, then put back.
+    const code = [];
+    let out = visible.replace(CODE, (c) => `\uE000${code.push(c) - 1}\uE000`);
     for (let i = 0; i < 10; i++) {
-        const next = out.replace(HTML_COMMENT, '').replace(HIDDEN_ELEMENT, '').replace(INERT_ELEMENT, '');
+        const next = dropHiddenElements(out.replace(HTML_COMMENT, ''));
         if (next === out)
             break;
         out = next;
     }
-    return out
-        .replace(LINK_DEFINITION, '')
-        .replace(/\n{3,}/g, '\n\n')
-        .trim();
+    out = out.replace(LINK_DEFINITION, '').replace(/\uE000(\d+)\uE000/g, (_, n) => code[Number(n)] ?? '');
+    return out.replace(/\n{3,}/g, '\n\n').trim();
 }
 //# sourceMappingURL=sanitize.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/github/status-text.js
@@ -69038,9 +69085,15 @@ const StatusState = object({
 });
 const MARKER = 'codex-k8s:status';
 // The state rides in the comment as base64 JSON, so no text of ours or the agent's can end the HTML comment early.
-const MARKER_RE = new RegExp(`<!-- ${MARKER} ([A-Za-z0-9+/=]*) -->`);
+// Only the marker that ends the body counts: untrusted text (a failure reason, the agent's message) comes before
+// it and has its own comment openers neutralised, so it can neither forge nor wipe the state.
+const MARKER_RE = new RegExp(`<!-- ${MARKER} ([A-Za-z0-9+/=]*) -->\\s*$`);
 /** GitHub refuses comments over 65536 characters; long texts are cut well below that. */
 const MAX_TEXT = 4000;
+/** A long text as the comment keeps it. */
+function cutText(s) {
+    return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}\n\n…` : s;
+}
 function encodeState(state) {
     return `<!-- ${MARKER} ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`;
 }
@@ -69060,15 +69113,24 @@ function decodeState(body) {
 function status_comment_isStatusComment(body) {
     return MARKER_RE.test(body ?? '');
 }
-const cut = (s) => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}\n\n…` : s);
+const cut = (/* unused pure expression or super */ null && (cutText));
+/** Untrusted text shown in the comment: no HTML comment can start inside it. */
+const inert = (s) => s.replace(/<!--/g, '&lt;!--');
+const phaseWord = (words, key) => (Object.hasOwn(words, key) ? words[key] : key);
 // Values of ours in table cells: no line breaks or pipes that would break the table.
 const cell = (s) => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-function renderStatus(state, lang) {
+function renderStatus(full, lang) {
+    // The hidden state holds the texts as shown (cut), so the body stays far below GitHub's 65536 characters.
+    const state = { ...full };
+    if (state.failure)
+        state.failure = { ...state.failure, reason: cutText(state.failure.reason) };
+    if (state.agent?.message)
+        state.agent = { ...state.agent, message: cutText(state.agent.message) };
     const w = WORDS[lang];
     const rows = [];
     const row = (k, v) => rows.push(`| ${k} | ${cell(v)} |`);
     if (state.phase)
-        row(w.phase, w.phases[state.phase] ?? state.phase);
+        row(w.phase, phaseWord(w.phases, state.phase));
     if (state.slot !== undefined)
         row(w.slot, String(state.slot));
     if (state.namespace)
@@ -69078,7 +69140,7 @@ function renderStatus(state, lang) {
     if (state.links?.length)
         row(w.links, state.links.map((l) => `[${l.name}](${l.url})`).join(', '));
     if (state.agent)
-        row(w.agent, w.phases[state.agent.state] ?? state.agent.state);
+        row(w.agent, phaseWord(w.phases, state.agent.state));
     if (state.agent?.tokensIn !== undefined || state.agent?.tokensOut !== undefined)
         row(w.tokens, `${state.agent?.tokensIn ?? 0} / ${state.agent?.tokensOut ?? 0}`);
     if (state.pr)
@@ -69091,7 +69153,7 @@ function renderStatus(state, lang) {
         parts.push('', `**${w.failed}: ${cell(state.failure.step)}**${run}`, '', '```text', cut(state.failure.reason).replace(/```/g, "'''"), '```');
     }
     if (state.agent?.message)
-        parts.push('', `**${w.result}**`, '', cut(state.agent.message));
+        parts.push('', `**${w.result}**`, '', inert(cut(state.agent.message)));
     parts.push('', encodeState(state));
     return parts.join('\n');
 }
@@ -69252,8 +69314,11 @@ async function fetchIssueContext(client, repo, number, options = {}) {
             if (isStatusComment(c.body))
                 continue;
             const author = c.user?.login ?? 'ghost';
+            // Whose text it is is asked first: an outsider's text costs nothing to drop.
+            if (!(await keep(author)))
+                continue;
             const body = sanitizeForPrompt(c.body ?? '');
-            if (!body || !(await keep(author)))
+            if (!body)
                 continue;
             comments.push({ id: c.id, author, url: c.html_url, body, createdAt: c.created_at });
         }
@@ -69261,8 +69326,10 @@ async function fetchIssueContext(client, repo, number, options = {}) {
         for (const t of threads)
             for (const c of t.comments) {
                 const author = c.author?.login ?? 'ghost';
+                if (!(await keep(author)))
+                    continue;
                 const body = sanitizeForPrompt(c.body);
-                if (!body || !(await keep(author)))
+                if (!body)
                     continue;
                 reviewComments.push({
                     id: c.databaseId ?? c.url,

@@ -32,6 +32,8 @@ export class ActorPolicy {
     if (!answer) {
       answer = this.hasWriteAccess(login.trim());
       this.cache.set(key, answer);
+      // An answer is kept; a failed question is asked again next time.
+      answer.catch(() => this.cache.delete(key));
     }
     return answer;
   }

@@ -129,16 +129,19 @@ export async function fetchIssueContext(
     for (const c of rawComments) {
       if (isStatusComment(c.body)) continue;
       const author = c.user?.login ?? 'ghost';
+      // Whose text it is is asked first: an outsider's text costs nothing to drop.
+      if (!(await keep(author))) continue;
       const body = sanitizeForPrompt(c.body ?? '');
-      if (!body || !(await keep(author))) continue;
+      if (!body) continue;
       comments.push({ id: c.id, author, url: c.html_url, body, createdAt: c.created_at });
     }
     const reviewComments: ReviewComment[] = [];
     for (const t of threads)
       for (const c of t.comments) {
         const author = c.author?.login ?? 'ghost';
+        if (!(await keep(author))) continue;
         const body = sanitizeForPrompt(c.body);
-        if (!body || !(await keep(author))) continue;
+        if (!body) continue;
         reviewComments.push({
           id: c.databaseId ?? c.url,
           author,

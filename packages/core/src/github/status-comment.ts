@@ -27,9 +27,16 @@ export type StatusState = z.infer<typeof StatusState>;
 
 const MARKER = 'codex-k8s:status';
 // The state rides in the comment as base64 JSON, so no text of ours or the agent's can end the HTML comment early.
-const MARKER_RE = new RegExp(`<!-- ${MARKER} ([A-Za-z0-9+/=]*) -->`);
+// Only the marker that ends the body counts: untrusted text (a failure reason, the agent's message) comes before
+// it and has its own comment openers neutralised, so it can neither forge nor wipe the state.
+const MARKER_RE = new RegExp(`<!-- ${MARKER} ([A-Za-z0-9+/=]*) -->\\s*$`);
 /** GitHub refuses comments over 65536 characters; long texts are cut well below that. */
 const MAX_TEXT = 4000;
+
+/** A long text as the comment keeps it. */
+export function cutText(s: string): string {
+  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}\n\n…` : s;
+}
 
 export function encodeState(state: StatusState): string {
   return `<!-- ${MARKER} ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`;
@@ -51,20 +58,27 @@ export function isStatusComment(body: string | null | undefined): boolean {
   return MARKER_RE.test(body ?? '');
 }
 
-const cut = (s: string) => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}\n\n…` : s);
+const cut = cutText;
+/** Untrusted text shown in the comment: no HTML comment can start inside it. */
+const inert = (s: string) => s.replace(/<!--/g, '&lt;!--');
+const phaseWord = (words: Record<string, string>, key: string) => (Object.hasOwn(words, key) ? words[key] : key);
 // Values of ours in table cells: no line breaks or pipes that would break the table.
 const cell = (s: string) => s.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
 
-export function renderStatus(state: StatusState, lang: Lang): string {
+export function renderStatus(full: StatusState, lang: Lang): string {
+  // The hidden state holds the texts as shown (cut), so the body stays far below GitHub's 65536 characters.
+  const state: StatusState = { ...full };
+  if (state.failure) state.failure = { ...state.failure, reason: cutText(state.failure.reason) };
+  if (state.agent?.message) state.agent = { ...state.agent, message: cutText(state.agent.message) };
   const w = WORDS[lang];
   const rows: string[] = [];
   const row = (k: string, v: string) => rows.push(`| ${k} | ${cell(v)} |`);
-  if (state.phase) row(w.phase, w.phases[state.phase] ?? state.phase);
+  if (state.phase) row(w.phase, phaseWord(w.phases, state.phase));
   if (state.slot !== undefined) row(w.slot, String(state.slot));
   if (state.namespace) row(w.namespace, `\`${state.namespace}\``);
   if (state.env) row(w.env, state.env);
   if (state.links?.length) row(w.links, state.links.map((l) => `[${l.name}](${l.url})`).join(', '));
-  if (state.agent) row(w.agent, w.phases[state.agent.state] ?? state.agent.state);
+  if (state.agent) row(w.agent, phaseWord(w.phases, state.agent.state));
   if (state.agent?.tokensIn !== undefined || state.agent?.tokensOut !== undefined)
     row(w.tokens, `${state.agent?.tokensIn ?? 0} / ${state.agent?.tokensOut ?? 0}`);
   if (state.pr) row(w.pr, `[#${state.pr.number}](${state.pr.url})`);
@@ -81,7 +95,7 @@ export function renderStatus(state: StatusState, lang: Lang): string {
       '```',
     );
   }
-  if (state.agent?.message) parts.push('', `**${w.result}**`, '', cut(state.agent.message));
+  if (state.agent?.message) parts.push('', `**${w.result}**`, '', inert(cut(state.agent.message)));
   parts.push('', encodeState(state));
   return parts.join('\n');
 }

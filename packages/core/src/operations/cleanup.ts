@@ -111,17 +111,21 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
   });
   // Slots sharing a namespace (a pattern without .Slot) keep it, and the cluster-scoped objects it marks, while
   // one of them lives. Only a record that vouches for the namespace counts as a user of it.
-  const sharersOf = (rec: SlotRecord) =>
+  // The dry run decides from the listing, in the order the real run goes: a slot selected with this one still uses
+  // the namespace until it would itself have been released.
+  const sharersOf = (rec: SlotRecord, gone: ReadonlySet<number>) =>
     records.filter(
       (x) =>
-        x.slot !== rec.slot &&
-        x.namespace === rec.namespace &&
-        !selected.includes(x) &&
-        recordVouches(o.load, x) === true,
+        x.slot !== rec.slot && x.namespace === rec.namespace && !gone.has(x.slot) && recordVouches(o.load, x) === true,
     );
   if (o.dryRun) return planCleanup(o, kubectl, selected, sharersOf, ownerOf, problems);
 
   const released: ReleasedSlot[] = [];
+  // Whether a record read again still stands for what was selected: the same namespace and, for a stale run, still
+  // stale; for a run by issue or PR, still that issue or PR (its own job's heartbeat does not change that).
+  const stillSelected = async (current: SlotRecord, judged: SlotRecord): Promise<boolean> =>
+    current.namespace === judged.namespace &&
+    (o.stale ? await isStale(current) : (!o.issue || current.issue === o.issue) && (!o.pr || current.pr === o.pr));
   for (const judged of selected) {
     await r.group(`Clean slot ${judged.slot} (${judged.namespace})`, async () => {
       let rec = judged;
@@ -133,12 +137,7 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
           return;
         }
         if (current.resourceVersion !== judged.resourceVersion) {
-          const still = o.stale
-            ? await isStale(current)
-            : current.namespace === judged.namespace &&
-              (!o.issue || current.issue === o.issue) &&
-              (!o.pr || current.pr === o.pr);
-          if (!still || current.namespace !== judged.namespace) {
+          if (!(await stillSelected(current, judged))) {
             r.info(
               `slot ${judged.slot}: taken up again since it was selected (issue ${current.issue}, pr ${current.pr}); kept`,
             );
@@ -146,7 +145,11 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
           }
         }
         rec = current;
-        const sharedBy = sharersOf(rec);
+        // Users of the namespace as they are now: a slot selected in this run but not (yet) released still uses it.
+        const live = (await store.list()).filter((x) => x.env === base.env);
+        const sharedBy = live.filter(
+          (x) => x.slot !== rec.slot && x.namespace === rec.namespace && recordVouches(o.load, x) === true,
+        );
         const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
         const rendered = renderStack(stack);
         const hooks = new HookRunner({
@@ -177,12 +180,16 @@ export async function cleanupSlots(o: CleanupOptions): Promise<CleanupResult> {
             `namespace ${rec.namespace} and its cluster-scoped objects kept: slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`,
           );
         if (o.deleteState !== false) {
-          const outcome = await store.releaseIfUnchanged(rec);
+          let outcome = await store.releaseIfUnchanged(rec);
           if (outcome === 'changed') {
-            r.warning(
-              `slot ${rec.slot}: its record changed while it was cleaned (a run took it up again); the record is kept, run cleanup again to release it`,
-            );
-            return;
+            // Written during the teardown: a heartbeat of the same issue's job is still ours to release; a run
+            // that took the slot for something else keeps it, and the step says so.
+            const now = await store.get(rec.slot);
+            outcome = now && (await stillSelected(now, rec)) ? await store.releaseIfUnchanged(now) : 'changed';
+            if (outcome === 'changed')
+              throw new UserError(
+                `its record was taken up again while the environment was torn down; the record is kept: check the slot (codex-k8s slots list) and run cleanup again`,
+              );
           }
         }
         released.push({
@@ -208,19 +215,22 @@ async function planCleanup(
   o: CleanupOptions,
   kubectl: Kubectl,
   selected: readonly SlotRecord[],
-  sharersOf: (rec: SlotRecord) => SlotRecord[],
+  sharersOf: (rec: SlotRecord, gone: ReadonlySet<number>) => SlotRecord[],
   ownerOf: (rec: SlotRecord, project: string) => NamespaceOwnershipRule,
   problems: string[],
 ): Promise<CleanupResult> {
   const r = o.reporter;
   const released: ReleasedSlot[] = [];
   const dryRun: { slot: number; lines: string[] }[] = [];
+  const gone = new Set<number>();
   for (const rec of selected) {
     await r.group(
       `Slot ${rec.slot} (${rec.namespace}): what cleanup would do (dry run: nothing is deleted)`,
       async () => {
         try {
-          const shared = sharersOf(rec).length > 0;
+          const sharedBy = sharersOf(rec, gone);
+          const shared = sharedBy.length > 0;
+          if (o.deleteState !== false) gone.add(rec.slot);
           const stack = loadStack({ ...o.load, slot: rec.slot, namespace: rec.namespace });
           const destroy = await destroySlot(kubectl, {
             namespace: rec.namespace,
@@ -232,6 +242,11 @@ async function planCleanup(
           });
           if (!destroy.ok) throw new UserError(destroy.problems.map((p) => p.message).join('; '));
           const lines = [
+            ...(shared
+              ? [
+                  `namespace ${rec.namespace} and its cluster-scoped objects: would be kept, slot ${sharedBy.map((x) => x.slot).join(', ')} still uses it`,
+                ]
+              : []),
             ...describeDestroy(destroy),
             o.deleteState !== false
               ? `record ${rec.name}: would be deleted`
