@@ -11,6 +11,7 @@ export const LAYERS = {
   template: ['util'],
   objects: ['util'],
   config: ['util', 'template'],
+  agent: ['util', 'template', 'config'],
   render: ['util', 'template', 'objects', 'config'],
   kube: ['util', 'objects'],
   slots: ['util', 'objects', 'kube'],
@@ -23,6 +24,7 @@ export const LAYERS = {
     'template',
     'objects',
     'config',
+    'agent',
     'render',
     'kube',
     'slots',
@@ -31,7 +33,7 @@ export const LAYERS = {
     'github',
     'prompt',
   ],
-  'action-kit': ['util', 'objects', 'config', 'kube', 'slots', 'github', 'prompt', 'operations'],
+  'action-kit': ['util', 'objects', 'config', 'agent', 'kube', 'slots', 'github', 'prompt', 'operations'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {

