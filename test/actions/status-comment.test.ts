@@ -113,4 +113,34 @@ describe('status comment through ensure-slot, ensure-ready and cleanup', () => {
     expect(h.server.store.list('ConfigMap', 'codex-system').length).toBe(before);
     expect(comments(issue.number)).toHaveLength(0);
   });
+
+  it('plan-root: a child issue two levels down gets the slot of its root plan issue; without a root it fails', async () => {
+    const root = gh.state.addIssue('acme/shop', { title: 'Plan', labels: ['[ai-plan]'], author: 'maria' });
+    const child = gh.state.addIssue('acme/shop', {
+      title: 'A',
+      body: `AI-PLAN-PARENT: #${root.number}`,
+      author: 'maria',
+    });
+    const leaf = gh.state.addIssue('acme/shop', {
+      title: 'B',
+      body: `AI-PLAN-PARENT: #${child.number}`,
+      author: 'maria',
+    });
+    const project = writeProject({ 'services.yaml': CONFIG, ...MANIFESTS });
+    const first = await act('ensure-slot', project, { issue: String(root.number) });
+    const viaLeaf = await act('ensure-slot', project, { issue: String(leaf.number), 'plan-root': 'true' });
+    expect(viaLeaf.errors).toEqual([]);
+    expect(viaLeaf.outputs['root-issue']).toBe(String(root.number));
+    expect(viaLeaf.outputs.slot).toBe(first.outputs.slot);
+    expect(viaLeaf.outputs.created).toBe('false');
+    // Without plan-root the leaf is an issue of its own, with a slot of its own.
+    const own = await act('ensure-slot', project, { issue: String(leaf.number) });
+    expect(own.outputs.slot).not.toBe(first.outputs.slot);
+    expect(own.outputs['root-issue']).toBe('');
+
+    const lone = gh.state.addIssue('acme/shop', { title: 'Lone', body: 'no plan', author: 'maria' });
+    const failed = await act('ensure-slot', project, { issue: String(lone.number), 'plan-root': 'true' });
+    expect(failed.code).toBe(1);
+    expect(failed.errors.join('\n')).toMatch(/neither the \[ai-plan\] label nor an "AI-PLAN-PARENT: #N" line/);
+  });
 });

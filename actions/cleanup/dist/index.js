@@ -71296,7 +71296,7 @@ const MAX_DEPTH = 20;
  * The root plan issue of a focus issue: the first issue, walking up from the focus through `AI-PLAN-PARENT: #N`
  * markers, that carries the `[ai-plan]` label. Child issues of children resolve to the same root.
  */
-async function resolvePlanRoot(client, repo, focus) {
+async function plan_root_resolvePlanRoot(client, repo, focus) {
     const path = [];
     let current = focus;
     for (let depth = 0; depth <= MAX_DEPTH; depth++) {
@@ -71395,6 +71395,16 @@ async function requireAllowedActor(allowedUsers, token) {
     const client = token && repository ? createGitHubClient({ token }) : undefined;
     const repo = repository ? parseRepo(repository, 'GITHUB_REPOSITORY') : { owner: '', repo: '' };
     await new ActorPolicy(client, repo, allowedUsers).requireAllowed(actor);
+}
+/** The root plan issue of `issue` (plan-root: true), asked through the API with the token. */
+async function planRootOf(issue, token) {
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    if (!(issue > 0))
+        throw new UserError('plan-root: true needs the issue whose plan it belongs to: pass issue');
+    if (!token || !repository)
+        throw new UserError('plan-root: true reads the issues through the GitHub API: pass github-token (and run in a repository)');
+    const root = await resolvePlanRoot(createGitHubClient({ token }), parseRepo(repository, 'GITHUB_REPOSITORY'), issue);
+    return root.root;
 }
 //# sourceMappingURL=status.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/issue-state.js

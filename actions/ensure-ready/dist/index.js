@@ -70931,7 +70931,7 @@ throttling.triggersNotification = triggersNotification;
 
 
 
-function parseRepo(slug, field = 'repository') {
+function client_parseRepo(slug, field = 'repository') {
     const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(slug.trim());
     if (!m)
         throw new errors_UserError(`${field}: "${slug}" is not owner/name; pass the repository as owner/name`);
@@ -70944,7 +70944,7 @@ function apiUrlFromEnv(env = process.env) {
  * Octokit with retries of 5xx answers and waits on primary and secondary rate limits (each a bounded number of
  * times, logged), so a busy API slows a run down instead of failing it.
  */
-function createGitHubClient(options) {
+function client_createGitHubClient(options) {
     if (!options.token)
         throw new errors_UserError('github-token is empty: pass a token (secrets.GITHUB_TOKEN or a PAT)');
     const log = options.log ?? silentLogger;
@@ -71520,7 +71520,7 @@ const MAX_DEPTH = 20;
  * The root plan issue of a focus issue: the first issue, walking up from the focus through `AI-PLAN-PARENT: #N`
  * markers, that carries the `[ai-plan]` label. Child issues of children resolve to the same root.
  */
-async function resolvePlanRoot(client, repo, focus) {
+async function plan_root_resolvePlanRoot(client, repo, focus) {
     const path = [];
     let current = focus;
     for (let depth = 0; depth <= MAX_DEPTH; depth++) {
@@ -71581,8 +71581,8 @@ function statusCommentFor(target, step) {
     if (target.dryRun || !target.githubToken || !repository || !(number > 0))
         return undefined;
     const log = { info: info, warning: (m) => warning(m), debug: core_debug };
-    const client = createGitHubClient({ token: target.githubToken, log });
-    const comment = new StatusComment(client, parseRepo(repository, 'GITHUB_REPOSITORY'), number, {
+    const client = client_createGitHubClient({ token: target.githubToken, log });
+    const comment = new StatusComment(client, client_parseRepo(repository, 'GITHUB_REPOSITORY'), number, {
         lang: target.lang,
         log,
     });
@@ -71616,9 +71616,19 @@ async function requireAllowedActor(allowedUsers, token) {
     const repository = process.env.GITHUB_REPOSITORY ?? '';
     if (allowedUsers.length === 0 && (!token || !repository))
         return;
-    const client = token && repository ? createGitHubClient({ token }) : undefined;
-    const repo = repository ? parseRepo(repository, 'GITHUB_REPOSITORY') : { owner: '', repo: '' };
+    const client = token && repository ? client_createGitHubClient({ token }) : undefined;
+    const repo = repository ? client_parseRepo(repository, 'GITHUB_REPOSITORY') : { owner: '', repo: '' };
     await new ActorPolicy(client, repo, allowedUsers).requireAllowed(actor);
+}
+/** The root plan issue of `issue` (plan-root: true), asked through the API with the token. */
+async function planRootOf(issue, token) {
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    if (!(issue > 0))
+        throw new UserError('plan-root: true needs the issue whose plan it belongs to: pass issue');
+    if (!token || !repository)
+        throw new UserError('plan-root: true reads the issues through the GitHub API: pass github-token (and run in a repository)');
+    const root = await resolvePlanRoot(createGitHubClient({ token }), parseRepo(repository, 'GITHUB_REPOSITORY'), issue);
+    return root.root;
 }
 //# sourceMappingURL=status.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/issue-state.js

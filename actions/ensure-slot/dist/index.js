@@ -71335,14 +71335,14 @@ async function resolvePlanRoot(client, repo, focus) {
     let current = focus;
     for (let depth = 0; depth <= MAX_DEPTH; depth++) {
         if (path.includes(current))
-            throw new UserError(`plan root of #${focus}: the AI-PLAN-PARENT markers form a loop (${[...path, current].map((n) => `#${n}`).join(' → ')}); fix the marker in one of these issues or label the root issue ${PLAN_LABEL}`);
+            throw new errors_UserError(`plan root of #${focus}: the AI-PLAN-PARENT markers form a loop (${[...path, current].map((n) => `#${n}`).join(' → ')}); fix the marker in one of these issues or label the root issue ${PLAN_LABEL}`);
         path.push(current);
         let issue;
         try {
             ({ data: issue } = await client.rest.issues.get({ ...repo, issue_number: current }));
         }
         catch (err) {
-            throw explainGitHubError(err, `plan root of #${focus}: reading #${current}`);
+            throw client_explainGitHubError(err, `plan root of #${focus}: reading #${current}`);
         }
         const labels = issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')).trim());
         if (labels.includes(PLAN_LABEL))
@@ -71350,11 +71350,11 @@ async function resolvePlanRoot(client, repo, focus) {
         const parent = PARENT_MARKER.exec(issue.body ?? '');
         if (!parent) {
             const where = current === focus ? `#${focus}` : `#${current} (reached from #${focus})`;
-            throw new UserError(`plan root of #${focus}: ${where} has neither the ${PLAN_LABEL} label nor an "AI-PLAN-PARENT: #N" line in its body; label the root plan issue ${PLAN_LABEL}, or add "AI-PLAN-PARENT: #<root>" to the issue`);
+            throw new errors_UserError(`plan root of #${focus}: ${where} has neither the ${PLAN_LABEL} label nor an "AI-PLAN-PARENT: #N" line in its body; label the root plan issue ${PLAN_LABEL}, or add "AI-PLAN-PARENT: #<root>" to the issue`);
         }
         current = Number(parent[1]);
     }
-    throw new UserError(`plan root of #${focus}: more than ${MAX_DEPTH} AI-PLAN-PARENT steps without an issue labelled ${PLAN_LABEL}; label the root plan issue`);
+    throw new errors_UserError(`plan root of #${focus}: more than ${MAX_DEPTH} AI-PLAN-PARENT steps without an issue labelled ${PLAN_LABEL}; label the root plan issue`);
 }
 //# sourceMappingURL=plan-root.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/github/index.js
@@ -71430,6 +71430,16 @@ async function requireAllowedActor(allowedUsers, token) {
     const repo = repository ? parseRepo(repository, 'GITHUB_REPOSITORY') : { owner: '', repo: '' };
     await new ActorPolicy(client, repo, allowedUsers).requireAllowed(actor);
 }
+/** The root plan issue of `issue` (plan-root: true), asked through the API with the token. */
+async function planRootOf(issue, token) {
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    if (!(issue > 0))
+        throw new errors_UserError('plan-root: true needs the issue whose plan it belongs to: pass issue');
+    if (!token || !repository)
+        throw new errors_UserError('plan-root: true reads the issues through the GitHub API: pass github-token (and run in a repository)');
+    const root = await resolvePlanRoot(createGitHubClient({ token }), parseRepo(repository, 'GITHUB_REPOSITORY'), issue);
+    return root.root;
+}
 //# sourceMappingURL=status.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/action-kit/issue-state.js
 
@@ -71471,6 +71481,7 @@ function readInputs() {
         dryRun: dryRunInput(),
         githubToken: githubTokenInput(),
         lang: langInput(),
+        planRoot: boolInput('plan-root', false),
     };
 }
 
@@ -71487,9 +71498,12 @@ async function run() {
         const inputs = readInputs();
         await requireAllowedActor(inputs.allowedUsers, inputs.githubToken);
         status = statusCommentFor(inputs, 'ensure-slot');
+        const rootIssue = inputs.planRoot ? await planRootOf(inputs.issue, inputs.githubToken) : undefined;
+        if (rootIssue !== undefined && rootIssue !== inputs.issue)
+            reporter.info(`plan-root: issue #${inputs.issue} belongs to the plan of #${rootIssue}; using its slot`);
         const result = await ensure_slot_ensureSlot({
             load: inputs.stack,
-            issue: inputs.issue,
+            issue: rootIssue ?? inputs.issue,
             pr: inputs.pr,
             slot: inputs.slot,
             owner: process.env.GITHUB_RUN_ID || 'manual',
@@ -71500,9 +71514,21 @@ async function run() {
             reporter,
             maskSecret: (s) => core_setSecret(s),
         });
-        setOutputs({ slot: result.slot, namespace: result.namespace, env: result.env, created: result.created });
+        setOutputs({
+            slot: result.slot,
+            namespace: result.namespace,
+            env: result.env,
+            created: result.created,
+            'root-issue': rootIssue ?? '',
+        });
         await status?.update({ phase: 'slot-claimed', slot: result.slot, namespace: result.namespace, env: result.env });
-        const holder = inputs.issue ? `issue #${inputs.issue}` : inputs.pr ? `PR #${inputs.pr}` : `slot ${inputs.slot}`;
+        const holder = rootIssue
+            ? `plan issue #${rootIssue}`
+            : inputs.issue
+                ? `issue #${inputs.issue}`
+                : inputs.pr
+                    ? `PR #${inputs.pr}`
+                    : `slot ${inputs.slot}`;
         const what = result.dryRun
             ? `dry-run=true: nothing was claimed or applied. The slot ${result.created ? 'would be claimed' : 'would be reused'} for ${holder} (env ${result.env}).${result.dryRun.wouldApply.length ? ` The bootstrap would apply: ${result.dryRun.wouldApply.join(', ')}.` : ''}`
             : `${result.created ? 'Claimed by this run' : 'Reused'} for ${holder} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}`;

@@ -24,6 +24,8 @@ export interface EnsureSlotInputs {
   dryRun: boolean;
   githubToken: string;
   lang: 'en' | 'ru';
+  /** Use the slot of the issue's root plan issue (`[ai-plan]` label, or AI-PLAN-PARENT markers followed up). */
+  planRoot: boolean;
 }
 
 export function readInputs(): EnsureSlotInputs {
@@ -37,5 +39,6 @@ export function readInputs(): EnsureSlotInputs {
     dryRun: dryRunInput(),
     githubToken: githubTokenInput(),
     lang: langInput(),
+    planRoot: boolInput('plan-root', false),
   };
 }

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { ensureSlot } from '@codex-k8s/core';
 import {
   actionsReporter,
+  planRootOf,
   requireAllowedActor,
   runAction,
   setOutputs,
@@ -19,9 +20,12 @@ export async function run(): Promise<void> {
       const inputs = readInputs();
       await requireAllowedActor(inputs.allowedUsers, inputs.githubToken);
       status = statusCommentFor(inputs, 'ensure-slot');
+      const rootIssue = inputs.planRoot ? await planRootOf(inputs.issue, inputs.githubToken) : undefined;
+      if (rootIssue !== undefined && rootIssue !== inputs.issue)
+        reporter.info(`plan-root: issue #${inputs.issue} belongs to the plan of #${rootIssue}; using its slot`);
       const result = await ensureSlot({
         load: inputs.stack,
-        issue: inputs.issue,
+        issue: rootIssue ?? inputs.issue,
         pr: inputs.pr,
         slot: inputs.slot,
         owner: process.env.GITHUB_RUN_ID || 'manual',
@@ -32,9 +36,21 @@ export async function run(): Promise<void> {
         reporter,
         maskSecret: (s) => core.setSecret(s),
       });
-      setOutputs({ slot: result.slot, namespace: result.namespace, env: result.env, created: result.created });
+      setOutputs({
+        slot: result.slot,
+        namespace: result.namespace,
+        env: result.env,
+        created: result.created,
+        'root-issue': rootIssue ?? '',
+      });
       await status?.update({ phase: 'slot-claimed', slot: result.slot, namespace: result.namespace, env: result.env });
-      const holder = inputs.issue ? `issue #${inputs.issue}` : inputs.pr ? `PR #${inputs.pr}` : `slot ${inputs.slot}`;
+      const holder = rootIssue
+        ? `plan issue #${rootIssue}`
+        : inputs.issue
+          ? `issue #${inputs.issue}`
+          : inputs.pr
+            ? `PR #${inputs.pr}`
+            : `slot ${inputs.slot}`;
       const what = result.dryRun
         ? `dry-run=true: nothing was claimed or applied. The slot ${result.created ? 'would be claimed' : 'would be reused'} for ${holder} (env ${result.env}).${result.dryRun.wouldApply.length ? ` The bootstrap would apply: ${result.dryRun.wouldApply.join(', ')}.` : ''}`
         : `${result.created ? 'Claimed by this run' : 'Reused'} for ${holder} (env ${result.env}).${result.bootstrapped.length ? ` Bootstrapped: ${result.bootstrapped.join(', ')}.` : ''}`;

@@ -3,6 +3,7 @@ import {
   ActorPolicy,
   createGitHubClient,
   parseRepo,
+  resolvePlanRoot,
   runUrlFromEnv,
   StatusComment,
   type StatusState,
@@ -77,4 +78,16 @@ export async function requireAllowedActor(allowedUsers: readonly string[], token
   const client = token && repository ? createGitHubClient({ token }) : undefined;
   const repo = repository ? parseRepo(repository, 'GITHUB_REPOSITORY') : { owner: '', repo: '' };
   await new ActorPolicy(client, repo, allowedUsers).requireAllowed(actor);
+}
+
+/** The root plan issue of `issue` (plan-root: true), asked through the API with the token. */
+export async function planRootOf(issue: number, token: string): Promise<number> {
+  const repository = process.env.GITHUB_REPOSITORY ?? '';
+  if (!(issue > 0)) throw new UserError('plan-root: true needs the issue whose plan it belongs to: pass issue');
+  if (!token || !repository)
+    throw new UserError(
+      'plan-root: true reads the issues through the GitHub API: pass github-token (and run in a repository)',
+    );
+  const root = await resolvePlanRoot(createGitHubClient({ token }), parseRepo(repository, 'GITHUB_REPOSITORY'), issue);
+  return root.root;
 }
