@@ -6,6 +6,7 @@ export default {
     '^@codex-k8s/core$': '<rootDir>/packages/core/src/index.ts',
     '^@codex-k8s/core/template$': '<rootDir>/packages/core/src/template/index.ts',
     '^@codex-k8s/core/errors$': '<rootDir>/packages/core/src/util/errors.ts',
+    '^@codex-k8s/core/github$': '<rootDir>/packages/core/src/github/index.ts',
     '^@codex-k8s/core/stack$': '<rootDir>/packages/core/src/stack.ts',
     '^@codex-k8s/core/decimal$': '<rootDir>/packages/core/src/util/decimal.ts',
     '^@codex-k8s/core/input-file$': '<rootDir>/packages/core/src/util/input-file.ts',

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   destroy: () => import('./commands/destroy.js'),
   slots: () => import('./commands/slots.js'),
   doctor: () => import('./commands/doctor.js'),
+  plan: () => import('./commands/plan.js'),
 };
 
 const USAGE = `codex-k8s: render, check and deploy a services.yaml stack
@@ -25,6 +26,7 @@ Commands:
   destroy    delete an environment's namespace and its own cluster-scoped objects
   slots      list slot records, or release one (slots list | slots release N)
   doctor     check kubectl, cluster access and permissions
+  plan       resolve the root plan issue of an issue (plan resolve-root --issue N --repo owner/name)
 `;
 
 export async function main(argv: string[]): Promise<number> {
