@@ -79,7 +79,11 @@ describe('published layout', () => {
       const read = [...src.matchAll(/(?:Input|getInput)\('([a-z-]+)'/g)].map((m) => m[1]);
       for (const input of read)
         expect([name, input, Object.keys(meta.inputs)]).toEqual([name, input, expect.arrayContaining([input])]);
-      const written = [...src.matchAll(/^\s+'?([a-z-]+)'?: result/gm)].map((m) => m[1]);
+      // The outputs are the keys of the setOutputs({...}) calls (other objects, such as the status comment's, are not).
+      const calls = [...src.matchAll(/setOutputs\(\{([\s\S]*?)\}\)/g)].map((m) => m[1]);
+      expect([name, calls.length > 0]).toEqual([name, true]);
+      const written = calls.flatMap((c) => [...c.matchAll(/(?:^|[{,\s])'?([a-z][a-z-]*)'?\s*:/g)].map((m) => m[1]));
+      expect([name, written.length > 0]).toEqual([name, true]);
       for (const output of written)
         expect([name, output, Object.keys(meta.outputs)]).toEqual([name, output, expect.arrayContaining([output])]);
     }
