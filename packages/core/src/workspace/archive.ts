@@ -21,10 +21,12 @@ export interface PackOptions {
   tarBinary?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A second tree packed after the sources (the git snapshot): its directory and entries. */
+  extra?: { dir: string; entries: readonly string[] };
 }
 
 /** Arguments of the local tar: owner ids zeroed (the runner's uid means nothing in the pod), names taken verbatim. */
-export function tarCreateArgs(archive: string, source: string, list: string): string[] {
+export function tarCreateArgs(archive: string, source: string, list: string, extra?: ExtraList): string[] {
   return [
     '--create',
     '--gzip',
@@ -38,7 +40,14 @@ export function tarCreateArgs(archive: string, source: string, list: string): st
     '--owner=0',
     '--group=0',
     '--numeric-owner',
+    // GNU tar applies a --directory to the names of the lists that follow it.
+    ...(extra ? [`--directory=${extra.dir}`, `--files-from=${extra.list}`] : []),
   ];
+}
+
+interface ExtraList {
+  dir: string;
+  list: string;
 }
 
 export async function packSources(runner: ProcessRunner, o: PackOptions): Promise<Buffer> {
@@ -48,10 +57,15 @@ export async function packSources(runner: ProcessRunner, o: PackOptions): Promis
     const list = join(dir, 'files');
     const archive = join(dir, 'sources.tar.gz');
     await writeFile(list, o.entries.map((e) => `${e}\0`).join(''));
+    let extra: ExtraList | undefined;
+    if (o.extra) {
+      extra = { dir: o.extra.dir, list: join(dir, 'extra') };
+      await writeFile(extra.list, o.extra.entries.map((e) => `${e}\0`).join(''));
+    }
     const tar = o.tarBinary ?? 'tar';
     let res;
     try {
-      res = await runner.run(tar, tarCreateArgs(archive, o.source, list), {
+      res = await runner.run(tar, tarCreateArgs(archive, o.source, list, extra), {
         timeoutMs: o.timeoutMs,
         signal: o.signal,
         env: { LC_ALL: 'C' },

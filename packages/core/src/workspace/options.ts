@@ -64,6 +64,11 @@ export interface SyncOptions {
   runner?: ProcessRunner;
   /** Local tar binary (GNU tar; default `tar`). */
   tarBinary?: string;
+  /**
+   * Send the checkout's HEAD as a shallow `.git` with the files when `source` is the top of a git work tree
+   * (default true), so that git in the pod shows what the agent changed (git-snapshot.ts).
+   */
+  git?: boolean;
   reporter?: Logger;
   /** Aborting stops the sync like a timeout; the pod is still deleted. */
   signal?: AbortSignal;
@@ -94,6 +99,7 @@ export interface ResolvedSyncOptions {
   runAsGroup?: number;
   fsGroup?: number;
   tarBinary: string;
+  git: boolean;
   discardChanges: boolean;
   /** Pod path the tree lands in. */
   target: string;
@@ -162,6 +168,7 @@ export function resolveSyncOptions(o: SyncOptions): ResolvedSyncOptions {
     ...(o.runAsGroup !== undefined ? { runAsGroup: o.runAsGroup } : {}),
     ...(o.fsGroup !== undefined ? { fsGroup: o.fsGroup } : {}),
     tarBinary: o.tarBinary ?? 'tar',
+    git: o.git !== false,
     discardChanges: o.discardChanges === true,
     target,
   };

@@ -14,7 +14,7 @@ export const SAVED_DIR = 'saved';
 export const CONFLICT_EXIT = 3;
 
 /**
- * `sh -c COPY_SCRIPT sh <target> <id> <expected> <discard> <stamp>`; stdin is the base64 of the gzipped tar.
+ * `sh -c COPY_SCRIPT sh <target> <id> <expected> <discard> <stamp> [<commit>]`; stdin is the base64 of the gzipped tar.
  *
  * The tree is unpacked next to the target (`<target>.incoming-<id>`, same volume) and counted (`<expected>` is the
  * number of lines `find -type f` prints for the archive's regular files, which catches an archive that unpacked
@@ -30,6 +30,12 @@ export const CONFLICT_EXIT = 3;
  * (the agent's files) before they are replaced. A target without a manifest (written by an older version) has
  * every file it loses or changes saved the same way, with a warning, since nobody can tell what the agent did.
  *
+ * With `<commit>` (the archive then holds a `.git` built by git-snapshot.ts beside the sources), the script installs
+ * that repository into the target after the files: the pack is added to those already there, the shallow list
+ * gains the commit, the index and HEAD are replaced (HEAD last). A HEAD the agent moved to a commit of its own is
+ * kept as the branch `codex-k8s/saved-<stamp>` first, so no commit becomes unreachable. `.git` takes no part in the
+ * change detection: the agent's git state is its own.
+ *
  * Each run first removes what a killed run left (partial incoming trees, work files; a target an older version
  * moved aside is moved back). Two syncs must not run into the same target at once (the slot of the caller is held
  * by one run at a time).
@@ -40,6 +46,7 @@ incoming=$1.incoming-$2
 expected=$3
 discard=$4
 stamp=$5
+commit=\${6:-}
 base=\${target%/*}
 manifest=$base/${MANIFEST_FILE}
 pending=$base/${PENDING_MANIFEST_FILE}
@@ -75,7 +82,7 @@ legacy=1
 : > "$work/pending"
 if [ -f "$manifest" ]; then cp -- "$manifest" "$work/synced"; legacy=0; fi
 if [ -f "$pending" ]; then cp -- "$pending" "$work/pending"; legacy=0; fi
-(cd "$incoming" && find . -type f -exec sha256sum {} +) > "$work/new"
+(cd "$incoming" && find . -path ./.git -prune -o -type f -exec sha256sum {} +) > "$work/new"
 # Hash only what a sync manages (known or new paths), never the agent's own trees such as node_modules.
 awk '{ print substr($0, 67) }' "$work/synced" "$work/pending" "$work/new" | sort -u | tr '\\n' '\\0' > "$work/paths"
 (cd "$target" && xargs -0 -r sha256sum < "$work/paths" 2>/dev/null) > "$work/cur" || true
@@ -135,11 +142,11 @@ if [ -s "$work/save" ]; then
 fi
 cp -- "$work/new" "$pending.tmp"
 mv -f -- "$pending.tmp" "$pending"
-(cd "$incoming" && find . -type d) | while IFS= read -r d; do
+(cd "$incoming" && find . -path ./.git -prune -o -type d -print) | while IFS= read -r d; do
   if [ -e "$target/$d" ] && [ ! -d "$target/$d" ]; then rm -f -- "$target/$d"; fi
   if [ ! -d "$target/$d" ]; then mkdir -p -- "$target/$d"; fi
 done
-(cd "$incoming" && find . -type l) >> "$work/update"
+(cd "$incoming" && find . -path ./.git -prune -o -type l -print) >> "$work/update"
 while IFS= read -r f; do
   if [ -d "$target/$f" ] && [ ! -L "$target/$f" ]; then rm -rf -- "$target/$f"; fi
   mv -f -T -- "$incoming/$f" "$target/$f"
@@ -149,6 +156,33 @@ while IFS= read -r f; do
   d=\${f%/*}
   if [ "$d" != . ]; then (cd "$target" && rmdir -p -- "$d" 2>/dev/null) || true; fi
 done < "$work/delete"
+if [ -n "$commit" ] && [ -d "$incoming/.git" ]; then
+  g=$target/.git
+  new=$incoming/.git
+  if [ -L "$g" ] || { [ -e "$g" ] && [ ! -d "$g" ]; }; then rm -f -- "$g"; fi
+  mkdir -p -- "$g/objects/pack" "$g/objects/info" "$g/refs/heads" "$g/refs/tags" "$g/info"
+  for f in "$new"/objects/pack/*; do mv -f -- "$f" "$g/objects/pack/"; done
+  if [ ! -f "$g/config" ]; then mv -f -- "$new/config" "$g/config"; fi
+  if [ ! -f "$g/info/exclude" ] || ! grep -qxF -f "$new/info/exclude" "$g/info/exclude"; then
+    cat -- "$new/info/exclude" >> "$g/info/exclude"
+  fi
+  old=
+  if [ -f "$g/HEAD" ]; then old=$(cat -- "$g/HEAD"); fi
+  case $old in
+    ''|ref:*) ;;
+    *) if [ "$old" != "$commit" ] && ! grep -qxF -- "$old" "$g/shallow" 2>/dev/null; then
+         mkdir -p -- "$g/refs/heads/codex-k8s"
+         echo "$old" > "$g/refs/heads/codex-k8s/saved-$stamp"
+         echo "warning: the commit $old the workspace was on is kept as the branch codex-k8s/saved-$stamp" >&2
+       fi ;;
+  esac
+  { if [ -f "$g/shallow" ]; then cat -- "$g/shallow"; fi; echo "$commit"; } | sort -u > "$g/shallow.tmp"
+  mv -f -- "$g/shallow.tmp" "$g/shallow"
+  mv -f -- "$new/index" "$g/index"
+  mv -f -- "$new/HEAD" "$g/HEAD.tmp"
+  mv -f -- "$g/HEAD.tmp" "$g/HEAD"
+  echo "git: HEAD $commit"
+fi
 mv -f -- "$pending" "$manifest"
 echo "synced $got files: $(wc -l < "$work/update" | tr -d ' ') written, $(wc -l < "$work/delete" | tr -d ' ') deleted"
 `;

@@ -20,6 +20,7 @@ import { ChildProcessRunner } from '../kube/runner.js';
 import { formatDuration } from '../kube/duration.js';
 import { MANAGER_NAME } from '../objects/labels.js';
 import { packSources } from './archive.js';
+import { snapshotGit } from './git-snapshot.js';
 import { SyncError, WorkspaceChangedError, type SyncStep } from './errors.js';
 import { compileExcludes } from './excludes.js';
 import { resolveSyncOptions, type ResolvedSyncOptions, type SyncOptions } from './options.js';
@@ -42,6 +43,8 @@ export interface SyncResult {
   podName: string;
   /** kubectl processes this sync started (4 when all goes well). */
   kubectlCalls: number;
+  /** The commit the workspace's git is on, when the source is a git work tree. */
+  commit?: string;
   /** Pod path of the patch holding the agent's changes this sync replaced (`discardChanges`), if any. */
   saved?: string;
 }
@@ -78,17 +81,33 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
 
   const list = await listSources(o.source, compileExcludes(o.excludes));
   for (const p of list.skipped) reporter.debug(`source sync: skipping ${p} (not a file, directory or symlink)`);
-  const archive = await packSources(options.runner ?? new ChildProcessRunner(), {
-    source: o.source,
-    entries: list.entries,
-    tarBinary: o.tarBinary,
-    timeoutMs: budget('archive'),
-    signal,
-  });
+  const runner = options.runner ?? new ChildProcessRunner();
+  const synced = new Set(list.entries);
+  // A source that syncs its own .git (no default excludes) keeps it as it is.
+  const snapshot =
+    o.git && !synced.has('.git')
+      ? await snapshotGit(runner, { source: o.source, synced, timeoutMs: budget('archive'), signal })
+      : undefined;
+  let archive: Buffer;
+  try {
+    archive = await packSources(runner, {
+      source: o.source,
+      entries: list.entries,
+      tarBinary: o.tarBinary,
+      timeoutMs: budget('archive'),
+      signal,
+      ...(snapshot ? { extra: { dir: snapshot.dir, entries: snapshot.entries } } : {}),
+    });
+  } finally {
+    await snapshot?.dispose();
+  }
   reporter.info(
     `Syncing ${o.source} to ${o.namespace}/${o.pvc}:${o.target}: ${list.files} files, ${mib(list.bytes)} ` +
-      `(${mib(archive.length)} packed), ${list.excluded} excluded by ${o.excludes.join(', ')}`,
+      `(${mib(archive.length)} packed), ${list.excluded} excluded by ${o.excludes.join(', ')}` +
+      (snapshot ? `; git: commit ${snapshot.commit.slice(0, 12)}` : '; git: none (not the top of a git work tree)'),
   );
+  if (snapshot && snapshot.skipWorktree > 0)
+    reporter.debug(`source sync: ${snapshot.skipWorktree} tracked file(s) excluded from the copy, marked skip-worktree`);
   const payload = archive.toString('base64');
 
   const id = syncId();
@@ -152,9 +171,10 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
         'sh', // $0
         o.target, // $1: never part of the script text
         id,
-        String(list.findLines),
+        String(list.findLines + (snapshot?.files ?? 0)),
         o.discardChanges ? '1' : '0',
         stamp,
+        ...(snapshot ? [snapshot.commit] : []),
       ],
       { input: payload, timeoutMs: copyMs, signal, onStderr: (chunk) => (stderr += chunk) },
     );
@@ -195,6 +215,7 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
     podName,
     kubectlCalls: kubectl.invocations - callsBefore,
     ...(saved ? { saved } : {}),
+    ...(snapshot ? { commit: snapshot.commit } : {}),
   };
 }
 

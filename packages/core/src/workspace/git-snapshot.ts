@@ -1,0 +1,143 @@
+/*
+ * The `.git` the workspace receives with its sources, so that inside the agent pod `git status` and `git diff` show
+ * exactly what the agent changed since the commit the runner checked out (DESIGN: review-apply and prompt-run read
+ * `changed` from git).
+ *
+ * It is a shallow repository of one commit, built on the runner from the checkout's own objects:
+ *
+ *   objects/pack/   one pack of HEAD's commit, tree and blobs (`rev-list --objects --no-walk` into `pack-objects`),
+ *                   so what is sent grows with the tree, never with the history;
+ *   shallow         HEAD's id: git treats its parents as cut off, as in a `--depth 1` clone;
+ *   HEAD            the commit id (detached: review-apply picks the branch);
+ *   index           `read-tree HEAD`, with the tracked files the sync leaves behind (excludes) marked
+ *                   skip-worktree, as a sparse checkout does, so that they do not show as deleted;
+ *   info/exclude    the run directory of the agent runner, which lives in the workspace but is not the agent's work.
+ *
+ * The pod side (COPY_SCRIPT) installs it after the files, adding the pack to those already there, so a re-sync keeps
+ * the objects of earlier commits the agent may still refer to.
+ */
+import { mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProcessRunner, RunOptions } from '../kube/runner.js';
+import { SyncError } from './errors.js';
+
+/** Directory of the agent runner's files inside the workspace (events, prompt, Codex home); ignored by git. */
+export const AGENT_RUN_DIR = '.codex-k8s';
+
+export interface GitSnapshot {
+  /** Temp directory holding `.git`; removed by `dispose`. */
+  dir: string;
+  /** The commit id the workspace's HEAD will be. */
+  commit: string;
+  /** Entries under `dir` to pack, parents first (`.git`, `.git/HEAD`, ...). */
+  entries: string[];
+  /** Regular files among them (for the pod's completeness count). */
+  files: number;
+  /** Tracked files left out of the sync, marked skip-worktree. */
+  skipWorktree: number;
+  dispose(): Promise<void>;
+}
+
+export interface SnapshotOptions {
+  source: string;
+  /** What the sync copies (relative paths), to tell which tracked files stay behind. */
+  synced: ReadonlySet<string>;
+  gitBinary?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds the snapshot, or returns undefined when `source` is not the top of a git work tree with a commit (a plain
+ * directory is synced without git, as before). A checkout whose objects cannot be read (a partial clone missing
+ * blobs, a broken repository) fails the sync: a workspace without its git would make `changed` meaningless.
+ */
+export async function snapshotGit(runner: ProcessRunner, o: SnapshotOptions): Promise<GitSnapshot | undefined> {
+  const git = o.gitBinary ?? 'git';
+  const base: RunOptions = {
+    cwd: o.source,
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    // The checkout's own settings apply; nothing of the user's global config or a pager may interfere.
+    env: { GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
+  };
+  const run = async (args: string[], extra: RunOptions = {}): Promise<string> => {
+    let res;
+    try {
+      res = await runner.run(git, args, { ...base, ...extra, env: { ...base.env, ...extra.env } });
+    } catch (err) {
+      throw new SyncError('archive', `could not run ${git}: ${(err as Error).message}`, false, { cause: err });
+    }
+    if (res.timedOut || res.aborted)
+      throw new SyncError('archive', `git ${args[0]} ${res.timedOut ? 'timed out' : 'was cancelled'}`, res.timedOut);
+    if (res.code !== 0) {
+      const why = res.stderr.trim().split('\n').slice(-2).join('; ') || `exit code ${res.code}`;
+      throw new SyncError('archive', `git ${args.join(' ')} in ${o.source} failed: ${why}`);
+    }
+    return res.stdout;
+  };
+
+  const top = await runner
+    .run(git, ['rev-parse', '--show-toplevel'], base)
+    .then((r) => (r.code === 0 ? r.stdout.trim() : ''))
+    .catch(() => '');
+  if (!top) return undefined;
+  if ((await realpath(top)) !== (await realpath(o.source))) return undefined;
+  const head = await runner.run(git, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], base);
+  if (head.code !== 0) return undefined; // a repository without a commit yet
+  const commit = head.stdout.trim();
+
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-git-'));
+  const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  try {
+    const gitDir = join(dir, '.git');
+    for (const d of ['objects/pack', 'objects/info', 'refs/heads', 'refs/tags', 'info'])
+      await mkdir(join(gitDir, d), { recursive: true });
+
+    const objects = (await run(['rev-list', '--objects', '--no-walk', commit]))
+      .split('\n')
+      .map((l) => l.slice(0, l.indexOf(' ') < 0 ? undefined : l.indexOf(' ')))
+      .filter(Boolean);
+    await run(['pack-objects', '--quiet', join(gitDir, 'objects/pack/pack')], { input: `${objects.join('\n')}\n` });
+
+    const index = { env: { GIT_INDEX_FILE: join(gitDir, 'index') } };
+    await run(['read-tree', commit], index);
+    const tracked = (await run(['ls-files', '-z'], index)).split('\0').filter(Boolean);
+    const behind = tracked.filter((p) => !o.synced.has(p));
+    if (behind.length > 0)
+      await run(['update-index', '--skip-worktree', '-z', '--stdin'], {
+        ...index,
+        input: behind.map((p) => `${p}\0`).join(''),
+      });
+
+    await writeFile(join(gitDir, 'HEAD'), `${commit}\n`);
+    await writeFile(join(gitDir, 'shallow'), `${commit}\n`);
+    await writeFile(
+      join(gitDir, 'config'),
+      '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n',
+    );
+    await writeFile(join(gitDir, 'info/exclude'), `/${AGENT_RUN_DIR}/\n`);
+
+    const entries: string[] = [];
+    let files = 0;
+    const walk = async (rel: string): Promise<void> => {
+      entries.push(rel);
+      for (const d of (await readdir(join(dir, rel), { withFileTypes: true })).sort((a, b) =>
+        a.name < b.name ? -1 : 1,
+      )) {
+        const path = `${rel}/${d.name}`;
+        if (d.isDirectory()) await walk(path);
+        else {
+          entries.push(path);
+          files++;
+        }
+      }
+    };
+    await walk('.git');
+    return { dir, commit, entries, files, skipWorktree: behind.length, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
