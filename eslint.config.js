@@ -12,6 +12,7 @@ export const LAYERS = {
   objects: ['util'],
   config: ['util', 'template'],
   agent: ['util', 'template', 'config'],
+  'agent-run': ['util', 'kube'],
   render: ['util', 'template', 'objects', 'config'],
   kube: ['util', 'objects'],
   slots: ['util', 'objects', 'kube'],
@@ -25,6 +26,7 @@ export const LAYERS = {
     'objects',
     'config',
     'agent',
+    'agent-run',
     'render',
     'kube',
     'slots',
@@ -33,7 +35,7 @@ export const LAYERS = {
     'github',
     'prompt',
   ],
-  'action-kit': ['util', 'objects', 'config', 'agent', 'kube', 'slots', 'github', 'prompt', 'operations'],
+  'action-kit': ['util', 'objects', 'config', 'agent', 'agent-run', 'kube', 'slots', 'github', 'prompt', 'operations'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {

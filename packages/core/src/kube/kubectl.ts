@@ -21,6 +21,8 @@ export interface KubectlCall {
   timeoutMs?: number;
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
+  /** Raw stdout chunks, for callers that count bytes. */
+  onStdoutData?: (chunk: Buffer) => void;
   /** Aborting kills the call (a hook step's timeout, a cancelled run). */
   signal?: AbortSignal;
 }
@@ -60,6 +62,7 @@ export class Kubectl {
       timeoutMs: call.timeoutMs ?? this.options.timeoutMs,
       onStdout: call.onStdout,
       onStderr: call.onStderr,
+      onStdoutData: call.onStdoutData,
       signal: call.signal,
     });
   }

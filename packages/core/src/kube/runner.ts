@@ -17,6 +17,8 @@ export interface RunOptions {
   /** Called with each chunk of stdout/stderr as it arrives (for streaming logs). */
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
+  /** Called with each raw chunk of stdout (byte offsets: a chunk may end inside a UTF-8 character). */
+  onStdoutData?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -80,6 +82,7 @@ export class ChildProcessRunner implements ProcessRunner {
       if (group) process.once('exit', onExit);
       child.stdout.on('data', (b: Buffer) => {
         out.push(b);
+        options.onStdoutData?.(b);
         options.onStdout?.(b.toString('utf8'));
       });
       child.stderr.on('data', (b: Buffer) => {

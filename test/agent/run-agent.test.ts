@@ -1,0 +1,269 @@
+/**
+ * runAgentInPod against the Kubernetes API test server with the real kubectl: the pod-side scripts run as real
+ * processes (sh, setsid, the events file), with a stand-in `codex` whose behaviour the prompt picks, so the
+ * mechanics (start, attach, follow across a dropped stream, deadline, nothing left running) are tested quickly.
+ * The real Codex CLI runs in prompt-run.test.ts.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runAgentInPod, type AgentRunOptions } from '../../packages/core/src/agent-run/index.js';
+import { FOLLOW_SCRIPT } from '../../packages/core/src/agent-run/scripts.js';
+import { ensureNamespace } from '../../packages/core/src/kube/apply.js';
+import { Kubectl } from '../../packages/core/src/kube/kubectl.js';
+import { ChildProcessRunner, type ProcessRunner, type RunOptions } from '../../packages/core/src/kube/runner.js';
+import { UserError } from '../../packages/core/src/util/errors.js';
+import { useKubeServer } from '../kube-server/harness.js';
+import { KUBECTL_BIN } from '../kube-server/kubectl.js';
+
+const NS = 'shop-ai-1';
+/** A duration no other process on the machine sleeps for: finds what the stand-in left running. */
+const MARK = '3171';
+
+const FAKE_CODEX = `#!/bin/sh
+prompt=$(cat)
+echo "$*" >> "$CODEX_HOME/../calls.log"
+echo '{"type":"thread.started","thread_id":"thread-42"}'
+echo '{"type":"turn.started"}'
+case "$prompt" in
+  *STALL*)
+    setsid sh -c 'sleep ${MARK}' </dev/null >/dev/null 2>&1 &
+    sh -c 'sleep ${MARK}' &
+    sleep ${MARK} ;;
+  *SLOW*)
+    for i in 1 2 3 4 5 6 7 8; do
+      printf '{"type":"item.started","item":{"type":"command_execution","command":"step %s \\u00e9\\u00e9"}}\\n' "$i"
+      sleep 0.5
+    done ;;
+  *FAIL*)
+    echo "ERROR: the model said no" >&2
+    exit 3 ;;
+esac
+case "$prompt" in *NOCHANGE*) ;; *) echo "edited by the agent" >> a.txt ;; esac
+echo '{"type":"item.completed","item":{"type":"agent_message","text":"all done"}}'
+echo '{"type":"turn.completed","usage":{"input_tokens":120,"output_tokens":30}}'
+`;
+
+/** Processes still running (not zombies) whose command line has the mark. */
+function leftovers(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+      if (cmd.includes(MARK) && state !== 'Z') out.push(`${pid} ${cmd}`);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Drops the first FOLLOW stream after `afterMs` by killing its kubectl process. */
+class DroppingRunner implements ProcessRunner {
+  dropped = 0;
+  constructor(
+    private readonly inner: ProcessRunner,
+    private readonly afterMs: number,
+    private readonly times = 1,
+  ) {}
+  run(command: string, args: readonly string[], options: RunOptions = {}) {
+    const follow = args.includes(FOLLOW_SCRIPT);
+    if (!follow || this.dropped >= this.times) return this.inner.run(command, args, options);
+    this.dropped++;
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.afterMs);
+    return this.inner.run(command, args, { ...options, signal: ac.signal }).finally(() => clearTimeout(timer));
+  }
+}
+
+describe('runAgentInPod (stand-in codex, real kubectl and pod-side scripts)', () => {
+  const h = useKubeServer({ readyDelayMs: 20 });
+
+  function kubectlWith(runner: ProcessRunner = new ChildProcessRunner()): Kubectl {
+    return new Kubectl(runner, {
+      binary: KUBECTL_BIN,
+      kubeconfig: h.kubeconfig,
+      cacheDir: join(h.dir, 'cache'),
+      timeoutMs: 60_000,
+    });
+  }
+
+  /** Namespace, PVC, the agent deployment, a git repository in its workspace, the stand-in codex. */
+  async function prepare(): Promise<{ workspace: string; codex: string; calls: () => string[] }> {
+    const kubectl = kubectlWith();
+    await ensureNamespace(kubectl, NS);
+    await kubectl.run(['apply', '-f', '-'], {
+      input: [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'workspace', namespace: NS },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'codex', namespace: NS },
+          spec: {
+            selector: { matchLabels: { app: 'codex' } },
+            template: {
+              metadata: { labels: { app: 'codex' } },
+              spec: {
+                containers: [
+                  {
+                    name: 'codex',
+                    image: 'agent',
+                    command: ['sleep', 'infinity'],
+                    workingDir: '/workspace',
+                    volumeMounts: [{ name: 'ws', mountPath: '/workspace', subPath: 'slots/1/src' }],
+                  },
+                ],
+                volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'workspace' } }],
+              },
+            },
+          },
+        },
+      ]
+        .map((d) => JSON.stringify(d))
+        .join('\n---\n'),
+    });
+    const workspace = join(h.server.pvcDir(NS, 'workspace'), 'slots', '1', 'src');
+    mkdirSync(workspace, { recursive: true });
+    writeFileSync(join(workspace, 'a.txt'), 'original\n');
+    const git = (...a: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...a], { cwd: workspace, stdio: 'pipe' });
+    git('init', '-q');
+    writeFileSync(join(workspace, '.git', 'info', 'exclude'), '/.codex-k8s/\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'base');
+    const codex = join(h.dir, 'fake-codex');
+    writeFileSync(codex, FAKE_CODEX);
+    chmodSync(codex, 0o755);
+    const log = join(workspace, '.codex-k8s', 'calls.log');
+    const calls = () => {
+      try {
+        return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      } catch {
+        return [];
+      }
+    };
+    return { workspace, codex, calls };
+  }
+
+  const options = (codex: string, extra: Partial<AgentRunOptions> = {}): AgentRunOptions => {
+    const lines: string[] = [];
+    return {
+      namespace: NS,
+      deployment: 'codex',
+      container: 'codex',
+      config: 'model = "fake"\n',
+      prompt: 'do the work\n',
+      timeoutMs: 60_000,
+      readyTimeoutMs: 30_000,
+      codexBinary: codex,
+      runId: `run-${Date.now()}`,
+      reconnectDelayMs: 200,
+      sink: { info: (m) => lines.push(m), warning: (m) => lines.push(`warning: ${m}`), debug: () => undefined },
+      ...extra,
+      // keep the lines reachable for assertions
+      ...({ lines } as object),
+    } as AgentRunOptions;
+  };
+  const linesOf = (o: AgentRunOptions) => (o as unknown as { lines: string[] }).lines;
+
+  it('runs the agent detached, streams its events and reports the result and the changed files', async () => {
+    const { workspace, codex, calls } = await prepare();
+    const o = options(codex);
+    const out = await runAgentInPod(kubectlWith(), o);
+    expect(out).toMatchObject({
+      sessionId: 'thread-42',
+      finalMessage: 'all done',
+      tokensIn: 120,
+      tokensOut: 30,
+      exitCode: 0,
+      attached: false,
+      changedFiles: ['a.txt'],
+      gitAvailable: true,
+      reconnects: 0,
+    });
+    expect(readFileSync(join(workspace, 'a.txt'), 'utf8')).toBe('original\nedited by the agent\n');
+    // The prompt and config arrived over stdin, byte for byte; nothing of them is in any argv.
+    const run = join(workspace, '.codex-k8s', 'runs', out.runId);
+    expect(readFileSync(join(run, 'prompt.md'), 'utf8')).toBe('do the work\n');
+    expect(readFileSync(join(workspace, '.codex-k8s', 'codex-home', 'config.toml'), 'utf8')).toBe('model = "fake"\n');
+    for (const e of h.server.execs) expect(e.command.join(' ')).not.toContain('do the work');
+    expect(calls()).toEqual(['exec --json --skip-git-repo-check -']);
+    expect(linesOf(o)).toEqual(expect.arrayContaining(['agent session thread-42', 'agent: all done']));
+    // rollout status, get deployment, get pods, start, follow, git status
+    expect(out.kubectlCalls).toBe(6);
+  });
+
+  it('resume passes the session to `codex exec resume`', async () => {
+    const { codex, calls } = await prepare();
+    await runAgentInPod(kubectlWith(), options(codex, { resumeSession: 'thread-41', prompt: 'NOCHANGE' }));
+    expect(calls()).toEqual(['exec resume --json --skip-git-repo-check thread-41 -']);
+  });
+
+  it('a stream dropped mid-run (kubectl killed) is followed again from the last byte: same outputs', async () => {
+    const { codex } = await prepare();
+    const dropping = new DroppingRunner(new ChildProcessRunner(), 1500);
+    const o = options(codex, { prompt: 'SLOW' });
+    const out = await runAgentInPod(kubectlWith(dropping), o);
+    expect(dropping.dropped).toBe(1);
+    expect(out.reconnects).toBe(1);
+    expect(out).toMatchObject({
+      finalMessage: 'all done',
+      tokensIn: 120,
+      changedFiles: ['a.txt'],
+      sessionId: 'thread-42',
+    });
+    // Every event exactly once, across the reconnect (multi-byte text split anywhere survives).
+    const steps = linesOf(o).filter((l) => l.startsWith('agent runs: step'));
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `agent runs: step ${i} éé`));
+    expect(linesOf(o).some((l) => l.includes('event stream dropped'))).toBe(true);
+  });
+
+  it('a second run started while the first is running attaches to it: one agent, the same result', async () => {
+    const { codex, calls } = await prepare();
+    const first = runAgentInPod(kubectlWith(), options(codex, { prompt: 'SLOW', runId: 'first' }));
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = await runAgentInPod(kubectlWith(), options(codex, { prompt: 'SLOW', runId: 'second' }));
+    const one = await first;
+    expect(second).toMatchObject({ attached: true, runId: 'first', finalMessage: 'all done', tokensIn: 120 });
+    expect(one).toMatchObject({ attached: false, runId: 'first' });
+    expect(calls()).toHaveLength(1);
+  });
+
+  it('the deadline stops the agent and everything it started, and the error names it', async () => {
+    const { codex } = await prepare();
+    const before = leftovers();
+    expect(before).toEqual([]);
+    const t0 = Date.now();
+    const err = await runAgentInPod(kubectlWith(), options(codex, { prompt: 'STALL', timeoutMs: 3000 })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/ran past its deadline \(timeout 3s, the prompt-run input timeout\)/);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a failing codex fails the run with its exit code and error line', async () => {
+    const { codex } = await prepare();
+    const err = await runAgentInPod(kubectlWith(), options(codex, { prompt: 'FAIL' })).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/codex exec failed with exit code 3: ERROR: the model said no/);
+  });
+
+  it('cancelling stops the agent in the pod', async () => {
+    const { codex } = await prepare();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 2000);
+    const err = await runAgentInPod(kubectlWith(), options(codex, { prompt: 'STALL', signal: ac.signal })).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toMatch(/cancelled/);
+    expect(leftovers()).toEqual([]);
+  });
+});
