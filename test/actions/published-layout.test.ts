@@ -34,6 +34,7 @@ const EXPECTED_FAILURE: Record<string, RegExp> = {
   'ensure-ready': /give an issue, a pr or a slot/,
   cleanup: /say what to clean/,
   apply: /missing\.yaml: file not found/,
+  'prompt-run': /works on an issue: pass issue/,
 };
 
 describe('published layout', () => {

@@ -2,11 +2,15 @@
  * `kubectl exec` / `kubectl cp` over WebSocket (v5.channel.k8s.io, also v4): the command runs as a local child
  * process (argv as given, no shell added) in the pod's directory, with the pod's volume mounts mapped to local
  * directories (see paths.ts). Channels: 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close (v5).
+ *
+ * Sandbox mode (`sandbox` option): the command runs under bubblewrap instead, in a private mount namespace where
+ * every volume mount sits at its real mountPath (no argv rewriting; processes the command starts see the same
+ * tree). The host's /usr and /etc are read-only, /tmp and /root are empty tmpfs, network and PIDs are shared.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiError, badRequest, notFound } from './errors.js';
@@ -24,6 +28,95 @@ export interface ExecOptions {
   rewritePaths: boolean;
   /** Extra environment for every exec'd process. */
   env?: Record<string, string>;
+  /** Run each command under bubblewrap with the mounts at their pod paths (see ExecSandbox). */
+  sandbox?: ExecSandbox;
+}
+
+/** A host path bound into the sandbox at a pod path. */
+export interface SandboxBind {
+  host: string;
+  pod: string;
+  readOnly?: boolean;
+}
+
+export interface ExecSandbox {
+  /** Host paths bound into every sandbox besides the volume mounts (tools, caches). */
+  binds?: SandboxBind[];
+  /** Environment on top of the container's (applied last). */
+  env?: Record<string, string>;
+  /** bubblewrap binary (default /usr/bin/bwrap). */
+  bwrap?: string;
+}
+
+const DEFAULT_BWRAP = '/usr/bin/bwrap';
+/** PATH inside the sandbox unless the container or the sandbox env sets one. */
+const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The host's system tree: read-only /usr and /etc, merged-/usr symlinks, fresh /proc, /dev, /tmp and /root. */
+const SANDBOX_BASE = [
+  '--ro-bind', '/usr', '/usr',
+  '--symlink', 'usr/bin', '/bin',
+  '--symlink', 'usr/lib', '/lib',
+  '--symlink', 'usr/lib64', '/lib64',
+  '--symlink', 'usr/sbin', '/sbin',
+]; // prettier-ignore
+const SANDBOX_AFTER_ETC = ['--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/root'];
+
+const under = (path: string, dir: string): boolean => path === dir || path.startsWith(dir + '/');
+const depth = (path: string): number => path.split('/').filter(Boolean).length;
+
+/**
+ * The bwrap argv for a command: system tree, extra binds and volume mounts (parents before nested paths), the
+ * working directory, then `/usr/bin/env -- command...` (so a missing command exits 127 and a non-executable one
+ * 126, as in a container). Host directories for nested mount points are created, since a read-only parent bind
+ * cannot get new directories inside the sandbox.
+ */
+export function sandboxArgv(
+  bwrap: string,
+  command: string[],
+  mounts: Mount[],
+  binds: SandboxBind[],
+  workingDir: string,
+): string[] {
+  const all = [
+    ...binds.map((b) => ({ host: b.host, pod: posix.normalize(b.pod), readOnly: !!b.readOnly })),
+    ...mounts.map((m) => ({ host: m.local, pod: posix.normalize(m.mountPath), readOnly: !!m.readOnly })),
+  ]
+    .map((b, i) => ({ ...b, i }))
+    .sort((a, b) => depth(a.pod) - depth(b.pod) || a.i - b.i);
+  const argv = [bwrap, ...SANDBOX_BASE];
+  // A mount below /etc cannot get its mount point inside a read-only bind of /etc: rebuild /etc on a tmpfs
+  // from the host's entries instead.
+  if (all.some((b) => b.pod.startsWith('/etc/'))) {
+    argv.push('--tmpfs', '/etc');
+    for (const e of readdirSync('/etc', { withFileTypes: true })) {
+      const p = `/etc/${e.name}`;
+      if (all.some((b) => b.pod === p)) continue;
+      if (e.isSymbolicLink()) argv.push('--symlink', readlinkSync(p), p);
+      else argv.push('--ro-bind', p, p);
+    }
+  } else argv.push('--ro-bind', '/etc', '/etc');
+  argv.push(...SANDBOX_AFTER_ETC);
+  for (const [k, b] of all.entries()) {
+    if (!existsSync(b.host)) mkdirSync(b.host, { recursive: true });
+    const parent = all.slice(0, k).reverse().find((p) => p.pod !== b.pod && under(b.pod, p.pod));
+    if (parent && statSync(parent.host).isDirectory()) {
+      const point = join(parent.host, posix.relative(parent.pod, b.pod));
+      if (!existsSync(point)) {
+        if (statSync(b.host).isDirectory()) mkdirSync(point, { recursive: true });
+        else {
+          mkdirSync(dirname(point), { recursive: true });
+          writeFileSync(point, '');
+        }
+      }
+    }
+    argv.push(b.readOnly ? '--ro-bind' : '--bind', b.host, b.pod);
+  }
+  const cwd = posix.normalize(workingDir || '/');
+  const system = ['/usr', '/etc', '/proc', '/dev', '/bin', '/lib', '/lib64', '/sbin'];
+  if (cwd !== '/' && !all.some((b) => under(cwd, b.pod)) && !system.some((d) => under(cwd, d)))
+    argv.push('--dir', cwd);
+  argv.push('--chdir', cwd, '--', '/usr/bin/env', '--', ...command);
+  return argv;
 }
 
 /** One finished or running exec, for tests that want to see what ran. */
@@ -32,8 +125,9 @@ export interface ExecRecord {
   pod: string;
   container: string;
   command: string[];
-  /** argv actually started (after path mapping). */
+  /** argv actually started (after path mapping; in sandbox mode the whole bwrap command line). */
   argv: string[];
+  /** Local cwd of the process; in sandbox mode the working directory inside the sandbox. */
   cwd: string;
   exitCode?: number;
 }
@@ -45,6 +139,8 @@ export class Exec {
   private readonly wss: WebSocketServer;
   private readonly children = new Set<ChildProcess>();
   private readonly sockets = new Set<WebSocket>();
+  /** bwrap children (sandbox mode): their own child is the command. */
+  private readonly sandboxed = new Set<ChildProcess>();
   private readonly podRi = resolveResource('v1/Pod');
   private readonly cmRi = resolveResource('v1/ConfigMap');
   private readonly secretRi = resolveResource('v1/Secret');
@@ -62,9 +158,26 @@ export class Exec {
   }
 
   close(): void {
-    for (const c of this.children) c.kill('SIGKILL');
+    for (const c of this.children) this.kill(c, 'SIGKILL');
     for (const ws of this.sockets) ws.terminate();
     this.wss.close();
+  }
+
+  /**
+   * Signals the command: the direct child, or in sandbox mode the sandboxed command (bwrap's child, which would
+   * outlive bwrap) and bwrap itself only when the command is not found. Processes the command started are left
+   * alone, as a container runtime's exec would.
+   */
+  private kill(child: ChildProcess, signal: NodeJS.Signals): void {
+    const pids = this.sandboxed.has(child) && child.pid ? childPids(child.pid) : [];
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    if (pids.length === 0 || signal === 'SIGKILL') child.kill(signal);
   }
 
   /** Local directories for a container's volume mounts (created on demand; configMap/secret files written). */
@@ -115,8 +228,32 @@ export class Exec {
   }
 
   private env(pod: KubeObject, container: JsonObject, mounts: Mount[], dir: string): NodeJS.ProcessEnv {
+    const env = this.containerEnv(pod, container, { ...process.env, ...(this.options.env ?? {}) });
+    env.KUBE_TEST_ROOT = this.options.root;
+    env.KUBE_TEST_POD_DIR = dir;
+    env.KUBE_TEST_PATH_MAP = JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.local])));
+    for (const m of mounts) env[mountEnvName(m.mountPath)] = m.local;
+    return env;
+  }
+
+  /**
+   * Sandbox environment: a container's own (PATH, HOME=/root, the server's execEnv, then env/envFrom/fieldRefs),
+   * then the sandbox env; nothing from the server's environment and no local paths.
+   */
+  private sandboxEnv(pod: KubeObject, container: JsonObject, sandbox: ExecSandbox): NodeJS.ProcessEnv {
+    const env = this.containerEnv(pod, container, {
+      PATH: SANDBOX_PATH,
+      HOME: '/root',
+      ...(this.options.env ?? {}),
+    });
+    Object.assign(env, sandbox.env ?? {});
+    return env;
+  }
+
+  /** `base` plus the container's envFrom and env (configMap/secret refs, fieldRefs), HOSTNAME and pod identity. */
+  private containerEnv(pod: KubeObject, container: JsonObject, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     const ns = pod.metadata.namespace!;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...(this.options.env ?? {}) };
+    const env: NodeJS.ProcessEnv = { ...base };
     const fromObj = (kind: 'cm' | 'secret', name: string): Record<string, string> => {
       const o = this.store.get(kind === 'cm' ? this.cmRi : this.secretRi, ns, name);
       const data = (o?.data ?? {}) as Record<string, string>;
@@ -157,13 +294,9 @@ export class Exec {
       }
     }
     env.HOSTNAME = pod.metadata.name;
-    env.KUBE_TEST_ROOT = this.options.root;
     env.KUBE_TEST_NAMESPACE = ns;
     env.KUBE_TEST_POD = pod.metadata.name;
     env.KUBE_TEST_CONTAINER = String(container.name);
-    env.KUBE_TEST_POD_DIR = dir;
-    env.KUBE_TEST_PATH_MAP = JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.local])));
-    for (const m of mounts) env[mountEnvName(m.mountPath)] = m.local;
     return env;
   }
 
@@ -209,20 +342,44 @@ export class Exec {
     mkdirSync(dir, { recursive: true });
     const mounts = this.mounts(pod, container);
     const workingDir = typeof container.workingDir === 'string' ? container.workingDir : '';
+    const sandbox = this.options.sandbox;
     let cwd = dir;
-    if (workingDir) {
-      const mapped = mapPath(workingDir, mounts);
-      cwd = mapped !== workingDir ? mapped : join(dir, 'root', workingDir);
-      mkdirSync(cwd, { recursive: true });
+    let argv: string[];
+    let env: NodeJS.ProcessEnv;
+    let sandboxError: string | undefined;
+    if (sandbox) {
+      // bwrap itself starts in the pod directory; the command's cwd is the workingDir inside the sandbox.
+      const bwrap = sandbox.bwrap ?? DEFAULT_BWRAP;
+      argv = [bwrap];
+      env = {};
+      if (!existsSync(bwrap))
+        sandboxError =
+          `kube test server: exec sandbox needs bubblewrap, but ${bwrap} does not exist ` +
+          `(apt-get install bubblewrap, or bash test/setup/install-tools.sh)\n`;
+      else {
+        try {
+          argv = sandboxArgv(bwrap, command, mounts, sandbox.binds ?? [], workingDir);
+          env = this.sandboxEnv(pod, container, sandbox);
+        } catch (err) {
+          sandboxError = `kube test server: exec sandbox: ${(err as Error).message}\n`;
+        }
+      }
+    } else {
+      if (workingDir) {
+        const mapped = mapPath(workingDir, mounts);
+        cwd = mapped !== workingDir ? mapped : join(dir, 'root', workingDir);
+        mkdirSync(cwd, { recursive: true });
+      }
+      argv = localArgv(command, mounts, this.options.rewritePaths);
+      env = this.env(pod, container, mounts, dir);
     }
-    const argv = localArgv(command, mounts, this.options.rewritePaths);
     const record: ExecRecord = {
       namespace: ns,
       pod: pod.metadata.name!,
       container: String(container.name),
       command,
       argv,
-      cwd,
+      cwd: sandbox ? posix.normalize(workingDir || '/') : cwd,
     };
     this.history.push(record);
     const wantStdin = q.get('stdin') === 'true' || q.get('stdin') === '1';
@@ -239,11 +396,18 @@ export class Exec {
       if (ws.readyState === ws.OPEN) ws.close(1000);
     };
 
+    if (sandboxError) {
+      send(2, sandboxError);
+      record.exitCode = 126;
+      finish(exitStatus(command, 126));
+      return;
+    }
+
     let child: ChildProcess;
     try {
       child = spawn(argv[0], argv.slice(1), {
         cwd,
-        env: this.env(pod, container, mounts, dir),
+        env,
         stdio: [wantStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
     } catch (err) {
@@ -252,6 +416,7 @@ export class Exec {
       return;
     }
     this.children.add(child);
+    if (sandbox) this.sandboxed.add(child);
     let spawnError: Error | undefined;
     child.on('error', (err) => {
       spawnError = err;
@@ -268,10 +433,11 @@ export class Exec {
     });
     ws.on('close', () => {
       this.sockets.delete(ws);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) this.kill(child, 'SIGTERM');
     });
     child.on('close', (code, signal) => {
       this.children.delete(child);
+      this.sandboxed.delete(child);
       if (spawnError) {
         const notFoundErr = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
         send(
@@ -289,6 +455,25 @@ export class Exec {
       finish(exit === 0 ? { metadata: {}, status: 'Success' } : exitStatus(command, exit));
     });
   }
+}
+
+/**
+ * Pids whose parent is `ppid` (from /proc/<pid>/stat). bwrap's info fd would give the same without a scan, but
+ * the sandboxed command inherits that descriptor, and a background process holding it keeps the exec open.
+ */
+function childPids(ppid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
 
 function exitStatus(command: string[], code: number): JsonObject {

