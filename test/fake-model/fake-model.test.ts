@@ -115,7 +115,10 @@ describe('fake model server with the real codex CLI', () => {
     const ev = events(r.stdout);
     expect(ev.find((e) => e.type === 'thread.started')?.thread_id).toEqual(expect.any(String));
     expect(ev).toContainEqual(
-      expect.objectContaining({ type: 'item.completed', item: expect.objectContaining({ type: 'agent_message', text: 'done' }) }),
+      expect.objectContaining({
+        type: 'item.completed',
+        item: expect.objectContaining({ type: 'agent_message', text: 'done' }),
+      }),
     );
     const turn = ev.find((e) => e.type === 'turn.completed');
     expect(turn.usage.input_tokens).toBeGreaterThan(0);

@@ -75,9 +75,7 @@ const sse = (event: Record<string, unknown>): string =>
 
 /** The SSE events for a finished step (message or exec). */
 export function stepEvents(step: ModelStep, responseId: string): string[] {
-  const events: Record<string, unknown>[] = [
-    { type: 'response.created', response: { id: responseId } },
-  ];
+  const events: Record<string, unknown>[] = [{ type: 'response.created', response: { id: responseId } }];
   if (step.kind === 'message')
     events.push({
       type: 'response.output_item.done',
@@ -152,7 +150,9 @@ export async function startFakeModel(script: ModelScript): Promise<FakeModel> {
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `fake model: no route ${req.method} ${req.url}`, type: 'not_found' } }));
+      res.end(
+        JSON.stringify({ error: { message: `fake model: no route ${req.method} ${req.url}`, type: 'not_found' } }),
+      );
       return;
     }
 

@@ -52,13 +52,14 @@ const DEFAULT_BWRAP = '/usr/bin/bwrap';
 /** PATH inside the sandbox unless the container or the sandbox env sets one. */
 const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** The host's system tree: read-only /usr and /etc, merged-/usr symlinks, fresh /proc, /dev, /tmp and /root. */
+// prettier-ignore
 const SANDBOX_BASE = [
   '--ro-bind', '/usr', '/usr',
   '--symlink', 'usr/bin', '/bin',
   '--symlink', 'usr/lib', '/lib',
   '--symlink', 'usr/lib64', '/lib64',
   '--symlink', 'usr/sbin', '/sbin',
-]; // prettier-ignore
+];
 const SANDBOX_AFTER_ETC = ['--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/root'];
 
 const under = (path: string, dir: string): boolean => path === dir || path.startsWith(dir + '/');
@@ -98,7 +99,10 @@ export function sandboxArgv(
   argv.push(...SANDBOX_AFTER_ETC);
   for (const [k, b] of all.entries()) {
     if (!existsSync(b.host)) mkdirSync(b.host, { recursive: true });
-    const parent = all.slice(0, k).reverse().find((p) => p.pod !== b.pod && under(b.pod, p.pod));
+    const parent = all
+      .slice(0, k)
+      .reverse()
+      .find((p) => p.pod !== b.pod && under(b.pod, p.pod));
     if (parent && statSync(parent.host).isDirectory()) {
       const point = join(parent.host, posix.relative(parent.pod, b.pod));
       if (!existsSync(point)) {
@@ -113,8 +117,7 @@ export function sandboxArgv(
   }
   const cwd = posix.normalize(workingDir || '/');
   const system = ['/usr', '/etc', '/proc', '/dev', '/bin', '/lib', '/lib64', '/sbin'];
-  if (cwd !== '/' && !all.some((b) => under(cwd, b.pod)) && !system.some((d) => under(cwd, d)))
-    argv.push('--dir', cwd);
+  if (cwd !== '/' && !all.some((b) => under(cwd, b.pod)) && !system.some((d) => under(cwd, d))) argv.push('--dir', cwd);
   argv.push('--chdir', cwd, '--', '/usr/bin/env', '--', ...command);
   return argv;
 }
