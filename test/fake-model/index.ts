@@ -15,9 +15,9 @@ export interface ModelUsage {
 
 export type ModelStep =
   /** One assistant message, then `response.completed`. */
-  | { kind: 'message'; text: string; usage?: Partial<ModelUsage> }
+  | { kind: 'message'; text: string; usage?: Partial<ModelUsage>; delayMs?: number }
   /** One `exec_command` function call (`{"cmd": cmd}`), then `response.completed`. */
-  | { kind: 'exec'; cmd: string; usage?: Partial<ModelUsage>; callId?: string }
+  | { kind: 'exec'; cmd: string; usage?: Partial<ModelUsage>; callId?: string; delayMs?: number }
   /** Sends the SSE headers and never finishes (until close()): for deadlines and cancellation. */
   | { kind: 'stall' }
   /** An HTTP error with an OpenAI-style JSON error body. */
@@ -178,6 +178,20 @@ export async function startFakeModel(script: ModelScript): Promise<FakeModel> {
       stalled.add(res);
       res.on('close', () => stalled.delete(res));
       return;
+    }
+    if (step.delayMs) {
+      // A slow model: the answer comes after the delay (close() ends the wait like a stall).
+      res.flushHeaders();
+      stalled.add(res);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, step.delayMs);
+        res.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      stalled.delete(res);
+      if (res.writableEnded || res.destroyed) return;
     }
     res.end(stepEvents(step, `resp_${record.index + 1}`).join(''));
   };
