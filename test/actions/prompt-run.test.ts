@@ -12,7 +12,6 @@ import { decodeState } from '../../packages/core/src/github/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../fake-github/index.js';
 import { startFakeModel, type FakeModel, type ModelStep } from '../fake-model/index.js';
 import { useKubeServer } from '../kube-server/harness.js';
-import { KUBECTL_BIN } from '../kube-server/kubectl.js';
 import { writeProject } from '../kube/project.js';
 import { actionMain, runAction } from '../support/action.js';
 import { waitFor } from '../support/wait-for.js';
