@@ -5,45 +5,18 @@
  * The real Codex CLI runs in prompt-run.test.ts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentInPod, type AgentRunOptions } from '../../packages/core/src/agent-run/index.js';
 import { FOLLOW_SCRIPT } from '../../packages/core/src/agent-run/scripts.js';
-import { ensureNamespace } from '../../packages/core/src/kube/apply.js';
 import { Kubectl } from '../../packages/core/src/kube/kubectl.js';
 import { ChildProcessRunner, type ProcessRunner, type RunOptions } from '../../packages/core/src/kube/runner.js';
 import { UserError } from '../../packages/core/src/util/errors.js';
 import { useKubeServer } from '../kube-server/harness.js';
+import { MARK, prepareAgentPod } from '../support/fake-codex.js';
 import { KUBECTL_BIN } from '../kube-server/kubectl.js';
 
 const NS = 'shop-ai-1';
-/** A duration no other process on the machine sleeps for: finds what the stand-in left running. */
-const MARK = '3171';
-
-const FAKE_CODEX = `#!/bin/sh
-prompt=$(cat)
-echo "$*" >> "$CODEX_HOME/../calls.log"
-echo '{"type":"thread.started","thread_id":"thread-42"}'
-echo '{"type":"turn.started"}'
-case "$prompt" in
-  *STALL*)
-    setsid sh -c 'sleep ${MARK}' </dev/null >/dev/null 2>&1 &
-    sh -c 'sleep ${MARK}' &
-    sleep ${MARK} ;;
-  *SLOW*)
-    for i in 1 2 3 4 5 6 7 8; do
-      printf '{"type":"item.started","item":{"type":"command_execution","command":"step %s \\u00e9\\u00e9"}}\\n' "$i"
-      sleep 0.5
-    done ;;
-  *FAIL*)
-    echo "ERROR: the model said no" >&2
-    exit 3 ;;
-esac
-case "$prompt" in *NOCHANGE*) ;; *) echo "edited by the agent" >> a.txt ;; esac
-echo '{"type":"item.completed","item":{"type":"agent_message","text":"all done"}}'
-echo '{"type":"turn.completed","usage":{"input_tokens":120,"output_tokens":30}}'
-`;
 
 /** Processes still running (not zombies) whose command line has the mark. */
 function leftovers(): string[] {
@@ -90,66 +63,8 @@ describe('runAgentInPod (stand-in codex, real kubectl and pod-side scripts)', ()
     });
   }
 
-  /** Namespace, PVC, the agent deployment, a git repository in its workspace, the stand-in codex. */
-  async function prepare(): Promise<{ workspace: string; codex: string; calls: () => string[] }> {
-    const kubectl = kubectlWith();
-    await ensureNamespace(kubectl, NS);
-    await kubectl.run(['apply', '-f', '-'], {
-      input: [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name: 'workspace', namespace: NS },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-        },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name: 'codex', namespace: NS },
-          spec: {
-            selector: { matchLabels: { app: 'codex' } },
-            template: {
-              metadata: { labels: { app: 'codex' } },
-              spec: {
-                containers: [
-                  {
-                    name: 'codex',
-                    image: 'agent',
-                    command: ['sleep', 'infinity'],
-                    workingDir: '/workspace',
-                    volumeMounts: [{ name: 'ws', mountPath: '/workspace', subPath: 'slots/1/src' }],
-                  },
-                ],
-                volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'workspace' } }],
-              },
-            },
-          },
-        },
-      ]
-        .map((d) => JSON.stringify(d))
-        .join('\n---\n'),
-    });
-    const workspace = join(h.server.pvcDir(NS, 'workspace'), 'slots', '1', 'src');
-    mkdirSync(workspace, { recursive: true });
-    writeFileSync(join(workspace, 'a.txt'), 'original\n');
-    const git = (...a: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...a], { cwd: workspace, stdio: 'pipe' });
-    git('init', '-q');
-    writeFileSync(join(workspace, '.git', 'info', 'exclude'), '/.codex-k8s/\n');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'base');
-    const codex = join(h.dir, 'fake-codex');
-    writeFileSync(codex, FAKE_CODEX);
-    chmodSync(codex, 0o755);
-    const log = join(workspace, '.codex-k8s', 'calls.log');
-    const calls = () => {
-      try {
-        return readFileSync(log, 'utf8').split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    };
-    return { workspace, codex, calls };
+  async function prepare() {
+    return prepareAgentPod(kubectlWith(), h, NS);
   }
 
   const options = (codex: string, extra: Partial<AgentRunOptions> = {}): AgentRunOptions => {

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   slots: () => import('./commands/slots.js'),
   doctor: () => import('./commands/doctor.js'),
   plan: () => import('./commands/plan.js'),
+  prompt: () => import('./commands/prompt.js'),
 };
 
 const USAGE = `codex-k8s: render, check and deploy a services.yaml stack
@@ -27,6 +28,7 @@ Commands:
   slots      list slot records, or release one (slots list | slots release N)
   doctor     check kubectl, cluster access and permissions
   plan       resolve the root plan issue of an issue (plan resolve-root --issue N --repo owner/name)
+  prompt     print the agent's prompt and config (prompt render), or run the agent in its slot (prompt run)
 `;
 
 export async function main(argv: string[]): Promise<number> {

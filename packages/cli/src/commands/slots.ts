@@ -6,16 +6,25 @@ import { cliReporter } from '../reporter.js';
 
 export const help = `codex-k8s slots list    -c FILE [--env ENV] [--kubectl PATH]
 codex-k8s slots release -c FILE --env ENV N [--dry-run] [--kubectl PATH]
+codex-k8s slots link    -c FILE --env ENV (--slot N | --issue N) [--issue N] [--pr M] [--kubectl PATH]
 list: the slot records (slot, env, namespace, issue, pr, created, last activity).
 release: destroys slot N's environment and deletes its record; --dry-run says what it would delete, deletes
-nothing and runs no hook.`;
+nothing and runs no hook.
+link: attaches an issue and/or a pull request to a slot (the predecessor's manage-env set), so the PR's runs find
+the issue's environment; without --slot, the slot holding --issue. A slot of another env is refused.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parse(
     'slots',
     rest,
-    { ...STACK_FLAGS, kubectl: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    {
+      ...STACK_FLAGS,
+      kubectl: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      issue: { type: 'string' },
+      pr: { type: 'string' },
+    },
     true,
   );
   setLogLevel(values['log-level']);
@@ -65,5 +74,32 @@ export async function run(argv: string[]): Promise<number> {
     else process.stdout.write(`released slot ${slot}\n`);
     return 0;
   }
-  throw new UserError('slots: use "slots list" or "slots release N"');
+  if (sub === 'link') {
+    const number = (flag: 'issue' | 'pr'): number | undefined => {
+      const text = values[flag];
+      if (text === undefined) return undefined;
+      const n = parseSlot(text, `slots link --${flag}`);
+      if (!n) throw new UserError(`slots link: --${flag} must be a number > 0`);
+      return n;
+    };
+    const issue = number('issue');
+    const pr = number('pr');
+    if (issue === undefined && pr === undefined) throw new UserError('slots link: give --issue and/or --pr to link');
+    const args = stackArgs(values, false);
+    const stack = loadStack({ ...args, env: args.env || 'ai', settingsOnly: true });
+    const store = slotStoreFor(stack, await kubectlFor(stack, { path: values.kubectl }), reporter);
+    let slot = args.slot;
+    if (!slot) {
+      if (issue === undefined) throw new UserError('slots link: give --slot, or --issue to find the slot it holds');
+      const [held] = await store.find({ env: stack.env, issue });
+      if (!held) throw new UserError(`slots link: no slot of env ${stack.env} is held for issue #${issue}`);
+      slot = held.slot;
+    }
+    const linked = await store.link(slot, { issue, pr, env: stack.env });
+    process.stdout.write(
+      `slot ${slot} (${linked.namespace}): issue ${linked.issue ? `#${linked.issue}` : '-'}, pr ${linked.pr ? `#${linked.pr}` : '-'}\n`,
+    );
+    return 0;
+  }
+  throw new UserError('slots: use "slots list", "slots release N" or "slots link"');
 }
