@@ -7,6 +7,8 @@
  *  (f) start-up: CPU time (user+sys) of `codex-k8s render` of the project-example ai stack over `node -e 0`, on each
  *      Node found (this one, and .tools/node24 from test/setup/install-tools.sh), cold and warm compile cache
  *      (target <= 2x on Node 24, warm)
+ *  (g) prompt-run overhead around the agent: the real Codex CLI in the agent pod of the test server (bubblewrap
+ *      exec), a scripted model answering at once; wall time by phase and kubectl calls
  * `npm run bench` installs the tools (test/setup/install-tools.sh) and builds the CLI and action bundles first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -23,6 +25,8 @@ import {
   silentReporter,
   stackToYaml,
 } from '../../packages/core/src/index.js';
+import { runAgentInPod } from '../../packages/core/src/agent-run/index.js';
+import { startFakeModel } from '../fake-model/index.js';
 import { startKubeServer } from '../kube-server/index.js';
 import { runAction } from '../support/action.js';
 
@@ -237,6 +241,104 @@ async function benchApply(): Promise<void> {
   }
 }
 
+async function benchPromptRun(): Promise<void> {
+  const modules = path.join(root, '.tools/codex/node_modules');
+  if (!existsSync('/usr/bin/bwrap') || !existsSync(path.join(modules, '.bin/codex'))) {
+    console.log('(g) skipped: needs bubblewrap and the Codex CLI (bash test/setup/install-tools.sh)');
+    return;
+  }
+  const model = await startFakeModel([{ kind: 'message', text: 'done' }]);
+  const server = await startKubeServer({
+    readyDelayMs: 20,
+    execSandbox: {
+      binds: [{ host: modules, pod: '/opt/codex/node_modules', readOnly: true }],
+      env: { PATH: '/opt/codex/node_modules/.bin:/usr/local/bin:/usr/bin:/bin', HOME: '/root', OPENAI_API_KEY: 'x' },
+    },
+  });
+  try {
+    const dir = benchDir('ck8s-bench-agent-');
+    const kubectl = new Kubectl(new ChildProcessRunner(), {
+      binary: path.join(root, '.tools/bin/kubectl'),
+      kubeconfig: server.writeKubeconfig(dir),
+      cacheDir: path.join(dir, 'cache'),
+    });
+    const ns = 'bench-ai-1';
+    await kubectl.run(['apply', '-f', '-'], {
+      input: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'codex', namespace: ns },
+          spec: {
+            selector: { matchLabels: { app: 'codex' } },
+            template: {
+              metadata: { labels: { app: 'codex' } },
+              spec: {
+                containers: [
+                  {
+                    name: 'codex',
+                    image: 'agent',
+                    workingDir: '/workspace',
+                    volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+                  },
+                ],
+                volumes: [{ name: 'ws', emptyDir: {} }],
+              },
+            },
+          },
+        },
+      ]
+        .map((d) => JSON.stringify(d))
+        .join('\n---\n'),
+    });
+    const config = [
+      'model = "fake-model"',
+      'model_provider = "fake"',
+      '[model_providers.fake]',
+      'name = "fake"',
+      `base_url = "${model.url}"`,
+      'env_key = "OPENAI_API_KEY"',
+      'wire_api = "responses"',
+      'request_max_retries = 0',
+      'stream_max_retries = 0',
+      '',
+    ].join('\n');
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const marks: Record<string, number> = {};
+      const before = kubectl.invocations;
+      const out = await runAgentInPod(kubectl, {
+        namespace: ns,
+        deployment: 'codex',
+        container: 'codex',
+        config,
+        prompt: 'Say done.\n',
+        timeoutMs: 120_000,
+        readyTimeoutMs: 60_000,
+        runId: `bench-${i}`,
+        sink: {
+          info: (m) => {
+            if (m.startsWith('Agent started')) marks.started = Date.now() - t0;
+            if (m.startsWith('agent: ')) marks.message = Date.now() - t0;
+          },
+          warning: () => undefined,
+          debug: () => undefined,
+        },
+      });
+      const wall = Date.now() - t0;
+      console.log(
+        `(g) prompt-run around the agent, run ${i + 1}: ${wall} ms wall (pod found and agent started at ${marks.started} ms, ` +
+          `final message seen at ${marks.message} ms, outputs at ${wall} ms), ${kubectl.invocations - before} kubectl calls, ` +
+          `model requests ${model.requests.length}, exit ${out.exitCode}`,
+      );
+    }
+  } finally {
+    await server.close();
+    await model.close();
+  }
+}
+
 /** CPU time (user+sys, ms, 10 ms steps) of one run of a command, as GNU time reports it for its child. */
 function cpuTimeMs(cmd: string[], extraEnv: Record<string, string> = {}): number {
   const r = spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...cmd], {
@@ -292,9 +394,12 @@ function benchStartupRatio(): void {
   }
 }
 
-benchInProcess();
-benchColdStart();
-benchStartupRatio();
-benchVersusHelm();
-await benchSlotAllocation();
-await benchApply();
+// BENCH_ONLY=a,g runs only those benchmarks.
+const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g').split(',').map((x) => x.trim()));
+if (only.has('a')) benchInProcess();
+if (only.has('b')) benchColdStart();
+if (only.has('f')) benchStartupRatio();
+if (only.has('c')) benchVersusHelm();
+if (only.has('d')) await benchSlotAllocation();
+if (only.has('e')) await benchApply();
+if (only.has('g')) await benchPromptRun();

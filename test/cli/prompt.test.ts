@@ -136,7 +136,7 @@ describe('codex-k8s prompt and slots link', () => {
     const stall = gh.state.addIssue('acme/shop', { title: 'Slow', body: 'STALL please', author: 'maria' });
     const child = spawn(process.execPath, [CLI, 'prompt', 'run', ...base, '--issue', String(stall.number)], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', TMPDIR: os.tmpdir(), ...env() },
+      env: { TMPDIR: os.tmpdir(), ...env() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

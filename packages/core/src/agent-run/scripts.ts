@@ -62,7 +62,7 @@ while [ "$round" -lt 10 ]; do
   if [ -z "$list" ]; then exit 0; fi
   kill -KILL $list 2>/dev/null || true
   round=$((round + 1))
-  sleep 1
+  sleep 0.2 2>/dev/null || sleep 1
 done
 echo "codex-k8s: processes still running after 10 rounds:$list" >&2
 exit 1
@@ -185,13 +185,13 @@ while :; do
   if [ "$(cat -- "$run/host" 2>/dev/null)" != "$host" ] || ! kill -0 "$(cat -- "$run/pid")" 2>/dev/null; then
     gone=$((gone + 1))
     # Being stopped (deadline, cancel) takes a few seconds before the exit is recorded.
-    limit=3
-    if [ -f "$run/killed" ]; then limit=60; fi
+    limit=6
+    if [ -f "$run/killed" ]; then limit=120; fi
     if [ "$gone" -ge "$limit" ]; then echo codex-k8s-gone >&2; exit 0; fi
   else
     gone=0
   fi
-  sleep 1
+  sleep 0.5 2>/dev/null || sleep 1
 done
 `;
 
