@@ -94,6 +94,26 @@ describe('the real Codex CLI reads the generated config.toml', () => {
         url: 'http://tracker.shop-dev-1.svc.cluster.local:8080/mcp',
       });
 
+      // Every field is one this Codex version knows: `exec --strict-config` loads the config before anything else
+      // and refuses unknown fields with file:line:col; with no prompt it then stops without calling a model.
+      const strictLoad = () =>
+        spawnSync(CODEX_BIN, ['exec', '--strict-config', '--skip-git-repo-check', '-'], {
+          env,
+          encoding: 'utf8',
+          input: '',
+          timeout: 30_000,
+        });
+      const strict = strictLoad();
+      expect(strict.stderr).not.toMatch(/Error loading config\.toml|unknown configuration field/);
+      expect(strict.stderr).toMatch(/No prompt provided/);
+      writeFileSync(
+        path.join(home, 'config.toml'),
+        toml.replace('[mcp_servers.github]', '[mcp_servers.github]\nbogus_key = 1'),
+      );
+      const unknown = strictLoad();
+      expect(unknown.status).not.toBe(0);
+      expect(unknown.stderr).toMatch(/unknown configuration field `mcp_servers\.github\.bogus_key`/);
+
       // The same binary refuses a broken file, so acceptance above means the file was read.
       writeFileSync(path.join(home, 'config.toml'), `${toml}\nbroken = [\n`);
       const bad = spawnSync(CODEX_BIN, ['mcp', 'list', '--json'], { env, encoding: 'utf8', timeout: 30_000 });
