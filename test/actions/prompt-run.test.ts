@@ -280,6 +280,41 @@ describe('prompt-run: the real Codex CLI in the agent pod', () => {
     expect(codexProcesses()).toEqual([]);
   });
 
+  it('the server cuts the exec stream mid-run: the action follows again and finishes with the same outputs', async () => {
+    const { issue, root } = await readySlot([
+      { kind: 'exec', cmd: "echo 'line after a cut' >> /workspace/README.md", delayMs: 4000 },
+      { kind: 'message', text: 'Done across a cut.', usage: { input_tokens: 500, output_tokens: 50 } },
+    ]);
+    const requestsBefore = model.requests.length;
+    const running = act('prompt-run', root, { issue: String(issue), slot: '1', timeout: '2m' });
+    await waitFor(() => model.requests.length > requestsBefore, { timeoutMs: 60_000, what: 'the agent to start' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.server.dropExecConnections()).toBeGreaterThanOrEqual(1);
+    const res = await running;
+    expect(res.errors).toEqual([]);
+    expect(res.stdout).toMatch(/event stream dropped after \d+ bytes/);
+    expect(res.outputs).toMatchObject({ 'final-message': 'Done across a cut.', changed: 'true' });
+    expect(Number(res.outputs['tokens-in'])).toBeGreaterThanOrEqual(500);
+    expect(model.requests.length - requestsBefore).toBe(2);
+    expect(readFileSync(path.join(workspace(), 'README.md'), 'utf8')).toBe('# shop\nline after a cut\n');
+  });
+
+  it('resume: true continues the previous Codex session of the slot', async () => {
+    const { issue, root } = await readySlot([
+      { kind: 'message', text: 'FIRST ANSWER: I looked at the README.' },
+      { kind: 'message', text: 'Second answer.' },
+    ]);
+    const first = await act('prompt-run', root, { issue: String(issue), slot: '1', timeout: '2m' });
+    expect(first.errors).toEqual([]);
+    const before = model.requests.length;
+    const second = await act('prompt-run', root, { issue: String(issue), slot: '1', timeout: '2m', resume: 'true' });
+    expect(second.errors).toEqual([]);
+    expect(second.outputs['final-message']).toBe('Second answer.');
+    expect(second.outputs['session-id']).toBe(first.outputs['session-id']);
+    // The resumed conversation carries the first one.
+    expect(JSON.stringify(model.requests[before].body.input)).toContain('FIRST ANSWER: I looked at the README.');
+  });
+
   it('a stalled model: the step fails at the deadline, naming it, and nothing is left running', async () => {
     const { issue, root } = await readySlot([{ kind: 'stall' }]);
     const t0 = Date.now();

@@ -160,6 +160,16 @@ export class Exec {
     });
   }
 
+  /**
+   * Cuts every open exec connection, as an API server restart or a load balancer's idle timeout does; the server
+   * kills each command's process the way it does when a client goes away. Returns how many were cut.
+   */
+  dropConnections(): number {
+    const open = [...this.sockets];
+    for (const ws of open) ws.terminate();
+    return open.length;
+  }
+
   close(): void {
     for (const c of this.children) this.kill(c, 'SIGKILL');
     for (const ws of this.sockets) ws.terminate();

@@ -111,6 +111,8 @@ export interface KubeServer {
   podDir(namespace: string, pod: string): string;
   /** Execs run so far. */
   readonly execs: ExecRecord[];
+  /** Cuts every open exec connection (an API server restart); returns how many. */
+  dropExecConnections(): number;
   /** Resolves when `predicate` holds for the object (polling the store), or rejects after `timeoutMs` (default 5 s). */
   waitFor(
     ref: string,
@@ -244,6 +246,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       if (ownRoot) rmSync(root, { recursive: true, force: true });
     },
     writeKubeconfig: (dir, o) => writeKubeconfig({ server: url, ...o }, dir),
+    dropExecConnections: () => exec.dropConnections(),
     setBehaviour(target, behaviour) {
       const t: BehaviourTarget = typeof target === 'string' ? parseTarget(target) : target;
       rules.add(t, parseBehaviour(behaviour));
