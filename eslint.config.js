@@ -13,6 +13,7 @@ export const LAYERS = {
   config: ['util', 'template'],
   agent: ['util', 'template', 'config'],
   'agent-run': ['util', 'kube'],
+  git: ['util', 'kube'],
   render: ['util', 'template', 'objects', 'config'],
   kube: ['util', 'objects'],
   slots: ['util', 'objects', 'kube'],
@@ -27,6 +28,7 @@ export const LAYERS = {
     'config',
     'agent',
     'agent-run',
+    'git',
     'render',
     'kube',
     'slots',
@@ -35,7 +37,7 @@ export const LAYERS = {
     'github',
     'prompt',
   ],
-  'action-kit': ['util', 'objects', 'config', 'agent', 'agent-run', 'kube', 'slots', 'github', 'prompt', 'operations'],
+  'action-kit': ['util', 'objects', 'config', 'agent', 'agent-run', 'git', 'kube', 'slots', 'github', 'prompt', 'operations'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {

@@ -35,6 +35,7 @@ const EXPECTED_FAILURE: Record<string, RegExp> = {
   cleanup: /say what to clean/,
   apply: /missing\.yaml: file not found/,
   'prompt-run': /works on an issue: pass issue/,
+  'review-apply': /give the issue or the pr/,
 };
 
 describe('published layout', () => {

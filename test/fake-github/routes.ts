@@ -68,6 +68,7 @@ export function match(
 export function repoOf(ctx: Context): RepoRecord {
   const repo = ctx.state.repos.get(`${ctx.params.owner}/${ctx.params.repo}`);
   if (!repo || ctx.state.permission(repo, ctx.token.login) === 'none') throw notFound('/repos/repos#get-a-repository');
+  ctx.state.refreshBranches(repo);
   return repo;
 }
 

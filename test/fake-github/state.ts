@@ -1,4 +1,5 @@
 /** The in-memory GitHub: repositories, issues, pull requests, comments, review threads, users and tokens. */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type {
   BranchRecord,
@@ -163,6 +164,31 @@ export class GitHubState {
     };
     r.branches.set(name, branch);
     return branch;
+  }
+
+  /**
+   * Makes the branches of `repo` those of a local bare repository, read again on every request: what a test pushes
+   * there with real git is what the API sees (pull requests need their head branch to exist).
+   */
+  linkGitRemote(repo: string, bareDir: string): void {
+    this.repo(repo).gitDir = bareDir;
+  }
+
+  refreshBranches(r: RepoRecord): void {
+    if (!r.gitDir) return;
+    const out = execFileSync('git', ['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/heads'], {
+      cwd: r.gitDir,
+      encoding: 'utf8',
+    });
+    const seen = new Set<string>();
+    for (const line of out.split('\n').filter(Boolean)) {
+      const [name, sha] = line.split(' ');
+      seen.add(name);
+      const b = r.branches.get(name);
+      if (b) b.sha = sha;
+      else r.branches.set(name, { name, sha, protected: false });
+    }
+    for (const name of [...r.branches.keys()]) if (!seen.has(name)) r.branches.delete(name);
   }
 
   setPermission(repo: string, login: string, permission: Permission): void {

@@ -130,6 +130,8 @@ export interface RepoRecord {
   /** Collaborator roles by login (the owner is `admin`). */
   permissions: Map<string, Permission>;
   nextNumber: number;
+  /** A local bare repository whose branches this repository's branches follow (linkGitRemote). */
+  gitDir?: string;
 }
 
 export interface RequestLogEntry {

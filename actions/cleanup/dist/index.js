@@ -43198,7 +43198,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4860);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6037);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -43207,7 +43207,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4860:
+/***/ 6037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75829,7 +75829,7 @@ async function agent_pod_pickAgentPod(kubectl, q) {
 
 
 /** Directory of the runner's files inside the workspace; the workspace's git ignores it. */
-const RUN_DIR = '.codex-k8s';
+const run_agent_RUN_DIR = '.codex-k8s';
 const EXIT_LINE = /^codex-k8s-exit (\d+) (\S+)$/m;
 async function run_agent_runAgentInPod(kubectl, o) {
     const started = Date.now();
@@ -75847,7 +75847,7 @@ async function run_agent_runAgentInPod(kubectl, o) {
         signal: o.signal,
     };
     let pod = await findAgentPod(kubectl, query);
-    const base = posix.join(pod.workdir, RUN_DIR);
+    const base = posix.join(pod.workdir, run_agent_RUN_DIR);
     const exec = (p) => ['exec', '-i', '-n', o.namespace, p.name, '-c', p.container, '--'];
     // Start, or attach to the agent an earlier start left running.
     const configBytes = Buffer.byteLength(o.config, 'utf8');
@@ -75995,15 +75995,82 @@ function parsePorcelain(out) {
         if (e[0] === 'R' || e[0] === 'C')
             i++;
         const path = e.slice(3);
-        if (path !== `${RUN_DIR}/` && !path.startsWith(`${RUN_DIR}/`))
+        if (path !== `${run_agent_RUN_DIR}/` && !path.startsWith(`${run_agent_RUN_DIR}/`))
             paths.push(path);
     }
     return paths;
 }
 const run_agent_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 //# sourceMappingURL=run-agent.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/agent-run/change.js
+
+
+/**
+ * `sh -c CHANGE_SCRIPT sh <workdir> <base|-> [<pathspec>...]`: prints `base <commit>` on the first line, then the
+ * base64 of `git diff --binary --full-index -M <base>` over the whole tree (or the pathspecs given), the runner's
+ * own directory left out. `-` as base: the commit the last sync brought (`.git/codex-k8s-synced`), else HEAD.
+ */
+const CHANGE_SCRIPT = (/* unused pure expression or super */ null && (`set -eu
+cd -- "$1"
+base=$2
+shift 2
+if [ "$base" = - ]; then base=$(cat .git/codex-k8s-synced 2>/dev/null || git rev-parse HEAD); fi
+git rev-parse --verify --quiet "$base^{commit}" > /dev/null || { echo "unknown base commit $base" >&2; exit 3; }
+index=$(mktemp)
+trap 'rm -f -- "$index"' EXIT
+export GIT_INDEX_FILE="$index"
+git read-tree "$base"
+if [ "$#" -gt 0 ]; then git add -A -- "$@"; else git add -A -- .; fi
+git rm -r -q --cached --ignore-unmatch -- '${RUN_DIR}' > /dev/null
+echo "base $base"
+git diff --cached --binary --full-index -M "$base" | base64
+`));
+/** Reads the change; `base` the commit to diff against (default: the one the workspace was synced from). */
+async function change_readAgentChange(source, options = {}) {
+    const args = [options.base ?? '-', ...(options.include ?? [])];
+    let out;
+    let stderr;
+    let code;
+    let where;
+    if (source.kind === 'pod') {
+        where = `${source.namespace}/${source.pod.name}:${source.pod.workdir}`;
+        const res = await source.kubectl.exec([
+            'exec',
+            '-n',
+            source.namespace,
+            source.pod.name,
+            '-c',
+            source.pod.container,
+            '--',
+            'sh',
+            '-c',
+            CHANGE_SCRIPT,
+            'sh',
+            source.pod.workdir,
+            ...args,
+        ], { timeoutMs: 300_000 });
+        ({ stdout: out, stderr, code } = res);
+    }
+    else {
+        where = source.dir;
+        const res = await source.runner.run('sh', ['-c', CHANGE_SCRIPT, 'sh', source.dir, ...args], { timeoutMs: 300_000 });
+        ({ stdout: out, stderr, code } = res);
+    }
+    if (code !== 0)
+        throw new UserError(`could not read the agent's change in ${where}: ${stderr.trim().split('\n').slice(-2).join('; ') || `exit ${code}`}` +
+            (/not a git repository/.test(stderr)
+                ? ' (the workspace has no git: ensure-ready syncs a .git when its source is the top of a git checkout)'
+                : ''));
+    const nl = out.indexOf('\n');
+    const m = /^base ([0-9a-f]{40,64})$/.exec(out.slice(0, nl));
+    if (!m)
+        throw new UserError(`could not read the agent's change in ${where}: unexpected output`);
+    return { base: m[1], patch: Buffer.from(out.slice(nl + 1).replace(/\s+/g, ''), 'base64') };
+}
+//# sourceMappingURL=change.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/agent-run/index.js
 /** The agent's run in its pod: start or attach, follow, deadline, what it changed. */
+
 
 
 
@@ -81558,6 +81625,9 @@ const WORDS = {
             'pr-updated': 'pull request updated',
             released: 'slot released',
             failed: 'failed',
+            running: 'working',
+            changed: 'finished with changes',
+            'no-change': 'finished without changes',
         },
     },
     ru: {
@@ -81583,6 +81653,9 @@ const WORDS = {
             'pr-updated': 'pull request обновлён',
             released: 'слот освобождён',
             failed: 'ошибка',
+            running: 'работает',
+            changed: 'закончил, есть изменения',
+            'no-change': 'закончил без изменений',
         },
     },
 };
@@ -81608,6 +81681,8 @@ const StatusState = object({
         .optional(),
     pr: object({ number: schemas_number(), url: schemas_string() }).optional(),
     failure: object({ step: schemas_string(), reason: schemas_string() }).optional(),
+    /** Something the reader should know about the result (e.g. that CI will not run on the PR). */
+    note: schemas_string().optional(),
     runUrl: schemas_string().optional(),
     updatedAt: schemas_string().optional(),
 });
@@ -81654,6 +81729,8 @@ function renderStatus(full, lang) {
         state.failure = { ...state.failure, reason: cutText(state.failure.reason) };
     if (state.agent?.message)
         state.agent = { ...state.agent, message: cutText(state.agent.message) };
+    if (state.note)
+        state.note = cutText(state.note);
     const w = WORDS[lang];
     const rows = [];
     const row = (k, v) => rows.push(`| ${k} | ${cell(v)} |`);
@@ -81682,6 +81759,8 @@ function renderStatus(full, lang) {
     }
     if (state.agent?.message)
         parts.push('', `**${w.result}**`, '', inert(cut(state.agent.message)));
+    if (state.note)
+        parts.push('', `> ${cell(cut(state.note))}`);
     parts.push('', encodeState(state));
     return parts.join('\n');
 }
@@ -82492,7 +82571,404 @@ function runIdOf() {
     return `${gh}${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
 }
 //# sourceMappingURL=prompt-run.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/git/git.js
+
+class git_GitError extends (/* unused pure expression or super */ null && (UserError)) {
+}
+class git_Git {
+    runner;
+    cwd;
+    binary;
+    baseEnv;
+    constructor(runner, cwd, binary = 'git', baseEnv = {}) {
+        this.runner = runner;
+        this.cwd = cwd;
+        this.binary = binary;
+        this.baseEnv = baseEnv;
+    }
+    /** The same repository seen from another directory (a worktree). */
+    at(cwd) {
+        return new git_Git(this.runner, cwd, this.binary, this.baseEnv);
+    }
+    /** The same directory, with extra environment on every call (identity, credentials). */
+    withEnv(env) {
+        return new git_Git(this.runner, this.cwd, this.binary, { ...this.baseEnv, ...env });
+    }
+    async exec(args, call = {}) {
+        const res = await this.runner.run(this.binary, args, {
+            cwd: this.cwd,
+            input: call.input,
+            timeoutMs: call.timeoutMs ?? 300_000,
+            env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.baseEnv, ...call.env },
+        });
+        if (!call.allowFailure && (res.code !== 0 || res.timedOut)) {
+            const why = res.timedOut ? 'timed out' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
+            throw new git_GitError(`git ${args
+                .filter((a) => !a.startsWith('-c'))
+                .slice(0, 3)
+                .join(' ')} in ${this.cwd} failed: ${why}`);
+        }
+        return res;
+    }
+    async run(args, call = {}) {
+        return (await this.exec(args, call)).stdout;
+    }
+    /** The id of a revision, or undefined when it does not resolve. */
+    async revParse(rev) {
+        const res = await this.exec(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { allowFailure: true });
+        return res.code === 0 ? res.stdout.trim() : undefined;
+    }
+    async isAncestor(ancestor, of) {
+        return (await this.exec(['merge-base', '--is-ancestor', ancestor, of], { allowFailure: true })).code === 0;
+    }
+}
+/**
+ * Environment that gives `token` to git's HTTPS requests for `serverUrl` as an Authorization header. An empty
+ * value first resets any extraheader already configured for that URL (actions/checkout persists its own token
+ * there), so ours is the only one sent.
+ */
+function git_tokenEnv(token, serverUrl) {
+    const url = `${serverUrl.replace(/\/+$/, '')}/`;
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return {
+        GIT_CONFIG_COUNT: '2',
+        GIT_CONFIG_KEY_0: `http.${url}.extraheader`,
+        GIT_CONFIG_VALUE_0: '',
+        GIT_CONFIG_KEY_1: `http.${url}.extraheader`,
+        GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basic}`,
+    };
+}
+//# sourceMappingURL=git.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/git/publish.js
+/*
+ * Turns the agent's change into a commit on the branch of its issue or PR and pushes it, without touching the
+ * runner's own working tree (the work happens in a temporary worktree of the checkout):
+ *
+ *   base      the commit the workspace was synced from (fetched if the checkout lacks it)
+ *   commit    base + the patch, with the given message and author; no change: no commit
+ *   rebase    onto the remote branch when it exists and is not the base (someone pushed since, or an earlier run
+ *             left its commit there); a conflict fails naming the files, and the agent's commit is pushed to
+ *             `codex/backup/<branch>-<time>` first, so nothing is lost
+ *   push      a fast-forward of the branch, never a force push; a race with another push is rebased once more
+ */
+
+
+
+
+
+const CONFLICT_LIMIT = 50;
+async function publish_publishChange(o) {
+    const remote = o.remote ?? 'origin';
+    const creds = o.git.withEnv(o.credentials ?? {});
+    await checkBranchName(o.git, o.branch);
+    const identity = [
+        '-c',
+        `user.name=${o.author.name}`,
+        '-c',
+        `user.email=${o.author.email}`,
+        '-c',
+        'commit.gpgsign=false',
+        '-c',
+        'core.hooksPath=/dev/null',
+    ];
+    if (!(await o.git.revParse(o.base))) {
+        await creds.exec(['fetch', '--no-tags', '--depth=1', remote, o.base], { allowFailure: true });
+        if (!(await o.git.revParse(o.base)))
+            throw new UserError(`the checkout lacks commit ${o.base}, which the slot workspace was synced from, and could not fetch it; ` +
+                'run review-apply in the job that ran ensure-ready, or run ensure-ready again');
+    }
+    const tmp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-publish-'));
+    const worktree = join(tmp, 'tree');
+    const remoteRef = `refs/codex-k8s/publish/${process.pid}-${Date.now()}`;
+    await o.git.run(['worktree', 'add', '--detach', '--quiet', worktree, o.base]);
+    const wt = o.git.at(worktree);
+    const wtCreds = creds.at(worktree);
+    try {
+        if (o.patch.length > 0) {
+            const patchFile = join(tmp, 'agent.patch');
+            await writeFile(patchFile, o.patch, { mode: 0o600 });
+            await wt.run(['apply', '--index', '--binary', '--whitespace=nowarn', patchFile]);
+        }
+        const staged = await wt.exec(['diff', '--cached', '--quiet'], { allowFailure: true });
+        const fetched = await wtCreds.exec(['fetch', '--no-tags', remote, `+refs/heads/${o.branch}:${remoteRef}`], {
+            allowFailure: true,
+        });
+        const remoteHead = fetched.code === 0 ? await wt.revParse(remoteRef) : undefined;
+        if (fetched.code !== 0 && !/couldn't find remote ref|no such ref/i.test(fetched.stderr))
+            throw new GitError(`fetching ${o.branch} from ${remote} failed: ${fetched.stderr.trim().split('\n').pop()}`);
+        if (staged.code === 0)
+            return { changed: false, commit: remoteHead, files: [], rebased: false, created: false };
+        await wt.run([
+            ...identity,
+            'commit',
+            '--quiet',
+            '--no-verify',
+            '-m',
+            o.message,
+            '--author',
+            `${o.author.name} <${o.author.email}>`,
+        ]);
+        const agentCommit = (await wt.revParse('HEAD'));
+        let rebased = false;
+        for (let attempt = 0;; attempt++) {
+            const head = attempt === 0 ? remoteHead : await refetch(wtCreds, remote, o.branch, remoteRef);
+            if (head && head !== o.base && !(await wt.isAncestor(head, 'HEAD'))) {
+                await rebaseOnto(wt, identity, head, agentCommit, o, creds, remote);
+                rebased = true;
+            }
+            const from = head ?? o.base;
+            const files = (await wt.run(['diff', '--name-only', '-z', from, 'HEAD'])).split('\0').filter(Boolean);
+            if (files.length === 0)
+                return { changed: false, commit: head, files: [], rebased, created: false };
+            await o.beforePush?.(files);
+            const pushed = await wtCreds.exec(['push', '--porcelain', remote, `HEAD:refs/heads/${o.branch}`], {
+                allowFailure: true,
+            });
+            if (pushed.code === 0) {
+                return { changed: true, commit: (await wt.revParse('HEAD')), files, rebased, created: !head };
+            }
+            const rejected = /\[rejected\]|non-fast-forward|fetch first|stale info/i.test(pushed.stdout + pushed.stderr);
+            if (!rejected || attempt >= 2)
+                throw new GitError(`pushing ${o.branch} to ${remote} failed: ${(pushed.stderr.trim() || pushed.stdout.trim()).split('\n').slice(-2).join('; ')}`);
+        }
+    }
+    finally {
+        await o.git.exec(['worktree', 'remove', '--force', worktree], { allowFailure: true });
+        await o.git.exec(['update-ref', '-d', remoteRef], { allowFailure: true });
+        await rm(tmp, { recursive: true, force: true });
+    }
+}
+async function refetch(git, remote, branch, ref) {
+    const res = await git.exec(['fetch', '--no-tags', remote, `+refs/heads/${branch}:${ref}`], { allowFailure: true });
+    return res.code === 0 ? git.revParse(ref) : undefined;
+}
+/** Replays the agent's commit onto `onto`; a conflict keeps the commit on a backup branch and fails. */
+async function rebaseOnto(wt, identity, onto, agentCommit, o, creds, remote) {
+    const res = await wt.exec([...identity, 'rebase', '--no-verify', '--onto', onto, `${agentCommit}~1`], {
+        allowFailure: true,
+    });
+    if (res.code === 0)
+        return;
+    const conflicts = (await wt.run(['diff', '--name-only', '-z', '--diff-filter=U'], { allowFailure: true }))
+        .split('\0')
+        .filter(Boolean);
+    await wt.exec(['rebase', '--abort'], { allowFailure: true });
+    const stamp = (o.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+    const backup = `codex/backup/${o.branch}-${stamp}`;
+    const pushed = await creds.exec(['push', '--porcelain', remote, `${agentCommit}:refs/heads/${backup}`], {
+        allowFailure: true,
+    });
+    const kept = pushed.code === 0
+        ? `the agent's commit ${agentCommit.slice(0, 12)} is kept on the branch ${backup}`
+        : `the agent's commit ${agentCommit.slice(0, 12)} could not be pushed to ${backup} either (${pushed.stderr.trim().split('\n').pop()}); it is still in the slot workspace`;
+    const list = conflicts.slice(0, CONFLICT_LIMIT).join(', ') + (conflicts.length > CONFLICT_LIMIT ? ', …' : '');
+    throw new UserError(`the agent's change conflicts with what was pushed to ${o.branch} since (${list || 'see the log'}): ${kept}. ` +
+        'Resolve it on that branch, or run the agent again on the updated branch');
+}
+async function checkBranchName(git, branch) {
+    const res = await git.exec(['check-ref-format', '--branch', branch], { allowFailure: true });
+    if (res.code !== 0 || branch.startsWith('-'))
+        throw new UserError(`branch: ${JSON.stringify(branch)} is not a valid branch name`);
+}
+//# sourceMappingURL=publish.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/git/index.js
+/** git on the runner: the agent's change committed on its branch, rebased when the branch moved, and pushed. */
+
+
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/review-apply.js
+/*
+ * review-apply end to end: the agent's change from the slot workspace (over kubectl exec, or a directory the runner
+ * mounts) becomes a commit on `codex/issue-<n>` or the PR's head branch, pushed, and a pull request created or
+ * updated; the PR is linked to the slot.
+ */
+
+
+
+
+
+
+
+/** `{{name}}` placeholders of the message and PR templates, replaced once (the values are not read again). */
+function fillTemplate(template, values) {
+    return template.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (all, key) => Object.hasOwn(values, key) ? values[key] : all);
+}
+async function reviewApply(o) {
+    const r = o.reporter;
+    if (!(o.issue > 0) && !(o.pr > 0))
+        throw new UserError('review-apply: give the issue or the pr the change is for');
+    const { client, repo } = o.github;
+    const runner = o.runner ?? new ChildProcessRunner();
+    const git = new Git(runner, o.checkout ?? process.cwd());
+    // Where to push: the PR's head branch (refusing a fork's unless allowed), else the issue's branch.
+    let branch = o.branch || (o.issue > 0 && !(o.pr > 0) ? `codex/issue-${o.issue}` : '');
+    let remote = o.remote ?? 'origin';
+    let existingPr;
+    let title = '';
+    const { data: meta } = await client.rest.repos.get({ ...repo });
+    if (o.pr > 0) {
+        const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: o.pr });
+        const headRepo = pull.head.repo?.full_name ?? '';
+        if (headRepo.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase()) {
+            if (!o.allowFork)
+                throw new UserError(`PR #${o.pr} comes from the fork ${headRepo || '(deleted)'}: review-apply does not push to forks unless allow-fork: true ` +
+                    '(and the token can write to that fork)');
+            if (!pull.head.repo)
+                throw new UserError(`PR #${o.pr}: its fork was deleted; nothing to push to`);
+            remote = pull.head.repo.clone_url;
+        }
+        branch = o.branch || pull.head.ref;
+        existingPr = { number: pull.number, url: pull.html_url };
+        title = pull.title;
+    }
+    if (branch === meta.default_branch)
+        throw new UserError(`review-apply never pushes to the default branch ${branch}; set branch to another one`);
+    if (o.issue > 0 && !title)
+        title = (await client.rest.issues.get({ ...repo, issue_number: o.issue })).data.title;
+    // The change, from the workspace.
+    let source;
+    let kubectl;
+    let stack;
+    if (o.workdir)
+        source = { kind: 'dir', runner, dir: o.workdir };
+    else {
+        stack = loadStack(o.load);
+        kubectl = o.client ?? (await kubectlFor(stack, o.kubectl));
+        const pod = await findAgentPod(kubectl, {
+            namespace: stack.namespace,
+            deployment: o.agentDeployment ?? 'codex',
+            container: o.agentContainer ?? 'codex',
+            timeoutMs: 120_000,
+        });
+        source = { kind: 'pod', kubectl, namespace: stack.namespace, pod };
+    }
+    const change = await r.group('The agent change', async () => {
+        const c = await readAgentChange(source, { include: o.include });
+        r.info(`${c.patch.length} bytes of patch against ${c.base.slice(0, 12)}`);
+        return c;
+    });
+    const values = {
+        issue: o.issue > 0 ? String(o.issue) : '',
+        pr: o.pr > 0 ? String(o.pr) : '',
+        title,
+        branch,
+    };
+    if (o.dryRun) {
+        r.info(`dry-run=true: would commit ${change.patch.length ? 'the change' : 'nothing'} to ${branch} and push it`);
+        return {
+            changed: change.patch.length > 0,
+            branch,
+            files: [],
+            prCreated: false,
+            rebased: false,
+            ciWillNotRun: false,
+        };
+    }
+    const result = await r.group(`Commit and push ${branch}`, () => publishChange({
+        git,
+        base: change.base,
+        patch: change.patch,
+        branch,
+        remote,
+        message: fillTemplate(o.commitMessage, values),
+        author: { name: o.authorName, email: o.authorEmail },
+        credentials: tokenEnv(o.pushToken, o.serverUrl),
+        beforePush: (files) => checkWorkflowChanges(files, o),
+    }));
+    const ciWillNotRun = o.pushTokenIsWorkflowToken;
+    if (!result.changed) {
+        r.info(`no change to commit on ${branch}`);
+        return {
+            changed: false,
+            branch,
+            files: [],
+            commit: result.commit,
+            ...(existingPr ? { prNumber: existingPr.number, prUrl: existingPr.url } : {}),
+            prCreated: false,
+            rebased: false,
+            ciWillNotRun,
+        };
+    }
+    r.info(`pushed ${result.commit} to ${branch}${result.rebased ? ' (rebased onto the moved branch)' : ''}: ${result.files.join(', ')}`);
+    // The pull request: the given one, an open one for the branch, or a new one.
+    let pr = existingPr;
+    let prCreated = false;
+    if (!pr) {
+        const open = await client.rest.pulls.list({
+            ...repo,
+            state: 'open',
+            head: `${repo.owner}:${branch}`,
+            per_page: 10,
+        });
+        if (open.data[0])
+            pr = { number: open.data[0].number, url: open.data[0].html_url };
+    }
+    if (!pr) {
+        const { data } = await client.rest.pulls.create({
+            ...repo,
+            head: branch,
+            base: o.base || meta.default_branch,
+            title: fillTemplate(o.prTitle, values),
+            body: fillTemplate(o.prBody, values),
+            draft: o.draft,
+        });
+        pr = { number: data.number, url: data.html_url };
+        prCreated = true;
+        r.info(`opened PR #${pr.number}: ${pr.url}`);
+    }
+    else
+        r.info(`updated PR #${pr.number}: ${pr.url}`);
+    if (stack?.slotted && kubectl) {
+        try {
+            await slotStoreFor(stack, kubectl, r).link(stack.slot, { pr: pr.number, env: stack.env });
+        }
+        catch (err) {
+            r.warning(`could not link PR #${pr.number} to slot ${stack.slot}: ${err.message}`);
+        }
+    }
+    return {
+        changed: true,
+        branch,
+        commit: result.commit,
+        files: result.files,
+        prNumber: pr.number,
+        prUrl: pr.url,
+        prCreated,
+        rebased: result.rebased,
+        ciWillNotRun,
+    };
+}
+/**
+ * GitHub refuses a push that changes `.github/workflows/` unless the token may change workflows: a classic token
+ * needs the `workflow` scope (GitHub lists the scopes on every response), the workflow's own token never may. Say
+ * so before pushing instead of letting the push fail with a cryptic rejection.
+ */
+async function checkWorkflowChanges(files, o) {
+    const workflows = files.filter((f) => f.startsWith('.github/workflows/'));
+    if (workflows.length === 0)
+        return;
+    const why = o.pushTokenIsWorkflowToken
+        ? "the workflow's own GITHUB_TOKEN can never change workflow files"
+        : await (async () => {
+            const res = await o.github.client.rest.repos.get({ ...o.github.repo });
+            const scopes = res.headers['x-oauth-scopes'];
+            if (typeof scopes !== 'string')
+                return undefined; // fine-grained or app token: GitHub decides at push time
+            return scopes
+                .split(',')
+                .map((s) => s.trim())
+                .includes('workflow')
+                ? undefined
+                : `the push token has the scopes "${scopes}", without "workflow"`;
+        })();
+    if (why)
+        throw new UserError(`the agent changed ${workflows.join(', ')}, and ${why}: nothing was pushed. Give push-token a token that may ` +
+            'change workflows (a PAT with the workflow scope, or a GitHub App with the workflows permission), or leave ' +
+            'workflow files out with include');
+}
+//# sourceMappingURL=review-apply.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
+
 
 
 

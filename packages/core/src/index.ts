@@ -14,5 +14,6 @@ export * from './operations/destroy-environment.js';
 export * from './operations/doctor.js';
 export * from './operations/ensure-ready.js';
 export * from './operations/prompt-run.js';
+export * from './operations/review-apply.js';
 export * as agentRun from './agent-run/index.js';
 export * from './workspace/index.js';

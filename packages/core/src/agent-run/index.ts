@@ -3,3 +3,4 @@ export { findAgentPod, pickAgentPod, type AgentPod, type AgentPodQuery } from '.
 export { CodexEventReader, type AgentResult, type ProgressSink } from './events.js';
 export { parsePorcelain, runAgentInPod, RUN_DIR, type AgentRunOptions, type AgentRunOutcome } from './run-agent.js';
 export { DEADLINE_EXIT, STOPPED_EXIT } from './scripts.js';
+export { CHANGE_SCRIPT, readAgentChange, type AgentChange, type ChangeSource } from './change.js';

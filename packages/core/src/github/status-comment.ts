@@ -20,6 +20,8 @@ export const StatusState = z.object({
     .optional(),
   pr: z.object({ number: z.number(), url: z.string() }).optional(),
   failure: z.object({ step: z.string(), reason: z.string() }).optional(),
+  /** Something the reader should know about the result (e.g. that CI will not run on the PR). */
+  note: z.string().optional(),
   runUrl: z.string().optional(),
   updatedAt: z.string().optional(),
 });
@@ -70,6 +72,7 @@ export function renderStatus(full: StatusState, lang: Lang): string {
   const state: StatusState = { ...full };
   if (state.failure) state.failure = { ...state.failure, reason: cutText(state.failure.reason) };
   if (state.agent?.message) state.agent = { ...state.agent, message: cutText(state.agent.message) };
+  if (state.note) state.note = cutText(state.note);
   const w = WORDS[lang];
   const rows: string[] = [];
   const row = (k: string, v: string) => rows.push(`| ${k} | ${cell(v)} |`);
@@ -96,6 +99,7 @@ export function renderStatus(full: StatusState, lang: Lang): string {
     );
   }
   if (state.agent?.message) parts.push('', `**${w.result}**`, '', inert(cut(state.agent.message)));
+  if (state.note) parts.push('', `> ${cell(cut(state.note))}`);
   parts.push('', encodeState(state));
   return parts.join('\n');
 }

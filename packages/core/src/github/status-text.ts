@@ -50,6 +50,9 @@ export const WORDS: Record<Lang, StatusWords> = {
       'pr-updated': 'pull request updated',
       released: 'slot released',
       failed: 'failed',
+      running: 'working',
+      changed: 'finished with changes',
+      'no-change': 'finished without changes',
     },
   },
   ru: {
@@ -75,6 +78,9 @@ export const WORDS: Record<Lang, StatusWords> = {
       'pr-updated': 'pull request обновлён',
       released: 'слот освобождён',
       failed: 'ошибка',
+      running: 'работает',
+      changed: 'закончил, есть изменения',
+      'no-change': 'закончил без изменений',
     },
   },
 };

@@ -32,7 +32,8 @@ export const CONFLICT_EXIT = 3;
  *
  * With `<commit>` (the archive then holds a `.git` built by git-snapshot.ts beside the sources), the script installs
  * that repository into the target after the files: the pack is added to those already there, the shallow list
- * gains the commit, the index and HEAD are replaced (HEAD last). A HEAD the agent moved to a commit of its own is
+ * gains the commit, the index and HEAD are replaced (HEAD last), and `.git/codex-k8s-synced` names the commit (what
+ * review-apply diffs the agent's work against). A HEAD the agent moved to a commit of its own is
  * kept as the branch `codex-k8s/saved-<stamp>` first, so no commit becomes unreachable. `.git` takes no part in the
  * change detection: the agent's git state is its own.
  *
@@ -181,6 +182,7 @@ if [ -n "$commit" ] && [ -d "$incoming/.git" ]; then
   mv -f -- "$new/index" "$g/index"
   mv -f -- "$new/HEAD" "$g/HEAD.tmp"
   mv -f -- "$g/HEAD.tmp" "$g/HEAD"
+  echo "$commit" > "$g/codex-k8s-synced"
   echo "git: HEAD $commit"
 fi
 mv -f -- "$pending" "$manifest"
