@@ -312,6 +312,17 @@ describe('review-apply', () => {
     expect(narrowed.summary).not.toMatch(/CI will not run/);
   });
 
+  it('workdir: a runner that mounts the workspace reads the change there, without kubectl', async () => {
+    const s = await setup();
+    writeFileSync(path.join(s.workspace, 'app.js'), 'console.log("mounted");\n');
+    const since = h.server.execs.length;
+    const res = await act(s, { issue: String(s.issue), workdir: s.workspace, slot: '', config: 'missing.yaml' });
+    expect(res.errors).toEqual([]);
+    expect(res.outputs.changed).toBe('true');
+    expect(show(s, `codex/issue-${s.issue}`, 'app.js')).toBe('console.log("mounted");\n');
+    expect(h.server.execs.length).toBe(since);
+  });
+
   it("a fork's PR is refused without allow-fork", async () => {
     const s = await setup();
     const pr = gh.state.addPull(s.repo, {

@@ -98,4 +98,13 @@ describe('adversarial: runAgentInPod', () => {
     // Observed: one `sleep 3173` survives ("nothing it started is left running" in the error is not true).
     expect(left).toEqual([]);
   });
+  it('an agent that kills stray `sleep` processes (pkill sleep) is not stopped as past its deadline', async () => {
+    const { binDir } = await prepareAgentPod(kubectl(), h, NS);
+    // pkill -s 0: only this session (the agent's), so that nothing else on the test machine is touched.
+    const codex = fakeCodex(binDir, 'sleep 1; pkill -s 0 -x sleep; sleep 3 || sleep 3; echo x >> a.txt');
+    const out = await runAgentInPod(kubectl(), options(codex, { timeoutMs: 600_000 })).catch((e: Error) => e);
+    // Observed: "the agent ran past its deadline (timeout 10m ...)" one second after the start.
+    if (out instanceof Error) console.log(out.message);
+    expect(out).not.toBeInstanceOf(Error);
+  });
 });
