@@ -5,7 +5,7 @@
  * The real Codex CLI runs in prompt-run.test.ts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentInPod, type AgentRunOptions } from '../../packages/core/src/agent-run/index.js';
 import { FOLLOW_SCRIPT } from '../../packages/core/src/agent-run/scripts.js';
@@ -113,6 +113,29 @@ describe('runAgentInPod (stand-in codex, real kubectl and pod-side scripts)', ()
     expect(linesOf(o)).toEqual(expect.arrayContaining(['agent session thread-42', 'agent: all done']));
     // rollout status, get deployment, get pods, start, follow, git status
     expect(out.kubectlCalls).toBe(6);
+  });
+
+  it('changed lists only what this run changed: changes already in the workspace are not counted', async () => {
+    const { workspace, codex } = await prepareAgentPod(kubectlWith(), h, NS);
+    writeFileSync(join(workspace, 'before.txt'), 'left by an earlier run\n');
+    mkdirSync(join(workspace, 'sub', '.codex-k8s'), { recursive: true });
+    writeFileSync(join(workspace, 'sub', '.codex-k8s', 'x'), 'runner files below the top are not the agent work\n');
+    const none = await runAgentInPod(kubectlWith(), options(codex, { prompt: 'NOCHANGE', runId: 'r1' }));
+    expect(none.changedFiles).toEqual([]);
+    const some = await runAgentInPod(kubectlWith(), options(codex, { runId: 'r2' }));
+    expect(some.changedFiles).toEqual(['a.txt']);
+  });
+
+  it('a run of another kind still going is not attached to', async () => {
+    const { codex, calls } = await prepareAgentPod(kubectlWith(), h, NS);
+    const first = runAgentInPod(kubectlWith(), options(codex, { prompt: 'SLOW', runId: 'dev', kind: 'dev_issue' }));
+    await new Promise((r) => setTimeout(r, 1500));
+    const err = await runAgentInPod(kubectlWith(), options(codex, { runId: 'rev', kind: 'dev_review' })).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toMatch(/another agent run \(dev_issue, run dev\) is still running/);
+    expect((await first).finalMessage).toBe('all done');
+    expect(calls()).toHaveLength(1);
   });
 
   it('resume passes the session to `codex exec resume`', async () => {

@@ -170,6 +170,17 @@ describe('codex-k8s prompt and slots link', () => {
     expect(linked).toMatchObject({ code: 0, stdout: 'slot 1 (shop-ai-1): issue #12, pr #40\n' });
     const list = await runCli(['slots', 'list', '-c', 'services.yaml', '--env', 'ai'], { cwd: root, env: env() });
     expect(list.stdout).toMatch(/^1\s+ai\s+shop-ai-1\s+#12\s+#40/m);
+    const second = await runAction(
+      actionMain('ensure-slot'),
+      { config: 'services.yaml', issue: '13' },
+      { cwd: root, env: { ...env(), GITHUB_TOKEN: '' } },
+    );
+    expect(second.outputs.slot).toBe('2');
+    const taken = await runCli(['slots', 'link', '-c', 'services.yaml', '--env', 'ai', '--slot', '2', '--pr', '40'], {
+      cwd: root,
+      env: env(),
+    });
+    expect(taken).toMatchObject({ code: 1, stderr: expect.stringMatching(/PR #40 is already held by slot 1/) });
     const none = await runCli(['slots', 'link', '-c', 'services.yaml', '--env', 'ai', '--issue', '99', '--pr', '41'], {
       cwd: root,
       env: env(),

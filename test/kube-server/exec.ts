@@ -60,7 +60,7 @@ const SANDBOX_BASE = [
   '--symlink', 'usr/lib64', '/lib64',
   '--symlink', 'usr/sbin', '/sbin',
 ];
-const SANDBOX_AFTER_ETC = ['--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/root'];
+const SANDBOX_AFTER_ETC = ['--proc', '/proc', '--dev', '/dev', '--tmpfs', '/root'];
 
 const under = (path: string, dir: string): boolean => path === dir || path.startsWith(dir + '/');
 const depth = (path: string): number => path.split('/').filter(Boolean).length;
@@ -77,6 +77,8 @@ export function sandboxArgv(
   mounts: Mount[],
   binds: SandboxBind[],
   workingDir: string,
+  /** The container's own /tmp (kept from one exec to the next, as in a container); unset: an empty tmpfs. */
+  tmpDir?: string,
 ): string[] {
   const all = [
     ...binds.map((b) => ({ host: b.host, pod: posix.normalize(b.pod), readOnly: !!b.readOnly })),
@@ -97,6 +99,10 @@ export function sandboxArgv(
     }
   } else argv.push('--ro-bind', '/etc', '/etc');
   argv.push(...SANDBOX_AFTER_ETC);
+  if (tmpDir) {
+    mkdirSync(tmpDir, { recursive: true });
+    argv.push('--bind', tmpDir, '/tmp');
+  } else argv.push('--tmpfs', '/tmp');
   for (const [k, b] of all.entries()) {
     if (!existsSync(b.host)) mkdirSync(b.host, { recursive: true });
     const parent = all
@@ -244,6 +250,9 @@ export class Exec {
     const env = this.containerEnv(pod, container, { ...process.env, ...(this.options.env ?? {}) });
     env.KUBE_TEST_ROOT = this.options.root;
     env.KUBE_TEST_POD_DIR = dir;
+    // The container's own temporary directory: kept between execs of a pod, never shared with another pod.
+    env.TMPDIR = join(dir, 'tmp');
+    mkdirSync(env.TMPDIR, { recursive: true });
     env.KUBE_TEST_PATH_MAP = JSON.stringify(Object.fromEntries(mounts.map((m) => [m.mountPath, m.local])));
     for (const m of mounts) env[mountEnvName(m.mountPath)] = m.local;
     return env;
@@ -371,7 +380,7 @@ export class Exec {
           `(apt-get install bubblewrap, or bash test/setup/install-tools.sh)\n`;
       else {
         try {
-          argv = sandboxArgv(bwrap, command, mounts, sandbox.binds ?? [], workingDir);
+          argv = sandboxArgv(bwrap, command, mounts, sandbox.binds ?? [], workingDir, join(dir, 'tmp'));
           env = this.sandboxEnv(pod, container, sandbox);
         } catch (err) {
           sandboxError = `kube test server: exec sandbox: ${(err as Error).message}\n`;

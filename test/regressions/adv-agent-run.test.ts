@@ -72,7 +72,7 @@ describe('adversarial: runAgentInPod', () => {
     const out = await runAgentInPod(kubectl(), options(codex)).catch((e: Error) => e);
     // Observed: "the agent process ... ended without a result (was the pod restarted or evicted?)" after ~3 s,
     // while the agent is still running in the pod, unobserved.
-    if (out instanceof Error) console.log(out.message, lines.filter((l) => l.startsWith("warning")).slice(0, 3));
+    if (out instanceof Error) console.log(out.message, lines.filter((l) => l.startsWith('warning')).slice(0, 3));
     expect(out).not.toBeInstanceOf(Error);
   });
 
@@ -83,7 +83,7 @@ describe('adversarial: runAgentInPod', () => {
       (e: Error) => e,
     );
     // Observed: "lost the agent's event stream ... 4 times in a row" (each FOLLOW is killed after 1 ms).
-    if (out instanceof Error) console.log(out.message, lines.filter((l) => l.startsWith("warning")).slice(0, 3));
+    if (out instanceof Error) console.log(out.message, lines.filter((l) => l.startsWith('warning')).slice(0, 3));
     expect(out).not.toBeInstanceOf(Error);
   });
 

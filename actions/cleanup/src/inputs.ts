@@ -20,6 +20,10 @@ export interface CleanupInputs {
   stale: boolean;
   ttlMs: number;
   deleteState: boolean;
+  /** Delete the released slots' `codex/issue-<n>` branches (never a protected or the default branch). */
+  deleteBranch: boolean;
+  /** Close the issue a merged agent PR implemented. */
+  closeLinkedIssue: boolean;
   /** Asks GitHub whether a slot's issue or pull request is closed (stale: true) and writes the status comments. */
   githubToken: string;
   lang: 'en' | 'ru';
@@ -35,6 +39,8 @@ export function readInputs(): CleanupInputs {
     stale: boolInput('stale', false),
     ttlMs: positiveDurationInput('ttl', 168 * 3_600_000),
     deleteState: boolInput('delete-state', true, 'CODEXCTL_WITH_CONFIGMAP'),
+    deleteBranch: boolInput('delete-branch', false, 'CODEXCTL_DELETE_BRANCH'),
+    closeLinkedIssue: boolInput('close-linked-issue', false, 'CODEXCTL_CLOSE_ISSUE'),
     githubToken: githubTokenInput(),
     lang: langInput(),
     kubectlVersion: kubectlVersionInput(),

@@ -1,4 +1,6 @@
-import { cleanupSlots } from '@codex-k8s/core';
+import * as core from '@actions/core';
+import { cleanupOnGitHub, cleanupSlots } from '@codex-k8s/core';
+import { createGitHubClient, parseRepo } from '@codex-k8s/core/github';
 import {
   actionsReporter,
   issueClosedChecker,
@@ -39,12 +41,34 @@ export async function run(): Promise<void> {
       };
       await statusCommentFor(target, 'cleanup')?.update({ phase: 'released', slot: s.slot, namespace: s.namespace });
     }
+    // The GitHub side: only for what this run cleaned (or was asked to clean), never in a dry run's name.
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    let githubLines: string[] = [];
+    if ((inputs.deleteBranch || inputs.closeLinkedIssue) && (!inputs.githubToken || !repository))
+      reporter.warning('delete-branch and close-linked-issue need github-token and a repository: skipped');
+    else if (inputs.deleteBranch || inputs.closeLinkedIssue)
+      githubLines = await reporter.group('Branches and issues on GitHub', () =>
+        cleanupOnGitHub({
+          client: createGitHubClient({
+            token: inputs.githubToken,
+            log: { info: core.info, warning: (m: string) => core.warning(m), debug: core.debug },
+          }),
+          repo: parseRepo(repository, 'GITHUB_REPOSITORY'),
+          issues: [inputs.issue, ...result.released.map((s) => s.issue ?? 0)],
+          prs: [inputs.pr, ...result.released.map((s) => s.pr ?? 0)],
+          deleteBranch: inputs.deleteBranch,
+          closeLinkedIssue: inputs.closeLinkedIssue,
+          dryRun: inputs.dryRun,
+          reporter,
+        }),
+      );
     const slotLine = (s: (typeof result.released)[number]) =>
       `- slot ${s.slot} \`${s.namespace}\`${s.issue ? ` issue #${s.issue}` : ''}${s.pr ? ` PR #${s.pr}` : ''}`;
     const lines = result.released.map(slotLine);
     const head = result.dryRun ? 'dry-run=true: nothing was deleted or released. Would release:' : 'Released:';
     reporter.summary(
       `### codex-k8s cleanup\n\n${lines.length ? `${head}\n\n${lines.join('\n')}` : 'Nothing to clean.'}\n` +
+        (githubLines.length ? `\nOn GitHub:\n\n${githubLines.map((l) => `- ${l}`).join('\n')}\n` : '') +
         (result.problems.length ? `\nNot released:\n\n${result.problems.map((p) => `- ${p}`).join('\n')}\n` : ''),
     );
     if (result.problems.length) {

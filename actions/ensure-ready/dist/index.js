@@ -43198,7 +43198,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(405);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7037);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -43207,7 +43207,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 405:
+/***/ 7037:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67250,7 +67250,9 @@ class runner_ChildProcessRunner {
                 ? setTimeout(() => {
                     timedOut = true;
                     stop();
-                }, options.timeoutMs)
+                }, 
+                // Node fires a longer timer at once (2^31-1 ms is about 24.8 days).
+                Math.min(options.timeoutMs, 2_147_483_647))
                 : undefined;
             const onAbort = () => {
                 aborted = true;
@@ -72926,6 +72928,8 @@ async function packSources(runner, o) {
 
 /** Directory of the agent runner's files inside the workspace (events, prompt, Codex home); ignored by git. */
 const AGENT_RUN_DIR = '.codex-k8s';
+/** Local settings of the checkout carried into the workspace's git. */
+const CARRIED_CONFIG = '^(filter\\..*|lfs\\..*|core\\.(autocrlf|eol|safecrlf|symlinks|ignorecase|precomposeunicode))$';
 /**
  * Builds the snapshot, or returns undefined when `source` is not the top of a git work tree with a commit (a plain
  * directory is synced without git, as before). A checkout whose objects cannot be read (a partial clone missing
@@ -72990,8 +72994,21 @@ async function snapshotGit(runner, o) {
             });
         await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(gitDir, 'HEAD'), `${commit}\n`);
         await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(gitDir, 'shallow'), `${commit}\n`);
+        // The checkout's settings that change how files are read and written (line endings, clean/smudge filters such
+        // as Git LFS's), so the pod's git sees the files as the runner's does.
+        const carried = (await runner.run(git, ['config', '--local', '-z', '--get-regexp', CARRIED_CONFIG], base).catch(() => undefined))?.stdout;
+        const settings = (carried ?? '')
+            .split('\0')
+            .filter(Boolean)
+            .map((e) => {
+            const nl = e.indexOf('\n');
+            return nl < 0 ? [e, 'true'] : [e.slice(0, nl), e.slice(nl + 1)];
+        });
         await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(gitDir, 'config'), '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n');
-        await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(gitDir, 'info/exclude'), `/${AGENT_RUN_DIR}/\n`);
+        for (const [key, value] of settings)
+            await run(['config', '--file', (0,external_node_path_namespaceObject.join)(gitDir, 'config'), '--add', key, value]);
+        // Unanchored: the agent's working directory may be below the repository's top.
+        await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(gitDir, 'info/exclude'), `${AGENT_RUN_DIR}/\n`);
         const entries = [];
         let files = 0;
         const walk = async (rel) => {
@@ -76107,37 +76124,58 @@ async function run_agent_runAgentInPod(kubectl, o) {
         signal: o.signal,
     };
     let pod = await findAgentPod(kubectl, query);
-    const base = posix.join(pod.workdir, run_agent_RUN_DIR);
     const exec = (p) => ['exec', '-i', '-n', o.namespace, p.name, '-c', p.container, '--'];
+    const kind = o.kind ?? '-';
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(kind))
+        throw new UserError(`kind ${JSON.stringify(kind)}`);
+    const stop = async (runId, reason, code) => {
+        const r = await kubectl.exec([...exec(pod), 'sh', '-c', STOP_SCRIPT, 'sh', runId, reason, String(code), KILL_TREE_SCRIPT], { timeoutMs: 60_000 });
+        if (r.code !== 0)
+            o.sink.warning(`stopping the agent in ${pod.name} failed: ${r.stderr.trim()}`);
+    };
     // Start, or attach to the agent an earlier start left running.
     const configBytes = Buffer.byteLength(o.config, 'utf8');
-    const startOut = await kubectl.run([
-        ...exec(pod),
-        'sh',
-        '-c',
-        START_SCRIPT,
-        'sh',
-        base,
-        o.runId,
-        String(seconds),
-        o.resumeSession ?? '',
-        o.codexBinary ?? 'codex',
-        pod.workdir,
-        AGENT_SCRIPT,
-        WATCHDOG_SCRIPT,
-        KILL_TREE_SCRIPT,
-    ], { input: `${configBytes}\n${o.config}${o.prompt}`, timeoutMs: 60_000, signal: o.signal });
-    const m = /^(started|attach) (\S+) (\d+)$/m.exec(startOut);
+    let startOut;
+    try {
+        startOut = await kubectl.run([
+            ...exec(pod),
+            'sh',
+            '-c',
+            START_SCRIPT,
+            'sh',
+            pod.workdir,
+            o.runId,
+            String(seconds),
+            o.resumeSession ?? '',
+            o.codexBinary ?? 'codex',
+            kind,
+            AGENT_SCRIPT,
+            WATCHDOG_SCRIPT,
+            KILL_TREE_SCRIPT,
+        ], { input: `${configBytes}\n${o.config}${o.prompt}`, timeoutMs: 120_000, signal: o.signal });
+    }
+    catch (err) {
+        // Cancelled or cut off while starting: the agent may have started all the same.
+        await stop(o.runId, o.signal?.aborted ? 'cancelled' : 'start-failed', STOPPED_EXIT);
+        if (o.signal?.aborted)
+            throw new UserError(`cancelled: the agent in ${o.namespace}/${pod.name} was stopped`);
+        throw err;
+    }
+    const m = /^(started|attach) (\S+) (-?\d+) (\S+)$/m.exec(startOut);
     if (!m)
         throw new UserError(`the agent could not be started in ${o.namespace}/${pod.name}: ${startOut.trim()}`);
     const attached = m[1] === 'attach';
     const runId = m[2];
-    const run = posix.join(base, 'runs', runId);
+    if (attached && m[4] !== kind)
+        throw new UserError(`another agent run (${m[4]}, run ${runId}) is still running in ${o.namespace}/${pod.name}: this ${kind} run ` +
+            'was not started. Wait for it to finish, or cancel its workflow run');
+    const run = posix.join(pod.workdir, run_agent_RUN_DIR, 'runs', runId);
     if (attached)
         o.sink.info(`An agent run (${runId}) is still running in ${pod.name}: following it instead of starting another`);
     else
         o.sink.info(`Agent started in ${o.namespace}/${pod.name} (run ${runId}, deadline ${formatDuration(o.timeoutMs)})`);
-    const deadline = attached ? Number(m[3]) * 1000 : started + o.timeoutMs;
+    // The seconds left by the pod's own clock, so a skew between runner and pod does not matter.
+    const deadline = Date.now() + Number(m[3]) * 1000;
     const hardDeadline = deadline + (o.graceMs ?? 60_000);
     const reader = new CodexEventReader(o.sink);
     let offset = 0;
@@ -76148,30 +76186,21 @@ async function run_agent_runAgentInPod(kubectl, o) {
     let stderrTail = [];
     let stoppedHere = false;
     let delay = o.reconnectDelayMs ?? 1000;
-    const stop = async (reason, code) => {
-        await kubectl
-            .exec([...exec(pod), 'sh', '-c', STOP_SCRIPT, 'sh', run, reason, String(code), KILL_TREE_SCRIPT], {
-            timeoutMs: 60_000,
-        })
-            .then((r) => {
-            if (r.code !== 0)
-                o.sink.warning(`stopping the agent in ${pod.name} failed: ${r.stderr.trim()}`);
-        });
-    };
     while (!exit && !gone) {
         if (o.signal?.aborted) {
-            await stop('cancelled', STOPPED_EXIT);
+            await stop(runId, 'cancelled', STOPPED_EXIT);
             throw new UserError(`cancelled: the agent in ${o.namespace}/${pod.name} was stopped`);
         }
         if (Date.now() >= hardDeadline && !stoppedHere) {
             o.sink.warning(`the agent's deadline passed and the pod did not end the run: stopping it from here`);
-            await stop('deadline', DEADLINE_EXIT);
+            await stop(runId, 'deadline', DEADLINE_EXIT);
             stoppedHere = true;
         }
         const before = offset;
         let stderr = '';
-        const left = stoppedHere ? 60_000 : Math.max(5_000, hardDeadline - Date.now());
-        const res = await kubectl.exec([...exec(pod), 'sh', '-c', FOLLOW_SCRIPT, 'sh', run, String(offset)], {
+        // setTimeout holds at most 2^31-1 ms (24.8 days); a longer wait is followed again when it ends.
+        const left = stoppedHere ? 60_000 : Math.min(MAX_TIMER_MS, Math.max(5_000, hardDeadline - Date.now()));
+        const res = await kubectl.exec([...exec(pod), 'sh', '-c', FOLLOW_SCRIPT, 'sh', runId, String(offset)], {
             timeoutMs: left,
             signal: o.signal,
             onStdoutData: (chunk) => {
@@ -76193,7 +76222,9 @@ async function run_agent_runAgentInPod(kubectl, o) {
             gone = true;
             break;
         }
-        if (o.signal?.aborted || (res.timedOut && Date.now() >= hardDeadline))
+        if (o.signal?.aborted)
+            continue;
+        if (res.timedOut && !stoppedHere && (Date.now() >= hardDeadline || left === MAX_TIMER_MS))
             continue;
         // The stream dropped: follow again from the last byte received.
         reconnects++;
@@ -76210,11 +76241,11 @@ async function run_agent_runAgentInPod(kubectl, o) {
     }
     reader.end();
     if (gone)
-        throw new UserError(`the agent process in ${o.namespace}/${pod.name} ended without a result (was the pod restarted or evicted?); ` +
-            `its events are in ${run}/events.jsonl`);
+        throw new UserError(`the agent process of run ${runId} is no longer running in ${o.namespace}/${pod.name} and left no result ` +
+            `(was the pod restarted or evicted?); a copy of its events is in ${run}/events.jsonl`);
     if (exit.killed === 'deadline')
         throw new UserError(`the agent ran past its deadline (timeout ${formatDuration(o.timeoutMs)}, the prompt-run input timeout) and ` +
-            `was stopped; nothing it started is left running in ${o.namespace}/${pod.name}. Raise timeout or narrow the task`);
+            `was stopped with everything it started in ${o.namespace}/${pod.name}. Raise timeout or narrow the task`);
     if (exit.killed === 'cancelled')
         throw new UserError(`the agent run was cancelled`);
     if (exit.code !== 0) {
@@ -76222,14 +76253,14 @@ async function run_agent_runAgentInPod(kubectl, o) {
         throw new UserError(`codex exec failed with exit code ${exit.code}${why ? `: ${why}` : ''} (in ${o.namespace}/${pod.name}, ` +
             `log ${run}/stderr.log)`);
     }
-    const changes = await kubectl.exec([...exec(pod), 'sh', '-c', CHANGES_SCRIPT, 'sh', pod.workdir], {
-        timeoutMs: 60_000,
+    const changes = await kubectl.exec([...exec(pod), 'sh', '-c', CHANGES_SCRIPT, 'sh', pod.workdir, runId], {
+        timeoutMs: 120_000,
     });
     const gitAvailable = changes.code === 0;
     if (!gitAvailable)
-        o.sink.warning(`git status in ${pod.workdir} failed (${changes.stderr.trim().split('\n').pop()}): the workspace is not a ` +
+        o.sink.warning(`git in ${pod.workdir} failed (${changes.stderr.trim().split('\n').slice(-3).join('; ')}): the workspace is not a ` +
             'git repository, so what the agent changed is unknown');
-    const changedFiles = gitAvailable ? parsePorcelain(changes.stdout) : [];
+    const changedFiles = gitAvailable ? changes.stdout.split('\0').filter(Boolean) : [];
     return {
         ...reader.result,
         pod: pod.name,
@@ -76244,22 +76275,8 @@ async function run_agent_runAgentInPod(kubectl, o) {
         reconnects,
     };
 }
-/** Paths of `git status --porcelain=v1 -z`; a rename's source entry is skipped, the runner's own directory too. */
-function parsePorcelain(out) {
-    const entries = out.split('\0');
-    const paths = [];
-    for (let i = 0; i < entries.length; i++) {
-        const e = entries[i];
-        if (e.length < 4)
-            continue;
-        if (e[0] === 'R' || e[0] === 'C')
-            i++;
-        const path = e.slice(3);
-        if (path !== `${run_agent_RUN_DIR}/` && !path.startsWith(`${run_agent_RUN_DIR}/`))
-            paths.push(path);
-    }
-    return paths;
-}
+/** The longest timer Node keeps (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 const run_agent_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 //# sourceMappingURL=run-agent.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/agent-run/change.js
@@ -76267,21 +76284,23 @@ const run_agent_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `sh -c CHANGE_SCRIPT sh <workdir> <base|-> [<pathspec>...]`: prints `base <commit>` on the first line, then the
- * base64 of `git diff --binary --full-index -M <base>` over the whole tree (or the pathspecs given), the runner's
- * own directory left out. `-` as base: the commit the last sync brought (`.git/codex-k8s-synced`), else HEAD.
+ * base64 of `git diff --binary --full-index -M <base>` over the whole tree (or the pathspecs given, from the
+ * repository's top), the runner's own directories left out. `-` as base: the commit the last sync brought (`.git/codex-k8s-synced`), else HEAD.
  */
 const CHANGE_SCRIPT = (/* unused pure expression or super */ null && (`set -eu
 cd -- "$1"
+cd -- "$(git rev-parse --show-toplevel)"
 base=$2
 shift 2
 if [ "$base" = - ]; then base=$(cat .git/codex-k8s-synced 2>/dev/null || git rev-parse HEAD); fi
 git rev-parse --verify --quiet "$base^{commit}" > /dev/null || { echo "unknown base commit $base" >&2; exit 3; }
+if [ "$#" -eq 0 ]; then set -- .; fi
 index=$(mktemp)
 trap 'rm -f -- "$index"' EXIT
 export GIT_INDEX_FILE="$index"
 git read-tree "$base"
-if [ "$#" -gt 0 ]; then git add -A -- "$@"; else git add -A -- .; fi
-git rm -r -q --cached --ignore-unmatch -- '${RUN_DIR}' > /dev/null
+git add -A -- "$@"
+git rm -r -q --cached --ignore-unmatch -- ':(glob)**/${RUN_DIR}/**' > /dev/null
 echo "base $base"
 git diff --cached --binary --full-index -M "$base" | base64
 `));
@@ -81700,7 +81719,7 @@ function client_createGitHubClient(options) {
     }, retry, throttling);
 }
 /** HTTP status of an Octokit RequestError, if it is one. */
-function statusOf(err) {
+function client_statusOf(err) {
     const s = err?.status;
     return typeof s === 'number' ? s : undefined;
 }
@@ -81709,7 +81728,7 @@ function statusOf(err) {
  * issue. Anything else is passed on unchanged.
  */
 function client_explainGitHubError(err, what) {
-    const status = statusOf(err);
+    const status = client_statusOf(err);
     const detail = err?.message ?? String(err);
     if (status === 401)
         return new errors_UserError(`${what}: GitHub rejected the token (401 ${detail}); check that github-token is set to a valid, unexpired token`, undefined, undefined, undefined, { cause: err });
@@ -81777,7 +81796,7 @@ class actors_ActorPolicy {
         }
         catch (err) {
             // Not a collaborator, or a login GitHub does not know: no access.
-            if (statusOf(err) === 404)
+            if (client_statusOf(err) === 404)
                 return false;
             throw client_explainGitHubError(err, `checking the permission of ${username}`);
         }
@@ -82295,7 +82314,66 @@ async function plan_root_resolvePlanRoot(client, repo, focus) {
     throw new UserError(`plan root of #${focus}: more than ${MAX_DEPTH} AI-PLAN-PARENT steps without an issue labelled ${PLAN_LABEL}; label the root plan issue`);
 }
 //# sourceMappingURL=plan-root.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/branches.js
+/*
+ * What cleanup may do on GitHub after a slot is released: delete the agent's branch and close the issue a merged PR
+ * implemented. Both only ever touch what the agent made: a branch named `codex/issue-<n>` (or the predecessor's
+ * `codex/ai-repair-<n>`) that is neither the default branch nor protected, and the issue of that branch's PR.
+ */
+
+const AGENT_BRANCH = /^codex\/(issue|ai-repair)-([1-9][0-9]*)$/;
+/** The issue number an agent branch is for, or undefined for any other branch. */
+function branches_issueOfAgentBranch(branch) {
+    const m = AGENT_BRANCH.exec(branch);
+    return m ? Number(m[2]) : undefined;
+}
+async function branches_deleteAgentBranch(client, repo, branch, dryRun = false) {
+    if (branches_issueOfAgentBranch(branch) === undefined)
+        return `refused: ${branch} is not an agent branch (codex/issue-<n>)`;
+    const { data: meta } = await client.rest.repos.get({ ...repo });
+    if (branch === meta.default_branch)
+        return `refused: ${branch} is the default branch`;
+    let protectedBranch;
+    try {
+        protectedBranch = (await client.rest.repos.getBranch({ ...repo, branch })).data.protected;
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return 'absent';
+        throw err;
+    }
+    if (protectedBranch)
+        return `refused: ${branch} is protected`;
+    if (dryRun)
+        return 'would delete';
+    try {
+        await client.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
+    }
+    catch (err) {
+        if (statusOf(err) === 422 || statusOf(err) === 404)
+            return 'absent';
+        throw err;
+    }
+    return 'deleted';
+}
+/** Closes `issue` as completed when pull request `pr` was merged; an unmerged PR leaves it open. */
+async function branches_closeLinkedIssue(client, repo, pr, issue, dryRun = false) {
+    const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: pr });
+    if (!pull.merged)
+        return `left open: PR #${pr} was closed without being merged`;
+    const { data: current } = await client.rest.issues.get({ ...repo, issue_number: issue });
+    if (current.pull_request)
+        return `left open: #${issue} is a pull request, not an issue`;
+    if (current.state === 'closed')
+        return 'already closed';
+    if (dryRun)
+        return 'would close';
+    await client.rest.issues.update({ ...repo, issue_number: issue, state: 'closed', state_reason: 'completed' });
+    return 'closed';
+}
+//# sourceMappingURL=branches.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/github/index.js
+
 
 
 
@@ -82791,6 +82869,7 @@ async function promptRun(o) {
             ...(o.resume ? { resumeSession: '--last' } : {}),
             codexBinary: o.codexBinary,
             runId: runIdOf(),
+            kind: prepared.kind,
             sink,
             signal: o.signal,
         });
@@ -82819,7 +82898,9 @@ async function slotOfRun(o) {
         return o.load;
     const kubectl = o.client ?? (o.client = await kubectlFor(base, o.kubectl));
     const query = { env: base.env, issue: o.issue || undefined, pr: o.pr || undefined };
-    const [record] = o.issue || o.pr ? await slotStoreFor(base, kubectl, o.reporter).find(query) : [];
+    // A claim still pending belongs to a run that may yet lose it: a reported record comes first.
+    const records = o.issue || o.pr ? await slotStoreFor(base, kubectl, o.reporter).find(query) : [];
+    const [record] = [...records.filter((r) => !r.pending), ...records.filter((r) => r.pending)];
     if (!record)
         throw new UserError(`env ${base.env} has a namespace per slot, and no slot is held for ${o.pr ? `PR #${o.pr}` : o.issue ? `issue #${o.issue}` : 'this run'}: ` +
             'pass slot (the ensure-slot or ensure-ready output), or run ensure-ready first');
@@ -83227,7 +83308,68 @@ async function checkWorkflowChanges(files, o) {
             'workflow files out with include');
 }
 //# sourceMappingURL=review-apply.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/cleanup-github.js
+/*
+ * cleanup's GitHub side (delete-branch, close-linked-issue), after the slots are released. Each step is reported;
+ * a GitHub failure is a warning, never a reason to call the slots' teardown failed.
+ */
+
+/** Lines for the summary, one per branch or issue looked at. */
+async function cleanupOnGitHub(o) {
+    const lines = [];
+    if (!o.deleteBranch && !o.closeLinkedIssue)
+        return lines;
+    const branches = new Set(o.issues.filter((n) => n > 0).map((n) => `codex/issue-${n}`));
+    const links = [];
+    for (const pr of new Set(o.prs.filter((n) => n > 0))) {
+        try {
+            const { data } = await o.client.rest.pulls.get({ ...o.repo, pull_number: pr });
+            const own = data.head.repo?.full_name?.toLowerCase() === `${o.repo.owner}/${o.repo.repo}`.toLowerCase();
+            const issue = issueOfAgentBranch(data.head.ref);
+            if (own && issue !== undefined) {
+                branches.add(data.head.ref);
+                links.push({ pr, issue });
+            }
+        }
+        catch (err) {
+            warn(o, lines, `PR #${pr}: ${explain(err)}`);
+        }
+    }
+    if (o.deleteBranch)
+        for (const branch of branches) {
+            try {
+                const outcome = await deleteAgentBranch(o.client, o.repo, branch, o.dryRun);
+                lines.push(`branch ${branch}: ${outcome}`);
+                o.reporter.info(`branch ${branch}: ${outcome}`);
+            }
+            catch (err) {
+                warn(o, lines, `branch ${branch}: ${explain(err)}`);
+            }
+        }
+    if (o.closeLinkedIssue)
+        for (const { pr, issue } of links) {
+            try {
+                const outcome = await closeLinkedIssue(o.client, o.repo, pr, issue, o.dryRun);
+                lines.push(`issue #${issue} (PR #${pr}): ${outcome}`);
+                o.reporter.info(`issue #${issue} (PR #${pr}): ${outcome}`);
+            }
+            catch (err) {
+                warn(o, lines, `issue #${issue}: ${explain(err)}`);
+            }
+        }
+    return lines;
+}
+function warn(o, lines, message) {
+    lines.push(`${message} (not done)`);
+    o.reporter.warning(message);
+}
+function explain(err) {
+    const e = statusOf(err) !== undefined ? explainGitHubError(err, 'GitHub') : err;
+    return e?.message ?? String(e);
+}
+//# sourceMappingURL=cleanup-github.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
+
 
 
 

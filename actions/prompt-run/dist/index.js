@@ -15728,7 +15728,7 @@ const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(8947)
 const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(3959)
 const util = __nccwpck_require__(9500)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(2744)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(363)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -15949,7 +15949,7 @@ const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(3959)
 const util = __nccwpck_require__(9500)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(2744)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(363)
 const { AsyncResource } = __nccwpck_require__(6698)
 const { addSignal, removeSignal } = __nccwpck_require__(2730)
 
@@ -16688,7 +16688,7 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 2744:
+/***/ 363:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
@@ -43198,7 +43198,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(363);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9845);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -43207,7 +43207,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 363:
+/***/ 9845:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67250,7 +67250,9 @@ class runner_ChildProcessRunner {
                 ? setTimeout(() => {
                     timedOut = true;
                     stop();
-                }, options.timeoutMs)
+                }, 
+                // Node fires a longer timer at once (2^31-1 ms is about 24.8 days).
+                Math.min(options.timeoutMs, 2_147_483_647))
                 : undefined;
             const onAbort = () => {
                 aborted = true;
@@ -72892,6 +72894,8 @@ async function archive_packSources(runner, o) {
 
 /** Directory of the agent runner's files inside the workspace (events, prompt, Codex home); ignored by git. */
 const AGENT_RUN_DIR = '.codex-k8s';
+/** Local settings of the checkout carried into the workspace's git. */
+const CARRIED_CONFIG = '^(filter\\..*|lfs\\..*|core\\.(autocrlf|eol|safecrlf|symlinks|ignorecase|precomposeunicode))$';
 /**
  * Builds the snapshot, or returns undefined when `source` is not the top of a git work tree with a commit (a plain
  * directory is synced without git, as before). A checkout whose objects cannot be read (a partial clone missing
@@ -72956,8 +72960,21 @@ async function git_snapshot_snapshotGit(runner, o) {
             });
         await writeFile(join(gitDir, 'HEAD'), `${commit}\n`);
         await writeFile(join(gitDir, 'shallow'), `${commit}\n`);
+        // The checkout's settings that change how files are read and written (line endings, clean/smudge filters such
+        // as Git LFS's), so the pod's git sees the files as the runner's does.
+        const carried = (await runner.run(git, ['config', '--local', '-z', '--get-regexp', CARRIED_CONFIG], base).catch(() => undefined))?.stdout;
+        const settings = (carried ?? '')
+            .split('\0')
+            .filter(Boolean)
+            .map((e) => {
+            const nl = e.indexOf('\n');
+            return nl < 0 ? [e, 'true'] : [e.slice(0, nl), e.slice(nl + 1)];
+        });
         await writeFile(join(gitDir, 'config'), '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n');
-        await writeFile(join(gitDir, 'info/exclude'), `/${AGENT_RUN_DIR}/\n`);
+        for (const [key, value] of settings)
+            await run(['config', '--file', join(gitDir, 'config'), '--add', key, value]);
+        // Unanchored: the agent's working directory may be below the repository's top.
+        await writeFile(join(gitDir, 'info/exclude'), `${AGENT_RUN_DIR}/\n`);
         const entries = [];
         let files = 0;
         const walk = async (rel) => {
@@ -75898,6 +75915,11 @@ class CodexEventReader {
             }
             case 'error': {
                 const message = messageOf(ev) || 'error';
+                // Codex retrying a dropped model stream is progress, not an error of the run.
+                if (/^Reconnecting\b/i.test(message)) {
+                    this.sink.debug(`agent: ${one(message)}`);
+                    return;
+                }
                 r.errors.push(message);
                 this.sink.warning(`agent: ${one(message)}`);
                 return;
@@ -75978,34 +76000,75 @@ function messageOf(v) {
  * arrives as a positional argument and is expanded only inside double quotes; the scripts are constants, nothing
  * user-controlled is ever added to their text. The prompt and the config travel on stdin.
  *
- * Layout under `<workdir>/.codex-k8s` (ignored by the workspace's git):
- *   codex-home/config.toml   CODEX_HOME: the generated config; Codex keeps its sessions here, so `resume` works
- *                            across pod restarts
- *   runs/<id>/               prompt.md, events.jsonl (codex --json), stderr.log, pid, host, deadline,
- *                            exit (written last), killed (why it was stopped, when it was)
- *   current                  the id of the latest run
- *   start.lock/              held while a run is being started, so two starts cannot both start an agent
+ * Where things live:
+ *   <state>/runs/<id>/   the run's control files, outside the work tree so that nothing the agent does to its
+ *                        repository (`git clean -fdx`, `git stash --all`) can lose them: prompt.md, events.jsonl,
+ *                        stderr.log, pid, start (the pid's start time: a pid alone may be reused), host, deadline,
+ *                        kind (what the run is for), baseline (the work tree's state before the run, as a git
+ *                        tree), killed (why it was stopped), exit (written last).
+ *                        <state> is `$TMPDIR/codex-k8s` (default /tmp): the container's own, gone with it, as are
+ *                        the processes the files describe.
+ *   <state>/current      the id of the latest run; <state>/start.lock/ is held while a run starts
+ *   <workdir>/.codex-k8s/codex-home/   CODEX_HOME: the generated config.toml and Codex's sessions (so `resume`
+ *                        works across pod restarts), in the workspace volume
+ *   <workdir>/.codex-k8s/runs/<id>/    a live copy of the events and the prompt, for people looking at the slot
+ * `.codex-k8s` is ignored by the workspace's git.
  *
  * The agent runs as the leader of its own session (`setsid`), detached from the exec that started it: a dropped
- * exec connection, an API-server restart or a runner that goes away does not touch it. A watchdog in the same
- * session ends it at the deadline.
+ * exec connection, an API-server restart or a runner that goes away does not touch it. Every process it starts
+ * carries CODEX_K8S_RUN=<id> in its environment, which survives double forks and new sessions; stopping a run kills
+ * its process tree, its session and every process with that mark. A watchdog in a session of its own ends the run
+ * at the deadline.
  */
 /** Exit code recorded when the deadline stopped the agent (as `timeout` reports it). */
 const DEADLINE_EXIT = 124;
 /** Exit code recorded when the run was stopped from outside (cancelled). */
 const STOPPED_EXIT = 130;
+/** The state directory, from the container's TMPDIR (shell text shared by the scripts). */
+const scripts_STATE = '${TMPDIR:-/tmp}/codex-k8s';
+/** `proc_start <pid>`: the process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+const PROC_START = `proc_start() {
+  { sed 's/^.*) //' "/proc/$1/stat" | cut -d ' ' -f 20; } 2>/dev/null
+}`;
 /**
- * `sh -c KILL_TREE codex-k8s-stop <root> [<keep>...]`: kills the process `<root>`, every descendant and every
- * process of its session, in rounds until none is left (a process forking between two rounds is caught by the
- * next). `<keep>` and the script itself are spared. Codex starts tool commands in sessions of their own, so the
- * tree is followed through parent ids, not only the process group.
+ * `work_tree <dir>`: the work tree of the repository holding <dir>, as git sees it (everything it does not ignore,
+ * the runner's `.codex-k8s` directories left out), written as a tree object with a throw-away index: the agent's own
+ * staging is left alone.
+ */
+const WORK_TREE = `work_tree() (
+  cd -- "$1" || exit 1
+  cd -- "$(git rev-parse --show-toplevel)" || exit 1
+  index=$(mktemp) || exit 1
+  trap 'rm -f -- "$index"' EXIT
+  export GIT_INDEX_FILE="$index"
+  git read-tree HEAD || exit 1
+  git add -A -- . || exit 1
+  git rm -r -q --cached --ignore-unmatch -- ':(glob)**/.codex-k8s/**' > /dev/null || exit 1
+  git write-tree
+)`;
+/**
+ * `sh -c KILL_TREE codex-k8s-stop <root> <run-id> [<keep>...]`: kills the process `<root>`, its descendants, its
+ * session and every process whose environment holds CODEX_K8S_RUN=<run-id>, in rounds until none is left (a
+ * process forking between two rounds is caught by the next). `<keep>`, this script and what it runs are spared;
+ * PID 1 and processes without a parent in the container are never touched, and a root that is not a process id
+ * above 1 is refused.
  */
 const KILL_TREE_SCRIPT = `root=$1
-shift
+mark=$2
+shift 2
+case $root in ''|*[!0-9]*|0|1) echo "codex-k8s: refusing to stop process \\"$root\\"" >&2; exit 2 ;; esac
+case $mark in ''|*[!A-Za-z0-9._-]*) echo "codex-k8s: refusing run mark \\"$mark\\"" >&2; exit 2 ;; esac
 keep=" $$ $* "
 round=0
 while [ "$round" -lt 10 ]; do
-  pids=$(for f in /proc/[0-9]*/stat; do { read -r l < "$f"; } 2>/dev/null && printf '%s\\n' "$l"; done | awk -v root="$root" -v self="$$" '
+  marked=
+  for f in /proc/[0-9]*/environ; do
+    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$mark"; } 2>/dev/null; then
+      p=\${f#/proc/}
+      marked="$marked \${p%/environ}"
+    fi
+  done
+  pids=$(for f in /proc/[0-9]*/stat; do { read -r l < "$f"; } 2>/dev/null && printf '%s\\n' "$l"; done | awk -v root="$root" -v self="$$" -v marked="$marked" '
     {
       i = length($0)
       while (i > 1 && substr($0, i, 2) != ") ") i--
@@ -76021,12 +76084,15 @@ while [ "$round" -lt 10 ]; do
         for (p in parent) if (!(p in mine) && (parent[p] in mine)) { mine[p] = 1; more = 1 }
       } while (more)
       want[root] = 1
+      n = split(marked, m, " ")
+      for (k = 1; k <= n; k++) want[m[k]] = 1
       do {
         more = 0
         for (p in parent) if (!(p in want) && ((parent[p] in want) || sess[p] == root)) { want[p] = 1; more = 1 }
       } while (more)
-      # A zombie has ended already; it only waits for its parent to read its status.
-      for (p in want) if ((p in parent) && !zombie[p] && !(p in mine)) print p
+      # A zombie has ended already; PID 1 and processes without a parent here are the container itself.
+      for (p in want)
+        if ((p in parent) && !zombie[p] && !(p in mine) && p != 1 && parent[p] != 0) print p
     }')
   list=
   for p in $pids; do
@@ -76041,99 +76107,121 @@ echo "codex-k8s: processes still running after 10 rounds:$list" >&2
 exit 1
 `;
 /**
- * `sh -c WATCHDOG codex-k8s-watchdog <run> <seconds> <agent-pid> <kill-tree-script>`: at the deadline, records
- * why and ends the agent's whole tree, then records the exit.
+ * `sh -c WATCHDOG codex-k8s-watchdog <run> <deadline-epoch> <agent-pid> <run-id> <kill-tree>`: at the deadline,
+ * records why and ends the run, then records the exit. It checks the clock, not a single sleep: an agent that
+ * kills stray `sleep` processes does not set it off.
  */
 const WATCHDOG_SCRIPT = `run=$1
-sleep "$2"
+while [ "$(date +%s)" -lt "$2" ]; do
+  if [ -f "$run/exit" ]; then exit 0; fi
+  sleep 2 || :
+done
 if [ -f "$run/exit" ]; then exit 0; fi
 echo deadline > "$run/killed"
-sh -c "$4" codex-k8s-stop "$3" "$$"
+sh -c "$5" codex-k8s-stop "$3" "$4" "$$"
 echo ${DEADLINE_EXIT} > "$run/exit.tmp"
 mv -f -- "$run/exit.tmp" "$run/exit"
 `;
 /**
- * `sh -c AGENT codex-k8s-agent <run> <codex-home> <seconds> <resume-session> <codex> <watchdog> <kill-tree>`:
- * the session leader. Runs `codex exec --json` with the prompt on stdin (no argument-size limit, nothing in argv),
- * its events into the run's file; afterwards ends whatever the agent left running in its session, then records
- * the exit code. The model key comes from the pod's own environment.
+ * `sh -c AGENT codex-k8s-agent <run> <codex-home> <deadline-epoch> <resume> <codex> <watchdog> <kill-tree> <run-id>
+ * <workspace-copy>`: the session leader. Runs `codex exec --json` with the prompt on stdin (no argument-size limit,
+ * nothing in argv), its events into the run's file (and a copy in the workspace); afterwards ends whatever the agent
+ * left running, then records the exit code. The model key comes from the pod's own environment.
  */
 const AGENT_SCRIPT = `run=$1
 export CODEX_HOME="$2"
-sh -c "$6" codex-k8s-watchdog "$run" "$3" "$$" "$7" &
+export CODEX_K8S_RUN="$8"
+setsid sh -c "$6" codex-k8s-watchdog "$run" "$3" "$$" "$8" "$7" < /dev/null > /dev/null 2>&1 &
 dog=$!
+mkdir -p -- "$9" 2> /dev/null || :
+cp -- "$run/prompt.md" "$9/prompt.md" 2> /dev/null || :
 if [ -n "$4" ]; then
-  "$5" exec resume --json --skip-git-repo-check "$4" - < "$run/prompt.md" > "$run/events.jsonl" 2> "$run/stderr.log"
+  "$5" exec resume --json --skip-git-repo-check "$4" - < "$run/prompt.md" 2> "$run/stderr.log"
 else
-  "$5" exec --json --skip-git-repo-check - < "$run/prompt.md" > "$run/events.jsonl" 2> "$run/stderr.log"
-fi
+  "$5" exec --json --skip-git-repo-check - < "$run/prompt.md" 2> "$run/stderr.log"
+fi > "$run/events.jsonl"
 code=$?
+cp -- "$run/events.jsonl" "$9/events.jsonl" 2> /dev/null || :
 if [ -f "$run/killed" ]; then exit 0; fi
 kill "$dog" 2>/dev/null
-sh -c "$7" codex-k8s-stop "$$" "$$"
+sh -c "$7" codex-k8s-stop "$$" "$8" "$$"
 echo "$code" > "$run/exit.tmp"
 mv -f -- "$run/exit.tmp" "$run/exit"
 `;
 /**
- * `sh -c START sh <base> <id> <seconds> <resume-session> <codex> <workdir> <agent> <watchdog> <kill-tree>`; stdin:
- * the config's byte count on one line, the config, then the prompt.
+ * `sh -c START sh <workdir> <id> <seconds> <resume> <codex> <kind> <agent> <watchdog> <kill-tree>`; stdin: the
+ * config's byte count on one line, the config, then the prompt.
  *
- * Prints `attach <id> <deadline>` when an agent of an earlier start still runs in this pod (the input is not
- * used), else `started <id> <deadline>` (deadline in epoch seconds, by the pod's clock).
+ * Prints `attach <id> <seconds-left> <kind>` when an agent of an earlier start still runs in this container (the
+ * input is not used), else `started <id> <seconds> <kind>`. The baseline of what the agent will change (the work
+ * tree as a git tree, `-` without git) is taken before the agent starts.
  */
 const START_SCRIPT = `set -eu
-base=$1
+workdir=$1
 id=$2
 seconds=$3
+state=${scripts_STATE}
 host=\${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}
+${PROC_START}
+${WORK_TREE}
 alive() {
   [ -f "$1/pid" ] && [ ! -f "$1/exit" ] && [ "$(cat -- "$1/host" 2>/dev/null)" = "$host" ] &&
-    kill -0 "$(cat -- "$1/pid")" 2>/dev/null
+    [ "$(proc_start "$(cat -- "$1/pid")")" = "$(cat -- "$1/start" 2>/dev/null)" ]
 }
-mkdir -p -- "$base/runs" "$base/codex-home"
-lock=$base/start.lock
-tries=0
+mkdir -p -- "$state/runs" "$workdir/.codex-k8s/codex-home"
+lock=$state/start.lock
+waited=0
 until mkdir -- "$lock" 2>/dev/null; do
-  tries=$((tries + 1))
-  # A start killed while it held the lock: no start takes 30 seconds.
-  if [ "$tries" -gt 30 ]; then rm -rf -- "$lock"; tries=0; continue; fi
+  # A start killed while it held the lock: no start takes a minute.
+  if [ -n "$(find "$lock" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then rm -rf -- "$lock"; continue; fi
+  waited=$((waited + 1))
+  if [ "$waited" -gt 90 ]; then echo "codex-k8s: $lock is held by another start" >&2; exit 1; fi
   sleep 1
 done
 trap 'rm -rf -- "$lock"' EXIT
-if [ -f "$base/current" ]; then
-  cur=$(cat -- "$base/current")
-  if alive "$base/runs/$cur"; then
+if [ -f "$state/current" ]; then
+  cur=$(cat -- "$state/current")
+  if alive "$state/runs/$cur"; then
     cat > /dev/null
-    echo "attach $cur $(cat -- "$base/runs/$cur/deadline")"
+    left=$(( $(cat -- "$state/runs/$cur/deadline") - $(date +%s) ))
+    echo "attach $cur $left $(cat -- "$state/runs/$cur/kind" 2>/dev/null || echo -)"
     exit 0
   fi
 fi
-run=$base/runs/$id
+run=$state/runs/$id
 mkdir -p -- "$run"
 IFS= read -r n
-dd bs=1 count="$n" of="$base/codex-home/config.toml.tmp" 2>/dev/null
-mv -f -- "$base/codex-home/config.toml.tmp" "$base/codex-home/config.toml"
+dd bs=1 count="$n" of="$workdir/.codex-k8s/codex-home/config.toml.tmp" 2>/dev/null
+mv -f -- "$workdir/.codex-k8s/codex-home/config.toml.tmp" "$workdir/.codex-k8s/codex-home/config.toml"
 cat > "$run/prompt.md"
 printf '%s\\n' "$host" > "$run/host"
+printf '%s\\n' "$6" > "$run/kind"
 deadline=$(( $(date +%s) + seconds ))
 echo "$deadline" > "$run/deadline"
+cd -- "$workdir"
+baseline=$(work_tree "$workdir" 2>/dev/null) || baseline=-
+if [ -z "$baseline" ]; then baseline=-; fi
+echo "$baseline" > "$run/baseline"
 : > "$run/events.jsonl"
-cd -- "$6"
-setsid sh -c "$7" codex-k8s-agent "$run" "$base/codex-home" "$seconds" "$4" "$5" "$8" "$9" < /dev/null > "$run/agent.log" 2>&1 &
-echo "$!" > "$run/pid"
-printf '%s\\n' "$id" > "$base/current.tmp"
-mv -f -- "$base/current.tmp" "$base/current"
-echo "started $id $deadline"
+setsid sh -c "$7" codex-k8s-agent "$run" "$workdir/.codex-k8s/codex-home" "$deadline" "$4" "$5" "$8" "$9" "$id" "$workdir/.codex-k8s/runs/$id" < /dev/null > "$run/agent.log" 2>&1 &
+pid=$!
+echo "$pid" > "$run/pid"
+proc_start "$pid" > "$run/start"
+printf '%s\\n' "$id" > "$state/current.tmp"
+mv -f -- "$state/current.tmp" "$state/current"
+echo "started $id $seconds $6"
 `;
 /**
- * `sh -c FOLLOW sh <run> <offset>`: prints the run's events from byte `<offset>` on as they are written, until the
- * run has an exit; then says so on stderr (`codex-k8s-exit <code> <killed|->`, with the last lines of Codex's
- * stderr when it failed). An agent that is gone without an exit (the pod restarted) ends it with `codex-k8s-gone`.
+ * `sh -c FOLLOW sh <run-id> <offset>`: prints the run's events from byte `<offset>` on as they are written, until the
+ * run has an exit; then says so on stderr (`codex-k8s-exit <code> <killed|->`, with the last lines of Codex's stderr
+ * when it failed). A run whose agent is gone without an exit (the container restarted) ends it with `codex-k8s-gone`.
  */
-const FOLLOW_SCRIPT = `run=$1
+const FOLLOW_SCRIPT = `run=${scripts_STATE}/runs/$1
 off=$2
 f=$run/events.jsonl
 host=\${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}
+${PROC_START}
+if [ ! -d "$run" ]; then echo codex-k8s-gone >&2; exit 0; fi
 gone=0
 while :; do
   finished=0
@@ -76151,7 +76239,8 @@ while :; do
     fi
     exit 0
   fi
-  if [ "$(cat -- "$run/host" 2>/dev/null)" != "$host" ] || ! kill -0 "$(cat -- "$run/pid")" 2>/dev/null; then
+  if [ "$(cat -- "$run/host" 2>/dev/null)" != "$host" ] ||
+    [ "$(proc_start "$(cat -- "$run/pid" 2>/dev/null)")" != "$(cat -- "$run/start" 2>/dev/null)" ]; then
     gone=$((gone + 1))
     # Being stopped (deadline, cancel) takes a few seconds before the exit is recorded.
     limit=6
@@ -76164,19 +76253,45 @@ while :; do
 done
 `;
 /**
- * `sh -c STOP sh <run> <reason> <exit-code> <kill-tree>`: stops a run from outside (the runner's own deadline
- * check, a cancelled run): records why, ends the agent's whole tree, records the exit. Nothing if it has ended.
+ * `sh -c STOP sh <run-id> <reason> <exit-code> <kill-tree>`: stops a run from outside (the runner's own deadline
+ * check, a cancelled run): records why, ends the agent's processes, records the exit. A run of another container
+ * (its pid means nothing here) or whose process is gone is only marked ended.
  */
-const STOP_SCRIPT = `run=$1
-if [ -f "$run/exit" ]; then exit 0; fi
+const STOP_SCRIPT = `run=${scripts_STATE}/runs/$1
+host=\${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}
+${PROC_START}
+if [ ! -d "$run" ] || [ -f "$run/exit" ]; then exit 0; fi
 echo "$2" > "$run/killed"
 pid=$(cat -- "$run/pid" 2>/dev/null || true)
-if [ -n "$pid" ]; then sh -c "$4" codex-k8s-stop "$pid" "$$"; fi
+if [ "$(cat -- "$run/host" 2>/dev/null)" = "$host" ] && [ -n "$pid" ] &&
+  [ "$(proc_start "$pid")" = "$(cat -- "$run/start" 2>/dev/null)" ]; then
+  sh -c "$4" codex-k8s-stop "$pid" "$1" "$$"
+else
+  # The agent is gone; its marked processes may not be.
+  for f in /proc/[0-9]*/environ; do
+    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$1"; } 2>/dev/null; then
+      p=\${f#/proc/}
+      kill -KILL "\${p%/environ}" 2>/dev/null || :
+    fi
+  done
+fi
 echo "$3" > "$run/exit.tmp"
 mv -f -- "$run/exit.tmp" "$run/exit"
 `;
-/** `sh -c CHANGES sh <workdir>`: what git says the agent changed (porcelain v1, NUL-separated). */
-const CHANGES_SCRIPT = `cd -- "$1" && git status --porcelain=v1 -z --untracked-files=all`;
+/**
+ * `sh -c CHANGES sh <workdir> <run-id>`: the paths the run changed (NUL-separated, from the repository's top): between
+ * the work tree before the run (its baseline) and now; without a baseline, between HEAD and now.
+ */
+const CHANGES_SCRIPT = `${WORK_TREE}
+now=$(work_tree "$1") || exit 1
+base=$(cat -- "${scripts_STATE}/runs/$2/baseline" 2>/dev/null || echo -)
+cd -- "$1" || exit 1
+if [ "$base" != - ] && git cat-file -e "$base^{tree}" 2>/dev/null; then
+  git diff-tree -r -z --no-renames --name-only "$base" "$now"
+else
+  git diff-tree -r -z --no-renames --name-only HEAD "$now"
+fi
+`;
 //# sourceMappingURL=scripts.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/agent-run/run-agent.js
 /*
@@ -76217,37 +76332,58 @@ async function runAgentInPod(kubectl, o) {
         signal: o.signal,
     };
     let pod = await agent_pod_findAgentPod(kubectl, query);
-    const base = external_node_path_namespaceObject.posix.join(pod.workdir, run_agent_RUN_DIR);
     const exec = (p) => ['exec', '-i', '-n', o.namespace, p.name, '-c', p.container, '--'];
+    const kind = o.kind ?? '-';
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(kind))
+        throw new errors_UserError(`kind ${JSON.stringify(kind)}`);
+    const stop = async (runId, reason, code) => {
+        const r = await kubectl.exec([...exec(pod), 'sh', '-c', STOP_SCRIPT, 'sh', runId, reason, String(code), KILL_TREE_SCRIPT], { timeoutMs: 60_000 });
+        if (r.code !== 0)
+            o.sink.warning(`stopping the agent in ${pod.name} failed: ${r.stderr.trim()}`);
+    };
     // Start, or attach to the agent an earlier start left running.
     const configBytes = Buffer.byteLength(o.config, 'utf8');
-    const startOut = await kubectl.run([
-        ...exec(pod),
-        'sh',
-        '-c',
-        START_SCRIPT,
-        'sh',
-        base,
-        o.runId,
-        String(seconds),
-        o.resumeSession ?? '',
-        o.codexBinary ?? 'codex',
-        pod.workdir,
-        AGENT_SCRIPT,
-        WATCHDOG_SCRIPT,
-        KILL_TREE_SCRIPT,
-    ], { input: `${configBytes}\n${o.config}${o.prompt}`, timeoutMs: 60_000, signal: o.signal });
-    const m = /^(started|attach) (\S+) (\d+)$/m.exec(startOut);
+    let startOut;
+    try {
+        startOut = await kubectl.run([
+            ...exec(pod),
+            'sh',
+            '-c',
+            START_SCRIPT,
+            'sh',
+            pod.workdir,
+            o.runId,
+            String(seconds),
+            o.resumeSession ?? '',
+            o.codexBinary ?? 'codex',
+            kind,
+            AGENT_SCRIPT,
+            WATCHDOG_SCRIPT,
+            KILL_TREE_SCRIPT,
+        ], { input: `${configBytes}\n${o.config}${o.prompt}`, timeoutMs: 120_000, signal: o.signal });
+    }
+    catch (err) {
+        // Cancelled or cut off while starting: the agent may have started all the same.
+        await stop(o.runId, o.signal?.aborted ? 'cancelled' : 'start-failed', STOPPED_EXIT);
+        if (o.signal?.aborted)
+            throw new errors_UserError(`cancelled: the agent in ${o.namespace}/${pod.name} was stopped`);
+        throw err;
+    }
+    const m = /^(started|attach) (\S+) (-?\d+) (\S+)$/m.exec(startOut);
     if (!m)
         throw new errors_UserError(`the agent could not be started in ${o.namespace}/${pod.name}: ${startOut.trim()}`);
     const attached = m[1] === 'attach';
     const runId = m[2];
-    const run = external_node_path_namespaceObject.posix.join(base, 'runs', runId);
+    if (attached && m[4] !== kind)
+        throw new errors_UserError(`another agent run (${m[4]}, run ${runId}) is still running in ${o.namespace}/${pod.name}: this ${kind} run ` +
+            'was not started. Wait for it to finish, or cancel its workflow run');
+    const run = external_node_path_namespaceObject.posix.join(pod.workdir, run_agent_RUN_DIR, 'runs', runId);
     if (attached)
         o.sink.info(`An agent run (${runId}) is still running in ${pod.name}: following it instead of starting another`);
     else
         o.sink.info(`Agent started in ${o.namespace}/${pod.name} (run ${runId}, deadline ${duration_formatDuration(o.timeoutMs)})`);
-    const deadline = attached ? Number(m[3]) * 1000 : started + o.timeoutMs;
+    // The seconds left by the pod's own clock, so a skew between runner and pod does not matter.
+    const deadline = Date.now() + Number(m[3]) * 1000;
     const hardDeadline = deadline + (o.graceMs ?? 60_000);
     const reader = new CodexEventReader(o.sink);
     let offset = 0;
@@ -76258,30 +76394,21 @@ async function runAgentInPod(kubectl, o) {
     let stderrTail = [];
     let stoppedHere = false;
     let delay = o.reconnectDelayMs ?? 1000;
-    const stop = async (reason, code) => {
-        await kubectl
-            .exec([...exec(pod), 'sh', '-c', STOP_SCRIPT, 'sh', run, reason, String(code), KILL_TREE_SCRIPT], {
-            timeoutMs: 60_000,
-        })
-            .then((r) => {
-            if (r.code !== 0)
-                o.sink.warning(`stopping the agent in ${pod.name} failed: ${r.stderr.trim()}`);
-        });
-    };
     while (!exit && !gone) {
         if (o.signal?.aborted) {
-            await stop('cancelled', STOPPED_EXIT);
+            await stop(runId, 'cancelled', STOPPED_EXIT);
             throw new errors_UserError(`cancelled: the agent in ${o.namespace}/${pod.name} was stopped`);
         }
         if (Date.now() >= hardDeadline && !stoppedHere) {
             o.sink.warning(`the agent's deadline passed and the pod did not end the run: stopping it from here`);
-            await stop('deadline', DEADLINE_EXIT);
+            await stop(runId, 'deadline', DEADLINE_EXIT);
             stoppedHere = true;
         }
         const before = offset;
         let stderr = '';
-        const left = stoppedHere ? 60_000 : Math.max(5_000, hardDeadline - Date.now());
-        const res = await kubectl.exec([...exec(pod), 'sh', '-c', FOLLOW_SCRIPT, 'sh', run, String(offset)], {
+        // setTimeout holds at most 2^31-1 ms (24.8 days); a longer wait is followed again when it ends.
+        const left = stoppedHere ? 60_000 : Math.min(MAX_TIMER_MS, Math.max(5_000, hardDeadline - Date.now()));
+        const res = await kubectl.exec([...exec(pod), 'sh', '-c', FOLLOW_SCRIPT, 'sh', runId, String(offset)], {
             timeoutMs: left,
             signal: o.signal,
             onStdoutData: (chunk) => {
@@ -76303,7 +76430,9 @@ async function runAgentInPod(kubectl, o) {
             gone = true;
             break;
         }
-        if (o.signal?.aborted || (res.timedOut && Date.now() >= hardDeadline))
+        if (o.signal?.aborted)
+            continue;
+        if (res.timedOut && !stoppedHere && (Date.now() >= hardDeadline || left === MAX_TIMER_MS))
             continue;
         // The stream dropped: follow again from the last byte received.
         reconnects++;
@@ -76320,11 +76449,11 @@ async function runAgentInPod(kubectl, o) {
     }
     reader.end();
     if (gone)
-        throw new errors_UserError(`the agent process in ${o.namespace}/${pod.name} ended without a result (was the pod restarted or evicted?); ` +
-            `its events are in ${run}/events.jsonl`);
+        throw new errors_UserError(`the agent process of run ${runId} is no longer running in ${o.namespace}/${pod.name} and left no result ` +
+            `(was the pod restarted or evicted?); a copy of its events is in ${run}/events.jsonl`);
     if (exit.killed === 'deadline')
         throw new errors_UserError(`the agent ran past its deadline (timeout ${duration_formatDuration(o.timeoutMs)}, the prompt-run input timeout) and ` +
-            `was stopped; nothing it started is left running in ${o.namespace}/${pod.name}. Raise timeout or narrow the task`);
+            `was stopped with everything it started in ${o.namespace}/${pod.name}. Raise timeout or narrow the task`);
     if (exit.killed === 'cancelled')
         throw new errors_UserError(`the agent run was cancelled`);
     if (exit.code !== 0) {
@@ -76332,14 +76461,14 @@ async function runAgentInPod(kubectl, o) {
         throw new errors_UserError(`codex exec failed with exit code ${exit.code}${why ? `: ${why}` : ''} (in ${o.namespace}/${pod.name}, ` +
             `log ${run}/stderr.log)`);
     }
-    const changes = await kubectl.exec([...exec(pod), 'sh', '-c', CHANGES_SCRIPT, 'sh', pod.workdir], {
-        timeoutMs: 60_000,
+    const changes = await kubectl.exec([...exec(pod), 'sh', '-c', CHANGES_SCRIPT, 'sh', pod.workdir, runId], {
+        timeoutMs: 120_000,
     });
     const gitAvailable = changes.code === 0;
     if (!gitAvailable)
-        o.sink.warning(`git status in ${pod.workdir} failed (${changes.stderr.trim().split('\n').pop()}): the workspace is not a ` +
+        o.sink.warning(`git in ${pod.workdir} failed (${changes.stderr.trim().split('\n').slice(-3).join('; ')}): the workspace is not a ` +
             'git repository, so what the agent changed is unknown');
-    const changedFiles = gitAvailable ? parsePorcelain(changes.stdout) : [];
+    const changedFiles = gitAvailable ? changes.stdout.split('\0').filter(Boolean) : [];
     return {
         ...reader.result,
         pod: pod.name,
@@ -76354,22 +76483,8 @@ async function runAgentInPod(kubectl, o) {
         reconnects,
     };
 }
-/** Paths of `git status --porcelain=v1 -z`; a rename's source entry is skipped, the runner's own directory too. */
-function parsePorcelain(out) {
-    const entries = out.split('\0');
-    const paths = [];
-    for (let i = 0; i < entries.length; i++) {
-        const e = entries[i];
-        if (e.length < 4)
-            continue;
-        if (e[0] === 'R' || e[0] === 'C')
-            i++;
-        const path = e.slice(3);
-        if (path !== `${run_agent_RUN_DIR}/` && !path.startsWith(`${run_agent_RUN_DIR}/`))
-            paths.push(path);
-    }
-    return paths;
-}
+/** The longest timer Node keeps (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 const run_agent_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 //# sourceMappingURL=run-agent.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/agent-run/change.js
@@ -76377,21 +76492,23 @@ const run_agent_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `sh -c CHANGE_SCRIPT sh <workdir> <base|-> [<pathspec>...]`: prints `base <commit>` on the first line, then the
- * base64 of `git diff --binary --full-index -M <base>` over the whole tree (or the pathspecs given), the runner's
- * own directory left out. `-` as base: the commit the last sync brought (`.git/codex-k8s-synced`), else HEAD.
+ * base64 of `git diff --binary --full-index -M <base>` over the whole tree (or the pathspecs given, from the
+ * repository's top), the runner's own directories left out. `-` as base: the commit the last sync brought (`.git/codex-k8s-synced`), else HEAD.
  */
 const CHANGE_SCRIPT = (/* unused pure expression or super */ null && (`set -eu
 cd -- "$1"
+cd -- "$(git rev-parse --show-toplevel)"
 base=$2
 shift 2
 if [ "$base" = - ]; then base=$(cat .git/codex-k8s-synced 2>/dev/null || git rev-parse HEAD); fi
 git rev-parse --verify --quiet "$base^{commit}" > /dev/null || { echo "unknown base commit $base" >&2; exit 3; }
+if [ "$#" -eq 0 ]; then set -- .; fi
 index=$(mktemp)
 trap 'rm -f -- "$index"' EXIT
 export GIT_INDEX_FILE="$index"
 git read-tree "$base"
-if [ "$#" -gt 0 ]; then git add -A -- "$@"; else git add -A -- .; fi
-git rm -r -q --cached --ignore-unmatch -- '${RUN_DIR}' > /dev/null
+git add -A -- "$@"
+git rm -r -q --cached --ignore-unmatch -- ':(glob)**/${RUN_DIR}/**' > /dev/null
 echo "base $base"
 git diff --cached --binary --full-index -M "$base" | base64
 `));
@@ -81810,7 +81927,7 @@ function client_createGitHubClient(options) {
     }, retry, throttling);
 }
 /** HTTP status of an Octokit RequestError, if it is one. */
-function statusOf(err) {
+function client_statusOf(err) {
     const s = err?.status;
     return typeof s === 'number' ? s : undefined;
 }
@@ -81819,7 +81936,7 @@ function statusOf(err) {
  * issue. Anything else is passed on unchanged.
  */
 function client_explainGitHubError(err, what) {
-    const status = statusOf(err);
+    const status = client_statusOf(err);
     const detail = err?.message ?? String(err);
     if (status === 401)
         return new errors_UserError(`${what}: GitHub rejected the token (401 ${detail}); check that github-token is set to a valid, unexpired token`, undefined, undefined, undefined, { cause: err });
@@ -81887,7 +82004,7 @@ class ActorPolicy {
         }
         catch (err) {
             // Not a collaborator, or a login GitHub does not know: no access.
-            if (statusOf(err) === 404)
+            if (client_statusOf(err) === 404)
                 return false;
             throw client_explainGitHubError(err, `checking the permission of ${username}`);
         }
@@ -82405,7 +82522,66 @@ async function plan_root_resolvePlanRoot(client, repo, focus) {
     throw new UserError(`plan root of #${focus}: more than ${MAX_DEPTH} AI-PLAN-PARENT steps without an issue labelled ${PLAN_LABEL}; label the root plan issue`);
 }
 //# sourceMappingURL=plan-root.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/github/branches.js
+/*
+ * What cleanup may do on GitHub after a slot is released: delete the agent's branch and close the issue a merged PR
+ * implemented. Both only ever touch what the agent made: a branch named `codex/issue-<n>` (or the predecessor's
+ * `codex/ai-repair-<n>`) that is neither the default branch nor protected, and the issue of that branch's PR.
+ */
+
+const AGENT_BRANCH = /^codex\/(issue|ai-repair)-([1-9][0-9]*)$/;
+/** The issue number an agent branch is for, or undefined for any other branch. */
+function branches_issueOfAgentBranch(branch) {
+    const m = AGENT_BRANCH.exec(branch);
+    return m ? Number(m[2]) : undefined;
+}
+async function branches_deleteAgentBranch(client, repo, branch, dryRun = false) {
+    if (branches_issueOfAgentBranch(branch) === undefined)
+        return `refused: ${branch} is not an agent branch (codex/issue-<n>)`;
+    const { data: meta } = await client.rest.repos.get({ ...repo });
+    if (branch === meta.default_branch)
+        return `refused: ${branch} is the default branch`;
+    let protectedBranch;
+    try {
+        protectedBranch = (await client.rest.repos.getBranch({ ...repo, branch })).data.protected;
+    }
+    catch (err) {
+        if (statusOf(err) === 404)
+            return 'absent';
+        throw err;
+    }
+    if (protectedBranch)
+        return `refused: ${branch} is protected`;
+    if (dryRun)
+        return 'would delete';
+    try {
+        await client.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
+    }
+    catch (err) {
+        if (statusOf(err) === 422 || statusOf(err) === 404)
+            return 'absent';
+        throw err;
+    }
+    return 'deleted';
+}
+/** Closes `issue` as completed when pull request `pr` was merged; an unmerged PR leaves it open. */
+async function branches_closeLinkedIssue(client, repo, pr, issue, dryRun = false) {
+    const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: pr });
+    if (!pull.merged)
+        return `left open: PR #${pr} was closed without being merged`;
+    const { data: current } = await client.rest.issues.get({ ...repo, issue_number: issue });
+    if (current.pull_request)
+        return `left open: #${issue} is a pull request, not an issue`;
+    if (current.state === 'closed')
+        return 'already closed';
+    if (dryRun)
+        return 'would close';
+    await client.rest.issues.update({ ...repo, issue_number: issue, state: 'closed', state_reason: 'completed' });
+    return 'closed';
+}
+//# sourceMappingURL=branches.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/github/index.js
+
 
 
 
@@ -82901,6 +83077,7 @@ async function promptRun(o) {
             ...(o.resume ? { resumeSession: '--last' } : {}),
             codexBinary: o.codexBinary,
             runId: runIdOf(),
+            kind: prepared.kind,
             sink,
             signal: o.signal,
         });
@@ -82929,7 +83106,9 @@ async function slotOfRun(o) {
         return o.load;
     const kubectl = o.client ?? (o.client = await kubectl_setup_kubectlFor(base, o.kubectl));
     const query = { env: base.env, issue: o.issue || undefined, pr: o.pr || undefined };
-    const [record] = o.issue || o.pr ? await slot_store_slotStoreFor(base, kubectl, o.reporter).find(query) : [];
+    // A claim still pending belongs to a run that may yet lose it: a reported record comes first.
+    const records = o.issue || o.pr ? await slot_store_slotStoreFor(base, kubectl, o.reporter).find(query) : [];
+    const [record] = [...records.filter((r) => !r.pending), ...records.filter((r) => r.pending)];
     if (!record)
         throw new errors_UserError(`env ${base.env} has a namespace per slot, and no slot is held for ${o.pr ? `PR #${o.pr}` : o.issue ? `issue #${o.issue}` : 'this run'}: ` +
             'pass slot (the ensure-slot or ensure-ready output), or run ensure-ready first');
@@ -83337,7 +83516,68 @@ async function checkWorkflowChanges(files, o) {
             'workflow files out with include');
 }
 //# sourceMappingURL=review-apply.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/operations/cleanup-github.js
+/*
+ * cleanup's GitHub side (delete-branch, close-linked-issue), after the slots are released. Each step is reported;
+ * a GitHub failure is a warning, never a reason to call the slots' teardown failed.
+ */
+
+/** Lines for the summary, one per branch or issue looked at. */
+async function cleanupOnGitHub(o) {
+    const lines = [];
+    if (!o.deleteBranch && !o.closeLinkedIssue)
+        return lines;
+    const branches = new Set(o.issues.filter((n) => n > 0).map((n) => `codex/issue-${n}`));
+    const links = [];
+    for (const pr of new Set(o.prs.filter((n) => n > 0))) {
+        try {
+            const { data } = await o.client.rest.pulls.get({ ...o.repo, pull_number: pr });
+            const own = data.head.repo?.full_name?.toLowerCase() === `${o.repo.owner}/${o.repo.repo}`.toLowerCase();
+            const issue = issueOfAgentBranch(data.head.ref);
+            if (own && issue !== undefined) {
+                branches.add(data.head.ref);
+                links.push({ pr, issue });
+            }
+        }
+        catch (err) {
+            warn(o, lines, `PR #${pr}: ${explain(err)}`);
+        }
+    }
+    if (o.deleteBranch)
+        for (const branch of branches) {
+            try {
+                const outcome = await deleteAgentBranch(o.client, o.repo, branch, o.dryRun);
+                lines.push(`branch ${branch}: ${outcome}`);
+                o.reporter.info(`branch ${branch}: ${outcome}`);
+            }
+            catch (err) {
+                warn(o, lines, `branch ${branch}: ${explain(err)}`);
+            }
+        }
+    if (o.closeLinkedIssue)
+        for (const { pr, issue } of links) {
+            try {
+                const outcome = await closeLinkedIssue(o.client, o.repo, pr, issue, o.dryRun);
+                lines.push(`issue #${issue} (PR #${pr}): ${outcome}`);
+                o.reporter.info(`issue #${issue} (PR #${pr}): ${outcome}`);
+            }
+            catch (err) {
+                warn(o, lines, `issue #${issue}: ${explain(err)}`);
+            }
+        }
+    return lines;
+}
+function warn(o, lines, message) {
+    lines.push(`${message} (not done)`);
+    o.reporter.warning(message);
+}
+function explain(err) {
+    const e = statusOf(err) !== undefined ? explainGitHubError(err, 'GitHub') : err;
+    return e?.message ?? String(e);
+}
+//# sourceMappingURL=cleanup-github.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
+
 
 
 
@@ -83782,7 +84022,8 @@ function writeSummary(reporter, r) {
     const minutes = Math.floor(r.durationMs / 60_000);
     const seconds = Math.round((r.durationMs % 60_000) / 1000);
     const message = r.finalMessage.length > MAX_MESSAGE ? `${r.finalMessage.slice(0, MAX_MESSAGE)}\n…` : r.finalMessage;
-    const files = r.changedFiles.slice(0, 50).map((f) => `\`${f.replace(/`/g, "'")}\``);
+    // File names are the agent's: nothing in them may break the table or the markup.
+    const files = r.changedFiles.slice(0, 50).map((f) => `\`${f.replace(/[`|\r\n]/g, '?')}\``);
     reporter.summary([
         `### codex-k8s agent in \`${r.namespace}\``,
         '',

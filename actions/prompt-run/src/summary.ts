@@ -7,7 +7,8 @@ export function writeSummary(reporter: Reporter, r: PromptRunResult): void {
   const minutes = Math.floor(r.durationMs / 60_000);
   const seconds = Math.round((r.durationMs % 60_000) / 1000);
   const message = r.finalMessage.length > MAX_MESSAGE ? `${r.finalMessage.slice(0, MAX_MESSAGE)}\n…` : r.finalMessage;
-  const files = r.changedFiles.slice(0, 50).map((f) => `\`${f.replace(/`/g, "'")}\``);
+  // File names are the agent's: nothing in them may break the table or the markup.
+  const files = r.changedFiles.slice(0, 50).map((f) => `\`${f.replace(/[`|\r\n]/g, '?')}\``);
   reporter.summary(
     [
       `### codex-k8s agent in \`${r.namespace}\``,

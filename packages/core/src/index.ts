@@ -17,3 +17,4 @@ export * from './operations/prompt-run.js';
 export * from './operations/review-apply.js';
 export * as agentRun from './agent-run/index.js';
 export * from './workspace/index.js';
+export * from './operations/cleanup-github.js';

@@ -95,6 +95,18 @@ export async function run(argv: string[]): Promise<number> {
       if (!held) throw new UserError(`slots link: no slot of env ${stack.env} is held for issue #${issue}`);
       slot = held.slot;
     }
+    // One slot per issue and per PR: linking one another slot holds would make both hold it.
+    for (const [what, n] of [
+      ['issue', issue],
+      ['pr', pr],
+    ] as const) {
+      if (n === undefined) continue;
+      const other = (await store.find({ env: stack.env, [what]: n })).find((r) => r.slot !== slot);
+      if (other)
+        throw new UserError(
+          `slots link: ${what === 'pr' ? 'PR' : 'issue'} #${n} is already held by slot ${other.slot}; release it first`,
+        );
+    }
     const linked = await store.link(slot, { issue, pr, env: stack.env });
     process.stdout.write(
       `slot ${slot} (${linked.namespace}): issue ${linked.issue ? `#${linked.issue}` : '-'}, pr ${linked.pr ? `#${linked.pr}` : '-'}\n`,

@@ -12,21 +12,23 @@ import { RUN_DIR } from './run-agent.js';
 
 /**
  * `sh -c CHANGE_SCRIPT sh <workdir> <base|-> [<pathspec>...]`: prints `base <commit>` on the first line, then the
- * base64 of `git diff --binary --full-index -M <base>` over the whole tree (or the pathspecs given), the runner's
- * own directory left out. `-` as base: the commit the last sync brought (`.git/codex-k8s-synced`), else HEAD.
+ * base64 of `git diff --binary --full-index -M <base>` over the whole tree (or the pathspecs given, from the
+ * repository's top), the runner's own directories left out. `-` as base: the commit the last sync brought (`.git/codex-k8s-synced`), else HEAD.
  */
 export const CHANGE_SCRIPT = `set -eu
 cd -- "$1"
+cd -- "$(git rev-parse --show-toplevel)"
 base=$2
 shift 2
 if [ "$base" = - ]; then base=$(cat .git/codex-k8s-synced 2>/dev/null || git rev-parse HEAD); fi
 git rev-parse --verify --quiet "$base^{commit}" > /dev/null || { echo "unknown base commit $base" >&2; exit 3; }
+if [ "$#" -eq 0 ]; then set -- .; fi
 index=$(mktemp)
 trap 'rm -f -- "$index"' EXIT
 export GIT_INDEX_FILE="$index"
 git read-tree "$base"
-if [ "$#" -gt 0 ]; then git add -A -- "$@"; else git add -A -- .; fi
-git rm -r -q --cached --ignore-unmatch -- '${RUN_DIR}' > /dev/null
+git add -A -- "$@"
+git rm -r -q --cached --ignore-unmatch -- ':(glob)**/${RUN_DIR}/**' > /dev/null
 echo "base $base"
 git diff --cached --binary --full-index -M "$base" | base64
 `;

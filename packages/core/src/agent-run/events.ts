@@ -106,6 +106,11 @@ export class CodexEventReader {
       }
       case 'error': {
         const message = messageOf(ev) || 'error';
+        // Codex retrying a dropped model stream is progress, not an error of the run.
+        if (/^Reconnecting\b/i.test(message)) {
+          this.sink.debug(`agent: ${one(message)}`);
+          return;
+        }
         r.errors.push(message);
         this.sink.warning(`agent: ${one(message)}`);
         return;

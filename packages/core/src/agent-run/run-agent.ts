@@ -49,6 +49,8 @@ export interface AgentRunOptions {
   codexBinary?: string;
   /** Names this run's directory in the pod. */
   runId: string;
+  /** What the run is for (the prompt kind): a run still going for another kind is not attached to. */
+  kind?: string;
   sink: ProgressSink;
   /** Aborting stops the agent in the pod. */
   signal?: AbortSignal;
@@ -92,40 +94,63 @@ export async function runAgentInPod(kubectl: Kubectl, o: AgentRunOptions): Promi
     signal: o.signal,
   };
   let pod = await findAgentPod(kubectl, query);
-  const base = posix.join(pod.workdir, RUN_DIR);
   const exec = (p: AgentPod) => ['exec', '-i', '-n', o.namespace, p.name, '-c', p.container, '--'];
+  const kind = o.kind ?? '-';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(kind)) throw new UserError(`kind ${JSON.stringify(kind)}`);
+
+  const stop = async (runId: string, reason: string, code: number): Promise<void> => {
+    const r = await kubectl.exec(
+      [...exec(pod), 'sh', '-c', STOP_SCRIPT, 'sh', runId, reason, String(code), KILL_TREE_SCRIPT],
+      { timeoutMs: 60_000 },
+    );
+    if (r.code !== 0) o.sink.warning(`stopping the agent in ${pod.name} failed: ${r.stderr.trim()}`);
+  };
 
   // Start, or attach to the agent an earlier start left running.
   const configBytes = Buffer.byteLength(o.config, 'utf8');
-  const startOut = await kubectl.run(
-    [
-      ...exec(pod),
-      'sh',
-      '-c',
-      START_SCRIPT,
-      'sh',
-      base,
-      o.runId,
-      String(seconds),
-      o.resumeSession ?? '',
-      o.codexBinary ?? 'codex',
-      pod.workdir,
-      AGENT_SCRIPT,
-      WATCHDOG_SCRIPT,
-      KILL_TREE_SCRIPT,
-    ],
-    { input: `${configBytes}\n${o.config}${o.prompt}`, timeoutMs: 60_000, signal: o.signal },
-  );
-  const m = /^(started|attach) (\S+) (\d+)$/m.exec(startOut);
+  let startOut: string;
+  try {
+    startOut = await kubectl.run(
+      [
+        ...exec(pod),
+        'sh',
+        '-c',
+        START_SCRIPT,
+        'sh',
+        pod.workdir,
+        o.runId,
+        String(seconds),
+        o.resumeSession ?? '',
+        o.codexBinary ?? 'codex',
+        kind,
+        AGENT_SCRIPT,
+        WATCHDOG_SCRIPT,
+        KILL_TREE_SCRIPT,
+      ],
+      { input: `${configBytes}\n${o.config}${o.prompt}`, timeoutMs: 120_000, signal: o.signal },
+    );
+  } catch (err) {
+    // Cancelled or cut off while starting: the agent may have started all the same.
+    await stop(o.runId, o.signal?.aborted ? 'cancelled' : 'start-failed', STOPPED_EXIT);
+    if (o.signal?.aborted) throw new UserError(`cancelled: the agent in ${o.namespace}/${pod.name} was stopped`);
+    throw err;
+  }
+  const m = /^(started|attach) (\S+) (-?\d+) (\S+)$/m.exec(startOut);
   if (!m) throw new UserError(`the agent could not be started in ${o.namespace}/${pod.name}: ${startOut.trim()}`);
   const attached = m[1] === 'attach';
   const runId = m[2];
-  const run = posix.join(base, 'runs', runId);
+  if (attached && m[4] !== kind)
+    throw new UserError(
+      `another agent run (${m[4]}, run ${runId}) is still running in ${o.namespace}/${pod.name}: this ${kind} run ` +
+        'was not started. Wait for it to finish, or cancel its workflow run',
+    );
+  const run = posix.join(pod.workdir, RUN_DIR, 'runs', runId);
   if (attached)
     o.sink.info(`An agent run (${runId}) is still running in ${pod.name}: following it instead of starting another`);
   else
     o.sink.info(`Agent started in ${o.namespace}/${pod.name} (run ${runId}, deadline ${formatDuration(o.timeoutMs)})`);
-  const deadline = attached ? Number(m[3]) * 1000 : started + o.timeoutMs;
+  // The seconds left by the pod's own clock, so a skew between runner and pod does not matter.
+  const deadline = Date.now() + Number(m[3]) * 1000;
   const hardDeadline = deadline + (o.graceMs ?? 60_000);
 
   const reader = new CodexEventReader(o.sink);
@@ -138,30 +163,21 @@ export async function runAgentInPod(kubectl: Kubectl, o: AgentRunOptions): Promi
   let stoppedHere = false;
   let delay = o.reconnectDelayMs ?? 1000;
 
-  const stop = async (reason: string, code: number): Promise<void> => {
-    await kubectl
-      .exec([...exec(pod), 'sh', '-c', STOP_SCRIPT, 'sh', run, reason, String(code), KILL_TREE_SCRIPT], {
-        timeoutMs: 60_000,
-      })
-      .then((r) => {
-        if (r.code !== 0) o.sink.warning(`stopping the agent in ${pod.name} failed: ${r.stderr.trim()}`);
-      });
-  };
-
   while (!exit && !gone) {
     if (o.signal?.aborted) {
-      await stop('cancelled', STOPPED_EXIT);
+      await stop(runId, 'cancelled', STOPPED_EXIT);
       throw new UserError(`cancelled: the agent in ${o.namespace}/${pod.name} was stopped`);
     }
     if (Date.now() >= hardDeadline && !stoppedHere) {
       o.sink.warning(`the agent's deadline passed and the pod did not end the run: stopping it from here`);
-      await stop('deadline', DEADLINE_EXIT);
+      await stop(runId, 'deadline', DEADLINE_EXIT);
       stoppedHere = true;
     }
     const before = offset;
     let stderr = '';
-    const left = stoppedHere ? 60_000 : Math.max(5_000, hardDeadline - Date.now());
-    const res = await kubectl.exec([...exec(pod), 'sh', '-c', FOLLOW_SCRIPT, 'sh', run, String(offset)], {
+    // setTimeout holds at most 2^31-1 ms (24.8 days); a longer wait is followed again when it ends.
+    const left = stoppedHere ? 60_000 : Math.min(MAX_TIMER_MS, Math.max(5_000, hardDeadline - Date.now()));
+    const res = await kubectl.exec([...exec(pod), 'sh', '-c', FOLLOW_SCRIPT, 'sh', runId, String(offset)], {
       timeoutMs: left,
       signal: o.signal,
       onStdoutData: (chunk) => {
@@ -183,7 +199,8 @@ export async function runAgentInPod(kubectl: Kubectl, o: AgentRunOptions): Promi
       gone = true;
       break;
     }
-    if (o.signal?.aborted || (res.timedOut && Date.now() >= hardDeadline)) continue;
+    if (o.signal?.aborted) continue;
+    if (res.timedOut && !stoppedHere && (Date.now() >= hardDeadline || left === MAX_TIMER_MS)) continue;
     // The stream dropped: follow again from the last byte received.
     reconnects++;
     failures = offset > before ? 0 : failures + 1;
@@ -204,13 +221,13 @@ export async function runAgentInPod(kubectl: Kubectl, o: AgentRunOptions): Promi
 
   if (gone)
     throw new UserError(
-      `the agent process in ${o.namespace}/${pod.name} ended without a result (was the pod restarted or evicted?); ` +
-        `its events are in ${run}/events.jsonl`,
+      `the agent process of run ${runId} is no longer running in ${o.namespace}/${pod.name} and left no result ` +
+        `(was the pod restarted or evicted?); a copy of its events is in ${run}/events.jsonl`,
     );
   if (exit!.killed === 'deadline')
     throw new UserError(
       `the agent ran past its deadline (timeout ${formatDuration(o.timeoutMs)}, the prompt-run input timeout) and ` +
-        `was stopped; nothing it started is left running in ${o.namespace}/${pod.name}. Raise timeout or narrow the task`,
+        `was stopped with everything it started in ${o.namespace}/${pod.name}. Raise timeout or narrow the task`,
     );
   if (exit!.killed === 'cancelled') throw new UserError(`the agent run was cancelled`);
   if (exit!.code !== 0) {
@@ -221,16 +238,16 @@ export async function runAgentInPod(kubectl: Kubectl, o: AgentRunOptions): Promi
     );
   }
 
-  const changes = await kubectl.exec([...exec(pod), 'sh', '-c', CHANGES_SCRIPT, 'sh', pod.workdir], {
-    timeoutMs: 60_000,
+  const changes = await kubectl.exec([...exec(pod), 'sh', '-c', CHANGES_SCRIPT, 'sh', pod.workdir, runId], {
+    timeoutMs: 120_000,
   });
   const gitAvailable = changes.code === 0;
   if (!gitAvailable)
     o.sink.warning(
-      `git status in ${pod.workdir} failed (${changes.stderr.trim().split('\n').pop()}): the workspace is not a ` +
+      `git in ${pod.workdir} failed (${changes.stderr.trim().split('\n').slice(-3).join('; ')}): the workspace is not a ` +
         'git repository, so what the agent changed is unknown',
     );
-  const changedFiles = gitAvailable ? parsePorcelain(changes.stdout) : [];
+  const changedFiles = gitAvailable ? changes.stdout.split('\0').filter(Boolean) : [];
 
   return {
     ...reader.result,
@@ -247,18 +264,7 @@ export async function runAgentInPod(kubectl: Kubectl, o: AgentRunOptions): Promi
   };
 }
 
-/** Paths of `git status --porcelain=v1 -z`; a rename's source entry is skipped, the runner's own directory too. */
-export function parsePorcelain(out: string): string[] {
-  const entries = out.split('\0');
-  const paths: string[] = [];
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e.length < 4) continue;
-    if (e[0] === 'R' || e[0] === 'C') i++;
-    const path = e.slice(3);
-    if (path !== `${RUN_DIR}/` && !path.startsWith(`${RUN_DIR}/`)) paths.push(path);
-  }
-  return paths;
-}
+/** The longest timer Node keeps (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -22,3 +22,10 @@ export {
   StatusState,
 } from './status-comment.js';
 export { LANGS, parseLang, type Lang } from './status-text.js';
+export {
+  closeLinkedIssue,
+  deleteAgentBranch,
+  issueOfAgentBranch,
+  type BranchOutcome,
+  type IssueOutcome,
+} from './branches.js';

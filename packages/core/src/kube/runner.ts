@@ -66,10 +66,14 @@ export class ChildProcessRunner implements ProcessRunner {
       };
       const timer =
         options.timeoutMs && options.timeoutMs > 0
-          ? setTimeout(() => {
-              timedOut = true;
-              stop();
-            }, options.timeoutMs)
+          ? setTimeout(
+              () => {
+                timedOut = true;
+                stop();
+              },
+              // Node fires a longer timer at once (2^31-1 ms is about 24.8 days).
+              Math.min(options.timeoutMs, 2_147_483_647),
+            )
           : undefined;
       const onAbort = () => {
         aborted = true;

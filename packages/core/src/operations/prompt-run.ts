@@ -197,6 +197,7 @@ export async function promptRun(o: PromptRunOptions): Promise<PromptRunResult> {
       ...(o.resume ? { resumeSession: '--last' } : {}),
       codexBinary: o.codexBinary,
       runId: runIdOf(),
+      kind: prepared.kind,
       sink,
       signal: o.signal,
     });
@@ -226,7 +227,9 @@ async function slotOfRun(o: PromptRunOptions): Promise<LoadOptions> {
   if (!base.slotted) return o.load;
   const kubectl = o.client ?? (o.client = await kubectlFor(base, o.kubectl));
   const query = { env: base.env, issue: o.issue || undefined, pr: o.pr || undefined };
-  const [record] = o.issue || o.pr ? await slotStoreFor(base, kubectl, o.reporter).find(query) : [];
+  // A claim still pending belongs to a run that may yet lose it: a reported record comes first.
+  const records = o.issue || o.pr ? await slotStoreFor(base, kubectl, o.reporter).find(query) : [];
+  const [record] = [...records.filter((r) => !r.pending), ...records.filter((r) => r.pending)];
   if (!record)
     throw new UserError(
       `env ${base.env} has a namespace per slot, and no slot is held for ${o.pr ? `PR #${o.pr}` : o.issue ? `issue #${o.issue}` : 'this run'}: ` +

@@ -25,6 +25,9 @@ import { SyncError } from './errors.js';
 /** Directory of the agent runner's files inside the workspace (events, prompt, Codex home); ignored by git. */
 export const AGENT_RUN_DIR = '.codex-k8s';
 
+/** Local settings of the checkout carried into the workspace's git. */
+const CARRIED_CONFIG = '^(filter\\..*|lfs\\..*|core\\.(autocrlf|eol|safecrlf|symlinks|ignorecase|precomposeunicode))$';
+
 export interface GitSnapshot {
   /** Temp directory holding `.git`; removed by `dispose`. */
   dir: string;
@@ -113,11 +116,25 @@ export async function snapshotGit(runner: ProcessRunner, o: SnapshotOptions): Pr
 
     await writeFile(join(gitDir, 'HEAD'), `${commit}\n`);
     await writeFile(join(gitDir, 'shallow'), `${commit}\n`);
+    // The checkout's settings that change how files are read and written (line endings, clean/smudge filters such
+    // as Git LFS's), so the pod's git sees the files as the runner's does.
+    const carried = (
+      await runner.run(git, ['config', '--local', '-z', '--get-regexp', CARRIED_CONFIG], base).catch(() => undefined)
+    )?.stdout;
+    const settings = (carried ?? '')
+      .split('\0')
+      .filter(Boolean)
+      .map((e) => {
+        const nl = e.indexOf('\n');
+        return nl < 0 ? [e, 'true'] : [e.slice(0, nl), e.slice(nl + 1)];
+      });
     await writeFile(
       join(gitDir, 'config'),
       '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n',
     );
-    await writeFile(join(gitDir, 'info/exclude'), `/${AGENT_RUN_DIR}/\n`);
+    for (const [key, value] of settings) await run(['config', '--file', join(gitDir, 'config'), '--add', key, value]);
+    // Unanchored: the agent's working directory may be below the repository's top.
+    await writeFile(join(gitDir, 'info/exclude'), `${AGENT_RUN_DIR}/\n`);
 
     const entries: string[] = [];
     let files = 0;

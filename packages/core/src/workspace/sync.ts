@@ -107,7 +107,9 @@ export async function syncSources(kubectl: Kubectl, options: SyncOptions): Promi
       (snapshot ? `; git: commit ${snapshot.commit.slice(0, 12)}` : '; git: none (not the top of a git work tree)'),
   );
   if (snapshot && snapshot.skipWorktree > 0)
-    reporter.debug(`source sync: ${snapshot.skipWorktree} tracked file(s) excluded from the copy, marked skip-worktree`);
+    reporter.debug(
+      `source sync: ${snapshot.skipWorktree} tracked file(s) excluded from the copy, marked skip-worktree`,
+    );
   const payload = archive.toString('base64');
 
   const id = syncId();
