@@ -1,11 +1,10 @@
 /**
- * The synced workspace is a git repository: inside the agent pod (real kubectl exec against the test server, real
- * git), HEAD is the runner's commit, `git status` is clean after the sync and shows exactly what the agent changed.
- * The copy script runs with busybox applets only, as in the sync pod.
+ * The workspace's git with checkouts an unlucky user has: clean/smudge filters (Git LFS), submodules, a dirty
+ * checkout. Real kubectl exec against the test server, real git; the copy script runs with busybox applets only.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureNamespace } from '../../packages/core/src/kube/apply.js';
@@ -47,7 +46,6 @@ describe('adversarial: git snapshot', () => {
   const h = useKubeServer({ readyDelayMs: 20, execEnv: { PATH: applets } });
   let kubectl: Kubectl;
   let source: string;
-  let target: string;
 
   async function prepare(files: Record<string, string>): Promise<string> {
     kubectl = kubectlOf(h);
@@ -66,7 +64,6 @@ describe('adversarial: git snapshot', () => {
     writeTree(source, files);
     git(source, 'add', '-A');
     git(source, 'commit', '-q', '-m', 'first');
-    target = join(h.server.pvcDir(NS, PVC), 'slots', '3', 'src');
     return git(source, 'rev-parse', 'HEAD').trim();
   }
 
