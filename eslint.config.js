@@ -14,6 +14,7 @@ export const LAYERS = {
   agent: ['util', 'template', 'config'],
   'agent-run': ['util', 'kube'],
   git: ['util', 'kube'],
+  images: ['util', 'config', 'kube'],
   render: ['util', 'template', 'objects', 'config'],
   kube: ['util', 'objects'],
   slots: ['util', 'objects', 'kube'],
@@ -29,6 +30,7 @@ export const LAYERS = {
     'agent',
     'agent-run',
     'git',
+    'images',
     'render',
     'kube',
     'slots',
@@ -37,7 +39,7 @@ export const LAYERS = {
     'github',
     'prompt',
   ],
-  'action-kit': ['util', 'objects', 'config', 'agent', 'agent-run', 'git', 'kube', 'slots', 'github', 'prompt', 'operations'],
+  'action-kit': ['util', 'objects', 'config', 'agent', 'agent-run', 'git', 'images', 'kube', 'slots', 'github', 'prompt', 'operations'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {

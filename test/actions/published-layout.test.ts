@@ -36,6 +36,7 @@ const EXPECTED_FAILURE: Record<string, RegExp> = {
   apply: /missing\.yaml: file not found/,
   'prompt-run': /works on an issue: pass issue/,
   'review-apply': /give the issue or the pr/,
+  'images-build': /missing\.yaml: file not found/,
 };
 
 describe('published layout', () => {

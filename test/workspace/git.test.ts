@@ -196,7 +196,11 @@ describe('the synced workspace is a git repository', () => {
     expect(warnings.join('\n')).toContain(agentCommit);
     // Both commits' objects are there: the agent's commit can still be shown.
     expect(await podGit('show', '--format=%s', '--no-patch', agentCommit)).toContain('agent work');
-    expect(readFileSync(join(target, '.git', 'shallow'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(
+      readFileSync(join(target, '.git', 'shallow'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(2);
   });
 
   it('a source that is not the top of a work tree is synced without .git', async () => {

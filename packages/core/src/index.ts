@@ -18,3 +18,4 @@ export * from './operations/review-apply.js';
 export * as agentRun from './agent-run/index.js';
 export * from './workspace/index.js';
 export * from './operations/cleanup-github.js';
+export * as images from './images/index.js';

@@ -1,0 +1,182 @@
+/**
+ * images-build as the runner runs it, against Debian's docker-registry on 127.0.0.1 with buildah (chroot isolation,
+ * vfs storage) and skopeo: FROM scratch images built in parallel and pushed, skipped when their tag is there, rebuilt
+ * with force; an external image mirrored between repositories with its digest; basic auth; a registry that is down.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { writeProject } from '../kube/project.js';
+import { actionMain, runAction } from '../support/action.js';
+import { buildahEnv, freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+
+const config = (host: string) => `project: shop
+namespace:
+  patterns:
+    dev: "{{ .Project }}-dev"
+versions:
+  app: "1.2.0"
+environments:
+  dev: {}
+images:
+  api:
+    type: build
+    repository: ${host}/shop/api
+    tagTemplate: '{{ printf "%s-%s" .Env (index .Versions "app") }}'
+    dockerfile: images/api/Dockerfile
+    context: images/api
+    buildArgs:
+      GREETING: 'hello from {{ .Project }}'
+  web:
+    type: build
+    repository: ${host}/shop/web
+    tag: v1
+    dockerfile: images/web/Dockerfile
+    context: images/web
+  worker:
+    type: build
+    repository: ${host}/shop/worker
+    tag: v1
+    dockerfile: images/worker/Dockerfile
+    context: images/worker
+  base:
+    type: external
+    from: ${host}/upstream/base:3
+    local: ${host}/mirror/base:3
+services: []
+`;
+
+const files = (host: string): Record<string, string> => ({
+  'services.yaml': config(host),
+  'images/api/Dockerfile': 'FROM scratch\nARG GREETING\nLABEL greeting=$GREETING\nCOPY app.txt /app.txt\n',
+  'images/api/app.txt': 'api\n',
+  'images/web/Dockerfile': 'FROM scratch\nCOPY app.txt /app.txt\n',
+  'images/web/app.txt': 'web\n',
+  'images/worker/Dockerfile': 'FROM scratch\nCOPY app.txt /app.txt\n',
+  'images/worker/app.txt': 'worker\n',
+});
+
+describe('images-build', () => {
+  let registry: TestRegistry;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    registry = await startRegistry();
+    env = buildahEnv();
+    // The upstream image the mirror copies: built straight into the registry.
+    const up = writeProject({ Dockerfile: 'FROM scratch\nCOPY x /x\n', x: 'upstream\n' });
+    execFileSync('buildah', ['bud', '-t', `${registry.host}/upstream/base:3`, up], {
+      env: { ...process.env, ...env },
+      stdio: 'pipe',
+    });
+    execFileSync('buildah', ['push', '--tls-verify=false', `${registry.host}/upstream/base:3`], {
+      env: { ...process.env, ...env },
+      stdio: 'pipe',
+    });
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  const act = (root: string, inputs: Record<string, string>, extra: Record<string, string> = {}) =>
+    runAction(
+      actionMain('images-build'),
+      { config: 'services.yaml', env: 'dev', 'insecure-registries': registry.host, ...inputs },
+      { cwd: root, env: { ...env, ...extra }, timeoutMs: 300_000 },
+    );
+  const inspect = (ref: string) =>
+    JSON.parse(
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      }),
+    ) as { Digest: string; Labels: Record<string, string> };
+
+  it('builds three images in parallel and mirrors one; a second run skips all; force rebuilds', async () => {
+    const root = writeProject(files(registry.host));
+    const first = await act(root, { parallel: '3' });
+    expect(first.errors).toEqual([]);
+    const built = JSON.parse(first.outputs.built) as string[];
+    expect(built.map((r) => r.replace(/@sha256:[0-9a-f]{64}$/, ''))).toEqual([
+      `${registry.host}/shop/api:dev-1.2.0`,
+      `${registry.host}/shop/web:v1`,
+      `${registry.host}/shop/worker:v1`,
+    ]);
+    for (const ref of built) {
+      const [name, digest] = ref.split('@');
+      expect(inspect(name).Digest).toBe(digest);
+    }
+    // The build argument, rendered with the template context, reached the build (and no command line).
+    expect(inspect(`${registry.host}/shop/api:dev-1.2.0`).Labels.greeting).toBe('hello from shop');
+    expect(first.stdout).not.toMatch(/GREETING=hello/);
+    const mirrored = JSON.parse(first.outputs.mirrored) as string[];
+    expect(mirrored).toHaveLength(1);
+    expect(mirrored[0].split('@')[1]).toBe(inspect(`${registry.host}/upstream/base:3`).Digest);
+    expect(inspect(`${registry.host}/mirror/base:3`).Digest).toBe(inspect(`${registry.host}/upstream/base:3`).Digest);
+    expect(first.summary).toMatch(/\| api \| built \|/);
+
+    const second = await act(root, {});
+    expect(second.errors).toEqual([]);
+    expect(JSON.parse(second.outputs.built)).toEqual([]);
+    expect(JSON.parse(second.outputs.mirrored)).toEqual([]);
+    expect((JSON.parse(second.outputs.skipped) as string[]).sort()).toEqual([...built, ...mirrored].sort());
+
+    const forced = await act(root, { force: 'true', images: 'web', mirror: 'false' });
+    expect(forced.errors).toEqual([]);
+    expect((JSON.parse(forced.outputs.built) as string[]).map((r) => r.split('@')[0])).toEqual([
+      `${registry.host}/shop/web:v1`,
+    ]);
+    expect(JSON.parse(forced.outputs.mirrored)).toEqual([]);
+  });
+
+  it('dry-run asks the registry and builds nothing', async () => {
+    const yaml = config(registry.host).replace(/tag: v1/g, 'tag: never-built');
+    const r2 = writeProject({ ...files(registry.host), 'services.yaml': yaml });
+    const res = await act(r2, { 'dry-run': 'true', images: 'web,worker' });
+    expect(res.errors).toEqual([]);
+    expect(res.summary).toMatch(/\| web \| would be built \|/);
+    expect(JSON.parse(res.outputs.built)).toEqual([]);
+    const tags = await fetch(`http://${registry.host}/v2/shop/web/tags/list`).then((r) => r.json());
+    expect((tags as { tags: string[] }).tags ?? []).not.toContain('never-built');
+  });
+
+  it('a registry with basic auth works with the auth file; a registry that is down is named', async () => {
+    const secured = await startRegistry({ user: 'tester', password: 's3cret' });
+    try {
+      const yaml = `project: shop\nnamespace:\n  patterns:\n    dev: shop-dev\nenvironments:\n  dev: {}\nimages:\n  web:\n    type: build\n    repository: ${secured.host}/shop/web\n    tag: v1\n    dockerfile: Dockerfile\nservices: []\n`;
+      const root = writeProject({ 'services.yaml': yaml, Dockerfile: 'FROM scratch\nCOPY a /a\n', a: 'a\n' });
+      const authed = buildahEnv({ host: secured.host, user: 'tester', password: 's3cret' });
+      const ok = await runAction(
+        actionMain('images-build'),
+        { config: 'services.yaml', env: 'dev', 'insecure-registries': secured.host },
+        { cwd: root, env: authed, timeoutMs: 300_000 },
+      );
+      expect(ok.errors).toEqual([]);
+      expect(JSON.parse(ok.outputs.built)).toHaveLength(1);
+      const again = await runAction(
+        actionMain('images-build'),
+        { config: 'services.yaml', env: 'dev', 'insecure-registries': secured.host },
+        { cwd: root, env: authed, timeoutMs: 300_000 },
+      );
+      expect(JSON.parse(again.outputs.skipped)).toHaveLength(1);
+      const noCreds = await runAction(
+        actionMain('images-build'),
+        { config: 'services.yaml', env: 'dev', 'insecure-registries': secured.host },
+        { cwd: root, env: buildahEnv(), timeoutMs: 300_000 },
+      );
+      expect(noCreds.code).toBe(1);
+      expect(noCreds.errors.join('\n')).toMatch(
+        new RegExp(`registry ${secured.host.replace(/\./g, '\\.')} needs credentials`),
+      );
+    } finally {
+      await secured.close();
+    }
+    const closed = `127.0.0.1:${await freePort()}`;
+    const down = writeProject({
+      ...files(closed),
+    });
+    const res = await act(down, { images: 'web', 'insecure-registries': closed });
+    expect(res.code).toBe(1);
+    expect(res.errors.join('\n')).toMatch(
+      new RegExp(`registry ${closed.replace(/\./g, '\\.')} is not reachable \\(ECONNREFUSED\\)`),
+    );
+  });
+});
