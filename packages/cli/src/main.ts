@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   doctor: () => import('./commands/doctor.js'),
   plan: () => import('./commands/plan.js'),
   prompt: () => import('./commands/prompt.js'),
+  images: () => import('./commands/images.js'),
 };
 
 const USAGE = `codex-k8s: render, check and deploy a services.yaml stack
@@ -29,6 +30,7 @@ Commands:
   doctor     check kubectl, cluster access and permissions
   plan       resolve the root plan issue of an issue (plan resolve-root --issue N --repo owner/name)
   prompt     print the agent's prompt and config (prompt render), or run the agent in its slot (prompt run)
+  images     build or mirror the images of services.yaml (images build | images mirror)
 `;
 
 export async function main(argv: string[]): Promise<number> {
