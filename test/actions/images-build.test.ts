@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { useKubeServer } from '../kube-server/harness.js';
 import { writeProject } from '../kube/project.js';
 import { actionMain, runAction } from '../support/action.js';
 import { buildahEnv, freePort, startRegistry, type TestRegistry } from '../support/registry.js';
@@ -178,5 +180,70 @@ describe('images-build', () => {
     expect(res.errors.join('\n')).toMatch(
       new RegExp(`registry ${closed.replace(/\./g, '\\.')} is not reachable \\(ECONNREFUSED\\)`),
     );
+  });
+});
+
+describe('ensure-ready prepare-images', () => {
+  const h = useKubeServer({ readyDelayMs: 20 });
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  it('a new environment gets its images built before the stack is applied; an existing one is left as it is', async () => {
+    const yaml = `project: shop
+namespace:
+  patterns:
+    ai: "{{ .Project }}-ai-{{ .Slot }}"
+state:
+  configmapNamespace: codex-system
+environments:
+  ai: {}
+images:
+  web:
+    type: build
+    repository: ${registry.host}/shop/web
+    tag: slot-{{ .Slot }}
+infrastructure:
+  - name: namespace
+    manifests:
+      - path: namespace.yaml
+services: []
+`;
+    const root = writeProject({
+      'services.yaml': yaml,
+      'namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Namespace }}\n',
+      Dockerfile: 'FROM scratch\nCOPY a /a\n',
+      a: 'a\n',
+    });
+    const run = () =>
+      runAction(
+        actionMain('ensure-ready'),
+        { config: 'services.yaml', issue: '5', 'prepare-images': 'true', 'insecure-registries': registry.host },
+        {
+          cwd: root,
+          timeoutMs: 300_000,
+          env: {
+            ...buildahEnv(),
+            KUBECONFIG: h.kubeconfig,
+            PATH: `${path.resolve('.tools/bin')}:${process.env.PATH}`,
+            KUBECACHEDIR: path.join(h.dir, 'cache'),
+          },
+        },
+      );
+    const tags = async () =>
+      ((await fetch(`http://${registry.host}/v2/shop/web/tags/list`).then((r) => r.json())) as { tags?: string[] })
+        .tags ?? [];
+    expect(await tags()).toEqual([]);
+    const first = await run();
+    expect(first.errors).toEqual([]);
+    expect(first.stdout).toMatch(/prepare-images: 1 built, 0 mirrored, 0 already in the registry/);
+    expect(await tags()).toEqual(['slot-1']);
+    const second = await run();
+    expect(second.errors).toEqual([]);
+    expect(second.stdout).toMatch(/prepare-images: the environment existed already/);
   });
 });

@@ -31,6 +31,9 @@ export interface EnsureReadyInputs {
     image: string;
     discardChanges: boolean;
   };
+  /** Build and mirror the stack's images first when the environment is new or recreated. */
+  prepareImages: boolean;
+  insecureRegistries: string[];
   apply: boolean;
   forceApply: boolean;
   wait: boolean;
@@ -59,6 +62,8 @@ export function readInputs(): EnsureReadyInputs {
     slotWaitTimeoutMs: nonNegativeDurationInput('slot-wait-timeout', 10 * 60_000),
     bootstrap: boolInput('bootstrap', true),
     sync: codeRootBase ? sync : undefined,
+    prepareImages: boolInput('prepare-images', false, 'CODEXCTL_PREPARE_IMAGES'),
+    insecureRegistries: listInput('insecure-registries'),
     apply: boolInput('apply', true, 'CODEXCTL_APPLY'),
     forceApply: boolInput('force-apply', false, 'CODEXCTL_FORCE_APPLY'),
     wait: boolInput('wait', true),

@@ -29,6 +29,8 @@ export async function run(): Promise<void> {
         bootstrap: inputs.bootstrap,
         kubectl: { version: inputs.kubectlVersion },
         sync: inputs.sync,
+        prepareImages: inputs.prepareImages,
+        images: { insecureRegistries: inputs.insecureRegistries },
         apply: inputs.apply,
         forceApply: inputs.forceApply,
         wait: inputs.wait,

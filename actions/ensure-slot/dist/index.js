@@ -72794,6 +72794,380 @@ async function runDoctor(o) {
 //# sourceMappingURL=doctor.js.map
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/core/dist/images/registry.js
+/*
+ * Asks a registry (HTTP API v2) whether a tag exists, without pulling anything: `HEAD /v2/<repo>/manifests/<tag>`,
+ * authenticated the way the registry asks (anonymous, Basic, or a Bearer token from its realm), with credentials
+ * from the containers/docker auth file. HTTPS, except for registries listed as insecure.
+ */
+
+
+
+
+/** `host[:port]/path:tag`; Docker Hub names (`postgres:16`, `library/x`) get their registry and `library/`. */
+function registry_parseRef(ref) {
+    let rest = ref;
+    let tag = 'latest';
+    const at = rest.lastIndexOf(':');
+    if (at > rest.lastIndexOf('/')) {
+        tag = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+    }
+    const first = rest.split('/')[0];
+    if (rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
+        return { registry: first, repository: rest.slice(first.length + 1), tag };
+    return { registry: 'registry-1.docker.io', repository: rest.includes('/') ? rest : `library/${rest}`, tag };
+}
+const ACCEPT = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+class registry_RegistryClient {
+    o;
+    constructor(o = {}) {
+        this.o = o;
+    }
+    isInsecure(registry) {
+        return (this.o.insecure ?? []).includes(registry);
+    }
+    /** The manifest digest of `ref`, or undefined when the tag does not exist. */
+    async digestOf(ref) {
+        const r = registry_parseRef(ref);
+        const url = `${this.isInsecure(r.registry) ? 'http' : 'https'}://${r.registry}/v2/${r.repository}/manifests/${encodeURIComponent(r.tag)}`;
+        let res = await this.request(url, r.registry, {});
+        if (res.status === 401) {
+            const auth = await this.authorize(res.headers.get('www-authenticate') ?? '', r);
+            res = await this.request(url, r.registry, { authorization: auth });
+        }
+        if (res.status === 404)
+            return undefined;
+        if (res.status === 401 || res.status === 403)
+            throw new UserError(`registry ${r.registry} refused to say whether ${ref} exists (${res.status}): give credentials in the auth file ` +
+                '(REGISTRY_AUTH_FILE or ~/.docker/config.json, e.g. written by docker/login-action)');
+        if (!res.ok)
+            throw new UserError(`registry ${r.registry}: HEAD ${ref} answered ${res.status} ${res.statusText}`);
+        return res.headers.get('docker-content-digest') ?? undefined;
+    }
+    async request(url, registry, headers) {
+        try {
+            return await fetch(url, {
+                method: 'HEAD',
+                headers: { accept: ACCEPT, ...headers },
+                signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000),
+            });
+        }
+        catch (err) {
+            const cause = err.cause;
+            throw new UserError(`registry ${registry} is not reachable (${cause?.code ?? cause?.message ?? err.message})` +
+                (this.isInsecure(registry) ? '' : '; a registry without TLS must be listed in insecure-registries'));
+        }
+    }
+    /** The Authorization header the registry's challenge asks for. */
+    async authorize(challenge, r) {
+        const basic = this.credentials(r.registry);
+        if (/^basic\b/i.test(challenge)) {
+            if (!basic)
+                throw new UserError(`registry ${r.registry} needs credentials: none found in the auth file`);
+            return `Basic ${basic}`;
+        }
+        const params = Object.fromEntries([...challenge.replace(/^bearer\s+/i, '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+        if (!/^bearer\b/i.test(challenge) || !params.realm)
+            throw new UserError(`registry ${r.registry}: unsupported authentication challenge "${challenge}"`);
+        const url = new URL(params.realm);
+        if (params.service)
+            url.searchParams.set('service', params.service);
+        url.searchParams.set('scope', params.scope ?? `repository:${r.repository}:pull`);
+        const res = await fetch(url, {
+            headers: basic ? { authorization: `Basic ${basic}` } : {},
+            signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000),
+        }).catch((err) => {
+            throw new UserError(`registry ${r.registry}: its token service ${url.host} is not reachable (${err.message})`);
+        });
+        if (!res.ok)
+            throw new UserError(`registry ${r.registry}: its token service answered ${res.status}`);
+        const body = (await res.json());
+        const token = body.token ?? body.access_token;
+        if (!token)
+            throw new UserError(`registry ${r.registry}: its token service gave no token`);
+        return `Bearer ${token}`;
+    }
+    /** base64 `user:password` for a registry from the auth file, if any. */
+    credentials(registry) {
+        const files = [
+            this.o.authFile,
+            process.env.REGISTRY_AUTH_FILE,
+            join(process.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
+        ].filter((f) => !!f);
+        for (const file of files) {
+            let auths;
+            try {
+                auths = JSON.parse(readFileSync(file, 'utf8')).auths;
+            }
+            catch {
+                continue;
+            }
+            const entry = auths?.[registry] ?? auths?.[`https://${registry}`] ?? auths?.[`http://${registry}`];
+            if (entry?.auth)
+                return entry.auth;
+        }
+        return undefined;
+    }
+}
+//# sourceMappingURL=registry.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/images/builders.js
+/*
+ * The programs that build, push and mirror images: buildah (daemonless) or docker buildx to build, skopeo (or
+ * `docker buildx imagetools`) to copy an image between registries with its digest. Build argument values go
+ * through the environment (`--build-arg NAME` takes the value from there), never on a command line.
+ */
+
+
+
+
+
+const BUILDERS = (/* unused pure expression or super */ null && (['buildah', 'docker']));
+/** The builder to use: the one asked for, else buildah when installed, else docker with buildx. */
+async function builders_detectBuilder(runner, wanted) {
+    if (wanted && wanted !== 'auto') {
+        if (!BUILDERS.includes(wanted))
+            throw new UserError(`builder: "${wanted}" is not one of auto, ${BUILDERS.join(', ')}`);
+        return wanted;
+    }
+    const works = async (cmd, args) => (await runner.run(cmd, args, { timeoutMs: 30_000 }).catch(() => undefined))?.code === 0;
+    if (await works('buildah', ['--version']))
+        return 'buildah';
+    if (await works('docker', ['buildx', 'version']))
+        return 'docker';
+    throw new UserError('no image builder found: install buildah (apt-get install buildah skopeo) or docker with buildx, or set builder');
+}
+async function run(t, cmd, args, env = {}) {
+    t.log(`${cmd} ${args.join(' ')}`);
+    const res = await t.runner
+        .run(cmd, args, { env, timeoutMs: t.timeoutMs ?? 3_600_000, onStdout: t.log, onStderr: t.log })
+        .catch((err) => {
+        throw new UserError(`could not run ${cmd}: ${err.message}`);
+    });
+    if (res.timedOut)
+        throw new UserError(`${cmd} ${args[0]} timed out`);
+    if (res.code !== 0)
+        throw new UserError(`${cmd} ${args[0]} failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-3).join('; ')}`);
+}
+const tls = (t, ref, flag) => t.insecure.includes(parseRef(ref).registry) ? [`${flag}=false`] : [];
+/** Builds and pushes one image; returns the pushed manifest digest. */
+async function builders_buildAndPush(t, job) {
+    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-image-'));
+    try {
+        const digestFile = join(dir, 'digest');
+        const argNames = Object.keys(job.buildArgs).flatMap((k) => ['--build-arg', k]);
+        if (t.builder === 'buildah') {
+            await run(t, 'buildah', ['bud', '--layers', '-f', job.dockerfile, '-t', job.target, ...argNames, job.context], job.buildArgs);
+            await run(t, 'buildah', [
+                'push',
+                ...tls(t, job.target, '--tls-verify'),
+                '--digestfile',
+                digestFile,
+                job.target,
+                `docker://${job.target}`,
+            ]);
+            return (await readFile(digestFile, 'utf8')).trim();
+        }
+        const meta = join(dir, 'metadata.json');
+        await run(t, 'docker', [
+            'buildx',
+            'build',
+            '--push',
+            '-f',
+            job.dockerfile,
+            '-t',
+            job.target,
+            ...argNames,
+            '--metadata-file',
+            meta,
+            job.context,
+        ], job.buildArgs);
+        const digest = JSON.parse(await readFile(meta, 'utf8'))['containerimage.digest'];
+        if (!digest)
+            throw new UserError(`docker buildx did not report the digest of ${job.target}`);
+        return digest;
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+/** Copies `job.source` to `job.target` keeping its digest; returns it. */
+async function builders_mirrorImage(t, job) {
+    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-mirror-'));
+    try {
+        const digestFile = join(dir, 'digest');
+        if (t.builder === 'docker') {
+            await run(t, 'docker', ['buildx', 'imagetools', 'create', '-t', job.target, job.source]);
+            return '';
+        }
+        await run(t, 'skopeo', [
+            'copy',
+            '--preserve-digests',
+            ...tls(t, job.source, '--src-tls-verify'),
+            ...tls(t, job.target, '--dest-tls-verify'),
+            '--digestfile',
+            digestFile,
+            `docker://${job.source}`,
+            `docker://${job.target}`,
+        ]);
+        return (await readFile(digestFile, 'utf8')).trim();
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+//# sourceMappingURL=builders.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/images/plan.js
+
+
+function plan_planImages(stack, select) {
+    const images = stack.config.images ?? {};
+    const where = stack.displayFile;
+    const unknown = (select.names ?? []).filter((n) => !Object.hasOwn(images, n));
+    if (unknown.length)
+        throw new UserError(`images: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not under images: of ${where} (it has: ${Object.keys(images).join(', ') || 'none'})`);
+    const jobs = [];
+    for (const [name, spec] of Object.entries(images).sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (select.names?.length && !select.names.includes(name))
+            continue;
+        const field = `images.${name}`;
+        if (spec.type === 'external') {
+            if (!select.mirror)
+                continue;
+            const from = spec.from?.trim();
+            const local = spec.local?.trim();
+            if (!from || !local)
+                throw new UserError(`${where}: ${field}: type external needs both from and local`);
+            jobs.push({
+                name,
+                kind: 'mirror',
+                source: checkRef(from, `${field}.from`, where),
+                target: checkRef(local, `${field}.local`, where),
+                buildArgs: {},
+            });
+            continue;
+        }
+        if (!select.build)
+            continue;
+        const repository = spec.repository?.trim();
+        if (!repository)
+            throw new UserError(`${where}: ${field}: type build needs repository`);
+        const tag = spec.tag?.trim() || (spec.tagTemplate ? stack.renderField(`${field}.tagTemplate`, spec.tagTemplate).trim() : '');
+        if (!tag)
+            throw new UserError(`${where}: ${field}: type build needs tag or a tagTemplate that renders to a tag`);
+        const dockerfile = resolveInProject(stack.projectRoot, spec.dockerfile?.trim() || 'Dockerfile', `${field}.dockerfile`, where);
+        const context = resolveInProject(stack.projectRoot, spec.context?.trim() || '.', `${field}.context`, where);
+        const buildArgs = {};
+        for (const [k, v] of Object.entries(spec.buildArgs ?? {})) {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+                throw new UserError(`${where}: ${field}.buildArgs: "${k}" is not a build argument name`);
+            buildArgs[k] = stack.renderField(`${field}.buildArgs.${k}`, v);
+        }
+        if (spec.buildContexts && Object.keys(spec.buildContexts).length)
+            throw new UserError(`${where}: ${field}.buildContexts: named build contexts are not supported yet; copy what they hold into the context`);
+        jobs.push({
+            name,
+            kind: 'build',
+            target: checkRef(`${repository}:${tag}`, `${field}.repository`, where),
+            dockerfile,
+            context,
+            buildArgs,
+        });
+    }
+    return jobs;
+}
+/** A reference a registry accepts: `[host[:port]/]path[:tag]`, lower-case path, no whitespace. */
+function checkRef(ref, field, where) {
+    if (!/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$|^[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/.test(ref))
+        throw new UserError(`${where}: ${field}: "${ref}" is not an image reference (registry/repository:tag)`);
+    return ref;
+}
+//# sourceMappingURL=plan.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/images/build-images.js
+
+
+
+
+async function build_images_buildImages(o) {
+    const r = o.reporter;
+    const jobs = planImages(o.stack, o);
+    const parallel = o.parallel ?? 2;
+    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32)
+        throw new UserError(`parallel: ${parallel} must be a whole number from 1 to 32`);
+    const result = { built: [], mirrored: [], skipped: [], planned: [] };
+    if (jobs.length === 0) {
+        r.info('no images to build or mirror');
+        return result;
+    }
+    const registry = new RegistryClient({ insecure: o.insecureRegistries, authFile: o.authFile });
+    if (o.dryRun) {
+        for (const job of jobs) {
+            const digest = o.force ? undefined : await registry.digestOf(job.target);
+            if (digest)
+                result.skipped.push({ name: job.name, ref: `${job.target}@${digest}`, digest });
+            else
+                result.planned.push(job);
+        }
+        r.info(`dry-run=true: would ${result.planned.map((j) => `${j.kind} ${j.target}`).join(', ') || 'do nothing'}`);
+        return result;
+    }
+    const builder = await detectBuilder(o.runner, o.builder ?? 'auto');
+    result.builder = builder;
+    const failures = [];
+    const queue = [...jobs];
+    const worker = async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+            const current = job;
+            await r.group(`${current.kind === 'build' ? 'Build' : 'Mirror'} ${current.name}: ${current.target}`, async () => {
+                try {
+                    const existing = o.force ? undefined : await registry.digestOf(current.target);
+                    if (existing) {
+                        r.info(`${current.target} is in the registry (${existing}): skipped (force: true rebuilds it)`);
+                        result.skipped.push({ name: current.name, ref: `${current.target}@${existing}`, digest: existing });
+                        return;
+                    }
+                    const tools = {
+                        runner: o.runner,
+                        builder,
+                        insecure: o.insecureRegistries ?? [],
+                        log: (l) => r.debug(l.trimEnd()),
+                    };
+                    let digest = current.kind === 'build' ? await buildAndPush(tools, current) : await mirrorImage(tools, current);
+                    if (!digest)
+                        digest = (await registry.digestOf(current.target)) ?? '';
+                    const outcome = { name: current.name, ref: `${current.target}@${digest}`, digest };
+                    (current.kind === 'build' ? result.built : result.mirrored).push(outcome);
+                    r.info(`${current.kind === 'build' ? 'built' : 'mirrored'} ${outcome.ref}`);
+                }
+                catch (err) {
+                    failures.push(`${current.name} (${current.target}): ${err.message}`);
+                    r.warning(`${current.name}: ${err.message}`);
+                }
+            });
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
+    const byName = (a, b) => (a.name < b.name ? -1 : 1);
+    result.built.sort(byName);
+    result.mirrored.sort(byName);
+    result.skipped.sort(byName);
+    if (failures.length)
+        throw new UserError(`${failures.length} of ${jobs.length} images failed:\n${failures.join('\n')}`);
+    return result;
+}
+//# sourceMappingURL=build-images.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/images/index.js
+/** Images of a stack: mirrored and built into the registry, skipped when the tag is already there. */
+
+
+
+
+//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/workspace/errors.js
 /** Which part of a source sync failed: messages and callers (the action's summary) name the step. */
 
@@ -73779,6 +74153,8 @@ async function ensure_ready_dry_run_planEnsureReady(o) {
 
 
 
+
+
 /**
  * The slot, then everything the agent needs in it: a namespace that still exists, the sources in the workspace,
  * the stack applied and ready. The sources are copied after the infra groups (namespace, workspace volume) and
@@ -73807,8 +74183,21 @@ async function ensureReady(o) {
     }
     const newEnv = slot.created || recreated;
     if (o.prepareImages && newEnv) {
-        r.warning('prepare-images: image builds are not part of this version; run the images-build action before ensure-ready');
+        // A new or recreated environment pulls every image: make sure the registry has them before anything starts.
+        const built = await buildImages({
+            stack,
+            runner: new ChildProcessRunner(),
+            mirror: true,
+            build: true,
+            builder: o.images?.builder,
+            insecureRegistries: o.images?.insecureRegistries,
+            parallel: o.images?.parallel,
+            reporter: r,
+        });
+        r.info(`prepare-images: ${built.built.length} built, ${built.mirrored.length} mirrored, ${built.skipped.length} already in the registry`);
     }
+    else if (o.prepareImages)
+        r.info('prepare-images: the environment existed already; images are left as they are');
     let sync;
     const runSync = o.sync
         ? async () => {
@@ -83142,380 +83531,6 @@ function explain(err) {
     return e?.message ?? String(e);
 }
 //# sourceMappingURL=cleanup-github.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/images/registry.js
-/*
- * Asks a registry (HTTP API v2) whether a tag exists, without pulling anything: `HEAD /v2/<repo>/manifests/<tag>`,
- * authenticated the way the registry asks (anonymous, Basic, or a Bearer token from its realm), with credentials
- * from the containers/docker auth file. HTTPS, except for registries listed as insecure.
- */
-
-
-
-
-/** `host[:port]/path:tag`; Docker Hub names (`postgres:16`, `library/x`) get their registry and `library/`. */
-function registry_parseRef(ref) {
-    let rest = ref;
-    let tag = 'latest';
-    const at = rest.lastIndexOf(':');
-    if (at > rest.lastIndexOf('/')) {
-        tag = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-    }
-    const first = rest.split('/')[0];
-    if (rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
-        return { registry: first, repository: rest.slice(first.length + 1), tag };
-    return { registry: 'registry-1.docker.io', repository: rest.includes('/') ? rest : `library/${rest}`, tag };
-}
-const ACCEPT = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-class registry_RegistryClient {
-    o;
-    constructor(o = {}) {
-        this.o = o;
-    }
-    isInsecure(registry) {
-        return (this.o.insecure ?? []).includes(registry);
-    }
-    /** The manifest digest of `ref`, or undefined when the tag does not exist. */
-    async digestOf(ref) {
-        const r = registry_parseRef(ref);
-        const url = `${this.isInsecure(r.registry) ? 'http' : 'https'}://${r.registry}/v2/${r.repository}/manifests/${encodeURIComponent(r.tag)}`;
-        let res = await this.request(url, r.registry, {});
-        if (res.status === 401) {
-            const auth = await this.authorize(res.headers.get('www-authenticate') ?? '', r);
-            res = await this.request(url, r.registry, { authorization: auth });
-        }
-        if (res.status === 404)
-            return undefined;
-        if (res.status === 401 || res.status === 403)
-            throw new UserError(`registry ${r.registry} refused to say whether ${ref} exists (${res.status}): give credentials in the auth file ` +
-                '(REGISTRY_AUTH_FILE or ~/.docker/config.json, e.g. written by docker/login-action)');
-        if (!res.ok)
-            throw new UserError(`registry ${r.registry}: HEAD ${ref} answered ${res.status} ${res.statusText}`);
-        return res.headers.get('docker-content-digest') ?? undefined;
-    }
-    async request(url, registry, headers) {
-        try {
-            return await fetch(url, {
-                method: 'HEAD',
-                headers: { accept: ACCEPT, ...headers },
-                signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000),
-            });
-        }
-        catch (err) {
-            const cause = err.cause;
-            throw new UserError(`registry ${registry} is not reachable (${cause?.code ?? cause?.message ?? err.message})` +
-                (this.isInsecure(registry) ? '' : '; a registry without TLS must be listed in insecure-registries'));
-        }
-    }
-    /** The Authorization header the registry's challenge asks for. */
-    async authorize(challenge, r) {
-        const basic = this.credentials(r.registry);
-        if (/^basic\b/i.test(challenge)) {
-            if (!basic)
-                throw new UserError(`registry ${r.registry} needs credentials: none found in the auth file`);
-            return `Basic ${basic}`;
-        }
-        const params = Object.fromEntries([...challenge.replace(/^bearer\s+/i, '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-        if (!/^bearer\b/i.test(challenge) || !params.realm)
-            throw new UserError(`registry ${r.registry}: unsupported authentication challenge "${challenge}"`);
-        const url = new URL(params.realm);
-        if (params.service)
-            url.searchParams.set('service', params.service);
-        url.searchParams.set('scope', params.scope ?? `repository:${r.repository}:pull`);
-        const res = await fetch(url, {
-            headers: basic ? { authorization: `Basic ${basic}` } : {},
-            signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000),
-        }).catch((err) => {
-            throw new UserError(`registry ${r.registry}: its token service ${url.host} is not reachable (${err.message})`);
-        });
-        if (!res.ok)
-            throw new UserError(`registry ${r.registry}: its token service answered ${res.status}`);
-        const body = (await res.json());
-        const token = body.token ?? body.access_token;
-        if (!token)
-            throw new UserError(`registry ${r.registry}: its token service gave no token`);
-        return `Bearer ${token}`;
-    }
-    /** base64 `user:password` for a registry from the auth file, if any. */
-    credentials(registry) {
-        const files = [
-            this.o.authFile,
-            process.env.REGISTRY_AUTH_FILE,
-            join(process.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
-        ].filter((f) => !!f);
-        for (const file of files) {
-            let auths;
-            try {
-                auths = JSON.parse(readFileSync(file, 'utf8')).auths;
-            }
-            catch {
-                continue;
-            }
-            const entry = auths?.[registry] ?? auths?.[`https://${registry}`] ?? auths?.[`http://${registry}`];
-            if (entry?.auth)
-                return entry.auth;
-        }
-        return undefined;
-    }
-}
-//# sourceMappingURL=registry.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/images/builders.js
-/*
- * The programs that build, push and mirror images: buildah (daemonless) or docker buildx to build, skopeo (or
- * `docker buildx imagetools`) to copy an image between registries with its digest. Build argument values go
- * through the environment (`--build-arg NAME` takes the value from there), never on a command line.
- */
-
-
-
-
-
-const BUILDERS = (/* unused pure expression or super */ null && (['buildah', 'docker']));
-/** The builder to use: the one asked for, else buildah when installed, else docker with buildx. */
-async function builders_detectBuilder(runner, wanted) {
-    if (wanted && wanted !== 'auto') {
-        if (!BUILDERS.includes(wanted))
-            throw new UserError(`builder: "${wanted}" is not one of auto, ${BUILDERS.join(', ')}`);
-        return wanted;
-    }
-    const works = async (cmd, args) => (await runner.run(cmd, args, { timeoutMs: 30_000 }).catch(() => undefined))?.code === 0;
-    if (await works('buildah', ['--version']))
-        return 'buildah';
-    if (await works('docker', ['buildx', 'version']))
-        return 'docker';
-    throw new UserError('no image builder found: install buildah (apt-get install buildah skopeo) or docker with buildx, or set builder');
-}
-async function run(t, cmd, args, env = {}) {
-    t.log(`${cmd} ${args.join(' ')}`);
-    const res = await t.runner
-        .run(cmd, args, { env, timeoutMs: t.timeoutMs ?? 3_600_000, onStdout: t.log, onStderr: t.log })
-        .catch((err) => {
-        throw new UserError(`could not run ${cmd}: ${err.message}`);
-    });
-    if (res.timedOut)
-        throw new UserError(`${cmd} ${args[0]} timed out`);
-    if (res.code !== 0)
-        throw new UserError(`${cmd} ${args[0]} failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-3).join('; ')}`);
-}
-const tls = (t, ref, flag) => t.insecure.includes(parseRef(ref).registry) ? [`${flag}=false`] : [];
-/** Builds and pushes one image; returns the pushed manifest digest. */
-async function builders_buildAndPush(t, job) {
-    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-image-'));
-    try {
-        const digestFile = join(dir, 'digest');
-        const argNames = Object.keys(job.buildArgs).flatMap((k) => ['--build-arg', k]);
-        if (t.builder === 'buildah') {
-            await run(t, 'buildah', ['bud', '--layers', '-f', job.dockerfile, '-t', job.target, ...argNames, job.context], job.buildArgs);
-            await run(t, 'buildah', [
-                'push',
-                ...tls(t, job.target, '--tls-verify'),
-                '--digestfile',
-                digestFile,
-                job.target,
-                `docker://${job.target}`,
-            ]);
-            return (await readFile(digestFile, 'utf8')).trim();
-        }
-        const meta = join(dir, 'metadata.json');
-        await run(t, 'docker', [
-            'buildx',
-            'build',
-            '--push',
-            '-f',
-            job.dockerfile,
-            '-t',
-            job.target,
-            ...argNames,
-            '--metadata-file',
-            meta,
-            job.context,
-        ], job.buildArgs);
-        const digest = JSON.parse(await readFile(meta, 'utf8'))['containerimage.digest'];
-        if (!digest)
-            throw new UserError(`docker buildx did not report the digest of ${job.target}`);
-        return digest;
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-}
-/** Copies `job.source` to `job.target` keeping its digest; returns it. */
-async function builders_mirrorImage(t, job) {
-    const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-mirror-'));
-    try {
-        const digestFile = join(dir, 'digest');
-        if (t.builder === 'docker') {
-            await run(t, 'docker', ['buildx', 'imagetools', 'create', '-t', job.target, job.source]);
-            return '';
-        }
-        await run(t, 'skopeo', [
-            'copy',
-            '--preserve-digests',
-            ...tls(t, job.source, '--src-tls-verify'),
-            ...tls(t, job.target, '--dest-tls-verify'),
-            '--digestfile',
-            digestFile,
-            `docker://${job.source}`,
-            `docker://${job.target}`,
-        ]);
-        return (await readFile(digestFile, 'utf8')).trim();
-    }
-    finally {
-        await rm(dir, { recursive: true, force: true });
-    }
-}
-//# sourceMappingURL=builders.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/images/plan.js
-
-
-function plan_planImages(stack, select) {
-    const images = stack.config.images ?? {};
-    const where = stack.displayFile;
-    const unknown = (select.names ?? []).filter((n) => !Object.hasOwn(images, n));
-    if (unknown.length)
-        throw new UserError(`images: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not under images: of ${where} (it has: ${Object.keys(images).join(', ') || 'none'})`);
-    const jobs = [];
-    for (const [name, spec] of Object.entries(images).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (select.names?.length && !select.names.includes(name))
-            continue;
-        const field = `images.${name}`;
-        if (spec.type === 'external') {
-            if (!select.mirror)
-                continue;
-            const from = spec.from?.trim();
-            const local = spec.local?.trim();
-            if (!from || !local)
-                throw new UserError(`${where}: ${field}: type external needs both from and local`);
-            jobs.push({
-                name,
-                kind: 'mirror',
-                source: checkRef(from, `${field}.from`, where),
-                target: checkRef(local, `${field}.local`, where),
-                buildArgs: {},
-            });
-            continue;
-        }
-        if (!select.build)
-            continue;
-        const repository = spec.repository?.trim();
-        if (!repository)
-            throw new UserError(`${where}: ${field}: type build needs repository`);
-        const tag = spec.tag?.trim() || (spec.tagTemplate ? stack.renderField(`${field}.tagTemplate`, spec.tagTemplate).trim() : '');
-        if (!tag)
-            throw new UserError(`${where}: ${field}: type build needs tag or a tagTemplate that renders to a tag`);
-        const dockerfile = resolveInProject(stack.projectRoot, spec.dockerfile?.trim() || 'Dockerfile', `${field}.dockerfile`, where);
-        const context = resolveInProject(stack.projectRoot, spec.context?.trim() || '.', `${field}.context`, where);
-        const buildArgs = {};
-        for (const [k, v] of Object.entries(spec.buildArgs ?? {})) {
-            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
-                throw new UserError(`${where}: ${field}.buildArgs: "${k}" is not a build argument name`);
-            buildArgs[k] = stack.renderField(`${field}.buildArgs.${k}`, v);
-        }
-        if (spec.buildContexts && Object.keys(spec.buildContexts).length)
-            throw new UserError(`${where}: ${field}.buildContexts: named build contexts are not supported yet; copy what they hold into the context`);
-        jobs.push({
-            name,
-            kind: 'build',
-            target: checkRef(`${repository}:${tag}`, `${field}.repository`, where),
-            dockerfile,
-            context,
-            buildArgs,
-        });
-    }
-    return jobs;
-}
-/** A reference a registry accepts: `[host[:port]/]path[:tag]`, lower-case path, no whitespace. */
-function checkRef(ref, field, where) {
-    if (!/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$|^[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/.test(ref))
-        throw new UserError(`${where}: ${field}: "${ref}" is not an image reference (registry/repository:tag)`);
-    return ref;
-}
-//# sourceMappingURL=plan.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/images/build-images.js
-
-
-
-
-async function buildImages(o) {
-    const r = o.reporter;
-    const jobs = planImages(o.stack, o);
-    const parallel = o.parallel ?? 2;
-    if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32)
-        throw new UserError(`parallel: ${parallel} must be a whole number from 1 to 32`);
-    const result = { built: [], mirrored: [], skipped: [], planned: [] };
-    if (jobs.length === 0) {
-        r.info('no images to build or mirror');
-        return result;
-    }
-    const registry = new RegistryClient({ insecure: o.insecureRegistries, authFile: o.authFile });
-    if (o.dryRun) {
-        for (const job of jobs) {
-            const digest = o.force ? undefined : await registry.digestOf(job.target);
-            if (digest)
-                result.skipped.push({ name: job.name, ref: `${job.target}@${digest}`, digest });
-            else
-                result.planned.push(job);
-        }
-        r.info(`dry-run=true: would ${result.planned.map((j) => `${j.kind} ${j.target}`).join(', ') || 'do nothing'}`);
-        return result;
-    }
-    const builder = await detectBuilder(o.runner, o.builder ?? 'auto');
-    result.builder = builder;
-    const failures = [];
-    const queue = [...jobs];
-    const worker = async () => {
-        for (let job = queue.shift(); job; job = queue.shift()) {
-            const current = job;
-            await r.group(`${current.kind === 'build' ? 'Build' : 'Mirror'} ${current.name}: ${current.target}`, async () => {
-                try {
-                    const existing = o.force ? undefined : await registry.digestOf(current.target);
-                    if (existing) {
-                        r.info(`${current.target} is in the registry (${existing}): skipped (force: true rebuilds it)`);
-                        result.skipped.push({ name: current.name, ref: `${current.target}@${existing}`, digest: existing });
-                        return;
-                    }
-                    const tools = {
-                        runner: o.runner,
-                        builder,
-                        insecure: o.insecureRegistries ?? [],
-                        log: (l) => r.debug(l.trimEnd()),
-                    };
-                    let digest = current.kind === 'build' ? await buildAndPush(tools, current) : await mirrorImage(tools, current);
-                    if (!digest)
-                        digest = (await registry.digestOf(current.target)) ?? '';
-                    const outcome = { name: current.name, ref: `${current.target}@${digest}`, digest };
-                    (current.kind === 'build' ? result.built : result.mirrored).push(outcome);
-                    r.info(`${current.kind === 'build' ? 'built' : 'mirrored'} ${outcome.ref}`);
-                }
-                catch (err) {
-                    failures.push(`${current.name} (${current.target}): ${err.message}`);
-                    r.warning(`${current.name}: ${err.message}`);
-                }
-            });
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
-    const byName = (a, b) => (a.name < b.name ? -1 : 1);
-    result.built.sort(byName);
-    result.mirrored.sort(byName);
-    result.skipped.sort(byName);
-    if (failures.length)
-        throw new UserError(`${failures.length} of ${jobs.length} images failed:\n${failures.join('\n')}`);
-    return result;
-}
-//# sourceMappingURL=build-images.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/images/index.js
-/** Images of a stack: mirrored and built into the registry, skipped when the tag is already there. */
-
-
-
-
-//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/index.js
 
 

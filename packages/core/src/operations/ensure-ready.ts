@@ -1,3 +1,5 @@
+import { buildImages } from '../images/index.js';
+import { ChildProcessRunner } from '../kube/runner.js';
 import { checkStackBeforeChanges } from './stack-checks.js';
 import { loadStack } from '../config/load.js';
 import type { WaitResult } from '../kube/wait.js';
@@ -31,6 +33,8 @@ export interface EnsureReadyOptions extends EnsureSlotOptions {
   /** Copy the sources into the slot workspace; unset: no copy. */
   sync?: SourceSyncSettings;
   prepareImages?: boolean;
+  /** How prepare-images builds (the images-build settings). */
+  images?: { builder?: string; insecureRegistries?: readonly string[]; parallel?: number };
   apply?: boolean;
   /** Apply also when the stack is unchanged since its last complete apply. */
   forceApply?: boolean;
@@ -86,10 +90,21 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
   }
   const newEnv = slot.created || recreated;
   if (o.prepareImages && newEnv) {
-    r.warning(
-      'prepare-images: image builds are not part of this version; run the images-build action before ensure-ready',
+    // A new or recreated environment pulls every image: make sure the registry has them before anything starts.
+    const built = await buildImages({
+      stack,
+      runner: new ChildProcessRunner(),
+      mirror: true,
+      build: true,
+      builder: o.images?.builder,
+      insecureRegistries: o.images?.insecureRegistries,
+      parallel: o.images?.parallel,
+      reporter: r,
+    });
+    r.info(
+      `prepare-images: ${built.built.length} built, ${built.mirrored.length} mirrored, ${built.skipped.length} already in the registry`,
     );
-  }
+  } else if (o.prepareImages) r.info('prepare-images: the environment existed already; images are left as they are');
 
   let sync: SyncResult | undefined;
   const runSync = o.sync
