@@ -284,6 +284,29 @@ describe('review-apply', () => {
     expect(state).toMatchObject({ phase: 'failed', failure: { step: 'review-apply' } });
   });
 
+  it('links the pull request to the slot record of the issue', async () => {
+    const s = await setup();
+    const claimed = await runAction(
+      actionMain('ensure-slot'),
+      { config: 'services.yaml', issue: String(s.issue) },
+      {
+        cwd: s.checkout,
+        timeoutMs: 60_000,
+        env: {
+          KUBECONFIG: h.kubeconfig,
+          PATH: `${TOOLS}:${process.env.PATH}`,
+          KUBECACHEDIR: path.join(h.dir, 'cache'),
+        },
+      },
+    );
+    expect(claimed.outputs.slot).toBe('1');
+    writeFileSync(path.join(s.workspace, 'app.js'), 'console.log("linked");\n');
+    const res = await act(s, { issue: String(s.issue) });
+    expect(res.errors).toEqual([]);
+    const record = h.server.store.get('ConfigMap', 'codex-system', 'codex-env-1');
+    expect(record?.data).toMatchObject({ issue: String(s.issue), pr: res.outputs['pr-number'] });
+  });
+
   it('no change: changed=false and no commit', async () => {
     const s = await setup();
     const res = await act(s, { issue: String(s.issue) });
