@@ -193,7 +193,7 @@ describe('ensure-ready prepare-images', () => {
     await registry?.close();
   });
 
-  it('a new environment gets its images built before the stack is applied; an existing one is left as it is', async () => {
+  it('images are built before the stack is applied; a rerun finds them in the registry', async () => {
     const yaml = `project: shop
 namespace:
   patterns:
@@ -244,6 +244,6 @@ services: []
     expect(await tags()).toEqual(['slot-1']);
     const second = await run();
     expect(second.errors).toEqual([]);
-    expect(second.stdout).toMatch(/prepare-images: the environment existed already/);
+    expect(second.stdout).toMatch(/prepare-images: 0 built, 0 mirrored, 1 already in the registry/);
   });
 });

@@ -72774,11 +72774,24 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 function registry_parseRef(ref) {
     let rest = ref;
     let tag = 'latest';
+    // A digest pins the manifest; it is asked for in place of the tag.
+    const pin = rest.indexOf('@');
+    if (pin >= 0) {
+        tag = rest.slice(pin + 1);
+        rest = rest.slice(0, pin);
+        const colon = rest.lastIndexOf(':');
+        if (colon > rest.lastIndexOf('/'))
+            rest = rest.slice(0, colon);
+        return withRegistry(rest, tag);
+    }
     const at = rest.lastIndexOf(':');
     if (at > rest.lastIndexOf('/')) {
         tag = rest.slice(at + 1);
         rest = rest.slice(0, at);
     }
+    return withRegistry(rest, tag);
+}
+function withRegistry(rest, tag) {
     const first = rest.split('/')[0];
     if (rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
         return { registry: first, repository: rest.slice(first.length + 1), tag };
@@ -72842,6 +72855,9 @@ class registry_RegistryClient {
         if (!/^bearer\b/i.test(challenge) || !params.realm)
             throw new UserError(`registry ${r.registry}: unsupported authentication challenge "${challenge}"`);
         const url = new URL(params.realm);
+        // Credentials go only to an HTTPS token service (or to the plain-HTTP registry the user marked insecure).
+        if (basic && url.protocol !== 'https:' && !this.isInsecure(r.registry))
+            throw new UserError(`registry ${r.registry}: its token service ${url.origin} is not HTTPS; no credentials were sent`);
         if (params.service)
             url.searchParams.set('service', params.service);
         url.searchParams.set('scope', params.scope ?? `repository:${r.repository}:pull`);
@@ -72874,7 +72890,10 @@ class registry_RegistryClient {
             catch {
                 continue;
             }
-            const entry = auths?.[registry] ?? auths?.[`https://${registry}`] ?? auths?.[`http://${registry}`];
+            const names = registry === 'registry-1.docker.io'
+                ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io', registry]
+                : [registry, `https://${registry}`, `http://${registry}`];
+            const entry = names.map((n) => auths?.[n]).find((e) => e?.auth);
             if (entry?.auth)
                 return entry.auth;
         }
@@ -72991,6 +73010,8 @@ async function builders_mirrorImage(t, job) {
 ;// CONCATENATED MODULE: ../../packages/core/dist/images/plan.js
 
 
+/** Variables of the builder's own environment that a build argument must not set. */
+const BUILDER_ENV = /^(PATH|HOME|USER|SHELL|TMPDIR|TMP|TEMP|PWD|IFS|LANG|LC_[A-Z_]+|LD_[A-Z_]+|XDG_[A-Z_]+|REGISTRY_AUTH_FILE|CONTAINERS_[A-Z_]+|BUILDAH_[A-Z_]+|STORAGE_[A-Z_]+|DOCKER_[A-Z_]+|BUILDKIT_[A-Z_]+|BUILDX_[A-Z_]+|NODE_[A-Z_]+|GIT_[A-Z_]+|RUNNER_[A-Z_]+|GITHUB_[A-Z_]+|ACTIONS_[A-Z_]+)$/;
 function plan_planImages(stack, select) {
     const images = stack.config.images ?? {};
     const where = stack.displayFile;
@@ -73012,7 +73033,7 @@ function plan_planImages(stack, select) {
             jobs.push({
                 name,
                 kind: 'mirror',
-                source: checkRef(from, `${field}.from`, where),
+                source: checkRef(from, `${field}.from`, where, true),
                 target: checkRef(local, `${field}.local`, where),
                 buildArgs: {},
             });
@@ -73032,6 +73053,10 @@ function plan_planImages(stack, select) {
         for (const [k, v] of Object.entries(spec.buildArgs ?? {})) {
             if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
                 throw new UserError(`${where}: ${field}.buildArgs: "${k}" is not a build argument name`);
+            // The values reach the builder through its environment (never argv): names that would steer the builder
+            // itself are refused.
+            if (BUILDER_ENV.test(k))
+                throw new UserError(`${where}: ${field}.buildArgs: "${k}" is also a variable of the builder's own environment; rename the build argument`);
             buildArgs[k] = stack.renderField(`${field}.buildArgs.${k}`, v);
         }
         if (spec.buildContexts && Object.keys(spec.buildContexts).length)
@@ -73048,10 +73073,16 @@ function plan_planImages(stack, select) {
     return jobs;
 }
 /** A reference a registry accepts: `[host[:port]/]path[:tag]`, lower-case path, no whitespace. */
-function checkRef(ref, field, where) {
+function checkRef(full, field, where, allowDigest = false) {
+    const at = full.indexOf('@');
+    if (at >= 0 && (!allowDigest || !/^sha256:[0-9a-f]{64}$/.test(full.slice(at + 1))))
+        throw new UserError(`${where}: ${field}: "${full}" is not an image reference (a digest is allowed in from only)`);
+    const ref = at >= 0 ? full.slice(0, at) : full;
+    if (ref.startsWith('-'))
+        throw new UserError(`${where}: ${field}: "${ref}" is not an image reference (registry/repository:tag)`);
     if (!/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$|^[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/.test(ref))
         throw new UserError(`${where}: ${field}: "${ref}" is not an image reference (registry/repository:tag)`);
-    return ref;
+    return full;
 }
 //# sourceMappingURL=plan.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/images/build-images.js
@@ -74148,8 +74179,9 @@ async function ensureReady(o) {
         }
     }
     const newEnv = slot.created || recreated;
-    if (o.prepareImages && newEnv) {
-        // A new or recreated environment pulls every image: make sure the registry has them before anything starts.
+    if (o.prepareImages) {
+        // The registry must have every image before anything starts; tags it has are skipped (one HEAD request each),
+        // so a rerun after a failed build, or an image added since, is built too.
         const built = await buildImages({
             stack,
             runner: new ChildProcessRunner(),
@@ -74162,8 +74194,6 @@ async function ensureReady(o) {
         });
         r.info(`prepare-images: ${built.built.length} built, ${built.mirrored.length} mirrored, ${built.skipped.length} already in the registry`);
     }
-    else if (o.prepareImages)
-        r.info('prepare-images: the environment existed already; images are left as they are');
     let sync;
     const runSync = o.sync
         ? async () => {
@@ -76432,7 +76462,8 @@ const WORK_TREE = `work_tree() (
   export GIT_INDEX_FILE="$index"
   git read-tree HEAD || exit 1
   git add -A -- . || exit 1
-  git rm -r -q --cached --ignore-unmatch -- ':(glob)**/.codex-k8s/**' > /dev/null || exit 1
+  # The runner's own directories count as they are in HEAD (a repository may track one of its own).
+  git reset -q HEAD -- ':(glob)**/.codex-k8s/**' || exit 1
   git write-tree
 )`;
 /**
@@ -76897,8 +76928,16 @@ trap 'rm -f -- "$index"' EXIT
 export GIT_INDEX_FILE="$index"
 git read-tree "$base"
 git add -A -- "$@"
-git rm -r -q --cached --ignore-unmatch -- ':(glob)**/${RUN_DIR}/**' > /dev/null
-echo "base $base"
+# The runner's own directories stay as they are in the base (a repository may track one of its own).
+git reset -q "$base" -- ':(glob)**/${RUN_DIR}/**'
+# A repository the agent cloned inside the work tree would become a gitlink to a commit nobody has: left out.
+git ls-files -s | while read -r mode object stage path; do
+  if [ "$mode" = 160000 ] && ! git cat-file -e "$base:$path" 2>/dev/null; then
+    git update-index --force-remove -- "$path"
+    echo "warning: $path is a git repository of its own (a nested clone), left out of the change" >&2
+  fi
+done
+echo "base $base $(cat .git/codex-k8s-synced 2>/dev/null || echo -)"
 git diff --cached --binary --full-index -M "$base" | base64
 `));
 /** Reads the change; `base` the commit to diff against (default: the one the workspace was synced from). */
@@ -76932,16 +76971,28 @@ async function change_readAgentChange(source, options = {}) {
         const res = await source.runner.run('sh', ['-c', CHANGE_SCRIPT, 'sh', source.dir, ...args], { timeoutMs: 300_000 });
         ({ stdout: out, stderr, code } = res);
     }
+    if (code !== 0 && /unknown base commit/.test(stderr) && options.base)
+        throw new UserError(`the slot workspace (${where}) was not synced from ${options.base.slice(0, 12)}, the commit this job has checked ` +
+            'out: run review-apply in the job that ran ensure-ready, on the same checkout');
     if (code !== 0)
         throw new UserError(`could not read the agent's change in ${where}: ${stderr.trim().split('\n').slice(-2).join('; ') || `exit ${code}`}` +
             (/not a git repository/.test(stderr)
                 ? ' (the workspace has no git: ensure-ready syncs a .git when its source is the top of a git checkout)'
                 : ''));
     const nl = out.indexOf('\n');
-    const m = /^base ([0-9a-f]{40,64})$/.exec(out.slice(0, nl));
+    const m = /^base ([0-9a-f]{40,64}) ([0-9a-f]{40,64}|-)$/.exec(out.slice(0, nl));
     if (!m)
         throw new UserError(`could not read the agent's change in ${where}: unexpected output`);
-    return { base: m[1], patch: Buffer.from(out.slice(nl + 1).replace(/\s+/g, ''), 'base64') };
+    const warnings = stderr
+        .split('\n')
+        .filter((l) => l.startsWith('warning: '))
+        .map((l) => l.slice('warning: '.length));
+    return {
+        base: m[1],
+        synced: m[2] === '-' ? undefined : m[2],
+        patch: Buffer.from(out.slice(nl + 1).replace(/\s+/g, ''), 'base64'),
+        warnings,
+    };
 }
 //# sourceMappingURL=change.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/agent-run/index.js
@@ -82941,14 +82992,21 @@ async function branches_deleteAgentBranch(client, repo, branch, dryRun = false) 
     }
     if (protectedBranch)
         return `refused: ${branch} is protected`;
+    // Deleting the head branch of an open PR would close it with whatever people pushed to it.
+    const open = await client.rest.pulls.list({ ...repo, state: 'open', head: `${repo.owner}:${branch}`, per_page: 1 });
+    if (open.data[0])
+        return `refused: ${branch} is the head of the open PR #${open.data[0].number}`;
     if (dryRun)
         return 'would delete';
     try {
         await client.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
     }
     catch (err) {
-        if (statusOf(err) === 422 || statusOf(err) === 404)
+        const message = err.message ?? '';
+        if (statusOf(err) === 404 || (statusOf(err) === 422 && /does not exist/i.test(message)))
             return 'absent';
+        if (statusOf(err) === 422)
+            return `refused: GitHub would not delete ${branch} (${message})`;
         throw err;
     }
     return 'deleted';
@@ -83541,10 +83599,7 @@ class git_Git {
         });
         if (!call.allowFailure && (res.code !== 0 || res.timedOut)) {
             const why = res.timedOut ? 'timed out' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
-            throw new git_GitError(`git ${args
-                .filter((a) => !a.startsWith('-c'))
-                .slice(0, 3)
-                .join(' ')} in ${this.cwd} failed: ${why}`);
+            throw new git_GitError(`git ${commandOf(args)} in ${this.cwd} failed: ${why}`);
         }
         return res;
     }
@@ -83559,6 +83614,17 @@ class git_Git {
     async isAncestor(ancestor, of) {
         return (await this.exec(['merge-base', '--is-ancestor', ancestor, of], { allowFailure: true })).code === 0;
     }
+}
+/** The subcommand and its first arguments, without `-c name=value` settings (which may hold an identity). */
+function commandOf(args) {
+    const rest = [];
+    for (let i = 0; i < args.length; i++) {
+        if (args[i] === '-c')
+            i++;
+        else
+            rest.push(args[i]);
+    }
+    return rest.slice(0, 3).join(' ');
 }
 /**
  * Environment that gives `token` to git's HTTPS requests for `serverUrl` as an Authorization header. An empty
@@ -83610,11 +83676,18 @@ async function publish_publishChange(o) {
         'core.hooksPath=/dev/null',
     ];
     if (!(await o.git.revParse(o.base))) {
-        await creds.exec(['fetch', '--no-tags', '--depth=1', remote, o.base], { allowFailure: true });
+        // Only a shallow checkout is fetched shallowly: a full clone must not become a shallow one.
+        const shallow = (await o.git.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+        await creds.exec(['fetch', '--no-tags', ...(shallow ? ['--depth=1'] : []), remote, o.base], { allowFailure: true });
         if (!(await o.git.revParse(o.base)))
             throw new UserError(`the checkout lacks commit ${o.base}, which the slot workspace was synced from, and could not fetch it; ` +
                 'run review-apply in the job that ran ensure-ready, or run ensure-ready again');
     }
+    // The base must be part of what this job checked out: a commit named by anything else (the workspace, which the
+    // agent controls) could bring a whole foreign history along, unchecked.
+    if (!(await o.git.isAncestor(o.base, 'HEAD')))
+        throw new UserError(`commit ${o.base.slice(0, 12)} is not part of the checkout's history (HEAD): the change must be based on what ` +
+            'this job checked out');
     const tmp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-publish-'));
     const worktree = join(tmp, 'tree');
     const remoteRef = `refs/codex-k8s/publish/${process.pid}-${Date.now()}`;
@@ -83761,6 +83834,15 @@ async function reviewApply(o) {
     }
     if (branch === meta.default_branch)
         throw new UserError(`review-apply never pushes to the default branch ${branch}; set branch to another one`);
+    if (remote === (o.remote ?? 'origin')) {
+        const target = await client.rest.repos.getBranch({ ...repo, branch }).catch((err) => {
+            if (err.status === 404)
+                return undefined;
+            throw err;
+        });
+        if (target?.data.protected)
+            throw new UserError(`review-apply never pushes to a protected branch (${branch}); set branch to another one`);
+    }
     if (o.issue > 0 && !title)
         title = (await client.rest.issues.get({ ...repo, issue_number: o.issue })).data.title;
     // The change, from the workspace.
@@ -83780,8 +83862,17 @@ async function reviewApply(o) {
         });
         source = { kind: 'pod', kubectl, namespace: stack.namespace, pod };
     }
+    // The base is the runner's own checkout, never what the workspace says: the agent controls the workspace.
+    const base = await git.revParse('HEAD');
+    if (!base)
+        throw new UserError(`review-apply needs the repository checked out in ${git.cwd} (actions/checkout)`);
     const change = await r.group('The agent change', async () => {
-        const c = await readAgentChange(source, { include: o.include });
+        const c = await readAgentChange(source, { include: o.include, base });
+        for (const w of c.warnings)
+            r.warning(w);
+        if (c.synced && c.synced !== base)
+            throw new UserError(`the slot workspace was synced from ${c.synced.slice(0, 12)}, but this job checked out ${base.slice(0, 12)}: ` +
+                'run review-apply in the job that ran ensure-ready, on the same checkout');
         r.info(`${c.patch.length} bytes of patch against ${c.base.slice(0, 12)}`);
         return c;
     });
@@ -83816,18 +83907,21 @@ async function reviewApply(o) {
     const ciWillNotRun = o.pushTokenIsWorkflowToken;
     if (!result.changed) {
         r.info(`no change to commit on ${branch}`);
-        return {
-            changed: false,
-            branch,
-            files: [],
-            commit: result.commit,
-            ...(existingPr ? { prNumber: existingPr.number, prUrl: existingPr.url } : {}),
-            prCreated: false,
-            rebased: false,
-            ciWillNotRun,
-        };
+        // A branch an earlier run pushed but could not open its PR for (cut off, or GitHub failed): open it now.
+        if (!result.commit || existingPr)
+            return {
+                changed: false,
+                branch,
+                files: [],
+                commit: result.commit,
+                ...(existingPr ? { prNumber: existingPr.number, prUrl: existingPr.url } : {}),
+                prCreated: false,
+                rebased: false,
+                ciWillNotRun,
+            };
     }
-    r.info(`pushed ${result.commit} to ${branch}${result.rebased ? ' (rebased onto the moved branch)' : ''}: ${result.files.join(', ')}`);
+    else
+        r.info(`pushed ${result.commit} to ${branch}${result.rebased ? ' (rebased onto the moved branch)' : ''}: ${result.files.join(', ')}`);
     // The pull request: the given one, an open one for the branch, or a new one.
     let pr = existingPr;
     let prCreated = false;
@@ -83842,17 +83936,35 @@ async function reviewApply(o) {
             pr = { number: open.data[0].number, url: open.data[0].html_url };
     }
     if (!pr) {
-        const { data } = await client.rest.pulls.create({
-            ...repo,
-            head: branch,
-            base: o.base || meta.default_branch,
-            title: fillTemplate(o.prTitle, values),
-            body: fillTemplate(o.prBody, values),
-            draft: o.draft,
-        });
-        pr = { number: data.number, url: data.html_url };
-        prCreated = true;
-        r.info(`opened PR #${pr.number}: ${pr.url}`);
+        const openFor = async () => {
+            const open = await client.rest.pulls.list({
+                ...repo,
+                state: 'open',
+                head: `${repo.owner}:${branch}`,
+                per_page: 10,
+            });
+            return open.data[0] ? { number: open.data[0].number, url: open.data[0].html_url } : undefined;
+        };
+        try {
+            const { data } = await client.rest.pulls.create({
+                ...repo,
+                head: branch,
+                base: o.base || meta.default_branch,
+                title: fillTemplate(o.prTitle, values),
+                body: fillTemplate(o.prBody, values),
+                draft: o.draft,
+            });
+            pr = { number: data.number, url: data.html_url };
+            prCreated = true;
+        }
+        catch (err) {
+            // Another run opened it a moment ago (runs of one issue racing): that one is ours too.
+            const raced = err.status === 422 ? await openFor() : undefined;
+            if (!raced)
+                throw err;
+            pr = raced;
+        }
+        r.info(`${prCreated ? 'opened' : 'found'} PR #${pr.number}: ${pr.url}`);
     }
     else
         r.info(`updated PR #${pr.number}: ${pr.url}`);
@@ -83865,7 +83977,7 @@ async function reviewApply(o) {
         }
     }
     return {
-        changed: true,
+        changed: result.changed,
         branch,
         commit: result.commit,
         files: result.files,

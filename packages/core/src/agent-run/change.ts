@@ -28,14 +28,26 @@ trap 'rm -f -- "$index"' EXIT
 export GIT_INDEX_FILE="$index"
 git read-tree "$base"
 git add -A -- "$@"
-git rm -r -q --cached --ignore-unmatch -- ':(glob)**/${RUN_DIR}/**' > /dev/null
-echo "base $base"
+# The runner's own directories stay as they are in the base (a repository may track one of its own).
+git reset -q "$base" -- ':(glob)**/${RUN_DIR}/**'
+# A repository the agent cloned inside the work tree would become a gitlink to a commit nobody has: left out.
+git ls-files -s | while read -r mode object stage path; do
+  if [ "$mode" = 160000 ] && ! git cat-file -e "$base:$path" 2>/dev/null; then
+    git update-index --force-remove -- "$path"
+    echo "warning: $path is a git repository of its own (a nested clone), left out of the change" >&2
+  fi
+done
+echo "base $base $(cat .git/codex-k8s-synced 2>/dev/null || echo -)"
 git diff --cached --binary --full-index -M "$base" | base64
 `;
 
 export interface AgentChange {
   /** The commit the patch applies to. */
   base: string;
+  /** The commit the workspace's last sync brought, when it says. */
+  synced?: string;
+  /** What the script left out, to tell the user (nested repositories). */
+  warnings: string[];
   /** `git apply`-able binary patch; empty when nothing changed. */
   patch: Buffer;
 }
@@ -80,6 +92,11 @@ export async function readAgentChange(
     const res = await source.runner.run('sh', ['-c', CHANGE_SCRIPT, 'sh', source.dir, ...args], { timeoutMs: 300_000 });
     ({ stdout: out, stderr, code } = res);
   }
+  if (code !== 0 && /unknown base commit/.test(stderr) && options.base)
+    throw new UserError(
+      `the slot workspace (${where}) was not synced from ${options.base.slice(0, 12)}, the commit this job has checked ` +
+        'out: run review-apply in the job that ran ensure-ready, on the same checkout',
+    );
   if (code !== 0)
     throw new UserError(
       `could not read the agent's change in ${where}: ${stderr.trim().split('\n').slice(-2).join('; ') || `exit ${code}`}` +
@@ -88,7 +105,16 @@ export async function readAgentChange(
           : ''),
     );
   const nl = out.indexOf('\n');
-  const m = /^base ([0-9a-f]{40,64})$/.exec(out.slice(0, nl));
+  const m = /^base ([0-9a-f]{40,64}) ([0-9a-f]{40,64}|-)$/.exec(out.slice(0, nl));
   if (!m) throw new UserError(`could not read the agent's change in ${where}: unexpected output`);
-  return { base: m[1], patch: Buffer.from(out.slice(nl + 1).replace(/\s+/g, ''), 'base64') };
+  const warnings = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('warning: '))
+    .map((l) => l.slice('warning: '.length));
+  return {
+    base: m[1],
+    synced: m[2] === '-' ? undefined : m[2],
+    patch: Buffer.from(out.slice(nl + 1).replace(/\s+/g, ''), 'base64'),
+    warnings,
+  };
 }

@@ -50,7 +50,8 @@ const WORK_TREE = `work_tree() (
   export GIT_INDEX_FILE="$index"
   git read-tree HEAD || exit 1
   git add -A -- . || exit 1
-  git rm -r -q --cached --ignore-unmatch -- ':(glob)**/.codex-k8s/**' > /dev/null || exit 1
+  # The runner's own directories count as they are in HEAD (a repository may track one of its own).
+  git reset -q HEAD -- ':(glob)**/.codex-k8s/**' || exit 1
   git write-tree
 )`;
 

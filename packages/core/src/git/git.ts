@@ -43,12 +43,7 @@ export class Git {
     });
     if (!call.allowFailure && (res.code !== 0 || res.timedOut)) {
       const why = res.timedOut ? 'timed out' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
-      throw new GitError(
-        `git ${args
-          .filter((a) => !a.startsWith('-c'))
-          .slice(0, 3)
-          .join(' ')} in ${this.cwd} failed: ${why}`,
-      );
+      throw new GitError(`git ${commandOf(args)} in ${this.cwd} failed: ${why}`);
     }
     return res;
   }
@@ -66,6 +61,16 @@ export class Git {
   async isAncestor(ancestor: string, of: string): Promise<boolean> {
     return (await this.exec(['merge-base', '--is-ancestor', ancestor, of], { allowFailure: true })).code === 0;
   }
+}
+
+/** The subcommand and its first arguments, without `-c name=value` settings (which may hold an identity). */
+function commandOf(args: readonly string[]): string {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-c') i++;
+    else rest.push(args[i]);
+  }
+  return rest.slice(0, 3).join(' ');
 }
 
 /**

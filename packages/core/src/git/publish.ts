@@ -63,13 +63,23 @@ export async function publishChange(o: PublishOptions): Promise<PublishResult> {
   ];
 
   if (!(await o.git.revParse(o.base))) {
-    await creds.exec(['fetch', '--no-tags', '--depth=1', remote, o.base], { allowFailure: true });
+    // Only a shallow checkout is fetched shallowly: a full clone must not become a shallow one.
+    const shallow = (await o.git.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+    await creds.exec(['fetch', '--no-tags', ...(shallow ? ['--depth=1'] : []), remote, o.base], { allowFailure: true });
     if (!(await o.git.revParse(o.base)))
       throw new UserError(
         `the checkout lacks commit ${o.base}, which the slot workspace was synced from, and could not fetch it; ` +
           'run review-apply in the job that ran ensure-ready, or run ensure-ready again',
       );
   }
+
+  // The base must be part of what this job checked out: a commit named by anything else (the workspace, which the
+  // agent controls) could bring a whole foreign history along, unchecked.
+  if (!(await o.git.isAncestor(o.base, 'HEAD')))
+    throw new UserError(
+      `commit ${o.base.slice(0, 12)} is not part of the checkout's history (HEAD): the change must be based on what ` +
+        'this job checked out',
+    );
 
   const tmp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-publish-'));
   const worktree = join(tmp, 'tree');

@@ -32,11 +32,16 @@ export async function deleteAgentBranch(
     throw err;
   }
   if (protectedBranch) return `refused: ${branch} is protected`;
+  // Deleting the head branch of an open PR would close it with whatever people pushed to it.
+  const open = await client.rest.pulls.list({ ...repo, state: 'open', head: `${repo.owner}:${branch}`, per_page: 1 });
+  if (open.data[0]) return `refused: ${branch} is the head of the open PR #${open.data[0].number}`;
   if (dryRun) return 'would delete';
   try {
     await client.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
   } catch (err) {
-    if (statusOf(err) === 422 || statusOf(err) === 404) return 'absent';
+    const message = (err as Error).message ?? '';
+    if (statusOf(err) === 404 || (statusOf(err) === 422 && /does not exist/i.test(message))) return 'absent';
+    if (statusOf(err) === 422) return `refused: GitHub would not delete ${branch} (${message})`;
     throw err;
   }
   return 'deleted';

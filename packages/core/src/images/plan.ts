@@ -8,6 +8,10 @@ import type { LoadedStack } from '../config/load.js';
 import { UserError } from '../util/errors.js';
 import { resolveInProject } from '../util/project-path.js';
 
+/** Variables of the builder's own environment that a build argument must not set. */
+const BUILDER_ENV =
+  /^(PATH|HOME|USER|SHELL|TMPDIR|TMP|TEMP|PWD|IFS|LANG|LC_[A-Z_]+|LD_[A-Z_]+|XDG_[A-Z_]+|REGISTRY_AUTH_FILE|CONTAINERS_[A-Z_]+|BUILDAH_[A-Z_]+|STORAGE_[A-Z_]+|DOCKER_[A-Z_]+|BUILDKIT_[A-Z_]+|BUILDX_[A-Z_]+|NODE_[A-Z_]+|GIT_[A-Z_]+|RUNNER_[A-Z_]+|GITHUB_[A-Z_]+|ACTIONS_[A-Z_]+)$/;
+
 export interface ImageJob {
   name: string;
   kind: 'mirror' | 'build';
@@ -48,7 +52,7 @@ export function planImages(stack: LoadedStack, select: PlanSelection): ImageJob[
       jobs.push({
         name,
         kind: 'mirror',
-        source: checkRef(from, `${field}.from`, where),
+        source: checkRef(from, `${field}.from`, where, true),
         target: checkRef(local, `${field}.local`, where),
         buildArgs: {},
       });
@@ -71,6 +75,12 @@ export function planImages(stack: LoadedStack, select: PlanSelection): ImageJob[
     for (const [k, v] of Object.entries(spec.buildArgs ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
         throw new UserError(`${where}: ${field}.buildArgs: "${k}" is not a build argument name`);
+      // The values reach the builder through its environment (never argv): names that would steer the builder
+      // itself are refused.
+      if (BUILDER_ENV.test(k))
+        throw new UserError(
+          `${where}: ${field}.buildArgs: "${k}" is also a variable of the builder's own environment; rename the build argument`,
+        );
       buildArgs[k] = stack.renderField(`${field}.buildArgs.${k}`, v);
     }
     if (spec.buildContexts && Object.keys(spec.buildContexts).length)
@@ -90,12 +100,18 @@ export function planImages(stack: LoadedStack, select: PlanSelection): ImageJob[
 }
 
 /** A reference a registry accepts: `[host[:port]/]path[:tag]`, lower-case path, no whitespace. */
-function checkRef(ref: string, field: string, where: string): string {
+function checkRef(full: string, field: string, where: string, allowDigest = false): string {
+  const at = full.indexOf('@');
+  if (at >= 0 && (!allowDigest || !/^sha256:[0-9a-f]{64}$/.test(full.slice(at + 1))))
+    throw new UserError(`${where}: ${field}: "${full}" is not an image reference (a digest is allowed in from only)`);
+  const ref = at >= 0 ? full.slice(0, at) : full;
+  if (ref.startsWith('-'))
+    throw new UserError(`${where}: ${field}: "${ref}" is not an image reference (registry/repository:tag)`);
   if (
     !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$|^[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?$/.test(
       ref,
     )
   )
     throw new UserError(`${where}: ${field}: "${ref}" is not an image reference (registry/repository:tag)`);
-  return ref;
+  return full;
 }

@@ -18,11 +18,24 @@ export interface ImageRef {
 export function parseRef(ref: string): ImageRef {
   let rest = ref;
   let tag = 'latest';
+  // A digest pins the manifest; it is asked for in place of the tag.
+  const pin = rest.indexOf('@');
+  if (pin >= 0) {
+    tag = rest.slice(pin + 1);
+    rest = rest.slice(0, pin);
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) rest = rest.slice(0, colon);
+    return withRegistry(rest, tag);
+  }
   const at = rest.lastIndexOf(':');
   if (at > rest.lastIndexOf('/')) {
     tag = rest.slice(at + 1);
     rest = rest.slice(0, at);
   }
+  return withRegistry(rest, tag);
+}
+
+function withRegistry(rest: string, tag: string): ImageRef {
   const first = rest.split('/')[0];
   if (rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'))
     return { registry: first, repository: rest.slice(first.length + 1), tag };
@@ -99,6 +112,11 @@ export class RegistryClient {
     if (!/^bearer\b/i.test(challenge) || !params.realm)
       throw new UserError(`registry ${r.registry}: unsupported authentication challenge "${challenge}"`);
     const url = new URL(params.realm);
+    // Credentials go only to an HTTPS token service (or to the plain-HTTP registry the user marked insecure).
+    if (basic && url.protocol !== 'https:' && !this.isInsecure(r.registry))
+      throw new UserError(
+        `registry ${r.registry}: its token service ${url.origin} is not HTTPS; no credentials were sent`,
+      );
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${r.repository}:pull`);
     const res = await fetch(url, {
@@ -128,7 +146,11 @@ export class RegistryClient {
       } catch {
         continue;
       }
-      const entry = auths?.[registry] ?? auths?.[`https://${registry}`] ?? auths?.[`http://${registry}`];
+      const names =
+        registry === 'registry-1.docker.io'
+          ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io', registry]
+          : [registry, `https://${registry}`, `http://${registry}`];
+      const entry = names.map((n) => auths?.[n]).find((e) => e?.auth);
       if (entry?.auth) return entry.auth;
     }
     return undefined;

@@ -89,8 +89,9 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
     }
   }
   const newEnv = slot.created || recreated;
-  if (o.prepareImages && newEnv) {
-    // A new or recreated environment pulls every image: make sure the registry has them before anything starts.
+  if (o.prepareImages) {
+    // The registry must have every image before anything starts; tags it has are skipped (one HEAD request each),
+    // so a rerun after a failed build, or an image added since, is built too.
     const built = await buildImages({
       stack,
       runner: new ChildProcessRunner(),
@@ -104,7 +105,7 @@ export async function ensureReady(o: EnsureReadyOptions): Promise<EnsureReadyRes
     r.info(
       `prepare-images: ${built.built.length} built, ${built.mirrored.length} mirrored, ${built.skipped.length} already in the registry`,
     );
-  } else if (o.prepareImages) r.info('prepare-images: the environment existed already; images are left as they are');
+  }
 
   let sync: SyncResult | undefined;
   const runSync = o.sync

@@ -102,6 +102,14 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
   }
   if (branch === meta.default_branch)
     throw new UserError(`review-apply never pushes to the default branch ${branch}; set branch to another one`);
+  if (remote === (o.remote ?? 'origin')) {
+    const target = await client.rest.repos.getBranch({ ...repo, branch }).catch((err: { status?: number }) => {
+      if (err.status === 404) return undefined;
+      throw err;
+    });
+    if (target?.data.protected)
+      throw new UserError(`review-apply never pushes to a protected branch (${branch}); set branch to another one`);
+  }
   if (o.issue > 0 && !title) title = (await client.rest.issues.get({ ...repo, issue_number: o.issue })).data.title;
 
   // The change, from the workspace.
@@ -120,8 +128,17 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
     });
     source = { kind: 'pod', kubectl, namespace: stack.namespace, pod };
   }
+  // The base is the runner's own checkout, never what the workspace says: the agent controls the workspace.
+  const base = await git.revParse('HEAD');
+  if (!base) throw new UserError(`review-apply needs the repository checked out in ${git.cwd} (actions/checkout)`);
   const change = await r.group('The agent change', async () => {
-    const c = await readAgentChange(source, { include: o.include });
+    const c = await readAgentChange(source, { include: o.include, base });
+    for (const w of c.warnings) r.warning(w);
+    if (c.synced && c.synced !== base)
+      throw new UserError(
+        `the slot workspace was synced from ${c.synced.slice(0, 12)}, but this job checked out ${base.slice(0, 12)}: ` +
+          'run review-apply in the job that ran ensure-ready, on the same checkout',
+      );
     r.info(`${c.patch.length} bytes of patch against ${c.base.slice(0, 12)}`);
     return c;
   });
@@ -160,20 +177,22 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
   const ciWillNotRun = o.pushTokenIsWorkflowToken;
   if (!result.changed) {
     r.info(`no change to commit on ${branch}`);
-    return {
-      changed: false,
-      branch,
-      files: [],
-      commit: result.commit,
-      ...(existingPr ? { prNumber: existingPr.number, prUrl: existingPr.url } : {}),
-      prCreated: false,
-      rebased: false,
-      ciWillNotRun,
-    };
-  }
-  r.info(
-    `pushed ${result.commit} to ${branch}${result.rebased ? ' (rebased onto the moved branch)' : ''}: ${result.files.join(', ')}`,
-  );
+    // A branch an earlier run pushed but could not open its PR for (cut off, or GitHub failed): open it now.
+    if (!result.commit || existingPr)
+      return {
+        changed: false,
+        branch,
+        files: [],
+        commit: result.commit,
+        ...(existingPr ? { prNumber: existingPr.number, prUrl: existingPr.url } : {}),
+        prCreated: false,
+        rebased: false,
+        ciWillNotRun,
+      };
+  } else
+    r.info(
+      `pushed ${result.commit} to ${branch}${result.rebased ? ' (rebased onto the moved branch)' : ''}: ${result.files.join(', ')}`,
+    );
 
   // The pull request: the given one, an open one for the branch, or a new one.
   let pr = existingPr;
@@ -188,17 +207,33 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
     if (open.data[0]) pr = { number: open.data[0].number, url: open.data[0].html_url };
   }
   if (!pr) {
-    const { data } = await client.rest.pulls.create({
-      ...repo,
-      head: branch,
-      base: o.base || meta.default_branch,
-      title: fillTemplate(o.prTitle, values),
-      body: fillTemplate(o.prBody, values),
-      draft: o.draft,
-    });
-    pr = { number: data.number, url: data.html_url };
-    prCreated = true;
-    r.info(`opened PR #${pr.number}: ${pr.url}`);
+    const openFor = async () => {
+      const open = await client.rest.pulls.list({
+        ...repo,
+        state: 'open',
+        head: `${repo.owner}:${branch}`,
+        per_page: 10,
+      });
+      return open.data[0] ? { number: open.data[0].number, url: open.data[0].html_url } : undefined;
+    };
+    try {
+      const { data } = await client.rest.pulls.create({
+        ...repo,
+        head: branch,
+        base: o.base || meta.default_branch,
+        title: fillTemplate(o.prTitle, values),
+        body: fillTemplate(o.prBody, values),
+        draft: o.draft,
+      });
+      pr = { number: data.number, url: data.html_url };
+      prCreated = true;
+    } catch (err) {
+      // Another run opened it a moment ago (runs of one issue racing): that one is ours too.
+      const raced = (err as { status?: number }).status === 422 ? await openFor() : undefined;
+      if (!raced) throw err;
+      pr = raced;
+    }
+    r.info(`${prCreated ? 'opened' : 'found'} PR #${pr.number}: ${pr.url}`);
   } else r.info(`updated PR #${pr.number}: ${pr.url}`);
 
   if (stack?.slotted && kubectl) {
@@ -209,7 +244,7 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
     }
   }
   return {
-    changed: true,
+    changed: result.changed,
     branch,
     commit: result.commit,
     files: result.files,
