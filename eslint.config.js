@@ -18,7 +18,7 @@ export const LAYERS = {
   render: ['util', 'template', 'objects', 'config'],
   kube: ['util', 'objects'],
   slots: ['util', 'objects', 'kube'],
-  workspace: ['util', 'objects', 'kube'],
+  workspace: ['util', 'objects', 'kube', 'git'],
   github: ['util'],
   prompt: ['util', 'template', 'config', 'github'],
   hooks: ['util', 'template', 'objects', 'config', 'render', 'kube'],

@@ -25,6 +25,7 @@ describe('adv2 delete-branch', () => {
       client(() => Promise.reject(err)),
       repo,
       'codex/issue-1',
+      'main',
     );
     expect(outcome).not.toBe('absent');
   });
@@ -37,6 +38,7 @@ describe('adv2 delete-branch', () => {
       }, [{ number: 7, state: 'open', head: { ref: 'codex/issue-1' } }]),
       repo,
       'codex/issue-1',
+      'main',
     );
     expect({ outcome, deleted }).toEqual({ outcome: expect.stringMatching(/^refused/), deleted: false });
   });

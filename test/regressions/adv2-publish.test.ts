@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readAgentChange } from '../../packages/core/src/agent-run/change.js';
 import { Git, publishChange } from '../../packages/core/src/git/index.js';
@@ -98,8 +98,14 @@ describe('adv2 publish', () => {
     expect(existsSync(path.join(s.checkout, '.git/shallow'))).toBe(false);
   });
 
-  it('nothing is left in the runner checkout', async () => {
+  it('nothing is left in the runner checkout, not even what a killed run left there', async () => {
     const s = setup();
+    // A run killed mid-way leaves its worktree registered (its temp directory is emptied by the runner) and its ref.
+    const killed = path.join(s.seed, '..', 'killed-run-tree');
+    git(s.checkout, 'worktree', 'add', '--detach', '-q', killed, 'HEAD');
+    rmSync(killed, { recursive: true, force: true });
+    git(s.checkout, 'update-ref', 'refs/codex-k8s/publish/4242-1', 'HEAD');
+    expect(git(s.checkout, 'worktree', 'list').trim().split('\n')).toHaveLength(2);
     writeFileSync(path.join(s.workspace, 'app.js'), 'v2\n');
     await publish(s);
     expect(git(s.checkout, 'for-each-ref', 'refs/codex-k8s').trim()).toBe('');

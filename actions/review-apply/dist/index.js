@@ -73274,6 +73274,83 @@ async function archive_packSources(runner, o) {
     }
 }
 //# sourceMappingURL=archive.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/git/git.js
+
+class GitError extends errors_UserError {
+}
+class git_Git {
+    runner;
+    cwd;
+    binary;
+    baseEnv;
+    constructor(runner, cwd, binary = 'git', baseEnv = {}) {
+        this.runner = runner;
+        this.cwd = cwd;
+        this.binary = binary;
+        this.baseEnv = baseEnv;
+    }
+    /** The same repository seen from another directory (a worktree). */
+    at(cwd) {
+        return new git_Git(this.runner, cwd, this.binary, this.baseEnv);
+    }
+    /** The same directory, with extra environment on every call (identity, credentials). */
+    withEnv(env) {
+        return new git_Git(this.runner, this.cwd, this.binary, { ...this.baseEnv, ...env });
+    }
+    async exec(args, call = {}) {
+        const res = await this.runner.run(this.binary, args, {
+            cwd: this.cwd,
+            input: call.input,
+            timeoutMs: call.timeoutMs ?? 300_000,
+            signal: call.signal,
+            env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.baseEnv, ...call.env },
+        });
+        if (!call.allowFailure && (res.code !== 0 || res.timedOut || res.aborted)) {
+            const why = res.timedOut ? 'timed out' : res.aborted ? 'was cancelled' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
+            throw new GitError(`git ${commandOf(args)} in ${this.cwd} failed: ${why}`);
+        }
+        return res;
+    }
+    async run(args, call = {}) {
+        return (await this.exec(args, call)).stdout;
+    }
+    /** The id of a revision, or undefined when it does not resolve. */
+    async revParse(rev) {
+        const res = await this.exec(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { allowFailure: true });
+        return res.code === 0 ? res.stdout.trim() : undefined;
+    }
+    async isAncestor(ancestor, of) {
+        return (await this.exec(['merge-base', '--is-ancestor', ancestor, of], { allowFailure: true })).code === 0;
+    }
+}
+/** The subcommand and its first arguments, without `-c name=value` settings (which may hold an identity). */
+function commandOf(args) {
+    const rest = [];
+    for (let i = 0; i < args.length; i++) {
+        if (args[i] === '-c')
+            i++;
+        else
+            rest.push(args[i]);
+    }
+    return rest.slice(0, 3).join(' ');
+}
+/**
+ * Environment that gives `token` to git's HTTPS requests for `serverUrl` as an Authorization header. An empty
+ * value first resets any extraheader already configured for that URL (actions/checkout persists its own token
+ * there), so ours is the only one sent.
+ */
+function tokenEnv(token, serverUrl) {
+    const url = `${serverUrl.replace(/\/+$/, '')}/`;
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return {
+        GIT_CONFIG_COUNT: '2',
+        GIT_CONFIG_KEY_0: `http.${url}.extraheader`,
+        GIT_CONFIG_VALUE_0: '',
+        GIT_CONFIG_KEY_1: `http.${url}.extraheader`,
+        GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basic}`,
+    };
+}
+//# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/workspace/git-snapshot.js
 /*
  * The `.git` the workspace receives with its sources, so that inside the agent pod `git status` and `git diff` show
@@ -73297,6 +73374,7 @@ async function archive_packSources(runner, o) {
 
 
 
+
 /** Directory of the agent runner's files inside the workspace (events, prompt, Codex home); ignored by git. */
 const AGENT_RUN_DIR = '.codex-k8s';
 /** Local settings of the checkout carried into the workspace's git. */
@@ -73307,42 +73385,29 @@ const CARRIED_CONFIG = '^(filter\\..*|lfs\\..*|core\\.(autocrlf|eol|safecrlf|sym
  * blobs, a broken repository) fails the sync: a workspace without its git would make `changed` meaningless.
  */
 async function git_snapshot_snapshotGit(runner, o) {
-    const git = o.gitBinary ?? 'git';
-    const base = {
-        cwd: o.source,
-        timeoutMs: o.timeoutMs,
-        signal: o.signal,
-        // The checkout's own settings apply; nothing of the user's global config or a pager may interfere.
-        env: { GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-    };
+    // The checkout's own settings apply; nothing of the system config, a prompt or an optional lock interferes.
+    const git = new Git(runner, o.source, o.gitBinary ?? 'git', { GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' });
+    const call = { timeoutMs: o.timeoutMs, signal: o.signal };
     const run = async (args, extra = {}) => {
-        let res;
         try {
-            res = await runner.run(git, args, { ...base, ...extra, env: { ...base.env, ...extra.env } });
+            return await git.run(args, { ...call, ...extra });
         }
         catch (err) {
-            throw new SyncError('archive', `could not run ${git}: ${err.message}`, false, { cause: err });
+            throw new SyncError('archive', err.message, /timed out/.test(err.message), { cause: err });
         }
-        if (res.timedOut || res.aborted)
-            throw new SyncError('archive', `git ${args[0]} ${res.timedOut ? 'timed out' : 'was cancelled'}`, res.timedOut);
-        if (res.code !== 0) {
-            const why = res.stderr.trim().split('\n').slice(-2).join('; ') || `exit code ${res.code}`;
-            throw new SyncError('archive', `git ${args.join(' ')} in ${o.source} failed: ${why}`);
-        }
-        return res.stdout;
     };
-    const top = await runner
-        .run(git, ['rev-parse', '--show-toplevel'], base)
+    const probe = (args) => git
+        .exec(args, { ...call, allowFailure: true })
         .then((r) => (r.code === 0 ? r.stdout.trim() : ''))
         .catch(() => '');
+    const top = await probe(['rev-parse', '--show-toplevel']);
     if (!top)
         return undefined;
     if ((await realpath(top)) !== (await realpath(o.source)))
         return undefined;
-    const head = await runner.run(git, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], base);
-    if (head.code !== 0)
+    const commit = await probe(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    if (!commit)
         return undefined; // a repository without a commit yet
-    const commit = head.stdout.trim();
     const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-git-'));
     const dispose = () => rm(dir, { recursive: true, force: true });
     try {
@@ -73367,7 +73432,7 @@ async function git_snapshot_snapshotGit(runner, o) {
         await writeFile(join(gitDir, 'shallow'), `${commit}\n`);
         // The checkout's settings that change how files are read and written (line endings, clean/smudge filters such
         // as Git LFS's), so the pod's git sees the files as the runner's does.
-        const carried = (await runner.run(git, ['config', '--local', '-z', '--get-regexp', CARRIED_CONFIG], base).catch(() => undefined))?.stdout;
+        const carried = await probe(['config', '--local', '-z', '--get-regexp', CARRIED_CONFIG]);
         const settings = (carried ?? '')
             .split('\0')
             .filter(Boolean)
@@ -82506,11 +82571,12 @@ function branches_issueOfAgentBranch(branch) {
     const m = AGENT_BRANCH.exec(branch);
     return m ? Number(m[2]) : undefined;
 }
-async function branches_deleteAgentBranch(client, repo, branch, dryRun = false) {
+async function branches_deleteAgentBranch(client, repo, branch, 
+/** The repository's default branch (asked once by the caller for all its branches). */
+defaultBranch, dryRun = false) {
     if (branches_issueOfAgentBranch(branch) === undefined)
         return `refused: ${branch} is not an agent branch (codex/issue-<n>)`;
-    const { data: meta } = await client.rest.repos.get({ ...repo });
-    if (branch === meta.default_branch)
+    if (branch === defaultBranch)
         return `refused: ${branch} is the default branch`;
     let protectedBranch;
     try {
@@ -83098,82 +83164,6 @@ function runIdOf() {
     return `${gh}${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
 }
 //# sourceMappingURL=prompt-run.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/git/git.js
-
-class GitError extends errors_UserError {
-}
-class Git {
-    runner;
-    cwd;
-    binary;
-    baseEnv;
-    constructor(runner, cwd, binary = 'git', baseEnv = {}) {
-        this.runner = runner;
-        this.cwd = cwd;
-        this.binary = binary;
-        this.baseEnv = baseEnv;
-    }
-    /** The same repository seen from another directory (a worktree). */
-    at(cwd) {
-        return new Git(this.runner, cwd, this.binary, this.baseEnv);
-    }
-    /** The same directory, with extra environment on every call (identity, credentials). */
-    withEnv(env) {
-        return new Git(this.runner, this.cwd, this.binary, { ...this.baseEnv, ...env });
-    }
-    async exec(args, call = {}) {
-        const res = await this.runner.run(this.binary, args, {
-            cwd: this.cwd,
-            input: call.input,
-            timeoutMs: call.timeoutMs ?? 300_000,
-            env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.baseEnv, ...call.env },
-        });
-        if (!call.allowFailure && (res.code !== 0 || res.timedOut)) {
-            const why = res.timedOut ? 'timed out' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
-            throw new GitError(`git ${commandOf(args)} in ${this.cwd} failed: ${why}`);
-        }
-        return res;
-    }
-    async run(args, call = {}) {
-        return (await this.exec(args, call)).stdout;
-    }
-    /** The id of a revision, or undefined when it does not resolve. */
-    async revParse(rev) {
-        const res = await this.exec(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { allowFailure: true });
-        return res.code === 0 ? res.stdout.trim() : undefined;
-    }
-    async isAncestor(ancestor, of) {
-        return (await this.exec(['merge-base', '--is-ancestor', ancestor, of], { allowFailure: true })).code === 0;
-    }
-}
-/** The subcommand and its first arguments, without `-c name=value` settings (which may hold an identity). */
-function commandOf(args) {
-    const rest = [];
-    for (let i = 0; i < args.length; i++) {
-        if (args[i] === '-c')
-            i++;
-        else
-            rest.push(args[i]);
-    }
-    return rest.slice(0, 3).join(' ');
-}
-/**
- * Environment that gives `token` to git's HTTPS requests for `serverUrl` as an Authorization header. An empty
- * value first resets any extraheader already configured for that URL (actions/checkout persists its own token
- * there), so ours is the only one sent.
- */
-function tokenEnv(token, serverUrl) {
-    const url = `${serverUrl.replace(/\/+$/, '')}/`;
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    return {
-        GIT_CONFIG_COUNT: '2',
-        GIT_CONFIG_KEY_0: `http.${url}.extraheader`,
-        GIT_CONFIG_VALUE_0: '',
-        GIT_CONFIG_KEY_1: `http.${url}.extraheader`,
-        GIT_CONFIG_VALUE_1: `AUTHORIZATION: basic ${basic}`,
-    };
-}
-//# sourceMappingURL=git.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/git/publish.js
 /*
  * Turns the agent's change into a commit on the branch of its issue or PR and pushes it, without touching the
@@ -83206,19 +83196,16 @@ async function publishChange(o) {
         '-c',
         'core.hooksPath=/dev/null',
     ];
-    if (!(await o.git.revParse(o.base))) {
-        // Only a shallow checkout is fetched shallowly: a full clone must not become a shallow one.
-        const shallow = (await o.git.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-        await creds.exec(['fetch', '--no-tags', ...(shallow ? ['--depth=1'] : []), remote, o.base], { allowFailure: true });
-        if (!(await o.git.revParse(o.base)))
-            throw new errors_UserError(`the checkout lacks commit ${o.base}, which the slot workspace was synced from, and could not fetch it; ` +
-                'run review-apply in the job that ran ensure-ready, or run ensure-ready again');
-    }
     // The base must be part of what this job checked out: a commit named by anything else (the workspace, which the
     // agent controls) could bring a whole foreign history along, unchecked.
     if (!(await o.git.isAncestor(o.base, 'HEAD')))
         throw new errors_UserError(`commit ${o.base.slice(0, 12)} is not part of the checkout's history (HEAD): the change must be based on what ` +
             'this job checked out');
+    // What a run killed in the middle left behind (its worktree, its fetched ref): cleared before this run adds its own.
+    await o.git.exec(['worktree', 'prune'], { allowFailure: true });
+    const stale = (await o.git.run(['for-each-ref', '--format=%(refname)', 'refs/codex-k8s/publish/'])).split('\n');
+    for (const ref of stale.filter(Boolean))
+        await o.git.exec(['update-ref', '-d', ref], { allowFailure: true });
     const tmp = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'codex-k8s-publish-'));
     const worktree = (0,external_node_path_namespaceObject.join)(tmp, 'tree');
     const remoteRef = `refs/codex-k8s/publish/${process.pid}-${Date.now()}`;
@@ -83341,13 +83328,15 @@ async function reviewApply(o) {
         throw new errors_UserError('review-apply: give the issue or the pr the change is for');
     const { client, repo } = o.github;
     const runner = o.runner ?? new runner_ChildProcessRunner();
-    const git = new Git(runner, o.checkout ?? process.cwd());
+    const git = new git_Git(runner, o.checkout ?? process.cwd());
     // Where to push: the PR's head branch (refusing a fork's unless allowed), else the issue's branch.
     let branch = o.branch || (o.issue > 0 && !(o.pr > 0) ? `codex/issue-${o.issue}` : '');
     let remote = o.remote ?? 'origin';
     let existingPr;
     let title = '';
-    const { data: meta } = await client.rest.repos.get({ ...repo });
+    const { data: meta, headers } = await client.rest.repos.get({ ...repo });
+    // Classic tokens list their scopes on every response; others do not (GitHub decides at push time).
+    const scopes = typeof headers['x-oauth-scopes'] === 'string' ? headers['x-oauth-scopes'] : undefined;
     if (o.pr > 0) {
         const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: o.pr });
         const headRepo = pull.head.repo?.full_name ?? '';
@@ -83433,7 +83422,7 @@ async function reviewApply(o) {
         message: fillTemplate(o.commitMessage, values),
         author: { name: o.authorName, email: o.authorEmail },
         credentials: tokenEnv(o.pushToken, o.serverUrl),
-        beforePush: (files) => checkWorkflowChanges(files, o),
+        beforePush: (files) => checkWorkflowChanges(files, o, scopes),
     }));
     const ciWillNotRun = o.pushTokenIsWorkflowToken;
     if (!result.changed) {
@@ -83454,28 +83443,18 @@ async function reviewApply(o) {
     else
         r.info(`pushed ${result.commit} to ${branch}${result.rebased ? ' (rebased onto the moved branch)' : ''}: ${result.files.join(', ')}`);
     // The pull request: the given one, an open one for the branch, or a new one.
-    let pr = existingPr;
-    let prCreated = false;
-    if (!pr) {
+    const openFor = async () => {
         const open = await client.rest.pulls.list({
             ...repo,
             state: 'open',
             head: `${repo.owner}:${branch}`,
             per_page: 10,
         });
-        if (open.data[0])
-            pr = { number: open.data[0].number, url: open.data[0].html_url };
-    }
+        return open.data[0] ? { number: open.data[0].number, url: open.data[0].html_url } : undefined;
+    };
+    let pr = existingPr ?? (await openFor());
+    let prCreated = false;
     if (!pr) {
-        const openFor = async () => {
-            const open = await client.rest.pulls.list({
-                ...repo,
-                state: 'open',
-                head: `${repo.owner}:${branch}`,
-                per_page: 10,
-            });
-            return open.data[0] ? { number: open.data[0].number, url: open.data[0].html_url } : undefined;
-        };
         try {
             const { data } = await client.rest.pulls.create({
                 ...repo,
@@ -83524,24 +83503,19 @@ async function reviewApply(o) {
  * needs the `workflow` scope (GitHub lists the scopes on every response), the workflow's own token never may. Say
  * so before pushing instead of letting the push fail with a cryptic rejection.
  */
-async function checkWorkflowChanges(files, o) {
+function checkWorkflowChanges(files, o, scopes) {
     const workflows = files.filter((f) => f.startsWith('.github/workflows/'));
     if (workflows.length === 0)
         return;
     const why = o.pushTokenIsWorkflowToken
         ? "the workflow's own GITHUB_TOKEN can never change workflow files"
-        : await (async () => {
-            const res = await o.github.client.rest.repos.get({ ...o.github.repo });
-            const scopes = res.headers['x-oauth-scopes'];
-            if (typeof scopes !== 'string')
-                return undefined; // fine-grained or app token: GitHub decides at push time
-            return scopes
+        : scopes !== undefined &&
+            !scopes
                 .split(',')
-                .map((s) => s.trim())
+                .map((x) => x.trim())
                 .includes('workflow')
-                ? undefined
-                : `the push token has the scopes "${scopes}", without "workflow"`;
-        })();
+            ? `the push token has the scopes "${scopes}", without "workflow"`
+            : undefined;
     if (why)
         throw new errors_UserError(`the agent changed ${workflows.join(', ')}, and ${why}: nothing was pushed. Give push-token a token that may ` +
             'change workflows (a PAT with the workflow scope, or a GitHub App with the workflows permission), or leave ' +
@@ -83575,10 +83549,17 @@ async function cleanupOnGitHub(o) {
             warn(o, lines, `PR #${pr}: ${explain(err)}`);
         }
     }
-    if (o.deleteBranch)
-        for (const branch of branches) {
+    if (o.deleteBranch && branches.size > 0) {
+        let defaultBranch = '';
+        try {
+            defaultBranch = (await o.client.rest.repos.get({ ...o.repo })).data.default_branch;
+        }
+        catch (err) {
+            warn(o, lines, `${o.repo.owner}/${o.repo.repo}: ${explain(err)}`);
+        }
+        for (const branch of defaultBranch ? branches : []) {
             try {
-                const outcome = await deleteAgentBranch(o.client, o.repo, branch, o.dryRun);
+                const outcome = await deleteAgentBranch(o.client, o.repo, branch, defaultBranch, o.dryRun);
                 lines.push(`branch ${branch}: ${outcome}`);
                 o.reporter.info(`branch ${branch}: ${outcome}`);
             }
@@ -83586,6 +83567,7 @@ async function cleanupOnGitHub(o) {
                 warn(o, lines, `branch ${branch}: ${explain(err)}`);
             }
         }
+    }
     if (o.closeLinkedIssue)
         for (const { pr, issue } of links) {
             try {

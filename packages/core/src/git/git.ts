@@ -12,6 +12,8 @@ export interface GitCall {
   /** Return the result instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
   timeoutMs?: number;
+  /** Aborting kills the call (it then fails as cancelled). */
+  signal?: AbortSignal;
 }
 
 export class GitError extends UserError {}
@@ -39,10 +41,15 @@ export class Git {
       cwd: this.cwd,
       input: call.input,
       timeoutMs: call.timeoutMs ?? 300_000,
+      signal: call.signal,
       env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.baseEnv, ...call.env },
     });
-    if (!call.allowFailure && (res.code !== 0 || res.timedOut)) {
-      const why = res.timedOut ? 'timed out' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
+    if (!call.allowFailure && (res.code !== 0 || res.timedOut || res.aborted)) {
+      const why = res.timedOut
+        ? 'timed out'
+        : res.aborted
+          ? 'was cancelled'
+          : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
       throw new GitError(`git ${commandOf(args)} in ${this.cwd} failed: ${why}`);
     }
     return res;

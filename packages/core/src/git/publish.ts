@@ -62,17 +62,6 @@ export async function publishChange(o: PublishOptions): Promise<PublishResult> {
     'core.hooksPath=/dev/null',
   ];
 
-  if (!(await o.git.revParse(o.base))) {
-    // Only a shallow checkout is fetched shallowly: a full clone must not become a shallow one.
-    const shallow = (await o.git.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-    await creds.exec(['fetch', '--no-tags', ...(shallow ? ['--depth=1'] : []), remote, o.base], { allowFailure: true });
-    if (!(await o.git.revParse(o.base)))
-      throw new UserError(
-        `the checkout lacks commit ${o.base}, which the slot workspace was synced from, and could not fetch it; ` +
-          'run review-apply in the job that ran ensure-ready, or run ensure-ready again',
-      );
-  }
-
   // The base must be part of what this job checked out: a commit named by anything else (the workspace, which the
   // agent controls) could bring a whole foreign history along, unchecked.
   if (!(await o.git.isAncestor(o.base, 'HEAD')))
@@ -80,6 +69,10 @@ export async function publishChange(o: PublishOptions): Promise<PublishResult> {
       `commit ${o.base.slice(0, 12)} is not part of the checkout's history (HEAD): the change must be based on what ` +
         'this job checked out',
     );
+  // What a run killed in the middle left behind (its worktree, its fetched ref): cleared before this run adds its own.
+  await o.git.exec(['worktree', 'prune'], { allowFailure: true });
+  const stale = (await o.git.run(['for-each-ref', '--format=%(refname)', 'refs/codex-k8s/publish/'])).split('\n');
+  for (const ref of stale.filter(Boolean)) await o.git.exec(['update-ref', '-d', ref], { allowFailure: true });
 
   const tmp = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-publish-'));
   const worktree = join(tmp, 'tree');

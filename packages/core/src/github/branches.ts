@@ -19,11 +19,12 @@ export async function deleteAgentBranch(
   client: GitHubClient,
   repo: RepoRef,
   branch: string,
+  /** The repository's default branch (asked once by the caller for all its branches). */
+  defaultBranch: string,
   dryRun = false,
 ): Promise<BranchOutcome> {
   if (issueOfAgentBranch(branch) === undefined) return `refused: ${branch} is not an agent branch (codex/issue-<n>)`;
-  const { data: meta } = await client.rest.repos.get({ ...repo });
-  if (branch === meta.default_branch) return `refused: ${branch} is the default branch`;
+  if (branch === defaultBranch) return `refused: ${branch} is the default branch`;
   let protectedBranch: boolean;
   try {
     protectedBranch = (await client.rest.repos.getBranch({ ...repo, branch })).data.protected;

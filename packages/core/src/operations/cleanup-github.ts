@@ -45,16 +45,23 @@ export async function cleanupOnGitHub(o: GitHubCleanupOptions): Promise<string[]
       warn(o, lines, `PR #${pr}: ${explain(err)}`);
     }
   }
-  if (o.deleteBranch)
-    for (const branch of branches) {
+  if (o.deleteBranch && branches.size > 0) {
+    let defaultBranch = '';
+    try {
+      defaultBranch = (await o.client.rest.repos.get({ ...o.repo })).data.default_branch;
+    } catch (err) {
+      warn(o, lines, `${o.repo.owner}/${o.repo.repo}: ${explain(err)}`);
+    }
+    for (const branch of defaultBranch ? branches : []) {
       try {
-        const outcome = await deleteAgentBranch(o.client, o.repo, branch, o.dryRun);
+        const outcome = await deleteAgentBranch(o.client, o.repo, branch, defaultBranch, o.dryRun);
         lines.push(`branch ${branch}: ${outcome}`);
         o.reporter.info(`branch ${branch}: ${outcome}`);
       } catch (err) {
         warn(o, lines, `branch ${branch}: ${explain(err)}`);
       }
     }
+  }
   if (o.closeLinkedIssue)
     for (const { pr, issue } of links) {
       try {

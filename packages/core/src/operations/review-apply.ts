@@ -83,7 +83,9 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
   let remote = o.remote ?? 'origin';
   let existingPr: { number: number; url: string } | undefined;
   let title = '';
-  const { data: meta } = await client.rest.repos.get({ ...repo });
+  const { data: meta, headers } = await client.rest.repos.get({ ...repo });
+  // Classic tokens list their scopes on every response; others do not (GitHub decides at push time).
+  const scopes = typeof headers['x-oauth-scopes'] === 'string' ? headers['x-oauth-scopes'] : undefined;
   if (o.pr > 0) {
     const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: o.pr });
     const headRepo = pull.head.repo?.full_name ?? '';
@@ -171,7 +173,7 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
       message: fillTemplate(o.commitMessage, values),
       author: { name: o.authorName, email: o.authorEmail },
       credentials: tokenEnv(o.pushToken, o.serverUrl),
-      beforePush: (files) => checkWorkflowChanges(files, o),
+      beforePush: (files) => checkWorkflowChanges(files, o, scopes),
     }),
   );
   const ciWillNotRun = o.pushTokenIsWorkflowToken;
@@ -195,27 +197,18 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
     );
 
   // The pull request: the given one, an open one for the branch, or a new one.
-  let pr = existingPr;
-  let prCreated = false;
-  if (!pr) {
+  const openFor = async () => {
     const open = await client.rest.pulls.list({
       ...repo,
       state: 'open',
       head: `${repo.owner}:${branch}`,
       per_page: 10,
     });
-    if (open.data[0]) pr = { number: open.data[0].number, url: open.data[0].html_url };
-  }
+    return open.data[0] ? { number: open.data[0].number, url: open.data[0].html_url } : undefined;
+  };
+  let pr = existingPr ?? (await openFor());
+  let prCreated = false;
   if (!pr) {
-    const openFor = async () => {
-      const open = await client.rest.pulls.list({
-        ...repo,
-        state: 'open',
-        head: `${repo.owner}:${branch}`,
-        per_page: 10,
-      });
-      return open.data[0] ? { number: open.data[0].number, url: open.data[0].html_url } : undefined;
-    };
     try {
       const { data } = await client.rest.pulls.create({
         ...repo,
@@ -261,22 +254,18 @@ export async function reviewApply(o: ReviewApplyOptions): Promise<ReviewApplyRes
  * needs the `workflow` scope (GitHub lists the scopes on every response), the workflow's own token never may. Say
  * so before pushing instead of letting the push fail with a cryptic rejection.
  */
-async function checkWorkflowChanges(files: string[], o: ReviewApplyOptions): Promise<void> {
+function checkWorkflowChanges(files: string[], o: ReviewApplyOptions, scopes: string | undefined): void {
   const workflows = files.filter((f) => f.startsWith('.github/workflows/'));
   if (workflows.length === 0) return;
   const why = o.pushTokenIsWorkflowToken
     ? "the workflow's own GITHUB_TOKEN can never change workflow files"
-    : await (async () => {
-        const res = await o.github.client.rest.repos.get({ ...o.github.repo });
-        const scopes = res.headers['x-oauth-scopes'];
-        if (typeof scopes !== 'string') return undefined; // fine-grained or app token: GitHub decides at push time
-        return scopes
+    : scopes !== undefined &&
+        !scopes
           .split(',')
-          .map((s) => s.trim())
+          .map((x) => x.trim())
           .includes('workflow')
-          ? undefined
-          : `the push token has the scopes "${scopes}", without "workflow"`;
-      })();
+      ? `the push token has the scopes "${scopes}", without "workflow"`
+      : undefined;
   if (why)
     throw new UserError(
       `the agent changed ${workflows.join(', ')}, and ${why}: nothing was pushed. Give push-token a token that may ` +

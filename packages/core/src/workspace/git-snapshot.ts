@@ -19,7 +19,8 @@
 import { mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessRunner, RunOptions } from '../kube/runner.js';
+import { Git, type GitCall } from '../git/git.js';
+import type { ProcessRunner } from '../kube/runner.js';
 import { SyncError } from './errors.js';
 
 /** Directory of the agent runner's files inside the workspace (events, prompt, Codex home); ignored by git. */
@@ -57,39 +58,27 @@ export interface SnapshotOptions {
  * blobs, a broken repository) fails the sync: a workspace without its git would make `changed` meaningless.
  */
 export async function snapshotGit(runner: ProcessRunner, o: SnapshotOptions): Promise<GitSnapshot | undefined> {
-  const git = o.gitBinary ?? 'git';
-  const base: RunOptions = {
-    cwd: o.source,
-    timeoutMs: o.timeoutMs,
-    signal: o.signal,
-    // The checkout's own settings apply; nothing of the user's global config or a pager may interfere.
-    env: { GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-  };
-  const run = async (args: string[], extra: RunOptions = {}): Promise<string> => {
-    let res;
+  // The checkout's own settings apply; nothing of the system config, a prompt or an optional lock interferes.
+  const git = new Git(runner, o.source, o.gitBinary ?? 'git', { GIT_CONFIG_NOSYSTEM: '1', GIT_OPTIONAL_LOCKS: '0' });
+  const call = { timeoutMs: o.timeoutMs, signal: o.signal };
+  const run = async (args: string[], extra: GitCall = {}): Promise<string> => {
     try {
-      res = await runner.run(git, args, { ...base, ...extra, env: { ...base.env, ...extra.env } });
+      return await git.run(args, { ...call, ...extra });
     } catch (err) {
-      throw new SyncError('archive', `could not run ${git}: ${(err as Error).message}`, false, { cause: err });
+      throw new SyncError('archive', (err as Error).message, /timed out/.test((err as Error).message), { cause: err });
     }
-    if (res.timedOut || res.aborted)
-      throw new SyncError('archive', `git ${args[0]} ${res.timedOut ? 'timed out' : 'was cancelled'}`, res.timedOut);
-    if (res.code !== 0) {
-      const why = res.stderr.trim().split('\n').slice(-2).join('; ') || `exit code ${res.code}`;
-      throw new SyncError('archive', `git ${args.join(' ')} in ${o.source} failed: ${why}`);
-    }
-    return res.stdout;
   };
+  const probe = (args: string[]) =>
+    git
+      .exec(args, { ...call, allowFailure: true })
+      .then((r) => (r.code === 0 ? r.stdout.trim() : ''))
+      .catch(() => '');
 
-  const top = await runner
-    .run(git, ['rev-parse', '--show-toplevel'], base)
-    .then((r) => (r.code === 0 ? r.stdout.trim() : ''))
-    .catch(() => '');
+  const top = await probe(['rev-parse', '--show-toplevel']);
   if (!top) return undefined;
   if ((await realpath(top)) !== (await realpath(o.source))) return undefined;
-  const head = await runner.run(git, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], base);
-  if (head.code !== 0) return undefined; // a repository without a commit yet
-  const commit = head.stdout.trim();
+  const commit = await probe(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (!commit) return undefined; // a repository without a commit yet
 
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-git-'));
   const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
@@ -118,9 +107,7 @@ export async function snapshotGit(runner: ProcessRunner, o: SnapshotOptions): Pr
     await writeFile(join(gitDir, 'shallow'), `${commit}\n`);
     // The checkout's settings that change how files are read and written (line endings, clean/smudge filters such
     // as Git LFS's), so the pod's git sees the files as the runner's does.
-    const carried = (
-      await runner.run(git, ['config', '--local', '-z', '--get-regexp', CARRIED_CONFIG], base).catch(() => undefined)
-    )?.stdout;
+    const carried = await probe(['config', '--local', '-z', '--get-regexp', CARRIED_CONFIG]);
     const settings = (carried ?? '')
       .split('\0')
       .filter(Boolean)
