@@ -73340,7 +73340,11 @@ class git_Git {
             env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.baseEnv, ...call.env },
         });
         if (!call.allowFailure && (res.code !== 0 || res.timedOut || res.aborted)) {
-            const why = res.timedOut ? 'timed out' : res.aborted ? 'was cancelled' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
+            const why = res.timedOut
+                ? 'timed out'
+                : res.aborted
+                    ? 'was cancelled'
+                    : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
             throw new git_GitError(`git ${commandOf(args)} in ${this.cwd} failed: ${why}`);
         }
         return res;

@@ -73306,7 +73306,11 @@ class git_Git {
             env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.baseEnv, ...call.env },
         });
         if (!call.allowFailure && (res.code !== 0 || res.timedOut || res.aborted)) {
-            const why = res.timedOut ? 'timed out' : res.aborted ? 'was cancelled' : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
+            const why = res.timedOut
+                ? 'timed out'
+                : res.aborted
+                    ? 'was cancelled'
+                    : res.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${res.code}`;
             throw new git_GitError(`git ${commandOf(args)} in ${this.cwd} failed: ${why}`);
         }
         return res;
@@ -76515,6 +76519,19 @@ const PROC_START = `proc_start() {
   { sed 's/^.*) //' "/proc/$1/stat" | cut -d ' ' -f 20; } 2>/dev/null
 }`;
 /**
+ * `marked_pids <run-id>`: the processes whose environment holds CODEX_K8S_RUN=<run-id>. One grep reads every
+ * environment (a fork per process would make each round of a stop cost hundreds of processes); the few it finds
+ * are checked for the exact variable.
+ */
+const MARKED_PIDS = `marked_pids() {
+  for f in $(grep -l -a -F -e "CODEX_K8S_RUN=$1" /proc/[0-9]*/environ 2>/dev/null); do
+    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$1"; } 2>/dev/null; then
+      p=\${f#/proc/}
+      echo "\${p%/environ}"
+    fi
+  done
+}`;
+/**
  * `work_tree <dir>`: the work tree of the repository holding <dir>, as git sees it (everything it does not ignore,
  * the runner's `.codex-k8s` directories left out), written as a tree object with a throw-away index: the agent's own
  * staging is left alone.
@@ -76538,7 +76555,8 @@ const WORK_TREE = `work_tree() (
  * PID 1 and processes without a parent in the container are never touched, and a root that is not a process id
  * above 1 is refused.
  */
-const KILL_TREE_SCRIPT = `root=$1
+const KILL_TREE_SCRIPT = `${MARKED_PIDS}
+root=$1
 mark=$2
 shift 2
 case $root in ''|*[!0-9]*|0|1) echo "codex-k8s: refusing to stop process \\"$root\\"" >&2; exit 2 ;; esac
@@ -76546,13 +76564,7 @@ case $mark in ''|*[!A-Za-z0-9._-]*) echo "codex-k8s: refusing run mark \\"$mark\
 keep=" $$ $* "
 round=0
 while [ "$round" -lt 10 ]; do
-  marked=
-  for f in /proc/[0-9]*/environ; do
-    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$mark"; } 2>/dev/null; then
-      p=\${f#/proc/}
-      marked="$marked \${p%/environ}"
-    fi
-  done
+  marked=$(marked_pids "$mark" | tr '\\n' ' ')
   pids=$(for f in /proc/[0-9]*/stat; do { read -r l < "$f"; } 2>/dev/null && printf '%s\\n' "$l"; done | awk -v root="$root" -v self="$$" -v marked="$marked" '
     {
       i = length($0)
@@ -76742,7 +76754,8 @@ done
  * check, a cancelled run): records why, ends the agent's processes, records the exit. A run of another container
  * (its pid means nothing here) or whose process is gone is only marked ended.
  */
-const STOP_SCRIPT = `run=${scripts_STATE}/runs/$1
+const STOP_SCRIPT = `${MARKED_PIDS}
+run=${scripts_STATE}/runs/$1
 host=\${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}
 ${PROC_START}
 if [ ! -d "$run" ] || [ -f "$run/exit" ]; then exit 0; fi
@@ -76753,12 +76766,7 @@ if [ "$(cat -- "$run/host" 2>/dev/null)" = "$host" ] && [ -n "$pid" ] &&
   sh -c "$4" codex-k8s-stop "$pid" "$1" "$$"
 else
   # The agent is gone; its marked processes may not be.
-  for f in /proc/[0-9]*/environ; do
-    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$1"; } 2>/dev/null; then
-      p=\${f#/proc/}
-      kill -KILL "\${p%/environ}" 2>/dev/null || :
-    fi
-  done
+  for p in $(marked_pids "$1"); do kill -KILL "$p" 2>/dev/null || :; done
 fi
 echo "$3" > "$run/exit.tmp"
 mv -f -- "$run/exit.tmp" "$run/exit"

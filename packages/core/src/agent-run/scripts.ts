@@ -38,6 +38,20 @@ const PROC_START = `proc_start() {
 }`;
 
 /**
+ * `marked_pids <run-id>`: the processes whose environment holds CODEX_K8S_RUN=<run-id>. One grep reads every
+ * environment (a fork per process would make each round of a stop cost hundreds of processes); the few it finds
+ * are checked for the exact variable.
+ */
+const MARKED_PIDS = `marked_pids() {
+  for f in $(grep -l -a -F -e "CODEX_K8S_RUN=$1" /proc/[0-9]*/environ 2>/dev/null); do
+    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$1"; } 2>/dev/null; then
+      p=\${f#/proc/}
+      echo "\${p%/environ}"
+    fi
+  done
+}`;
+
+/**
  * `work_tree <dir>`: the work tree of the repository holding <dir>, as git sees it (everything it does not ignore,
  * the runner's `.codex-k8s` directories left out), written as a tree object with a throw-away index: the agent's own
  * staging is left alone.
@@ -62,7 +76,8 @@ const WORK_TREE = `work_tree() (
  * PID 1 and processes without a parent in the container are never touched, and a root that is not a process id
  * above 1 is refused.
  */
-export const KILL_TREE_SCRIPT = `root=$1
+export const KILL_TREE_SCRIPT = `${MARKED_PIDS}
+root=$1
 mark=$2
 shift 2
 case $root in ''|*[!0-9]*|0|1) echo "codex-k8s: refusing to stop process \\"$root\\"" >&2; exit 2 ;; esac
@@ -70,13 +85,7 @@ case $mark in ''|*[!A-Za-z0-9._-]*) echo "codex-k8s: refusing run mark \\"$mark\
 keep=" $$ $* "
 round=0
 while [ "$round" -lt 10 ]; do
-  marked=
-  for f in /proc/[0-9]*/environ; do
-    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$mark"; } 2>/dev/null; then
-      p=\${f#/proc/}
-      marked="$marked \${p%/environ}"
-    fi
-  done
+  marked=$(marked_pids "$mark" | tr '\\n' ' ')
   pids=$(for f in /proc/[0-9]*/stat; do { read -r l < "$f"; } 2>/dev/null && printf '%s\\n' "$l"; done | awk -v root="$root" -v self="$$" -v marked="$marked" '
     {
       i = length($0)
@@ -271,7 +280,8 @@ done
  * check, a cancelled run): records why, ends the agent's processes, records the exit. A run of another container
  * (its pid means nothing here) or whose process is gone is only marked ended.
  */
-export const STOP_SCRIPT = `run=${STATE}/runs/$1
+export const STOP_SCRIPT = `${MARKED_PIDS}
+run=${STATE}/runs/$1
 host=\${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}
 ${PROC_START}
 if [ ! -d "$run" ] || [ -f "$run/exit" ]; then exit 0; fi
@@ -282,12 +292,7 @@ if [ "$(cat -- "$run/host" 2>/dev/null)" = "$host" ] && [ -n "$pid" ] &&
   sh -c "$4" codex-k8s-stop "$pid" "$1" "$$"
 else
   # The agent is gone; its marked processes may not be.
-  for f in /proc/[0-9]*/environ; do
-    if { tr '\\000' '\\n' < "$f" | grep -qx "CODEX_K8S_RUN=$1"; } 2>/dev/null; then
-      p=\${f#/proc/}
-      kill -KILL "\${p%/environ}" 2>/dev/null || :
-    fi
-  done
+  for p in $(marked_pids "$1"); do kill -KILL "$p" 2>/dev/null || :; done
 fi
 echo "$3" > "$run/exit.tmp"
 mv -f -- "$run/exit.tmp" "$run/exit"
