@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { useKubeServer } from '../kube-server/harness.js';
 import { writeProject } from '../kube/project.js';
@@ -193,7 +194,7 @@ describe('ensure-ready prepare-images', () => {
     await registry?.close();
   });
 
-  it('images are built before the stack is applied; a rerun finds them in the registry', async () => {
+  it('images are built before the stack is applied; a build that failed is built by the rerun; then skipped', async () => {
     const yaml = `project: shop
 namespace:
   patterns:
@@ -216,7 +217,7 @@ services: []
     const root = writeProject({
       'services.yaml': yaml,
       'namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Namespace }}\n',
-      Dockerfile: 'FROM scratch\nCOPY a /a\n',
+      Dockerfile: 'FROM scratch\nCOPY missing /a\n',
       a: 'a\n',
     });
     const run = () =>
@@ -237,13 +238,19 @@ services: []
     const tags = async () =>
       ((await fetch(`http://${registry.host}/v2/shop/web/tags/list`).then((r) => r.json())) as { tags?: string[] })
         .tags ?? [];
+    const failed = await run();
+    expect(failed.errors.join('\n')).toMatch(/1 of 1 images failed:\nweb \(/);
+    // Nothing was applied from a run whose images failed.
+    expect(h.server.store.get('Namespace', '', 'shop-ai-1')).toBeFalsy();
     expect(await tags()).toEqual([]);
-    const first = await run();
-    expect(first.errors).toEqual([]);
-    expect(first.stdout).toMatch(/prepare-images: 1 built, 0 mirrored, 0 already in the registry/);
+    writeFileSync(path.join(root, 'Dockerfile'), 'FROM scratch\nCOPY a /a\n');
+    const fixed = await run();
+    expect(fixed.errors).toEqual([]);
+    expect(fixed.stdout).toMatch(/prepare-images: 1 built, 0 mirrored, 0 already in the registry/);
     expect(await tags()).toEqual(['slot-1']);
-    const second = await run();
-    expect(second.errors).toEqual([]);
-    expect(second.stdout).toMatch(/prepare-images: 0 built, 0 mirrored, 1 already in the registry/);
+    expect(h.server.store.get('Namespace', '', 'shop-ai-1')).toBeTruthy();
+    const again = await run();
+    expect(again.errors).toEqual([]);
+    expect(again.stdout).toMatch(/prepare-images: 0 built, 0 mirrored, 1 already in the registry/);
   });
 });

@@ -14,7 +14,7 @@ import { startFakeModel, type FakeModel, type ModelStep } from '../fake-model/in
 import { useKubeServer } from '../kube-server/harness.js';
 import { writeProject } from '../kube/project.js';
 import { actionMain, runAction } from '../support/action.js';
-import { waitFor } from '../support/wait-for.js';
+import { runningProcesses, waitFor } from '../support/wait-for.js';
 
 const TOOLS = path.resolve('.tools/bin');
 const CODEX_MODULES = path.resolve('.tools/codex/node_modules');
@@ -135,21 +135,8 @@ spec:
   'README.md': '# shop\n',
 };
 
-/** Processes still running (not zombies) of the Codex CLI. */
-function codexProcesses(): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
-      if (/\/opt\/codex\/|codex-linux-x64|codex-k8s-(agent|watchdog)/.test(cmd) && state !== 'Z')
-        out.push(`${pid} ${cmd}`);
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+/** The Codex CLI and our agent scripts, still running. */
+const codexProcesses = () => runningProcesses(/\/opt\/codex\/|codex-linux-x64|codex-k8s-(agent|watchdog)/);
 
 describe('prompt-run: the real Codex CLI in the agent pod', () => {
   const h = useKubeServer({
@@ -317,11 +304,9 @@ describe('prompt-run: the real Codex CLI in the agent pod', () => {
 
   it('a stalled model: the step fails at the deadline, naming it, and nothing is left running', async () => {
     const { issue, root } = await readySlot([{ kind: 'stall' }]);
-    const t0 = Date.now();
     const res = await act('prompt-run', root, { issue: String(issue), slot: '1', timeout: '6s' });
     expect(res.code).toBe(1);
     expect(res.errors.join('\n')).toMatch(/ran past its deadline \(timeout 6s, the prompt-run input timeout\)/);
-    expect(Date.now() - t0).toBeLessThan(90_000);
     await waitFor(() => codexProcesses().length === 0, { timeoutMs: 10_000 }).catch(() => undefined);
     expect(codexProcesses()).toEqual([]);
     const state = decodeState(gh.state.commentsOf('acme/shop', issue)[0].body);

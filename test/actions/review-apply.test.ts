@@ -23,6 +23,7 @@ import { startFakeGitHub, type FakeGitHub } from '../fake-github/index.js';
 import { useKubeServer } from '../kube-server/harness.js';
 import { kubectlOf } from '../kube/project.js';
 import { actionMain, runAction, type ActionRun } from '../support/action.js';
+import { agentDeployment } from '../support/agent-deployment.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const TOOLS = path.resolve('.tools/bin');
@@ -118,28 +119,7 @@ describe('review-apply', () => {
       pvc: 'shop-workspace',
     });
     await kubectl.run(['apply', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'codex', namespace: NS },
-        spec: {
-          selector: { matchLabels: { app: 'codex' } },
-          template: {
-            metadata: { labels: { app: 'codex' } },
-            spec: {
-              containers: [
-                {
-                  name: 'codex',
-                  image: 'agent',
-                  workingDir: '/workspace',
-                  volumeMounts: [{ name: 'ws', mountPath: '/workspace', subPath: 'slots/1/src' }],
-                },
-              ],
-              volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'shop-workspace' } }],
-            },
-          },
-        },
-      }),
+      input: JSON.stringify(agentDeployment(NS, { claim: 'shop-workspace', subPath: 'slots/1/src' })),
     });
     const workspace = path.join(h.server.pvcDir(NS, 'shop-workspace'), 'slots', '1', 'src');
     expect(existsSync(path.join(workspace, '.git'))).toBe(true);
@@ -344,6 +324,69 @@ describe('review-apply', () => {
     expect(res.outputs.changed).toBe('true');
     expect(show(s, `codex/issue-${s.issue}`, 'app.js')).toBe('console.log("mounted");\n');
     expect(h.server.execs.length).toBe(since);
+  });
+
+  it('cut off between the push and the PR (GitHub failing): the rerun opens the PR for the pushed branch', async () => {
+    const s = await setup();
+    writeFileSync(path.join(s.workspace, 'app.js'), 'console.log("v2");\n');
+    gh.fail({ method: 'POST', path: /\/pulls$/, status: 502, times: 10 });
+    const first = await act(s, { issue: String(s.issue) });
+    gh.clearFaults();
+    expect(first.code).toBe(1);
+    const branch = `codex/issue-${s.issue}`;
+    const pushed = branchHead(s, branch);
+    const second = await act(s, { issue: String(s.issue) });
+    expect(second.errors).toEqual([]);
+    expect(second.outputs).toMatchObject({ changed: 'false', 'commit-sha': pushed });
+    const pr = gh.state.pull(s.repo, Number(second.outputs['pr-number']));
+    expect(pr.pull.head.ref).toBe(branch);
+    expect(branchHead(s, branch)).toBe(pushed);
+  });
+
+  it('branch, base, commit-message, author, pr-title, pr-body and draft shape what is pushed and opened', async () => {
+    const s = await setup();
+    git(path.join(s.checkout), 'push', '-q', 'origin', 'main:release');
+    const title = gh.state.issue(s.repo, s.issue).title;
+    writeFileSync(path.join(s.workspace, 'app.js'), 'console.log("shaped");\n');
+    const res = await act(s, {
+      issue: String(s.issue),
+      branch: 'agent/cart',
+      base: 'release',
+      'commit-message': 'feat: {{title}} ({{branch}})',
+      'author-name': 'Robo Dev',
+      'author-email': 'robo@example.com',
+      'pr-title': '[agent] {{title}} `{{branch}}`',
+      'pr-body': 'Fixes #{{issue}} on {{branch}}',
+      draft: 'true',
+    });
+    expect(res.errors).toEqual([]);
+    expect(res.outputs.branch).toBe('agent/cart');
+    expect(git(s.bare, 'log', '-1', '--format=%an <%ae>|%s', 'agent/cart').trim()).toBe(
+      `Robo Dev <robo@example.com>|feat: ${title} (agent/cart)`,
+    );
+    const pr = gh.state.pull(s.repo, Number(res.outputs['pr-number']));
+    expect(pr).toMatchObject({ title: `[agent] ${title} \`agent/cart\``, body: `Fixes #${s.issue} on agent/cart` });
+    expect(pr.pull).toMatchObject({ draft: true, base: { ref: 'release' } });
+    // An issue title with placeholders and shell text is used as it is (replaced once, run nowhere).
+    const odd = gh.state.addIssue(s.repo, { title: 'Fix `rm -rf` {{branch}} $(id)', author: 'maria' }).number;
+    writeFileSync(path.join(s.workspace, 'app.js'), 'console.log("odd");\n');
+    const oddRun = await act(s, { issue: String(odd) });
+    expect(oddRun.errors).toEqual([]);
+    expect(gh.state.pull(s.repo, Number(oddRun.outputs['pr-number'])).title).toBe('Fix `rm -rf` {{branch}} $(id)');
+  });
+
+  it('dry-run reads the change and pushes, commits and opens nothing', async () => {
+    const s = await setup();
+    writeFileSync(path.join(s.workspace, 'app.js'), 'console.log("dry");\n');
+    const pullsBefore = [...gh.state.repo(s.repo).issues.values()].filter((i) => i.pull).length;
+    const res = await act(s, { issue: String(s.issue), 'dry-run': 'true' });
+    expect(res.errors).toEqual([]);
+    expect(res.outputs).toMatchObject({ changed: 'true', 'pr-number': '', 'commit-sha': '' });
+    expect(res.stdout).toMatch(/dry-run=true: would commit the change to codex\/issue-\d+ and push it/);
+    expect(git(s.bare, 'for-each-ref', '--format=%(refname:short)', 'refs/heads').trim()).toBe('main');
+    expect([...gh.state.repo(s.repo).issues.values()].filter((i) => i.pull)).toHaveLength(pullsBefore);
+    expect(gh.state.commentsOf(s.repo, s.issue)).toHaveLength(0);
+    expect(git(s.checkout, 'status', '--porcelain')).toBe('');
   });
 
   it("a fork's PR is refused without allow-fork", async () => {

@@ -27,6 +27,7 @@ import {
 } from '../../packages/core/src/index.js';
 import { runAgentInPod } from '../../packages/core/src/agent-run/index.js';
 import { startFakeModel } from '../fake-model/index.js';
+import { agentDeployment } from '../support/agent-deployment.js';
 import { startKubeServer } from '../kube-server/index.js';
 import { runAction } from '../support/action.js';
 
@@ -264,31 +265,7 @@ async function benchPromptRun(): Promise<void> {
     });
     const ns = 'bench-ai-1';
     await kubectl.run(['apply', '-f', '-'], {
-      input: [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name: 'codex', namespace: ns },
-          spec: {
-            selector: { matchLabels: { app: 'codex' } },
-            template: {
-              metadata: { labels: { app: 'codex' } },
-              spec: {
-                containers: [
-                  {
-                    name: 'codex',
-                    image: 'agent',
-                    workingDir: '/workspace',
-                    volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
-                  },
-                ],
-                volumes: [{ name: 'ws', emptyDir: {} }],
-              },
-            },
-          },
-        },
-      ]
+      input: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, agentDeployment(ns, 'emptyDir')]
         .map((d) => JSON.stringify(d))
         .join('\n---\n'),
     });

@@ -3,7 +3,7 @@
  * test is a bug that exists today.
  */
 import { describe, expect, it } from '@jest/globals';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentInPod, type AgentRunOptions } from '../../packages/core/src/agent-run/index.js';
 import { Kubectl } from '../../packages/core/src/kube/kubectl.js';
@@ -11,23 +11,13 @@ import { ChildProcessRunner } from '../../packages/core/src/kube/runner.js';
 import { useKubeServer } from '../kube-server/harness.js';
 import { KUBECTL_BIN } from '../kube-server/kubectl.js';
 import { prepareAgentPod } from '../support/fake-codex.js';
+import { runningProcesses } from '../support/wait-for.js';
 
 const NS = 'adv-ai-1';
 const MARK2 = '3173';
-
-function leftovers(mark: string): number[] {
-  const out: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
-      if (cmd.includes(mark) && state !== 'Z') out.push(Number(pid));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+/** Pids of what the stand-in left running. */
+const leftovers = (mark: string): number[] =>
+  runningProcesses(new RegExp(`\\b${mark}\\b`)).map((l) => Number(l.split(' ')[0]));
 
 describe('adversarial: runAgentInPod', () => {
   const h = useKubeServer({ readyDelayMs: 20 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensureNamespace } from '../../packages/core/src/kube/apply.js';
 import type { Kubectl } from '../../packages/core/src/kube/kubectl.js';
 import type { Harness } from '../kube-server/harness.js';
+import { agentDeployment } from './agent-deployment.js';
 
 /**
  * A stand-in for the Codex CLI in the agent pod, for tests of the runner's mechanics (start, attach, follow,
@@ -56,29 +57,7 @@ export async function prepareAgentPod(
         metadata: { name: 'workspace', namespace: NS },
         spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
       },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'codex', namespace: NS },
-        spec: {
-          selector: { matchLabels: { app: 'codex' } },
-          template: {
-            metadata: { labels: { app: 'codex' } },
-            spec: {
-              containers: [
-                {
-                  name: 'codex',
-                  image: 'agent',
-                  command: ['sleep', 'infinity'],
-                  workingDir: '/workspace',
-                  volumeMounts: [{ name: 'ws', mountPath: '/workspace', subPath: 'slots/1/src' }],
-                },
-              ],
-              volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'workspace' } }],
-            },
-          },
-        },
-      },
+      agentDeployment(NS, { claim: 'workspace', subPath: 'slots/1/src' }, { command: ['sleep', 'infinity'] }),
     ]
       .map((d) => JSON.stringify(d))
       .join('\n---\n'),

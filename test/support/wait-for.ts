@@ -1,5 +1,5 @@
 /** Waiting for a condition in tests, instead of sleeping a fixed time and hoping it has happened by then. */
-import { readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 
 export interface WaitForOptions {
   /** Give up after this long (default 10 s): the error names `what`. */
@@ -35,4 +35,23 @@ export function processesIn(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * Processes still running (zombies left out: they have ended) whose command line matches, as `pid command line`
+ * strings: what a test checks is left over after an agent was stopped.
+ */
+export function runningProcesses(match: RegExp): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+      if (state !== 'Z' && match.test(cmd)) out.push(`${entry} ${cmd}`);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return out;
 }

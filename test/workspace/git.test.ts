@@ -210,4 +210,51 @@ describe('the synced workspace is a git repository', () => {
     expect(existsSync(join(target, 'README.md'))).toBe(true);
     expect(existsSync(join(target, '.git'))).toBe(false);
   });
+
+  it('a checkout with a clean/smudge filter (git lfs install --local, as actions/checkout lfs: true does) is clean in the pod', async () => {
+    await prepare({ '.gitattributes': '*.dat filter=upper\n', 'README.md': 'x\n' });
+    git(source, 'config', 'filter.upper.clean', 'tr a-z A-Z');
+    git(source, 'config', 'filter.upper.smudge', 'tr A-Z a-z');
+    writeFileSync(join(source, 'big.dat'), 'binary content\n');
+    git(source, 'add', 'big.dat');
+    git(source, 'commit', '-q', '-m', 'dat');
+    expect(git(source, 'status', '--porcelain')).toBe('');
+    await syncSources(kubectl, options());
+    await startAgentPod();
+    // The checkout's filter settings travel with the snapshot, so the pod's git reads the file as the runner's does.
+    expect(await podGit('status', '--porcelain')).toBe('');
+  });
+
+  it('a checkout with an initialised submodule: git works in the pod and status is clean', async () => {
+    const lib = join(h.dir, 'lib');
+    mkdirSync(lib);
+    git(lib, 'init', '-q', '-b', 'main');
+    writeTree(lib, { 'lib.txt': 'lib\n' });
+    git(lib, 'add', '-A');
+    git(lib, 'commit', '-q', '-m', 'lib');
+    await prepare({ 'README.md': 'x\n' });
+    git(source, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib, 'vendor/lib');
+    git(source, 'commit', '-q', '-m', 'submodule');
+    expect(git(source, 'status', '--porcelain')).toBe('');
+    await syncSources(kubectl, options());
+    await startAgentPod();
+    const status = await podSh(`${GIT} status --porcelain=v1 -z --untracked-files=all; echo rc=$?`).catch(
+      (e: Error) => `ERR ${e.message}`,
+    );
+    expect(status).toBe('rc=0\n');
+  });
+
+  it('a dirty checkout arrives as it is on the runner: HEAD is the commit, its changes show in git status', async () => {
+    // What the agent changed is measured against the work tree before its run (prompt-run's baseline, see
+    // test/agent/run-agent.test.ts), so changes an earlier step made on the runner are not counted as the agent's.
+    await prepare({ 'README.md': 'x\n', 'a.txt': 'a\n' });
+    writeFileSync(join(source, 'a.txt'), 'a changed on the runner by an earlier step\n');
+    writeFileSync(join(source, 'generated.txt'), 'untracked, not ignored\n');
+    await syncSources(kubectl, options());
+    await startAgentPod();
+    expect((await podGit('status', '--porcelain')).split('\n').filter(Boolean).sort()).toEqual([
+      ' M a.txt',
+      '?? generated.txt',
+    ]);
+  });
 });
