@@ -141,6 +141,22 @@ describe('images-build', () => {
     expect((tags as { tags: string[] }).tags ?? []).not.toContain('never-built');
   });
 
+  it('builder, build, mirror and parallel change what is done', async () => {
+    const root = writeProject(files(registry.host));
+    // Only the mirror is planned when build is off (a dry run asks the registry and shows the plan).
+    const mirrorOnly = await act(root, { 'dry-run': 'true', build: 'false', force: 'true' });
+    expect(mirrorOnly.summary).toMatch(/\| base \| would be mirrored \|/);
+    expect(mirrorOnly.summary).not.toMatch(/would be built/);
+    // builder: docker is used when asked for (this machine has no buildx: the step fails naming it).
+    const docker = await act(root, { images: 'web', force: 'true', builder: 'docker' });
+    expect(docker.code).toBe(1);
+    expect(docker.errors.join('\n')).toMatch(/docker buildx failed|could not run docker/);
+    const unknown = await act(root, { builder: 'kaniko' });
+    expect(unknown.errors.join('\n')).toMatch(/builder: "kaniko" is not one of auto, buildah, docker/);
+    const zero = await act(root, { parallel: '40' });
+    expect(zero.errors.join('\n')).toMatch(/parallel: 40 must be a whole number from 1 to 32/);
+  });
+
   it('a registry with basic auth works with the auth file; a registry that is down is named', async () => {
     const secured = await startRegistry({ user: 'tester', password: 's3cret' });
     try {

@@ -126,6 +126,17 @@ describe('runAgentInPod (stand-in codex, real kubectl and pod-side scripts)', ()
     expect(calls()).toHaveLength(1);
   });
 
+  it("agent-deployment and agent-container name what is exec'd into; a wrong one is named with what exists", async () => {
+    const { codex } = await prepare();
+    const noContainer = await runAgentInPod(kubectlWith(), options(codex, { container: 'agent' })).catch((e) => e);
+    expect((noContainer as Error).message).toMatch(/has no container "agent" \(it has: codex\); set agent-container/);
+    const noDeployment = await runAgentInPod(
+      kubectlWith(),
+      options(codex, { deployment: 'missing', readyTimeoutMs: 2000 }),
+    ).catch((e) => e);
+    expect((noDeployment as Error).message).toMatch(/agent deployment shop-ai-1\/missing is not ready/);
+  });
+
   it('resume passes the session to `codex exec resume`', async () => {
     const { codex, calls } = await prepare();
     await runAgentInPod(kubectlWith(), options(codex, { resumeSession: 'thread-41', prompt: 'NOCHANGE' }));
