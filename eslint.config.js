@@ -39,7 +39,20 @@ export const LAYERS = {
     'github',
     'prompt',
   ],
-  'action-kit': ['util', 'objects', 'config', 'agent', 'agent-run', 'git', 'images', 'kube', 'slots', 'github', 'prompt', 'operations'],
+  'action-kit': [
+    'util',
+    'objects',
+    'config',
+    'agent',
+    'agent-run',
+    'git',
+    'images',
+    'kube',
+    'slots',
+    'github',
+    'prompt',
+    'operations',
+  ],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {

@@ -1,27 +1,28 @@
-// Bundles the CLI: a few modules to load make start-up several times faster than loading the tsc output file by
-// file, and the published package needs no dependency install.
-import { rmSync } from 'node:fs';
+// Bundles the CLI: dist/cli.cjs (dispatch) and one self-contained bundle per command in dist/commands, so a start
+// reads and compiles only the command that runs, and the published package needs no dependency install. CommonJS
+// so that src/code-cache.ts can run each bundle as a script with its V8 code cache.
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// Chunk names carry content hashes: start from an empty folder so old chunks never pile up.
 rmSync('dist', { recursive: true, force: true });
 
+const commands = readdirSync('src/commands')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .map((f) => f.slice(0, -3));
+
 await build({
-  // Split into chunks: each command loads only what it uses (template needs neither YAML nor the schema).
-  entryPoints: { cli: 'src/main.ts' },
+  entryPoints: {
+    cli: 'src/cli.ts',
+    ...Object.fromEntries(commands.map((name) => [`commands/${name}`, `src/commands/${name}.ts`])),
+  },
   outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
   minify: true,
   sourcemap: true,
   legalComments: 'linked',
-  // Bundled CommonJS dependencies call require() for Node's own modules.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
   logLevel: 'warning',
 });

@@ -1,13 +1,20 @@
-/** The CLI turns on V8's compile cache where Node has one (>= 22.1) and runs without it where not (Node 20). */
+/**
+ * The CLI runs each command bundle with a V8 code cache it keeps itself (packages/cli/src/code-cache.ts), on every
+ * Node version: the cache must never change what a command does, only how fast it starts.
+ */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, REPO_ROOT } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const NODE24 = path.join(REPO_ROOT, '.tools/node24/bin/node');
 const RENDER = ['render', '-c', 'examples/shop/services.yaml', '--env', 'ai', '--slot', '2'];
+const NODES = [
+  ['Node 24', NODE24],
+  [`this Node (${process.version})`, process.execPath],
+] as const;
 
 function renderWith(node: string, env: Record<string, string>): string {
   return execFileSync(node, [CLI, ...RENDER], {
@@ -17,29 +24,100 @@ function renderWith(node: string, env: Record<string, string>): string {
   });
 }
 
-describe('compile cache', () => {
-  it('Node 24 keeps the cache under the user cache dir and renders the same stack from it', () => {
-    expect(existsSync(NODE24)).toBe(true); // test/setup/install-tools.sh installs it
+const cacheFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.v8cache')) : []);
+
+describe.each(NODES)('compile cache on %s', (_label, node) => {
+  it('is written under the user cache dir after the first run and gives the same output from then on', () => {
+    expect(existsSync(node)).toBe(true); // test/setup/install-tools.sh installs Node 24
     const home = tempDir('ck8s-cache-home-');
-    const first = renderWith(NODE24, { XDG_CACHE_HOME: home });
-    expect(readdirSync(path.join(home, 'codex-k8s', 'compile-cache')).length).toBeGreaterThan(0);
-    expect(renderWith(NODE24, { XDG_CACHE_HOME: home })).toBe(first);
+    const dir = path.join(home, 'codex-k8s', 'compile-cache');
+    const first = renderWith(node, { XDG_CACHE_HOME: home });
+    const files = cacheFiles(dir);
+    expect(files).toEqual([expect.stringMatching(/^render\.cjs\.[0-9a-f]{8}\.[0-9a-f]{24}\.v8cache$/)]);
+    const file = path.join(dir, files[0]!);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const written = statSync(file).mtimeMs;
+    expect(renderWith(node, { XDG_CACHE_HOME: home })).toBe(first);
+    // An accepted cache is not written again.
+    expect(statSync(file).mtimeMs).toBe(written);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('NODE_COMPILE_CACHE chooses the directory', () => {
+  it('NODE_COMPILE_CACHE chooses the directory and NODE_DISABLE_COMPILE_CACHE turns it off', () => {
     const home = tempDir('ck8s-cache-home-');
     const cache = tempDir('ck8s-compile-cache-');
-    renderWith(NODE24, { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: cache });
-    expect(readdirSync(cache).length).toBeGreaterThan(0);
+    const out = renderWith(node, { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: cache });
+    expect(cacheFiles(cache)).toHaveLength(1);
+    expect(existsSync(path.join(home, 'codex-k8s'))).toBe(false);
+
+    const off = tempDir('ck8s-compile-cache-');
+    expect(renderWith(node, { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: off, NODE_DISABLE_COMPILE_CACHE: '1' })).toBe(
+      out,
+    );
+    expect(cacheFiles(off)).toEqual([]);
     expect(existsSync(path.join(home, 'codex-k8s'))).toBe(false);
   });
 
-  it('on a Node without a compile cache the CLI starts all the same', () => {
-    const major = Number(process.versions.node.split('.')[0]);
-    const home = tempDir('ck8s-cache-home-');
-    const out = renderWith(process.execPath, { XDG_CACHE_HOME: home });
-    expect(out).toContain('kind: Namespace');
-    // Node 20 has no module.enableCompileCache: nothing is written; newer Nodes write the cache.
-    expect(existsSync(path.join(home, 'codex-k8s', 'compile-cache'))).toBe(major >= 22);
+  it('a damaged cache file is not used and is written anew; the output does not change', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const out = renderWith(node, { NODE_COMPILE_CACHE: cache });
+    const file = path.join(cache, cacheFiles(cache)[0]!);
+    const good = readFileSync(file);
+    const damaged = Buffer.from(good);
+    for (let i = 64; i < damaged.length; i += 97) damaged[i] = damaged[i]! ^ 0xff;
+    const bad = damaged.subarray(0, damaged.length - 1000);
+    writeFileSync(file, bad);
+    expect(renderWith(node, { NODE_COMPILE_CACHE: cache })).toBe(out);
+    const rewritten = readFileSync(file);
+    expect(rewritten.equals(bad)).toBe(false);
+    expect(rewritten.length).toBeGreaterThan(good.length / 2);
+    // The new file is accepted: the next run leaves it alone.
+    const written = statSync(file).mtimeMs;
+    expect(renderWith(node, { NODE_COMPILE_CACHE: cache })).toBe(out);
+    expect(statSync(file).mtimeMs).toBe(written);
   });
+
+  it('a cache file that others could have written is ignored', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const out = renderWith(node, { NODE_COMPILE_CACHE: cache });
+    const file = path.join(cache, cacheFiles(cache)[0]!);
+    // A valid cache, but writable by others: V8 would accept it, so only the CLI's own check keeps it out, and
+    // the run then writes a private file in its place.
+    chmodSync(file, 0o666);
+    expect(renderWith(node, { NODE_COMPILE_CACHE: cache })).toBe(out);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('an old version of the bundle loses its cache file; other Node versions keep theirs', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    renderWith(node, { NODE_COMPILE_CACHE: cache });
+    const [current] = cacheFiles(cache);
+    const [bundle, runtime] = current!.split('.v8cache')[0]!.split(/\.(?=[0-9a-f]{8}\.)/);
+    const stale = `${bundle}.${runtime!.slice(0, 8)}.${'0'.repeat(24)}.v8cache`;
+    const otherNode = `${bundle}.ffffffff.${'0'.repeat(24)}.v8cache`;
+    writeFileSync(path.join(cache, stale), 'old');
+    writeFileSync(path.join(cache, otherNode), 'other');
+    // Only a run that writes its cache tidies up: remove the current file so this run writes it.
+    execFileSync('rm', [path.join(cache, current!)]);
+    renderWith(node, { NODE_COMPILE_CACHE: cache });
+    expect(cacheFiles(cache).sort()).toEqual([current, otherNode].sort());
+  });
+
+  it('an unwritable cache directory only costs speed', () => {
+    const parent = tempDir('ck8s-compile-cache-');
+    const home = tempDir('ck8s-cache-home-');
+    writeFileSync(path.join(parent, 'file'), '');
+    // A path below a regular file can never be created.
+    const out = renderWith(node, { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: path.join(parent, 'file', 'cache') });
+    expect(out).toBe(renderWith(node, { XDG_CACHE_HOME: home, NODE_DISABLE_COMPILE_CACHE: '1' }));
+    expect(readdirSync(parent)).toEqual(['file']);
+  });
+});
+
+it('Node 24 and this Node keep separate cache files in one directory', () => {
+  const cache = tempDir('ck8s-compile-cache-');
+  renderWith(NODE24, { NODE_COMPILE_CACHE: cache });
+  renderWith(process.execPath, { NODE_COMPILE_CACHE: cache });
+  renderWith(NODE24, { NODE_COMPILE_CACHE: cache });
+  expect(cacheFiles(cache)).toHaveLength(2);
 });

@@ -1,19 +1,26 @@
 import { isUserError } from '@codex-k8s/core/errors';
 
-/** Each command lives in its own module, loaded on demand so start-up only pays for the command that runs. */
-const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number>; help: string }>> = {
-  render: () => import('./commands/render.js'),
-  config: () => import('./commands/config.js'),
-  template: () => import('./commands/template.js'),
-  validate: () => import('./commands/validate.js'),
-  apply: () => import('./commands/apply.js'),
-  destroy: () => import('./commands/destroy.js'),
-  slots: () => import('./commands/slots.js'),
-  doctor: () => import('./commands/doctor.js'),
-  plan: () => import('./commands/plan.js'),
-  prompt: () => import('./commands/prompt.js'),
-  images: () => import('./commands/images.js'),
-};
+export interface Command {
+  run(argv: string[]): Promise<number>;
+  help: string;
+}
+
+/** Loads one command's module; the bundled CLI loads each from its own file (see cli.ts). */
+export type CommandLoader = (name: string) => Promise<Command>;
+
+export const COMMAND_NAMES = [
+  'render',
+  'config',
+  'template',
+  'validate',
+  'apply',
+  'destroy',
+  'slots',
+  'doctor',
+  'plan',
+  'prompt',
+  'images',
+] as const;
 
 const USAGE = `codex-k8s: render, check and deploy a services.yaml stack
 
@@ -33,18 +40,17 @@ Commands:
   images     build or mirror the images of services.yaml (images build | images mirror)
 `;
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], loadCommand: CommandLoader): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return name ? 0 : 1;
   }
-  const load = COMMANDS[name];
-  if (!load) {
+  if (!(COMMAND_NAMES as readonly string[]).includes(name)) {
     process.stderr.write(`error: unknown command "${name}"\n\n${USAGE}`);
     return 1;
   }
-  const command = await load();
+  const command = await loadCommand(name);
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.help}\n`);
     return 0;

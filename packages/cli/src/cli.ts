@@ -1,0 +1,26 @@
+import path from 'node:path';
+import v8 from 'node:v8';
+import { requireWithCodeCache } from './code-cache.js';
+import { main, type Command } from './main.js';
+
+/*
+ * A command on a typical stack runs for a few hundred milliseconds, too short for V8's optimising compilers to pay
+ * back their work: on a render of the example stack they spent more CPU on background threads (~200 ms) than the
+ * whole render needs without them. Ten times V8's tier-up thresholds keeps short runs in the interpreter and
+ * baseline code; a large stack or a long-running command still reaches optimised code. The flag names changed in
+ * V8 12 (Node 22); Node 20's V8 counts bytecode run instead of calls.
+ */
+const TIER_UP_FLAGS =
+  Number(process.versions.v8.split('.')[0]) >= 12
+    ? [
+        '--invocation-count-for-maglev=4000',
+        '--invocation-count-for-maglev-osr=1000',
+        '--invocation-count-for-turbofan=30000',
+        '--invocation-count-for-osr=5000',
+      ]
+    : ['--interrupt-budget=675840'];
+
+export function run(argv: string[]): Promise<number> {
+  for (const flag of TIER_UP_FLAGS) v8.setFlagsFromString(flag);
+  return main(argv, async (name) => requireWithCodeCache(path.join(__dirname, 'commands', `${name}.cjs`)) as Command);
+}
