@@ -1,14 +1,12 @@
 import path from 'node:path';
-import type { Document, LineCounter } from 'yaml';
 import { UserError, type Diagnostic } from '../util/errors.js';
-import { documentToJS, nodeAt, positionOf } from '../util/yaml-position.js';
+import type { YamlSource } from '../util/yaml-source.js';
 import type { StackConfig } from './schema.js';
 
 interface CheckInput {
   config: StackConfig;
   /** services.yaml as written (before templating): positions and raw `when` expressions come from it. */
-  rawDoc: Document;
-  lines: LineCounter;
+  source: YamlSource;
   file: string;
   projectRoot: string;
 }
@@ -22,7 +20,7 @@ export function checkStackConfig(input: CheckInput): Diagnostic[] {
       .map((x) => (typeof x === 'number' ? `[${x}]` : x))
       .join('.')
       .replace(/\.\[/g, '['),
-    ...positionOf(nodeAt(input.rawDoc, p), input.lines),
+    ...input.source.positionOf(p),
   });
   const fail = (p: (string | number)[], message: string): never => {
     const d = at(p);
@@ -92,7 +90,7 @@ export function checkStackConfig(input: CheckInput): Diagnostic[] {
     }
   });
 
-  for (const w of unknownEnvsInWhen(input.rawDoc, envNames, at)) warnings.push(w);
+  for (const w of unknownEnvsInWhen(input.source.value, envNames, at)) warnings.push(w);
   return warnings;
 }
 
@@ -113,12 +111,12 @@ function producedRepositories(config: StackConfig): Set<string> {
 
 /** `eq .Env "stagin"` in a when: compares with an env that does not exist, so the item silently never renders. */
 function unknownEnvsInWhen(
-  rawDoc: Document,
+  rawValue: unknown,
   envNames: Set<string>,
   at: (p: (string | number)[]) => Omit<Diagnostic, 'message'>,
 ): Diagnostic[] {
   if (envNames.size === 0) return [];
-  const raw = (documentToJS(rawDoc, '') ?? {}) as Record<string, unknown>;
+  const raw = (rawValue ?? {}) as Record<string, unknown>;
   const out: Diagnostic[] = [];
   const check = (expr: unknown, p: (string | number)[]) => {
     if (typeof expr !== 'string') return;

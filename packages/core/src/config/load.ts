@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { parseTemplate, predecessorFuncs, TemplateError, type FuncMap, type GoStruct } from '../template/index.js';
 import { DiagnosticsError, UserError, type Diagnostic } from '../util/errors.js';
-import { formatPath, keyAt, nodeAt, positionOf, documentToJS } from '../util/yaml-position.js';
+import { formatPath } from '../util/yaml-position.js';
+import { readYamlSource, type YamlSource } from '../util/yaml-source.js';
 import { buildTemplateContext } from './context.js';
 import { checkEnvironmentDefined, resolveEnvironment, type ResolvedEnvironment } from './environments.js';
 import { checkNamespaceName, isSlottedPattern, namespacePattern } from './namespace.js';
@@ -13,7 +13,7 @@ import { allowedKeysAt, nearMisses } from './keys.js';
 import { findMisplacedKeys } from './misplaced.js';
 import { explainTemplateError } from './template-errors.js';
 import { collectVariables, type Variables } from './vars.js';
-import { AliasExpansionError, ManifestYamlError, readYamlStrings, snippetAround } from '../util/yaml-io.js';
+import { AliasExpansionError, ManifestYamlError, readYamlStrings } from '../util/yaml-io.js';
 import { readInputFile } from '../util/input-file.js';
 
 export interface LoadOptions {
@@ -90,12 +90,12 @@ export function loadStack(options: LoadOptions): LoadedStack {
   const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
 
   const source = readSource(file, displayFile);
-  const rawDoc = parseYamlOrThrow(
+  const rawSource = parseYamlOrThrow(
     source,
     displayFile,
     'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)',
   );
-  const header = readHeader(rawDoc.doc, displayFile);
+  const header = readHeader(rawSource);
   // An unknown env is reported as such, before its namespace (from a default pattern) can be found invalid.
   if (header.environments) checkEnvironmentDefined(header.environments, env, displayFile);
 
@@ -146,12 +146,12 @@ export function loadStack(options: LoadOptions): LoadedStack {
 
   const rendered = render(displayFile, source, contextAt(namespace));
   const warnings: Diagnostic[] = [];
-  const config = validate(readRendered(rendered, displayFile), rawDoc, displayFile, warnings);
+  const config = validate(readRendered(rendered, displayFile), rawSource, displayFile, warnings);
 
   let project = config.project?.trim() ?? '';
   if (!project && header.project) {
     project = header.project;
-    const pos = positionOf(keyAt(rawDoc.doc, [], 'project'), rawDoc.lines);
+    const pos = rawSource.keyPositionOf([], 'project');
     warnings.push({
       file: displayFile,
       ...pos,
@@ -168,9 +168,7 @@ export function loadStack(options: LoadOptions): LoadedStack {
     );
 
   const environment = resolveEnvironment(config.environments, env, displayFile);
-  warnings.push(
-    ...checkStackConfig({ config, rawDoc: rawDoc.doc, lines: rawDoc.lines, file: displayFile, projectRoot }),
-  );
+  warnings.push(...checkStackConfig({ config, source: rawSource, file: displayFile, projectRoot }));
   strict = config.strict ?? false;
   if (strict && warnings.length) throw strictError(displayFile, warnings);
 
@@ -211,21 +209,16 @@ function readSource(file: string, displayFile: string): string {
   }
 }
 
-interface ParsedYaml {
-  doc: Document;
-  lines: LineCounter;
-}
-
 /*
- * services.yaml as written is parsed with positions (for messages) once per distinct text: loads of the same file
- * with other envs or slots reuse it. The rendered text is parsed without positions, which is much faster.
+ * services.yaml as written is read with positions (for messages) once per distinct text: loads of the same file
+ * with other envs or slots reuse it. The rendered text is read without positions.
  */
-const rawCache = new Map<string, ParsedYaml>();
+const rawCache = new Map<string, YamlSource>();
 
-function parseYamlOrThrow(text: string, displayFile: string, what: string): ParsedYaml {
+function parseYamlOrThrow(text: string, displayFile: string, what: string): YamlSource {
   const cached = rawCache.get(text);
   if (cached) return cached;
-  const parsed = parseWithPositions(text, displayFile, what);
+  const parsed = readYamlSource(text, displayFile, what);
   if (rawCache.size >= 16) rawCache.delete(rawCache.keys().next().value as string);
   rawCache.set(text, parsed);
   return parsed;
@@ -244,23 +237,6 @@ function readRendered(rendered: string, displayFile: string): unknown {
       err.col,
     );
   }
-}
-
-function parseWithPositions(text: string, displayFile: string, what: string): ParsedYaml {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const err = doc.errors[0];
-  if (err) {
-    const { line, col } = lines.linePos(err.pos[0]);
-    const shown = snippetAround(text.split('\n')[line - 1] ?? '', col);
-    throw new UserError(
-      `${displayFile}:${line}:${col}: ${what}: ${err.message.split('\n')[0]}\n  ${line} | ${shown}`,
-      displayFile,
-      line,
-      col,
-    );
-  }
-  return { doc, lines };
 }
 
 /** `strict: true` turns warnings into errors: one error listing each of them. */
@@ -296,8 +272,8 @@ function asStringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-function readHeader(doc: Document, displayFile: string): RawHeader {
-  const data = (documentToJS(doc, displayFile) ?? {}) as Record<string, unknown>;
+function readHeader(source: YamlSource): RawHeader {
+  const data = (source.value ?? {}) as Record<string, unknown>;
   const ns = data.namespace as Record<string, unknown> | undefined;
   const envs = data.environments;
   return {
@@ -330,14 +306,14 @@ function dropNulls(value: unknown): unknown {
   return value;
 }
 
-function validate(rendered: unknown, raw: ParsedYaml, displayFile: string, warnings: Diagnostic[]): StackConfig {
+function validate(rendered: unknown, raw: YamlSource, displayFile: string, warnings: Diagnostic[]): StackConfig {
   if (rendered && typeof rendered === 'object' && !Array.isArray(rendered)) {
     const misplaced = findMisplacedKeys(StackConfigSchema, rendered);
     if (misplaced.length) {
       throw new DiagnosticsError(
         misplaced.map(({ parent, empty, key }) => ({
           file: displayFile,
-          ...positionOf(keyAt(raw.doc, parent, key), raw.lines),
+          ...raw.keyPositionOf(parent, key),
           path: formatPath([...parent, key]),
           message:
             `"${key}" belongs inside ${formatPath([...parent, empty])}, which is empty (null) as written: ` +
@@ -360,7 +336,7 @@ function validate(rendered: unknown, raw: ParsedYaml, displayFile: string, warni
     const p = issue.path as (string | number)[];
     problems.push({
       file: displayFile,
-      ...positionOf(nodeAt(raw.doc, p), raw.lines),
+      ...raw.positionOf(p),
       path: formatPath(p) || '(root)',
       message: describeIssue(issue),
     });
@@ -371,7 +347,7 @@ function validate(rendered: unknown, raw: ParsedYaml, displayFile: string, warni
     for (const key of (issue as z.core.$ZodIssueUnrecognizedKeys).keys) {
       const diagnostic = {
         file: displayFile,
-        ...positionOf(keyAt(raw.doc, at, key), raw.lines),
+        ...raw.keyPositionOf(at, key),
         path: formatPath([...at, key]),
       };
       const near = nearMisses(key, allowedKeysAt(StackConfigSchema, at) ?? []);
@@ -426,11 +402,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function listEnvironments(config: string, cwd = process.cwd()): string[] {
   const file = path.resolve(cwd, config);
   const displayFile = path.isAbsolute(config) ? config : path.relative(cwd, file) || config;
-  const { doc } = parseYamlOrThrow(
+  const { value } = parseYamlOrThrow(
     readSource(file, displayFile),
     displayFile,
     'the file must be valid YAML before templating',
   );
-  const envs = (documentToJS(doc, displayFile) as Record<string, unknown> | null)?.environments;
+  const envs = (value as Record<string, unknown> | null)?.environments;
   return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
 }
