@@ -47,4 +47,54 @@ describe('template context', () => {
       }),
     ).toBe('psql, go|c7:1');
   });
+
+  it('carries every variable map, and empty comment lists', () => {
+    const fields = {
+      variables: { envMap: { E: 'env' }, vars: { V: 'var' }, userVars: { U: 'user' } },
+      baseDomain: { ai: 'ai.example' },
+    };
+    expect(
+      render('{{.UserVars.U}}|{{.EnvMap.E}}|{{.BaseDomain.ai}}|{{len .IssueComments}}|{{len .ReviewComments}}', fields),
+    ).toBe('user|env|ai.example|0|0');
+  });
+
+  it('fills unset fields of storage and MCP servers with Go zero values, and typed nil pointers name their type', () => {
+    const storage = {
+      workspace: { size: '1Gi', storageClass: 'fast', accessModes: ['ReadWriteOnce'] },
+      data: { size: '2Gi' },
+    };
+    expect(
+      render('{{.Storage.Workspace.StorageClass}}|{{.Storage.Data.StorageClass}}|{{.Storage.Data.AccessModes}}', {
+        storage,
+      }),
+    ).toBe('fast||[]');
+    expect(() => render('{{.Storage.Registry.Size}}', { storage })).toThrow(
+      /nil pointer evaluating \*config\.PVCSpec\.Size/,
+    );
+    expect(() => render('{{.Storage.Nope}}', { storage })).toThrow(
+      /can't evaluate field Nope in type config\.StorageConfig/,
+    );
+    const codex = {
+      mcp: {
+        servers: [
+          { name: 'bare' },
+          {
+            name: 'full',
+            type: 'http',
+            description: 'd',
+            tool_timeout_sec: 5,
+            startup_timeout_sec: 7,
+            command: 'c',
+            endpoint: 'e',
+          },
+        ],
+      },
+    };
+    const line =
+      '{{range .Codex.MCP.Servers}}{{.Name}}:{{.Type}}/{{.Description}}/{{.ToolTimeoutSec}}/{{.StartupTimeoutSec}}/{{.Command}}/{{.Endpoint}};{{end}}';
+    expect(render(line, { codex })).toBe('bare://0/0//;full:http/d/5/7/c/e;');
+    expect(() => render('{{range .Codex.MCP.Servers}}{{.Nope}}{{end}}', { codex })).toThrow(
+      /can't evaluate field Nope/,
+    );
+  });
 });

@@ -44,8 +44,9 @@ export function buildTemplateContext(f: ContextFields): GoStruct {
   });
 }
 
+/** A Go `[]string` field: unset is a nil slice, which prints as `[]` and is false in `if`, like an empty one. */
 function strs(list: string[] | undefined): unknown {
-  return list ? stringSlice(list) : null;
+  return stringSlice(list ?? []);
 }
 
 function pvcStruct(spec: PVCSpec | undefined): unknown {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectVariables, parseInlineVars } from './vars.js';
+import { collectVariables, parseInlineVars, readVarFile, splitLegacyVars } from './vars.js';
 import { isWhenTrue } from './when.js';
 
 describe('variables', () => {
@@ -44,6 +44,67 @@ describe('variables', () => {
   it('parses multi-line inline vars whose values hold commas and equals signs', () => {
     expect(parseInlineVars(['A=1,2,3\n# note\n\nB = x=y'])).toEqual({ A: '1,2,3', B: 'x=y' });
     expect(() => parseInlineVars(['novalue'])).toThrow(/invalid inline var "novalue"/);
+  });
+});
+
+describe('var-file', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-varfile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+
+  it('reads YAML by extension or by content, dotenv otherwise; every value as text', () => {
+    expect(readVarFile(file('a.yml', 'A: 1\nB: true\nC:\n'))).toEqual({ A: '1', B: 'true', C: '' });
+    expect(readVarFile(file('a.YAML', 'A: x'))).toEqual({ A: 'x' });
+    // No YAML extension, but YAML text.
+    expect(readVarFile(file('vars', 'REGION: eu\n'))).toEqual({ REGION: 'eu' });
+    // dotenv: `A=b: c` would be a YAML key `A=b` with a YAML reader.
+    expect(readVarFile(file('vars.env', 'A=b: c\nB=${A}\n'))).toEqual({ A: 'b: c', B: 'b: c' });
+    // A YAML-looking extension inside the name does not make it YAML.
+    expect(readVarFile(file('x.yaml.env', 'K=v\n'))).toEqual({ K: 'v' });
+  });
+
+  it('an empty YAML var-file sets nothing; a list or a nested value is an error naming the file and the key', () => {
+    expect(readVarFile(file('empty.yaml', '# nothing\n'))).toEqual({});
+    expect(() => readVarFile(file('list.yaml', '- a\n- b\n'))).toThrow(/list\.yaml: a var-file must be a mapping/);
+    expect(() => readVarFile(file('scalar.yaml', 'just text\n'))).toThrow(/scalar\.yaml: a var-file must be a mapping/);
+    expect(() => readVarFile(file('nested.yaml', 'A:\n  B: 1\n'))).toThrow(
+      /nested\.yaml: var-file key "A" must have a plain value/,
+    );
+  });
+
+  it('reports a syntax error with its line and column, and a missing file as such', () => {
+    expect(() => readVarFile(file('bad.yaml', 'A: 1\nA: 2\n'))).toThrow(/bad\.yaml:2:1: invalid YAML in var-file/);
+    expect(() => readVarFile(path.join(dir, 'none.yaml'))).toThrow(/none\.yaml: cannot read var-file: file not found/);
+  });
+
+  it('envFiles entries are trimmed, blank ones skipped, and named in errors as written in services.yaml', () => {
+    file('.env', 'X=1\n');
+    const v = collectVariables({
+      processEnv: { UNSET: undefined },
+      envFiles: [' .env ', '  '],
+      projectRoot: dir,
+      cwd: dir,
+      inline: [],
+    });
+    expect(v.envMap).toEqual({ X: '1' });
+    expect(() =>
+      collectVariables({
+        processEnv: {},
+        envFiles: [' missing.env '],
+        projectRoot: dir,
+        cwd: dir,
+        inline: [],
+        configFile: 'svc.yaml',
+      }),
+    ).toThrow(/envFiles entry "missing\.env"/);
+  });
+
+  it('CODEXCTL_VARS splits on commas and drops empty pairs', () => {
+    expect(splitLegacyVars(' a=1, b=2 ,,')).toEqual(['a=1', 'b=2']);
+    expect(splitLegacyVars(undefined)).toEqual([]);
   });
 });
 

@@ -96,9 +96,27 @@ describe('overlays', () => {
     ]);
   });
 
+  it('fills a blank namespace, adds metadata when missing, and leaves documents without a kind or a namespace alone', () => {
+    const blank: any = { kind: 'ConfigMap', metadata: { name: 'a', namespace: '  ' } };
+    const bare: any = { kind: 'Service' };
+    const noKind: any = { metadata: { name: 'x' } };
+    const noNamespace: any = { kind: 'ConfigMap', metadata: { name: 'y' } };
+    injectNamespace(blank, 'slot-1');
+    injectNamespace(bare, 'slot-1');
+    injectNamespace(noKind, 'slot-1');
+    injectNamespace(noNamespace, '');
+    expect(blank.metadata.namespace).toBe('slot-1');
+    expect(bare.metadata).toEqual({ namespace: 'slot-1' });
+    expect(noKind.metadata).toEqual({ name: 'x' });
+    expect(noNamespace.metadata).toEqual({ name: 'y' });
+  });
+
   it('drops kinds case-insensitively', () => {
     expect(droppedKind({ kind: 'Ingress' }, [' ingress '])).toBe(' ingress ');
     expect(droppedKind({ kind: 'Service' }, ['Ingress'])).toBeUndefined();
+    // A document without a kind is not dropped, not even by an empty entry; no list drops nothing.
+    expect(droppedKind({ metadata: {} } as any, ['', 'Ingress'])).toBeUndefined();
+    expect(droppedKind({ kind: 'Ingress' }, undefined)).toBeUndefined();
   });
 
   it('labels the object, not its selector or pod template', () => {
@@ -113,5 +131,56 @@ describe('overlays', () => {
     });
     expect(d.spec.template.metadata.labels).toEqual({ app: 'api' });
     expect(d.spec.selector.matchLabels).toEqual({ app: 'api' });
+  });
+
+  it('leaves malformed documents as they are instead of failing on them', () => {
+    const overlay = {
+      pvcMounts: [{ name: 'data', claimName: 'c', mountPath: '/d' }],
+      hostMounts: [{ name: 'src', hostPath: '/h', mountPath: '/s' }],
+    } as any;
+    const malformed: any[] = [
+      { kind: 5, metadata: { name: 'api' }, spec: {} },
+      { kind: 'Deployment', metadata: { name: 'api' }, spec: { template: 'text' } },
+      { kind: 'Deployment', metadata: { name: 'api' }, spec: { template: { spec: [] } } },
+      { kind: 'Deployment', metadata: { name: 'api' }, spec: { template: { spec: { containers: [] } } } },
+      { kind: 'Deployment', metadata: { name: 'api' }, spec: { template: { spec: { containers: [null, 'x'] } } } },
+      { kind: 'Deployment', metadata: { name: 'api' }, spec: null },
+    ];
+    for (const obj of malformed) {
+      const before = JSON.stringify(obj);
+      overrideImage(obj, 'api', 'img:2');
+      applyMounts(obj, 'api', overlay);
+      applyPullPolicy(obj, 'Always');
+      expect(JSON.stringify(obj)).toBe(before);
+    }
+  });
+
+  it('mounts replace same-named volumes and mounts, tolerate null entries, and write only the fields given', () => {
+    const d: any = {
+      kind: 'Deployment',
+      metadata: { name: 'api' },
+      spec: {
+        template: {
+          spec: {
+            volumes: [null, { name: 'data', emptyDir: {} }, { name: 'keep', emptyDir: {} }],
+            containers: [{ name: 'api', image: 'a', volumeMounts: [null, { name: 'data', mountPath: '/old' }] }],
+          },
+        },
+      },
+    };
+    applyMounts(d, 'api', { pvcMounts: [{ name: 'data', claimName: 'c', mountPath: '/d' }] } as any);
+    const spec = d.spec.template.spec;
+    expect(spec.volumes).toEqual([
+      null,
+      { name: 'keep', emptyDir: {} },
+      { name: 'data', persistentVolumeClaim: { claimName: 'c' } },
+    ]);
+    expect(spec.containers[0].volumeMounts).toEqual([null, { name: 'data', mountPath: '/d' }]);
+  });
+
+  it('gives no slot label outside a slot', () => {
+    const cm: any = { kind: 'ConfigMap', metadata: { name: 'a' } };
+    addOwnershipLabels(cm, 'shop', 'staging', 0);
+    expect(Object.keys(cm.metadata.labels)).not.toContain('codex-k8s.io/slot');
   });
 });
