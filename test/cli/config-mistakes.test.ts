@@ -189,3 +189,19 @@ describe('other silent mistakes', () => {
     expect(docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'app').metadata.namespace).toBe('demo-ai-4');
   });
 });
+
+describe('a value of the wrong type', () => {
+  it('is reported as what it is, not as missing; a missing field as required', async () => {
+    const wrong = await cli(project(`project: demo\n${ENVS}services: 5\n`), 'render', '--env', 'dev');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/services\.yaml:\d+:11: services: expected array, got "5"/);
+    const missing = await cli(
+      project(`project: demo\n${ENVS}services:\n  - manifests: []\n`),
+      'render',
+      '--env',
+      'dev',
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/services\[0\]\.name: required/);
+  });
+});

@@ -33,6 +33,8 @@ command -v unzip >/dev/null || apt_install unzip
 [ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || apt_install busybox
 # bubblewrap runs exec'd commands of the kube test server with pod volumes at their real mount paths.
 command -v bwrap >/dev/null || apt_install bubblewrap
+# jq: the workflow templates' report step filters `gh api` output with --jq, and its test runs the step.
+command -v jq >/dev/null || apt_install jq
 
 # The images tests: a local registry (htpasswd for its basic-auth case), daemonless builds and copies.
 for tool in docker-registry:docker-registry buildah:buildah skopeo:skopeo htpasswd:apache2-utils; do

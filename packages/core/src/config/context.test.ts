@@ -14,7 +14,15 @@ const base = {
   versions: { web: '1.0' },
   baseDomain: {},
 };
-const render = (tmpl: string, fields: Partial<typeof base> & { storage?: any; codex?: any } = {}) =>
+const render = (
+  tmpl: string,
+  fields: Partial<Omit<typeof base, 'variables' | 'baseDomain'>> & {
+    variables?: any;
+    baseDomain?: Record<string, string>;
+    storage?: any;
+    codex?: any;
+  } = {},
+) =>
   parseTemplate('t', tmpl, { funcs: predecessorFuncs({ envMap: { A: 'a' }, now }) }).execute(
     buildTemplateContext({ ...base, ...fields }),
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { allowedKeysAt, editDistance, nearMisses } from './keys.js';
+import { z } from 'zod';
+import { allowedKeysAt, editDistance, entrySchemaOfMap, keysOf, nearMisses, schemaAt } from './keys.js';
 import { findMisplacedKeys } from './misplaced.js';
 import { StackConfigSchema } from './schema.js';
 
@@ -49,5 +50,44 @@ describe('keys left outside an entry by their indentation', () => {
   it('empty entries followed by ordinary siblings are fine', () => {
     const data = { environments: { dev: null, ai: { from: 'dev' } }, services: [{ name: 'a', when: null }] };
     expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([]);
+  });
+});
+
+describe('schema walking through every wrapper', () => {
+  const leaf = z.object({ a: z.string(), b: z.string() });
+  const root = z.object({
+    opt: leaf.optional(),
+    nul: leaf.nullable(),
+    def: leaf.default({ a: '', b: '' }),
+    ro: leaf.readonly(),
+    piped: leaf.transform((v) => v),
+    list: z.array(leaf),
+    map: z.record(z.string(), leaf.optional()),
+    str: z.string(),
+  });
+
+  it('finds the object behind optional, nullable, default, readonly and transforms', () => {
+    for (const key of ['opt', 'nul', 'def', 'ro', 'piped'])
+      expect([key, allowedKeysAt(root, [key])]).toEqual([key, ['a', 'b']]);
+    expect(keysOf(root.shape.piped)).toEqual(['a', 'b']);
+    expect(keysOf(root.shape.str)).toEqual([]);
+    expect(keysOf(undefined)).toEqual([]);
+  });
+
+  it('indexes lists by number and maps by any key, and nothing else', () => {
+    expect(allowedKeysAt(root, ['list', 0])).toEqual(['a', 'b']);
+    expect(allowedKeysAt(root, ['list', 'x'])).toBeUndefined();
+    expect(allowedKeysAt(root, ['map', 'anything'])).toEqual(['a', 'b']);
+    expect(allowedKeysAt(root, [0])).toBeUndefined();
+    expect(allowedKeysAt(root, ['str', 'x'])).toBeUndefined();
+    expect(allowedKeysAt(root, ['nope', 'x'])).toBeUndefined();
+    expect(allowedKeysAt(root, ['map'])).toBeUndefined();
+    expect(schemaAt(root, ['str'])).toBe(root.shape.str);
+  });
+
+  it('knows the entry schema of free-form maps only', () => {
+    expect(keysOf(entrySchemaOfMap(root, ['map']))).toEqual(['a', 'b']);
+    expect(entrySchemaOfMap(root, ['opt'])).toBeUndefined();
+    expect(entrySchemaOfMap(root, ['nope'])).toBeUndefined();
   });
 });

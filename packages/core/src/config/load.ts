@@ -327,7 +327,8 @@ function validate(rendered: unknown, raw: YamlSource, displayFile: string, warni
     throw new UserError(`${displayFile}: the top level must be a mapping (project:, services:, ...)`, displayFile);
   }
   const strict = isTrue((data as Record<string, unknown>).strict);
-  let result = StackConfigSchema.safeParse(data);
+  // With the input in each issue, a wrong type is told apart from a missing value (describeIssue).
+  let result = StackConfigSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const unknown = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
   const problems: Diagnostic[] = [];
