@@ -105,4 +105,39 @@ describe('template context', () => {
       /can't evaluate field Nope/,
     );
   });
+
+  it('gives every Codex field, set or unset, and names each struct type in errors like the predecessor', () => {
+    const all =
+      '{{with .Codex}}{{.ConfigTemplate}}|{{.PromptLang}}|{{.Model}}|{{.ModelReasoningEffort}}|' +
+      '{{range .Links}}{{.Title}}={{.Path}};{{end}}|{{.ExtraTools}}|{{.ProjectContext}}|{{.ServicesOverview}}|' +
+      '{{.Timeouts.Exec}},{{.Timeouts.Rollout}},{{.Timeouts.DeployWait}}|{{.ReviewMCPEnabled}}|' +
+      '{{range .MCP.Servers}}{{.BearerTokenEnvVar}}:{{range .Tools}}{{.Name}}/{{.Description}};{{end}}{{end}}{{end}}';
+    const codex = {
+      configTemplate: 'c.toml',
+      promptLang: 'ru',
+      model: 'm',
+      modelReasoningEffort: 'high',
+      links: [{ title: 'T', path: 'p' }],
+      extraTools: ['jq'],
+      projectContext: 'ctx',
+      servicesOverview: 'svc',
+      timeouts: { exec: '1h', rollout: '5m', deployWait: '2m' },
+      reviewMCPEnabled: true,
+      mcp: {
+        servers: [{ name: 's', bearer_token_env_var: 'TOK', tools: [{ name: 'a', description: 'b' }, { name: 'c' }] }],
+      },
+    };
+    expect(render(all, { codex })).toBe('c.toml|ru|m|high|T=p;|[jq]|ctx|svc|1h,5m,2m|true|TOK:a/b;c/;');
+    expect(render(all, { codex: { mcp: { servers: [{ name: 's' }] } } })).toBe('|||||[]|||,,|false|:');
+    for (const [tmpl, type] of [
+      ['{{.Codex.Nope}}', 'config.CodexConfig'],
+      ['{{.Codex.Timeouts.Nope}}', 'config.CodexTimeouts'],
+      ['{{.Codex.MCP.Nope}}', 'config.CodexMCP'],
+      ['{{(index .Codex.Links 0).Nope}}', 'config.CodexLink'],
+      ['{{(index (index .Codex.MCP.Servers 0).Tools 0).Nope}}', 'config.MCPTool'],
+      ['{{.Storage.Workspace.Nope}}', 'config.PVCSpec'],
+    ] as const) {
+      expect(() => render(tmpl, { codex, storage: { workspace: {} } })).toThrow(`in type ${type}`);
+    }
+  });
 });

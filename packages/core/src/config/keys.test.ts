@@ -47,6 +47,34 @@ describe('keys left outside an entry by their indentation', () => {
     ]);
   });
 
+  it('every spelling of an empty entry counts; a filled entry or a list does not', () => {
+    for (const empty of [null, undefined, '~', 'null', {}]) {
+      const data = { services: [{ name: 'a', image: empty, repository: 'r/a' }] };
+      expect([empty, findMisplacedKeys(StackConfigSchema, data)]).toEqual([
+        empty,
+        [{ parent: ['services', 0], empty: 'image', key: 'repository' }],
+      ]);
+    }
+    for (const filled of [{ tag: 'x' }, [], 'text']) {
+      const data = { services: [{ name: 'a', image: filled, repository: 'r/a' }] };
+      expect([filled, findMisplacedKeys(StackConfigSchema, data)]).toEqual([filled, []]);
+    }
+  });
+
+  it('looks inside lists and maps, not into scalars', () => {
+    const data = {
+      services: [{ name: 'ok' }, { name: 'b', image: null, repository: 'r/b' }],
+      environments: { dev: { from: 'x' }, ai: null, from: 'dev' },
+      project: 'p',
+    };
+    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([
+      { parent: ['services', 1], empty: 'image', key: 'repository' },
+      { parent: ['environments'], empty: 'ai', key: 'from' },
+    ]);
+    expect(findMisplacedKeys(StackConfigSchema, 'text')).toEqual([]);
+    expect(findMisplacedKeys(StackConfigSchema, [{ image: null, repository: 'x' }])).toEqual([]);
+  });
+
   it('empty entries followed by ordinary siblings are fine', () => {
     const data = { environments: { dev: null, ai: { from: 'dev' } }, services: [{ name: 'a', when: null }] };
     expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([]);

@@ -175,12 +175,46 @@ describe('overlays', () => {
       { name: 'keep', emptyDir: {} },
       { name: 'data', persistentVolumeClaim: { claimName: 'c' } },
     ]);
-    expect(spec.containers[0].volumeMounts).toEqual([null, { name: 'data', mountPath: '/d' }]);
+    // Strict: a mount without subPath must not carry an undefined subPath (YAML output cannot print it).
+    expect(spec.containers[0].volumeMounts).toStrictEqual([null, { name: 'data', mountPath: '/d' }]);
   });
 
   it('gives no slot label outside a slot', () => {
     const cm: any = { kind: 'ConfigMap', metadata: { name: 'a' } };
     addOwnershipLabels(cm, 'shop', 'staging', 0);
     expect(Object.keys(cm.metadata.labels)).not.toContain('codex-k8s.io/slot');
+  });
+
+  it('finds the pod spec of every workload kind', () => {
+    const pod = () => ({ containers: [{ name: 'api', image: 'old' }] });
+    const kinds: Record<string, any> = {
+      Pod: { spec: pod() },
+      Deployment: { spec: { template: { spec: pod() } } },
+      StatefulSet: { spec: { template: { spec: pod() } } },
+      DaemonSet: { spec: { template: { spec: pod() } } },
+      ReplicaSet: { spec: { template: { spec: pod() } } },
+      Job: { spec: { template: { spec: pod() } } },
+      CronJob: { spec: { jobTemplate: { spec: { template: { spec: pod() } } } } },
+    };
+    for (const [kind, body] of Object.entries(kinds)) {
+      const obj: any = { kind, metadata: { name: 'api' }, ...body };
+      overrideImage(obj, 'api', 'new');
+      applyPullPolicy(obj, 'Always');
+      expect([kind, JSON.stringify(obj)]).toEqual([
+        kind,
+        expect.stringContaining('"image":"new","imagePullPolicy":"Always"'),
+      ]);
+    }
+    const cm: any = { kind: 'ConfigMap', metadata: { name: 'api' }, spec: pod() };
+    overrideImage(cm, 'api', 'new');
+    expect(cm.spec.containers[0].image).toBe('old');
+  });
+
+  it('an overlay without mounts changes nothing, not even an empty volume list', () => {
+    const d = deployment();
+    const before = JSON.stringify(d);
+    applyMounts(d, 'api', { pvcMounts: [], hostMounts: [] } as any);
+    applyMounts(d, 'api', {} as any);
+    expect(JSON.stringify(d)).toBe(before);
   });
 });
