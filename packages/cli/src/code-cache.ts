@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import zlib from 'node:zlib';
 
 /*
  * Most of a short command's CPU time is V8 compiling the bundle: at start-up, and again for every function the
@@ -32,8 +32,20 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 
 const SUFFIX = '.v8cache';
 
-function hash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+/**
+ * A fingerprint of the text, not a defence: whoever can change the bundle can change what it runs anyway. CRC-32
+ * (zlib, Node >= 20.15) of the whole text and of its second half, and its length: loading node:crypto for SHA-256
+ * alone would cost a start more than compiling the dispatcher.
+ */
+function fingerprint(text: string, hexDigits: number): string {
+  const crc32 = (zlib as { crc32?: (data: string) => number }).crc32;
+  if (!crc32) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createHash } = require('node:crypto') as typeof import('node:crypto');
+    return createHash('sha256').update(text).digest('hex').slice(0, hexDigits);
+  }
+  const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+  return (hex(crc32(text)) + hex(crc32(text.slice(text.length >> 1))) + hex(text.length)).slice(0, hexDigits);
 }
 
 /**
@@ -41,8 +53,11 @@ function hash(text: string, length: number): string {
  * alternating between two Node versions keeps both; a new version of the bundle replaces its runtime's old file.
  */
 function cacheFileFor(dir: string, bundle: string, source: string): string {
-  const runtime = hash(`${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}`, 8);
-  return path.join(dir, `${path.basename(bundle)}.${runtime}.${hash(source, 24)}${SUFFIX}`);
+  const runtime = fingerprint(
+    `${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}`,
+    8,
+  );
+  return path.join(dir, `${path.basename(bundle)}.${runtime}.${fingerprint(source, 24)}${SUFFIX}`);
 }
 
 /**
