@@ -9,6 +9,8 @@
  *      (target <= 2x, warm)
  *  (g) prompt-run overhead around the agent: the real Codex CLI in the agent pod of the test server (bubblewrap
  *      exec), a scripted model answering at once; wall time by phase and kubectl calls
+ *  (h) the dev-issue flow (templates/ai-dev-issue.yml) end to end: label event -> agent start, agent's last message
+ *      -> pull request, with kubectl calls and GitHub API requests per phase (test/flows/bench-dev-flow.ts)
  * `npm run bench` installs the tools (test/setup/install-tools.sh) and builds the CLI and action bundles first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -30,6 +32,7 @@ import { startFakeModel } from '../fake-model/index.js';
 import { agentDeployment } from '../support/agent-deployment.js';
 import { startKubeServer } from '../kube-server/index.js';
 import { runAction } from '../support/action.js';
+import { benchDevFlow } from '../flows/bench-dev-flow.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'packages/cli/bin/codex-k8s.js');
@@ -368,7 +371,7 @@ function benchStartupRatio(): void {
 }
 
 // BENCH_ONLY=a,g runs only those benchmarks.
-const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g').split(',').map((x) => x.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g,h').split(',').map((x) => x.trim()));
 if (only.has('a')) benchInProcess();
 if (only.has('b')) benchColdStart();
 if (only.has('f')) benchStartupRatio();
@@ -376,3 +379,4 @@ if (only.has('c')) benchVersusHelm();
 if (only.has('d')) await benchSlotAllocation();
 if (only.has('e')) await benchApply();
 if (only.has('g')) await benchPromptRun();
+if (only.has('h')) console.log(await benchDevFlow());

@@ -1,8 +1,18 @@
-/** Git references under refs/heads (branches): get, match by prefix, create, move, delete. */
+/**
+ * Git references under refs/heads (branches): get, match by prefix, create, move, delete. On a repository linked to
+ * a local bare repository (linkGitRemote), whose branches the fake reads again on every request, a delete goes to
+ * that repository too (or the branch would come back on the next request).
+ */
+import { execFileSync } from 'node:child_process';
 import { GitHubError, notFound, validationFailed } from './errors.js';
 import { bodyObject, json, optionalString, repoOf, route, type Context, type Route } from './routes.js';
 
 const GIT = '/repos/:owner/:repo/git';
+
+/** Deletes the branch in the linked bare repository, if any. */
+function deleteLinkedBranch(gitDir: string | undefined, name: string): void {
+  if (gitDir) execFileSync('git', ['update-ref', '-d', `refs/heads/${name}`], { cwd: gitDir, stdio: 'pipe' });
+}
 
 /** `heads/feature/x` → `feature/x`; other namespaces (tags) are not kept by the fake. */
 function branchName(ctx: Context): string | undefined {
@@ -63,6 +73,7 @@ export const gitRoutes: Route[] = [
       throw new GitHubError(422, b.protected ? 'Cannot delete protected branch' : 'Cannot delete the default branch', {
         docs: '/git/refs#delete-a-reference',
       });
+    deleteLinkedBranch(repo.gitDir, b.name);
     repo.branches.delete(b.name);
     return { status: 204 };
   }),

@@ -64,7 +64,16 @@ export function parseOutputFile(text: string): Record<string, string> {
 export function runAction(
   main: string,
   inputs: Record<string, string | number | boolean>,
-  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    timeoutMs?: number;
+    onSpawn?: (pid: number) => void;
+    /** The node binary (default: this process's), e.g. Node 24 for `runs.using: node24`. */
+    node?: string;
+    /** Called with each chunk of stdout as it comes (a live log). */
+    onStdout?: (text: string) => void;
+  } = {},
 ): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-action-'));
   const outputFile = path.join(dir, 'output');
@@ -87,7 +96,7 @@ export function runAction(
   for (const [k, v] of Object.entries(runnerInputs(main, inputs, options.env)))
     env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(options.node ?? process.execPath, [main], {
       cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -95,7 +104,10 @@ export function runAction(
     if (child.pid) options.onSpawn?.(child.pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      options.onStdout?.(b.toString('utf8'));
+    });
     child.stderr.on('data', (b: Buffer) => err.push(b));
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', reject);
