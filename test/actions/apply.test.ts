@@ -197,4 +197,19 @@ describe('apply action (node dist/index.js)', () => {
     // The runner learns the value through add-mask and hides it in the log.
     expect(res.stdout).toContain('::add-mask::do-not-leak-me');
   });
+
+  it('masks the values of Secrets but not the project, env, namespace or names a Secret value equals', async () => {
+    const root = writeProject({
+      'services.yaml': SERVICES_YAML,
+      ...MANIFESTS,
+      'deploy/postgres.yaml': MANIFESTS['deploy/postgres.yaml'].replace(
+        '  password: do-not-leak-me\n',
+        '  password: do-not-leak-me\n  user: shop\n  database: api\n  schema: shop-dev-2\n',
+      ),
+    });
+    const res = await run(root, {});
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('::add-mask::do-not-leak-me');
+    for (const shown of ['shop', 'api', 'shop-dev-2']) expect(res.stdout).not.toContain(`::add-mask::${shown}\n`);
+  });
 });

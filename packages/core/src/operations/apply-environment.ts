@@ -7,6 +7,7 @@ import { formatDiagnostics } from '../kube/diagnostics.js';
 import { diffStack, formatDiffSummary } from '../kube/diff.js';
 import type { Kubectl } from '../kube/kubectl.js';
 import { secretValues } from '../kube/secrets.js';
+import type { KubeObject } from '../objects/object.js';
 import { formatRef } from '../objects/refs.js';
 import {
   describePrune,
@@ -120,7 +121,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     : o.manifestPathChosen
       ? writeNewPrivateFile(o.manifestPath, stackToYaml(rendered.documents))
       : writeUserPrivateFile(o.manifestPath, stackToYaml(rendered.documents));
-  for (const value of secretValues(rendered.documents.map((d) => d.object))) o.maskSecret?.(value);
+  for (const value of maskableSecretValues(stack, rendered.documents)) o.maskSecret?.(value);
   // Filters leave objects out, not their values: a filtered-out Secret still reaches the pods a failed wait
   // describes. So diagnostics mask the Secrets of the whole stack, rendered again only when a wait failed.
   const secrets = () => {
@@ -130,7 +131,7 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
     } catch {
       // The filtered stack rendered; the rest may not (a template only some services use): mask what is known.
     }
-    const values = secretValues(all.map((d) => d.object));
+    const values = maskableSecretValues(stack, all);
     for (const value of values) o.maskSecret?.(value);
     return values;
   };
@@ -291,4 +292,22 @@ export async function applyEnvironment(o: ApplyEnvironmentOptions): Promise<Appl
 function pruneSummary(p: PruneResult | undefined): string {
   const lines = p ? describePrune(p) : [];
   return lines.length ? `\n${lines.map((l) => `- ${l}`).join('\n')}\n` : '';
+}
+
+/**
+ * Values of the stack's Secrets for the runner to mask, except the names the run shows anyway (project, env,
+ * namespace, infra groups, services): a database user named after the project would otherwise turn every mention
+ * of the project in the log into `***` while hiding nothing.
+ */
+function maskableSecretValues(stack: LoadedStack, documents: readonly { object: KubeObject }[]): string[] {
+  const shown = new Set(
+    [
+      stack.project,
+      stack.env,
+      stack.namespace,
+      ...(stack.config.infrastructure ?? []).map((i) => i.name),
+      ...(stack.config.services ?? []).map((s) => s.name),
+    ].map((n) => n.trim()),
+  );
+  return secretValues(documents.map((d) => d.object)).filter((v) => !shown.has(v));
 }
