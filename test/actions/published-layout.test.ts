@@ -5,17 +5,22 @@
  * every action from there.
  */
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../support/cli.js';
 import { runAction } from '../support/action.js';
 import { tempDir } from '../support/temp-dir.js';
 
+/** The actions the README documents; each must be published, and nothing else as an action. */
+const SEVEN = ['apply', 'cleanup', 'ensure-ready', 'ensure-slot', 'images-build', 'prompt-run', 'review-apply'];
 const ACTIONS = readdirSync(path.join(REPO_ROOT, 'actions')).filter((n) =>
   existsSync(path.join(REPO_ROOT, 'actions', n, 'action.yml')),
 );
+/** What the published tree carries besides the actions, when the source tree has it. */
+const EXTRAS = ['README.md', 'LICENSE', 'templates', 'docs', 'schema'];
+const LAYOUT_SCRIPT = path.join(REPO_ROOT, '.github/scripts/publish-layout.mjs');
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, {
     cwd,
@@ -43,20 +48,28 @@ describe('published layout', () => {
   it('resolves and runs every action from a v1 tag, the way the runner does', () => {
     const published = tempDir('ck8s-published-');
     git(published, 'init', '-q', '-b', 'v1');
-    const laidOut = execFileSync(process.execPath, [
-      path.join(REPO_ROOT, '.github/scripts/publish-layout.mjs'),
-      published,
-    ])
-      .toString()
-      .trim()
-      .split(' ');
-    expect(laidOut.sort()).toEqual([...ACTIONS].sort());
+    const laidOut = execFileSync(process.execPath, [LAYOUT_SCRIPT, published]).toString().trim().split(' ');
+    expect([...ACTIONS].sort()).toEqual(SEVEN);
+    expect(laidOut.sort()).toEqual(SEVEN);
     git(published, 'add', '-A');
     git(published, 'commit', '-qm', 'publish');
     git(published, 'tag', 'v1.0.0');
     // What the runner downloads for `codex-k8s/actions/<name>@v1.0.0`.
     const checkout = tempDir('ck8s-uses-');
     git(checkout, '-c', 'advice.detachedHead=false', 'clone', '-q', '--branch', 'v1.0.0', published, '.');
+    // At the top: the seven actions and the user-facing files, nothing of the sources (actions/, packages/, ...).
+    const top = readdirSync(checkout).filter((n) => n !== '.git');
+    const extras = EXTRAS.filter((n) => existsSync(path.join(REPO_ROOT, n)));
+    expect(top.sort()).toEqual([...SEVEN, ...extras].sort());
+    for (const name of SEVEN) expect(readdirSync(path.join(checkout, name)).sort()).toEqual(['action.yml', 'dist']);
+    // The schema an editor fetches from the tag (README: .../v1/schema/services.schema.json) is the source's.
+    const schema = 'schema/services.schema.json';
+    if (existsSync(path.join(REPO_ROOT, schema))) {
+      expect(readdirSync(path.join(checkout, 'schema'))).toEqual(['services.schema.json']);
+      expect(readFileSync(path.join(checkout, schema), 'utf8')).toBe(
+        readFileSync(path.join(REPO_ROOT, schema), 'utf8'),
+      );
+    }
     return Promise.all(
       ACTIONS.map(async (name) => {
         const meta = parse(readFileSync(path.join(checkout, name, 'action.yml'), 'utf8'));
@@ -73,6 +86,23 @@ describe('published layout', () => {
         expect(res.errors.join('\n')).toMatch(EXPECTED_FAILURE[name]);
       }),
     );
+  });
+
+  it('stops the release when a directory under actions/ has no action.yml, naming it', () => {
+    // The script finds the tree from its own place: a copy of it in a tree with one action and one broken one.
+    const fake = tempDir('ck8s-layout-');
+    mkdirSync(path.join(fake, '.github/scripts'), { recursive: true });
+    cpSync(LAYOUT_SCRIPT, path.join(fake, '.github/scripts/publish-layout.mjs'));
+    cpSync(path.join(REPO_ROOT, 'actions/apply/action.yml'), path.join(fake, 'actions/apply/action.yml'));
+    cpSync(path.join(REPO_ROOT, 'actions/apply/dist'), path.join(fake, 'actions/apply/dist'), { recursive: true });
+    mkdirSync(path.join(fake, 'actions/half-made/src'), { recursive: true });
+    const out = path.join(fake, 'out');
+    const res = spawnSync(process.execPath, [path.join(fake, '.github/scripts/publish-layout.mjs'), out], {
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/^actions\/half-made: no action\.yml/);
+    expect(existsSync(path.join(out, 'apply'))).toBe(false);
   });
 
   it('documents every input and output an action reads or writes', () => {

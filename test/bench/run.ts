@@ -37,6 +37,7 @@ import { benchDevFlow } from '../flows/bench-dev-flow.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'packages/cli/bin/codex-k8s.js');
 const helm = path.join(root, '.tools/bin/helm');
+const kubectlBin = path.join(root, '.tools/bin/kubectl');
 const config = path.join(root, 'test/fixtures/project-example/input/services.yaml');
 const env = { PATH: process.env.PATH ?? '', CODEXCTL_CODE_ROOT_BASE: '/workspace/codex/envs' };
 
@@ -215,7 +216,7 @@ async function benchApply(): Promise<void> {
   try {
     const dir = benchDir('ck8s-bench-apply-');
     const kubectl = new Kubectl(new ChildProcessRunner(), {
-      binary: path.join(root, '.tools/bin/kubectl'),
+      binary: kubectlBin,
       kubeconfig: server.writeKubeconfig(dir),
       cacheDir: path.join(dir, 'cache'),
     });
@@ -262,7 +263,7 @@ async function benchPromptRun(): Promise<void> {
   try {
     const dir = benchDir('ck8s-bench-agent-');
     const kubectl = new Kubectl(new ChildProcessRunner(), {
-      binary: path.join(root, '.tools/bin/kubectl'),
+      binary: kubectlBin,
       kubeconfig: server.writeKubeconfig(dir),
       cacheDir: path.join(dir, 'cache'),
     });
@@ -371,7 +372,27 @@ function benchStartupRatio(): void {
 }
 
 // BENCH_ONLY=a,g runs only those benchmarks.
-const only = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e,f,g,h').split(',').map((x) => x.trim()));
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+const only = new Set((process.env.BENCH_ONLY ?? BENCHES.join(',')).split(',').map((x) => x.trim()));
+const unknown = [...only].filter((x) => !BENCHES.includes(x));
+if (unknown.length > 0) {
+  console.error(`BENCH_ONLY: no benchmark ${unknown.join(', ')}; the benchmarks are ${BENCHES.join(', ')}`);
+  process.exit(2);
+}
+// What the selected benchmarks run that `npm run bench` makes first; run directly (tsx test/bench/run.ts) on a
+// fresh clone, say which command makes it instead of failing on a bare spawn ENOENT.
+const needs: { benches: string[]; file: string; by: string }[] = [
+  { benches: ['b', 'c', 'f'], file: path.join(root, 'packages/cli/dist/cli.cjs'), by: 'npm run build' },
+  { benches: ['d', 'e', 'g', 'h'], file: kubectlBin, by: 'bash test/setup/install-tools.sh' },
+];
+const missing = needs.filter((n) => n.benches.some((b) => only.has(b)) && !existsSync(n.file));
+for (const n of missing) {
+  const which = n.benches.filter((b) => only.has(b)).join(', ');
+  console.error(
+    `bench ${which}: ${path.relative(root, n.file)} is missing: run \`${n.by}\` first (npm run bench does)`,
+  );
+}
+if (missing.length > 0) process.exit(1);
 if (only.has('a')) benchInProcess();
 if (only.has('b')) benchColdStart();
 if (only.has('f')) benchStartupRatio();

@@ -27,6 +27,8 @@ describe('codex-k8s render on the example project', () => {
       'ServiceAccount/codex',
       'Role/codex-slot',
       'RoleBinding/codex-slot',
+      'Secret/openai-secret',
+      'Secret/codex-github',
       'Deployment/codex',
       'ConfigMap/web-config',
       'Deployment/web',

@@ -37,7 +37,23 @@ describe('examples/agent', () => {
       'Deployment/shop-ai-2/codex',
       'Role/shop-ai-2/codex-slot',
       'RoleBinding/shop-ai-2/codex-slot',
+      'Secret/shop-ai-2/codex-github',
+      'Secret/shop-ai-2/openai-secret',
       'ServiceAccount/shop-ai-2/codex',
+    ]);
+    // The keys come from the environment of the step that applies the stack, never from the repository.
+    const secrets = docs.filter((d) => d.kind === 'Secret');
+    expect(secrets.map((d) => d.stringData)).toEqual([{ OPENAI_API_KEY: '' }, { GH_TOKEN: '' }]);
+    const withKey = loadStack({
+      config: path.join(ROOT, 'examples/shop/services.yaml'),
+      env: 'ai',
+      slot: 2,
+      processEnv: { OPENAI_API_KEY: 'sk-"quoted\\key', AGENT_GH_TOKEN: 'ghs_x' },
+    });
+    const rendered = renderStack(withKey, { onlyInfra: ['agent'] }).documents.map((d) => d.object);
+    expect(rendered.filter((d) => d.kind === 'Secret').map((d) => d.stringData)).toEqual([
+      { OPENAI_API_KEY: 'sk-"quoted\\key' },
+      { GH_TOKEN: 'ghs_x' },
     ]);
     const role = docs.find((d) => d.kind === 'Role')!;
     for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]) {

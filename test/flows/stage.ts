@@ -197,7 +197,7 @@ function seedShop(seed: string, bare: string, modelUrl: string): void {
     '        stream_max_retries = 0',
     '',
   ].join('\n');
-  writeFileSync(file, addAgentSecrets(seed, text.replace(model, block)));
+  writeFileSync(file, text.replace(model, block));
   writeFileSync(path.join(seed, 'README.md'), '# shop\n\nA web shop.\n');
   const git = (...a: string[]) =>
     execFileSync('git', ['-c', 'user.name=Maria', '-c', 'user.email=maria@example.com', ...a], {
@@ -208,36 +208,4 @@ function seedShop(seed: string, bare: string, modelUrl: string): void {
   git('add', '-A');
   git('commit', '-q', '-m', 'shop');
   git('push', '-q', bare, 'main');
-}
-
-/**
- * The agent's Secrets, rendered from the environment of the step that applies the stack (envOr), as the templates
- * tell a project to do: `openai-secret` (OPENAI_API_KEY, for Codex) and `codex-github` (GH_TOKEN from
- * AGENT_GH_TOKEN, for the plan kinds' child issues); the shop's agent Deployment reads both, optionally. Added to the
- * agent's infrastructure group, as examples/shop renders neither.
- */
-function addAgentSecrets(seed: string, services: string): string {
-  const agent = '      - path: deploy/agent.yaml\n';
-  if (!services.includes(agent))
-    throw new Error('examples/shop/services.yaml: the agent group is not where the stage expects it');
-  const secret = (name: string, key: string, from: string) =>
-    [
-      'apiVersion: v1',
-      'kind: Secret',
-      'metadata:',
-      `  name: ${name}`,
-      '  namespace: {{ .Namespace }}',
-      'type: Opaque',
-      'stringData:',
-      `  ${key}: {{ printf "%q" (envOr "${from}" "") }}`,
-      '',
-    ].join('\n');
-  writeFileSync(
-    path.join(seed, 'deploy/agent-secrets.yaml'),
-    [
-      secret('openai-secret', 'OPENAI_API_KEY', 'OPENAI_API_KEY'),
-      secret('codex-github', 'GH_TOKEN', 'AGENT_GH_TOKEN'),
-    ].join('---\n'),
-  );
-  return services.replace(agent, `${agent}      - path: deploy/agent-secrets.yaml\n`);
 }
