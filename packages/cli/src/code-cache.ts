@@ -83,10 +83,11 @@ function readCache(file: string): Buffer | undefined {
 function writeCache(file: string, data: Buffer): void {
   const dir = path.dirname(file);
   const name = path.basename(file);
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    // 'wx': never through a link or file someone planted at the temporary name (the directory may be shared).
+    fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
     // The same bundle's cache for the same runtime from an earlier version of the bundle is of no further use.
     const sameRuntime = name.slice(0, name.length - SUFFIX.length - 24);
