@@ -11,6 +11,8 @@
  *      exec), a scripted model answering at once; wall time by phase and kubectl calls
  *  (h) the dev-issue flow (templates/ai-dev-issue.yml) end to end: label event -> agent start, agent's last message
  *      -> pull request, with kubectl calls and GitHub API requests per phase (test/flows/bench-dev-flow.ts)
+ *  (i) images build, second run of 10 images already in the registry (wall, registry requests); mirror of one image
+ *      against skopeo copy of it (test/bench/images.ts)
  * `npm run bench` installs the tools (test/setup/install-tools.sh) and builds the CLI and action bundles first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -33,6 +35,7 @@ import { agentDeployment } from '../support/agent-deployment.js';
 import { startKubeServer } from '../kube-server/index.js';
 import { runAction } from '../support/action.js';
 import { benchDevFlow } from '../flows/bench-dev-flow.js';
+import { benchImages } from './images.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'packages/cli/bin/codex-k8s.js');
@@ -372,7 +375,7 @@ function benchStartupRatio(): void {
 }
 
 // BENCH_ONLY=a,g runs only those benchmarks.
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
 const only = new Set((process.env.BENCH_ONLY ?? BENCHES.join(',')).split(',').map((x) => x.trim()));
 const unknown = [...only].filter((x) => !BENCHES.includes(x));
 if (unknown.length > 0) {
@@ -382,7 +385,7 @@ if (unknown.length > 0) {
 // What the selected benchmarks run that `npm run bench` makes first; run directly (tsx test/bench/run.ts) on a
 // fresh clone, say which command makes it instead of failing on a bare spawn ENOENT.
 const needs: { benches: string[]; file: string; by: string }[] = [
-  { benches: ['b', 'c', 'f'], file: path.join(root, 'packages/cli/dist/cli.cjs'), by: 'npm run build' },
+  { benches: ['b', 'c', 'f', 'i'], file: path.join(root, 'packages/cli/dist/cli.cjs'), by: 'npm run build' },
   { benches: ['d', 'e', 'g', 'h'], file: kubectlBin, by: 'bash test/setup/install-tools.sh' },
 ];
 const missing = needs.filter((n) => n.benches.some((b) => only.has(b)) && !existsSync(n.file));
@@ -401,3 +404,4 @@ if (only.has('d')) await benchSlotAllocation();
 if (only.has('e')) await benchApply();
 if (only.has('g')) await benchPromptRun();
 if (only.has('h')) console.log(await benchDevFlow());
+if (only.has('i')) console.log(await benchImages(cli));
