@@ -13,6 +13,7 @@
  *      -> pull request, with kubectl calls and GitHub API requests per phase (test/flows/bench-dev-flow.ts)
  *  (i) images build, second run of 10 images already in the registry (wall, registry requests); mirror of one image
  *      against skopeo copy of it (test/bench/images.ts)
+ *  (j) review-apply of a 200-file change: wall time and GitHub API requests (test/bench/review-apply.ts)
  * `npm run bench` installs the tools (test/setup/install-tools.sh) and builds the CLI and action bundles first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -36,6 +37,7 @@ import { startKubeServer } from '../kube-server/index.js';
 import { runAction } from '../support/action.js';
 import { benchDevFlow } from '../flows/bench-dev-flow.js';
 import { benchImages } from './images.js';
+import { benchReviewApply } from './review-apply.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'packages/cli/bin/codex-k8s.js');
@@ -375,7 +377,7 @@ function benchStartupRatio(): void {
 }
 
 // BENCH_ONLY=a,g runs only those benchmarks.
-const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+const BENCHES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
 const only = new Set((process.env.BENCH_ONLY ?? BENCHES.join(',')).split(',').map((x) => x.trim()));
 const unknown = [...only].filter((x) => !BENCHES.includes(x));
 if (unknown.length > 0) {
@@ -405,3 +407,4 @@ if (only.has('e')) await benchApply();
 if (only.has('g')) await benchPromptRun();
 if (only.has('h')) console.log(await benchDevFlow());
 if (only.has('i')) console.log(await benchImages(cli));
+if (only.has('j')) console.log(await benchReviewApply());
