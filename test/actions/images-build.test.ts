@@ -2,6 +2,7 @@
  * images-build as the runner runs it, against Debian's docker-registry on 127.0.0.1 with buildah (chroot isolation,
  * vfs storage) and skopeo: FROM scratch images built in parallel and pushed, skipped when their tag is there, rebuilt
  * with force; an external image mirrored between repositories with its digest; basic auth; a registry that is down.
+ * Builder kaniko against the Kubernetes API test server: each build a Job, its digest from the termination message.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { useKubeServer } from '../kube-server/harness.js';
 import { writeProject } from '../kube/project.js';
 import { actionMain, runAction } from '../support/action.js';
 import { buildahEnv, freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+import { watchObjects } from '../images/support.js';
 
 const config = (host: string) => `project: shop
 namespace:
@@ -151,8 +153,13 @@ describe('images-build', () => {
     const docker = await act(root, { images: 'web', force: 'true', builder: 'docker' });
     expect(docker.code).toBe(1);
     expect(docker.errors.join('\n')).toMatch(/docker buildx failed|could not run docker/);
-    const unknown = await act(root, { builder: 'kaniko' });
-    expect(unknown.errors.join('\n')).toMatch(/builder: "kaniko" is not one of auto, buildah, docker/);
+    const unknown = await act(root, { builder: 'podman' });
+    expect(unknown.errors.join('\n')).toMatch(/builder: "podman" is not one of auto, buildah, docker, kaniko/);
+    // kaniko builds from the slot workspace: without code-root-base it is told which input to set.
+    const kaniko = await act(root, { builder: 'kaniko', images: 'web', force: 'true' });
+    expect(kaniko.errors.join('\n')).toMatch(
+      /builder kaniko builds from the sources in the slot workspace: set code-root-base/,
+    );
     const zero = await act(root, { parallel: '40' });
     expect(zero.errors.join('\n')).toMatch(/parallel: 40 must be a whole number from 1 to 32/);
   });
@@ -268,5 +275,83 @@ services: []
     const again = await run();
     expect(again.errors).toEqual([]);
     expect(again.stdout).toMatch(/prepare-images: 0 built, 0 mirrored, 1 already in the registry/);
+  });
+});
+
+describe('images-build with builder kaniko (a Job in the cluster)', () => {
+  const h = useKubeServer({ readyDelayMs: 300, namespaces: ['shop-dev'] });
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+  const run = (root: string, inputs: Record<string, string>) =>
+    runAction(
+      actionMain('images-build'),
+      {
+        config: 'services.yaml',
+        env: 'dev',
+        builder: 'kaniko',
+        'code-root-base': '/workspace/codex/envs',
+        'insecure-registries': registry.host,
+        mirror: 'false',
+        ...inputs,
+      },
+      {
+        cwd: root,
+        timeoutMs: 120_000,
+        env: {
+          KUBECONFIG: h.kubeconfig,
+          PATH: `${path.resolve('.tools/bin')}:${process.env.PATH}`,
+          KUBECACHEDIR: path.join(h.dir, 'cache'),
+        },
+      },
+    );
+
+  it('builds each image in a Job and outputs ref@digest; a failed build fails the step naming it', async () => {
+    h.server.store.put({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'shop-workspace', namespace: 'shop-dev' },
+      spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } } },
+    });
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    h.server.setTerminationMessage({ namespace: 'shop-dev', name: 'kaniko-api' }, digest('1'));
+    h.server.setTerminationMessage({ namespace: 'shop-dev', name: 'kaniko-web' }, digest('2'));
+    const root = writeProject(files(registry.host));
+    const watch = watchObjects(h.server, 'shop-dev', 'codex-k8s.io/role=image-build');
+    const dry = await run(root, { 'dry-run': 'true', images: 'api,web' });
+    expect(dry.summary).toMatch(/\| api \| would be built \|/);
+    expect(h.server.store.list('Job', 'shop-dev')).toEqual([]);
+
+    const res = await watch.during(
+      run(root, { images: 'api,web', 'kaniko-image': 'mirror.local/kaniko/executor:v1.24.0', 'kaniko-timeout': '5m' }),
+    );
+    expect(res.errors).toEqual([]);
+    expect(JSON.parse(res.outputs.built)).toEqual([
+      `${registry.host}/shop/api:dev-1.2.0@${digest('1')}`,
+      `${registry.host}/shop/web:v1@${digest('2')}`,
+    ]);
+    expect(res.summary).toMatch(/\| web \| built \|/);
+    const api = watch.seen('Job', 'kaniko-api-');
+    expect(api.spec.activeDeadlineSeconds).toBe(300);
+    const c = api.spec.template.spec.containers[0];
+    expect(c.image).toBe('mirror.local/kaniko/executor:v1.24.0');
+    expect(c.args).toContain('--context=dir:///kaniko/source/images/api');
+    // An env without slots: its sources are under <code-root-base>/<env>/src.
+    expect(c.volumeMounts[0]).toMatchObject({ subPath: 'codex/envs/dev/src', readOnly: true });
+    expect(JSON.stringify(api)).not.toContain('hello from shop');
+    expect(h.server.store.list('Job', 'shop-dev')).toEqual([]);
+
+    h.server.setBehaviour({ kind: 'Job', namespace: 'shop-dev' }, 'fail');
+    h.server.setLogs({ namespace: 'shop-dev', name: 'kaniko-web' }, 'error building image: COPY failed: app.txt\n');
+    const failed = await run(root, { images: 'web', force: 'true' });
+    expect(failed.code).toBe(1);
+    expect(failed.errors.join('\n')).toMatch(
+      new RegExp(`web \\(${registry.host}/shop/web:v1\\): kaniko Job shop-dev/kaniko-web-[0-9a-f]{8} job failed`),
+    );
+    expect(failed.errors.join('\n')).toMatch(/error building image: COPY failed: app\.txt/);
   });
 });

@@ -86,6 +86,15 @@ export async function handleAdmin(
         sendJson(res, 200, { ok: true });
         return true;
       }
+      case 'POST /_test/termination-message': {
+        const b = await body();
+        server.setTerminationMessage(
+          { namespace: b.namespace, name: b.name, container: b.container },
+          String(b.text ?? ''),
+        );
+        sendJson(res, 200, { ok: true });
+        return true;
+      }
       case 'POST /_test/deny': {
         const b = await body();
         server.setDenyList(Array.isArray(b.rules) ? b.rules : []);

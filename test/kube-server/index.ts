@@ -21,6 +21,7 @@ import { Authorizer, type DenyRule } from './reviews.js';
 import { labelMatcher } from './selectors.js';
 import { Front } from './server.js';
 import { Store } from './store.js';
+import { TerminationMessages, type TerminationSource } from './termination.js';
 import type { Behaviour, KubeObject, RequestLogEntry } from './types.js';
 import { Watches } from './watch.js';
 import { Workloads } from './workloads.js';
@@ -31,6 +32,7 @@ export type { DenyRule } from './reviews.js';
 export type { ExecRecord, ExecSandbox, SandboxBind } from './exec.js';
 export type { FailSpec } from './faults.js';
 export { BEHAVIOUR_ANNOTATION, LOGS_ANNOTATION, parseBehaviour } from './behaviour.js';
+export { TERMINATION_MESSAGE_ANNOTATION, type TerminationSource } from './termination.js';
 export { mapPath, mountEnvName, pathMapFromEnv, rewriteMountPaths } from './paths.js';
 
 export interface KubeServerOptions {
@@ -91,6 +93,14 @@ export interface KubeServer {
   setBehaviour(target: BehaviourTarget | string, behaviour: Behaviour | string): void;
   /** `kubectl logs` text for pods (by pod name or owning workload name). */
   setLogs(target: { namespace?: string; name?: string; container?: string }, text: LogSource): void;
+  /**
+   * What containers of matching pods (by pod name or owning workload name) leave at their terminationMessagePath;
+   * it becomes `state.terminated.message` when they end (see termination.ts).
+   */
+  setTerminationMessage(
+    target: { namespace?: string; name?: string; container?: string },
+    text: TerminationSource,
+  ): void;
   /** Fails the next `count` requests (optionally only matching method/path) with a Status of `status` (default 500). */
   failNext(count: number, status?: number, reason?: string, options?: Partial<FailSpec>): void;
   /** Delays requests by `ms` (all until cleared, or the next `count`); `delay(0)` clears delays. */
@@ -135,9 +145,13 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   });
   const events = new EventRecorder(store);
   const rules = new BehaviourRules();
-  const workloads = new Workloads(store, api, events, rules, { readyDelayMs: options.readyDelayMs ?? 200 });
-  const watches = new Watches(store);
   const logs = new Logs(options.logs ?? ((pod, c) => `kube test server: logs of ${pod.metadata.name}/${c}\n`));
+  const termination = new TerminationMessages(logs);
+  const workloads = new Workloads(store, api, events, rules, {
+    readyDelayMs: options.readyDelayMs ?? 200,
+    terminationMessages: (pod, status) => termination.fill(pod, status),
+  });
+  const watches = new Watches(store);
   const authorizer = new Authorizer();
   authorizer.setDenyList(options.denyList ?? []);
   const faults = new Faults();
@@ -253,6 +267,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       workloads.resyncAll();
     },
     setLogs: (target, text) => logs.set({ ...target, source: text }),
+    setTerminationMessage: (target, text) => termination.set({ ...target, source: text }),
     failNext: (count, status, reason, o = {}) =>
       faults.failNext({ ...o, count, status: status ?? o.status, reason: reason ?? o.reason }),
     delay: (ms, o = {}) => faults.delay({ ms, ...o }),

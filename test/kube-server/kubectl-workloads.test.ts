@@ -125,6 +125,64 @@ describe('workloads with kubectl', () => {
     expect(pods.stdout).toBe('Succeeded');
   });
 
+  it('termination messages: what the container wrote, else the log tail of a failed FallbackToLogsOnError one', async () => {
+    const jobWith = (name: string, policy: string, behaviour: string, annotation = '') => `apiVersion: batch/v1
+kind: Job
+metadata: {name: ${name}, namespace: jobs, annotations: {test.codex-k8s.io/behaviour: "${behaviour}"}}
+spec:
+  backoffLimit: 0
+  template:
+    metadata: {annotations: {${annotation}}}
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: "busybox:1.36", terminationMessagePolicy: ${policy}}]`;
+    h.server.setTerminationMessage({ namespace: 'jobs', name: 'scripted', container: 'main' }, 'sha256:abc\n');
+    h.server.setLogs(
+      { namespace: 'jobs' },
+      Array.from({ length: 100 }, (_, i) => `log line ${i + 1}`).join('\n') + '\n',
+    );
+    await h.kubectl(['apply', '-f', '-'], {
+      stdin: yamlStream(
+        ns('jobs'),
+        jobWith('scripted', 'File', 'ready'),
+        jobWith('annotated', 'File', 'ready', 'test.codex-k8s.io/termination-message: "done"'),
+        jobWith('fallback', 'FallbackToLogsOnError', 'fail'),
+        jobWith('silent', 'File', 'fail'),
+        jobWith('quiet-success', 'FallbackToLogsOnError', 'ready'),
+      ),
+    });
+    const message = async (job: string, condition: string) => {
+      const wait = await h.kubectl([
+        'wait',
+        `--for=condition=${condition}`,
+        `job/${job}`,
+        '-n',
+        'jobs',
+        '--timeout=10s',
+      ]);
+      expect(wait.code).toBe(0);
+      const res = await h.kubectl([
+        'get',
+        'pods',
+        '-n',
+        'jobs',
+        '-l',
+        `job-name=${job}`,
+        '-o',
+        'jsonpath={.items[0].status.containerStatuses[0].state.terminated.message}',
+      ]);
+      return res.stdout;
+    };
+    expect(await message('scripted', 'complete')).toBe('sha256:abc\n');
+    expect(await message('annotated', 'complete')).toBe('done');
+    // The kubelet's fallback: the last 80 lines of the log (here well under 2048 bytes).
+    const tail = await message('fallback', 'failed');
+    expect(tail.split('\n').filter(Boolean)).toEqual(Array.from({ length: 80 }, (_, i) => `log line ${i + 21}`));
+    // Policy File and nothing written, or a success with nothing written: no message at all.
+    expect(await message('silent', 'failed')).toBe('');
+    expect(await message('quiet-success', 'complete')).toBe('');
+  });
+
   it('describe deployment and pod, get events, logs', async () => {
     await h.kubectl(['apply', '-f', '-'], { stdin: yamlStream(ns('app'), deployment('api', 'app')) });
     await h.kubectl(['rollout', 'status', 'deploy/api', '-n', 'app', '--timeout=10s']);

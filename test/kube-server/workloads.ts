@@ -24,6 +24,8 @@ export { templateHash } from './controller-kit.js';
 export interface WorkloadOptions {
   /** Default time until pods are ready / Jobs complete. */
   readyDelayMs: number;
+  /** Adds the kubelet's `terminated.message` to the container statuses of a pod status just computed. */
+  terminationMessages?: (pod: KubeObject, status: JsonObject) => void;
 }
 
 const HANDLED = new Set([
@@ -248,6 +250,7 @@ export class Workloads implements ControllerKit {
     if (have === want) return;
     const from = have;
     p.status = podStatus(p, want);
+    this.options.terminationMessages?.(p, p.status);
     if (!p.spec?.nodeName) p.spec = { ...p.spec, nodeName: NODE_NAME };
     this.store.update(this.ri.Pod, p);
     this.podEvents(p, from, want);

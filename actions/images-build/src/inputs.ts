@@ -2,7 +2,9 @@ import {
   boolInput,
   dryRunInput,
   intInput,
+  kubectlVersionInput,
   listInput,
+  optionalPositiveDurationInput,
   readStackInputs,
   stringInput,
   type StackInputs,
@@ -20,6 +22,17 @@ export interface ImagesBuildInputs {
   parallel: number;
   insecureRegistries: string[];
   dryRun: boolean;
+  /** Used by builder kaniko only. */
+  kaniko: {
+    image: string;
+    timeoutMs?: number;
+    registrySecret: string;
+    source: string;
+    codeRootBase: string;
+    workspaceMount: string;
+    workspacePvc: string;
+    kubectlVersion?: string;
+  };
 }
 
 export function readInputs(): ImagesBuildInputs {
@@ -34,5 +47,15 @@ export function readInputs(): ImagesBuildInputs {
     parallel: intInput('parallel', 2, undefined, 1),
     insecureRegistries: listInput('insecure-registries'),
     dryRun: dryRunInput(),
+    kaniko: {
+      image: stringInput('kaniko-image', ''),
+      timeoutMs: optionalPositiveDurationInput('kaniko-timeout'),
+      registrySecret: stringInput('registry-secret', ''),
+      source: stringInput('source', '.', 'CODEXCTL_SOURCE'),
+      codeRootBase: stringInput('code-root-base', '', 'CODEXCTL_CODE_ROOT_BASE'),
+      workspaceMount: stringInput('workspace-mount', '/workspace', 'CODEXCTL_WORKSPACE_MOUNT'),
+      workspacePvc: stringInput('workspace-pvc', '', 'CODEXCTL_WORKSPACE_PVC'),
+      kubectlVersion: kubectlVersionInput(),
+    },
   };
 }

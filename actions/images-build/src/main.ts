@@ -1,6 +1,6 @@
-import { ChildProcessRunner, images, loadStack } from '@codex-k8s/core';
+import { ChildProcessRunner, images, kubectlFor, loadStack, syncTarget } from '@codex-k8s/core';
 import { actionsReporter, runAction, setOutputs } from '@codex-k8s/core/action-kit';
-import { readInputs } from './inputs.js';
+import { readInputs, type ImagesBuildInputs } from './inputs.js';
 
 /** images-build: mirror and build the images of services.yaml, skipping tags the registry already has. */
 export async function run(): Promise<void> {
@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
       insecureRegistries: inputs.insecureRegistries,
       dryRun: inputs.dryRun,
       reporter,
+      kaniko: inputs.builder === 'kaniko' ? kanikoOptions(inputs.kaniko, stack) : undefined,
     });
     const refs = (list: images.ImageOutcome[]) => list.map((o) => o.ref);
     setOutputs({ built: refs(result.built), mirrored: refs(result.mirrored), skipped: refs(result.skipped) });
@@ -38,4 +39,24 @@ export async function run(): Promise<void> {
     );
   });
   await reporter.flushSummary();
+}
+
+/** Builder kaniko's settings: the slot's sources where the source sync puts them (syncTarget). */
+function kanikoOptions(k: ImagesBuildInputs['kaniko'], stack: ReturnType<typeof loadStack>): images.KanikoOptions {
+  const base = k.codeRootBase.trim();
+  return {
+    image: k.image,
+    timeoutMs: k.timeoutMs,
+    registrySecret: k.registrySecret,
+    source: k.source,
+    workspacePvc: k.workspacePvc,
+    sources: base
+      ? {
+          mount: k.workspaceMount,
+          dir: syncTarget({ codeRootBase: base, workspaceMount: k.workspaceMount, slot: stack.slot, env: stack.env }),
+        }
+      : undefined,
+    // Found (or installed) only when a build runs: a dry run needs no kubectl.
+    kubectl: () => kubectlFor(stack, { version: k.kubectlVersion }),
+  };
 }

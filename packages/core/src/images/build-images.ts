@@ -1,13 +1,16 @@
 /*
  * images-build for a stack: mirror `type: external` and build `type: build` images, skipping those whose tag the
  * registry already has (unless `force`), a bounded number at a time. A failed image fails the step after the others
- * finished, each failure named.
+ * finished, each failure named. With builder `kaniko` each build is a Job in the cluster (kaniko.ts); its settings
+ * are checked before anything runs, in a dry run too.
  */
 import type { LoadedStack } from '../config/load.js';
 import type { ProcessRunner } from '../kube/runner.js';
 import { UserError } from '../util/errors.js';
 import type { Reporter } from '../util/reporter.js';
 import { buildAndPush, detectBuilder, mirrorImage, type BuilderName } from './builders.js';
+import { buildWithKaniko, kanikoPaths, type KanikoBuildContext } from './kaniko.js';
+import { checkKanikoCluster, resolveKanikoPlan, type KanikoOptions, type KanikoPlan } from './kaniko-plan.js';
 import { planImages, type ImageJob, type PlanSelection } from './plan.js';
 import { RegistryClient } from './registry.js';
 
@@ -29,6 +32,8 @@ export interface BuildImagesOptions extends PlanSelection {
   authFile?: string;
   dryRun?: boolean;
   reporter: Reporter;
+  /** Cluster settings of builder `kaniko` (required for it, unused by the others). */
+  kaniko?: KanikoOptions;
 }
 
 export interface BuildImagesResult {
@@ -52,6 +57,10 @@ export async function buildImages(o: BuildImagesOptions): Promise<BuildImagesRes
     return result;
   }
   const registry = new RegistryClient({ insecure: o.insecureRegistries, authFile: o.authFile });
+  const builds = jobs.filter((j) => j.kind === 'build');
+  const kanikoPlan = o.builder === 'kaniko' && builds.length ? resolveKanikoPlan(o.stack, o.kaniko) : undefined;
+  // Paths off the workspace volume are found now, not after other images were built.
+  if (kanikoPlan) for (const job of builds) kanikoPaths(kanikoPlan, job, o.stack.displayFile);
   if (o.dryRun) {
     for (const job of jobs) {
       const digest = o.force ? undefined : await registry.digestOf(job.target);
@@ -63,6 +72,23 @@ export async function buildImages(o: BuildImagesOptions): Promise<BuildImagesRes
   }
   const builder = await detectBuilder(o.runner, o.builder ?? 'auto');
   result.builder = builder;
+  // The cluster is looked at once, when the first image that is not in the registry yet is built: a run that
+  // finds every tag present needs no kubectl at all.
+  let kanikoReady: Promise<KanikoBuildContext> | undefined;
+  const kanikoContext = (plan: KanikoPlan) =>
+    (kanikoReady ??= (async () => {
+      const k = o.kaniko!.kubectl;
+      const kubectl = typeof k === 'function' ? await k() : k;
+      await checkKanikoCluster(kubectl, plan);
+      return {
+        kubectl,
+        plan,
+        insecureRegistries: o.insecureRegistries ?? [],
+        where: o.stack.displayFile,
+        authFile: o.authFile,
+        log: r,
+      };
+    })());
   const failures: string[] = [];
   const queue = [...jobs];
   const worker = async () => {
@@ -83,7 +109,11 @@ export async function buildImages(o: BuildImagesOptions): Promise<BuildImagesRes
             log: (l: string) => r.debug(l.trimEnd()),
           };
           let digest =
-            current.kind === 'build' ? await buildAndPush(tools, current) : await mirrorImage(tools, current);
+            current.kind === 'mirror'
+              ? await mirrorImage(tools, current)
+              : kanikoPlan
+                ? await buildWithKaniko(await kanikoContext(kanikoPlan), current)
+                : await buildAndPush(tools, current);
           if (!digest) digest = (await registry.digestOf(current.target)) ?? '';
           const outcome = { name: current.name, ref: `${current.target}@${digest}`, digest };
           (current.kind === 'build' ? result.built : result.mirrored).push(outcome);

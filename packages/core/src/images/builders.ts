@@ -2,6 +2,8 @@
  * The programs that build, push and mirror images: buildah (daemonless) or docker buildx to build, skopeo (or
  * `docker buildx imagetools`) to copy an image between registries with its digest. Build argument values go
  * through the environment (`--build-arg NAME` takes the value from there), never on a command line.
+ * `kaniko` builds in the cluster instead (kaniko.ts); its mirrors still use skopeo here, since a kaniko "mirror"
+ * would rebuild the image and change its digest.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,7 @@ import { UserError } from '../util/errors.js';
 import type { ImageJob } from './plan.js';
 import { parseRef } from './registry.js';
 
-export const BUILDERS = ['buildah', 'docker'] as const;
+export const BUILDERS = ['buildah', 'docker', 'kaniko'] as const;
 export type BuilderName = (typeof BUILDERS)[number];
 
 export interface BuildTools {
@@ -23,7 +25,7 @@ export interface BuildTools {
   timeoutMs?: number;
 }
 
-/** The builder to use: the one asked for, else buildah when installed, else docker with buildx. */
+/** The builder to use: the one asked for, else buildah when installed, else docker with buildx (never kaniko). */
 export async function detectBuilder(runner: ProcessRunner, wanted: string): Promise<BuilderName> {
   if (wanted && wanted !== 'auto') {
     if (!(BUILDERS as readonly string[]).includes(wanted))
@@ -58,6 +60,7 @@ const tls = (t: BuildTools, ref: string, flag: string) =>
 
 /** Builds and pushes one image; returns the pushed manifest digest. */
 export async function buildAndPush(t: BuildTools, job: ImageJob): Promise<string> {
+  if (t.builder === 'kaniko') throw new Error('kaniko builds run as Jobs (buildWithKaniko), not on the runner');
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-image-'));
   try {
     const digestFile = join(dir, 'digest');

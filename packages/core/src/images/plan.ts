@@ -10,7 +10,7 @@ import { resolveInProject } from '../util/project-path.js';
 
 /** Variables of the builder's own environment that a build argument must not set. */
 const BUILDER_ENV =
-  /^(PATH|HOME|USER|SHELL|TMPDIR|TMP|TEMP|PWD|IFS|LANG|LC_[A-Z_]+|LD_[A-Z_]+|XDG_[A-Z_]+|REGISTRY_AUTH_FILE|CONTAINERS_[A-Z_]+|BUILDAH_[A-Z_]+|STORAGE_[A-Z_]+|DOCKER_[A-Z_]+|BUILDKIT_[A-Z_]+|BUILDX_[A-Z_]+|NODE_[A-Z_]+|GIT_[A-Z_]+|RUNNER_[A-Z_]+|GITHUB_[A-Z_]+|ACTIONS_[A-Z_]+)$/;
+  /^(PATH|HOME|USER|SHELL|TMPDIR|TMP|TEMP|PWD|IFS|LANG|LC_[A-Z_]+|LD_[A-Z_]+|XDG_[A-Z_]+|REGISTRY_AUTH_FILE|CONTAINERS_[A-Z_]+|BUILDAH_[A-Z_]+|STORAGE_[A-Z_]+|DOCKER_[A-Z_]+|BUILDKIT_[A-Z_]+|BUILDX_[A-Z_]+|KANIKO_[A-Z_]+|SSL_CERT_(?:DIR|FILE)|NODE_[A-Z_]+|GIT_[A-Z_]+|RUNNER_[A-Z_]+|GITHUB_[A-Z_]+|ACTIONS_[A-Z_]+)$/;
 
 export interface ImageJob {
   name: string;

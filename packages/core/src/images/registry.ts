@@ -132,27 +132,39 @@ export class RegistryClient {
     return `Bearer ${token}`;
   }
 
-  /** base64 `user:password` for a registry from the auth file, if any. */
   private credentials(registry: string): string | undefined {
-    const files = [
-      this.o.authFile,
-      process.env.REGISTRY_AUTH_FILE,
-      join(process.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
-    ].filter((f): f is string => !!f);
-    for (const file of files) {
-      let auths: Record<string, { auth?: string }> | undefined;
-      try {
-        auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths;
-      } catch {
-        continue;
-      }
-      const names =
-        registry === 'registry-1.docker.io'
-          ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io', registry]
-          : [registry, `https://${registry}`, `http://${registry}`];
-      const entry = names.map((n) => auths?.[n]).find((e) => e?.auth);
-      if (entry?.auth) return entry.auth;
-    }
-    return undefined;
+    return registryCredentials(registry, this.o.authFile)?.auth;
   }
+}
+
+/** The auth file's key names a registry may be stored under (Docker Hub has its historical ones). */
+export function authKeys(registry: string): string[] {
+  return registry === 'registry-1.docker.io'
+    ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io', registry]
+    : [registry, `https://${registry}`, `http://${registry}`];
+}
+
+/**
+ * base64 `user:password` for a registry, and the key it is stored under, from the first auth file that has it:
+ * `authFile`, then REGISTRY_AUTH_FILE, then `$DOCKER_CONFIG/config.json` (default ~/.docker/config.json).
+ */
+export function registryCredentials(registry: string, authFile?: string): { key: string; auth: string } | undefined {
+  const files = [
+    authFile,
+    process.env.REGISTRY_AUTH_FILE,
+    join(process.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
+  ].filter((f): f is string => !!f);
+  for (const file of files) {
+    let auths: Record<string, { auth?: string }> | undefined;
+    try {
+      auths = (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths;
+    } catch {
+      continue;
+    }
+    for (const key of authKeys(registry)) {
+      const auth = auths?.[key]?.auth;
+      if (auth) return { key, auth };
+    }
+  }
+  return undefined;
 }
