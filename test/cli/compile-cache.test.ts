@@ -3,8 +3,20 @@
  * Node version: the cache must never change what a command does, only how fast it starts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { CLI, REPO_ROOT } from '../support/cli.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -101,6 +113,38 @@ describe.each(NODES)('compile cache on %s', (_label, node) => {
     execFileSync('rm', [path.join(cache, current!)]);
     renderWith(node, { NODE_COMPILE_CACHE: cache });
     expect(cacheFiles(cache).sort()).toEqual([current, otherNode].sort());
+  });
+
+  it('a FIFO, a directory or a link at the cache file’s name neither blocks the start nor changes the output', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const out = renderWith(node, { NODE_COMPILE_CACHE: cache });
+    const name = cacheFiles(cache)[0]!;
+    const file = path.join(cache, name);
+    const target = path.join(tempDir('ck8s-compile-cache-'), 'elsewhere');
+    const planted: [string, () => void][] = [
+      ['fifo', () => execFileSync('mkfifo', [file])],
+      ['directory', () => mkdirSync(file)],
+      [
+        'link',
+        () => (writeFileSync(target, readFileSync(path.join(cache, name + '.good'))), symlinkSync(target, file)),
+      ],
+    ];
+    renameSync(file, path.join(cache, name + '.good'));
+    for (const [kind, plant] of planted) {
+      rmSync(file, { recursive: true, force: true });
+      plant();
+      // Opening a FIFO for reading waits for a writer: without a bound a hang would stall the whole test run.
+      const r = spawnSync(node, [CLI, ...RENDER], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect([kind, r.signal, r.status, r.stdout]).toEqual([kind, null, 0, out]);
+    }
+    // The link was replaced by a private file of the run's own; what it pointed to is untouched.
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
+    expect(readFileSync(target).equals(readFileSync(path.join(cache, name + '.good')))).toBe(true);
   });
 
   it('an unwritable cache directory only costs speed', () => {

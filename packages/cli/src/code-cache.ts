@@ -62,12 +62,15 @@ function cacheFileFor(dir: string, bundle: string, source: string): string {
 
 /**
  * A cache file is code this process will run, so only one that no other user can have written or changed counts
- * (NODE_COMPILE_CACHE may point into a shared directory).
+ * (NODE_COMPILE_CACHE may point into a shared directory). Opened without waiting and without following a link: a
+ * FIFO at its name would otherwise block the start until something writes to it.
  */
+const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
+
 function readCache(file: string): Buffer | undefined {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, READ_FLAGS);
     const stat = fs.fstatSync(fd);
     const uid = process.getuid?.();
     if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;

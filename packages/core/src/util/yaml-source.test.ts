@@ -121,6 +121,53 @@ describe('readYamlSource', () => {
     expectSameAsDocument('? lonely\nnext: 1\n');
   });
 
+  it('agrees with the YAML library on how files are written: byte order marks, line ends, markers, odd keys', () => {
+    const cases = [
+      '\uFEFFa: 1\nb:\n  c: 2\n',
+      '\uFEFFa: 1\r\nb: [x,\r\n  y]\r\n',
+      '\uFEFF---\na: 1\n',
+      'a: 1\r\nb:\r\n  c: x\r\n  d: |\r\n    l1\r\n    l2\r\ne: [1,\r\n 2]\r\n',
+      '"a:b": 1\n\'c d\': 2\n"e\\x41": 3\nx:y: 4\nhttp://x: 5\nk#h: 6\n',
+      'a:\t1\nb:\t\t"x"\t# c\n',
+      '# top\na: # after key\n  # between\n  b: 1 # t\n# mid\nc:\n  - # item\n    x\n',
+      '--- # c\na: 1\n...\n',
+      'a: [1,\n  2,\n  {b: c,\n   d: e}]\nf: {g: h,\n  i: [j]}\n',
+      'a: &x 1\nb: &y\n  c: 2\n&z d: 3\ne: &s\n  - 1\n',
+      'a: &x\nb: !!str\nc: &y !!str\nd:\n  - &z\n  - !!str\n',
+      'port: !!int 8080\nref: !Ref other\nverbatim: !<tag:yaml.org,2002:str> x\n',
+      '%TAG !e! tag:example.com,2000:\n---\na: !e!foo x\n',
+      ': no key\nb: 1\n',
+      `long: ${'v'.repeat(5000)}\nnext: 1\n`,
+    ];
+    for (const text of cases) expectSameAsDocument(text);
+    // Positions on a line that starts with a byte order mark count it, as editors and the YAML library do.
+    expect(readYamlSource('\uFEFFa: 1\n', 'f.yaml', WHAT).positionOf(['a'])).toEqual({ line: 1, col: 5 });
+    // An empty value with an anchor or a tag is where its value would be, past the anchor or tag.
+    expect(readYamlSource('a: !!str\nb: 1\n', 'f.yaml', WHAT).positionOf(['a'])).toEqual({ line: 1, col: 9 });
+  });
+
+  it('refuses what the YAML library refuses although js-yaml reads it: a lone CR line end, a key over 1024 characters', () => {
+    for (const text of ['a: 1\rb: 2\r', `${'k'.repeat(1100)}: 1\n`, `"${'k'.repeat(1100)}": 1\n`]) {
+      expect(() => readYamlDocumentSource(text, 'f.yaml', WHAT)).toThrow(/^f\.yaml:1:\d+: not valid YAML: /);
+      let message = '';
+      try {
+        readYamlSource(text, 'f.yaml', WHAT);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toBe(
+        (() => {
+          try {
+            readYamlDocumentSource(text, 'f.yaml', WHAT);
+          } catch (err) {
+            return (err as Error).message;
+          }
+          return '';
+        })(),
+      );
+    }
+  });
+
   it('reads files with aliases through the YAML library and its alias limit', () => {
     const text = 'base: &b {x: 1}\nuse: *b\n';
     expect(readYamlSource(text, 'f.yaml', WHAT).value).toEqual({ base: { x: '1' }, use: { x: '1' } });

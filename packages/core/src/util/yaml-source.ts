@@ -26,7 +26,9 @@ export interface YamlSource {
  * aliases (its alias limit is the one users know from the errors), and to word syntax errors as before.
  */
 export function readYamlSource(text: string, displayFile: string, what: string): YamlSource {
-  if (MAY_HAVE_ALIASES.test(text)) return readYamlDocumentSource(text, displayFile, what);
+  if (MAY_HAVE_ALIASES.test(text) || libraryOnly(text)) return readYamlDocumentSource(text, displayFile, what);
+  // js-yaml drops a byte order mark before it reads: its offsets are one short of the text's.
+  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const root: Frame = { start: 0, kind: null, result: undefined, children: [] };
   const stack: Frame[] = [root];
   let value: unknown;
@@ -36,7 +38,7 @@ export function readYamlSource(text: string, displayFile: string, what: string):
       filename: displayFile,
       listener(event, state) {
         if (event === 'open') {
-          const frame: Frame = { start: state.position, kind: null, result: undefined, children: [] };
+          const frame: Frame = { start: state.position + shift, kind: null, result: undefined, children: [] };
           stack[stack.length - 1]!.children.push(frame);
           stack.push(frame);
         } else {
@@ -51,17 +53,37 @@ export function readYamlSource(text: string, displayFile: string, what: string):
       if (err instanceof RangeError) throw tooDeep(displayFile);
       throw err;
     }
-    // The YAML library words the error as users have seen it; js-yaml's own words if it finds nothing.
-    readYamlDocumentSource(text, displayFile, what);
+    // The YAML library words the error as users have seen it. Where it finds nothing wrong, its reading holds (a tag
+    // js-yaml's failsafe schema does not know, such as !!int or a local !Ref; an empty key), except for nesting
+    // deeper than js-yaml reads, a limit of its own.
+    const document = readYamlDocumentSource(text, displayFile, what);
+    if (!err.reason?.startsWith('nesting exceeded')) return document;
     const line = (err.mark?.line ?? 0) + 1;
     const col = (err.mark?.column ?? 0) + 1;
     throw syntaxError(text, displayFile, what, line, col, err.reason);
   }
-  return new FrameSource(text, emptyAsString(value), root.children[0], displayFile, what);
+  const first = root.children[0];
+  if (first === undefined || !matches(first)) return readYamlDocumentSource(text, displayFile, what);
+  return new FrameSource(text, emptyAsString(value), first);
 }
 
 /** `*name` where YAML allows an alias: after a separator, before a name character. */
 const MAY_HAVE_ALIASES = /(?:^|[\s[{,])\*[^\s,[\]{}]/m;
+
+/**
+ * What js-yaml reads otherwise than the YAML library: a line break that is a lone carriage return (the library keeps
+ * it in the line), and a line longer than an implicit key may be (the library refuses a key of over 1024 characters).
+ */
+function libraryOnly(text: string): boolean {
+  for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', cr + 1)) if (text[cr + 1] !== '\n') return true;
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf('\n', start);
+    if ((end < 0 ? text.length : end) - start > 1024) return true;
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return false;
+}
 
 interface Frame {
   start: number;
@@ -72,44 +94,27 @@ interface Frame {
 
 class FrameSource implements YamlSource {
   private lines?: number[];
-  private readonly valid: boolean;
-  private fallback?: YamlSource;
 
   constructor(
     private readonly text: string,
-    private readonly read: unknown,
-    private readonly root: Frame | undefined,
-    private readonly displayFile: string,
-    private readonly what: string,
-  ) {
-    this.valid = root !== undefined && matches(root);
-  }
-
-  get value(): unknown {
-    return this.valid ? this.read : this.documentFallback().value;
-  }
+    readonly value: unknown,
+    private readonly root: Frame,
+  ) {}
 
   positionOf(path: readonly (string | number)[]): SourcePosition {
-    if (!this.valid) return this.documentFallback().positionOf(path);
-    if (isEmpty(this.root!)) return {};
+    if (isEmpty(this.root)) return {};
     return this.at(this.frameAt(path));
   }
 
   keyPositionOf(path: readonly (string | number)[], key: string): SourcePosition {
-    if (!this.valid) return this.documentFallback().keyPositionOf(path, key);
-    if (isEmpty(this.root!)) return {};
+    if (isEmpty(this.root)) return {};
     const parent = this.frameAt(path);
     const pair = parent.kind === 'mapping' ? pairsOf(parent).find(([k]) => k.result === key) : undefined;
     return this.at(pair ? pair[0] : parent);
   }
 
-  private documentFallback(): YamlSource {
-    this.fallback ??= readYamlDocumentSource(this.text, this.displayFile, this.what);
-    return this.fallback;
-  }
-
   private frameAt(path: readonly (string | number)[]): Frame {
-    let frame = this.root!;
+    let frame = this.root;
     for (const part of path) {
       if (frame.kind === 'mapping') {
         const pair = pairsOf(frame).find(([k]) => k.result === String(part));
@@ -129,7 +134,7 @@ class FrameSource implements YamlSource {
   /**
    * A node opens where js-yaml starts to look for it (a value right after its `:` or `-`, an explicit key after its
    * `?`): its text starts past blanks, comments, line breaks and its anchor or tag. An empty value is where it
-   * would have been written.
+   * would have been written (past its anchor or tag, if it has one).
    */
   private at(frame: Frame): SourcePosition {
     const text = this.text;
@@ -142,7 +147,7 @@ class FrameSource implements YamlSource {
       else if (c === '\n' || c === '\r') {
         if (empty) break;
         i++;
-      } else if ((c === '&' || c === '!') && !empty) {
+      } else if (c === '&' || c === '!') {
         while (i < text.length && !/\s/.test(text[i]!)) i++;
       } else break;
     }
@@ -165,7 +170,9 @@ class FrameSource implements YamlSource {
   }
 }
 
-const isEmpty = (frame: Frame) => frame.kind === null && (frame.result === null || frame.result === undefined);
+/** No value written: js-yaml gives no kind, and null (or with a tag such as `!!str`, an empty string). */
+const isEmpty = (frame: Frame) =>
+  frame.kind === null && (frame.result === null || frame.result === undefined || frame.result === '');
 
 /** Key and value frames of a mapping; js-yaml may open one empty node past the last pair (where it stopped). */
 function pairsOf(frame: Frame): [Frame, Frame][] {
