@@ -82,7 +82,7 @@ export default tseslint.config(
       '.tools/**',
       'test/fixtures/**',
       'coverage/**',
-      '.stryker-tmp/**',
+      '.stryker-tmp*/**',
       'reports/**',
     ],
   },

@@ -491,6 +491,8 @@ export function renderActionReference(root: string): string {
     '',
     'Inputs and outputs of each action (from its `action.yml`):',
   ];
+  // Which inputs fall back to which of the predecessor's CODEXCTL_* variables, as their descriptions say.
+  const fallbacks = new Map<string, string[]>();
   for (const name of listActions(root)) {
     const file = path.join('actions', name, 'action.yml');
     const action = (parseYaml(readFileSync(path.join(root, file), 'utf8')) ?? {}) as ActionYaml;
@@ -508,6 +510,9 @@ export function renderActionReference(root: string): string {
       const required = spec?.required === true || spec?.required === 'true';
       const def = spec?.default === undefined || spec.default === '' ? '' : code(String(spec.default));
       parts.push(`| ${code(input)} | ${required ? 'yes' : 'no'} | ${cell(def)} | ${plain(spec?.description)} |`);
+      for (const variable of new Set(String(spec?.description ?? '').match(/\bCODEXCTL_[A-Z0-9_]+/g) ?? [])) {
+        fallbacks.set(variable, [...(fallbacks.get(variable) ?? []), `${name}: ${code(input)}`]);
+      }
     }
     if (outputs.length) {
       parts.push('', '| output | description |', '|---|---|');
@@ -515,7 +520,20 @@ export function renderActionReference(root: string): string {
     }
     parts.push('', '</details>');
   }
-  parts.push('', ACTIONS_END);
+  parts.push(
+    '',
+    '<details>',
+    '<summary>The <code>CODEXCTL_*</code> variables of codexctl and the inputs that read them</summary>',
+    '',
+    'An input left empty falls back to the variable, so workflows written for codexctl keep their `env:` blocks.',
+    '',
+    '| variable | read by (action: input) |',
+    '|---|---|',
+  );
+  for (const variable of [...fallbacks.keys()].sort()) {
+    parts.push(`| ${code(variable)} | ${fallbacks.get(variable)!.join(', ')} |`);
+  }
+  parts.push('', '</details>', '', ACTIONS_END);
   return parts.join('\n');
 }
 
