@@ -181,6 +181,22 @@ describe('the failure report step', () => {
     expect(after.comments[1].body).toBe('a person quoting <!-- codex-k8s:status e30= -->');
   });
 
+  it('leaves a status-looking comment of another app alone and writes to the workflow’s own', () => {
+    const state: StatusState = { phase: 'agent-running', slot: 3, namespace: 'shop-ai-3', env: 'ai', runUrl: RUN_URL };
+    const ours = renderStatus(state, 'en');
+    const planted = renderStatus({ phase: 'ready', slot: 9 }, 'en');
+    const { state: after } = run([
+      { id: 7, body: ours, user: bot },
+      { id: 8, body: planted, user: { login: 'other-app[bot]', type: 'Bot' } },
+    ]);
+    expect(after.calls.map((c) => `${c.method} ${c.route}`)).toEqual([
+      'GET repos/acme/shop/issues/12/comments',
+      'GET repos/acme/shop/issues/comments/7',
+      'PATCH repos/acme/shop/issues/comments/7',
+    ]);
+    expect(after.comments[1].body).toBe(planted);
+  });
+
   it('adds nothing when an action already wrote this run’s failure', () => {
     const body = renderStatus({ phase: 'failed', failure: { step: 'prompt-run', reason: 'deadline' }, runUrl: RUN_URL }, 'en');
     const { state, stdout } = run([{ id: 7, body, user: bot }]);
