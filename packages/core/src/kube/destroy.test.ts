@@ -4,7 +4,8 @@ import { clusterObjectsOf, describeDestroy, destroySlot } from './destroy.js';
 import { FakeRunner } from './fake-runner.js';
 import { Kubectl } from './kubectl.js';
 import type { ObjectRef } from '../objects/refs.js';
-import { releaseUsage, usageKey, usersOf } from './usage.js';
+import { describeRelease, markUsage, releaseUsage, usageKey, usersOf } from './usage.js';
+import type { RecordedCall } from './fake-runner.js';
 
 const kubectlWith = (runner: FakeRunner) => new Kubectl(runner, { binary: 'kubectl' });
 const role = (name: string): ObjectRef => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name });
@@ -205,5 +206,489 @@ describe('destroySlot', () => {
     expect(r2.ok).toBe(false);
     expect(r2.cluster.deleted).toEqual([role('mine')]);
     expect(r2.problems[0]).toEqual({ object: 'Namespace shop-dev-1', message: expect.stringContaining('forbidden') });
+  });
+});
+
+/** The objects named on a `-f -` stdin, as kubectl reads them. */
+const stdinObjects = (call: RecordedCall): KubeObject[] =>
+  (call.options.input ?? '')
+    .split('\n---\n')
+    .filter((s) => s.trim())
+    .map((s) => JSON.parse(s) as KubeObject);
+const sameObject = (a: KubeObject, b: KubeObject) =>
+  a.apiVersion === b.apiVersion && a.kind === b.kind && a.metadata?.name === b.metadata?.name;
+/**
+ * Answers `get -f - --ignore-not-found -o json` as kubectl does: only the objects named on stdin that exist, one
+ * bare object when a single one is found (kubectl prints no List then).
+ */
+const cluster =
+  (...objects: KubeObject[]) =>
+  (call: RecordedCall) => {
+    const wanted = stdinObjects(call);
+    if (wanted.length === 0) return { code: 1, stderr: 'error: no objects passed to get\n' };
+    const found = objects.filter((o) => wanted.some((w) => sameObject(w, o)));
+    return { stdout: found.length === 1 ? JSON.stringify(found[0]) : found.length ? list(...found) : '' };
+  };
+const foreignRole = (name: string): KubeObject => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRole',
+  metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'helm' } },
+});
+const transient = {
+  code: 1,
+  stderr: 'Unable to connect to the server: dial tcp 10.0.0.1:6443: connect: connection refused\n',
+};
+
+describe('usage marks: names, reads and kubectl calls', () => {
+  it('the key is a DNS label of at most 63 characters', () => {
+    expect(usageKey('a')).toBe('used-by.codex-k8s.io/a');
+    expect(usageKey('x'.repeat(63))).toBe(`used-by.codex-k8s.io/${'x'.repeat(63)}`);
+    for (const bad of ['x'.repeat(64), 'Shop-dev-1', 'shop-dev-1_', 'shop-', '-shop', 'shop.dev'])
+      expect(() => usageKey(bad)).toThrow(/not a valid namespace name/);
+  });
+
+  it('an object without annotations has no users', () => {
+    expect(usersOf({ apiVersion: 'v1', kind: 'ClusterRole', metadata: { name: 'r' } })).toEqual([]);
+    expect(usersOf({ apiVersion: 'v1', kind: 'ClusterRole' })).toEqual([]);
+  });
+
+  it('marking and releasing nothing asks kubectl nothing (kubectl refuses an empty -f -)', async () => {
+    const runner = new FakeRunner().on('get -f -', cluster());
+    await markUsage(kubectlWith(runner), [], { namespace: 'shop-dev-1' });
+    const r = await releaseUsage(kubectlWith(runner), [], { namespace: 'shop-dev-1' });
+    expect(r).toEqual({ deleted: [], kept: [], absent: [], foreign: [], problems: [] });
+    expect(runner.calls).toHaveLength(0);
+  });
+
+  it('marking sends the objects on stdin, the trimmed description as the value, and the timeout', async () => {
+    const runner = new FakeRunner();
+    await markUsage(
+      kubectlWith(runner),
+      [role('r')],
+      { namespace: 'shop-dev-1', description: ' shop/dev/1 ' },
+      { timeoutMs: 7000 },
+    );
+    expect(runner.commands).toEqual(['annotate --overwrite -f - used-by.codex-k8s.io/shop-dev-1=shop/dev/1']);
+    expect(stdinObjects(runner.calls[0])).toEqual([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } },
+    ]);
+    expect(runner.calls[0].options.timeoutMs).toBe(7000);
+  });
+
+  it('the read names the objects on stdin; every call gets the timeout; a single object comes back bare', async () => {
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('mine'), ['shop-dev-1'])));
+    const r = await releaseUsage(
+      kubectlWith(runner),
+      [role('mine'), role('gone')],
+      { namespace: 'shop-dev-1' },
+      { timeoutMs: 9000 },
+    );
+    expect(r.deleted).toEqual([role('mine')]);
+    expect(r.absent).toEqual([role('gone')]);
+    expect(runner.commands).toEqual([
+      'get -f - --ignore-not-found -o json',
+      'delete -f - --ignore-not-found --wait=false',
+    ]);
+    expect(stdinObjects(runner.calls[0]).map((o) => o.metadata?.name)).toEqual(['mine', 'gone']);
+    expect(stdinObjects(runner.calls[1]).map((o) => o.metadata?.name)).toEqual(['mine']);
+    expect(runner.calls.map((c) => c.options.timeoutMs)).toEqual([9000, 9000]);
+  });
+
+  it('unmarking gets the timeout too', async () => {
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('shared'), ['shop-dev-1', 'shop-dev-2'])));
+    await releaseUsage(kubectlWith(runner), [role('shared')], { namespace: 'shop-dev-1' }, { timeoutMs: 9000 });
+    expect(runner.commands[1]).toBe('annotate -f - used-by.codex-k8s.io/shop-dev-1-');
+    expect(runner.calls.map((c) => c.options.timeoutMs)).toEqual([9000, 9000]);
+  });
+
+  it('an unused object without our labels for the project is left alone, and only unmarked', async () => {
+    const theirs = foreignRole('theirs');
+    const marked = {
+      ...foreignRole('marked'),
+      metadata: { ...foreignRole('marked').metadata, annotations: { 'used-by.codex-k8s.io/shop-dev-1': 'x' } },
+    };
+    const runner = new FakeRunner().on('get -f -', cluster(theirs, marked, live(role('mine'), [])));
+    const r = await releaseUsage(
+      kubectlWith(runner),
+      [role('theirs'), role('marked'), role('mine')],
+      { namespace: 'shop-dev-1' },
+      { project: 'shop' },
+    );
+    expect(r.foreign).toEqual([
+      { ref: role('theirs'), reason: 'its label app.kubernetes.io/managed-by is helm, not codex-k8s' },
+      { ref: role('marked'), reason: 'its label app.kubernetes.io/managed-by is helm, not codex-k8s' },
+    ]);
+    expect(r.deleted).toEqual([role('mine')]);
+    expect(runner.commands).toEqual([
+      'get -f - --ignore-not-found -o json',
+      'annotate -f - used-by.codex-k8s.io/shop-dev-1-',
+      'delete -f - --ignore-not-found --wait=false',
+    ]);
+    expect(stdinObjects(runner.calls[1]).map((o) => o.metadata?.name)).toEqual(['marked']);
+    expect(stdinObjects(runner.calls[2]).map((o) => o.metadata?.name)).toEqual(['mine']);
+    expect(describeRelease(r)).toEqual([
+      'deleted ClusterRole mine (no other slot uses it)',
+      'kept ClusterRole theirs: not managed by codex-k8s for this project (its label app.kubernetes.io/managed-by is helm, not codex-k8s)',
+      'kept ClusterRole marked: not managed by codex-k8s for this project (its label app.kubernetes.io/managed-by is helm, not codex-k8s)',
+    ]);
+  });
+
+  it('a transient read error is retried', async () => {
+    const runner = new FakeRunner().on('get -f -', transient, 1).on('get -f -', cluster(live(role('mine'), [])));
+    const r = await releaseUsage(kubectlWith(runner), [role('mine')], { namespace: 'shop-dev-1' }, { retry: noSleep });
+    expect(r.problems).toEqual([]);
+    expect(r.deleted).toEqual([role('mine')]);
+    expect(runner.commands.filter((c) => c.startsWith('get'))).toHaveLength(2);
+  });
+
+  it('a read that keeps failing without an error line decides nothing and says so', async () => {
+    const runner = new FakeRunner().on('get -f -', transient);
+    const r = await releaseUsage(
+      kubectlWith(runner),
+      [role('a'), role('b')],
+      { namespace: 'shop-dev-1' },
+      { retry: { ...noSleep, attempts: 2 } },
+    );
+    expect(r.deleted).toEqual([]);
+    expect(r.absent).toEqual([]);
+    expect(r.problems).toEqual([
+      { message: expect.stringMatching(/^cannot read the cluster-scoped objects: .*connection refused/) },
+    ]);
+    expect(runner.calls).toHaveLength(2);
+  });
+
+  it('a read that keeps failing with a server error decides nothing: no object is taken for absent', async () => {
+    const runner = new FakeRunner().on('get -f -', {
+      code: 1,
+      stderr: 'Error from server (ServiceUnavailable): the server is currently unable to handle the request\n',
+    });
+    const r = await releaseUsage(
+      kubectlWith(runner),
+      [role('a'), role('b')],
+      { namespace: 'shop-dev-1' },
+      { retry: { ...noSleep, attempts: 2 } },
+    );
+    expect(r.absent).toEqual([]);
+    expect(r.deleted).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        message:
+          'cannot read: Error from server (ServiceUnavailable): the server is currently unable to handle the request',
+      },
+    ]);
+    expect(runner.calls).toHaveLength(2);
+  });
+
+  it('a read error on one object leaves that one undecided, the others are decided', async () => {
+    const runner = new FakeRunner().on('get -f -', (call) => ({
+      ...cluster(live(role('a'), []), live(issuer('b'), []))(call),
+      code: 1,
+      stderr: 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "c" is forbidden: no get\n',
+    }));
+    const r = await releaseUsage(kubectlWith(runner), [role('a'), issuer('b'), role('c'), role('gone')], {
+      namespace: 'shop-dev-1',
+    });
+    expect(r.deleted).toEqual([role('a'), issuer('b')]);
+    expect(r.absent).toEqual([role('gone')]);
+    expect(r.problems).toEqual([
+      {
+        ref: role('c'),
+        message:
+          'cannot read: Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "c" is forbidden: no get',
+      },
+    ]);
+    expect(describeRelease(r).slice(-1)).toEqual([`ClusterRole c: ${r.problems[0].message}`]);
+  });
+
+  it('an error naming an object is pinned on the object of that kind, not on another kind of the same name', async () => {
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('x'), []), live(issuer('x'), []))).on('delete', {
+      code: 1,
+      stdout: 'clusterissuer.cert-manager.io "x" deleted\n',
+      stderr: 'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "x" is forbidden: no delete\n',
+    });
+    const r = await releaseUsage(kubectlWith(runner), [role('x'), issuer('x')], { namespace: 'shop-dev-1' });
+    expect(r.deleted).toEqual([issuer('x')]);
+    expect(r.problems.map((p) => p.ref)).toEqual([role('x')]);
+  });
+
+  it('a delete error naming no object: only what kubectl said it deleted counts, the error is reported', async () => {
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('a'), []), live(role('b'), []))).on('delete', {
+      code: 1,
+      stdout: 'clusterrole.rbac.authorization.k8s.io "a" deleted\n',
+      stderr: 'error: the server could not finish the request\n',
+    });
+    const r = await releaseUsage(kubectlWith(runner), [role('a'), role('b')], { namespace: 'shop-dev-1' });
+    expect(r.deleted).toEqual([role('a')]);
+    expect(r.problems).toEqual([{ message: 'cannot delete: error: the server could not finish the request' }]);
+    expect(describeRelease(r)).toEqual([
+      'deleted ClusterRole a (no other slot uses it)',
+      'cannot delete: error: the server could not finish the request',
+    ]);
+  });
+
+  it('a delete that fails without an error line deletes nothing in the result, and is reported', async () => {
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('a'), []))).on('delete', transient);
+    const r = await releaseUsage(
+      kubectlWith(runner),
+      [role('a')],
+      { namespace: 'shop-dev-1' },
+      { retry: { ...noSleep, attempts: 2 } },
+    );
+    expect(r.deleted).toEqual([]);
+    expect(r.problems).toEqual([{ message: expect.stringMatching(/^cannot delete: .*connection refused/) }]);
+    expect(runner.commands.filter((c) => c.startsWith('delete'))).toHaveLength(2);
+  });
+
+  it('kept objects are described with their other users', () => {
+    expect(
+      describeRelease({
+        deleted: [],
+        kept: [{ ref: role('r'), users: ['a', 'b'] }],
+        absent: [],
+        foreign: [],
+        problems: [],
+      }),
+    ).toEqual(['kept ClusterRole r: still used by a, b']);
+  });
+});
+
+describe('destroySlot: what is deleted, what is waited for', () => {
+  const ownNs = (runner: FakeRunner, labels: Record<string, string> = { ...OUR_LABELS }) =>
+    runner.on('get namespace shop-dev-1', { stdout: JSON.stringify({ metadata: { name: 'shop-dev-1', labels } }) });
+  const OUR_LABELS = { 'app.kubernetes.io/managed-by': 'codex-k8s', 'codex-k8s.io/project': 'shop' };
+
+  it('the shared objects: refs and cluster-scoped documents, once each, other namespaces kept, the slot one not', () => {
+    const docs: (KubeObject | ObjectRef)[] = [
+      role('by-ref'),
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', namespace: 'shop-dev-1' },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop-dev-1' } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop-shared' } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'shop-dev-1' } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'mine' } },
+      role('mine'),
+      issuer('mine'),
+      role('by-ref'),
+    ];
+    expect(clusterObjectsOf(docs, 'shop-dev-1')).toEqual([
+      role('by-ref'),
+      { apiVersion: 'v1', kind: 'Namespace', name: 'shop-shared' },
+      role('shop-dev-1'),
+      role('mine'),
+      issuer('mine'),
+    ]);
+  });
+
+  it('a namespace that is not ours stops everything: nothing deleted, nothing released', async () => {
+    const runner = ownNs(new FakeRunner(), { 'app.kubernetes.io/managed-by': 'helm' }).on(
+      'get -f -',
+      cluster(live(role('mine'), [])),
+    );
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner,
+      clusterObjects: [role('mine')],
+    });
+    expect(r.ok).toBe(false);
+    expect(r.namespace.refused).toBe(true);
+    expect(r.cluster).toEqual({ deleted: [], kept: [], absent: [], foreign: [], problems: [] });
+    expect(r.problems).toEqual([
+      { object: 'Namespace shop-dev-1', message: expect.stringMatching(/^namespace shop-dev-1 is not managed by/) },
+    ]);
+    expect(runner.commands).toEqual(['get namespace shop-dev-1 --ignore-not-found -o json']);
+    expect(describeDestroy(r)).toEqual([`namespace shop-dev-1: refused: ${r.namespace.ownership?.reason}`]);
+  });
+
+  it('a namespace whose owner cannot be read stops everything too', async () => {
+    const runner = new FakeRunner().on('get namespace shop-dev-1', {
+      code: 1,
+      stderr: 'Error from server (Forbidden): namespaces "shop-dev-1" is forbidden\n',
+    });
+    const r = await destroySlot(kubectlWith(runner), { namespace: 'shop-dev-1', owner, clusterObjects: [role('x')] });
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([
+      { object: 'Namespace shop-dev-1', message: expect.stringMatching(/cannot read namespace/) },
+    ]);
+    expect(runner.calls).toHaveLength(1);
+    // Nothing was done: nothing to describe (the problem is reported on its own), and no claim of a deletion.
+    expect(describeDestroy(r)).toEqual([]);
+  });
+
+  it('every call gets the timeout; the wait gets its own limit with room for kubectl to report', async () => {
+    const runner = ownNs(new FakeRunner())
+      .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
+      .on('get -f -', cluster(live(role('mine'), [])));
+    await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner,
+      clusterObjects: [role('mine')],
+      timeoutMs: 5000,
+      namespaceTimeoutMs: 60_000,
+    });
+    expect(runner.calls.map((c) => [c.args[0], c.options.timeoutMs])).toEqual([
+      ['get', 5000],
+      ['delete', 5000],
+      ['get', 5000],
+      ['delete', 5000],
+      ['wait', 90_000],
+    ]);
+    const defaults = ownNs(new FakeRunner()).on('delete namespace shop-dev-1', {
+      stdout: 'namespace "shop-dev-1" deleted\n',
+    });
+    await destroySlot(kubectlWith(defaults), { namespace: 'shop-dev-1', owner });
+    expect(defaults.calls.map((c) => [c.args.join(' '), c.options.timeoutMs])).toEqual([
+      ['get namespace shop-dev-1 --ignore-not-found -o json', 60_000],
+      ['delete namespace shop-dev-1 --ignore-not-found --wait=false', 60_000],
+      ['wait --for=delete namespace/shop-dev-1 --timeout=300s', 330_000],
+    ]);
+  });
+
+  it('the retry options reach the ownership read and the delete', async () => {
+    const runner = ownNs(new FakeRunner().on('get namespace shop-dev-1', transient, 1))
+      .on('delete namespace shop-dev-1', transient, 1)
+      .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' });
+    const slept: number[] = [];
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner,
+      namespaceTimeoutMs: 0,
+      retry: { sleep: async (ms) => void slept.push(ms), initialDelayMs: 3 },
+    });
+    expect(r.ok).toBe(true);
+    expect(slept).toEqual([3, 3]);
+  });
+
+  it('dry run: reads, deletes nothing, waits for nothing', async () => {
+    const runner = ownNs(new FakeRunner()).on('get -f -', cluster(live(role('mine'), [])));
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner,
+      clusterObjects: [role('mine')],
+      dryRun: true,
+    });
+    expect(r.ok).toBe(true);
+    expect(r.namespace.existed).toBe(true);
+    expect(r.cluster.deleted).toEqual([role('mine')]);
+    expect(runner.commands).toEqual([
+      'get namespace shop-dev-1 --ignore-not-found -o json',
+      'get -f - --ignore-not-found -o json',
+    ]);
+    expect(describeDestroy(r)).toEqual([
+      'namespace shop-dev-1: would be deleted',
+      'would delete ClusterRole mine (no other slot uses it)',
+    ]);
+
+    const absent = new FakeRunner();
+    const r2 = await destroySlot(kubectlWith(absent), { namespace: 'shop-dev-1', owner, dryRun: true });
+    expect(r2.namespace.existed).toBe(false);
+    expect(absent.calls).toHaveLength(1);
+    expect(describeDestroy(r2)).toEqual(['namespace shop-dev-1: does not exist']);
+  });
+
+  it('a record that shares the namespace keeps it and still releases its shared objects', async () => {
+    const runner = ownNs(new FakeRunner()).on('get -f -', cluster(live(role('mine'), [])));
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner,
+      clusterObjects: [role('mine')],
+      deleteNamespace: false,
+    });
+    expect(r.ok).toBe(true);
+    expect(r.namespace.skipped).toBe(true);
+    expect(runner.commands).toEqual([
+      'get namespace shop-dev-1 --ignore-not-found -o json',
+      'get -f - --ignore-not-found -o json',
+      'delete -f - --ignore-not-found --wait=false',
+    ]);
+    expect(describeDestroy(r)).toEqual([
+      'namespace shop-dev-1: kept (not deleted for this record)',
+      'deleted ClusterRole mine (no other slot uses it)',
+    ]);
+  });
+
+  it('releasing can be turned off', async () => {
+    const runner = ownNs(new FakeRunner())
+      .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
+      .on('get -f -', cluster(live(role('mine'), [])));
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner,
+      clusterObjects: [role('mine')],
+      releaseClusterObjects: false,
+      namespaceTimeoutMs: 0,
+    });
+    expect(r.ok).toBe(true);
+    expect(runner.commands).toEqual([
+      'get namespace shop-dev-1 --ignore-not-found -o json',
+      'delete namespace shop-dev-1 --ignore-not-found --wait=false',
+    ]);
+  });
+
+  it('the release is told the project: an unlabelled shared object of that name is not deleted', async () => {
+    const runner = ownNs(new FakeRunner())
+      .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
+      .on('get -f -', cluster(foreignRole('theirs')));
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner,
+      clusterObjects: [role('theirs')],
+      namespaceTimeoutMs: 0,
+    });
+    expect(r.cluster.foreign.map((f) => f.ref)).toEqual([role('theirs')]);
+    expect(runner.commands.filter((c) => c.startsWith('delete -f'))).toEqual([]);
+  });
+
+  it('not waiting: the deletion is started, not reported gone', async () => {
+    const runner = ownNs(new FakeRunner()).on('delete namespace shop-dev-1', {
+      stdout: 'namespace "shop-dev-1" deleted\n',
+    });
+    const r = await destroySlot(kubectlWith(runner), { namespace: 'shop-dev-1', owner, namespaceTimeoutMs: 0 });
+    expect(r.ok).toBe(true);
+    expect(r.namespace).toMatchObject({ existed: true });
+    expect(r.namespace.gone).toBeUndefined();
+    expect(runner.commands.some((c) => c.startsWith('wait'))).toBe(false);
+    expect(describeDestroy(r)).toEqual(['namespace shop-dev-1: deletion started']);
+  });
+
+  it('a wait that fails for another reason than time says why, and the namespace is not gone', async () => {
+    const runner = ownNs(new FakeRunner())
+      .on('delete namespace shop-dev-1', { stdout: 'namespace "shop-dev-1" deleted\n' })
+      .on('wait --for=delete', {
+        code: 1,
+        stderr: 'Error from server (Forbidden): namespaces "shop-dev-1" is forbidden: cannot watch\n',
+      });
+    const r = await destroySlot(kubectlWith(runner), { namespace: 'shop-dev-1', owner, namespaceTimeoutMs: 1000 });
+    expect(r.ok).toBe(false);
+    expect(r.namespace.gone).toBe(false);
+    expect(r.problems).toEqual([
+      {
+        object: 'Namespace shop-dev-1',
+        message: expect.stringMatching(/^Error from server \(Forbidden\): .*cannot watch; look for finalizers/),
+      },
+    ]);
+    expect(describeDestroy(r)).toEqual(['namespace shop-dev-1: deletion started']);
+  });
+
+  it('an already gone namespace is described so, and invocations count only this destroy', async () => {
+    const runner = new FakeRunner();
+    const kubectl = kubectlWith(runner);
+    await kubectl.run(['version']);
+    const r = await destroySlot(kubectl, { namespace: 'shop-dev-1', owner });
+    expect(r.invocations).toBe(2);
+    expect(describeDestroy(r)).toEqual(['namespace shop-dev-1: already gone']);
+  });
+
+  it('force over a namespace that is not ours is said first', async () => {
+    const runner = ownNs(new FakeRunner(), {}).on('delete namespace shop-dev-1', {
+      stdout: 'namespace "shop-dev-1" deleted\n',
+    });
+    const r = await destroySlot(kubectlWith(runner), {
+      namespace: 'shop-dev-1',
+      owner: { ...owner, force: true },
+      namespaceTimeoutMs: 0,
+    });
+    expect(describeDestroy(r)).toEqual([
+      `namespace shop-dev-1: --force overrides: ${r.namespace.ownership?.reason}`,
+      'namespace shop-dev-1: deletion started',
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import type { KubeObject } from '../objects/object.js';
 import { KubectlError } from './errors.js';
 import type { Kubectl } from './kubectl.js';
 import { applyArgs, type ApplyGroup } from './apply.js';
-import { formatRef, refOf, type ObjectRef } from '../objects/refs.js';
+import { formatRef, groupOf, refOf, type ObjectRef } from '../objects/refs.js';
 import { withRetry, type RetryOptions } from '../util/retry.js';
 import { stackToYaml } from '../objects/yaml.js';
 
@@ -36,9 +36,24 @@ export function diffArgs(options: DiffOptions = {}): string[] {
   return ['diff', ...apply.slice(1)];
 }
 
-/** kubectl diff names its files `<group>.<version>.<Kind>.<namespace>.<name>`. */
-function diffFileName(ref: ObjectRef): string {
-  return `${ref.apiVersion.replace('/', '.')}.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`;
+/**
+ * Whether a file of kubectl diff (`[<group>.]<version>.<Kind>.<namespace>.<name>`) is this object's: same group, kind,
+ * namespace and name, in any version of the group (the server may diff in another one); for an object written
+ * without a namespace, in whatever namespace kubectl put it. Never one of another group: a CRD may reuse a built-in
+ * kind name.
+ */
+function sameObjectFile(file: string, ref: ObjectRef): boolean {
+  if (!file.endsWith(`.${ref.name}`)) return false;
+  // Namespace names have no dots; object names may.
+  const head = file.slice(0, file.length - ref.name.length - 1);
+  const dot = head.lastIndexOf('.');
+  if (dot < 0) return false;
+  if (ref.namespace !== undefined && head.slice(dot + 1) !== ref.namespace) return false;
+  const groupVersionKind = head.slice(0, dot);
+  if (!groupVersionKind.endsWith(`.${ref.kind}`)) return false;
+  const groupVersion = groupVersionKind.slice(0, groupVersionKind.length - ref.kind.length - 1);
+  const versionDot = groupVersion.lastIndexOf('.');
+  return (versionDot < 0 ? '' : groupVersion.slice(0, versionDot)) === groupOf(ref.apiVersion);
 }
 
 /** The objects a unified diff from kubectl touches, and whether each is new (`@@ -0,0`). */
@@ -93,14 +108,7 @@ export async function diffStack(
   const files = parseDiffFiles(res.stdout);
   for (const obj of toDiff) {
     const ref = refOf(obj);
-    const exact = files.get(diffFileName(ref));
-    const state =
-      exact ??
-      [...files.entries()].find(
-        ([f]) =>
-          f.endsWith(`.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`) ||
-          (!ref.namespace && f.includes(`.${ref.kind}.`) && f.endsWith(`.${ref.name}`)),
-      )?.[1];
+    const state = [...files.entries()].find(([f]) => sameObjectFile(f, ref))?.[1];
     if (state === 'created') summary.created.push(ref);
     else if (state === 'changed') summary.changed.push(ref);
     else summary.unchanged.push(ref);

@@ -48,6 +48,9 @@ describe('Go durations', () => {
     expect(formatDuration(3_600_000)).toBe('1h0m0s');
     expect(formatDuration(500)).toBe('500ms');
     expect(formatDuration(1500)).toBe('1.5s');
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(1000)).toBe('1s');
+    expect(formatDuration(-1500)).toBe('-1.5s');
     expect(kubectlTimeout(1500)).toBe('2s');
     expect(kubectlTimeout(10)).toBe('1s');
     expect(kubectlTimeout(600_000)).toBe('600s');

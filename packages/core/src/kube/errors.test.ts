@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubectlError, isRetryable } from './errors.js';
+import { FakeRunner } from './fake-runner.js';
+import { Kubectl } from './kubectl.js';
 
 const err = (stderr: string, timedOut = false) => new KubectlError(['apply', '-f', '-'], 1, stderr, timedOut);
 
@@ -64,5 +66,37 @@ describe('isRetryable', () => {
     expect(isRetryable(err('Error from server (Forbidden): no'))).toBe(false);
     expect(isRetryable(Object.assign(new Error('x'), { transient: true }))).toBe(false);
     expect(isRetryable(new Error('x'))).toBe(false);
+  });
+});
+
+describe('KubectlError: more reasons', () => {
+  it('a server Timeout and an unknown server error are transient; ten conflicts are a conflict', () => {
+    expect(
+      err('Error from server (Timeout): the server was unable to return a response in the time allotted').transient,
+    ).toBe(true);
+    expect(
+      err(
+        'error: an error on the server ("unable to decode an event from the watch stream") has prevented the request from succeeding',
+      ).transient,
+    ).toBe(true);
+    const many = err('error: Apply failed with 12 conflicts: conflicts with "helm":\n- .spec.replicas');
+    expect(many.reason).toBe('Conflict');
+    expect(many.transient).toBe(false);
+  });
+});
+
+describe('Kubectl calls', () => {
+  it('a call limit wins over the default one; a killed call is a timed-out error', async () => {
+    const runner = new FakeRunner()
+      .on('get', { code: 143, timedOut: true }, 1)
+      .on('wait', { code: 143, aborted: true });
+    const kubectl = new Kubectl(runner, { binary: 'kubectl', timeoutMs: 1000 });
+    await kubectl.exec(['version'], { timeoutMs: 5000 });
+    await kubectl.exec(['version']);
+    expect(runner.calls.map((c) => c.options.timeoutMs)).toEqual([5000, 1000]);
+    const timedOut = await kubectl.run(['get', 'pods']).catch((e: unknown) => e as KubectlError);
+    expect(timedOut).toMatchObject({ timedOut: true, message: 'kubectl get timed out: exit code 143' });
+    const aborted = await kubectl.run(['wait', 'x']).catch((e: unknown) => e as KubectlError);
+    expect(aborted).toMatchObject({ timedOut: true });
   });
 });

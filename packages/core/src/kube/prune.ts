@@ -291,22 +291,30 @@ export async function pruneStack(kubectl: Kubectl, o: PruneOptions): Promise<Pru
   if (namespaced.length) {
     if (o.dryRun) result.deleted.push(...namespaced);
     else {
+      const args = ['delete', '-f', '-', '--ignore-not-found', '--wait=false'];
+      // The output of the last attempt: a call that failed still says what it deleted.
+      let stdout = '';
       try {
-        await withRetry(
-          () =>
-            kubectl.run(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], {
-              ...call,
-              input: manifestStream(namespaced.map(stubOf)),
-            }),
-          o.retry,
-        );
+        await withRetry(async () => {
+          const res = await kubectl.exec(args, { ...call, input: manifestStream(namespaced.map(stubOf)) });
+          stdout = res.stdout;
+          if (res.code !== 0 || res.timedOut || res.aborted)
+            throw new KubectlError(args, res.code, res.stderr, res.timedOut || !!res.aborted);
+        }, o.retry);
         result.deleted.push(...namespaced);
       } catch (err) {
         if (!(err instanceof KubectlError)) throw err;
         const failed = namespaced.filter((r) => err.stderr.includes(`"${r.name}"`));
-        result.deleted.push(...namespaced.filter((r) => !failed.includes(r)));
+        // An error that names no object may have stopped the call anywhere: only what kubectl said it deleted counts.
+        const done = failed.length
+          ? namespaced.filter((r) => !failed.includes(r))
+          : namespaced.filter((r) => stdout.includes(`"${r.name}" deleted`));
+        result.deleted.push(...done);
         result.problems.push(
-          `cannot delete ${(failed.length ? failed : namespaced).map(formatRef).join(', ')}: ${firstLine(err)}`,
+          `cannot delete ${namespaced
+            .filter((r) => !done.includes(r))
+            .map(formatRef)
+            .join(', ')}: ${firstLine(err)}`,
         );
       }
     }

@@ -214,11 +214,15 @@ async function runTolerant(
   call: { timeoutMs?: number },
   retry: RetryOptions<KubectlError> | undefined,
 ): Promise<{ stdout: string; problems: UsageProblem[] }> {
+  // The output of the last attempt: a call that failed on some objects still says which ones it handled.
+  let stdout = '';
   try {
-    const stdout = await withRetry(
-      () => kubectl.run(args, { ...call, input: manifestStream(refs.map(stubOf)) }),
-      retry,
-    );
+    await withRetry(async () => {
+      const res = await kubectl.exec(args, { ...call, input: manifestStream(refs.map(stubOf)) });
+      stdout = res.stdout;
+      if (res.code !== 0 || res.timedOut || res.aborted)
+        throw new KubectlError(args, res.code, res.stderr, res.timedOut || !!res.aborted);
+    }, retry);
     return { stdout, problems: [] };
   } catch (err) {
     if (!(err instanceof KubectlError)) throw err;
@@ -230,7 +234,7 @@ async function runTolerant(
       else problems.push({ message: line });
     }
     if (!lines.length) problems.push({ message: err.message });
-    return { stdout: '', problems };
+    return { stdout, problems };
   }
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KubeObject } from '../objects/object.js';
-import { collectDiagnostics, formatDiagnostics, waitFailureMessage, type WaitFailure } from './diagnostics.js';
+import {
+  collectDiagnostics,
+  eventsFor,
+  formatDiagnostics,
+  maskText,
+  waitFailureMessage,
+  type WaitFailure,
+} from './diagnostics.js';
 import { FakeRunner } from './fake-runner.js';
 import { Kubectl } from './kubectl.js';
 import { secretValues } from './secrets.js';
@@ -206,5 +213,161 @@ describe('diagnostics of many failures and secrets', () => {
     for (const v of ['s3cr3t-pass', 'tok-123456', 'MIIBlinezzz']) expect(all).not.toContain(v);
     expect(f.describe).toBe('Environment:\n  DB_PASSWORD:  ***\n  TOKEN: ***');
     expect(f.message).toBe('timed out; password ***');
+  });
+});
+
+describe('collectDiagnostics: what kubectl is asked', () => {
+  const failedIn = (name: string, namespace: string, selector?: string) => ({
+    ref: { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace },
+    ...(selector ? { selector } : {}),
+    reason: 'timeout' as const,
+    message: 'timed out waiting for the condition',
+  });
+
+  it('logs by selector (all pods) or by the object, with the tail asked for; the timeout on every call', async () => {
+    const runner = new FakeRunner().on('get events', { stdout: '{"items":[]}' });
+    const out = await collectDiagnostics(
+      kubectlWith(runner),
+      [failedIn('api', 'app', 'app=api'), failedIn('worker', 'app')],
+      { logTail: 10, timeoutMs: 7000 },
+    );
+    expect(runner.commands.filter((c) => c.startsWith('logs'))).toEqual([
+      'logs -n app -l app=api --tail=10 --all-containers=true --prefix=true --ignore-errors=true --max-log-requests=10',
+      'logs -n app deployment.apps/worker --tail=10 --all-containers=true --prefix=true',
+    ]);
+    // Without a selector there are no pods to describe.
+    expect(runner.commands.filter((c) => c.includes('pods'))).toEqual(['describe -n app pods -l app=api']);
+    expect(out[1].pods).toBe('');
+    expect(new Set(runner.calls.map((c) => c.options.timeoutMs))).toEqual(new Set([7000]));
+
+    const defaults = new FakeRunner().on('get events', { stdout: '{"items":[]}' });
+    await collectDiagnostics(kubectlWith(defaults), [failedIn('api', 'app', 'app=api')]);
+    expect(defaults.commands.find((c) => c.startsWith('logs'))).toContain('--tail=50');
+    expect(new Set(defaults.calls.map((c) => c.options.timeoutMs))).toEqual(new Set([30_000]));
+  });
+
+  it('pods are described when asked to be', async () => {
+    const runner = new FakeRunner().on('get events', { stdout: '{"items":[]}' });
+    await collectDiagnostics(kubectlWith(runner), [failedIn('api', 'app', 'app=api')], { describePods: true });
+    expect(runner.commands).toContain('describe -n app pods -l app=api');
+  });
+
+  it('events are read once per namespace, each failure gets those of its own namespace, bounded', async () => {
+    const event = (ns: string, name: string, at: string) => ({
+      type: 'Warning',
+      reason: `In-${ns}`,
+      lastTimestamp: at,
+      involvedObject: { kind: 'Pod', name },
+    });
+    const runner = new FakeRunner()
+      .on('get events -n a', {
+        stdout: JSON.stringify({
+          items: [event('a', 'api-2', '2026-01-01T00:00:02Z'), event('a', 'api-1', '2026-01-01T00:00:01Z')],
+        }),
+      })
+      .on('get events -n b', { stdout: JSON.stringify({ items: [event('b', 'api-1', '2026-01-01T00:00:05Z')] }) });
+    const out = await collectDiagnostics(
+      kubectlWith(runner),
+      [failedIn('api', 'a'), failedIn('api', 'b'), failedIn('api', 'a')],
+      { maxEvents: 1 },
+    );
+    expect(runner.commands.filter((c) => c.startsWith('get events'))).toEqual([
+      'get events -n a -o json',
+      'get events -n b -o json',
+    ]);
+    expect(out.map((f) => f.events)).toEqual([
+      '2026-01-01T00:00:02Z  Warning  In-a  pod/api-2: ',
+      '2026-01-01T00:00:05Z  Warning  In-b  pod/api-1: ',
+      '2026-01-01T00:00:02Z  Warning  In-a  pod/api-2: ',
+    ]);
+  });
+
+  it('events that cannot be read say so', async () => {
+    const refused = new FakeRunner().on('get events', { code: 1, stderr: 'Error from server (Forbidden): events\n' });
+    const [f] = await collectDiagnostics(kubectlWith(refused), [failedIn('api', 'app')]);
+    expect(f.events).toBe('(kubectl get events failed: Error from server (Forbidden): events)');
+    const broken = new FakeRunner().on('get events', () => {
+      throw new Error('spawn kubectl ENOENT');
+    });
+    const [g] = await collectDiagnostics(kubectlWith(broken), [failedIn('api', 'app')]);
+    expect(g.events).toBe('(kubectl get events could not run: spawn kubectl ENOENT)');
+  });
+
+  it('failures past the limit carry only their message', async () => {
+    const runner = new FakeRunner().on('get events', { stdout: '{"items":[]}' });
+    const out = await collectDiagnostics(kubectlWith(runner), [failedIn('a', 'app'), failedIn('b', 'app')], {
+      maxFailures: 1,
+    });
+    expect(out[1]).toMatchObject({ pods: '', events: '', logs: '' });
+  });
+
+  it('the secret values may be given as a function, read when the texts are masked', async () => {
+    const runner = new FakeRunner()
+      .on('get events', { stdout: '{"items":[]}' })
+      .on('logs', { stdout: 'password=hunter22' });
+    const [f] = await collectDiagnostics(kubectlWith(runner), [failedIn('api', 'app')], { mask: () => ['hunter22'] });
+    expect(f.logs).toBe('password=***');
+  });
+
+  it('masks the longest value first and ignores empty ones', () => {
+    expect(maskText(['', 'abc', 'abcdef'])('x abcdef y abc')).toBe('x *** y ***');
+    expect(maskText(['abcdef', 'abc'])('abcdef')).toBe('***');
+  });
+
+  it('events come oldest first, the most recent kept; a repeat count above 1 is shown', () => {
+    const items = [
+      { reason: 'Late', count: 3, lastTimestamp: '2026-01-01T00:00:09Z', involvedObject: { kind: 'Pod', name: 'web' } },
+      {
+        reason: 'Early',
+        count: 1,
+        lastTimestamp: '2026-01-01T00:00:01Z',
+        involvedObject: { kind: 'Pod', name: 'web' },
+      },
+      { reason: 'Mid', lastTimestamp: '2026-01-01T00:00:05Z', involvedObject: { kind: 'Pod', name: 'web-1' } },
+    ];
+    expect(eventsFor(items, 'web', 2)).toBe(
+      '2026-01-01T00:00:05Z    Mid  pod/web-1: \n2026-01-01T00:00:09Z    Late  pod/web:  (x3)',
+    );
+    expect(eventsFor(items, 'web', 3).split('\n')[0]).toBe('2026-01-01T00:00:01Z    Early  pod/web: ');
+  });
+
+  it('Markdown escapes names and messages; text shows the pods section; failures are separated', () => {
+    const f: WaitFailure = {
+      object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'app' },
+      reason: 'timeout',
+      describe: '',
+      events: '',
+      logs: '',
+      message: 'bad <value> & more',
+      pods: 'State: Waiting',
+    };
+    const md = formatDiagnostics([f], 'markdown');
+    expect(md).toContain('bad &lt;value&gt; &amp; more');
+    const text = formatDiagnostics([f, { ...f, object: { ...f.object, name: 'web' } }]);
+    expect(text).toContain('--- pods ---\nState: Waiting');
+    expect(text).toContain('\n\n=== Deployment app/web');
+  });
+});
+
+describe('secretValues: what is masked', () => {
+  it('trimmed values of at least 4 characters, of core Secrets only, whatever fields they have', () => {
+    const values = secretValues([
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'a' },
+        stringData: { token: ' padded-token \n', pin: 'abcd' },
+      },
+      {
+        kind: 'Secret',
+        metadata: { name: 'no-api-version' },
+        data: { k: Buffer.from('from-data').toString('base64') },
+      },
+      // A number written in stringData (kubectl refuses it later): no crash here.
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'typo' }, stringData: { port: 5432 as unknown as string } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { plain: 'visible-value' } },
+      { apiVersion: 'example.io/v1', kind: 'Secret', metadata: { name: 'x' }, stringData: { v: 'other-group' } },
+    ]);
+    expect(values.sort()).toEqual(['abcd', 'from-data', 'padded-token']);
   });
 });

@@ -3,7 +3,7 @@ import type { KubeObject } from '../objects/object.js';
 import { codeBlock, eventsFor, formatDiagnostics, type WaitFailure } from './diagnostics.js';
 import { FakeRunner } from './fake-runner.js';
 import { Kubectl } from './kubectl.js';
-import { WaitError, assertReady, waitArgs, waitFor, waitTargets } from './wait.js';
+import { WaitError, assertReady, classifyWaitError, waitArgs, waitFor, waitTargets } from './wait.js';
 
 const deploy = (name: string, ns = 'app'): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -221,5 +221,128 @@ describe('diagnostics text', () => {
       '2026-01-01T00:00:03Z    R3  pod/web-3: \n2026-01-01T00:00:04Z    R4  pod/web-4: ',
     );
     expect(eventsFor(items, 'api', 2)).toBe('(no events)');
+  });
+});
+
+describe('waitFor: limits, retries, concurrency, diagnostics', () => {
+  const busy = { code: 1, stderr: 'Error from server (ServiceUnavailable): busy\n' };
+  const crashing = { code: 1, stderr: 'error: deployment "api" exceeded its progress deadline\n' };
+
+  it('only a batch Job is waited for', () => {
+    const other = { apiVersion: 'example.com/v1', kind: 'Job', metadata: { name: 'j', namespace: 'app' }, spec: {} };
+    expect(waitTargets([other])).toEqual([]);
+  });
+
+  it('kubectl gets the whole limit as --timeout, and some more as its own limit; 10 minutes by default', async () => {
+    const runner = new FakeRunner();
+    await waitFor(kubectlWith(runner), waitTargets([deploy('api')]), { timeoutMs: 60_000 });
+    expect(runner.commands).toEqual(['rollout status deployment.apps/api -n app --timeout=60s']);
+    expect(runner.calls[0].options.timeoutMs).toBeGreaterThan(89_000);
+    expect(runner.calls[0].options.timeoutMs).toBeLessThanOrEqual(90_000);
+    const defaults = new FakeRunner();
+    await waitFor(kubectlWith(defaults), waitTargets([deploy('api')]));
+    expect(defaults.commands).toEqual(['rollout status deployment.apps/api -n app --timeout=600s']);
+  });
+
+  it('transient errors are retried with a growing pause, capped at 10 s, through the sleep given', async () => {
+    const runner = new FakeRunner().on('rollout status', busy, 5);
+    const slept: number[] = [];
+    const r = await waitFor(kubectlWith(runner), waitTargets([deploy('api')]), {
+      timeoutMs: 120_000,
+      sleep: async (ms) => void slept.push(ms),
+    });
+    expect(r.ok).toBe(true);
+    expect(slept).toEqual([1000, 2000, 4000, 8000, 10_000]);
+  });
+
+  it('a transient error is not retried past the limit: it fails the wait', async () => {
+    const runner = new FakeRunner().on('rollout status', busy);
+    const slept: number[] = [];
+    const r = await waitFor(kubectlWith(runner), waitTargets([deploy('api')]), {
+      timeoutMs: 2500,
+      diagnostics: false,
+      sleep: async (ms) => void slept.push(ms),
+    });
+    expect(slept).toEqual([1000, 2000]);
+    expect(runner.calls).toHaveLength(3);
+    expect(r.failures.map((f) => [f.reason, f.message])).toEqual([
+      ['error', 'Error from server (ServiceUnavailable): busy'],
+    ]);
+  });
+
+  it('runs at most `concurrency` waits at once, 4 by default', async () => {
+    const peak = async (concurrency?: number) => {
+      let running = 0;
+      let max = 0;
+      const runner = new FakeRunner().on('rollout status', async () => {
+        running++;
+        max = Math.max(max, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return {};
+      });
+      const targets = waitTargets(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => deploy(n)));
+      const r = await waitFor(kubectlWith(runner), targets, { concurrency, timeoutMs: 5000 });
+      expect(r.ready).toHaveLength(6);
+      return max;
+    };
+    expect(await peak(2)).toBe(2);
+    expect(await peak()).toBe(4);
+  });
+
+  it('without diagnostics, nothing more is asked; diagnostics options are passed on', async () => {
+    const runner = new FakeRunner().on('rollout status', crashing);
+    const r = await waitFor(kubectlWith(runner), waitTargets([deploy('api')]), { diagnostics: false, timeoutMs: 5000 });
+    expect(runner.calls).toHaveLength(1);
+    expect(r.failures).toEqual([
+      {
+        object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', namespace: 'app' },
+        reason: 'progress-deadline',
+        message: 'deployment "api" exceeded its progress deadline',
+        describe: '',
+        pods: '',
+        events: '',
+        logs: '',
+      },
+    ]);
+    expect(r.invocations).toBe(1);
+
+    const noPods = new FakeRunner().on('rollout status', crashing);
+    await waitFor(kubectlWith(noPods), waitTargets([deploy('api')]), {
+      diagnostics: { describePods: false },
+      timeoutMs: 5000,
+    });
+    expect(noPods.commands.filter((c) => c.includes('describe'))).toEqual(['describe -n app deployment.apps/api']);
+  });
+
+  it('events tell how long each wait took; invocations count only this wait', async () => {
+    const runner = new FakeRunner();
+    const kubectl = kubectlWith(runner);
+    await kubectl.run(['version']);
+    const took: number[] = [];
+    const seen: string[] = [];
+    const r = await waitFor(kubectl, waitTargets([deploy('api')]), {
+      onEvent: (e) => {
+        seen.push(`${e.type} ${e.target.ref.name}`);
+        if (e.type === 'ready') took.push(e.durationMs);
+      },
+    });
+    expect(seen).toEqual(['start api', 'ready api']);
+    expect(took).toHaveLength(1);
+    expect(took[0]).toBeGreaterThanOrEqual(0);
+    expect(took[0]).toBeLessThan(5000);
+    expect(r.durationMs).toBeLessThan(5000);
+    expect(r.invocations).toBe(1);
+  });
+
+  it('assertReady passes a ready result', async () => {
+    const r = await waitFor(kubectlWith(new FakeRunner()), waitTargets([deploy('api')]));
+    expect(() => assertReady(r)).not.toThrow();
+  });
+
+  it('classifies wait errors', () => {
+    expect(classifyWaitError('error: timed out waiting for the condition on deployments/api')).toBe('timeout');
+    expect(classifyWaitError('Error from server (NotFound): deployments.apps "api" not found')).toBe('not-found');
+    expect(classifyWaitError('error: watch closed before UntilWithoutRetry timeout')).toBe('error');
   });
 });

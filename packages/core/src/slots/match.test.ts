@@ -79,4 +79,40 @@ describe('slot matching', () => {
     expect(holdersWithin([rec(12), rec(2), rec(1)], 10).map((r) => r.slot)).toEqual([1, 2]);
     expect(holdersWithin([rec(12), rec(2)], 0).map((r) => r.slot)).toEqual([2, 12]);
   });
+
+  it('an issue or PR of 0 is not given: it matches nothing by itself, and an empty env is any env', () => {
+    const records = [rec(1, { issue: 7 }), rec(2), rec(3, { issue: 7, pr: 13, env: 'staging' })];
+    expect(findRecords(records, { env: 'ai', issue: 7, pr: 0 }).map((r) => r.slot)).toEqual([1]);
+    expect(findRecords(records, { env: 'ai', issue: 0 }).map((r) => r.slot)).toEqual([1, 2]);
+    expect(findRecords(records, { env: '', issue: 7 }).map((r) => r.slot)).toEqual([1, 3]);
+    expect(findRecords(records, { env: 'ai', slot: 0 }).map((r) => r.slot)).toEqual([1, 2]);
+  });
+
+  it('with either, a record must hold the issue or the PR asked for, not just any PR', () => {
+    const records = [rec(1, { pr: 99 }), rec(2, { pr: 12 }), rec(3, { issue: 8, pr: 13 })];
+    expect(findRecords(records, { env: 'ai', issue: 7, pr: 12 }).map((r) => r.slot)).toEqual([2]);
+  });
+
+  it('resourceVersions: equal ones are equal, and a non-numeric one never reaches BigInt', () => {
+    expect(compareResourceVersion('7', '7')).toBe(0);
+    expect(compareResourceVersion('10', '9')).toBeGreaterThan(0);
+    expect(compareResourceVersion('abc', 'abc')).toBe(0);
+    expect(compareResourceVersion('abd', 'abc')).toBeGreaterThan(0);
+    for (const [a, b] of [
+      ['a1', '2'],
+      ['1a', '2'],
+      ['x', '1'],
+    ]) {
+      expect(compareResourceVersion(a, b)).toBeGreaterThan(0);
+      expect(compareResourceVersion(b, a)).toBeLessThan(0);
+    }
+  });
+
+  it('a bounded scan is bounded by maxSlots only', () => {
+    expect(freeSlots([], { maxSlots: 100 })).toHaveLength(100);
+  });
+
+  it('the slot numbered maxSlots is within', () => {
+    expect(holdersWithin([rec(10), rec(11)], 10).map((r) => r.slot)).toEqual([10]);
+  });
 });

@@ -9,6 +9,7 @@ import {
   recordManifest,
   slotFromName,
 } from './record.js';
+import { DEFAULT_CONFIGMAP_PREFIX, systemClock } from './types.js';
 
 describe('slot records', () => {
   it('formats createdAt like the predecessor: RFC 3339 UTC, whole seconds', () => {
@@ -128,5 +129,113 @@ describe('slot records', () => {
     expect(describeHolder({ issue: 7, pr: 0 })).toBe('issue #7');
     expect(describeHolder({ issue: 7, pr: 9 })).toBe('issue #7 / PR #9');
     expect(describeHolder({ issue: 0, pr: 0 })).toBe('no issue or PR');
+  });
+});
+
+describe('slot records: reading what is stored', () => {
+  const at = '2026-02-06T10:00:00Z';
+  const later = '2026-02-06T11:30:00Z';
+
+  it('reads valid timestamps, trims every value, and takes a claim annotation as pending', () => {
+    const r = parseRecord(
+      {
+        metadata: {
+          name: 'codex-env-3',
+          resourceVersion: '9',
+          annotations: { 'codex-k8s.io/claim': 'pending' },
+        },
+        data: {
+          env: 'ai',
+          namespace: ' shop-dev-3 ',
+          owner: ' 123 ',
+          issue: '1234',
+          pr: '56',
+          createdAt: ` ${at} `,
+          updatedAt: ` ${later} `,
+          appliedDigest: ` sha256:${'b2'.repeat(32)} `,
+          appliedAt: ` ${later} `,
+        },
+      },
+      'codex-env-',
+    );
+    expect(r).toMatchObject({
+      namespace: 'shop-dev-3',
+      owner: '123',
+      issue: 1234,
+      pr: 56,
+      createdAt: at,
+      updatedAt: later,
+      appliedDigest: `sha256:${'b2'.repeat(32)}`,
+      appliedAt: later,
+      pending: true,
+    });
+    expect(lastActivity(r!)).toBe(Date.parse(later));
+    // Without a heartbeat, the claim time.
+    expect(lastActivity({ ...r!, updatedAt: '' })).toBe(Date.parse(at));
+  });
+
+  it('a record with nothing in it reads as empty values, not as made-up ones', () => {
+    expect(parseRecord({ metadata: { name: 'codex-env-4' } }, 'codex-env-')).toEqual({
+      slot: 4,
+      env: '',
+      namespace: '',
+      owner: '',
+      issue: 0,
+      pr: 0,
+      createdAt: '',
+      updatedAt: '',
+      appliedDigest: '',
+      appliedAt: '',
+      name: 'codex-env-4',
+      resourceVersion: '',
+      labelled: false,
+      pending: false,
+    });
+  });
+
+  it('a timestamp only where one was written; a bad updatedAt is dropped, a good createdAt kept', () => {
+    const r = parseRecord(
+      { metadata: { name: 'codex-env-5' }, data: { createdAt: at, updatedAt: 'soon' } },
+      'codex-env-',
+    )!;
+    expect([r.createdAt, r.updatedAt]).toEqual([at, '']);
+  });
+
+  it('counts are whole numbers or 0', () => {
+    const of = (issue: string) => parseRecord({ metadata: { name: 'codex-env-6' }, data: { issue } }, 'codex-env-')!;
+    expect(of('12').issue).toBe(12);
+    expect(of('12abc').issue).toBe(0);
+    expect(of('abc12').issue).toBe(0);
+    expect(of('1.5').issue).toBe(0);
+  });
+
+  it('a name of the same length as a record name, without the prefix, is no record', () => {
+    expect(slotFromName('codex-xyz-12', 'codex-env-')).toBeUndefined();
+    expect(parseRecord({ metadata: { name: 'abcdefghij3' } }, 'codex-env-')).toBeUndefined();
+  });
+
+  it('the digest and timestamps must be whole values', () => {
+    const digest = `sha256:${'a1'.repeat(32)}`;
+    const of = (appliedDigest: string) =>
+      parseRecord({ metadata: { name: 'codex-env-2' }, data: { appliedDigest } }, 'codex-env-')!.appliedDigest;
+    expect(of(`${digest}0`)).toBe('');
+    expect(of(`x${digest}`)).toBe('');
+    expect(parseTimestamp('2026-02-06T10:00:00.123Z')).toBe(Date.parse('2026-02-06T10:00:00.123Z'));
+    expect(parseTimestamp('2026-02-06T10:00:00.123456789+01:00')).toBe(Date.parse('2026-02-06T09:00:00.123Z'));
+    expect(parseTimestamp('on 2026-02-06T10:00:00Z')).toBeUndefined();
+    expect(parseTimestamp('2026-02-06T10:00:00Z or so')).toBeUndefined();
+  });
+
+  it('label values: at most 63 characters, alphanumeric at both ends', () => {
+    expect(labelValue('x'.repeat(70))).toBe('x'.repeat(63));
+    expect(labelValue(`${'x'.repeat(61)}--y`)).toBe('x'.repeat(61));
+    expect(labelValue('--ai__')).toBe('ai');
+  });
+
+  it("the predecessor's record prefix and the real clock", async () => {
+    expect(DEFAULT_CONFIGMAP_PREFIX).toBe('codex-env-');
+    const before = Date.now();
+    await systemClock.sleep(20);
+    expect(systemClock.now() - before).toBeGreaterThanOrEqual(15);
   });
 });
