@@ -89,8 +89,10 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.cjs'],
+    // packages/cli/bin is CommonJS through its own package.json.
+    files: ['**/*.cjs', 'packages/cli/bin/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     languageOptions: {

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
-
-const { run } = createRequire(import.meta.url)('../dist/cli.cjs');
-process.exitCode = await run(process.argv.slice(2));
+'use strict';
+// CommonJS (bin/package.json) so that a start does not load Node's ES module loader for a three-line file.
+require('../dist/cli.cjs')
+  .run(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { silentLogger, type Logger } from '../util/reporter.js';
 import { explainGitHubError, type GitHubClient, type RepoRef } from './client.js';
 import { WORDS, type Lang } from './status-text.js';
