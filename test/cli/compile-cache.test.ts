@@ -15,6 +15,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -100,19 +101,55 @@ describe.each(NODES)('compile cache on %s', (_label, node) => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it('an old version of the bundle loses its cache file; other Node versions keep theirs', () => {
+  it('the newest three versions of a bundle keep their cache files; older ones and other Node versions are left alone', () => {
     const cache = tempDir('ck8s-compile-cache-');
     renderWith(node, { NODE_COMPILE_CACHE: cache });
     const [current] = cacheFiles(cache);
     const [bundle, runtime] = current!.split('.v8cache')[0]!.split(/\.(?=[0-9a-f]{8}\.)/);
-    const stale = `${bundle}.${runtime!.slice(0, 8)}.${'0'.repeat(24)}.v8cache`;
+    const version = (digit: string) => `${bundle}.${runtime!.slice(0, 8)}.${digit.repeat(24)}.v8cache`;
     const otherNode = `${bundle}.ffffffff.${'0'.repeat(24)}.v8cache`;
-    writeFileSync(path.join(cache, stale), 'old');
+    // Four earlier versions, the one with 1s the oldest, and another Node's file older than all of them.
+    const now = Date.now() / 1000;
+    ['1', '2', '3', '4'].forEach((digit, i) => {
+      writeFileSync(path.join(cache, version(digit)), 'old');
+      utimesSync(path.join(cache, version(digit)), now - 100 + i, now - 100 + i);
+    });
     writeFileSync(path.join(cache, otherNode), 'other');
+    utimesSync(path.join(cache, otherNode), now - 1000, now - 1000);
     // Only a run that writes its cache tidies up: remove the current file so this run writes it.
-    execFileSync('rm', [path.join(cache, current!)]);
+    rmSync(path.join(cache, current!));
     renderWith(node, { NODE_COMPILE_CACHE: cache });
-    expect(cacheFiles(cache).sort()).toEqual([current, otherNode].sort());
+    expect(cacheFiles(cache).sort()).toEqual([current, version('4'), version('3'), otherNode].sort());
+  });
+
+  it('two versions of the CLI used in turn keep a warm cache each', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const copy = tempDir('ck8s-cli-copy-');
+    // A second install of the CLI whose render bundle differs (one byte more), as another version's would.
+    execFileSync('cp', [
+      '-r',
+      path.join(REPO_ROOT, 'packages/cli/bin'),
+      path.join(REPO_ROOT, 'packages/cli/dist'),
+      copy,
+    ]);
+    const bundle = path.join(copy, 'dist/commands/render.cjs');
+    writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n`);
+    const run = (cli: string) =>
+      execFileSync(node, [cli, ...RENDER], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+      });
+    const out = run(CLI);
+    expect(run(path.join(copy, 'bin/codex-k8s.js'))).toBe(out);
+    const files = cacheFiles(cache);
+    expect(files).toHaveLength(2);
+    const written = files.map((f) => statSync(path.join(cache, f)).mtimeMs);
+    // From now on both are read, neither is written again.
+    expect(run(CLI)).toBe(out);
+    expect(run(path.join(copy, 'bin/codex-k8s.js'))).toBe(out);
+    expect(cacheFiles(cache)).toEqual(files);
+    expect(files.map((f) => statSync(path.join(cache, f)).mtimeMs)).toEqual(written);
   });
 
   it('a FIFO, a directory or a link at the cache file’s name neither blocks the start nor changes the output', () => {

@@ -92,16 +92,32 @@ function writeCache(file: string, data: Buffer): void {
     // 'wx': never through a link or file someone planted at the temporary name (the directory may be shared).
     fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
-    // The same bundle's cache for the same runtime from an earlier version of the bundle is of no further use.
-    const sameRuntime = name.slice(0, name.length - SUFFIX.length - 24);
-    for (const other of fs.readdirSync(dir)) {
-      if (other !== name && other.startsWith(sameRuntime) && other.endsWith(SUFFIX)) {
-        fs.rmSync(path.join(dir, other), { force: true });
-      }
-    }
+    pruneOtherVersions(dir, name);
   } catch {
     fs.rmSync(tmp, { force: true });
   }
+}
+
+/**
+ * Caches of other versions of the same bundle on the same runtime: the newest few stay, so two installed versions
+ * of the CLI (a global one and a project's) used in turn keep a cache each, and the rest go.
+ */
+const KEEP_VERSIONS = 3;
+
+function pruneOtherVersions(dir: string, name: string): void {
+  const sameRuntime = name.slice(0, name.length - SUFFIX.length - 24);
+  const others: { file: string; mtimeMs: number }[] = [];
+  for (const other of fs.readdirSync(dir)) {
+    if (other === name || !other.startsWith(sameRuntime) || !other.endsWith(SUFFIX)) continue;
+    const file = path.join(dir, other);
+    try {
+      others.push({ file, mtimeMs: fs.lstatSync(file).mtimeMs });
+    } catch {
+      // removed by a concurrent start
+    }
+  }
+  others.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { file } of others.slice(KEEP_VERSIONS - 1)) fs.rmSync(file, { force: true });
 }
 
 /** require() of a CommonJS bundle, compiled from (and afterwards into) the V8 code cache. */
