@@ -26,7 +26,12 @@ describe('kubectl install', () => {
   const requests: string[] = [];
   let checksum = sha(FAKE);
 
+  // @actions/tool-cache's own test hooks: a server error is retried after 10-20 s, which would make this file take
+  // half a minute (and every mutant of install.ts as long). The retries still happen, without the wait.
+  const retryHooks = ['TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 'TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS'];
+
   beforeAll(async () => {
+    for (const hook of retryHooks) (globalThis as Record<string, unknown>)[hook] = 0;
     server = createServer((req, res) => {
       requests.push(req.url ?? '');
       const m = /^\/release\/(v[^/]+)\/bin\/(?:linux|darwin)\/amd64\/kubectl(\.sha256)?$/.exec(req.url ?? '');
@@ -47,6 +52,7 @@ describe('kubectl install', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/release`;
   });
   afterAll(async () => {
+    for (const hook of retryHooks) delete (globalThis as Record<string, unknown>)[hook];
     await new Promise((r) => server.close(r));
   });
   beforeEach(() => {
@@ -188,6 +194,8 @@ describe('kubectl install', () => {
 
   it('a server error is not taken for a missing version; a missing or empty checksum fails clearly', async () => {
     await expect(installKubectl('v9.9.6', opts())).rejects.toThrow(/cannot download kubectl v9.9.6 from .*: HTTP 500$/);
+    // A server error is worth another try; tool-cache makes three in all.
+    expect(requests.filter((r) => r.includes('/v9.9.6/'))).toHaveLength(3);
     await expect(installKubectl('v9.9.8', opts())).rejects.toThrow(
       /cannot download the checksum of kubectl v9.9.8 from .*kubectl\.sha256: not found/,
     );
