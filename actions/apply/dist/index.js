@@ -41668,7 +41668,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(863);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7034);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41677,7 +41677,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 863:
+/***/ 7034:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44688,8 +44688,6 @@ class DiagnosticsError extends errors_UserError {
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../packages/core/dist/template/ftoa.js
 /**
  * strconv.FormatFloat(v, fmt, prec, 64). Shortest digits come from the JS engine (both pick the
@@ -51071,6 +51069,3089 @@ function functions_predecessorFuncs(ctx) {
 
 
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-position.js
+/** Field path as used in messages: `services[2].overlays.ai`. */
+function formatPath(path) {
+    let out = '';
+    for (const part of path) {
+        if (typeof part === 'number')
+            out += `[${part}]`;
+        else
+            out += out ? `.${part}` : part;
+    }
+    return out;
+}
+//# sourceMappingURL=yaml-position.js.map
+;// CONCATENATED MODULE: ../../node_modules/js-yaml/dist/js-yaml.mjs
+function getDefaultExportFromCjs(x) {
+  return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
+}
+var jsYaml = {};
+var loader = {};
+var common = {};
+var hasRequiredCommon;
+function requireCommon() {
+  if (hasRequiredCommon) return common;
+  hasRequiredCommon = 1;
+  function isNothing(subject) {
+    return typeof subject === "undefined" || subject === null;
+  }
+  function isObject(subject) {
+    return typeof subject === "object" && subject !== null;
+  }
+  function toArray(sequence) {
+    if (Array.isArray(sequence)) return sequence;
+    else if (isNothing(sequence)) return [];
+    return [sequence];
+  }
+  function extend(target, source) {
+    if (source) {
+      const sourceKeys = Object.keys(source);
+      for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
+        const key = sourceKeys[index];
+        target[key] = source[key];
+      }
+    }
+    return target;
+  }
+  function repeat(string, count) {
+    let result = "";
+    for (let cycle = 0; cycle < count; cycle += 1) {
+      result += string;
+    }
+    return result;
+  }
+  function isNegativeZero(number) {
+    return number === 0 && Number.NEGATIVE_INFINITY === 1 / number;
+  }
+  common.isNothing = isNothing;
+  common.isObject = isObject;
+  common.toArray = toArray;
+  common.repeat = repeat;
+  common.isNegativeZero = isNegativeZero;
+  common.extend = extend;
+  return common;
+}
+var exception;
+var hasRequiredException;
+function requireException() {
+  if (hasRequiredException) return exception;
+  hasRequiredException = 1;
+  function formatError(exception2, compact) {
+    let where = "";
+    const message = exception2.reason || "(unknown reason)";
+    if (!exception2.mark) return message;
+    if (exception2.mark.name) {
+      where += 'in "' + exception2.mark.name + '" ';
+    }
+    where += "(" + (exception2.mark.line + 1) + ":" + (exception2.mark.column + 1) + ")";
+    if (!compact && exception2.mark.snippet) {
+      where += "\n\n" + exception2.mark.snippet;
+    }
+    return message + " " + where;
+  }
+  function YAMLException2(reason, mark) {
+    Error.call(this);
+    this.name = "YAMLException";
+    this.reason = reason;
+    this.mark = mark;
+    this.message = formatError(this, false);
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    } else {
+      this.stack = new Error().stack || "";
+    }
+  }
+  YAMLException2.prototype = Object.create(Error.prototype);
+  YAMLException2.prototype.constructor = YAMLException2;
+  YAMLException2.prototype.toString = function toString(compact) {
+    return this.name + ": " + formatError(this, compact);
+  };
+  exception = YAMLException2;
+  return exception;
+}
+var snippet;
+var hasRequiredSnippet;
+function requireSnippet() {
+  if (hasRequiredSnippet) return snippet;
+  hasRequiredSnippet = 1;
+  const common2 = requireCommon();
+  function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+    let head = "";
+    let tail = "";
+    const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+    if (position - lineStart > maxHalfLength) {
+      head = " ... ";
+      lineStart = position - maxHalfLength + head.length;
+    }
+    if (lineEnd - position > maxHalfLength) {
+      tail = " ...";
+      lineEnd = position + maxHalfLength - tail.length;
+    }
+    return {
+      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+      pos: position - lineStart + head.length
+      // relative position
+    };
+  }
+  function padStart(string, max) {
+    return common2.repeat(" ", max - string.length) + string;
+  }
+  function makeSnippet(mark, options) {
+    options = Object.create(options || null);
+    if (!mark.buffer) return null;
+    if (!options.maxLength) options.maxLength = 79;
+    if (typeof options.indent !== "number") options.indent = 1;
+    if (typeof options.linesBefore !== "number") options.linesBefore = 3;
+    if (typeof options.linesAfter !== "number") options.linesAfter = 2;
+    const re = /\r?\n|\r|\0/g;
+    const lineStarts = [0];
+    const lineEnds = [];
+    let match;
+    let foundLineNo = -1;
+    while (match = re.exec(mark.buffer)) {
+      lineEnds.push(match.index);
+      lineStarts.push(match.index + match[0].length);
+      if (mark.position <= match.index && foundLineNo < 0) {
+        foundLineNo = lineStarts.length - 2;
+      }
+    }
+    if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+    let result = "";
+    const lineNoLength = Math.min(mark.line + options.linesAfter, lineEnds.length).toString().length;
+    const maxLineLength = options.maxLength - (options.indent + lineNoLength + 3);
+    for (let i = 1; i <= options.linesBefore; i++) {
+      if (foundLineNo - i < 0) break;
+      const line2 = getLine(
+        mark.buffer,
+        lineStarts[foundLineNo - i],
+        lineEnds[foundLineNo - i],
+        mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]),
+        maxLineLength
+      );
+      result = common2.repeat(" ", options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) + " | " + line2.str + "\n" + result;
+    }
+    const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+    result += common2.repeat(" ", options.indent) + padStart((mark.line + 1).toString(), lineNoLength) + " | " + line.str + "\n";
+    result += common2.repeat("-", options.indent + lineNoLength + 3 + line.pos) + "^\n";
+    for (let i = 1; i <= options.linesAfter; i++) {
+      if (foundLineNo + i >= lineEnds.length) break;
+      const line2 = getLine(
+        mark.buffer,
+        lineStarts[foundLineNo + i],
+        lineEnds[foundLineNo + i],
+        mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]),
+        maxLineLength
+      );
+      result += common2.repeat(" ", options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) + " | " + line2.str + "\n";
+    }
+    return result.replace(/\n$/, "");
+  }
+  snippet = makeSnippet;
+  return snippet;
+}
+var type;
+var hasRequiredType;
+function requireType() {
+  if (hasRequiredType) return type;
+  hasRequiredType = 1;
+  const YAMLException2 = requireException();
+  const TYPE_CONSTRUCTOR_OPTIONS = [
+    "kind",
+    "multi",
+    "resolve",
+    "construct",
+    "instanceOf",
+    "predicate",
+    "represent",
+    "representName",
+    "defaultStyle",
+    "styleAliases"
+  ];
+  const YAML_NODE_KINDS = [
+    "scalar",
+    "sequence",
+    "mapping"
+  ];
+  function compileStyleAliases(map2) {
+    const result = {};
+    if (map2 !== null) {
+      Object.keys(map2).forEach(function(style) {
+        map2[style].forEach(function(alias) {
+          result[String(alias)] = style;
+        });
+      });
+    }
+    return result;
+  }
+  function Type2(tag, options) {
+    options = options || {};
+    Object.keys(options).forEach(function(name) {
+      if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name) === -1) {
+        throw new YAMLException2('Unknown option "' + name + '" is met in definition of "' + tag + '" YAML type.');
+      }
+    });
+    this.options = options;
+    this.tag = tag;
+    this.kind = options["kind"] || null;
+    this.resolve = options["resolve"] || function() {
+      return true;
+    };
+    this.construct = options["construct"] || function(data) {
+      return data;
+    };
+    this.instanceOf = options["instanceOf"] || null;
+    this.predicate = options["predicate"] || null;
+    this.represent = options["represent"] || null;
+    this.representName = options["representName"] || null;
+    this.defaultStyle = options["defaultStyle"] || null;
+    this.multi = options["multi"] || false;
+    this.styleAliases = compileStyleAliases(options["styleAliases"] || null);
+    if (YAML_NODE_KINDS.indexOf(this.kind) === -1) {
+      throw new YAMLException2('Unknown kind "' + this.kind + '" is specified for "' + tag + '" YAML type.');
+    }
+  }
+  type = Type2;
+  return type;
+}
+var schema;
+var hasRequiredSchema;
+function requireSchema() {
+  if (hasRequiredSchema) return schema;
+  hasRequiredSchema = 1;
+  const YAMLException2 = requireException();
+  const Type2 = requireType();
+  function compileList(schema2, name) {
+    const result = [];
+    schema2[name].forEach(function(currentType) {
+      let newIndex = result.length;
+      result.forEach(function(previousType, previousIndex) {
+        if (previousType.tag === currentType.tag && previousType.kind === currentType.kind && previousType.multi === currentType.multi) {
+          newIndex = previousIndex;
+        }
+      });
+      result[newIndex] = currentType;
+    });
+    return result;
+  }
+  function compileMap() {
+    const result = {
+      scalar: {},
+      sequence: {},
+      mapping: {},
+      fallback: {},
+      multi: {
+        scalar: [],
+        sequence: [],
+        mapping: [],
+        fallback: []
+      }
+    };
+    function collectType(type2) {
+      if (type2.multi) {
+        result.multi[type2.kind].push(type2);
+        result.multi["fallback"].push(type2);
+      } else {
+        result[type2.kind][type2.tag] = result["fallback"][type2.tag] = type2;
+      }
+    }
+    for (let index = 0, length = arguments.length; index < length; index += 1) {
+      arguments[index].forEach(collectType);
+    }
+    return result;
+  }
+  function Schema2(definition) {
+    return this.extend(definition);
+  }
+  Schema2.prototype.extend = function extend(definition) {
+    let implicit = [];
+    let explicit = [];
+    if (definition instanceof Type2) {
+      explicit.push(definition);
+    } else if (Array.isArray(definition)) {
+      explicit = explicit.concat(definition);
+    } else if (definition && (Array.isArray(definition.implicit) || Array.isArray(definition.explicit))) {
+      if (definition.implicit) implicit = implicit.concat(definition.implicit);
+      if (definition.explicit) explicit = explicit.concat(definition.explicit);
+    } else {
+      throw new YAMLException2("Schema.extend argument should be a Type, [ Type ], or a schema definition ({ implicit: [...], explicit: [...] })");
+    }
+    implicit.forEach(function(type2) {
+      if (!(type2 instanceof Type2)) {
+        throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
+      }
+      if (type2.loadKind && type2.loadKind !== "scalar") {
+        throw new YAMLException2("There is a non-scalar type in the implicit list of a schema. Implicit resolving of such types is not supported.");
+      }
+      if (type2.multi) {
+        throw new YAMLException2("There is a multi type in the implicit list of a schema. Multi tags can only be listed as explicit.");
+      }
+    });
+    explicit.forEach(function(type2) {
+      if (!(type2 instanceof Type2)) {
+        throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
+      }
+    });
+    const result = Object.create(Schema2.prototype);
+    result.implicit = (this.implicit || []).concat(implicit);
+    result.explicit = (this.explicit || []).concat(explicit);
+    result.compiledImplicit = compileList(result, "implicit");
+    result.compiledExplicit = compileList(result, "explicit");
+    result.compiledTypeMap = compileMap(result.compiledImplicit, result.compiledExplicit);
+    return result;
+  };
+  schema = Schema2;
+  return schema;
+}
+var str;
+var hasRequiredStr;
+function requireStr() {
+  if (hasRequiredStr) return str;
+  hasRequiredStr = 1;
+  const Type2 = requireType();
+  str = new Type2("tag:yaml.org,2002:str", {
+    kind: "scalar",
+    construct: function(data) {
+      return data !== null ? data : "";
+    }
+  });
+  return str;
+}
+var seq;
+var hasRequiredSeq;
+function requireSeq() {
+  if (hasRequiredSeq) return seq;
+  hasRequiredSeq = 1;
+  const Type2 = requireType();
+  seq = new Type2("tag:yaml.org,2002:seq", {
+    kind: "sequence",
+    construct: function(data) {
+      return data !== null ? data : [];
+    }
+  });
+  return seq;
+}
+var map;
+var hasRequiredMap;
+function requireMap() {
+  if (hasRequiredMap) return map;
+  hasRequiredMap = 1;
+  const Type2 = requireType();
+  map = new Type2("tag:yaml.org,2002:map", {
+    kind: "mapping",
+    construct: function(data) {
+      return data !== null ? data : {};
+    }
+  });
+  return map;
+}
+var failsafe;
+var hasRequiredFailsafe;
+function requireFailsafe() {
+  if (hasRequiredFailsafe) return failsafe;
+  hasRequiredFailsafe = 1;
+  const Schema2 = requireSchema();
+  failsafe = new Schema2({
+    explicit: [
+      requireStr(),
+      requireSeq(),
+      requireMap()
+    ]
+  });
+  return failsafe;
+}
+var _null;
+var hasRequired_null;
+function require_null() {
+  if (hasRequired_null) return _null;
+  hasRequired_null = 1;
+  const Type2 = requireType();
+  function resolveYamlNull(data) {
+    if (data === null) return true;
+    const max = data.length;
+    return max === 1 && data === "~" || max === 4 && (data === "null" || data === "Null" || data === "NULL");
+  }
+  function constructYamlNull() {
+    return null;
+  }
+  function isNull(object) {
+    return object === null;
+  }
+  _null = new Type2("tag:yaml.org,2002:null", {
+    kind: "scalar",
+    resolve: resolveYamlNull,
+    construct: constructYamlNull,
+    predicate: isNull,
+    represent: {
+      canonical: function() {
+        return "~";
+      },
+      lowercase: function() {
+        return "null";
+      },
+      uppercase: function() {
+        return "NULL";
+      },
+      camelcase: function() {
+        return "Null";
+      },
+      empty: function() {
+        return "";
+      }
+    },
+    defaultStyle: "lowercase"
+  });
+  return _null;
+}
+var bool;
+var hasRequiredBool;
+function requireBool() {
+  if (hasRequiredBool) return bool;
+  hasRequiredBool = 1;
+  const Type2 = requireType();
+  function resolveYamlBoolean(data) {
+    if (data === null) return false;
+    const max = data.length;
+    return max === 4 && (data === "true" || data === "True" || data === "TRUE") || max === 5 && (data === "false" || data === "False" || data === "FALSE");
+  }
+  function constructYamlBoolean(data) {
+    return data === "true" || data === "True" || data === "TRUE";
+  }
+  function isBoolean(object) {
+    return Object.prototype.toString.call(object) === "[object Boolean]";
+  }
+  bool = new Type2("tag:yaml.org,2002:bool", {
+    kind: "scalar",
+    resolve: resolveYamlBoolean,
+    construct: constructYamlBoolean,
+    predicate: isBoolean,
+    represent: {
+      lowercase: function(object) {
+        return object ? "true" : "false";
+      },
+      uppercase: function(object) {
+        return object ? "TRUE" : "FALSE";
+      },
+      camelcase: function(object) {
+        return object ? "True" : "False";
+      }
+    },
+    defaultStyle: "lowercase"
+  });
+  return bool;
+}
+var js_yaml_int;
+var hasRequiredInt;
+function requireInt() {
+  if (hasRequiredInt) return js_yaml_int;
+  hasRequiredInt = 1;
+  const common2 = requireCommon();
+  const Type2 = requireType();
+  function isHexCode(c) {
+    return c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
+  }
+  function isOctCode(c) {
+    return c >= 48 && c <= 55;
+  }
+  function isDecCode(c) {
+    return c >= 48 && c <= 57;
+  }
+  function resolveYamlInteger(data) {
+    if (data === null) return false;
+    const max = data.length;
+    let index = 0;
+    let hasDigits = false;
+    if (!max) return false;
+    let ch = data[index];
+    if (ch === "-" || ch === "+") {
+      ch = data[++index];
+    }
+    if (ch === "0") {
+      if (index + 1 === max) return true;
+      ch = data[++index];
+      if (ch === "b") {
+        index++;
+        for (; index < max; index++) {
+          ch = data[index];
+          if (ch !== "0" && ch !== "1") return false;
+          hasDigits = true;
+        }
+        return hasDigits && isFinite(parseYamlInteger(data));
+      }
+      if (ch === "x") {
+        index++;
+        for (; index < max; index++) {
+          if (!isHexCode(data.charCodeAt(index))) return false;
+          hasDigits = true;
+        }
+        return hasDigits && isFinite(parseYamlInteger(data));
+      }
+      if (ch === "o") {
+        index++;
+        for (; index < max; index++) {
+          if (!isOctCode(data.charCodeAt(index))) return false;
+          hasDigits = true;
+        }
+        return hasDigits && isFinite(parseYamlInteger(data));
+      }
+    }
+    for (; index < max; index++) {
+      if (!isDecCode(data.charCodeAt(index))) {
+        return false;
+      }
+      hasDigits = true;
+    }
+    if (!hasDigits) return false;
+    return isFinite(parseYamlInteger(data));
+  }
+  function parseYamlInteger(data) {
+    let value = data;
+    let sign = 1;
+    let ch = value[0];
+    if (ch === "-" || ch === "+") {
+      if (ch === "-") sign = -1;
+      value = value.slice(1);
+      ch = value[0];
+    }
+    if (value === "0") return 0;
+    if (ch === "0") {
+      if (value[1] === "b") return sign * parseInt(value.slice(2), 2);
+      if (value[1] === "x") return sign * parseInt(value.slice(2), 16);
+      if (value[1] === "o") return sign * parseInt(value.slice(2), 8);
+    }
+    return sign * parseInt(value, 10);
+  }
+  function constructYamlInteger(data) {
+    return parseYamlInteger(data);
+  }
+  function isInteger(object) {
+    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common2.isNegativeZero(object));
+  }
+  js_yaml_int = new Type2("tag:yaml.org,2002:int", {
+    kind: "scalar",
+    resolve: resolveYamlInteger,
+    construct: constructYamlInteger,
+    predicate: isInteger,
+    represent: {
+      binary: function(obj) {
+        return obj >= 0 ? "0b" + obj.toString(2) : "-0b" + obj.toString(2).slice(1);
+      },
+      octal: function(obj) {
+        return obj >= 0 ? "0o" + obj.toString(8) : "-0o" + obj.toString(8).slice(1);
+      },
+      decimal: function(obj) {
+        return obj.toString(10);
+      },
+      hexadecimal: function(obj) {
+        return obj >= 0 ? "0x" + obj.toString(16).toUpperCase() : "-0x" + obj.toString(16).toUpperCase().slice(1);
+      }
+    },
+    defaultStyle: "decimal",
+    styleAliases: {
+      binary: [2, "bin"],
+      octal: [8, "oct"],
+      decimal: [10, "dec"],
+      hexadecimal: [16, "hex"]
+    }
+  });
+  return js_yaml_int;
+}
+var js_yaml_float;
+var hasRequiredFloat;
+function requireFloat() {
+  if (hasRequiredFloat) return js_yaml_float;
+  hasRequiredFloat = 1;
+  const common2 = requireCommon();
+  const Type2 = requireType();
+  const YAML_FLOAT_PATTERN = new RegExp(
+    // 2.5e4, 2.5 and integers
+    "^(?:[-+]?(?:[0-9]+)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
+  );
+  const YAML_FLOAT_SPECIAL_PATTERN = new RegExp(
+    "^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
+  );
+  function resolveYamlFloat(data) {
+    if (data === null) return false;
+    if (!YAML_FLOAT_PATTERN.test(data)) {
+      return false;
+    }
+    if (isFinite(parseFloat(data, 10))) {
+      return true;
+    }
+    return YAML_FLOAT_SPECIAL_PATTERN.test(data);
+  }
+  function constructYamlFloat(data) {
+    let value = data.toLowerCase();
+    const sign = value[0] === "-" ? -1 : 1;
+    if ("+-".indexOf(value[0]) >= 0) {
+      value = value.slice(1);
+    }
+    if (value === ".inf") {
+      return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    } else if (value === ".nan") {
+      return NaN;
+    }
+    return sign * parseFloat(value, 10);
+  }
+  const SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
+  function representYamlFloat(object, style) {
+    if (isNaN(object)) {
+      switch (style) {
+        case "lowercase":
+          return ".nan";
+        case "uppercase":
+          return ".NAN";
+        case "camelcase":
+          return ".NaN";
+      }
+    } else if (Number.POSITIVE_INFINITY === object) {
+      switch (style) {
+        case "lowercase":
+          return ".inf";
+        case "uppercase":
+          return ".INF";
+        case "camelcase":
+          return ".Inf";
+      }
+    } else if (Number.NEGATIVE_INFINITY === object) {
+      switch (style) {
+        case "lowercase":
+          return "-.inf";
+        case "uppercase":
+          return "-.INF";
+        case "camelcase":
+          return "-.Inf";
+      }
+    } else if (common2.isNegativeZero(object)) {
+      return "-0.0";
+    }
+    const res = object.toString(10);
+    return SCIENTIFIC_WITHOUT_DOT.test(res) ? res.replace("e", ".e") : res;
+  }
+  function isFloat(object) {
+    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 !== 0 || common2.isNegativeZero(object));
+  }
+  js_yaml_float = new Type2("tag:yaml.org,2002:float", {
+    kind: "scalar",
+    resolve: resolveYamlFloat,
+    construct: constructYamlFloat,
+    predicate: isFloat,
+    represent: representYamlFloat,
+    defaultStyle: "lowercase"
+  });
+  return js_yaml_float;
+}
+var json;
+var hasRequiredJson;
+function requireJson() {
+  if (hasRequiredJson) return json;
+  hasRequiredJson = 1;
+  json = requireFailsafe().extend({
+    implicit: [
+      require_null(),
+      requireBool(),
+      requireInt(),
+      requireFloat()
+    ]
+  });
+  return json;
+}
+var js_yaml_core;
+var hasRequiredCore;
+function requireCore() {
+  if (hasRequiredCore) return js_yaml_core;
+  hasRequiredCore = 1;
+  js_yaml_core = requireJson();
+  return js_yaml_core;
+}
+var timestamp;
+var hasRequiredTimestamp;
+function requireTimestamp() {
+  if (hasRequiredTimestamp) return timestamp;
+  hasRequiredTimestamp = 1;
+  const Type2 = requireType();
+  const YAML_DATE_REGEXP = new RegExp(
+    "^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$"
+  );
+  const YAML_TIMESTAMP_REGEXP = new RegExp(
+    "^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$"
+  );
+  function resolveYamlTimestamp(data) {
+    if (data === null) return false;
+    if (YAML_DATE_REGEXP.exec(data) !== null) return true;
+    if (YAML_TIMESTAMP_REGEXP.exec(data) !== null) return true;
+    return false;
+  }
+  function constructYamlTimestamp(data) {
+    let fraction = 0;
+    let delta = null;
+    let match = YAML_DATE_REGEXP.exec(data);
+    if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(data);
+    if (match === null) throw new Error("Date resolve error");
+    const year = +match[1];
+    const month = +match[2] - 1;
+    const day = +match[3];
+    if (!match[4]) {
+      return new Date(Date.UTC(year, month, day));
+    }
+    const hour = +match[4];
+    const minute = +match[5];
+    const second = +match[6];
+    if (match[7]) {
+      fraction = match[7].slice(0, 3);
+      while (fraction.length < 3) {
+        fraction += "0";
+      }
+      fraction = +fraction;
+    }
+    if (match[9]) {
+      const tzHour = +match[10];
+      const tzMinute = +(match[11] || 0);
+      delta = (tzHour * 60 + tzMinute) * 6e4;
+      if (match[9] === "-") delta = -delta;
+    }
+    const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+    if (delta) date.setTime(date.getTime() - delta);
+    return date;
+  }
+  function representYamlTimestamp(object) {
+    return object.toISOString();
+  }
+  timestamp = new Type2("tag:yaml.org,2002:timestamp", {
+    kind: "scalar",
+    resolve: resolveYamlTimestamp,
+    construct: constructYamlTimestamp,
+    instanceOf: Date,
+    represent: representYamlTimestamp
+  });
+  return timestamp;
+}
+var merge;
+var hasRequiredMerge;
+function requireMerge() {
+  if (hasRequiredMerge) return merge;
+  hasRequiredMerge = 1;
+  const Type2 = requireType();
+  function resolveYamlMerge(data) {
+    return data === "<<" || data === null;
+  }
+  merge = new Type2("tag:yaml.org,2002:merge", {
+    kind: "scalar",
+    resolve: resolveYamlMerge
+  });
+  return merge;
+}
+var binary;
+var hasRequiredBinary;
+function requireBinary() {
+  if (hasRequiredBinary) return binary;
+  hasRequiredBinary = 1;
+  const Type2 = requireType();
+  const BASE64_MAP = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n\r";
+  function resolveYamlBinary(data) {
+    if (data === null) return false;
+    let bitlen = 0;
+    const max = data.length;
+    const map2 = BASE64_MAP;
+    for (let idx = 0; idx < max; idx++) {
+      const code = map2.indexOf(data.charAt(idx));
+      if (code > 64) continue;
+      if (code < 0) return false;
+      bitlen += 6;
+    }
+    return bitlen % 8 === 0;
+  }
+  function constructYamlBinary(data) {
+    const input = data.replace(/[\r\n=]/g, "");
+    const max = input.length;
+    const map2 = BASE64_MAP;
+    let bits = 0;
+    const result = [];
+    for (let idx = 0; idx < max; idx++) {
+      if (idx % 4 === 0 && idx) {
+        result.push(bits >> 16 & 255);
+        result.push(bits >> 8 & 255);
+        result.push(bits & 255);
+      }
+      bits = bits << 6 | map2.indexOf(input.charAt(idx));
+    }
+    const tailbits = max % 4 * 6;
+    if (tailbits === 0) {
+      result.push(bits >> 16 & 255);
+      result.push(bits >> 8 & 255);
+      result.push(bits & 255);
+    } else if (tailbits === 18) {
+      result.push(bits >> 10 & 255);
+      result.push(bits >> 2 & 255);
+    } else if (tailbits === 12) {
+      result.push(bits >> 4 & 255);
+    }
+    return new Uint8Array(result);
+  }
+  function representYamlBinary(object) {
+    let result = "";
+    let bits = 0;
+    const max = object.length;
+    const map2 = BASE64_MAP;
+    for (let idx = 0; idx < max; idx++) {
+      if (idx % 3 === 0 && idx) {
+        result += map2[bits >> 18 & 63];
+        result += map2[bits >> 12 & 63];
+        result += map2[bits >> 6 & 63];
+        result += map2[bits & 63];
+      }
+      bits = (bits << 8) + object[idx];
+    }
+    const tail = max % 3;
+    if (tail === 0) {
+      result += map2[bits >> 18 & 63];
+      result += map2[bits >> 12 & 63];
+      result += map2[bits >> 6 & 63];
+      result += map2[bits & 63];
+    } else if (tail === 2) {
+      result += map2[bits >> 10 & 63];
+      result += map2[bits >> 4 & 63];
+      result += map2[bits << 2 & 63];
+      result += map2[64];
+    } else if (tail === 1) {
+      result += map2[bits >> 2 & 63];
+      result += map2[bits << 4 & 63];
+      result += map2[64];
+      result += map2[64];
+    }
+    return result;
+  }
+  function isBinary(obj) {
+    return Object.prototype.toString.call(obj) === "[object Uint8Array]";
+  }
+  binary = new Type2("tag:yaml.org,2002:binary", {
+    kind: "scalar",
+    resolve: resolveYamlBinary,
+    construct: constructYamlBinary,
+    predicate: isBinary,
+    represent: representYamlBinary
+  });
+  return binary;
+}
+var omap;
+var hasRequiredOmap;
+function requireOmap() {
+  if (hasRequiredOmap) return omap;
+  hasRequiredOmap = 1;
+  const Type2 = requireType();
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  const _toString = Object.prototype.toString;
+  function resolveYamlOmap(data) {
+    if (data === null) return true;
+    const objectKeys = {};
+    const object = data;
+    for (let index = 0, length = object.length; index < length; index += 1) {
+      const pair = object[index];
+      let pairHasKey = false;
+      if (_toString.call(pair) !== "[object Object]") return false;
+      let pairKey;
+      for (pairKey in pair) {
+        if (_hasOwnProperty.call(pair, pairKey)) {
+          if (!pairHasKey) pairHasKey = true;
+          else return false;
+        }
+      }
+      if (!pairHasKey) return false;
+      if (_hasOwnProperty.call(objectKeys, pairKey)) return false;
+      Object.defineProperty(objectKeys, pairKey, { value: true });
+    }
+    return true;
+  }
+  function constructYamlOmap(data) {
+    return data !== null ? data : [];
+  }
+  omap = new Type2("tag:yaml.org,2002:omap", {
+    kind: "sequence",
+    resolve: resolveYamlOmap,
+    construct: constructYamlOmap
+  });
+  return omap;
+}
+var pairs;
+var hasRequiredPairs;
+function requirePairs() {
+  if (hasRequiredPairs) return pairs;
+  hasRequiredPairs = 1;
+  const Type2 = requireType();
+  const _toString = Object.prototype.toString;
+  function resolveYamlPairs(data) {
+    if (data === null) return true;
+    const object = data;
+    const result = new Array(object.length);
+    for (let index = 0, length = object.length; index < length; index += 1) {
+      const pair = object[index];
+      if (_toString.call(pair) !== "[object Object]") return false;
+      const keys = Object.keys(pair);
+      if (keys.length !== 1) return false;
+      result[index] = [keys[0], pair[keys[0]]];
+    }
+    return true;
+  }
+  function constructYamlPairs(data) {
+    if (data === null) return [];
+    const object = data;
+    const result = new Array(object.length);
+    for (let index = 0, length = object.length; index < length; index += 1) {
+      const pair = object[index];
+      const keys = Object.keys(pair);
+      result[index] = [keys[0], pair[keys[0]]];
+    }
+    return result;
+  }
+  pairs = new Type2("tag:yaml.org,2002:pairs", {
+    kind: "sequence",
+    resolve: resolveYamlPairs,
+    construct: constructYamlPairs
+  });
+  return pairs;
+}
+var set;
+var hasRequiredSet;
+function requireSet() {
+  if (hasRequiredSet) return set;
+  hasRequiredSet = 1;
+  const Type2 = requireType();
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  function resolveYamlSet(data) {
+    if (data === null) return true;
+    const object = data;
+    for (const key in object) {
+      if (_hasOwnProperty.call(object, key)) {
+        if (object[key] !== null) return false;
+      }
+    }
+    return true;
+  }
+  function constructYamlSet(data) {
+    return data !== null ? data : {};
+  }
+  set = new Type2("tag:yaml.org,2002:set", {
+    kind: "mapping",
+    resolve: resolveYamlSet,
+    construct: constructYamlSet
+  });
+  return set;
+}
+var _default;
+var hasRequired_default;
+function require_default() {
+  if (hasRequired_default) return _default;
+  hasRequired_default = 1;
+  _default = requireCore().extend({
+    implicit: [
+      requireTimestamp(),
+      requireMerge()
+    ],
+    explicit: [
+      requireBinary(),
+      requireOmap(),
+      requirePairs(),
+      requireSet()
+    ]
+  });
+  return _default;
+}
+var hasRequiredLoader;
+function requireLoader() {
+  if (hasRequiredLoader) return loader;
+  hasRequiredLoader = 1;
+  const common2 = requireCommon();
+  const YAMLException2 = requireException();
+  const makeSnippet = requireSnippet();
+  const DEFAULT_SCHEMA2 = require_default();
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  const CONTEXT_FLOW_IN = 1;
+  const CONTEXT_FLOW_OUT = 2;
+  const CONTEXT_BLOCK_IN = 3;
+  const CONTEXT_BLOCK_OUT = 4;
+  const CHOMPING_CLIP = 1;
+  const CHOMPING_STRIP = 2;
+  const CHOMPING_KEEP = 3;
+  const PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+  const PATTERN_NON_ASCII_LINE_BREAKS = /[\x85\u2028\u2029]/;
+  const PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+  const PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+  const PATTERN_TAG_URI = /^(?:!|[^,\[\]{}])(?:%[0-9a-f]{2}|[0-9a-z\-#;/?:@&=+$,_.!~*'()\[\]])*$/i;
+  function _class(obj) {
+    return Object.prototype.toString.call(obj);
+  }
+  function isEol(c) {
+    return c === 10 || c === 13;
+  }
+  function isWhiteSpace(c) {
+    return c === 9 || c === 32;
+  }
+  function isWsOrEol(c) {
+    return c === 9 || c === 32 || c === 10 || c === 13;
+  }
+  function isFlowIndicator(c) {
+    return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+  }
+  function fromHexCode(c) {
+    if (c >= 48 && c <= 57) {
+      return c - 48;
+    }
+    const lc = c | 32;
+    if (lc >= 97 && lc <= 102) {
+      return lc - 97 + 10;
+    }
+    return -1;
+  }
+  function escapedHexLen(c) {
+    if (c === 120) {
+      return 2;
+    }
+    if (c === 117) {
+      return 4;
+    }
+    if (c === 85) {
+      return 8;
+    }
+    return 0;
+  }
+  function fromDecimalCode(c) {
+    if (c >= 48 && c <= 57) {
+      return c - 48;
+    }
+    return -1;
+  }
+  function simpleEscapeSequence(c) {
+    switch (c) {
+      case 48:
+        return "\0";
+      case 97:
+        return "\x07";
+      case 98:
+        return "\b";
+      case 116:
+        return "	";
+      case 9:
+        return "	";
+      case 110:
+        return "\n";
+      case 118:
+        return "\v";
+      case 102:
+        return "\f";
+      case 114:
+        return "\r";
+      case 101:
+        return "\x1B";
+      case 32:
+        return " ";
+      case 34:
+        return '"';
+      case 47:
+        return "/";
+      case 92:
+        return "\\";
+      case 78:
+        return "";
+      case 95:
+        return " ";
+      case 76:
+        return "\u2028";
+      case 80:
+        return "\u2029";
+      default:
+        return "";
+    }
+  }
+  function charFromCodepoint(c) {
+    if (c <= 65535) {
+      return String.fromCharCode(c);
+    }
+    return String.fromCharCode(
+      (c - 65536 >> 10) + 55296,
+      (c - 65536 & 1023) + 56320
+    );
+  }
+  function setProperty(object, key, value) {
+    if (key === "__proto__") {
+      Object.defineProperty(object, key, {
+        configurable: true,
+        enumerable: true,
+        writable: true,
+        value
+      });
+    } else {
+      object[key] = value;
+    }
+  }
+  const simpleEscapeCheck = new Array(256);
+  const simpleEscapeMap = new Array(256);
+  for (let i = 0; i < 256; i++) {
+    simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+    simpleEscapeMap[i] = simpleEscapeSequence(i);
+  }
+  function State(input, options) {
+    this.input = input;
+    this.filename = options["filename"] || null;
+    this.schema = options["schema"] || DEFAULT_SCHEMA2;
+    this.onWarning = options["onWarning"] || null;
+    this.legacy = options["legacy"] || false;
+    this.json = options["json"] || false;
+    this.listener = options["listener"] || null;
+    this.maxDepth = typeof options["maxDepth"] === "number" ? options["maxDepth"] : 100;
+    this.maxTotalMergeKeys = typeof options["maxTotalMergeKeys"] === "number" ? options["maxTotalMergeKeys"] : 1e4;
+    this.implicitTypes = this.schema.compiledImplicit;
+    this.typeMap = this.schema.compiledTypeMap;
+    this.length = input.length;
+    this.position = 0;
+    this.line = 0;
+    this.lineStart = 0;
+    this.lineIndent = 0;
+    this.depth = 0;
+    this.totalMergeKeys = 0;
+    this.firstTabInLine = -1;
+    this.documents = [];
+    this.anchorMapTransactions = [];
+  }
+  function generateError(state, message) {
+    const mark = {
+      name: state.filename,
+      buffer: state.input.slice(0, -1),
+      // omit trailing \0
+      position: state.position,
+      line: state.line,
+      column: state.position - state.lineStart
+    };
+    mark.snippet = makeSnippet(mark);
+    return new YAMLException2(message, mark);
+  }
+  function throwError(state, message) {
+    throw generateError(state, message);
+  }
+  function throwWarning(state, message) {
+    if (state.onWarning) {
+      state.onWarning.call(null, generateError(state, message));
+    }
+  }
+  function storeAnchor(state, name, value) {
+    const transactions = state.anchorMapTransactions;
+    if (transactions.length !== 0) {
+      const transaction = transactions[transactions.length - 1];
+      if (!_hasOwnProperty.call(transaction, name)) {
+        transaction[name] = {
+          existed: _hasOwnProperty.call(state.anchorMap, name),
+          value: state.anchorMap[name]
+        };
+      }
+    }
+    state.anchorMap[name] = value;
+  }
+  function beginAnchorTransaction(state) {
+    state.anchorMapTransactions.push(/* @__PURE__ */ Object.create(null));
+  }
+  function commitAnchorTransaction(state) {
+    const transaction = state.anchorMapTransactions.pop();
+    const transactions = state.anchorMapTransactions;
+    if (transactions.length === 0) return;
+    const parent = transactions[transactions.length - 1];
+    const names = Object.keys(transaction);
+    for (let index = 0, length = names.length; index < length; index += 1) {
+      const name = names[index];
+      if (!_hasOwnProperty.call(parent, name)) {
+        parent[name] = transaction[name];
+      }
+    }
+  }
+  function rollbackAnchorTransaction(state) {
+    const transaction = state.anchorMapTransactions.pop();
+    const names = Object.keys(transaction);
+    for (let index = names.length - 1; index >= 0; index -= 1) {
+      const entry = transaction[names[index]];
+      if (entry.existed) {
+        state.anchorMap[names[index]] = entry.value;
+      } else {
+        delete state.anchorMap[names[index]];
+      }
+    }
+  }
+  function snapshotState(state) {
+    return {
+      position: state.position,
+      line: state.line,
+      lineStart: state.lineStart,
+      lineIndent: state.lineIndent,
+      firstTabInLine: state.firstTabInLine,
+      tag: state.tag,
+      anchor: state.anchor,
+      kind: state.kind,
+      result: state.result
+    };
+  }
+  function restoreState(state, snapshot) {
+    state.position = snapshot.position;
+    state.line = snapshot.line;
+    state.lineStart = snapshot.lineStart;
+    state.lineIndent = snapshot.lineIndent;
+    state.firstTabInLine = snapshot.firstTabInLine;
+    state.tag = snapshot.tag;
+    state.anchor = snapshot.anchor;
+    state.kind = snapshot.kind;
+    state.result = snapshot.result;
+  }
+  const directiveHandlers = {
+    YAML: function handleYamlDirective(state, name, args) {
+      if (state.version !== null) {
+        throwError(state, "duplication of %YAML directive");
+      }
+      if (args.length !== 1) {
+        throwError(state, "YAML directive accepts exactly one argument");
+      }
+      const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+      if (match === null) {
+        throwError(state, "ill-formed argument of the YAML directive");
+      }
+      const major = parseInt(match[1], 10);
+      const minor = parseInt(match[2], 10);
+      if (major !== 1) {
+        throwError(state, "unacceptable YAML version of the document");
+      }
+      state.version = args[0];
+      state.checkLineBreaks = minor < 2;
+      if (minor !== 1 && minor !== 2) {
+        throwWarning(state, "unsupported YAML version of the document");
+      }
+    },
+    TAG: function handleTagDirective(state, name, args) {
+      let prefix;
+      if (args.length !== 2) {
+        throwError(state, "TAG directive accepts exactly two arguments");
+      }
+      const handle = args[0];
+      prefix = args[1];
+      if (!PATTERN_TAG_HANDLE.test(handle)) {
+        throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+      }
+      if (_hasOwnProperty.call(state.tagMap, handle)) {
+        throwError(state, 'there is a previously declared suffix for "' + handle + '" tag handle');
+      }
+      if (!PATTERN_TAG_URI.test(prefix)) {
+        throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+      }
+      try {
+        prefix = decodeURIComponent(prefix);
+      } catch (err) {
+        throwError(state, "tag prefix is malformed: " + prefix);
+      }
+      state.tagMap[handle] = prefix;
+    }
+  };
+  function captureSegment(state, start, end, checkJson) {
+    if (start < end) {
+      const _result = state.input.slice(start, end);
+      if (checkJson) {
+        for (let _position = 0, _length = _result.length; _position < _length; _position += 1) {
+          const _character = _result.charCodeAt(_position);
+          if (!(_character === 9 || _character >= 32 && _character <= 1114111)) {
+            throwError(state, "expected valid JSON character");
+          }
+        }
+      } else if (PATTERN_NON_PRINTABLE.test(_result)) {
+        throwError(state, "the stream contains non-printable characters");
+      }
+      state.result += _result;
+    }
+  }
+  function chargeMergeWork(state) {
+    state.totalMergeKeys++;
+    if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) {
+      throwError(state, "merge keys exceeded maxTotalMergeKeys (" + state.maxTotalMergeKeys + ")");
+    }
+  }
+  function mergeMappings(state, destination, source, overridableKeys) {
+    if (!common2.isObject(source)) {
+      throwError(state, "cannot merge mappings; the provided source object is unacceptable");
+    }
+    chargeMergeWork(state);
+    const sourceKeys = Object.keys(source);
+    for (let index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
+      const key = sourceKeys[index];
+      chargeMergeWork(state);
+      if (!_hasOwnProperty.call(destination, key)) {
+        setProperty(destination, key, source[key]);
+        overridableKeys[key] = true;
+      }
+    }
+  }
+  function storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, startLine, startLineStart, startPos) {
+    if (Array.isArray(keyNode)) {
+      keyNode = Array.prototype.slice.call(keyNode);
+      for (let index = 0, quantity = keyNode.length; index < quantity; index += 1) {
+        if (Array.isArray(keyNode[index])) {
+          throwError(state, "nested arrays are not supported inside keys");
+        }
+        if (typeof keyNode === "object" && _class(keyNode[index]) === "[object Object]") {
+          keyNode[index] = "[object Object]";
+        }
+      }
+    }
+    if (typeof keyNode === "object" && _class(keyNode) === "[object Object]") {
+      keyNode = "[object Object]";
+    }
+    keyNode = String(keyNode);
+    if (_result === null) {
+      _result = {};
+    }
+    if (keyTag === "tag:yaml.org,2002:merge") {
+      if (Array.isArray(valueNode)) {
+        if (valueNode.length > 100) {
+          throwError(state, "abnormal merge sequence size");
+        }
+        for (let index = 0, quantity = valueNode.length; index < quantity; index += 1) {
+          mergeMappings(state, _result, valueNode[index], overridableKeys);
+        }
+      } else {
+        mergeMappings(state, _result, valueNode, overridableKeys);
+      }
+    } else {
+      if (!state.json && !_hasOwnProperty.call(overridableKeys, keyNode) && _hasOwnProperty.call(_result, keyNode)) {
+        state.line = startLine || state.line;
+        state.lineStart = startLineStart || state.lineStart;
+        state.position = startPos || state.position;
+        throwError(state, "duplicated mapping key");
+      }
+      setProperty(_result, keyNode, valueNode);
+      delete overridableKeys[keyNode];
+    }
+    return _result;
+  }
+  function readLineBreak(state) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 10) {
+      state.position++;
+    } else if (ch === 13) {
+      state.position++;
+      if (state.input.charCodeAt(state.position) === 10) {
+        state.position++;
+      }
+    } else {
+      throwError(state, "a line break is expected");
+    }
+    state.line += 1;
+    state.lineStart = state.position;
+    state.firstTabInLine = -1;
+  }
+  function skipSeparationSpace(state, allowComments, checkIndent) {
+    let lineBreaks = 0;
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      while (isWhiteSpace(ch)) {
+        if (ch === 9 && state.firstTabInLine === -1) {
+          state.firstTabInLine = state.position;
+        }
+        ch = state.input.charCodeAt(++state.position);
+      }
+      if (allowComments && ch === 35) {
+        do {
+          ch = state.input.charCodeAt(++state.position);
+        } while (ch !== 10 && ch !== 13 && ch !== 0);
+      }
+      if (isEol(ch)) {
+        readLineBreak(state);
+        ch = state.input.charCodeAt(state.position);
+        lineBreaks++;
+        state.lineIndent = 0;
+        while (ch === 32) {
+          state.lineIndent++;
+          ch = state.input.charCodeAt(++state.position);
+        }
+      } else {
+        break;
+      }
+    }
+    if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
+      throwWarning(state, "deficient indentation");
+    }
+    return lineBreaks;
+  }
+  function testDocumentSeparator(state) {
+    let _position = state.position;
+    let ch = state.input.charCodeAt(_position);
+    if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(_position + 1) && ch === state.input.charCodeAt(_position + 2)) {
+      _position += 3;
+      ch = state.input.charCodeAt(_position);
+      if (ch === 0 || isWsOrEol(ch)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  function writeFoldedLines(state, count) {
+    if (count === 1) {
+      state.result += " ";
+    } else if (count > 1) {
+      state.result += common2.repeat("\n", count - 1);
+    }
+  }
+  function readPlainScalar(state, nodeIndent, withinFlowCollection) {
+    let captureStart;
+    let captureEnd;
+    let hasPendingContent;
+    let _line;
+    let _lineStart;
+    let _lineIndent;
+    const _kind = state.kind;
+    const _result = state.result;
+    let ch = state.input.charCodeAt(state.position);
+    if (isWsOrEol(ch) || isFlowIndicator(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96) {
+      return false;
+    }
+    if (ch === 63 || ch === 45) {
+      const following = state.input.charCodeAt(state.position + 1);
+      if (isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)) {
+        return false;
+      }
+    }
+    state.kind = "scalar";
+    state.result = "";
+    captureStart = captureEnd = state.position;
+    hasPendingContent = false;
+    while (ch !== 0) {
+      if (ch === 58) {
+        const following = state.input.charCodeAt(state.position + 1);
+        if (isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)) {
+          break;
+        }
+      } else if (ch === 35) {
+        const preceding = state.input.charCodeAt(state.position - 1);
+        if (isWsOrEol(preceding)) {
+          break;
+        }
+      } else if (state.position === state.lineStart && testDocumentSeparator(state) || withinFlowCollection && isFlowIndicator(ch)) {
+        break;
+      } else if (isEol(ch)) {
+        _line = state.line;
+        _lineStart = state.lineStart;
+        _lineIndent = state.lineIndent;
+        skipSeparationSpace(state, false, -1);
+        if (state.lineIndent >= nodeIndent) {
+          hasPendingContent = true;
+          ch = state.input.charCodeAt(state.position);
+          continue;
+        } else {
+          state.position = captureEnd;
+          state.line = _line;
+          state.lineStart = _lineStart;
+          state.lineIndent = _lineIndent;
+          break;
+        }
+      }
+      if (hasPendingContent) {
+        captureSegment(state, captureStart, captureEnd, false);
+        writeFoldedLines(state, state.line - _line);
+        captureStart = captureEnd = state.position;
+        hasPendingContent = false;
+      }
+      if (!isWhiteSpace(ch)) {
+        captureEnd = state.position + 1;
+      }
+      ch = state.input.charCodeAt(++state.position);
+    }
+    captureSegment(state, captureStart, captureEnd, false);
+    if (state.result) {
+      return true;
+    }
+    state.kind = _kind;
+    state.result = _result;
+    return false;
+  }
+  function readSingleQuotedScalar(state, nodeIndent) {
+    let captureStart;
+    let captureEnd;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 39) {
+      return false;
+    }
+    state.kind = "scalar";
+    state.result = "";
+    state.position++;
+    captureStart = captureEnd = state.position;
+    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+      if (ch === 39) {
+        captureSegment(state, captureStart, state.position, true);
+        ch = state.input.charCodeAt(++state.position);
+        if (ch === 39) {
+          captureStart = state.position;
+          state.position++;
+          captureEnd = state.position;
+        } else {
+          return true;
+        }
+      } else if (isEol(ch)) {
+        captureSegment(state, captureStart, captureEnd, true);
+        writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
+        captureStart = captureEnd = state.position;
+      } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
+        throwError(state, "unexpected end of the document within a single quoted scalar");
+      } else {
+        state.position++;
+        if (!isWhiteSpace(ch)) {
+          captureEnd = state.position;
+        }
+      }
+    }
+    throwError(state, "unexpected end of the stream within a single quoted scalar");
+  }
+  function readDoubleQuotedScalar(state, nodeIndent) {
+    let captureStart;
+    let captureEnd;
+    let tmp;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 34) {
+      return false;
+    }
+    state.kind = "scalar";
+    state.result = "";
+    state.position++;
+    captureStart = captureEnd = state.position;
+    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+      if (ch === 34) {
+        captureSegment(state, captureStart, state.position, true);
+        state.position++;
+        return true;
+      } else if (ch === 92) {
+        captureSegment(state, captureStart, state.position, true);
+        ch = state.input.charCodeAt(++state.position);
+        if (isEol(ch)) {
+          skipSeparationSpace(state, false, nodeIndent);
+        } else if (ch < 256 && simpleEscapeCheck[ch]) {
+          state.result += simpleEscapeMap[ch];
+          state.position++;
+        } else if ((tmp = escapedHexLen(ch)) > 0) {
+          let hexLength = tmp;
+          let hexResult = 0;
+          for (; hexLength > 0; hexLength--) {
+            ch = state.input.charCodeAt(++state.position);
+            if ((tmp = fromHexCode(ch)) >= 0) {
+              hexResult = (hexResult << 4) + tmp;
+            } else {
+              throwError(state, "expected hexadecimal character");
+            }
+          }
+          state.result += charFromCodepoint(hexResult);
+          state.position++;
+        } else {
+          throwError(state, "unknown escape sequence");
+        }
+        captureStart = captureEnd = state.position;
+      } else if (isEol(ch)) {
+        captureSegment(state, captureStart, captureEnd, true);
+        writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
+        captureStart = captureEnd = state.position;
+      } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
+        throwError(state, "unexpected end of the document within a double quoted scalar");
+      } else {
+        state.position++;
+        if (!isWhiteSpace(ch)) {
+          captureEnd = state.position;
+        }
+      }
+    }
+    throwError(state, "unexpected end of the stream within a double quoted scalar");
+  }
+  function readFlowCollection(state, nodeIndent) {
+    let readNext = true;
+    let _line;
+    let _lineStart;
+    let _pos;
+    const _tag = state.tag;
+    let _result;
+    const _anchor = state.anchor;
+    let terminator;
+    let isPair;
+    let isExplicitPair;
+    let isMapping;
+    const overridableKeys = /* @__PURE__ */ Object.create(null);
+    let keyNode;
+    let keyTag;
+    let valueNode;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch === 91) {
+      terminator = 93;
+      isMapping = false;
+      _result = [];
+    } else if (ch === 123) {
+      terminator = 125;
+      isMapping = true;
+      _result = {};
+    } else {
+      return false;
+    }
+    if (state.anchor !== null) {
+      storeAnchor(state, state.anchor, _result);
+    }
+    ch = state.input.charCodeAt(++state.position);
+    while (ch !== 0) {
+      skipSeparationSpace(state, true, nodeIndent);
+      ch = state.input.charCodeAt(state.position);
+      if (ch === terminator) {
+        state.position++;
+        state.tag = _tag;
+        state.anchor = _anchor;
+        state.kind = isMapping ? "mapping" : "sequence";
+        state.result = _result;
+        return true;
+      } else if (!readNext) {
+        throwError(state, "missed comma between flow collection entries");
+      } else if (ch === 44) {
+        throwError(state, "expected the node content, but found ','");
+      }
+      keyTag = keyNode = valueNode = null;
+      isPair = isExplicitPair = false;
+      if (ch === 63) {
+        const following = state.input.charCodeAt(state.position + 1);
+        if (isWsOrEol(following)) {
+          isPair = isExplicitPair = true;
+          state.position++;
+          skipSeparationSpace(state, true, nodeIndent);
+        }
+      }
+      _line = state.line;
+      _lineStart = state.lineStart;
+      _pos = state.position;
+      composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+      keyTag = state.tag;
+      keyNode = state.result;
+      skipSeparationSpace(state, true, nodeIndent);
+      ch = state.input.charCodeAt(state.position);
+      if ((isExplicitPair || state.line === _line) && ch === 58) {
+        isPair = true;
+        ch = state.input.charCodeAt(++state.position);
+        skipSeparationSpace(state, true, nodeIndent);
+        composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+        valueNode = state.result;
+      }
+      if (isMapping) {
+        storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
+      } else if (isPair) {
+        _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
+      } else {
+        _result.push(keyNode);
+      }
+      skipSeparationSpace(state, true, nodeIndent);
+      ch = state.input.charCodeAt(state.position);
+      if (ch === 44) {
+        readNext = true;
+        ch = state.input.charCodeAt(++state.position);
+      } else {
+        readNext = false;
+      }
+    }
+    throwError(state, "unexpected end of the stream within a flow collection");
+  }
+  function readBlockScalar(state, nodeIndent) {
+    let folding;
+    let chomping = CHOMPING_CLIP;
+    let didReadContent = false;
+    let detectedIndent = false;
+    let textIndent = nodeIndent;
+    let emptyLines = 0;
+    let atMoreIndented = false;
+    let tmp;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch === 124) {
+      folding = false;
+    } else if (ch === 62) {
+      folding = true;
+    } else {
+      return false;
+    }
+    state.kind = "scalar";
+    state.result = "";
+    while (ch !== 0) {
+      ch = state.input.charCodeAt(++state.position);
+      if (ch === 43 || ch === 45) {
+        if (CHOMPING_CLIP === chomping) {
+          chomping = ch === 43 ? CHOMPING_KEEP : CHOMPING_STRIP;
+        } else {
+          throwError(state, "repeat of a chomping mode identifier");
+        }
+      } else if ((tmp = fromDecimalCode(ch)) >= 0) {
+        if (tmp === 0) {
+          throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+        } else if (!detectedIndent) {
+          textIndent = nodeIndent + tmp - 1;
+          detectedIndent = true;
+        } else {
+          throwError(state, "repeat of an indentation width identifier");
+        }
+      } else {
+        break;
+      }
+    }
+    if (isWhiteSpace(ch)) {
+      do {
+        ch = state.input.charCodeAt(++state.position);
+      } while (isWhiteSpace(ch));
+      if (ch === 35) {
+        do {
+          ch = state.input.charCodeAt(++state.position);
+        } while (!isEol(ch) && ch !== 0);
+      }
+    }
+    while (ch !== 0) {
+      readLineBreak(state);
+      state.lineIndent = 0;
+      ch = state.input.charCodeAt(state.position);
+      while ((!detectedIndent || state.lineIndent < textIndent) && ch === 32) {
+        state.lineIndent++;
+        ch = state.input.charCodeAt(++state.position);
+      }
+      if (!detectedIndent && state.lineIndent > textIndent) {
+        textIndent = state.lineIndent;
+      }
+      if (isEol(ch)) {
+        emptyLines++;
+        continue;
+      }
+      if (!detectedIndent && textIndent === 0) {
+        throwError(state, "missing indentation for block scalar");
+      }
+      if (state.lineIndent < textIndent) {
+        if (chomping === CHOMPING_KEEP) {
+          state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
+        } else if (chomping === CHOMPING_CLIP) {
+          if (didReadContent) {
+            state.result += "\n";
+          }
+        }
+        break;
+      }
+      if (folding) {
+        if (isWhiteSpace(ch)) {
+          atMoreIndented = true;
+          state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
+        } else if (atMoreIndented) {
+          atMoreIndented = false;
+          state.result += common2.repeat("\n", emptyLines + 1);
+        } else if (emptyLines === 0) {
+          if (didReadContent) {
+            state.result += " ";
+          }
+        } else {
+          state.result += common2.repeat("\n", emptyLines);
+        }
+      } else {
+        state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
+      }
+      didReadContent = true;
+      detectedIndent = true;
+      emptyLines = 0;
+      const captureStart = state.position;
+      while (!isEol(ch) && ch !== 0) {
+        ch = state.input.charCodeAt(++state.position);
+      }
+      captureSegment(state, captureStart, state.position, false);
+    }
+    return true;
+  }
+  function readBlockSequence(state, nodeIndent) {
+    const _tag = state.tag;
+    const _anchor = state.anchor;
+    const _result = [];
+    let detected = false;
+    if (state.firstTabInLine !== -1) return false;
+    if (state.anchor !== null) {
+      storeAnchor(state, state.anchor, _result);
+    }
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      if (state.firstTabInLine !== -1) {
+        state.position = state.firstTabInLine;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      if (ch !== 45) {
+        break;
+      }
+      const following = state.input.charCodeAt(state.position + 1);
+      if (!isWsOrEol(following)) {
+        break;
+      }
+      detected = true;
+      state.position++;
+      if (skipSeparationSpace(state, true, -1)) {
+        if (state.lineIndent <= nodeIndent) {
+          _result.push(null);
+          ch = state.input.charCodeAt(state.position);
+          continue;
+        }
+      }
+      const _line = state.line;
+      composeNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+      _result.push(state.result);
+      skipSeparationSpace(state, true, -1);
+      ch = state.input.charCodeAt(state.position);
+      if ((state.line === _line || state.lineIndent > nodeIndent) && ch !== 0) {
+        throwError(state, "bad indentation of a sequence entry");
+      } else if (state.lineIndent < nodeIndent) {
+        break;
+      }
+    }
+    if (detected) {
+      state.tag = _tag;
+      state.anchor = _anchor;
+      state.kind = "sequence";
+      state.result = _result;
+      return true;
+    }
+    return false;
+  }
+  function readBlockMapping(state, nodeIndent, flowIndent) {
+    let allowCompact;
+    let _keyLine;
+    let _keyLineStart;
+    let _keyPos;
+    const _tag = state.tag;
+    const _anchor = state.anchor;
+    const _result = {};
+    const overridableKeys = /* @__PURE__ */ Object.create(null);
+    let keyTag = null;
+    let keyNode = null;
+    let valueNode = null;
+    let atExplicitKey = false;
+    let detected = false;
+    if (state.firstTabInLine !== -1) return false;
+    if (state.anchor !== null) {
+      storeAnchor(state, state.anchor, _result);
+    }
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      if (!atExplicitKey && state.firstTabInLine !== -1) {
+        state.position = state.firstTabInLine;
+        throwError(state, "tab characters must not be used in indentation");
+      }
+      const following = state.input.charCodeAt(state.position + 1);
+      const _line = state.line;
+      if ((ch === 63 || ch === 58) && isWsOrEol(following)) {
+        if (ch === 63) {
+          if (atExplicitKey) {
+            storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+            keyTag = keyNode = valueNode = null;
+          }
+          detected = true;
+          atExplicitKey = true;
+          allowCompact = true;
+        } else if (atExplicitKey) {
+          atExplicitKey = false;
+          allowCompact = true;
+        } else {
+          throwError(state, "incomplete explicit mapping pair; a key node is missed; or followed by a non-tabulated empty line");
+        }
+        state.position += 1;
+        ch = following;
+      } else {
+        _keyLine = state.line;
+        _keyLineStart = state.lineStart;
+        _keyPos = state.position;
+        if (!composeNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) {
+          break;
+        }
+        if (state.line === _line) {
+          ch = state.input.charCodeAt(state.position);
+          while (isWhiteSpace(ch)) {
+            ch = state.input.charCodeAt(++state.position);
+          }
+          if (ch === 58) {
+            ch = state.input.charCodeAt(++state.position);
+            if (!isWsOrEol(ch)) {
+              throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+            }
+            if (atExplicitKey) {
+              storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+              keyTag = keyNode = valueNode = null;
+            }
+            detected = true;
+            atExplicitKey = false;
+            allowCompact = false;
+            keyTag = state.tag;
+            keyNode = state.result;
+          } else if (detected) {
+            throwError(state, "can not read an implicit mapping pair; a colon is missed");
+          } else {
+            state.tag = _tag;
+            state.anchor = _anchor;
+            return true;
+          }
+        } else if (detected) {
+          throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+        } else {
+          state.tag = _tag;
+          state.anchor = _anchor;
+          return true;
+        }
+      }
+      if (state.line === _line || state.lineIndent > nodeIndent) {
+        if (atExplicitKey) {
+          _keyLine = state.line;
+          _keyLineStart = state.lineStart;
+          _keyPos = state.position;
+        }
+        if (composeNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, allowCompact)) {
+          if (atExplicitKey) {
+            keyNode = state.result;
+          } else {
+            valueNode = state.result;
+          }
+        }
+        if (!atExplicitKey) {
+          storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _keyLine, _keyLineStart, _keyPos);
+          keyTag = keyNode = valueNode = null;
+        }
+        skipSeparationSpace(state, true, -1);
+        ch = state.input.charCodeAt(state.position);
+      }
+      if ((state.line === _line || state.lineIndent > nodeIndent) && ch !== 0) {
+        throwError(state, "bad indentation of a mapping entry");
+      } else if (state.lineIndent < nodeIndent) {
+        break;
+      }
+    }
+    if (atExplicitKey) {
+      storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
+    }
+    if (detected) {
+      state.tag = _tag;
+      state.anchor = _anchor;
+      state.kind = "mapping";
+      state.result = _result;
+    }
+    return detected;
+  }
+  function readTagProperty(state) {
+    let isVerbatim = false;
+    let isNamed = false;
+    let tagHandle;
+    let tagName;
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 33) return false;
+    if (state.tag !== null) {
+      throwError(state, "duplication of a tag property");
+    }
+    ch = state.input.charCodeAt(++state.position);
+    if (ch === 60) {
+      isVerbatim = true;
+      ch = state.input.charCodeAt(++state.position);
+    } else if (ch === 33) {
+      isNamed = true;
+      tagHandle = "!!";
+      ch = state.input.charCodeAt(++state.position);
+    } else {
+      tagHandle = "!";
+    }
+    let _position = state.position;
+    if (isVerbatim) {
+      do {
+        ch = state.input.charCodeAt(++state.position);
+      } while (ch !== 0 && ch !== 62);
+      if (state.position < state.length) {
+        tagName = state.input.slice(_position, state.position);
+        ch = state.input.charCodeAt(++state.position);
+      } else {
+        throwError(state, "unexpected end of the stream within a verbatim tag");
+      }
+    } else {
+      while (ch !== 0 && !isWsOrEol(ch)) {
+        if (ch === 33) {
+          if (!isNamed) {
+            tagHandle = state.input.slice(_position - 1, state.position + 1);
+            if (!PATTERN_TAG_HANDLE.test(tagHandle)) {
+              throwError(state, "named tag handle cannot contain such characters");
+            }
+            isNamed = true;
+            _position = state.position + 1;
+          } else {
+            throwError(state, "tag suffix cannot contain exclamation marks");
+          }
+        }
+        ch = state.input.charCodeAt(++state.position);
+      }
+      tagName = state.input.slice(_position, state.position);
+      if (PATTERN_FLOW_INDICATORS.test(tagName)) {
+        throwError(state, "tag suffix cannot contain flow indicator characters");
+      }
+    }
+    if (tagName && !PATTERN_TAG_URI.test(tagName)) {
+      throwError(state, "tag name cannot contain such characters: " + tagName);
+    }
+    try {
+      tagName = decodeURIComponent(tagName);
+    } catch (err) {
+      throwError(state, "tag name is malformed: " + tagName);
+    }
+    if (isVerbatim) {
+      state.tag = tagName;
+    } else if (_hasOwnProperty.call(state.tagMap, tagHandle)) {
+      state.tag = state.tagMap[tagHandle] + tagName;
+    } else if (tagHandle === "!") {
+      state.tag = "!" + tagName;
+    } else if (tagHandle === "!!") {
+      state.tag = "tag:yaml.org,2002:" + tagName;
+    } else {
+      throwError(state, 'undeclared tag handle "' + tagHandle + '"');
+    }
+    return true;
+  }
+  function readAnchorProperty(state) {
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 38) return false;
+    if (state.anchor !== null) {
+      throwError(state, "duplication of an anchor property");
+    }
+    ch = state.input.charCodeAt(++state.position);
+    const _position = state.position;
+    while (ch !== 0 && !isWsOrEol(ch) && !isFlowIndicator(ch)) {
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (state.position === _position) {
+      throwError(state, "name of an anchor node must contain at least one character");
+    }
+    state.anchor = state.input.slice(_position, state.position);
+    return true;
+  }
+  function readAlias(state) {
+    let ch = state.input.charCodeAt(state.position);
+    if (ch !== 42) return false;
+    ch = state.input.charCodeAt(++state.position);
+    const _position = state.position;
+    while (ch !== 0 && !isWsOrEol(ch) && !isFlowIndicator(ch)) {
+      ch = state.input.charCodeAt(++state.position);
+    }
+    if (state.position === _position) {
+      throwError(state, "name of an alias node must contain at least one character");
+    }
+    const alias = state.input.slice(_position, state.position);
+    if (!_hasOwnProperty.call(state.anchorMap, alias)) {
+      throwError(state, 'unidentified alias "' + alias + '"');
+    }
+    state.result = state.anchorMap[alias];
+    skipSeparationSpace(state, true, -1);
+    return true;
+  }
+  function tryReadBlockMappingFromProperty(state, propertyStart, nodeIndent, flowIndent) {
+    const fallbackState = snapshotState(state);
+    beginAnchorTransaction(state);
+    restoreState(state, propertyStart);
+    state.tag = null;
+    state.anchor = null;
+    state.kind = null;
+    state.result = null;
+    if (readBlockMapping(state, nodeIndent, flowIndent) && state.kind === "mapping") {
+      commitAnchorTransaction(state);
+      return true;
+    }
+    rollbackAnchorTransaction(state);
+    restoreState(state, fallbackState);
+    return false;
+  }
+  function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact) {
+    let allowBlockScalars;
+    let allowBlockCollections;
+    let indentStatus = 1;
+    let atNewLine = false;
+    let hasContent = false;
+    let propertyStart = null;
+    let type2;
+    let flowIndent;
+    let blockIndent;
+    if (state.depth >= state.maxDepth) {
+      throwError(state, "nesting exceeded maxDepth (" + state.maxDepth + ")");
+    }
+    state.depth += 1;
+    if (state.listener !== null) {
+      state.listener("open", state);
+    }
+    state.tag = null;
+    state.anchor = null;
+    state.kind = null;
+    state.result = null;
+    const allowBlockStyles = allowBlockScalars = allowBlockCollections = CONTEXT_BLOCK_OUT === nodeContext || CONTEXT_BLOCK_IN === nodeContext;
+    if (allowToSeek) {
+      if (skipSeparationSpace(state, true, -1)) {
+        atNewLine = true;
+        if (state.lineIndent > parentIndent) {
+          indentStatus = 1;
+        } else if (state.lineIndent === parentIndent) {
+          indentStatus = 0;
+        } else if (state.lineIndent < parentIndent) {
+          indentStatus = -1;
+        }
+      }
+    }
+    if (indentStatus === 1) {
+      while (true) {
+        const ch = state.input.charCodeAt(state.position);
+        const propertyState = snapshotState(state);
+        if (atNewLine && (ch === 33 && state.tag !== null || ch === 38 && state.anchor !== null)) {
+          break;
+        }
+        if (!readTagProperty(state) && !readAnchorProperty(state)) {
+          break;
+        }
+        if (propertyStart === null) {
+          propertyStart = propertyState;
+        }
+        if (skipSeparationSpace(state, true, -1)) {
+          atNewLine = true;
+          allowBlockCollections = allowBlockStyles;
+          if (state.lineIndent > parentIndent) {
+            indentStatus = 1;
+          } else if (state.lineIndent === parentIndent) {
+            indentStatus = 0;
+          } else if (state.lineIndent < parentIndent) {
+            indentStatus = -1;
+          }
+        } else {
+          allowBlockCollections = false;
+        }
+      }
+    }
+    if (allowBlockCollections) {
+      allowBlockCollections = atNewLine || allowCompact;
+    }
+    if (indentStatus === 1 || CONTEXT_BLOCK_OUT === nodeContext) {
+      if (CONTEXT_FLOW_IN === nodeContext || CONTEXT_FLOW_OUT === nodeContext) {
+        flowIndent = parentIndent;
+      } else {
+        flowIndent = parentIndent + 1;
+      }
+      blockIndent = state.position - state.lineStart;
+      if (indentStatus === 1) {
+        if (allowBlockCollections && (readBlockSequence(state, blockIndent) || readBlockMapping(state, blockIndent, flowIndent)) || readFlowCollection(state, flowIndent)) {
+          hasContent = true;
+        } else {
+          const ch = state.input.charCodeAt(state.position);
+          if (propertyStart !== null && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62 && tryReadBlockMappingFromProperty(
+            state,
+            propertyStart,
+            propertyStart.position - propertyStart.lineStart,
+            flowIndent
+          )) {
+            hasContent = true;
+          } else if (allowBlockScalars && readBlockScalar(state, flowIndent) || readSingleQuotedScalar(state, flowIndent) || readDoubleQuotedScalar(state, flowIndent)) {
+            hasContent = true;
+          } else if (readAlias(state)) {
+            hasContent = true;
+            if (state.tag !== null || state.anchor !== null) {
+              throwError(state, "alias node should not have any properties");
+            }
+          } else if (readPlainScalar(state, flowIndent, CONTEXT_FLOW_IN === nodeContext)) {
+            hasContent = true;
+            if (state.tag === null) {
+              state.tag = "?";
+            }
+          }
+          if (state.anchor !== null) {
+            storeAnchor(state, state.anchor, state.result);
+          }
+        }
+      } else if (indentStatus === 0) {
+        hasContent = allowBlockCollections && readBlockSequence(state, blockIndent);
+      }
+    }
+    if (state.tag === null) {
+      if (state.anchor !== null) {
+        storeAnchor(state, state.anchor, state.result);
+      }
+    } else if (state.tag === "?") {
+      if (state.result !== null && state.kind !== "scalar") {
+        throwError(state, 'unacceptable node kind for !<?> tag; it should be "scalar", not "' + state.kind + '"');
+      }
+      for (let typeIndex = 0, typeQuantity = state.implicitTypes.length; typeIndex < typeQuantity; typeIndex += 1) {
+        type2 = state.implicitTypes[typeIndex];
+        if (type2.resolve(state.result)) {
+          state.result = type2.construct(state.result);
+          state.tag = type2.tag;
+          if (state.anchor !== null) {
+            storeAnchor(state, state.anchor, state.result);
+          }
+          break;
+        }
+      }
+    } else if (state.tag !== "!") {
+      if (_hasOwnProperty.call(state.typeMap[state.kind || "fallback"], state.tag)) {
+        type2 = state.typeMap[state.kind || "fallback"][state.tag];
+      } else {
+        type2 = null;
+        const typeList = state.typeMap.multi[state.kind || "fallback"];
+        for (let typeIndex = 0, typeQuantity = typeList.length; typeIndex < typeQuantity; typeIndex += 1) {
+          if (state.tag.slice(0, typeList[typeIndex].tag.length) === typeList[typeIndex].tag) {
+            type2 = typeList[typeIndex];
+            break;
+          }
+        }
+      }
+      if (!type2) {
+        throwError(state, "unknown tag !<" + state.tag + ">");
+      }
+      if (state.result !== null && type2.kind !== state.kind) {
+        throwError(state, "unacceptable node kind for !<" + state.tag + '> tag; it should be "' + type2.kind + '", not "' + state.kind + '"');
+      }
+      if (!type2.resolve(state.result, state.tag)) {
+        throwError(state, "cannot resolve a node with !<" + state.tag + "> explicit tag");
+      } else {
+        state.result = type2.construct(state.result, state.tag);
+        if (state.anchor !== null) {
+          storeAnchor(state, state.anchor, state.result);
+        }
+      }
+    }
+    if (state.listener !== null) {
+      state.listener("close", state);
+    }
+    state.depth -= 1;
+    return state.tag !== null || state.anchor !== null || hasContent;
+  }
+  function readDocument(state) {
+    const documentStart = state.position;
+    let hasDirectives = false;
+    let ch;
+    state.version = null;
+    state.checkLineBreaks = state.legacy;
+    state.tagMap = /* @__PURE__ */ Object.create(null);
+    state.anchorMap = /* @__PURE__ */ Object.create(null);
+    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
+      skipSeparationSpace(state, true, -1);
+      ch = state.input.charCodeAt(state.position);
+      if (state.lineIndent > 0 || ch !== 37) {
+        break;
+      }
+      hasDirectives = true;
+      ch = state.input.charCodeAt(++state.position);
+      let _position = state.position;
+      while (ch !== 0 && !isWsOrEol(ch)) {
+        ch = state.input.charCodeAt(++state.position);
+      }
+      const directiveName = state.input.slice(_position, state.position);
+      const directiveArgs = [];
+      if (directiveName.length < 1) {
+        throwError(state, "directive name must not be less than one character in length");
+      }
+      while (ch !== 0) {
+        while (isWhiteSpace(ch)) {
+          ch = state.input.charCodeAt(++state.position);
+        }
+        if (ch === 35) {
+          do {
+            ch = state.input.charCodeAt(++state.position);
+          } while (ch !== 0 && !isEol(ch));
+          break;
+        }
+        if (isEol(ch)) break;
+        _position = state.position;
+        while (ch !== 0 && !isWsOrEol(ch)) {
+          ch = state.input.charCodeAt(++state.position);
+        }
+        directiveArgs.push(state.input.slice(_position, state.position));
+      }
+      if (ch !== 0) readLineBreak(state);
+      if (_hasOwnProperty.call(directiveHandlers, directiveName)) {
+        directiveHandlers[directiveName](state, directiveName, directiveArgs);
+      } else {
+        throwWarning(state, 'unknown document directive "' + directiveName + '"');
+      }
+    }
+    skipSeparationSpace(state, true, -1);
+    if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45) {
+      state.position += 3;
+      skipSeparationSpace(state, true, -1);
+    } else if (hasDirectives) {
+      throwError(state, "directives end mark is expected");
+    }
+    composeNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, true);
+    skipSeparationSpace(state, true, -1);
+    if (state.checkLineBreaks && PATTERN_NON_ASCII_LINE_BREAKS.test(state.input.slice(documentStart, state.position))) {
+      throwWarning(state, "non-ASCII line breaks are interpreted as content");
+    }
+    state.documents.push(state.result);
+    if (state.position === state.lineStart && testDocumentSeparator(state)) {
+      if (state.input.charCodeAt(state.position) === 46) {
+        state.position += 3;
+        skipSeparationSpace(state, true, -1);
+      }
+      return;
+    }
+    if (state.position < state.length - 1) {
+      throwError(state, "end of the stream or a document separator is expected");
+    }
+  }
+  function loadDocuments(input, options) {
+    input = String(input);
+    options = options || {};
+    if (input.length !== 0) {
+      if (input.charCodeAt(input.length - 1) !== 10 && input.charCodeAt(input.length - 1) !== 13) {
+        input += "\n";
+      }
+      if (input.charCodeAt(0) === 65279) {
+        input = input.slice(1);
+      }
+    }
+    const state = new State(input, options);
+    const nullpos = input.indexOf("\0");
+    if (nullpos !== -1) {
+      state.position = nullpos;
+      throwError(state, "null byte is not allowed in input");
+    }
+    state.input += "\0";
+    while (state.input.charCodeAt(state.position) === 32) {
+      state.lineIndent += 1;
+      state.position += 1;
+    }
+    while (state.position < state.length - 1) {
+      readDocument(state);
+    }
+    return state.documents;
+  }
+  function loadAll2(input, iterator, options) {
+    if (iterator !== null && typeof iterator === "object" && typeof options === "undefined") {
+      options = iterator;
+      iterator = null;
+    }
+    const documents = loadDocuments(input, options);
+    if (typeof iterator !== "function") {
+      return documents;
+    }
+    for (let index = 0, length = documents.length; index < length; index += 1) {
+      iterator(documents[index]);
+    }
+  }
+  function load2(input, options) {
+    const documents = loadDocuments(input, options);
+    if (documents.length === 0) {
+      return void 0;
+    } else if (documents.length === 1) {
+      return documents[0];
+    }
+    throw new YAMLException2("expected a single document in the stream, but found more");
+  }
+  loader.loadAll = loadAll2;
+  loader.load = load2;
+  return loader;
+}
+var dumper = {};
+var hasRequiredDumper;
+function requireDumper() {
+  if (hasRequiredDumper) return dumper;
+  hasRequiredDumper = 1;
+  const common2 = requireCommon();
+  const YAMLException2 = requireException();
+  const DEFAULT_SCHEMA2 = require_default();
+  const _toString = Object.prototype.toString;
+  const _hasOwnProperty = Object.prototype.hasOwnProperty;
+  const CHAR_BOM = 65279;
+  const CHAR_TAB = 9;
+  const CHAR_LINE_FEED = 10;
+  const CHAR_CARRIAGE_RETURN = 13;
+  const CHAR_SPACE = 32;
+  const CHAR_EXCLAMATION = 33;
+  const CHAR_DOUBLE_QUOTE = 34;
+  const CHAR_SHARP = 35;
+  const CHAR_PERCENT = 37;
+  const CHAR_AMPERSAND = 38;
+  const CHAR_SINGLE_QUOTE = 39;
+  const CHAR_ASTERISK = 42;
+  const CHAR_COMMA = 44;
+  const CHAR_MINUS = 45;
+  const CHAR_COLON = 58;
+  const CHAR_EQUALS = 61;
+  const CHAR_GREATER_THAN = 62;
+  const CHAR_QUESTION = 63;
+  const CHAR_COMMERCIAL_AT = 64;
+  const CHAR_LEFT_SQUARE_BRACKET = 91;
+  const CHAR_RIGHT_SQUARE_BRACKET = 93;
+  const CHAR_GRAVE_ACCENT = 96;
+  const CHAR_LEFT_CURLY_BRACKET = 123;
+  const CHAR_VERTICAL_LINE = 124;
+  const CHAR_RIGHT_CURLY_BRACKET = 125;
+  const ESCAPE_SEQUENCES = {};
+  ESCAPE_SEQUENCES[0] = "\\0";
+  ESCAPE_SEQUENCES[7] = "\\a";
+  ESCAPE_SEQUENCES[8] = "\\b";
+  ESCAPE_SEQUENCES[9] = "\\t";
+  ESCAPE_SEQUENCES[10] = "\\n";
+  ESCAPE_SEQUENCES[11] = "\\v";
+  ESCAPE_SEQUENCES[12] = "\\f";
+  ESCAPE_SEQUENCES[13] = "\\r";
+  ESCAPE_SEQUENCES[27] = "\\e";
+  ESCAPE_SEQUENCES[34] = '\\"';
+  ESCAPE_SEQUENCES[92] = "\\\\";
+  ESCAPE_SEQUENCES[133] = "\\N";
+  ESCAPE_SEQUENCES[160] = "\\_";
+  ESCAPE_SEQUENCES[8232] = "\\L";
+  ESCAPE_SEQUENCES[8233] = "\\P";
+  const DEPRECATED_BOOLEANS_SYNTAX = [
+    "y",
+    "Y",
+    "yes",
+    "Yes",
+    "YES",
+    "on",
+    "On",
+    "ON",
+    "n",
+    "N",
+    "no",
+    "No",
+    "NO",
+    "off",
+    "Off",
+    "OFF"
+  ];
+  const DEPRECATED_BASE60_SYNTAX = /^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/;
+  function compileStyleMap(schema2, map2) {
+    if (map2 === null) return {};
+    const result = {};
+    const keys = Object.keys(map2);
+    for (let index = 0, length = keys.length; index < length; index += 1) {
+      let tag = keys[index];
+      let style = String(map2[tag]);
+      if (tag.slice(0, 2) === "!!") {
+        tag = "tag:yaml.org,2002:" + tag.slice(2);
+      }
+      const type2 = schema2.compiledTypeMap["fallback"][tag];
+      if (type2 && _hasOwnProperty.call(type2.styleAliases, style)) {
+        style = type2.styleAliases[style];
+      }
+      result[tag] = style;
+    }
+    return result;
+  }
+  function encodeHex(character) {
+    let handle;
+    let length;
+    const string = character.toString(16).toUpperCase();
+    if (character <= 255) {
+      handle = "x";
+      length = 2;
+    } else if (character <= 65535) {
+      handle = "u";
+      length = 4;
+    } else if (character <= 4294967295) {
+      handle = "U";
+      length = 8;
+    } else {
+      throw new YAMLException2("code point within a string may not be greater than 0xFFFFFFFF");
+    }
+    return "\\" + handle + common2.repeat("0", length - string.length) + string;
+  }
+  const QUOTING_TYPE_SINGLE = 1;
+  const QUOTING_TYPE_DOUBLE = 2;
+  function State(options) {
+    this.schema = options["schema"] || DEFAULT_SCHEMA2;
+    this.indent = Math.max(1, options["indent"] || 2);
+    this.noArrayIndent = options["noArrayIndent"] || false;
+    this.skipInvalid = options["skipInvalid"] || false;
+    this.flowLevel = common2.isNothing(options["flowLevel"]) ? -1 : options["flowLevel"];
+    this.styleMap = compileStyleMap(this.schema, options["styles"] || null);
+    this.sortKeys = options["sortKeys"] || false;
+    this.lineWidth = options["lineWidth"] || 80;
+    this.noRefs = options["noRefs"] || false;
+    this.noCompatMode = options["noCompatMode"] || false;
+    this.condenseFlow = options["condenseFlow"] || false;
+    this.quotingType = options["quotingType"] === '"' ? QUOTING_TYPE_DOUBLE : QUOTING_TYPE_SINGLE;
+    this.forceQuotes = options["forceQuotes"] || false;
+    this.replacer = typeof options["replacer"] === "function" ? options["replacer"] : null;
+    this.implicitTypes = this.schema.compiledImplicit;
+    this.explicitTypes = this.schema.compiledExplicit;
+    this.tag = null;
+    this.result = "";
+    this.duplicates = [];
+    this.usedDuplicates = null;
+  }
+  function indentString(string, spaces) {
+    const ind = common2.repeat(" ", spaces);
+    let position = 0;
+    let result = "";
+    const length = string.length;
+    while (position < length) {
+      let line;
+      const next = string.indexOf("\n", position);
+      if (next === -1) {
+        line = string.slice(position);
+        position = length;
+      } else {
+        line = string.slice(position, next + 1);
+        position = next + 1;
+      }
+      if (line.length && line !== "\n") result += ind;
+      result += line;
+    }
+    return result;
+  }
+  function generateNextLine(state, level) {
+    return "\n" + common2.repeat(" ", state.indent * level);
+  }
+  function testImplicitResolving(state, str2) {
+    for (let index = 0, length = state.implicitTypes.length; index < length; index += 1) {
+      const type2 = state.implicitTypes[index];
+      if (type2.resolve(str2)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  function isWhitespace(c) {
+    return c === CHAR_SPACE || c === CHAR_TAB;
+  }
+  function isPrintable(c) {
+    return c >= 32 && c <= 126 || c >= 161 && c <= 55295 && c !== 8232 && c !== 8233 || c >= 57344 && c <= 65533 && c !== CHAR_BOM || c >= 65536 && c <= 1114111;
+  }
+  function isNsCharOrWhitespace(c) {
+    return isPrintable(c) && c !== CHAR_BOM && // - b-char
+    c !== CHAR_CARRIAGE_RETURN && c !== CHAR_LINE_FEED;
+  }
+  function isPlainSafe(c, prev, inblock) {
+    const cIsNsCharOrWhitespace = isNsCharOrWhitespace(c);
+    const cIsNsChar = cIsNsCharOrWhitespace && !isWhitespace(c);
+    return (
+      // ns-plain-safe
+      (inblock ? cIsNsCharOrWhitespace : cIsNsCharOrWhitespace && // - c-flow-indicator
+      c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET) && // ns-plain-char
+      c !== CHAR_SHARP && // false on '#'
+      !(prev === CHAR_COLON && !cIsNsChar) || // false on ': '
+      isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === CHAR_SHARP || // change to true on '[^ ]#'
+      prev === CHAR_COLON && cIsNsChar
+    );
+  }
+  function isPlainSafeFirst(c) {
+    return isPrintable(c) && c !== CHAR_BOM && !isWhitespace(c) && // - s-white
+    // - (c-indicator ::=
+    // “-” | “?” | “:” | “,” | “[” | “]” | “{” | “}”
+    c !== CHAR_MINUS && c !== CHAR_QUESTION && c !== CHAR_COLON && c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET && // | “#” | “&” | “*” | “!” | “|” | “=” | “>” | “'” | “"”
+    c !== CHAR_SHARP && c !== CHAR_AMPERSAND && c !== CHAR_ASTERISK && c !== CHAR_EXCLAMATION && c !== CHAR_VERTICAL_LINE && c !== CHAR_EQUALS && c !== CHAR_GREATER_THAN && c !== CHAR_SINGLE_QUOTE && c !== CHAR_DOUBLE_QUOTE && // | “%” | “@” | “`”)
+    c !== CHAR_PERCENT && c !== CHAR_COMMERCIAL_AT && c !== CHAR_GRAVE_ACCENT;
+  }
+  function isPlainSafeLast(c) {
+    return !isWhitespace(c) && c !== CHAR_COLON;
+  }
+  function codePointAt(string, pos) {
+    const first = string.charCodeAt(pos);
+    let second;
+    if (first >= 55296 && first <= 56319 && pos + 1 < string.length) {
+      second = string.charCodeAt(pos + 1);
+      if (second >= 56320 && second <= 57343) {
+        return (first - 55296) * 1024 + second - 56320 + 65536;
+      }
+    }
+    return first;
+  }
+  function needIndentIndicator(string) {
+    const leadingSpaceRe = /^\n* /;
+    return leadingSpaceRe.test(string);
+  }
+  const STYLE_PLAIN = 1;
+  const STYLE_SINGLE = 2;
+  const STYLE_LITERAL = 3;
+  const STYLE_FOLDED = 4;
+  const STYLE_DOUBLE = 5;
+  function chooseScalarStyle(string, singleLineOnly, indentPerLevel, lineWidth, testAmbiguousType, quotingType, forceQuotes, inblock) {
+    let i;
+    let char = 0;
+    let prevChar = null;
+    let hasLineBreak = false;
+    let hasFoldableLine = false;
+    const shouldTrackWidth = lineWidth !== -1;
+    let previousLineBreak = -1;
+    let plain = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
+    if (singleLineOnly || forceQuotes) {
+      for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
+        char = codePointAt(string, i);
+        if (!isPrintable(char)) {
+          return STYLE_DOUBLE;
+        }
+        plain = plain && isPlainSafe(char, prevChar, inblock);
+        prevChar = char;
+      }
+    } else {
+      for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
+        char = codePointAt(string, i);
+        if (char === CHAR_LINE_FEED) {
+          hasLineBreak = true;
+          if (shouldTrackWidth) {
+            hasFoldableLine = hasFoldableLine || // Foldable line = too long, and not more-indented.
+            i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ";
+            previousLineBreak = i;
+          }
+        } else if (!isPrintable(char)) {
+          return STYLE_DOUBLE;
+        }
+        plain = plain && isPlainSafe(char, prevChar, inblock);
+        prevChar = char;
+      }
+      hasFoldableLine = hasFoldableLine || shouldTrackWidth && (i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ");
+    }
+    if (!hasLineBreak && !hasFoldableLine) {
+      if (plain && !forceQuotes && !testAmbiguousType(string)) {
+        return STYLE_PLAIN;
+      }
+      return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
+    }
+    if (indentPerLevel > 9 && needIndentIndicator(string)) {
+      return STYLE_DOUBLE;
+    }
+    if (!forceQuotes) {
+      return hasFoldableLine ? STYLE_FOLDED : STYLE_LITERAL;
+    }
+    return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
+  }
+  function writeScalar(state, string, level, iskey, inblock) {
+    state.dump = (function() {
+      if (string.length === 0) {
+        return state.quotingType === QUOTING_TYPE_DOUBLE ? '""' : "''";
+      }
+      if (!state.noCompatMode) {
+        if (DEPRECATED_BOOLEANS_SYNTAX.indexOf(string) !== -1 || DEPRECATED_BASE60_SYNTAX.test(string)) {
+          return state.quotingType === QUOTING_TYPE_DOUBLE ? '"' + string + '"' : "'" + string + "'";
+        }
+      }
+      const indent = state.indent * Math.max(1, level);
+      const lineWidth = state.lineWidth === -1 ? -1 : Math.max(Math.min(state.lineWidth, 40), state.lineWidth - indent);
+      const singleLineOnly = iskey || // No block styles in flow mode.
+      state.flowLevel > -1 && level >= state.flowLevel;
+      function testAmbiguity(string2) {
+        return testImplicitResolving(state, string2);
+      }
+      switch (chooseScalarStyle(
+        string,
+        singleLineOnly,
+        state.indent,
+        lineWidth,
+        testAmbiguity,
+        state.quotingType,
+        state.forceQuotes && !iskey,
+        inblock
+      )) {
+        case STYLE_PLAIN:
+          return string;
+        case STYLE_SINGLE:
+          return "'" + string.replace(/'/g, "''") + "'";
+        case STYLE_LITERAL:
+          return "|" + blockHeader(string, state.indent) + dropEndingNewline(indentString(string, indent));
+        case STYLE_FOLDED:
+          return ">" + blockHeader(string, state.indent) + dropEndingNewline(indentString(foldString(string, lineWidth), indent));
+        case STYLE_DOUBLE:
+          return '"' + escapeString(string) + '"';
+        default:
+          throw new YAMLException2("impossible error: invalid scalar style");
+      }
+    })();
+  }
+  function blockHeader(string, indentPerLevel) {
+    const indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : "";
+    const clip = string[string.length - 1] === "\n";
+    const keep = clip && (string[string.length - 2] === "\n" || string === "\n");
+    const chomp = keep ? "+" : clip ? "" : "-";
+    return indentIndicator + chomp + "\n";
+  }
+  function dropEndingNewline(string) {
+    return string[string.length - 1] === "\n" ? string.slice(0, -1) : string;
+  }
+  function foldString(string, width) {
+    const lineRe = /(\n+)([^\n]*)/g;
+    let result = (function() {
+      let nextLF = string.indexOf("\n");
+      nextLF = nextLF !== -1 ? nextLF : string.length;
+      lineRe.lastIndex = nextLF;
+      return foldLine(string.slice(0, nextLF), width);
+    })();
+    let prevMoreIndented = string[0] === "\n" || string[0] === " ";
+    let moreIndented;
+    let match;
+    while (match = lineRe.exec(string)) {
+      const prefix = match[1];
+      const line = match[2];
+      moreIndented = line[0] === " ";
+      result += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
+      prevMoreIndented = moreIndented;
+    }
+    return result;
+  }
+  function foldLine(line, width) {
+    if (line === "" || line[0] === " ") return line;
+    const breakRe = / [^ ]/g;
+    let match;
+    let start = 0;
+    let end;
+    let curr = 0;
+    let next = 0;
+    let result = "";
+    while (match = breakRe.exec(line)) {
+      next = match.index;
+      if (next - start > width) {
+        end = curr > start ? curr : next;
+        result += "\n" + line.slice(start, end);
+        start = end + 1;
+      }
+      curr = next;
+    }
+    result += "\n";
+    if (line.length - start > width && curr > start) {
+      result += line.slice(start, curr) + "\n" + line.slice(curr + 1);
+    } else {
+      result += line.slice(start);
+    }
+    return result.slice(1);
+  }
+  function escapeString(string) {
+    let result = "";
+    let char = 0;
+    for (let i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
+      char = codePointAt(string, i);
+      const escapeSeq = ESCAPE_SEQUENCES[char];
+      if (!escapeSeq && isPrintable(char)) {
+        result += string[i];
+        if (char >= 65536) result += string[i + 1];
+      } else {
+        result += escapeSeq || encodeHex(char);
+      }
+    }
+    return result;
+  }
+  function writeFlowSequence(state, level, object) {
+    let _result = "";
+    const _tag = state.tag;
+    for (let index = 0, length = object.length; index < length; index += 1) {
+      let value = object[index];
+      if (state.replacer) {
+        value = state.replacer.call(object, String(index), value);
+      }
+      if (writeNode(state, level, value, false, false) || typeof value === "undefined" && writeNode(state, level, null, false, false)) {
+        if (_result !== "") _result += "," + (!state.condenseFlow ? " " : "");
+        _result += state.dump;
+      }
+    }
+    state.tag = _tag;
+    state.dump = "[" + _result + "]";
+  }
+  function writeBlockSequence(state, level, object, compact) {
+    let _result = "";
+    const _tag = state.tag;
+    for (let index = 0, length = object.length; index < length; index += 1) {
+      let value = object[index];
+      if (state.replacer) {
+        value = state.replacer.call(object, String(index), value);
+      }
+      if (writeNode(state, level + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level + 1, null, true, true, false, true)) {
+        if (!compact || _result !== "") {
+          _result += generateNextLine(state, level);
+        }
+        if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+          _result += "-";
+        } else {
+          _result += "- ";
+        }
+        _result += state.dump;
+      }
+    }
+    state.tag = _tag;
+    state.dump = _result || "[]";
+  }
+  function writeFlowMapping(state, level, object) {
+    let _result = "";
+    const _tag = state.tag;
+    const objectKeyList = Object.keys(object);
+    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
+      let pairBuffer = "";
+      if (_result !== "") pairBuffer += ", ";
+      if (state.condenseFlow) pairBuffer += '"';
+      const objectKey = objectKeyList[index];
+      let objectValue = object[objectKey];
+      if (state.replacer) {
+        objectValue = state.replacer.call(object, objectKey, objectValue);
+      }
+      if (!writeNode(state, level, objectKey, false, false)) {
+        continue;
+      }
+      if (state.dump.length > 1024) pairBuffer += "? ";
+      pairBuffer += state.dump + (state.condenseFlow ? '"' : "") + ":" + (state.condenseFlow ? "" : " ");
+      if (!writeNode(state, level, objectValue, false, false)) {
+        continue;
+      }
+      pairBuffer += state.dump;
+      _result += pairBuffer;
+    }
+    state.tag = _tag;
+    state.dump = "{" + _result + "}";
+  }
+  function writeBlockMapping(state, level, object, compact) {
+    let _result = "";
+    const _tag = state.tag;
+    const objectKeyList = Object.keys(object);
+    if (state.sortKeys === true) {
+      objectKeyList.sort();
+    } else if (typeof state.sortKeys === "function") {
+      objectKeyList.sort(state.sortKeys);
+    } else if (state.sortKeys) {
+      throw new YAMLException2("sortKeys must be a boolean or a function");
+    }
+    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
+      let pairBuffer = "";
+      if (!compact || _result !== "") {
+        pairBuffer += generateNextLine(state, level);
+      }
+      const objectKey = objectKeyList[index];
+      let objectValue = object[objectKey];
+      if (state.replacer) {
+        objectValue = state.replacer.call(object, objectKey, objectValue);
+      }
+      if (!writeNode(state, level + 1, objectKey, true, true, true)) {
+        continue;
+      }
+      const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
+      if (explicitPair) {
+        if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+          pairBuffer += "?";
+        } else {
+          pairBuffer += "? ";
+        }
+      }
+      pairBuffer += state.dump;
+      if (explicitPair) {
+        pairBuffer += generateNextLine(state, level);
+      }
+      if (!writeNode(state, level + 1, objectValue, true, explicitPair)) {
+        continue;
+      }
+      if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
+        pairBuffer += ":";
+      } else {
+        pairBuffer += ": ";
+      }
+      pairBuffer += state.dump;
+      _result += pairBuffer;
+    }
+    state.tag = _tag;
+    state.dump = _result || "{}";
+  }
+  function detectType(state, object, explicit) {
+    const typeList = explicit ? state.explicitTypes : state.implicitTypes;
+    for (let index = 0, length = typeList.length; index < length; index += 1) {
+      const type2 = typeList[index];
+      if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object === "object" && object instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object))) {
+        if (explicit) {
+          if (type2.multi && type2.representName) {
+            state.tag = type2.representName(object);
+          } else {
+            state.tag = type2.tag;
+          }
+        } else {
+          state.tag = "?";
+        }
+        if (type2.represent) {
+          const style = state.styleMap[type2.tag] || type2.defaultStyle;
+          let _result;
+          if (_toString.call(type2.represent) === "[object Function]") {
+            _result = type2.represent(object, style);
+          } else if (_hasOwnProperty.call(type2.represent, style)) {
+            _result = type2.represent[style](object, style);
+          } else {
+            throw new YAMLException2("!<" + type2.tag + '> tag resolver accepts not "' + style + '" style');
+          }
+          state.dump = _result;
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+  function writeNode(state, level, object, block, compact, iskey, isblockseq) {
+    state.tag = null;
+    state.dump = object;
+    if (!detectType(state, object, false)) {
+      detectType(state, object, true);
+    }
+    const type2 = _toString.call(state.dump);
+    const inblock = block;
+    if (block) {
+      block = state.flowLevel < 0 || state.flowLevel > level;
+    }
+    const objectOrArray = type2 === "[object Object]" || type2 === "[object Array]";
+    let duplicateIndex;
+    let duplicate;
+    if (objectOrArray) {
+      duplicateIndex = state.duplicates.indexOf(object);
+      duplicate = duplicateIndex !== -1;
+    }
+    if (state.tag !== null && state.tag !== "?" || duplicate || state.indent !== 2 && level > 0) {
+      compact = false;
+    }
+    if (duplicate && state.usedDuplicates[duplicateIndex]) {
+      state.dump = "*ref_" + duplicateIndex;
+    } else {
+      if (objectOrArray && duplicate && !state.usedDuplicates[duplicateIndex]) {
+        state.usedDuplicates[duplicateIndex] = true;
+      }
+      if (type2 === "[object Object]") {
+        if (block && Object.keys(state.dump).length !== 0) {
+          writeBlockMapping(state, level, state.dump, compact);
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + state.dump;
+          }
+        } else {
+          writeFlowMapping(state, level, state.dump);
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + " " + state.dump;
+          }
+        }
+      } else if (type2 === "[object Array]") {
+        if (block && state.dump.length !== 0) {
+          if (state.noArrayIndent && !isblockseq && level > 0) {
+            writeBlockSequence(state, level - 1, state.dump, compact);
+          } else {
+            writeBlockSequence(state, level, state.dump, compact);
+          }
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + state.dump;
+          }
+        } else {
+          writeFlowSequence(state, level, state.dump);
+          if (duplicate) {
+            state.dump = "&ref_" + duplicateIndex + " " + state.dump;
+          }
+        }
+      } else if (type2 === "[object String]") {
+        if (state.tag !== "?") {
+          writeScalar(state, state.dump, level, iskey, inblock);
+        }
+      } else if (type2 === "[object Undefined]") {
+        return false;
+      } else {
+        if (state.skipInvalid) return false;
+        throw new YAMLException2("unacceptable kind of an object to dump " + type2);
+      }
+      if (state.tag !== null && state.tag !== "?") {
+        let tagStr = encodeURI(
+          state.tag[0] === "!" ? state.tag.slice(1) : state.tag
+        ).replace(/!/g, "%21");
+        if (state.tag[0] === "!") {
+          tagStr = "!" + tagStr;
+        } else if (tagStr.slice(0, 18) === "tag:yaml.org,2002:") {
+          tagStr = "!!" + tagStr.slice(18);
+        } else {
+          tagStr = "!<" + tagStr + ">";
+        }
+        state.dump = tagStr + " " + state.dump;
+      }
+    }
+    return true;
+  }
+  function getDuplicateReferences(object, state) {
+    const objects = [];
+    const duplicatesIndexes = [];
+    inspectNode(object, objects, duplicatesIndexes);
+    const length = duplicatesIndexes.length;
+    for (let index = 0; index < length; index += 1) {
+      state.duplicates.push(objects[duplicatesIndexes[index]]);
+    }
+    state.usedDuplicates = new Array(length);
+  }
+  function inspectNode(object, objects, duplicatesIndexes) {
+    if (object !== null && typeof object === "object") {
+      const index = objects.indexOf(object);
+      if (index !== -1) {
+        if (duplicatesIndexes.indexOf(index) === -1) {
+          duplicatesIndexes.push(index);
+        }
+      } else {
+        objects.push(object);
+        if (Array.isArray(object)) {
+          for (let i = 0, length = object.length; i < length; i += 1) {
+            inspectNode(object[i], objects, duplicatesIndexes);
+          }
+        } else {
+          const objectKeyList = Object.keys(object);
+          for (let i = 0, length = objectKeyList.length; i < length; i += 1) {
+            inspectNode(object[objectKeyList[i]], objects, duplicatesIndexes);
+          }
+        }
+      }
+    }
+  }
+  function dump2(input, options) {
+    options = options || {};
+    const state = new State(options);
+    if (!state.noRefs) getDuplicateReferences(input, state);
+    let value = input;
+    if (state.replacer) {
+      value = state.replacer.call({ "": value }, "", value);
+    }
+    if (writeNode(state, 0, value, true, true)) return state.dump + "\n";
+    return "";
+  }
+  dumper.dump = dump2;
+  return dumper;
+}
+var hasRequiredJsYaml;
+function requireJsYaml() {
+  if (hasRequiredJsYaml) return jsYaml;
+  hasRequiredJsYaml = 1;
+  const loader2 = requireLoader();
+  const dumper2 = requireDumper();
+  function renamed(from, to) {
+    return function() {
+      throw new Error("Function yaml." + from + " is removed in js-yaml 4. Use yaml." + to + " instead, which is now safe by default.");
+    };
+  }
+  jsYaml.Type = requireType();
+  jsYaml.Schema = requireSchema();
+  jsYaml.FAILSAFE_SCHEMA = requireFailsafe();
+  jsYaml.JSON_SCHEMA = requireJson();
+  jsYaml.CORE_SCHEMA = requireCore();
+  jsYaml.DEFAULT_SCHEMA = require_default();
+  jsYaml.load = loader2.load;
+  jsYaml.loadAll = loader2.loadAll;
+  jsYaml.dump = dumper2.dump;
+  jsYaml.YAMLException = requireException();
+  jsYaml.types = {
+    binary: requireBinary(),
+    float: requireFloat(),
+    map: requireMap(),
+    null: require_null(),
+    pairs: requirePairs(),
+    set: requireSet(),
+    timestamp: requireTimestamp(),
+    bool: requireBool(),
+    int: requireInt(),
+    merge: requireMerge(),
+    omap: requireOmap(),
+    seq: requireSeq(),
+    str: requireStr()
+  };
+  jsYaml.safeLoad = renamed("safeLoad", "load");
+  jsYaml.safeLoadAll = renamed("safeLoadAll", "loadAll");
+  jsYaml.safeDump = renamed("safeDump", "dump");
+  return jsYaml;
+}
+var jsYamlExports = requireJsYaml();
+const yaml = /* @__PURE__ */ getDefaultExportFromCjs(jsYamlExports);
+const {
+  Type,
+  Schema,
+  FAILSAFE_SCHEMA,
+  JSON_SCHEMA,
+  CORE_SCHEMA,
+  DEFAULT_SCHEMA,
+  load,
+  loadAll,
+  dump,
+  YAMLException,
+  types,
+  safeLoad,
+  safeLoadAll,
+  safeDump
+} = yaml;
+
+//# sourceMappingURL=js-yaml.mjs.map
+
+// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3483);
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/limits.js
 /*
  * Bounds on what one input may cost, so a hostile or broken file fails in seconds with a message instead of
@@ -51094,22 +54175,406 @@ function formatBytes(n) {
     return `${n} bytes`;
 }
 //# sourceMappingURL=limits.js.map
-;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-position.js
+;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-io.js
 
 
 
-/** Field path as used in messages: `services[2].overlays.ai`. */
-function formatPath(path) {
-    let out = '';
-    for (const part of path) {
-        if (typeof part === 'number')
-            out += `[${part}]`;
-        else
-            out += out ? `.${part}` : part;
+/*
+ * Manifests are the hot path (every document of every file on every render), so they go through js-yaml, which
+ * parses and prints several times faster than the position-keeping parser used for services.yaml. Reading uses
+ * the YAML 1.2 core schema plus merge keys (no timestamps or binary: `2024-01-01` stays a string, as kubectl would
+ * send it). Printing quotes every string a YAML 1.1 reader such as kubectl could take for something else
+ * (`yes`, `on`, `08`, `2024-01-01`).
+ */
+// `types` is exported at run time but missing from the type declarations.
+const { merge: yaml_io_merge } = yaml.types;
+const READ_SCHEMA = yaml.CORE_SCHEMA.extend([yaml_io_merge]);
+class ManifestYamlError extends errors_UserError {
+    line;
+    col;
+    snippet;
+    constructor(message, line, col, snippet) {
+        super(message);
+        this.line = line;
+        this.col = col;
+        this.snippet = snippet;
     }
-    return out;
 }
-/** Finds the node at `path` in a parsed YAML document, so a message can point at its line and column. */
+/** Reads one document with every scalar kept as the string it was written as (services.yaml). */
+function readYamlStrings(text, file) {
+    let value;
+    try {
+        value = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: file });
+    }
+    catch (err) {
+        throw toManifestError(err, text);
+    }
+    checkAliasExpansion(value, 1);
+    return value;
+}
+function toManifestError(err, text) {
+    if (err instanceof RangeError) {
+        return new ManifestYamlError('the YAML is nested too deeply to read (flatten its lists and mappings)', 1, 1, '');
+    }
+    if (!(err instanceof yaml.YAMLException))
+        return err;
+    const line = (err.mark?.line ?? 0) + 1;
+    const col = (err.mark?.column ?? 0) + 1;
+    return new ManifestYamlError(err.reason, line, col, snippetAround(lineOf(text, line), col));
+}
+/** Splits a YAML stream into its documents' values (null for empty documents). */
+function readYamlStream(text, file) {
+    let values;
+    try {
+        values = yaml.loadAll(text, undefined, { schema: READ_SCHEMA, filename: file });
+    }
+    catch (err) {
+        throw toManifestError(err, text);
+    }
+    values.forEach((value, i) => checkAliasExpansion(value, i + 1));
+    return values;
+}
+/** One document as YAML: keys in their own order, no line folding, no anchors. */
+function writeYamlDocument(value) {
+    return yaml.dump(value, { lineWidth: -1, noRefs: true, quotingType: '"', schema: yaml.DEFAULT_SCHEMA });
+}
+/** Raised when aliases would make a document grow past MAX_ALIAS_NODES. */
+class AliasExpansionError extends errors_UserError {
+    documentIndex;
+    constructor(documentIndex) {
+        super(`YAML aliases in document ${documentIndex} expand to more than ${MAX_ALIAS_NODES} extra nodes ` +
+            `(the limit guards against alias bombs); write the repeated values out or use fewer nested aliases`);
+        this.documentIndex = documentIndex;
+    }
+}
+/*
+ * js-yaml returns an alias as the very object its anchor produced, so a document is a graph that shares nodes;
+ * anything that walks it as a tree (printing without references, cloning, overlays) pays for every path. The
+ * size of that tree is counted over the graph, each shared node once, without recursion (documents may nest
+ * deeply), and compared with the number of distinct nodes.
+ */
+function checkAliasExpansion(root, documentIndex) {
+    if (root === null || typeof root !== 'object')
+        return;
+    /** Tree size of each node, VISITING while its children are being sized. */
+    const treeSize = new Map();
+    const stack = [root];
+    /** Nodes of the document as written: each object once, with its scalars. */
+    let distinct = 0;
+    while (stack.length) {
+        const node = stack[stack.length - 1];
+        const state = treeSize.get(node);
+        if (state === undefined) {
+            treeSize.set(node, VISITING);
+            for (const child of Object.values(node)) {
+                if (child !== null && typeof child === 'object' && !treeSize.has(child))
+                    stack.push(child);
+            }
+            continue;
+        }
+        stack.pop();
+        if (state !== VISITING)
+            continue;
+        let size = 1;
+        let scalars = 0;
+        for (const child of Object.values(node)) {
+            if (child === null || typeof child !== 'object')
+                scalars++;
+            else {
+                const known = treeSize.get(child);
+                // An alias inside its own anchor: printing it would never end.
+                if (known === VISITING)
+                    throw new AliasExpansionError(documentIndex);
+                size += known;
+            }
+        }
+        treeSize.set(node, size + scalars);
+        distinct += 1 + scalars;
+    }
+    if (treeSize.get(root) - distinct > MAX_ALIAS_NODES)
+        throw new AliasExpansionError(documentIndex);
+}
+const VISITING = -1;
+function lineOf(text, line) {
+    let start = 0;
+    for (let i = 1; i < line; i++) {
+        const next = text.indexOf('\n', start);
+        if (next < 0)
+            return '';
+        start = next + 1;
+    }
+    const end = text.indexOf('\n', start);
+    return text.slice(start, end < 0 ? text.length : end);
+}
+const SNIPPET_WIDTH = 120;
+/** The part of a source line an error message shows: the whole line when short, else a window around the column. */
+function snippetAround(line, col) {
+    if (line.length <= SNIPPET_WIDTH)
+        return line;
+    const half = SNIPPET_WIDTH >> 1;
+    const start = Math.max(0, Math.min(col - 1 - half, line.length - SNIPPET_WIDTH));
+    const end = start + SNIPPET_WIDTH;
+    return (start > 0 ? '…' : '') + line.slice(start, end) + (end < line.length ? '…' : '');
+}
+//# sourceMappingURL=yaml-io.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-source.js
+
+
+
+
+
+/*
+ * Reading with positions is on every command's path, so it has two ways. The fast one reads with js-yaml, which
+ * reports each node as it opens and closes; a tree of those start offsets is enough to find any path. The YAML
+ * library's document (several times slower to build, but it keeps every node's range) is used when js-yaml's events
+ * cannot be matched to the values for sure (explicit `?` keys, flow mappings with bare keys), when the file has
+ * aliases (its alias limit is the one users know from the errors), and to word syntax errors as before.
+ */
+function readYamlSource(text, displayFile, what) {
+    if (MAY_HAVE_ALIASES.test(text) || libraryOnly(text))
+        return readYamlDocumentSource(text, displayFile, what);
+    // js-yaml drops a byte order mark before it reads: its offsets are one short of the text's.
+    const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const root = { start: 0, kind: null, result: undefined, children: [] };
+    const stack = [root];
+    let value;
+    try {
+        value = yaml.load(text, {
+            schema: yaml.FAILSAFE_SCHEMA,
+            filename: displayFile,
+            listener(event, state) {
+                if (event === 'open') {
+                    const frame = { start: state.position + shift, kind: null, result: undefined, children: [] };
+                    stack[stack.length - 1].children.push(frame);
+                    stack.push(frame);
+                }
+                else {
+                    const frame = stack.pop();
+                    frame.kind = state.kind;
+                    frame.result = state.result;
+                }
+            },
+        });
+    }
+    catch (err) {
+        if (!(err instanceof yaml.YAMLException)) {
+            if (err instanceof RangeError)
+                throw tooDeep(displayFile);
+            throw err;
+        }
+        // The YAML library words the error as users have seen it. Where it finds nothing wrong, its reading holds (a tag
+        // js-yaml's failsafe schema does not know, such as !!int or a local !Ref; an empty key), except for nesting
+        // deeper than js-yaml reads, a limit of its own.
+        const document = readYamlDocumentSource(text, displayFile, what);
+        if (!err.reason?.startsWith('nesting exceeded'))
+            return document;
+        const line = (err.mark?.line ?? 0) + 1;
+        const col = (err.mark?.column ?? 0) + 1;
+        throw syntaxError(text, displayFile, what, line, col, err.reason);
+    }
+    const first = root.children[0];
+    if (first === undefined || !matches(first))
+        return readYamlDocumentSource(text, displayFile, what);
+    return new FrameSource(text, emptyAsString(value), first);
+}
+/** `*name` where YAML allows an alias: after a separator, before a name character. */
+const MAY_HAVE_ALIASES = /(?:^|[\s[{,])\*[^\s,[\]{}]/m;
+/**
+ * What js-yaml reads otherwise than the YAML library: a line break that is a lone carriage return (the library keeps
+ * it in the line), and a line longer than an implicit key may be (the library refuses a key of over 1024 characters).
+ */
+function libraryOnly(text) {
+    for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', cr + 1))
+        if (text[cr + 1] !== '\n')
+            return true;
+    for (let start = 0; start < text.length;) {
+        const end = text.indexOf('\n', start);
+        if ((end < 0 ? text.length : end) - start > 1024)
+            return true;
+        if (end < 0)
+            break;
+        start = end + 1;
+    }
+    return false;
+}
+class FrameSource {
+    text;
+    value;
+    root;
+    lines;
+    constructor(text, value, root) {
+        this.text = text;
+        this.value = value;
+        this.root = root;
+    }
+    positionOf(path) {
+        if (isEmpty(this.root))
+            return {};
+        return this.at(this.frameAt(path));
+    }
+    keyPositionOf(path, key) {
+        if (isEmpty(this.root))
+            return {};
+        const parent = this.frameAt(path);
+        const pair = parent.kind === 'mapping' ? pairsOf(parent).find(([k]) => k.result === key) : undefined;
+        return this.at(pair ? pair[0] : parent);
+    }
+    frameAt(path) {
+        let frame = this.root;
+        for (const part of path) {
+            if (frame.kind === 'mapping') {
+                const pair = pairsOf(frame).find(([k]) => k.result === String(part));
+                if (!pair)
+                    return frame;
+                frame = pair[1];
+            }
+            else if (frame.kind === 'sequence' && typeof part === 'number') {
+                const item = frame.children[part];
+                if (!item)
+                    return frame;
+                frame = item;
+            }
+            else {
+                return frame;
+            }
+        }
+        return frame;
+    }
+    /**
+     * A node opens where js-yaml starts to look for it (a value right after its `:` or `-`, an explicit key after its
+     * `?`): its text starts past blanks, comments, line breaks and its anchor or tag. An empty value is where it
+     * would have been written (past its anchor or tag, if it has one).
+     */
+    at(frame) {
+        const text = this.text;
+        let i = frame.start;
+        const empty = isEmpty(frame);
+        while (i < text.length) {
+            const c = text[i];
+            if (c === ' ' || c === '\t')
+                i++;
+            else if (c === '#')
+                while (i < text.length && text[i] !== '\n')
+                    i++;
+            else if (c === '\n' || c === '\r') {
+                if (empty)
+                    break;
+                i++;
+            }
+            else if (c === '&' || c === '!') {
+                while (i < text.length && !/\s/.test(text[i]))
+                    i++;
+            }
+            else
+                break;
+        }
+        return this.linePos(i);
+    }
+    linePos(offset) {
+        if (!this.lines) {
+            this.lines = [0];
+            for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1))
+                this.lines.push(i + 1);
+        }
+        let lo = 0;
+        let hi = this.lines.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (this.lines[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return { line: lo + 1, col: offset - this.lines[lo] + 1 };
+    }
+}
+/** No value written: js-yaml gives no kind, and null (or with a tag such as `!!str`, an empty string). */
+const isEmpty = (frame) => frame.kind === null && (frame.result === null || frame.result === undefined || frame.result === '');
+/** Key and value frames of a mapping; js-yaml may open one empty node past the last pair (where it stopped). */
+function pairsOf(frame) {
+    const kids = frame.children;
+    const pairs = [];
+    for (let i = 0; i + 1 < kids.length; i += 2)
+        pairs.push([kids[i], kids[i + 1]]);
+    return pairs;
+}
+/** Whether every mapping's frames pair up with its keys, in the tree as read: else positions could be wrong. */
+function matches(root) {
+    const stack = [root];
+    while (stack.length) {
+        const frame = stack.pop();
+        if (frame.kind === 'mapping') {
+            const kids = frame.children;
+            const trailing = kids.length % 2 === 1 ? kids[kids.length - 1] : undefined;
+            if (trailing && (trailing.kind !== null || trailing.result != null))
+                return false;
+            const pairs = pairsOf(frame);
+            const keys = Object.keys(frame.result);
+            if (pairs.length !== keys.length)
+                return false;
+            for (const [key] of pairs) {
+                if (key.kind !== 'scalar' ||
+                    typeof key.result !== 'string' ||
+                    !Object.hasOwn(frame.result, key.result))
+                    return false;
+            }
+            for (const [, value] of pairs)
+                stack.push(value);
+        }
+        else if (frame.kind === 'sequence') {
+            if (frame.children.length !== frame.result.length)
+                return false;
+            stack.push(...frame.children);
+        }
+    }
+    return true;
+}
+/**
+ * The YAML library's failsafe schema reads an empty value (`key:`) as an empty string, as Go's decoder does into a
+ * string field; js-yaml reads null. The file has no aliases here, so this walk is over a tree.
+ */
+function emptyAsString(value) {
+    const stack = [value];
+    while (stack.length) {
+        const node = stack.pop();
+        if (node === null || typeof node !== 'object')
+            continue;
+        const entries = node;
+        for (const key of Object.keys(entries)) {
+            if (entries[key] === null)
+                entries[key] = '';
+            else
+                stack.push(entries[key]);
+        }
+    }
+    return value;
+}
+function readYamlDocumentSource(text, displayFile, what) {
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+    const err = doc.errors[0];
+    if (err) {
+        const { line, col } = lines.linePos(err.pos[0]);
+        throw syntaxError(text, displayFile, what, line, col, err.message.split('\n')[0]);
+    }
+    const position = (node) => {
+        const offset = node?.range?.[0];
+        return offset === undefined ? {} : lines.linePos(offset);
+    };
+    return {
+        value: documentToJS(doc, displayFile),
+        positionOf: (path) => position(nodeAt(doc, path)),
+        keyPositionOf(path, key) {
+            const parent = nodeAt(doc, path);
+            if ((0,dist/* isMap */.jh)(parent)) {
+                const pair = parent.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === key);
+                if (pair && (0,dist/* isScalar */.jn)(pair.key))
+                    return position(pair.key);
+            }
+            return position(parent);
+        },
+    };
+}
 function nodeAt(doc, path) {
     let node = doc.contents;
     for (const part of path) {
@@ -51131,28 +54596,8 @@ function nodeAt(doc, path) {
     }
     return node;
 }
-/** Position of a key itself (for unknown keys): line and column of the key scalar. */
-function keyAt(doc, path, key) {
-    const parent = nodeAt(doc, path);
-    if ((0,dist/* isMap */.jh)(parent)) {
-        const pair = parent.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === key);
-        if (pair && (0,dist/* isScalar */.jn)(pair.key))
-            return pair.key;
-    }
-    return parent;
-}
-function positionOf(node, lines) {
-    const offset = node?.range?.[0];
-    if (offset === undefined)
-        return {};
-    const { line, col } = lines.linePos(offset);
-    return { line, col };
-}
-/**
- * The document as plain values. The YAML library refuses documents whose aliases expand to too many nodes (an
- * "alias bomb"); that is bad input, reported as such.
- */
-function yaml_position_documentToJS(doc, displayFile) {
+/** The YAML library refuses documents whose aliases expand to too many nodes (an "alias bomb"): bad input. */
+function documentToJS(doc, displayFile) {
     try {
         return doc.toJS({ maxAliasCount: RAW_ALIAS_BUDGET });
     }
@@ -51163,7 +54608,14 @@ function yaml_position_documentToJS(doc, displayFile) {
         throw err;
     }
 }
-//# sourceMappingURL=yaml-position.js.map
+function syntaxError(text, displayFile, what, line, col, message) {
+    const shown = snippetAround(text.split('\n')[line - 1] ?? '', col);
+    return new errors_UserError(`${displayFile}:${line}:${col}: ${what}: ${message}\n  ${line} | ${shown}`, displayFile, line, col);
+}
+function tooDeep(displayFile) {
+    return new errors_UserError(`${displayFile}: the YAML is nested too deeply to read (flatten its lists and mappings)`, displayFile);
+}
+//# sourceMappingURL=yaml-source.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/context.js
 
 function context_buildTemplateContext(f) {
@@ -51186,8 +54638,9 @@ function context_buildTemplateContext(f) {
         ...f.extra,
     });
 }
+/** A Go `[]string` field: unset is a nil slice, which prints as `[]` and is false in `if`, like an empty one. */
 function strs(list) {
-    return list ? stringSlice(list) : null;
+    return stringSlice(list ?? []);
 }
 function pvcStruct(spec) {
     if (!spec)
@@ -51791,7 +55244,7 @@ function safeExtend(schema, shape) {
     }
     return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function merge(a, b) {
+function util_merge(a, b) {
     if (!b?._zod?.def) {
         throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
     }
@@ -52761,7 +56214,7 @@ const bigint = /^-?\d+n?$/;
 const integer = /^-?\d+$/;
 const number = /^-?\d+(?:\.\d+)?$/;
 const regexes_boolean = /^(?:true|false)$/i;
-const _null = /^null$/i;
+const regexes_null = /^null$/i;
 
 const _undefined = /^undefined$/i;
 
@@ -56939,7 +60392,7 @@ function _nullable(Class, innerType) {
     });
 }
 // @__NO_SIDE_EFFECTS__
-function _default(Class, innerType, defaultValue) {
+function api_default(Class, innerType, defaultValue) {
     return new Class({
         type: "default",
         innerType,
@@ -60192,7 +63645,7 @@ const ZodObject = /*@__PURE__*/ $constructor("ZodObject", (inst, def) => {
         return safeExtend(this, incoming);
     },
     merge(other) {
-        return merge(this, other);
+        return util_merge(this, other);
     },
     pick(mask) {
         return pick(this, mask);
@@ -60381,7 +63834,7 @@ const ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (cor
     inst.max = (...args) => inst.check(core._maxSize(...args));
     inst.size = (...args) => inst.check(core._size(...args));
 })));
-function map(keyType, valueType, params) {
+function schemas_map(keyType, valueType, params) {
     return new ZodMap({
         type: "map",
         keyType: keyType,
@@ -60399,7 +63852,7 @@ const ZodSet = /*@__PURE__*/ (/* unused pure expression or super */ null && (cor
     inst.max = (...args) => inst.check(core._maxSize(...args));
     inst.size = (...args) => inst.check(core._size(...args));
 })));
-function set(valueType, params) {
+function schemas_set(valueType, params) {
     return new ZodSet({
         type: "set",
         valueType: valueType,
@@ -60832,7 +64285,7 @@ const stringbool = (...args) => core._stringbool({
     Boolean: ZodBoolean,
     String: ZodString,
 }, ...args);
-function json(params) {
+function schemas_json(params) {
     const jsonSchema = lazy(() => {
         return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), record(schemas_string(), jsonSchema)]);
     });
@@ -60848,13 +64301,22 @@ function preprocess(fn, schema) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/schema.js
+// A namespace import lets bundlers keep only the parts of zod used here: `import { z }` pulled in every locale and
+// the JSON Schema converter (450 KB of a CLI command's 770 KB bundle, read and compiled on every start).
 
+// services.yaml is validated once per process: zod's generated fast parsers (compiled with `new Function`, which no
+// code cache keeps) cost more to build than they save on a single parse.
+config({ jitless: true });
 /*
  * services.yaml is parsed with YAML's failsafe schema (every scalar is a string, exactly as written), so versions
  * like `1.20` keep their text. Booleans and integers are converted here, with the same spellings Go accepts.
+ *
+ * Each field carries a description (and a `default` where the code behind it falls back to a fixed value): they
+ * are only metadata, never part of validation. `npm run docs` turns them into schema/services.schema.json and
+ * docs/services-yaml.md; a `title` marks a shape used in several places, documented once under that name.
  */
 const schema_text = schemas_string();
-const bool = union([schemas_boolean(), schemas_string()]).transform((value, ctx) => {
+const schema_bool = union([schemas_boolean(), schemas_string()]).transform((value, ctx) => {
     if (typeof value === 'boolean')
         return value;
     const v = value.trim();
@@ -60875,91 +64337,196 @@ const schema_int = union([schemas_number(), schemas_string()]).transform((value,
 });
 const textList = array(schema_text);
 const textMap = record(schemas_string(), schema_text);
+const WHEN = 'Go template deciding whether this is used: empty or rendering to blank is true; `false`, `0`, `no`, `off` (any case) are false; anything else is true.';
 const ValueRef = strictObject({
-    value: schema_text.optional(),
-    envRef: schema_text.optional(),
-    varRef: schema_text.optional(),
-    optional: bool.optional(),
+    value: schema_text.optional().describe('The value itself. Refused when it looks like a secret: use envRef for those.'),
+    envRef: schema_text
+        .optional()
+        .describe('Name of a variable of the environment (the process environment, envFiles, var-file or vars).'),
+    varRef: schema_text.optional().describe('Name of an entry of `vars` or the var-file.'),
+    optional: schema_bool.optional().meta({
+        description: 'Leave the entry out when the variable is unset or empty, instead of failing.',
+        default: false,
+    }),
+})
+    .meta({
+    title: 'Value reference',
+    description: 'Where a value comes from: exactly one of `value`, `envRef` and `varRef`.',
 });
 const MCPServer = strictObject({
-    name: schema_text,
-    type: schema_text.optional(),
-    description: schema_text.optional(),
-    tool_timeout_sec: schema_int.optional(),
-    startup_timeout_sec: schema_int.optional(),
-    command: schema_text.optional(),
-    args: textList.optional(),
-    env: record(schemas_string(), ValueRef).optional(),
-    endpoint: schema_text.optional(),
-    headers: record(schemas_string(), ValueRef).optional(),
-    bearer_token_env_var: schema_text.optional(),
+    name: schema_text.describe('Server name, the key of its `[mcp_servers.<name>]` table: letters, digits, `_` and `-`, at most 64; unique, case ignored.'),
+    type: schema_text
+        .optional()
+        .describe('`stdio`, `http`, `https` or `cluster` (case ignored). Left out, the fields decide: `command` means stdio, `endpoint` http, `service` cluster.'),
+    description: schema_text.optional().describe('Visible to templates as `.Description`; not sent to Codex.'),
+    tool_timeout_sec: schema_int.optional().describe("Codex's `tool_timeout_sec`: how many seconds one tool call may take."),
+    startup_timeout_sec: schema_int
+        .optional()
+        .describe("Codex's `startup_timeout_sec`: how many seconds the server may take to start."),
+    command: schema_text.optional().describe('stdio: the program Codex starts (required for stdio).'),
+    args: textList.optional().describe('stdio: arguments of `command`.'),
+    env: record(schemas_string(), ValueRef)
+        .optional()
+        .describe("stdio: the server's environment. An `envRef` or `varRef` entry is passed by variable name (`env_vars`), never by value."),
+    endpoint: schema_text
+        .optional()
+        .describe('http, https: URL of the server (`http://` or `https://` is added when missing); no credentials in it.'),
+    headers: record(schemas_string(), ValueRef)
+        .optional()
+        .describe('http, https, cluster: HTTP headers. An `envRef` header is sent by variable name (`env_http_headers`); a literal or `varRef` one must not look like a secret.'),
+    bearer_token_env_var: schema_text
+        .optional()
+        .describe('http, https, cluster: name of the variable that holds a bearer token for the server.'),
     service: strictObject({
-        name: schema_text.optional(),
-        namespace: schema_text.optional(),
-        port: schema_int.optional(),
-        path: schema_text.optional(),
-        scheme: schema_text.optional(),
+        name: schema_text.optional().describe('Name of the Service (required for cluster).'),
+        namespace: schema_text.optional().describe("Namespace of the Service; default: the slot's namespace."),
+        port: schema_int.optional().meta({ description: 'Port of the Service.', default: 80 }),
+        path: schema_text.optional().meta({ description: 'Path of the MCP endpoint.', default: '/mcp' }),
+        scheme: schema_text.optional().meta({ description: '`http` or `https`.', default: 'http' }),
     })
-        .optional(),
-    tools: array(strictObject({ name: schema_text, description: schema_text.optional() })).optional(),
+        .optional()
+        .describe('cluster: a Kubernetes Service, reached as `<scheme>://<name>.<namespace>.svc.cluster.local:<port><path>`.'),
+    tools: array(strictObject({
+        name: schema_text.describe('Tool name.'),
+        description: schema_text.optional().describe('What the tool does.'),
+    }))
+        .optional()
+        .describe('Visible to templates as `.Tools`; not sent to Codex.'),
 });
 const CodexConfig = strictObject({
-    configTemplate: schema_text.optional(),
-    promptLang: schema_text.optional(),
-    model: schema_text.optional(),
-    modelReasoningEffort: schema_text.optional(),
-    links: array(strictObject({ title: schema_text, path: schema_text })).optional(),
-    extraTools: textList.optional(),
-    projectContext: schema_text.optional(),
-    servicesOverview: schema_text.optional(),
-    timeouts: strictObject({ exec: schema_text.optional(), rollout: schema_text.optional(), deployWait: schema_text.optional() }).optional(),
-    configBlocks: array(strictObject({ name: schema_text.optional(), toml: schema_text.optional(), file: schema_text.optional() }))
-        .optional(),
-    reviewMCPEnabled: bool.optional(),
-    mcp: strictObject({ servers: array(MCPServer).optional() }).optional(),
+    configTemplate: schema_text
+        .optional()
+        .describe("Path of a Go template, relative to the project root, that renders to TOML: the first layer of Codex's config.toml."),
+    promptLang: schema_text.optional().meta({
+        description: "Language of the built-in prompts, `en` or `ru`; prompt-run's `lang` beats it.",
+        default: 'en',
+    }),
+    model: schema_text.optional().meta({
+        description: "Codex model, used when neither prompt-run's `model` input nor an `[ai-model-<id>]` label names one.",
+        default: 'gpt-5.3-codex',
+    }),
+    modelReasoningEffort: schema_text.optional().meta({
+        description: "Reasoning effort (`none`, `minimal`, `low`, `medium`, `high`, `xhigh`), used when neither prompt-run's `reasoning-effort` nor an `[ai-reasoning-<effort>]` label gives one.",
+        default: 'medium',
+    }),
+    links: array(strictObject({
+        title: schema_text.describe('Text of the link.'),
+        path: schema_text.describe("Path on the environment's host, e.g. `/docs`."),
+    }))
+        .optional()
+        .describe('Pages of the environment listed in the prompt, as `https://<baseDomain of the env><path>`.'),
+    extraTools: textList.optional().describe('Tools of the agent image worth knowing about, listed in the prompt.'),
+    projectContext: schema_text.optional().describe('Free text about the project, given to the agent in the prompt.'),
+    servicesOverview: schema_text.optional().describe('Free text describing the services, given to the agent in the prompt.'),
+    timeouts: strictObject({
+        exec: schema_text
+            .optional()
+            .describe("Visible to templates as `.Codex.Timeouts.Exec`; prompt-run's limit is its `timeout` input."),
+        rollout: schema_text.optional().describe('Visible to templates as `.Codex.Timeouts.Rollout`; nothing else reads it.'),
+        deployWait: schema_text.optional().meta({
+            description: "Limit of each workload wait, when the action's `wait-timeout` input is not given.",
+            default: '10m',
+        }),
+    })
+        .optional()
+        .describe('Durations in Go syntax: `90s`, `5m`, `1h30m`.'),
+    configBlocks: array(strictObject({
+        name: schema_text.optional().describe('Name of the block in messages.'),
+        toml: schema_text.optional().describe('TOML text, a Go template. Set exactly one of `toml` and `file`.'),
+        file: schema_text.optional().describe('Path of a TOML file (a Go template), relative to the project root.'),
+    }))
+        .optional()
+        .describe("TOML merged into Codex's config.toml last, in order, table by table; each key a block replaces is reported as a warning."),
+    reviewMCPEnabled: schema_bool
+        .optional()
+        .meta({ description: 'Visible to templates as `.Codex.ReviewMCPEnabled`; nothing else reads it.', default: false }),
+    mcp: strictObject({
+        servers: array(MCPServer)
+            .optional()
+            .describe("MCP servers, each an `[mcp_servers.<name>]` table of Codex's config.toml. Secrets travel by variable name only: the agent pod must have those variables."),
+    })
+        .optional()
+        .describe('MCP servers Codex may use.'),
 });
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const Environment = strictObject({
-    from: schema_text.optional(),
-    imagePullPolicy: schemas_enum(PULL_POLICIES).optional(),
-    slotBootstrapInfra: textList.optional(),
-    localRegistry: strictObject({ enabled: bool.optional(), name: schema_text.optional(), port: schema_int.optional() }).optional(),
-    kubeconfig: schema_text.optional(),
+    from: schema_text.optional().describe('Parent environment: each field left empty here is taken from it, recursively.'),
+    imagePullPolicy: schemas_enum(PULL_POLICIES)
+        .optional()
+        .describe('Set on every container of every rendered workload that sets none.'),
+    slotBootstrapInfra: textList
+        .optional()
+        .describe('Infra groups applied, and only those, when ensure-slot claims a new slot (names compare case-insensitively).'),
+    localRegistry: strictObject({
+        enabled: schema_bool.optional().describe('Accepted for compatibility; nothing reads it.'),
+        name: schema_text.optional().describe('Accepted for compatibility; nothing reads it.'),
+        port: schema_int.optional().describe('Accepted for compatibility; nothing reads it.'),
+    })
+        .optional()
+        .describe('Accepted for compatibility; nothing reads it.'),
+    kubeconfig: schema_text
+        .optional()
+        .describe('kubeconfig file of this environment (`~` expanded, relative to the project root); else `KUBECONFIG`.'),
 });
 const ImageSpec = strictObject({
-    type: schema_text.transform((t) => t.trim().toLowerCase()).pipe(schemas_enum(['external', 'build'])),
-    from: schema_text.optional(),
-    local: schema_text.optional(),
-    repository: schema_text.optional(),
-    tag: schema_text.optional(),
-    tagTemplate: schema_text.optional(),
-    dockerfile: schema_text.optional(),
-    context: schema_text.optional(),
-    buildArgs: textMap.optional(),
-    buildContexts: textMap.optional(),
+    type: schema_text
+        .transform((t) => t.trim().toLowerCase())
+        .pipe(schemas_enum(['external', 'build']))
+        .describe('`external`: copy `from` to `local`; `build`: build `dockerfile` in `context` and push `repository:tag`. Case ignored.'),
+    from: schema_text.optional().describe('external: the image to copy.'),
+    local: schema_text.optional().describe('external: where the copy goes.'),
+    repository: schema_text.optional().describe('build: the repository to push to, registry host included.'),
+    tag: schema_text.optional().describe('build: the tag; beats `tagTemplate`.'),
+    tagTemplate: schema_text.optional().describe('build: a Go template of the tag.'),
+    dockerfile: schema_text
+        .optional()
+        .meta({ description: 'build: the Dockerfile, relative to the project root.', default: 'Dockerfile' }),
+    context: schema_text
+        .optional()
+        .meta({ description: 'build: the build context, relative to the project root.', default: '.' }),
+    buildArgs: textMap
+        .optional()
+        .describe('build: build arguments. Values are Go templates and reach the builder through its environment.'),
+    buildContexts: textMap.optional().describe('Named build contexts: not supported yet; an entry fails the build.'),
 });
-const Manifest = strictObject({ path: schema_text });
+const Manifest = strictObject({
+    path: schema_text.describe('Path of the file, relative to the project root and inside it. The file is a Go template of one or more YAML documents.'),
+})
+    .meta({ title: 'Manifest', description: 'A manifest file.' });
 const HookStep = strictObject({
-    name: schema_text.optional(),
-    run: schema_text.optional(),
-    use: schema_text.optional(),
-    with: record(schemas_string(), unknown()).optional(),
-    when: schema_text.optional(),
-    continueOnError: bool.optional(),
-    timeout: schema_text.optional(),
-});
+    name: schema_text.optional().describe('Name of the step in logs and messages.'),
+    run: schema_text
+        .optional()
+        .describe('A bash script run in the project root, rendered as a Go template first: read values from the environment (`$CODEX_K8S_NAMESPACE`, the variables) or quote them with `shq`.'),
+    use: schema_text
+        .optional()
+        .describe('A built-in step, when there is no `run`: `kubectl.wait`, `sleep`, `preflight`, `codex.ensure-codex-secrets`, `codex.reuse-dev-tls-secret`, `github.comment`.'),
+    with: record(schemas_string(), unknown()).optional().describe('Parameters of the built-in step.'),
+    when: schema_text.optional().describe(WHEN),
+    continueOnError: schema_bool
+        .optional()
+        .meta({ description: 'A failure of the step is a warning and the next steps run.', default: false }),
+    timeout: schema_text.optional().meta({ description: 'Limit of the step (Go duration).', default: '30m' }),
+})
+    .meta({ title: 'Hook step', description: 'One step of a hook: `run` or `use`.' });
 const ItemHooks = strictObject({
-    beforeApply: array(HookStep).optional(),
-    afterApply: array(HookStep).optional(),
-    beforeDestroy: array(HookStep).optional(),
-    afterDestroy: array(HookStep).optional(),
+    beforeApply: array(HookStep).optional().describe('Steps run before the groups and services are applied.'),
+    afterApply: array(HookStep)
+        .optional()
+        .describe('Steps run once every group and service is applied (not right after this one).'),
+    beforeDestroy: array(HookStep).optional().describe("Steps run before the environment's namespace is deleted."),
+    afterDestroy: array(HookStep).optional().describe("Steps run after the environment's namespace is deleted."),
+})
+    .meta({
+    title: 'Item hooks',
+    description: 'Hooks of one infra group or service; they run only when it is enabled and selected.',
 });
 const PVCMount = strictObject({
-    name: schema_text,
-    claimName: schema_text,
-    mountPath: schema_text,
-    subPath: schema_text.optional(),
-    readOnly: bool.optional(),
+    name: schema_text.describe('Name of the volume; a volume and mounts of the same name in the workload are replaced.'),
+    claimName: schema_text.describe('The PersistentVolumeClaim.'),
+    mountPath: schema_text.describe('Where the volume appears in the containers.'),
+    subPath: schema_text.optional().describe('Directory inside the volume to mount instead of its root.'),
+    readOnly: schema_bool.optional().meta({ description: 'Mount read-only.', default: false }),
 });
 const HOST_PATH_TYPES = [
     'Directory',
@@ -60971,71 +64538,133 @@ const HOST_PATH_TYPES = [
     'BlockDevice',
 ];
 const HostMount = strictObject({
-    name: schema_text,
-    hostPath: schema_text,
-    mountPath: schema_text,
-    subPath: schema_text.optional(),
-    readOnly: bool.optional(),
-    hostPathType: schemas_enum(HOST_PATH_TYPES).optional(),
+    name: schema_text.describe('Name of the volume; a volume and mounts of the same name in the workload are replaced.'),
+    hostPath: schema_text.describe('Path on the node.'),
+    mountPath: schema_text.describe('Where the directory appears in the containers.'),
+    subPath: schema_text.optional().describe('Directory inside the host path to mount instead of the host path itself.'),
+    readOnly: schema_bool.optional().meta({ description: 'Mount read-only.', default: false }),
+    hostPathType: schemas_enum(HOST_PATH_TYPES)
+        .optional()
+        .meta({ description: 'Type of the hostPath volume.', default: 'Directory' }),
 });
 const Overlay = strictObject({
-    pvcMounts: array(PVCMount).optional(),
-    hostMounts: array(HostMount).optional(),
-    dropKinds: textList.optional(),
+    pvcMounts: array(PVCMount)
+        .optional()
+        .describe("PersistentVolumeClaims mounted into the service's workload: the container named like the service (else the first) and the init containers."),
+    hostMounts: array(HostMount)
+        .optional()
+        .describe("Node directories (hostPath volumes) mounted into the service's workload, as pvcMounts are."),
+    dropKinds: textList
+        .optional()
+        .describe("Kinds of the service's documents left out in this environment, case ignored (e.g. `Ingress`)."),
 });
 const InfraItem = strictObject({
-    name: schema_text,
-    manifests: array(Manifest).optional(),
-    when: schema_text.optional(),
+    name: schema_text.describe('Name of the group: for `only-infra` / `skip-infra`, slotBootstrapInfra and the `codex-k8s.io/infra` label.'),
+    manifests: array(Manifest).optional().describe('Manifest files of the group, in order.'),
+    when: schema_text.optional().describe(WHEN),
     hooks: ItemHooks.optional(),
 });
 const Service = strictObject({
-    name: schema_text,
-    manifests: array(Manifest).optional(),
-    image: strictObject({ repository: schema_text.optional(), tagTemplate: schema_text.optional() }).optional(),
-    ingress: strictObject({ hosts: textMap.optional() }).optional(),
-    when: schema_text.optional(),
-    overlays: record(schemas_string(), Overlay).optional(),
+    name: schema_text.describe('Name of the service: for `only-services` / `skip-services` and the `codex-k8s.io/service` label. Its workload is the one of any kind named like it.'),
+    manifests: array(Manifest).optional().describe('Manifest files of the service, in order.'),
+    image: strictObject({
+        repository: schema_text.optional().describe('The image without its tag.'),
+        tagTemplate: schema_text.optional().describe('A Go template of the tag; without it the image has no tag.'),
+    })
+        .optional()
+        .describe("Image of the service's workload: set on the container named like the service (else the first) and on init containers that ran the same image."),
+    ingress: strictObject({ hosts: textMap.optional().describe('Accepted for compatibility; nothing reads it.') })
+        .optional()
+        .describe('Accepted for compatibility; nothing reads it.'),
+    when: schema_text.optional().describe(WHEN),
+    overlays: record(schemas_string(), Overlay)
+        .optional()
+        .describe("Changes to the service's documents in one environment, by environment name."),
     hooks: ItemHooks.optional(),
 });
 const PVCSpec = strictObject({
-    size: schema_text.optional(),
-    storageClass: schema_text.optional(),
-    accessModes: textList.optional(),
+    size: schema_text.optional().describe('Requested size, e.g. `10Gi`.'),
+    storageClass: schema_text.optional().describe('Storage class.'),
+    accessModes: textList.optional().describe('Access modes, e.g. `ReadWriteMany`.'),
+})
+    .meta({
+    title: 'Volume claim settings',
+    description: 'Settings of a PersistentVolumeClaim, visible to templates; the manifests write the claim.',
 });
 const StackConfigSchema = strictObject({
-    strict: bool.optional(),
-    project: schema_text.optional(),
-    envFiles: textList.optional(),
-    codex: CodexConfig.optional(),
-    namespace: strictObject({ patterns: textMap.optional() }).optional(),
-    maxSlots: schema_int.optional(),
-    registry: schema_text.optional(),
-    images: record(schemas_string(), ImageSpec).optional(),
-    baseDomain: textMap.optional(),
-    environments: record(schemas_string(), Environment).optional(),
-    infrastructure: array(InfraItem).optional(),
-    services: array(Service).optional(),
+    strict: schema_bool.optional().meta({
+        description: "Every warning of the loader (unknown keys included) is an error, and a missing map key in a template is an error, as Go's `missingkey=error`.",
+        default: false,
+    }),
+    project: schema_text
+        .optional()
+        .describe('Project name (the loader fails without one): `.Project` in templates, namespaces (`<project>-<env>`), the `codex-k8s.io/project` label, the default workspace claim `<project>-workspace`.'),
+    envFiles: textList
+        .optional()
+        .describe('dotenv files of variables, relative to the project root, read as written (not templated). Lowest precedence: the process environment, the var-file and inline vars beat them.'),
+    codex: CodexConfig.optional().describe("The agent: model, prompt texts, Codex's config.toml and MCP servers."),
+    namespace: strictObject({
+        patterns: textMap
+            .optional()
+            .describe('Namespace of each environment, a Go template such as `{{ .Project }}-ai-{{ .Slot }}`; an environment whose pattern uses `.Slot` is slotted. Without a pattern: `ai` is `{{ .Project }}-dev-{{ .Slot }}`, `ai-repair` is `{{ .Project }}-ai-staging`, any other `<project>-<env>`.'),
+    })
+        .optional()
+        .describe('Namespaces of the environments.'),
+    maxSlots: schema_int
+        .optional()
+        .describe('Most slots at a time; 0 is no limit. Left out: `CODEXCTL_DEV_SLOTS_MAX`, else no limit.'),
+    registry: schema_text.optional().describe('Accepted for compatibility; nothing reads it (images name their registry).'),
+    images: record(schemas_string(), ImageSpec)
+        .optional()
+        .describe('Images that images-build (and ensure-ready with `prepare-images`) mirrors or builds, by name.'),
+    baseDomain: textMap
+        .optional()
+        .describe('Domain of each environment: `.BaseDomain` in templates, the `url` output, links in the prompt and the status comment.'),
+    environments: record(schemas_string(), Environment)
+        .optional()
+        .describe('The environments, by name; an environment must be listed here to be used.'),
+    infrastructure: array(InfraItem)
+        .optional()
+        .describe('Infra groups, applied in file order before the services, one kubectl call per group.'),
+    services: array(Service)
+        .optional()
+        .describe('Services, applied in file order after the infra groups, one kubectl call per service.'),
     hooks: strictObject({
-        beforeAll: array(HookStep).optional(),
-        afterAll: array(HookStep).optional(),
-        beforeDestroy: array(HookStep).optional(),
-        afterDestroy: array(HookStep).optional(),
+        beforeAll: array(HookStep).optional().describe('Steps run before the stack is applied.'),
+        afterAll: array(HookStep)
+            .optional()
+            .describe('Steps run after the stack is applied and its afterApply steps ran, before the waits.'),
+        beforeDestroy: array(HookStep)
+            .optional()
+            .describe("Steps run first when an environment is destroyed, before the items' own."),
+        afterDestroy: array(HookStep).optional().describe('Steps run last when an environment is destroyed.'),
     })
-        .optional(),
-    storage: strictObject({ workspace: PVCSpec.optional(), data: PVCSpec.optional(), registry: PVCSpec.optional() })
-        .optional(),
+        .optional()
+        .describe('Hooks of the whole stack.'),
+    storage: strictObject({
+        workspace: PVCSpec.optional().describe('The workspace claim (`.Storage.Workspace`).'),
+        data: PVCSpec.optional().describe('The data claim (`.Storage.Data`).'),
+        registry: PVCSpec.optional().describe('The registry claim (`.Storage.Registry`).'),
+    })
+        .optional()
+        .describe('Settings of the claims the manifests create, visible to templates as `.Storage`.'),
     state: strictObject({
-        backend: schema_text.optional(),
-        configmapNamespace: schema_text.optional(),
-        configmapPrefix: schema_text.optional(),
+        backend: schema_text
+            .optional()
+            .meta({ description: 'Store of the slot records: `configmap`, the only one.', default: 'configmap' }),
+        configmapNamespace: schema_text
+            .optional()
+            .describe('Namespace of the slot records (ConfigMaps); required for slots, e.g. `codex-system`.'),
+        configmapPrefix: schema_text
+            .optional()
+            .meta({ description: 'Prefix of the record names: `<prefix><slot>`.', default: 'codex-env-' }),
     })
-        .optional(),
-    versions: textMap.optional(),
+        .optional()
+        .describe('Where slot records are kept.'),
+    versions: textMap.optional().describe('Versions by name, for templates: `{{ index .Versions "web" }}`.'),
 });
 //# sourceMappingURL=schema.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/checks.js
-
 
 
 /** Checks that catch real mistakes. Throws for what cannot work; returns warnings for what is probably wrong. */
@@ -61047,7 +64676,7 @@ function checkStackConfig(input) {
             .map((x) => (typeof x === 'number' ? `[${x}]` : x))
             .join('.')
             .replace(/\.\[/g, '['),
-        ...positionOf(nodeAt(input.rawDoc, p), input.lines),
+        ...input.source.positionOf(p),
     });
     const fail = (p, message) => {
         const d = at(p);
@@ -61112,7 +64741,7 @@ function checkStackConfig(input) {
             }
         }
     });
-    for (const w of unknownEnvsInWhen(input.rawDoc, envNames, at))
+    for (const w of unknownEnvsInWhen(input.source.value, envNames, at))
         warnings.push(w);
     return warnings;
 }
@@ -61132,10 +64761,10 @@ function producedRepositories(config) {
     return out;
 }
 /** `eq .Env "stagin"` in a when: compares with an env that does not exist, so the item silently never renders. */
-function unknownEnvsInWhen(rawDoc, envNames, at) {
+function unknownEnvsInWhen(rawValue, envNames, at) {
     if (envNames.size === 0)
         return [];
-    const raw = (yaml_position_documentToJS(rawDoc, '') ?? {});
+    const raw = (rawValue ?? {});
     const out = [];
     const check = (expr, p) => {
         if (typeof expr !== 'string')
@@ -61257,7 +64886,7 @@ function nearMisses(key, allowed) {
 //# sourceMappingURL=keys.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/misplaced.js
 
-const isEmpty = (v) => v === null ||
+const misplaced_isEmpty = (v) => v === null ||
     v === undefined ||
     v === '~' ||
     v === 'null' ||
@@ -61294,7 +64923,7 @@ function findMisplacedKeys(root, data) {
         const childKeysOf = (k) => new Set(keysOf(entrySchema ?? schemaAt(schema, [k])));
         let lastEmpty;
         for (const key of Object.keys(value)) {
-            if (isEmpty(value[key])) {
+            if (misplaced_isEmpty(value[key])) {
                 const children = childKeysOf(key);
                 if (children.size) {
                     lastEmpty = { key, children };
@@ -61592,3216 +65221,6 @@ function splitLegacyVars(value) {
         .filter(Boolean);
 }
 //# sourceMappingURL=vars.js.map
-;// CONCATENATED MODULE: ../../node_modules/js-yaml/dist/js-yaml.mjs
-function getDefaultExportFromCjs(x) {
-  return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, "default") ? x["default"] : x;
-}
-var jsYaml = {};
-var loader = {};
-var common = {};
-var hasRequiredCommon;
-function requireCommon() {
-  if (hasRequiredCommon) return common;
-  hasRequiredCommon = 1;
-  function isNothing(subject) {
-    return typeof subject === "undefined" || subject === null;
-  }
-  function isObject(subject) {
-    return typeof subject === "object" && subject !== null;
-  }
-  function toArray(sequence) {
-    if (Array.isArray(sequence)) return sequence;
-    else if (isNothing(sequence)) return [];
-    return [sequence];
-  }
-  function extend(target, source) {
-    if (source) {
-      const sourceKeys = Object.keys(source);
-      for (let index = 0, length = sourceKeys.length; index < length; index += 1) {
-        const key = sourceKeys[index];
-        target[key] = source[key];
-      }
-    }
-    return target;
-  }
-  function repeat(string, count) {
-    let result = "";
-    for (let cycle = 0; cycle < count; cycle += 1) {
-      result += string;
-    }
-    return result;
-  }
-  function isNegativeZero(number) {
-    return number === 0 && Number.NEGATIVE_INFINITY === 1 / number;
-  }
-  common.isNothing = isNothing;
-  common.isObject = isObject;
-  common.toArray = toArray;
-  common.repeat = repeat;
-  common.isNegativeZero = isNegativeZero;
-  common.extend = extend;
-  return common;
-}
-var exception;
-var hasRequiredException;
-function requireException() {
-  if (hasRequiredException) return exception;
-  hasRequiredException = 1;
-  function formatError(exception2, compact) {
-    let where = "";
-    const message = exception2.reason || "(unknown reason)";
-    if (!exception2.mark) return message;
-    if (exception2.mark.name) {
-      where += 'in "' + exception2.mark.name + '" ';
-    }
-    where += "(" + (exception2.mark.line + 1) + ":" + (exception2.mark.column + 1) + ")";
-    if (!compact && exception2.mark.snippet) {
-      where += "\n\n" + exception2.mark.snippet;
-    }
-    return message + " " + where;
-  }
-  function YAMLException2(reason, mark) {
-    Error.call(this);
-    this.name = "YAMLException";
-    this.reason = reason;
-    this.mark = mark;
-    this.message = formatError(this, false);
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    } else {
-      this.stack = new Error().stack || "";
-    }
-  }
-  YAMLException2.prototype = Object.create(Error.prototype);
-  YAMLException2.prototype.constructor = YAMLException2;
-  YAMLException2.prototype.toString = function toString(compact) {
-    return this.name + ": " + formatError(this, compact);
-  };
-  exception = YAMLException2;
-  return exception;
-}
-var snippet;
-var hasRequiredSnippet;
-function requireSnippet() {
-  if (hasRequiredSnippet) return snippet;
-  hasRequiredSnippet = 1;
-  const common2 = requireCommon();
-  function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
-    let head = "";
-    let tail = "";
-    const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
-    if (position - lineStart > maxHalfLength) {
-      head = " ... ";
-      lineStart = position - maxHalfLength + head.length;
-    }
-    if (lineEnd - position > maxHalfLength) {
-      tail = " ...";
-      lineEnd = position + maxHalfLength - tail.length;
-    }
-    return {
-      str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
-      pos: position - lineStart + head.length
-      // relative position
-    };
-  }
-  function padStart(string, max) {
-    return common2.repeat(" ", max - string.length) + string;
-  }
-  function makeSnippet(mark, options) {
-    options = Object.create(options || null);
-    if (!mark.buffer) return null;
-    if (!options.maxLength) options.maxLength = 79;
-    if (typeof options.indent !== "number") options.indent = 1;
-    if (typeof options.linesBefore !== "number") options.linesBefore = 3;
-    if (typeof options.linesAfter !== "number") options.linesAfter = 2;
-    const re = /\r?\n|\r|\0/g;
-    const lineStarts = [0];
-    const lineEnds = [];
-    let match;
-    let foundLineNo = -1;
-    while (match = re.exec(mark.buffer)) {
-      lineEnds.push(match.index);
-      lineStarts.push(match.index + match[0].length);
-      if (mark.position <= match.index && foundLineNo < 0) {
-        foundLineNo = lineStarts.length - 2;
-      }
-    }
-    if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
-    let result = "";
-    const lineNoLength = Math.min(mark.line + options.linesAfter, lineEnds.length).toString().length;
-    const maxLineLength = options.maxLength - (options.indent + lineNoLength + 3);
-    for (let i = 1; i <= options.linesBefore; i++) {
-      if (foundLineNo - i < 0) break;
-      const line2 = getLine(
-        mark.buffer,
-        lineStarts[foundLineNo - i],
-        lineEnds[foundLineNo - i],
-        mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]),
-        maxLineLength
-      );
-      result = common2.repeat(" ", options.indent) + padStart((mark.line - i + 1).toString(), lineNoLength) + " | " + line2.str + "\n" + result;
-    }
-    const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
-    result += common2.repeat(" ", options.indent) + padStart((mark.line + 1).toString(), lineNoLength) + " | " + line.str + "\n";
-    result += common2.repeat("-", options.indent + lineNoLength + 3 + line.pos) + "^\n";
-    for (let i = 1; i <= options.linesAfter; i++) {
-      if (foundLineNo + i >= lineEnds.length) break;
-      const line2 = getLine(
-        mark.buffer,
-        lineStarts[foundLineNo + i],
-        lineEnds[foundLineNo + i],
-        mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]),
-        maxLineLength
-      );
-      result += common2.repeat(" ", options.indent) + padStart((mark.line + i + 1).toString(), lineNoLength) + " | " + line2.str + "\n";
-    }
-    return result.replace(/\n$/, "");
-  }
-  snippet = makeSnippet;
-  return snippet;
-}
-var type;
-var hasRequiredType;
-function requireType() {
-  if (hasRequiredType) return type;
-  hasRequiredType = 1;
-  const YAMLException2 = requireException();
-  const TYPE_CONSTRUCTOR_OPTIONS = [
-    "kind",
-    "multi",
-    "resolve",
-    "construct",
-    "instanceOf",
-    "predicate",
-    "represent",
-    "representName",
-    "defaultStyle",
-    "styleAliases"
-  ];
-  const YAML_NODE_KINDS = [
-    "scalar",
-    "sequence",
-    "mapping"
-  ];
-  function compileStyleAliases(map2) {
-    const result = {};
-    if (map2 !== null) {
-      Object.keys(map2).forEach(function(style) {
-        map2[style].forEach(function(alias) {
-          result[String(alias)] = style;
-        });
-      });
-    }
-    return result;
-  }
-  function Type2(tag, options) {
-    options = options || {};
-    Object.keys(options).forEach(function(name) {
-      if (TYPE_CONSTRUCTOR_OPTIONS.indexOf(name) === -1) {
-        throw new YAMLException2('Unknown option "' + name + '" is met in definition of "' + tag + '" YAML type.');
-      }
-    });
-    this.options = options;
-    this.tag = tag;
-    this.kind = options["kind"] || null;
-    this.resolve = options["resolve"] || function() {
-      return true;
-    };
-    this.construct = options["construct"] || function(data) {
-      return data;
-    };
-    this.instanceOf = options["instanceOf"] || null;
-    this.predicate = options["predicate"] || null;
-    this.represent = options["represent"] || null;
-    this.representName = options["representName"] || null;
-    this.defaultStyle = options["defaultStyle"] || null;
-    this.multi = options["multi"] || false;
-    this.styleAliases = compileStyleAliases(options["styleAliases"] || null);
-    if (YAML_NODE_KINDS.indexOf(this.kind) === -1) {
-      throw new YAMLException2('Unknown kind "' + this.kind + '" is specified for "' + tag + '" YAML type.');
-    }
-  }
-  type = Type2;
-  return type;
-}
-var schema;
-var hasRequiredSchema;
-function requireSchema() {
-  if (hasRequiredSchema) return schema;
-  hasRequiredSchema = 1;
-  const YAMLException2 = requireException();
-  const Type2 = requireType();
-  function compileList(schema2, name) {
-    const result = [];
-    schema2[name].forEach(function(currentType) {
-      let newIndex = result.length;
-      result.forEach(function(previousType, previousIndex) {
-        if (previousType.tag === currentType.tag && previousType.kind === currentType.kind && previousType.multi === currentType.multi) {
-          newIndex = previousIndex;
-        }
-      });
-      result[newIndex] = currentType;
-    });
-    return result;
-  }
-  function compileMap() {
-    const result = {
-      scalar: {},
-      sequence: {},
-      mapping: {},
-      fallback: {},
-      multi: {
-        scalar: [],
-        sequence: [],
-        mapping: [],
-        fallback: []
-      }
-    };
-    function collectType(type2) {
-      if (type2.multi) {
-        result.multi[type2.kind].push(type2);
-        result.multi["fallback"].push(type2);
-      } else {
-        result[type2.kind][type2.tag] = result["fallback"][type2.tag] = type2;
-      }
-    }
-    for (let index = 0, length = arguments.length; index < length; index += 1) {
-      arguments[index].forEach(collectType);
-    }
-    return result;
-  }
-  function Schema2(definition) {
-    return this.extend(definition);
-  }
-  Schema2.prototype.extend = function extend(definition) {
-    let implicit = [];
-    let explicit = [];
-    if (definition instanceof Type2) {
-      explicit.push(definition);
-    } else if (Array.isArray(definition)) {
-      explicit = explicit.concat(definition);
-    } else if (definition && (Array.isArray(definition.implicit) || Array.isArray(definition.explicit))) {
-      if (definition.implicit) implicit = implicit.concat(definition.implicit);
-      if (definition.explicit) explicit = explicit.concat(definition.explicit);
-    } else {
-      throw new YAMLException2("Schema.extend argument should be a Type, [ Type ], or a schema definition ({ implicit: [...], explicit: [...] })");
-    }
-    implicit.forEach(function(type2) {
-      if (!(type2 instanceof Type2)) {
-        throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
-      }
-      if (type2.loadKind && type2.loadKind !== "scalar") {
-        throw new YAMLException2("There is a non-scalar type in the implicit list of a schema. Implicit resolving of such types is not supported.");
-      }
-      if (type2.multi) {
-        throw new YAMLException2("There is a multi type in the implicit list of a schema. Multi tags can only be listed as explicit.");
-      }
-    });
-    explicit.forEach(function(type2) {
-      if (!(type2 instanceof Type2)) {
-        throw new YAMLException2("Specified list of YAML types (or a single Type object) contains a non-Type object.");
-      }
-    });
-    const result = Object.create(Schema2.prototype);
-    result.implicit = (this.implicit || []).concat(implicit);
-    result.explicit = (this.explicit || []).concat(explicit);
-    result.compiledImplicit = compileList(result, "implicit");
-    result.compiledExplicit = compileList(result, "explicit");
-    result.compiledTypeMap = compileMap(result.compiledImplicit, result.compiledExplicit);
-    return result;
-  };
-  schema = Schema2;
-  return schema;
-}
-var str;
-var hasRequiredStr;
-function requireStr() {
-  if (hasRequiredStr) return str;
-  hasRequiredStr = 1;
-  const Type2 = requireType();
-  str = new Type2("tag:yaml.org,2002:str", {
-    kind: "scalar",
-    construct: function(data) {
-      return data !== null ? data : "";
-    }
-  });
-  return str;
-}
-var seq;
-var hasRequiredSeq;
-function requireSeq() {
-  if (hasRequiredSeq) return seq;
-  hasRequiredSeq = 1;
-  const Type2 = requireType();
-  seq = new Type2("tag:yaml.org,2002:seq", {
-    kind: "sequence",
-    construct: function(data) {
-      return data !== null ? data : [];
-    }
-  });
-  return seq;
-}
-var js_yaml_map;
-var hasRequiredMap;
-function requireMap() {
-  if (hasRequiredMap) return js_yaml_map;
-  hasRequiredMap = 1;
-  const Type2 = requireType();
-  js_yaml_map = new Type2("tag:yaml.org,2002:map", {
-    kind: "mapping",
-    construct: function(data) {
-      return data !== null ? data : {};
-    }
-  });
-  return js_yaml_map;
-}
-var failsafe;
-var hasRequiredFailsafe;
-function requireFailsafe() {
-  if (hasRequiredFailsafe) return failsafe;
-  hasRequiredFailsafe = 1;
-  const Schema2 = requireSchema();
-  failsafe = new Schema2({
-    explicit: [
-      requireStr(),
-      requireSeq(),
-      requireMap()
-    ]
-  });
-  return failsafe;
-}
-var js_yaml_null;
-var hasRequired_null;
-function require_null() {
-  if (hasRequired_null) return js_yaml_null;
-  hasRequired_null = 1;
-  const Type2 = requireType();
-  function resolveYamlNull(data) {
-    if (data === null) return true;
-    const max = data.length;
-    return max === 1 && data === "~" || max === 4 && (data === "null" || data === "Null" || data === "NULL");
-  }
-  function constructYamlNull() {
-    return null;
-  }
-  function isNull(object) {
-    return object === null;
-  }
-  js_yaml_null = new Type2("tag:yaml.org,2002:null", {
-    kind: "scalar",
-    resolve: resolveYamlNull,
-    construct: constructYamlNull,
-    predicate: isNull,
-    represent: {
-      canonical: function() {
-        return "~";
-      },
-      lowercase: function() {
-        return "null";
-      },
-      uppercase: function() {
-        return "NULL";
-      },
-      camelcase: function() {
-        return "Null";
-      },
-      empty: function() {
-        return "";
-      }
-    },
-    defaultStyle: "lowercase"
-  });
-  return js_yaml_null;
-}
-var js_yaml_bool;
-var hasRequiredBool;
-function requireBool() {
-  if (hasRequiredBool) return js_yaml_bool;
-  hasRequiredBool = 1;
-  const Type2 = requireType();
-  function resolveYamlBoolean(data) {
-    if (data === null) return false;
-    const max = data.length;
-    return max === 4 && (data === "true" || data === "True" || data === "TRUE") || max === 5 && (data === "false" || data === "False" || data === "FALSE");
-  }
-  function constructYamlBoolean(data) {
-    return data === "true" || data === "True" || data === "TRUE";
-  }
-  function isBoolean(object) {
-    return Object.prototype.toString.call(object) === "[object Boolean]";
-  }
-  js_yaml_bool = new Type2("tag:yaml.org,2002:bool", {
-    kind: "scalar",
-    resolve: resolveYamlBoolean,
-    construct: constructYamlBoolean,
-    predicate: isBoolean,
-    represent: {
-      lowercase: function(object) {
-        return object ? "true" : "false";
-      },
-      uppercase: function(object) {
-        return object ? "TRUE" : "FALSE";
-      },
-      camelcase: function(object) {
-        return object ? "True" : "False";
-      }
-    },
-    defaultStyle: "lowercase"
-  });
-  return js_yaml_bool;
-}
-var js_yaml_int;
-var hasRequiredInt;
-function requireInt() {
-  if (hasRequiredInt) return js_yaml_int;
-  hasRequiredInt = 1;
-  const common2 = requireCommon();
-  const Type2 = requireType();
-  function isHexCode(c) {
-    return c >= 48 && c <= 57 || c >= 65 && c <= 70 || c >= 97 && c <= 102;
-  }
-  function isOctCode(c) {
-    return c >= 48 && c <= 55;
-  }
-  function isDecCode(c) {
-    return c >= 48 && c <= 57;
-  }
-  function resolveYamlInteger(data) {
-    if (data === null) return false;
-    const max = data.length;
-    let index = 0;
-    let hasDigits = false;
-    if (!max) return false;
-    let ch = data[index];
-    if (ch === "-" || ch === "+") {
-      ch = data[++index];
-    }
-    if (ch === "0") {
-      if (index + 1 === max) return true;
-      ch = data[++index];
-      if (ch === "b") {
-        index++;
-        for (; index < max; index++) {
-          ch = data[index];
-          if (ch !== "0" && ch !== "1") return false;
-          hasDigits = true;
-        }
-        return hasDigits && isFinite(parseYamlInteger(data));
-      }
-      if (ch === "x") {
-        index++;
-        for (; index < max; index++) {
-          if (!isHexCode(data.charCodeAt(index))) return false;
-          hasDigits = true;
-        }
-        return hasDigits && isFinite(parseYamlInteger(data));
-      }
-      if (ch === "o") {
-        index++;
-        for (; index < max; index++) {
-          if (!isOctCode(data.charCodeAt(index))) return false;
-          hasDigits = true;
-        }
-        return hasDigits && isFinite(parseYamlInteger(data));
-      }
-    }
-    for (; index < max; index++) {
-      if (!isDecCode(data.charCodeAt(index))) {
-        return false;
-      }
-      hasDigits = true;
-    }
-    if (!hasDigits) return false;
-    return isFinite(parseYamlInteger(data));
-  }
-  function parseYamlInteger(data) {
-    let value = data;
-    let sign = 1;
-    let ch = value[0];
-    if (ch === "-" || ch === "+") {
-      if (ch === "-") sign = -1;
-      value = value.slice(1);
-      ch = value[0];
-    }
-    if (value === "0") return 0;
-    if (ch === "0") {
-      if (value[1] === "b") return sign * parseInt(value.slice(2), 2);
-      if (value[1] === "x") return sign * parseInt(value.slice(2), 16);
-      if (value[1] === "o") return sign * parseInt(value.slice(2), 8);
-    }
-    return sign * parseInt(value, 10);
-  }
-  function constructYamlInteger(data) {
-    return parseYamlInteger(data);
-  }
-  function isInteger(object) {
-    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 === 0 && !common2.isNegativeZero(object));
-  }
-  js_yaml_int = new Type2("tag:yaml.org,2002:int", {
-    kind: "scalar",
-    resolve: resolveYamlInteger,
-    construct: constructYamlInteger,
-    predicate: isInteger,
-    represent: {
-      binary: function(obj) {
-        return obj >= 0 ? "0b" + obj.toString(2) : "-0b" + obj.toString(2).slice(1);
-      },
-      octal: function(obj) {
-        return obj >= 0 ? "0o" + obj.toString(8) : "-0o" + obj.toString(8).slice(1);
-      },
-      decimal: function(obj) {
-        return obj.toString(10);
-      },
-      hexadecimal: function(obj) {
-        return obj >= 0 ? "0x" + obj.toString(16).toUpperCase() : "-0x" + obj.toString(16).toUpperCase().slice(1);
-      }
-    },
-    defaultStyle: "decimal",
-    styleAliases: {
-      binary: [2, "bin"],
-      octal: [8, "oct"],
-      decimal: [10, "dec"],
-      hexadecimal: [16, "hex"]
-    }
-  });
-  return js_yaml_int;
-}
-var js_yaml_float;
-var hasRequiredFloat;
-function requireFloat() {
-  if (hasRequiredFloat) return js_yaml_float;
-  hasRequiredFloat = 1;
-  const common2 = requireCommon();
-  const Type2 = requireType();
-  const YAML_FLOAT_PATTERN = new RegExp(
-    // 2.5e4, 2.5 and integers
-    "^(?:[-+]?(?:[0-9]+)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
-  );
-  const YAML_FLOAT_SPECIAL_PATTERN = new RegExp(
-    "^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"
-  );
-  function resolveYamlFloat(data) {
-    if (data === null) return false;
-    if (!YAML_FLOAT_PATTERN.test(data)) {
-      return false;
-    }
-    if (isFinite(parseFloat(data, 10))) {
-      return true;
-    }
-    return YAML_FLOAT_SPECIAL_PATTERN.test(data);
-  }
-  function constructYamlFloat(data) {
-    let value = data.toLowerCase();
-    const sign = value[0] === "-" ? -1 : 1;
-    if ("+-".indexOf(value[0]) >= 0) {
-      value = value.slice(1);
-    }
-    if (value === ".inf") {
-      return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-    } else if (value === ".nan") {
-      return NaN;
-    }
-    return sign * parseFloat(value, 10);
-  }
-  const SCIENTIFIC_WITHOUT_DOT = /^[-+]?[0-9]+e/;
-  function representYamlFloat(object, style) {
-    if (isNaN(object)) {
-      switch (style) {
-        case "lowercase":
-          return ".nan";
-        case "uppercase":
-          return ".NAN";
-        case "camelcase":
-          return ".NaN";
-      }
-    } else if (Number.POSITIVE_INFINITY === object) {
-      switch (style) {
-        case "lowercase":
-          return ".inf";
-        case "uppercase":
-          return ".INF";
-        case "camelcase":
-          return ".Inf";
-      }
-    } else if (Number.NEGATIVE_INFINITY === object) {
-      switch (style) {
-        case "lowercase":
-          return "-.inf";
-        case "uppercase":
-          return "-.INF";
-        case "camelcase":
-          return "-.Inf";
-      }
-    } else if (common2.isNegativeZero(object)) {
-      return "-0.0";
-    }
-    const res = object.toString(10);
-    return SCIENTIFIC_WITHOUT_DOT.test(res) ? res.replace("e", ".e") : res;
-  }
-  function isFloat(object) {
-    return Object.prototype.toString.call(object) === "[object Number]" && (object % 1 !== 0 || common2.isNegativeZero(object));
-  }
-  js_yaml_float = new Type2("tag:yaml.org,2002:float", {
-    kind: "scalar",
-    resolve: resolveYamlFloat,
-    construct: constructYamlFloat,
-    predicate: isFloat,
-    represent: representYamlFloat,
-    defaultStyle: "lowercase"
-  });
-  return js_yaml_float;
-}
-var js_yaml_json;
-var hasRequiredJson;
-function requireJson() {
-  if (hasRequiredJson) return js_yaml_json;
-  hasRequiredJson = 1;
-  js_yaml_json = requireFailsafe().extend({
-    implicit: [
-      require_null(),
-      requireBool(),
-      requireInt(),
-      requireFloat()
-    ]
-  });
-  return js_yaml_json;
-}
-var js_yaml_core;
-var hasRequiredCore;
-function requireCore() {
-  if (hasRequiredCore) return js_yaml_core;
-  hasRequiredCore = 1;
-  js_yaml_core = requireJson();
-  return js_yaml_core;
-}
-var timestamp;
-var hasRequiredTimestamp;
-function requireTimestamp() {
-  if (hasRequiredTimestamp) return timestamp;
-  hasRequiredTimestamp = 1;
-  const Type2 = requireType();
-  const YAML_DATE_REGEXP = new RegExp(
-    "^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$"
-  );
-  const YAML_TIMESTAMP_REGEXP = new RegExp(
-    "^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$"
-  );
-  function resolveYamlTimestamp(data) {
-    if (data === null) return false;
-    if (YAML_DATE_REGEXP.exec(data) !== null) return true;
-    if (YAML_TIMESTAMP_REGEXP.exec(data) !== null) return true;
-    return false;
-  }
-  function constructYamlTimestamp(data) {
-    let fraction = 0;
-    let delta = null;
-    let match = YAML_DATE_REGEXP.exec(data);
-    if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(data);
-    if (match === null) throw new Error("Date resolve error");
-    const year = +match[1];
-    const month = +match[2] - 1;
-    const day = +match[3];
-    if (!match[4]) {
-      return new Date(Date.UTC(year, month, day));
-    }
-    const hour = +match[4];
-    const minute = +match[5];
-    const second = +match[6];
-    if (match[7]) {
-      fraction = match[7].slice(0, 3);
-      while (fraction.length < 3) {
-        fraction += "0";
-      }
-      fraction = +fraction;
-    }
-    if (match[9]) {
-      const tzHour = +match[10];
-      const tzMinute = +(match[11] || 0);
-      delta = (tzHour * 60 + tzMinute) * 6e4;
-      if (match[9] === "-") delta = -delta;
-    }
-    const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
-    if (delta) date.setTime(date.getTime() - delta);
-    return date;
-  }
-  function representYamlTimestamp(object) {
-    return object.toISOString();
-  }
-  timestamp = new Type2("tag:yaml.org,2002:timestamp", {
-    kind: "scalar",
-    resolve: resolveYamlTimestamp,
-    construct: constructYamlTimestamp,
-    instanceOf: Date,
-    represent: representYamlTimestamp
-  });
-  return timestamp;
-}
-var js_yaml_merge;
-var hasRequiredMerge;
-function requireMerge() {
-  if (hasRequiredMerge) return js_yaml_merge;
-  hasRequiredMerge = 1;
-  const Type2 = requireType();
-  function resolveYamlMerge(data) {
-    return data === "<<" || data === null;
-  }
-  js_yaml_merge = new Type2("tag:yaml.org,2002:merge", {
-    kind: "scalar",
-    resolve: resolveYamlMerge
-  });
-  return js_yaml_merge;
-}
-var binary;
-var hasRequiredBinary;
-function requireBinary() {
-  if (hasRequiredBinary) return binary;
-  hasRequiredBinary = 1;
-  const Type2 = requireType();
-  const BASE64_MAP = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n\r";
-  function resolveYamlBinary(data) {
-    if (data === null) return false;
-    let bitlen = 0;
-    const max = data.length;
-    const map2 = BASE64_MAP;
-    for (let idx = 0; idx < max; idx++) {
-      const code = map2.indexOf(data.charAt(idx));
-      if (code > 64) continue;
-      if (code < 0) return false;
-      bitlen += 6;
-    }
-    return bitlen % 8 === 0;
-  }
-  function constructYamlBinary(data) {
-    const input = data.replace(/[\r\n=]/g, "");
-    const max = input.length;
-    const map2 = BASE64_MAP;
-    let bits = 0;
-    const result = [];
-    for (let idx = 0; idx < max; idx++) {
-      if (idx % 4 === 0 && idx) {
-        result.push(bits >> 16 & 255);
-        result.push(bits >> 8 & 255);
-        result.push(bits & 255);
-      }
-      bits = bits << 6 | map2.indexOf(input.charAt(idx));
-    }
-    const tailbits = max % 4 * 6;
-    if (tailbits === 0) {
-      result.push(bits >> 16 & 255);
-      result.push(bits >> 8 & 255);
-      result.push(bits & 255);
-    } else if (tailbits === 18) {
-      result.push(bits >> 10 & 255);
-      result.push(bits >> 2 & 255);
-    } else if (tailbits === 12) {
-      result.push(bits >> 4 & 255);
-    }
-    return new Uint8Array(result);
-  }
-  function representYamlBinary(object) {
-    let result = "";
-    let bits = 0;
-    const max = object.length;
-    const map2 = BASE64_MAP;
-    for (let idx = 0; idx < max; idx++) {
-      if (idx % 3 === 0 && idx) {
-        result += map2[bits >> 18 & 63];
-        result += map2[bits >> 12 & 63];
-        result += map2[bits >> 6 & 63];
-        result += map2[bits & 63];
-      }
-      bits = (bits << 8) + object[idx];
-    }
-    const tail = max % 3;
-    if (tail === 0) {
-      result += map2[bits >> 18 & 63];
-      result += map2[bits >> 12 & 63];
-      result += map2[bits >> 6 & 63];
-      result += map2[bits & 63];
-    } else if (tail === 2) {
-      result += map2[bits >> 10 & 63];
-      result += map2[bits >> 4 & 63];
-      result += map2[bits << 2 & 63];
-      result += map2[64];
-    } else if (tail === 1) {
-      result += map2[bits >> 2 & 63];
-      result += map2[bits << 4 & 63];
-      result += map2[64];
-      result += map2[64];
-    }
-    return result;
-  }
-  function isBinary(obj) {
-    return Object.prototype.toString.call(obj) === "[object Uint8Array]";
-  }
-  binary = new Type2("tag:yaml.org,2002:binary", {
-    kind: "scalar",
-    resolve: resolveYamlBinary,
-    construct: constructYamlBinary,
-    predicate: isBinary,
-    represent: representYamlBinary
-  });
-  return binary;
-}
-var omap;
-var hasRequiredOmap;
-function requireOmap() {
-  if (hasRequiredOmap) return omap;
-  hasRequiredOmap = 1;
-  const Type2 = requireType();
-  const _hasOwnProperty = Object.prototype.hasOwnProperty;
-  const _toString = Object.prototype.toString;
-  function resolveYamlOmap(data) {
-    if (data === null) return true;
-    const objectKeys = {};
-    const object = data;
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      const pair = object[index];
-      let pairHasKey = false;
-      if (_toString.call(pair) !== "[object Object]") return false;
-      let pairKey;
-      for (pairKey in pair) {
-        if (_hasOwnProperty.call(pair, pairKey)) {
-          if (!pairHasKey) pairHasKey = true;
-          else return false;
-        }
-      }
-      if (!pairHasKey) return false;
-      if (_hasOwnProperty.call(objectKeys, pairKey)) return false;
-      Object.defineProperty(objectKeys, pairKey, { value: true });
-    }
-    return true;
-  }
-  function constructYamlOmap(data) {
-    return data !== null ? data : [];
-  }
-  omap = new Type2("tag:yaml.org,2002:omap", {
-    kind: "sequence",
-    resolve: resolveYamlOmap,
-    construct: constructYamlOmap
-  });
-  return omap;
-}
-var pairs;
-var hasRequiredPairs;
-function requirePairs() {
-  if (hasRequiredPairs) return pairs;
-  hasRequiredPairs = 1;
-  const Type2 = requireType();
-  const _toString = Object.prototype.toString;
-  function resolveYamlPairs(data) {
-    if (data === null) return true;
-    const object = data;
-    const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      const pair = object[index];
-      if (_toString.call(pair) !== "[object Object]") return false;
-      const keys = Object.keys(pair);
-      if (keys.length !== 1) return false;
-      result[index] = [keys[0], pair[keys[0]]];
-    }
-    return true;
-  }
-  function constructYamlPairs(data) {
-    if (data === null) return [];
-    const object = data;
-    const result = new Array(object.length);
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      const pair = object[index];
-      const keys = Object.keys(pair);
-      result[index] = [keys[0], pair[keys[0]]];
-    }
-    return result;
-  }
-  pairs = new Type2("tag:yaml.org,2002:pairs", {
-    kind: "sequence",
-    resolve: resolveYamlPairs,
-    construct: constructYamlPairs
-  });
-  return pairs;
-}
-var js_yaml_set;
-var hasRequiredSet;
-function requireSet() {
-  if (hasRequiredSet) return js_yaml_set;
-  hasRequiredSet = 1;
-  const Type2 = requireType();
-  const _hasOwnProperty = Object.prototype.hasOwnProperty;
-  function resolveYamlSet(data) {
-    if (data === null) return true;
-    const object = data;
-    for (const key in object) {
-      if (_hasOwnProperty.call(object, key)) {
-        if (object[key] !== null) return false;
-      }
-    }
-    return true;
-  }
-  function constructYamlSet(data) {
-    return data !== null ? data : {};
-  }
-  js_yaml_set = new Type2("tag:yaml.org,2002:set", {
-    kind: "mapping",
-    resolve: resolveYamlSet,
-    construct: constructYamlSet
-  });
-  return js_yaml_set;
-}
-var js_yaml_default;
-var hasRequired_default;
-function require_default() {
-  if (hasRequired_default) return js_yaml_default;
-  hasRequired_default = 1;
-  js_yaml_default = requireCore().extend({
-    implicit: [
-      requireTimestamp(),
-      requireMerge()
-    ],
-    explicit: [
-      requireBinary(),
-      requireOmap(),
-      requirePairs(),
-      requireSet()
-    ]
-  });
-  return js_yaml_default;
-}
-var hasRequiredLoader;
-function requireLoader() {
-  if (hasRequiredLoader) return loader;
-  hasRequiredLoader = 1;
-  const common2 = requireCommon();
-  const YAMLException2 = requireException();
-  const makeSnippet = requireSnippet();
-  const DEFAULT_SCHEMA2 = require_default();
-  const _hasOwnProperty = Object.prototype.hasOwnProperty;
-  const CONTEXT_FLOW_IN = 1;
-  const CONTEXT_FLOW_OUT = 2;
-  const CONTEXT_BLOCK_IN = 3;
-  const CONTEXT_BLOCK_OUT = 4;
-  const CHOMPING_CLIP = 1;
-  const CHOMPING_STRIP = 2;
-  const CHOMPING_KEEP = 3;
-  const PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-  const PATTERN_NON_ASCII_LINE_BREAKS = /[\x85\u2028\u2029]/;
-  const PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
-  const PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
-  const PATTERN_TAG_URI = /^(?:!|[^,\[\]{}])(?:%[0-9a-f]{2}|[0-9a-z\-#;/?:@&=+$,_.!~*'()\[\]])*$/i;
-  function _class(obj) {
-    return Object.prototype.toString.call(obj);
-  }
-  function isEol(c) {
-    return c === 10 || c === 13;
-  }
-  function isWhiteSpace(c) {
-    return c === 9 || c === 32;
-  }
-  function isWsOrEol(c) {
-    return c === 9 || c === 32 || c === 10 || c === 13;
-  }
-  function isFlowIndicator(c) {
-    return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
-  }
-  function fromHexCode(c) {
-    if (c >= 48 && c <= 57) {
-      return c - 48;
-    }
-    const lc = c | 32;
-    if (lc >= 97 && lc <= 102) {
-      return lc - 97 + 10;
-    }
-    return -1;
-  }
-  function escapedHexLen(c) {
-    if (c === 120) {
-      return 2;
-    }
-    if (c === 117) {
-      return 4;
-    }
-    if (c === 85) {
-      return 8;
-    }
-    return 0;
-  }
-  function fromDecimalCode(c) {
-    if (c >= 48 && c <= 57) {
-      return c - 48;
-    }
-    return -1;
-  }
-  function simpleEscapeSequence(c) {
-    switch (c) {
-      case 48:
-        return "\0";
-      case 97:
-        return "\x07";
-      case 98:
-        return "\b";
-      case 116:
-        return "	";
-      case 9:
-        return "	";
-      case 110:
-        return "\n";
-      case 118:
-        return "\v";
-      case 102:
-        return "\f";
-      case 114:
-        return "\r";
-      case 101:
-        return "\x1B";
-      case 32:
-        return " ";
-      case 34:
-        return '"';
-      case 47:
-        return "/";
-      case 92:
-        return "\\";
-      case 78:
-        return "";
-      case 95:
-        return " ";
-      case 76:
-        return "\u2028";
-      case 80:
-        return "\u2029";
-      default:
-        return "";
-    }
-  }
-  function charFromCodepoint(c) {
-    if (c <= 65535) {
-      return String.fromCharCode(c);
-    }
-    return String.fromCharCode(
-      (c - 65536 >> 10) + 55296,
-      (c - 65536 & 1023) + 56320
-    );
-  }
-  function setProperty(object, key, value) {
-    if (key === "__proto__") {
-      Object.defineProperty(object, key, {
-        configurable: true,
-        enumerable: true,
-        writable: true,
-        value
-      });
-    } else {
-      object[key] = value;
-    }
-  }
-  const simpleEscapeCheck = new Array(256);
-  const simpleEscapeMap = new Array(256);
-  for (let i = 0; i < 256; i++) {
-    simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
-    simpleEscapeMap[i] = simpleEscapeSequence(i);
-  }
-  function State(input, options) {
-    this.input = input;
-    this.filename = options["filename"] || null;
-    this.schema = options["schema"] || DEFAULT_SCHEMA2;
-    this.onWarning = options["onWarning"] || null;
-    this.legacy = options["legacy"] || false;
-    this.json = options["json"] || false;
-    this.listener = options["listener"] || null;
-    this.maxDepth = typeof options["maxDepth"] === "number" ? options["maxDepth"] : 100;
-    this.maxTotalMergeKeys = typeof options["maxTotalMergeKeys"] === "number" ? options["maxTotalMergeKeys"] : 1e4;
-    this.implicitTypes = this.schema.compiledImplicit;
-    this.typeMap = this.schema.compiledTypeMap;
-    this.length = input.length;
-    this.position = 0;
-    this.line = 0;
-    this.lineStart = 0;
-    this.lineIndent = 0;
-    this.depth = 0;
-    this.totalMergeKeys = 0;
-    this.firstTabInLine = -1;
-    this.documents = [];
-    this.anchorMapTransactions = [];
-  }
-  function generateError(state, message) {
-    const mark = {
-      name: state.filename,
-      buffer: state.input.slice(0, -1),
-      // omit trailing \0
-      position: state.position,
-      line: state.line,
-      column: state.position - state.lineStart
-    };
-    mark.snippet = makeSnippet(mark);
-    return new YAMLException2(message, mark);
-  }
-  function throwError(state, message) {
-    throw generateError(state, message);
-  }
-  function throwWarning(state, message) {
-    if (state.onWarning) {
-      state.onWarning.call(null, generateError(state, message));
-    }
-  }
-  function storeAnchor(state, name, value) {
-    const transactions = state.anchorMapTransactions;
-    if (transactions.length !== 0) {
-      const transaction = transactions[transactions.length - 1];
-      if (!_hasOwnProperty.call(transaction, name)) {
-        transaction[name] = {
-          existed: _hasOwnProperty.call(state.anchorMap, name),
-          value: state.anchorMap[name]
-        };
-      }
-    }
-    state.anchorMap[name] = value;
-  }
-  function beginAnchorTransaction(state) {
-    state.anchorMapTransactions.push(/* @__PURE__ */ Object.create(null));
-  }
-  function commitAnchorTransaction(state) {
-    const transaction = state.anchorMapTransactions.pop();
-    const transactions = state.anchorMapTransactions;
-    if (transactions.length === 0) return;
-    const parent = transactions[transactions.length - 1];
-    const names = Object.keys(transaction);
-    for (let index = 0, length = names.length; index < length; index += 1) {
-      const name = names[index];
-      if (!_hasOwnProperty.call(parent, name)) {
-        parent[name] = transaction[name];
-      }
-    }
-  }
-  function rollbackAnchorTransaction(state) {
-    const transaction = state.anchorMapTransactions.pop();
-    const names = Object.keys(transaction);
-    for (let index = names.length - 1; index >= 0; index -= 1) {
-      const entry = transaction[names[index]];
-      if (entry.existed) {
-        state.anchorMap[names[index]] = entry.value;
-      } else {
-        delete state.anchorMap[names[index]];
-      }
-    }
-  }
-  function snapshotState(state) {
-    return {
-      position: state.position,
-      line: state.line,
-      lineStart: state.lineStart,
-      lineIndent: state.lineIndent,
-      firstTabInLine: state.firstTabInLine,
-      tag: state.tag,
-      anchor: state.anchor,
-      kind: state.kind,
-      result: state.result
-    };
-  }
-  function restoreState(state, snapshot) {
-    state.position = snapshot.position;
-    state.line = snapshot.line;
-    state.lineStart = snapshot.lineStart;
-    state.lineIndent = snapshot.lineIndent;
-    state.firstTabInLine = snapshot.firstTabInLine;
-    state.tag = snapshot.tag;
-    state.anchor = snapshot.anchor;
-    state.kind = snapshot.kind;
-    state.result = snapshot.result;
-  }
-  const directiveHandlers = {
-    YAML: function handleYamlDirective(state, name, args) {
-      if (state.version !== null) {
-        throwError(state, "duplication of %YAML directive");
-      }
-      if (args.length !== 1) {
-        throwError(state, "YAML directive accepts exactly one argument");
-      }
-      const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
-      if (match === null) {
-        throwError(state, "ill-formed argument of the YAML directive");
-      }
-      const major = parseInt(match[1], 10);
-      const minor = parseInt(match[2], 10);
-      if (major !== 1) {
-        throwError(state, "unacceptable YAML version of the document");
-      }
-      state.version = args[0];
-      state.checkLineBreaks = minor < 2;
-      if (minor !== 1 && minor !== 2) {
-        throwWarning(state, "unsupported YAML version of the document");
-      }
-    },
-    TAG: function handleTagDirective(state, name, args) {
-      let prefix;
-      if (args.length !== 2) {
-        throwError(state, "TAG directive accepts exactly two arguments");
-      }
-      const handle = args[0];
-      prefix = args[1];
-      if (!PATTERN_TAG_HANDLE.test(handle)) {
-        throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
-      }
-      if (_hasOwnProperty.call(state.tagMap, handle)) {
-        throwError(state, 'there is a previously declared suffix for "' + handle + '" tag handle');
-      }
-      if (!PATTERN_TAG_URI.test(prefix)) {
-        throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
-      }
-      try {
-        prefix = decodeURIComponent(prefix);
-      } catch (err) {
-        throwError(state, "tag prefix is malformed: " + prefix);
-      }
-      state.tagMap[handle] = prefix;
-    }
-  };
-  function captureSegment(state, start, end, checkJson) {
-    if (start < end) {
-      const _result = state.input.slice(start, end);
-      if (checkJson) {
-        for (let _position = 0, _length = _result.length; _position < _length; _position += 1) {
-          const _character = _result.charCodeAt(_position);
-          if (!(_character === 9 || _character >= 32 && _character <= 1114111)) {
-            throwError(state, "expected valid JSON character");
-          }
-        }
-      } else if (PATTERN_NON_PRINTABLE.test(_result)) {
-        throwError(state, "the stream contains non-printable characters");
-      }
-      state.result += _result;
-    }
-  }
-  function chargeMergeWork(state) {
-    state.totalMergeKeys++;
-    if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) {
-      throwError(state, "merge keys exceeded maxTotalMergeKeys (" + state.maxTotalMergeKeys + ")");
-    }
-  }
-  function mergeMappings(state, destination, source, overridableKeys) {
-    if (!common2.isObject(source)) {
-      throwError(state, "cannot merge mappings; the provided source object is unacceptable");
-    }
-    chargeMergeWork(state);
-    const sourceKeys = Object.keys(source);
-    for (let index = 0, quantity = sourceKeys.length; index < quantity; index += 1) {
-      const key = sourceKeys[index];
-      chargeMergeWork(state);
-      if (!_hasOwnProperty.call(destination, key)) {
-        setProperty(destination, key, source[key]);
-        overridableKeys[key] = true;
-      }
-    }
-  }
-  function storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, startLine, startLineStart, startPos) {
-    if (Array.isArray(keyNode)) {
-      keyNode = Array.prototype.slice.call(keyNode);
-      for (let index = 0, quantity = keyNode.length; index < quantity; index += 1) {
-        if (Array.isArray(keyNode[index])) {
-          throwError(state, "nested arrays are not supported inside keys");
-        }
-        if (typeof keyNode === "object" && _class(keyNode[index]) === "[object Object]") {
-          keyNode[index] = "[object Object]";
-        }
-      }
-    }
-    if (typeof keyNode === "object" && _class(keyNode) === "[object Object]") {
-      keyNode = "[object Object]";
-    }
-    keyNode = String(keyNode);
-    if (_result === null) {
-      _result = {};
-    }
-    if (keyTag === "tag:yaml.org,2002:merge") {
-      if (Array.isArray(valueNode)) {
-        if (valueNode.length > 100) {
-          throwError(state, "abnormal merge sequence size");
-        }
-        for (let index = 0, quantity = valueNode.length; index < quantity; index += 1) {
-          mergeMappings(state, _result, valueNode[index], overridableKeys);
-        }
-      } else {
-        mergeMappings(state, _result, valueNode, overridableKeys);
-      }
-    } else {
-      if (!state.json && !_hasOwnProperty.call(overridableKeys, keyNode) && _hasOwnProperty.call(_result, keyNode)) {
-        state.line = startLine || state.line;
-        state.lineStart = startLineStart || state.lineStart;
-        state.position = startPos || state.position;
-        throwError(state, "duplicated mapping key");
-      }
-      setProperty(_result, keyNode, valueNode);
-      delete overridableKeys[keyNode];
-    }
-    return _result;
-  }
-  function readLineBreak(state) {
-    const ch = state.input.charCodeAt(state.position);
-    if (ch === 10) {
-      state.position++;
-    } else if (ch === 13) {
-      state.position++;
-      if (state.input.charCodeAt(state.position) === 10) {
-        state.position++;
-      }
-    } else {
-      throwError(state, "a line break is expected");
-    }
-    state.line += 1;
-    state.lineStart = state.position;
-    state.firstTabInLine = -1;
-  }
-  function skipSeparationSpace(state, allowComments, checkIndent) {
-    let lineBreaks = 0;
-    let ch = state.input.charCodeAt(state.position);
-    while (ch !== 0) {
-      while (isWhiteSpace(ch)) {
-        if (ch === 9 && state.firstTabInLine === -1) {
-          state.firstTabInLine = state.position;
-        }
-        ch = state.input.charCodeAt(++state.position);
-      }
-      if (allowComments && ch === 35) {
-        do {
-          ch = state.input.charCodeAt(++state.position);
-        } while (ch !== 10 && ch !== 13 && ch !== 0);
-      }
-      if (isEol(ch)) {
-        readLineBreak(state);
-        ch = state.input.charCodeAt(state.position);
-        lineBreaks++;
-        state.lineIndent = 0;
-        while (ch === 32) {
-          state.lineIndent++;
-          ch = state.input.charCodeAt(++state.position);
-        }
-      } else {
-        break;
-      }
-    }
-    if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
-      throwWarning(state, "deficient indentation");
-    }
-    return lineBreaks;
-  }
-  function testDocumentSeparator(state) {
-    let _position = state.position;
-    let ch = state.input.charCodeAt(_position);
-    if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(_position + 1) && ch === state.input.charCodeAt(_position + 2)) {
-      _position += 3;
-      ch = state.input.charCodeAt(_position);
-      if (ch === 0 || isWsOrEol(ch)) {
-        return true;
-      }
-    }
-    return false;
-  }
-  function writeFoldedLines(state, count) {
-    if (count === 1) {
-      state.result += " ";
-    } else if (count > 1) {
-      state.result += common2.repeat("\n", count - 1);
-    }
-  }
-  function readPlainScalar(state, nodeIndent, withinFlowCollection) {
-    let captureStart;
-    let captureEnd;
-    let hasPendingContent;
-    let _line;
-    let _lineStart;
-    let _lineIndent;
-    const _kind = state.kind;
-    const _result = state.result;
-    let ch = state.input.charCodeAt(state.position);
-    if (isWsOrEol(ch) || isFlowIndicator(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96) {
-      return false;
-    }
-    if (ch === 63 || ch === 45) {
-      const following = state.input.charCodeAt(state.position + 1);
-      if (isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)) {
-        return false;
-      }
-    }
-    state.kind = "scalar";
-    state.result = "";
-    captureStart = captureEnd = state.position;
-    hasPendingContent = false;
-    while (ch !== 0) {
-      if (ch === 58) {
-        const following = state.input.charCodeAt(state.position + 1);
-        if (isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)) {
-          break;
-        }
-      } else if (ch === 35) {
-        const preceding = state.input.charCodeAt(state.position - 1);
-        if (isWsOrEol(preceding)) {
-          break;
-        }
-      } else if (state.position === state.lineStart && testDocumentSeparator(state) || withinFlowCollection && isFlowIndicator(ch)) {
-        break;
-      } else if (isEol(ch)) {
-        _line = state.line;
-        _lineStart = state.lineStart;
-        _lineIndent = state.lineIndent;
-        skipSeparationSpace(state, false, -1);
-        if (state.lineIndent >= nodeIndent) {
-          hasPendingContent = true;
-          ch = state.input.charCodeAt(state.position);
-          continue;
-        } else {
-          state.position = captureEnd;
-          state.line = _line;
-          state.lineStart = _lineStart;
-          state.lineIndent = _lineIndent;
-          break;
-        }
-      }
-      if (hasPendingContent) {
-        captureSegment(state, captureStart, captureEnd, false);
-        writeFoldedLines(state, state.line - _line);
-        captureStart = captureEnd = state.position;
-        hasPendingContent = false;
-      }
-      if (!isWhiteSpace(ch)) {
-        captureEnd = state.position + 1;
-      }
-      ch = state.input.charCodeAt(++state.position);
-    }
-    captureSegment(state, captureStart, captureEnd, false);
-    if (state.result) {
-      return true;
-    }
-    state.kind = _kind;
-    state.result = _result;
-    return false;
-  }
-  function readSingleQuotedScalar(state, nodeIndent) {
-    let captureStart;
-    let captureEnd;
-    let ch = state.input.charCodeAt(state.position);
-    if (ch !== 39) {
-      return false;
-    }
-    state.kind = "scalar";
-    state.result = "";
-    state.position++;
-    captureStart = captureEnd = state.position;
-    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
-      if (ch === 39) {
-        captureSegment(state, captureStart, state.position, true);
-        ch = state.input.charCodeAt(++state.position);
-        if (ch === 39) {
-          captureStart = state.position;
-          state.position++;
-          captureEnd = state.position;
-        } else {
-          return true;
-        }
-      } else if (isEol(ch)) {
-        captureSegment(state, captureStart, captureEnd, true);
-        writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
-        captureStart = captureEnd = state.position;
-      } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
-        throwError(state, "unexpected end of the document within a single quoted scalar");
-      } else {
-        state.position++;
-        if (!isWhiteSpace(ch)) {
-          captureEnd = state.position;
-        }
-      }
-    }
-    throwError(state, "unexpected end of the stream within a single quoted scalar");
-  }
-  function readDoubleQuotedScalar(state, nodeIndent) {
-    let captureStart;
-    let captureEnd;
-    let tmp;
-    let ch = state.input.charCodeAt(state.position);
-    if (ch !== 34) {
-      return false;
-    }
-    state.kind = "scalar";
-    state.result = "";
-    state.position++;
-    captureStart = captureEnd = state.position;
-    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
-      if (ch === 34) {
-        captureSegment(state, captureStart, state.position, true);
-        state.position++;
-        return true;
-      } else if (ch === 92) {
-        captureSegment(state, captureStart, state.position, true);
-        ch = state.input.charCodeAt(++state.position);
-        if (isEol(ch)) {
-          skipSeparationSpace(state, false, nodeIndent);
-        } else if (ch < 256 && simpleEscapeCheck[ch]) {
-          state.result += simpleEscapeMap[ch];
-          state.position++;
-        } else if ((tmp = escapedHexLen(ch)) > 0) {
-          let hexLength = tmp;
-          let hexResult = 0;
-          for (; hexLength > 0; hexLength--) {
-            ch = state.input.charCodeAt(++state.position);
-            if ((tmp = fromHexCode(ch)) >= 0) {
-              hexResult = (hexResult << 4) + tmp;
-            } else {
-              throwError(state, "expected hexadecimal character");
-            }
-          }
-          state.result += charFromCodepoint(hexResult);
-          state.position++;
-        } else {
-          throwError(state, "unknown escape sequence");
-        }
-        captureStart = captureEnd = state.position;
-      } else if (isEol(ch)) {
-        captureSegment(state, captureStart, captureEnd, true);
-        writeFoldedLines(state, skipSeparationSpace(state, false, nodeIndent));
-        captureStart = captureEnd = state.position;
-      } else if (state.position === state.lineStart && testDocumentSeparator(state)) {
-        throwError(state, "unexpected end of the document within a double quoted scalar");
-      } else {
-        state.position++;
-        if (!isWhiteSpace(ch)) {
-          captureEnd = state.position;
-        }
-      }
-    }
-    throwError(state, "unexpected end of the stream within a double quoted scalar");
-  }
-  function readFlowCollection(state, nodeIndent) {
-    let readNext = true;
-    let _line;
-    let _lineStart;
-    let _pos;
-    const _tag = state.tag;
-    let _result;
-    const _anchor = state.anchor;
-    let terminator;
-    let isPair;
-    let isExplicitPair;
-    let isMapping;
-    const overridableKeys = /* @__PURE__ */ Object.create(null);
-    let keyNode;
-    let keyTag;
-    let valueNode;
-    let ch = state.input.charCodeAt(state.position);
-    if (ch === 91) {
-      terminator = 93;
-      isMapping = false;
-      _result = [];
-    } else if (ch === 123) {
-      terminator = 125;
-      isMapping = true;
-      _result = {};
-    } else {
-      return false;
-    }
-    if (state.anchor !== null) {
-      storeAnchor(state, state.anchor, _result);
-    }
-    ch = state.input.charCodeAt(++state.position);
-    while (ch !== 0) {
-      skipSeparationSpace(state, true, nodeIndent);
-      ch = state.input.charCodeAt(state.position);
-      if (ch === terminator) {
-        state.position++;
-        state.tag = _tag;
-        state.anchor = _anchor;
-        state.kind = isMapping ? "mapping" : "sequence";
-        state.result = _result;
-        return true;
-      } else if (!readNext) {
-        throwError(state, "missed comma between flow collection entries");
-      } else if (ch === 44) {
-        throwError(state, "expected the node content, but found ','");
-      }
-      keyTag = keyNode = valueNode = null;
-      isPair = isExplicitPair = false;
-      if (ch === 63) {
-        const following = state.input.charCodeAt(state.position + 1);
-        if (isWsOrEol(following)) {
-          isPair = isExplicitPair = true;
-          state.position++;
-          skipSeparationSpace(state, true, nodeIndent);
-        }
-      }
-      _line = state.line;
-      _lineStart = state.lineStart;
-      _pos = state.position;
-      composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-      keyTag = state.tag;
-      keyNode = state.result;
-      skipSeparationSpace(state, true, nodeIndent);
-      ch = state.input.charCodeAt(state.position);
-      if ((isExplicitPair || state.line === _line) && ch === 58) {
-        isPair = true;
-        ch = state.input.charCodeAt(++state.position);
-        skipSeparationSpace(state, true, nodeIndent);
-        composeNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
-        valueNode = state.result;
-      }
-      if (isMapping) {
-        storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos);
-      } else if (isPair) {
-        _result.push(storeMappingPair(state, null, overridableKeys, keyTag, keyNode, valueNode, _line, _lineStart, _pos));
-      } else {
-        _result.push(keyNode);
-      }
-      skipSeparationSpace(state, true, nodeIndent);
-      ch = state.input.charCodeAt(state.position);
-      if (ch === 44) {
-        readNext = true;
-        ch = state.input.charCodeAt(++state.position);
-      } else {
-        readNext = false;
-      }
-    }
-    throwError(state, "unexpected end of the stream within a flow collection");
-  }
-  function readBlockScalar(state, nodeIndent) {
-    let folding;
-    let chomping = CHOMPING_CLIP;
-    let didReadContent = false;
-    let detectedIndent = false;
-    let textIndent = nodeIndent;
-    let emptyLines = 0;
-    let atMoreIndented = false;
-    let tmp;
-    let ch = state.input.charCodeAt(state.position);
-    if (ch === 124) {
-      folding = false;
-    } else if (ch === 62) {
-      folding = true;
-    } else {
-      return false;
-    }
-    state.kind = "scalar";
-    state.result = "";
-    while (ch !== 0) {
-      ch = state.input.charCodeAt(++state.position);
-      if (ch === 43 || ch === 45) {
-        if (CHOMPING_CLIP === chomping) {
-          chomping = ch === 43 ? CHOMPING_KEEP : CHOMPING_STRIP;
-        } else {
-          throwError(state, "repeat of a chomping mode identifier");
-        }
-      } else if ((tmp = fromDecimalCode(ch)) >= 0) {
-        if (tmp === 0) {
-          throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
-        } else if (!detectedIndent) {
-          textIndent = nodeIndent + tmp - 1;
-          detectedIndent = true;
-        } else {
-          throwError(state, "repeat of an indentation width identifier");
-        }
-      } else {
-        break;
-      }
-    }
-    if (isWhiteSpace(ch)) {
-      do {
-        ch = state.input.charCodeAt(++state.position);
-      } while (isWhiteSpace(ch));
-      if (ch === 35) {
-        do {
-          ch = state.input.charCodeAt(++state.position);
-        } while (!isEol(ch) && ch !== 0);
-      }
-    }
-    while (ch !== 0) {
-      readLineBreak(state);
-      state.lineIndent = 0;
-      ch = state.input.charCodeAt(state.position);
-      while ((!detectedIndent || state.lineIndent < textIndent) && ch === 32) {
-        state.lineIndent++;
-        ch = state.input.charCodeAt(++state.position);
-      }
-      if (!detectedIndent && state.lineIndent > textIndent) {
-        textIndent = state.lineIndent;
-      }
-      if (isEol(ch)) {
-        emptyLines++;
-        continue;
-      }
-      if (!detectedIndent && textIndent === 0) {
-        throwError(state, "missing indentation for block scalar");
-      }
-      if (state.lineIndent < textIndent) {
-        if (chomping === CHOMPING_KEEP) {
-          state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
-        } else if (chomping === CHOMPING_CLIP) {
-          if (didReadContent) {
-            state.result += "\n";
-          }
-        }
-        break;
-      }
-      if (folding) {
-        if (isWhiteSpace(ch)) {
-          atMoreIndented = true;
-          state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
-        } else if (atMoreIndented) {
-          atMoreIndented = false;
-          state.result += common2.repeat("\n", emptyLines + 1);
-        } else if (emptyLines === 0) {
-          if (didReadContent) {
-            state.result += " ";
-          }
-        } else {
-          state.result += common2.repeat("\n", emptyLines);
-        }
-      } else {
-        state.result += common2.repeat("\n", didReadContent ? 1 + emptyLines : emptyLines);
-      }
-      didReadContent = true;
-      detectedIndent = true;
-      emptyLines = 0;
-      const captureStart = state.position;
-      while (!isEol(ch) && ch !== 0) {
-        ch = state.input.charCodeAt(++state.position);
-      }
-      captureSegment(state, captureStart, state.position, false);
-    }
-    return true;
-  }
-  function readBlockSequence(state, nodeIndent) {
-    const _tag = state.tag;
-    const _anchor = state.anchor;
-    const _result = [];
-    let detected = false;
-    if (state.firstTabInLine !== -1) return false;
-    if (state.anchor !== null) {
-      storeAnchor(state, state.anchor, _result);
-    }
-    let ch = state.input.charCodeAt(state.position);
-    while (ch !== 0) {
-      if (state.firstTabInLine !== -1) {
-        state.position = state.firstTabInLine;
-        throwError(state, "tab characters must not be used in indentation");
-      }
-      if (ch !== 45) {
-        break;
-      }
-      const following = state.input.charCodeAt(state.position + 1);
-      if (!isWsOrEol(following)) {
-        break;
-      }
-      detected = true;
-      state.position++;
-      if (skipSeparationSpace(state, true, -1)) {
-        if (state.lineIndent <= nodeIndent) {
-          _result.push(null);
-          ch = state.input.charCodeAt(state.position);
-          continue;
-        }
-      }
-      const _line = state.line;
-      composeNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
-      _result.push(state.result);
-      skipSeparationSpace(state, true, -1);
-      ch = state.input.charCodeAt(state.position);
-      if ((state.line === _line || state.lineIndent > nodeIndent) && ch !== 0) {
-        throwError(state, "bad indentation of a sequence entry");
-      } else if (state.lineIndent < nodeIndent) {
-        break;
-      }
-    }
-    if (detected) {
-      state.tag = _tag;
-      state.anchor = _anchor;
-      state.kind = "sequence";
-      state.result = _result;
-      return true;
-    }
-    return false;
-  }
-  function readBlockMapping(state, nodeIndent, flowIndent) {
-    let allowCompact;
-    let _keyLine;
-    let _keyLineStart;
-    let _keyPos;
-    const _tag = state.tag;
-    const _anchor = state.anchor;
-    const _result = {};
-    const overridableKeys = /* @__PURE__ */ Object.create(null);
-    let keyTag = null;
-    let keyNode = null;
-    let valueNode = null;
-    let atExplicitKey = false;
-    let detected = false;
-    if (state.firstTabInLine !== -1) return false;
-    if (state.anchor !== null) {
-      storeAnchor(state, state.anchor, _result);
-    }
-    let ch = state.input.charCodeAt(state.position);
-    while (ch !== 0) {
-      if (!atExplicitKey && state.firstTabInLine !== -1) {
-        state.position = state.firstTabInLine;
-        throwError(state, "tab characters must not be used in indentation");
-      }
-      const following = state.input.charCodeAt(state.position + 1);
-      const _line = state.line;
-      if ((ch === 63 || ch === 58) && isWsOrEol(following)) {
-        if (ch === 63) {
-          if (atExplicitKey) {
-            storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
-            keyTag = keyNode = valueNode = null;
-          }
-          detected = true;
-          atExplicitKey = true;
-          allowCompact = true;
-        } else if (atExplicitKey) {
-          atExplicitKey = false;
-          allowCompact = true;
-        } else {
-          throwError(state, "incomplete explicit mapping pair; a key node is missed; or followed by a non-tabulated empty line");
-        }
-        state.position += 1;
-        ch = following;
-      } else {
-        _keyLine = state.line;
-        _keyLineStart = state.lineStart;
-        _keyPos = state.position;
-        if (!composeNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) {
-          break;
-        }
-        if (state.line === _line) {
-          ch = state.input.charCodeAt(state.position);
-          while (isWhiteSpace(ch)) {
-            ch = state.input.charCodeAt(++state.position);
-          }
-          if (ch === 58) {
-            ch = state.input.charCodeAt(++state.position);
-            if (!isWsOrEol(ch)) {
-              throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
-            }
-            if (atExplicitKey) {
-              storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
-              keyTag = keyNode = valueNode = null;
-            }
-            detected = true;
-            atExplicitKey = false;
-            allowCompact = false;
-            keyTag = state.tag;
-            keyNode = state.result;
-          } else if (detected) {
-            throwError(state, "can not read an implicit mapping pair; a colon is missed");
-          } else {
-            state.tag = _tag;
-            state.anchor = _anchor;
-            return true;
-          }
-        } else if (detected) {
-          throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
-        } else {
-          state.tag = _tag;
-          state.anchor = _anchor;
-          return true;
-        }
-      }
-      if (state.line === _line || state.lineIndent > nodeIndent) {
-        if (atExplicitKey) {
-          _keyLine = state.line;
-          _keyLineStart = state.lineStart;
-          _keyPos = state.position;
-        }
-        if (composeNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, allowCompact)) {
-          if (atExplicitKey) {
-            keyNode = state.result;
-          } else {
-            valueNode = state.result;
-          }
-        }
-        if (!atExplicitKey) {
-          storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, valueNode, _keyLine, _keyLineStart, _keyPos);
-          keyTag = keyNode = valueNode = null;
-        }
-        skipSeparationSpace(state, true, -1);
-        ch = state.input.charCodeAt(state.position);
-      }
-      if ((state.line === _line || state.lineIndent > nodeIndent) && ch !== 0) {
-        throwError(state, "bad indentation of a mapping entry");
-      } else if (state.lineIndent < nodeIndent) {
-        break;
-      }
-    }
-    if (atExplicitKey) {
-      storeMappingPair(state, _result, overridableKeys, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);
-    }
-    if (detected) {
-      state.tag = _tag;
-      state.anchor = _anchor;
-      state.kind = "mapping";
-      state.result = _result;
-    }
-    return detected;
-  }
-  function readTagProperty(state) {
-    let isVerbatim = false;
-    let isNamed = false;
-    let tagHandle;
-    let tagName;
-    let ch = state.input.charCodeAt(state.position);
-    if (ch !== 33) return false;
-    if (state.tag !== null) {
-      throwError(state, "duplication of a tag property");
-    }
-    ch = state.input.charCodeAt(++state.position);
-    if (ch === 60) {
-      isVerbatim = true;
-      ch = state.input.charCodeAt(++state.position);
-    } else if (ch === 33) {
-      isNamed = true;
-      tagHandle = "!!";
-      ch = state.input.charCodeAt(++state.position);
-    } else {
-      tagHandle = "!";
-    }
-    let _position = state.position;
-    if (isVerbatim) {
-      do {
-        ch = state.input.charCodeAt(++state.position);
-      } while (ch !== 0 && ch !== 62);
-      if (state.position < state.length) {
-        tagName = state.input.slice(_position, state.position);
-        ch = state.input.charCodeAt(++state.position);
-      } else {
-        throwError(state, "unexpected end of the stream within a verbatim tag");
-      }
-    } else {
-      while (ch !== 0 && !isWsOrEol(ch)) {
-        if (ch === 33) {
-          if (!isNamed) {
-            tagHandle = state.input.slice(_position - 1, state.position + 1);
-            if (!PATTERN_TAG_HANDLE.test(tagHandle)) {
-              throwError(state, "named tag handle cannot contain such characters");
-            }
-            isNamed = true;
-            _position = state.position + 1;
-          } else {
-            throwError(state, "tag suffix cannot contain exclamation marks");
-          }
-        }
-        ch = state.input.charCodeAt(++state.position);
-      }
-      tagName = state.input.slice(_position, state.position);
-      if (PATTERN_FLOW_INDICATORS.test(tagName)) {
-        throwError(state, "tag suffix cannot contain flow indicator characters");
-      }
-    }
-    if (tagName && !PATTERN_TAG_URI.test(tagName)) {
-      throwError(state, "tag name cannot contain such characters: " + tagName);
-    }
-    try {
-      tagName = decodeURIComponent(tagName);
-    } catch (err) {
-      throwError(state, "tag name is malformed: " + tagName);
-    }
-    if (isVerbatim) {
-      state.tag = tagName;
-    } else if (_hasOwnProperty.call(state.tagMap, tagHandle)) {
-      state.tag = state.tagMap[tagHandle] + tagName;
-    } else if (tagHandle === "!") {
-      state.tag = "!" + tagName;
-    } else if (tagHandle === "!!") {
-      state.tag = "tag:yaml.org,2002:" + tagName;
-    } else {
-      throwError(state, 'undeclared tag handle "' + tagHandle + '"');
-    }
-    return true;
-  }
-  function readAnchorProperty(state) {
-    let ch = state.input.charCodeAt(state.position);
-    if (ch !== 38) return false;
-    if (state.anchor !== null) {
-      throwError(state, "duplication of an anchor property");
-    }
-    ch = state.input.charCodeAt(++state.position);
-    const _position = state.position;
-    while (ch !== 0 && !isWsOrEol(ch) && !isFlowIndicator(ch)) {
-      ch = state.input.charCodeAt(++state.position);
-    }
-    if (state.position === _position) {
-      throwError(state, "name of an anchor node must contain at least one character");
-    }
-    state.anchor = state.input.slice(_position, state.position);
-    return true;
-  }
-  function readAlias(state) {
-    let ch = state.input.charCodeAt(state.position);
-    if (ch !== 42) return false;
-    ch = state.input.charCodeAt(++state.position);
-    const _position = state.position;
-    while (ch !== 0 && !isWsOrEol(ch) && !isFlowIndicator(ch)) {
-      ch = state.input.charCodeAt(++state.position);
-    }
-    if (state.position === _position) {
-      throwError(state, "name of an alias node must contain at least one character");
-    }
-    const alias = state.input.slice(_position, state.position);
-    if (!_hasOwnProperty.call(state.anchorMap, alias)) {
-      throwError(state, 'unidentified alias "' + alias + '"');
-    }
-    state.result = state.anchorMap[alias];
-    skipSeparationSpace(state, true, -1);
-    return true;
-  }
-  function tryReadBlockMappingFromProperty(state, propertyStart, nodeIndent, flowIndent) {
-    const fallbackState = snapshotState(state);
-    beginAnchorTransaction(state);
-    restoreState(state, propertyStart);
-    state.tag = null;
-    state.anchor = null;
-    state.kind = null;
-    state.result = null;
-    if (readBlockMapping(state, nodeIndent, flowIndent) && state.kind === "mapping") {
-      commitAnchorTransaction(state);
-      return true;
-    }
-    rollbackAnchorTransaction(state);
-    restoreState(state, fallbackState);
-    return false;
-  }
-  function composeNode(state, parentIndent, nodeContext, allowToSeek, allowCompact) {
-    let allowBlockScalars;
-    let allowBlockCollections;
-    let indentStatus = 1;
-    let atNewLine = false;
-    let hasContent = false;
-    let propertyStart = null;
-    let type2;
-    let flowIndent;
-    let blockIndent;
-    if (state.depth >= state.maxDepth) {
-      throwError(state, "nesting exceeded maxDepth (" + state.maxDepth + ")");
-    }
-    state.depth += 1;
-    if (state.listener !== null) {
-      state.listener("open", state);
-    }
-    state.tag = null;
-    state.anchor = null;
-    state.kind = null;
-    state.result = null;
-    const allowBlockStyles = allowBlockScalars = allowBlockCollections = CONTEXT_BLOCK_OUT === nodeContext || CONTEXT_BLOCK_IN === nodeContext;
-    if (allowToSeek) {
-      if (skipSeparationSpace(state, true, -1)) {
-        atNewLine = true;
-        if (state.lineIndent > parentIndent) {
-          indentStatus = 1;
-        } else if (state.lineIndent === parentIndent) {
-          indentStatus = 0;
-        } else if (state.lineIndent < parentIndent) {
-          indentStatus = -1;
-        }
-      }
-    }
-    if (indentStatus === 1) {
-      while (true) {
-        const ch = state.input.charCodeAt(state.position);
-        const propertyState = snapshotState(state);
-        if (atNewLine && (ch === 33 && state.tag !== null || ch === 38 && state.anchor !== null)) {
-          break;
-        }
-        if (!readTagProperty(state) && !readAnchorProperty(state)) {
-          break;
-        }
-        if (propertyStart === null) {
-          propertyStart = propertyState;
-        }
-        if (skipSeparationSpace(state, true, -1)) {
-          atNewLine = true;
-          allowBlockCollections = allowBlockStyles;
-          if (state.lineIndent > parentIndent) {
-            indentStatus = 1;
-          } else if (state.lineIndent === parentIndent) {
-            indentStatus = 0;
-          } else if (state.lineIndent < parentIndent) {
-            indentStatus = -1;
-          }
-        } else {
-          allowBlockCollections = false;
-        }
-      }
-    }
-    if (allowBlockCollections) {
-      allowBlockCollections = atNewLine || allowCompact;
-    }
-    if (indentStatus === 1 || CONTEXT_BLOCK_OUT === nodeContext) {
-      if (CONTEXT_FLOW_IN === nodeContext || CONTEXT_FLOW_OUT === nodeContext) {
-        flowIndent = parentIndent;
-      } else {
-        flowIndent = parentIndent + 1;
-      }
-      blockIndent = state.position - state.lineStart;
-      if (indentStatus === 1) {
-        if (allowBlockCollections && (readBlockSequence(state, blockIndent) || readBlockMapping(state, blockIndent, flowIndent)) || readFlowCollection(state, flowIndent)) {
-          hasContent = true;
-        } else {
-          const ch = state.input.charCodeAt(state.position);
-          if (propertyStart !== null && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62 && tryReadBlockMappingFromProperty(
-            state,
-            propertyStart,
-            propertyStart.position - propertyStart.lineStart,
-            flowIndent
-          )) {
-            hasContent = true;
-          } else if (allowBlockScalars && readBlockScalar(state, flowIndent) || readSingleQuotedScalar(state, flowIndent) || readDoubleQuotedScalar(state, flowIndent)) {
-            hasContent = true;
-          } else if (readAlias(state)) {
-            hasContent = true;
-            if (state.tag !== null || state.anchor !== null) {
-              throwError(state, "alias node should not have any properties");
-            }
-          } else if (readPlainScalar(state, flowIndent, CONTEXT_FLOW_IN === nodeContext)) {
-            hasContent = true;
-            if (state.tag === null) {
-              state.tag = "?";
-            }
-          }
-          if (state.anchor !== null) {
-            storeAnchor(state, state.anchor, state.result);
-          }
-        }
-      } else if (indentStatus === 0) {
-        hasContent = allowBlockCollections && readBlockSequence(state, blockIndent);
-      }
-    }
-    if (state.tag === null) {
-      if (state.anchor !== null) {
-        storeAnchor(state, state.anchor, state.result);
-      }
-    } else if (state.tag === "?") {
-      if (state.result !== null && state.kind !== "scalar") {
-        throwError(state, 'unacceptable node kind for !<?> tag; it should be "scalar", not "' + state.kind + '"');
-      }
-      for (let typeIndex = 0, typeQuantity = state.implicitTypes.length; typeIndex < typeQuantity; typeIndex += 1) {
-        type2 = state.implicitTypes[typeIndex];
-        if (type2.resolve(state.result)) {
-          state.result = type2.construct(state.result);
-          state.tag = type2.tag;
-          if (state.anchor !== null) {
-            storeAnchor(state, state.anchor, state.result);
-          }
-          break;
-        }
-      }
-    } else if (state.tag !== "!") {
-      if (_hasOwnProperty.call(state.typeMap[state.kind || "fallback"], state.tag)) {
-        type2 = state.typeMap[state.kind || "fallback"][state.tag];
-      } else {
-        type2 = null;
-        const typeList = state.typeMap.multi[state.kind || "fallback"];
-        for (let typeIndex = 0, typeQuantity = typeList.length; typeIndex < typeQuantity; typeIndex += 1) {
-          if (state.tag.slice(0, typeList[typeIndex].tag.length) === typeList[typeIndex].tag) {
-            type2 = typeList[typeIndex];
-            break;
-          }
-        }
-      }
-      if (!type2) {
-        throwError(state, "unknown tag !<" + state.tag + ">");
-      }
-      if (state.result !== null && type2.kind !== state.kind) {
-        throwError(state, "unacceptable node kind for !<" + state.tag + '> tag; it should be "' + type2.kind + '", not "' + state.kind + '"');
-      }
-      if (!type2.resolve(state.result, state.tag)) {
-        throwError(state, "cannot resolve a node with !<" + state.tag + "> explicit tag");
-      } else {
-        state.result = type2.construct(state.result, state.tag);
-        if (state.anchor !== null) {
-          storeAnchor(state, state.anchor, state.result);
-        }
-      }
-    }
-    if (state.listener !== null) {
-      state.listener("close", state);
-    }
-    state.depth -= 1;
-    return state.tag !== null || state.anchor !== null || hasContent;
-  }
-  function readDocument(state) {
-    const documentStart = state.position;
-    let hasDirectives = false;
-    let ch;
-    state.version = null;
-    state.checkLineBreaks = state.legacy;
-    state.tagMap = /* @__PURE__ */ Object.create(null);
-    state.anchorMap = /* @__PURE__ */ Object.create(null);
-    while ((ch = state.input.charCodeAt(state.position)) !== 0) {
-      skipSeparationSpace(state, true, -1);
-      ch = state.input.charCodeAt(state.position);
-      if (state.lineIndent > 0 || ch !== 37) {
-        break;
-      }
-      hasDirectives = true;
-      ch = state.input.charCodeAt(++state.position);
-      let _position = state.position;
-      while (ch !== 0 && !isWsOrEol(ch)) {
-        ch = state.input.charCodeAt(++state.position);
-      }
-      const directiveName = state.input.slice(_position, state.position);
-      const directiveArgs = [];
-      if (directiveName.length < 1) {
-        throwError(state, "directive name must not be less than one character in length");
-      }
-      while (ch !== 0) {
-        while (isWhiteSpace(ch)) {
-          ch = state.input.charCodeAt(++state.position);
-        }
-        if (ch === 35) {
-          do {
-            ch = state.input.charCodeAt(++state.position);
-          } while (ch !== 0 && !isEol(ch));
-          break;
-        }
-        if (isEol(ch)) break;
-        _position = state.position;
-        while (ch !== 0 && !isWsOrEol(ch)) {
-          ch = state.input.charCodeAt(++state.position);
-        }
-        directiveArgs.push(state.input.slice(_position, state.position));
-      }
-      if (ch !== 0) readLineBreak(state);
-      if (_hasOwnProperty.call(directiveHandlers, directiveName)) {
-        directiveHandlers[directiveName](state, directiveName, directiveArgs);
-      } else {
-        throwWarning(state, 'unknown document directive "' + directiveName + '"');
-      }
-    }
-    skipSeparationSpace(state, true, -1);
-    if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45) {
-      state.position += 3;
-      skipSeparationSpace(state, true, -1);
-    } else if (hasDirectives) {
-      throwError(state, "directives end mark is expected");
-    }
-    composeNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, true);
-    skipSeparationSpace(state, true, -1);
-    if (state.checkLineBreaks && PATTERN_NON_ASCII_LINE_BREAKS.test(state.input.slice(documentStart, state.position))) {
-      throwWarning(state, "non-ASCII line breaks are interpreted as content");
-    }
-    state.documents.push(state.result);
-    if (state.position === state.lineStart && testDocumentSeparator(state)) {
-      if (state.input.charCodeAt(state.position) === 46) {
-        state.position += 3;
-        skipSeparationSpace(state, true, -1);
-      }
-      return;
-    }
-    if (state.position < state.length - 1) {
-      throwError(state, "end of the stream or a document separator is expected");
-    }
-  }
-  function loadDocuments(input, options) {
-    input = String(input);
-    options = options || {};
-    if (input.length !== 0) {
-      if (input.charCodeAt(input.length - 1) !== 10 && input.charCodeAt(input.length - 1) !== 13) {
-        input += "\n";
-      }
-      if (input.charCodeAt(0) === 65279) {
-        input = input.slice(1);
-      }
-    }
-    const state = new State(input, options);
-    const nullpos = input.indexOf("\0");
-    if (nullpos !== -1) {
-      state.position = nullpos;
-      throwError(state, "null byte is not allowed in input");
-    }
-    state.input += "\0";
-    while (state.input.charCodeAt(state.position) === 32) {
-      state.lineIndent += 1;
-      state.position += 1;
-    }
-    while (state.position < state.length - 1) {
-      readDocument(state);
-    }
-    return state.documents;
-  }
-  function loadAll2(input, iterator, options) {
-    if (iterator !== null && typeof iterator === "object" && typeof options === "undefined") {
-      options = iterator;
-      iterator = null;
-    }
-    const documents = loadDocuments(input, options);
-    if (typeof iterator !== "function") {
-      return documents;
-    }
-    for (let index = 0, length = documents.length; index < length; index += 1) {
-      iterator(documents[index]);
-    }
-  }
-  function load2(input, options) {
-    const documents = loadDocuments(input, options);
-    if (documents.length === 0) {
-      return void 0;
-    } else if (documents.length === 1) {
-      return documents[0];
-    }
-    throw new YAMLException2("expected a single document in the stream, but found more");
-  }
-  loader.loadAll = loadAll2;
-  loader.load = load2;
-  return loader;
-}
-var dumper = {};
-var hasRequiredDumper;
-function requireDumper() {
-  if (hasRequiredDumper) return dumper;
-  hasRequiredDumper = 1;
-  const common2 = requireCommon();
-  const YAMLException2 = requireException();
-  const DEFAULT_SCHEMA2 = require_default();
-  const _toString = Object.prototype.toString;
-  const _hasOwnProperty = Object.prototype.hasOwnProperty;
-  const CHAR_BOM = 65279;
-  const CHAR_TAB = 9;
-  const CHAR_LINE_FEED = 10;
-  const CHAR_CARRIAGE_RETURN = 13;
-  const CHAR_SPACE = 32;
-  const CHAR_EXCLAMATION = 33;
-  const CHAR_DOUBLE_QUOTE = 34;
-  const CHAR_SHARP = 35;
-  const CHAR_PERCENT = 37;
-  const CHAR_AMPERSAND = 38;
-  const CHAR_SINGLE_QUOTE = 39;
-  const CHAR_ASTERISK = 42;
-  const CHAR_COMMA = 44;
-  const CHAR_MINUS = 45;
-  const CHAR_COLON = 58;
-  const CHAR_EQUALS = 61;
-  const CHAR_GREATER_THAN = 62;
-  const CHAR_QUESTION = 63;
-  const CHAR_COMMERCIAL_AT = 64;
-  const CHAR_LEFT_SQUARE_BRACKET = 91;
-  const CHAR_RIGHT_SQUARE_BRACKET = 93;
-  const CHAR_GRAVE_ACCENT = 96;
-  const CHAR_LEFT_CURLY_BRACKET = 123;
-  const CHAR_VERTICAL_LINE = 124;
-  const CHAR_RIGHT_CURLY_BRACKET = 125;
-  const ESCAPE_SEQUENCES = {};
-  ESCAPE_SEQUENCES[0] = "\\0";
-  ESCAPE_SEQUENCES[7] = "\\a";
-  ESCAPE_SEQUENCES[8] = "\\b";
-  ESCAPE_SEQUENCES[9] = "\\t";
-  ESCAPE_SEQUENCES[10] = "\\n";
-  ESCAPE_SEQUENCES[11] = "\\v";
-  ESCAPE_SEQUENCES[12] = "\\f";
-  ESCAPE_SEQUENCES[13] = "\\r";
-  ESCAPE_SEQUENCES[27] = "\\e";
-  ESCAPE_SEQUENCES[34] = '\\"';
-  ESCAPE_SEQUENCES[92] = "\\\\";
-  ESCAPE_SEQUENCES[133] = "\\N";
-  ESCAPE_SEQUENCES[160] = "\\_";
-  ESCAPE_SEQUENCES[8232] = "\\L";
-  ESCAPE_SEQUENCES[8233] = "\\P";
-  const DEPRECATED_BOOLEANS_SYNTAX = [
-    "y",
-    "Y",
-    "yes",
-    "Yes",
-    "YES",
-    "on",
-    "On",
-    "ON",
-    "n",
-    "N",
-    "no",
-    "No",
-    "NO",
-    "off",
-    "Off",
-    "OFF"
-  ];
-  const DEPRECATED_BASE60_SYNTAX = /^[-+]?[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?$/;
-  function compileStyleMap(schema2, map2) {
-    if (map2 === null) return {};
-    const result = {};
-    const keys = Object.keys(map2);
-    for (let index = 0, length = keys.length; index < length; index += 1) {
-      let tag = keys[index];
-      let style = String(map2[tag]);
-      if (tag.slice(0, 2) === "!!") {
-        tag = "tag:yaml.org,2002:" + tag.slice(2);
-      }
-      const type2 = schema2.compiledTypeMap["fallback"][tag];
-      if (type2 && _hasOwnProperty.call(type2.styleAliases, style)) {
-        style = type2.styleAliases[style];
-      }
-      result[tag] = style;
-    }
-    return result;
-  }
-  function encodeHex(character) {
-    let handle;
-    let length;
-    const string = character.toString(16).toUpperCase();
-    if (character <= 255) {
-      handle = "x";
-      length = 2;
-    } else if (character <= 65535) {
-      handle = "u";
-      length = 4;
-    } else if (character <= 4294967295) {
-      handle = "U";
-      length = 8;
-    } else {
-      throw new YAMLException2("code point within a string may not be greater than 0xFFFFFFFF");
-    }
-    return "\\" + handle + common2.repeat("0", length - string.length) + string;
-  }
-  const QUOTING_TYPE_SINGLE = 1;
-  const QUOTING_TYPE_DOUBLE = 2;
-  function State(options) {
-    this.schema = options["schema"] || DEFAULT_SCHEMA2;
-    this.indent = Math.max(1, options["indent"] || 2);
-    this.noArrayIndent = options["noArrayIndent"] || false;
-    this.skipInvalid = options["skipInvalid"] || false;
-    this.flowLevel = common2.isNothing(options["flowLevel"]) ? -1 : options["flowLevel"];
-    this.styleMap = compileStyleMap(this.schema, options["styles"] || null);
-    this.sortKeys = options["sortKeys"] || false;
-    this.lineWidth = options["lineWidth"] || 80;
-    this.noRefs = options["noRefs"] || false;
-    this.noCompatMode = options["noCompatMode"] || false;
-    this.condenseFlow = options["condenseFlow"] || false;
-    this.quotingType = options["quotingType"] === '"' ? QUOTING_TYPE_DOUBLE : QUOTING_TYPE_SINGLE;
-    this.forceQuotes = options["forceQuotes"] || false;
-    this.replacer = typeof options["replacer"] === "function" ? options["replacer"] : null;
-    this.implicitTypes = this.schema.compiledImplicit;
-    this.explicitTypes = this.schema.compiledExplicit;
-    this.tag = null;
-    this.result = "";
-    this.duplicates = [];
-    this.usedDuplicates = null;
-  }
-  function indentString(string, spaces) {
-    const ind = common2.repeat(" ", spaces);
-    let position = 0;
-    let result = "";
-    const length = string.length;
-    while (position < length) {
-      let line;
-      const next = string.indexOf("\n", position);
-      if (next === -1) {
-        line = string.slice(position);
-        position = length;
-      } else {
-        line = string.slice(position, next + 1);
-        position = next + 1;
-      }
-      if (line.length && line !== "\n") result += ind;
-      result += line;
-    }
-    return result;
-  }
-  function generateNextLine(state, level) {
-    return "\n" + common2.repeat(" ", state.indent * level);
-  }
-  function testImplicitResolving(state, str2) {
-    for (let index = 0, length = state.implicitTypes.length; index < length; index += 1) {
-      const type2 = state.implicitTypes[index];
-      if (type2.resolve(str2)) {
-        return true;
-      }
-    }
-    return false;
-  }
-  function isWhitespace(c) {
-    return c === CHAR_SPACE || c === CHAR_TAB;
-  }
-  function isPrintable(c) {
-    return c >= 32 && c <= 126 || c >= 161 && c <= 55295 && c !== 8232 && c !== 8233 || c >= 57344 && c <= 65533 && c !== CHAR_BOM || c >= 65536 && c <= 1114111;
-  }
-  function isNsCharOrWhitespace(c) {
-    return isPrintable(c) && c !== CHAR_BOM && // - b-char
-    c !== CHAR_CARRIAGE_RETURN && c !== CHAR_LINE_FEED;
-  }
-  function isPlainSafe(c, prev, inblock) {
-    const cIsNsCharOrWhitespace = isNsCharOrWhitespace(c);
-    const cIsNsChar = cIsNsCharOrWhitespace && !isWhitespace(c);
-    return (
-      // ns-plain-safe
-      (inblock ? cIsNsCharOrWhitespace : cIsNsCharOrWhitespace && // - c-flow-indicator
-      c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET) && // ns-plain-char
-      c !== CHAR_SHARP && // false on '#'
-      !(prev === CHAR_COLON && !cIsNsChar) || // false on ': '
-      isNsCharOrWhitespace(prev) && !isWhitespace(prev) && c === CHAR_SHARP || // change to true on '[^ ]#'
-      prev === CHAR_COLON && cIsNsChar
-    );
-  }
-  function isPlainSafeFirst(c) {
-    return isPrintable(c) && c !== CHAR_BOM && !isWhitespace(c) && // - s-white
-    // - (c-indicator ::=
-    // “-” | “?” | “:” | “,” | “[” | “]” | “{” | “}”
-    c !== CHAR_MINUS && c !== CHAR_QUESTION && c !== CHAR_COLON && c !== CHAR_COMMA && c !== CHAR_LEFT_SQUARE_BRACKET && c !== CHAR_RIGHT_SQUARE_BRACKET && c !== CHAR_LEFT_CURLY_BRACKET && c !== CHAR_RIGHT_CURLY_BRACKET && // | “#” | “&” | “*” | “!” | “|” | “=” | “>” | “'” | “"”
-    c !== CHAR_SHARP && c !== CHAR_AMPERSAND && c !== CHAR_ASTERISK && c !== CHAR_EXCLAMATION && c !== CHAR_VERTICAL_LINE && c !== CHAR_EQUALS && c !== CHAR_GREATER_THAN && c !== CHAR_SINGLE_QUOTE && c !== CHAR_DOUBLE_QUOTE && // | “%” | “@” | “`”)
-    c !== CHAR_PERCENT && c !== CHAR_COMMERCIAL_AT && c !== CHAR_GRAVE_ACCENT;
-  }
-  function isPlainSafeLast(c) {
-    return !isWhitespace(c) && c !== CHAR_COLON;
-  }
-  function codePointAt(string, pos) {
-    const first = string.charCodeAt(pos);
-    let second;
-    if (first >= 55296 && first <= 56319 && pos + 1 < string.length) {
-      second = string.charCodeAt(pos + 1);
-      if (second >= 56320 && second <= 57343) {
-        return (first - 55296) * 1024 + second - 56320 + 65536;
-      }
-    }
-    return first;
-  }
-  function needIndentIndicator(string) {
-    const leadingSpaceRe = /^\n* /;
-    return leadingSpaceRe.test(string);
-  }
-  const STYLE_PLAIN = 1;
-  const STYLE_SINGLE = 2;
-  const STYLE_LITERAL = 3;
-  const STYLE_FOLDED = 4;
-  const STYLE_DOUBLE = 5;
-  function chooseScalarStyle(string, singleLineOnly, indentPerLevel, lineWidth, testAmbiguousType, quotingType, forceQuotes, inblock) {
-    let i;
-    let char = 0;
-    let prevChar = null;
-    let hasLineBreak = false;
-    let hasFoldableLine = false;
-    const shouldTrackWidth = lineWidth !== -1;
-    let previousLineBreak = -1;
-    let plain = isPlainSafeFirst(codePointAt(string, 0)) && isPlainSafeLast(codePointAt(string, string.length - 1));
-    if (singleLineOnly || forceQuotes) {
-      for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
-        char = codePointAt(string, i);
-        if (!isPrintable(char)) {
-          return STYLE_DOUBLE;
-        }
-        plain = plain && isPlainSafe(char, prevChar, inblock);
-        prevChar = char;
-      }
-    } else {
-      for (i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
-        char = codePointAt(string, i);
-        if (char === CHAR_LINE_FEED) {
-          hasLineBreak = true;
-          if (shouldTrackWidth) {
-            hasFoldableLine = hasFoldableLine || // Foldable line = too long, and not more-indented.
-            i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ";
-            previousLineBreak = i;
-          }
-        } else if (!isPrintable(char)) {
-          return STYLE_DOUBLE;
-        }
-        plain = plain && isPlainSafe(char, prevChar, inblock);
-        prevChar = char;
-      }
-      hasFoldableLine = hasFoldableLine || shouldTrackWidth && (i - previousLineBreak - 1 > lineWidth && string[previousLineBreak + 1] !== " ");
-    }
-    if (!hasLineBreak && !hasFoldableLine) {
-      if (plain && !forceQuotes && !testAmbiguousType(string)) {
-        return STYLE_PLAIN;
-      }
-      return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
-    }
-    if (indentPerLevel > 9 && needIndentIndicator(string)) {
-      return STYLE_DOUBLE;
-    }
-    if (!forceQuotes) {
-      return hasFoldableLine ? STYLE_FOLDED : STYLE_LITERAL;
-    }
-    return quotingType === QUOTING_TYPE_DOUBLE ? STYLE_DOUBLE : STYLE_SINGLE;
-  }
-  function writeScalar(state, string, level, iskey, inblock) {
-    state.dump = (function() {
-      if (string.length === 0) {
-        return state.quotingType === QUOTING_TYPE_DOUBLE ? '""' : "''";
-      }
-      if (!state.noCompatMode) {
-        if (DEPRECATED_BOOLEANS_SYNTAX.indexOf(string) !== -1 || DEPRECATED_BASE60_SYNTAX.test(string)) {
-          return state.quotingType === QUOTING_TYPE_DOUBLE ? '"' + string + '"' : "'" + string + "'";
-        }
-      }
-      const indent = state.indent * Math.max(1, level);
-      const lineWidth = state.lineWidth === -1 ? -1 : Math.max(Math.min(state.lineWidth, 40), state.lineWidth - indent);
-      const singleLineOnly = iskey || // No block styles in flow mode.
-      state.flowLevel > -1 && level >= state.flowLevel;
-      function testAmbiguity(string2) {
-        return testImplicitResolving(state, string2);
-      }
-      switch (chooseScalarStyle(
-        string,
-        singleLineOnly,
-        state.indent,
-        lineWidth,
-        testAmbiguity,
-        state.quotingType,
-        state.forceQuotes && !iskey,
-        inblock
-      )) {
-        case STYLE_PLAIN:
-          return string;
-        case STYLE_SINGLE:
-          return "'" + string.replace(/'/g, "''") + "'";
-        case STYLE_LITERAL:
-          return "|" + blockHeader(string, state.indent) + dropEndingNewline(indentString(string, indent));
-        case STYLE_FOLDED:
-          return ">" + blockHeader(string, state.indent) + dropEndingNewline(indentString(foldString(string, lineWidth), indent));
-        case STYLE_DOUBLE:
-          return '"' + escapeString(string) + '"';
-        default:
-          throw new YAMLException2("impossible error: invalid scalar style");
-      }
-    })();
-  }
-  function blockHeader(string, indentPerLevel) {
-    const indentIndicator = needIndentIndicator(string) ? String(indentPerLevel) : "";
-    const clip = string[string.length - 1] === "\n";
-    const keep = clip && (string[string.length - 2] === "\n" || string === "\n");
-    const chomp = keep ? "+" : clip ? "" : "-";
-    return indentIndicator + chomp + "\n";
-  }
-  function dropEndingNewline(string) {
-    return string[string.length - 1] === "\n" ? string.slice(0, -1) : string;
-  }
-  function foldString(string, width) {
-    const lineRe = /(\n+)([^\n]*)/g;
-    let result = (function() {
-      let nextLF = string.indexOf("\n");
-      nextLF = nextLF !== -1 ? nextLF : string.length;
-      lineRe.lastIndex = nextLF;
-      return foldLine(string.slice(0, nextLF), width);
-    })();
-    let prevMoreIndented = string[0] === "\n" || string[0] === " ";
-    let moreIndented;
-    let match;
-    while (match = lineRe.exec(string)) {
-      const prefix = match[1];
-      const line = match[2];
-      moreIndented = line[0] === " ";
-      result += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
-      prevMoreIndented = moreIndented;
-    }
-    return result;
-  }
-  function foldLine(line, width) {
-    if (line === "" || line[0] === " ") return line;
-    const breakRe = / [^ ]/g;
-    let match;
-    let start = 0;
-    let end;
-    let curr = 0;
-    let next = 0;
-    let result = "";
-    while (match = breakRe.exec(line)) {
-      next = match.index;
-      if (next - start > width) {
-        end = curr > start ? curr : next;
-        result += "\n" + line.slice(start, end);
-        start = end + 1;
-      }
-      curr = next;
-    }
-    result += "\n";
-    if (line.length - start > width && curr > start) {
-      result += line.slice(start, curr) + "\n" + line.slice(curr + 1);
-    } else {
-      result += line.slice(start);
-    }
-    return result.slice(1);
-  }
-  function escapeString(string) {
-    let result = "";
-    let char = 0;
-    for (let i = 0; i < string.length; char >= 65536 ? i += 2 : i++) {
-      char = codePointAt(string, i);
-      const escapeSeq = ESCAPE_SEQUENCES[char];
-      if (!escapeSeq && isPrintable(char)) {
-        result += string[i];
-        if (char >= 65536) result += string[i + 1];
-      } else {
-        result += escapeSeq || encodeHex(char);
-      }
-    }
-    return result;
-  }
-  function writeFlowSequence(state, level, object) {
-    let _result = "";
-    const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      let value = object[index];
-      if (state.replacer) {
-        value = state.replacer.call(object, String(index), value);
-      }
-      if (writeNode(state, level, value, false, false) || typeof value === "undefined" && writeNode(state, level, null, false, false)) {
-        if (_result !== "") _result += "," + (!state.condenseFlow ? " " : "");
-        _result += state.dump;
-      }
-    }
-    state.tag = _tag;
-    state.dump = "[" + _result + "]";
-  }
-  function writeBlockSequence(state, level, object, compact) {
-    let _result = "";
-    const _tag = state.tag;
-    for (let index = 0, length = object.length; index < length; index += 1) {
-      let value = object[index];
-      if (state.replacer) {
-        value = state.replacer.call(object, String(index), value);
-      }
-      if (writeNode(state, level + 1, value, true, true, false, true) || typeof value === "undefined" && writeNode(state, level + 1, null, true, true, false, true)) {
-        if (!compact || _result !== "") {
-          _result += generateNextLine(state, level);
-        }
-        if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
-          _result += "-";
-        } else {
-          _result += "- ";
-        }
-        _result += state.dump;
-      }
-    }
-    state.tag = _tag;
-    state.dump = _result || "[]";
-  }
-  function writeFlowMapping(state, level, object) {
-    let _result = "";
-    const _tag = state.tag;
-    const objectKeyList = Object.keys(object);
-    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
-      let pairBuffer = "";
-      if (_result !== "") pairBuffer += ", ";
-      if (state.condenseFlow) pairBuffer += '"';
-      const objectKey = objectKeyList[index];
-      let objectValue = object[objectKey];
-      if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey, objectValue);
-      }
-      if (!writeNode(state, level, objectKey, false, false)) {
-        continue;
-      }
-      if (state.dump.length > 1024) pairBuffer += "? ";
-      pairBuffer += state.dump + (state.condenseFlow ? '"' : "") + ":" + (state.condenseFlow ? "" : " ");
-      if (!writeNode(state, level, objectValue, false, false)) {
-        continue;
-      }
-      pairBuffer += state.dump;
-      _result += pairBuffer;
-    }
-    state.tag = _tag;
-    state.dump = "{" + _result + "}";
-  }
-  function writeBlockMapping(state, level, object, compact) {
-    let _result = "";
-    const _tag = state.tag;
-    const objectKeyList = Object.keys(object);
-    if (state.sortKeys === true) {
-      objectKeyList.sort();
-    } else if (typeof state.sortKeys === "function") {
-      objectKeyList.sort(state.sortKeys);
-    } else if (state.sortKeys) {
-      throw new YAMLException2("sortKeys must be a boolean or a function");
-    }
-    for (let index = 0, length = objectKeyList.length; index < length; index += 1) {
-      let pairBuffer = "";
-      if (!compact || _result !== "") {
-        pairBuffer += generateNextLine(state, level);
-      }
-      const objectKey = objectKeyList[index];
-      let objectValue = object[objectKey];
-      if (state.replacer) {
-        objectValue = state.replacer.call(object, objectKey, objectValue);
-      }
-      if (!writeNode(state, level + 1, objectKey, true, true, true)) {
-        continue;
-      }
-      const explicitPair = state.tag !== null && state.tag !== "?" || state.dump && state.dump.length > 1024;
-      if (explicitPair) {
-        if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
-          pairBuffer += "?";
-        } else {
-          pairBuffer += "? ";
-        }
-      }
-      pairBuffer += state.dump;
-      if (explicitPair) {
-        pairBuffer += generateNextLine(state, level);
-      }
-      if (!writeNode(state, level + 1, objectValue, true, explicitPair)) {
-        continue;
-      }
-      if (state.dump && CHAR_LINE_FEED === state.dump.charCodeAt(0)) {
-        pairBuffer += ":";
-      } else {
-        pairBuffer += ": ";
-      }
-      pairBuffer += state.dump;
-      _result += pairBuffer;
-    }
-    state.tag = _tag;
-    state.dump = _result || "{}";
-  }
-  function detectType(state, object, explicit) {
-    const typeList = explicit ? state.explicitTypes : state.implicitTypes;
-    for (let index = 0, length = typeList.length; index < length; index += 1) {
-      const type2 = typeList[index];
-      if ((type2.instanceOf || type2.predicate) && (!type2.instanceOf || typeof object === "object" && object instanceof type2.instanceOf) && (!type2.predicate || type2.predicate(object))) {
-        if (explicit) {
-          if (type2.multi && type2.representName) {
-            state.tag = type2.representName(object);
-          } else {
-            state.tag = type2.tag;
-          }
-        } else {
-          state.tag = "?";
-        }
-        if (type2.represent) {
-          const style = state.styleMap[type2.tag] || type2.defaultStyle;
-          let _result;
-          if (_toString.call(type2.represent) === "[object Function]") {
-            _result = type2.represent(object, style);
-          } else if (_hasOwnProperty.call(type2.represent, style)) {
-            _result = type2.represent[style](object, style);
-          } else {
-            throw new YAMLException2("!<" + type2.tag + '> tag resolver accepts not "' + style + '" style');
-          }
-          state.dump = _result;
-        }
-        return true;
-      }
-    }
-    return false;
-  }
-  function writeNode(state, level, object, block, compact, iskey, isblockseq) {
-    state.tag = null;
-    state.dump = object;
-    if (!detectType(state, object, false)) {
-      detectType(state, object, true);
-    }
-    const type2 = _toString.call(state.dump);
-    const inblock = block;
-    if (block) {
-      block = state.flowLevel < 0 || state.flowLevel > level;
-    }
-    const objectOrArray = type2 === "[object Object]" || type2 === "[object Array]";
-    let duplicateIndex;
-    let duplicate;
-    if (objectOrArray) {
-      duplicateIndex = state.duplicates.indexOf(object);
-      duplicate = duplicateIndex !== -1;
-    }
-    if (state.tag !== null && state.tag !== "?" || duplicate || state.indent !== 2 && level > 0) {
-      compact = false;
-    }
-    if (duplicate && state.usedDuplicates[duplicateIndex]) {
-      state.dump = "*ref_" + duplicateIndex;
-    } else {
-      if (objectOrArray && duplicate && !state.usedDuplicates[duplicateIndex]) {
-        state.usedDuplicates[duplicateIndex] = true;
-      }
-      if (type2 === "[object Object]") {
-        if (block && Object.keys(state.dump).length !== 0) {
-          writeBlockMapping(state, level, state.dump, compact);
-          if (duplicate) {
-            state.dump = "&ref_" + duplicateIndex + state.dump;
-          }
-        } else {
-          writeFlowMapping(state, level, state.dump);
-          if (duplicate) {
-            state.dump = "&ref_" + duplicateIndex + " " + state.dump;
-          }
-        }
-      } else if (type2 === "[object Array]") {
-        if (block && state.dump.length !== 0) {
-          if (state.noArrayIndent && !isblockseq && level > 0) {
-            writeBlockSequence(state, level - 1, state.dump, compact);
-          } else {
-            writeBlockSequence(state, level, state.dump, compact);
-          }
-          if (duplicate) {
-            state.dump = "&ref_" + duplicateIndex + state.dump;
-          }
-        } else {
-          writeFlowSequence(state, level, state.dump);
-          if (duplicate) {
-            state.dump = "&ref_" + duplicateIndex + " " + state.dump;
-          }
-        }
-      } else if (type2 === "[object String]") {
-        if (state.tag !== "?") {
-          writeScalar(state, state.dump, level, iskey, inblock);
-        }
-      } else if (type2 === "[object Undefined]") {
-        return false;
-      } else {
-        if (state.skipInvalid) return false;
-        throw new YAMLException2("unacceptable kind of an object to dump " + type2);
-      }
-      if (state.tag !== null && state.tag !== "?") {
-        let tagStr = encodeURI(
-          state.tag[0] === "!" ? state.tag.slice(1) : state.tag
-        ).replace(/!/g, "%21");
-        if (state.tag[0] === "!") {
-          tagStr = "!" + tagStr;
-        } else if (tagStr.slice(0, 18) === "tag:yaml.org,2002:") {
-          tagStr = "!!" + tagStr.slice(18);
-        } else {
-          tagStr = "!<" + tagStr + ">";
-        }
-        state.dump = tagStr + " " + state.dump;
-      }
-    }
-    return true;
-  }
-  function getDuplicateReferences(object, state) {
-    const objects = [];
-    const duplicatesIndexes = [];
-    inspectNode(object, objects, duplicatesIndexes);
-    const length = duplicatesIndexes.length;
-    for (let index = 0; index < length; index += 1) {
-      state.duplicates.push(objects[duplicatesIndexes[index]]);
-    }
-    state.usedDuplicates = new Array(length);
-  }
-  function inspectNode(object, objects, duplicatesIndexes) {
-    if (object !== null && typeof object === "object") {
-      const index = objects.indexOf(object);
-      if (index !== -1) {
-        if (duplicatesIndexes.indexOf(index) === -1) {
-          duplicatesIndexes.push(index);
-        }
-      } else {
-        objects.push(object);
-        if (Array.isArray(object)) {
-          for (let i = 0, length = object.length; i < length; i += 1) {
-            inspectNode(object[i], objects, duplicatesIndexes);
-          }
-        } else {
-          const objectKeyList = Object.keys(object);
-          for (let i = 0, length = objectKeyList.length; i < length; i += 1) {
-            inspectNode(object[objectKeyList[i]], objects, duplicatesIndexes);
-          }
-        }
-      }
-    }
-  }
-  function dump2(input, options) {
-    options = options || {};
-    const state = new State(options);
-    if (!state.noRefs) getDuplicateReferences(input, state);
-    let value = input;
-    if (state.replacer) {
-      value = state.replacer.call({ "": value }, "", value);
-    }
-    if (writeNode(state, 0, value, true, true)) return state.dump + "\n";
-    return "";
-  }
-  dumper.dump = dump2;
-  return dumper;
-}
-var hasRequiredJsYaml;
-function requireJsYaml() {
-  if (hasRequiredJsYaml) return jsYaml;
-  hasRequiredJsYaml = 1;
-  const loader2 = requireLoader();
-  const dumper2 = requireDumper();
-  function renamed(from, to) {
-    return function() {
-      throw new Error("Function yaml." + from + " is removed in js-yaml 4. Use yaml." + to + " instead, which is now safe by default.");
-    };
-  }
-  jsYaml.Type = requireType();
-  jsYaml.Schema = requireSchema();
-  jsYaml.FAILSAFE_SCHEMA = requireFailsafe();
-  jsYaml.JSON_SCHEMA = requireJson();
-  jsYaml.CORE_SCHEMA = requireCore();
-  jsYaml.DEFAULT_SCHEMA = require_default();
-  jsYaml.load = loader2.load;
-  jsYaml.loadAll = loader2.loadAll;
-  jsYaml.dump = dumper2.dump;
-  jsYaml.YAMLException = requireException();
-  jsYaml.types = {
-    binary: requireBinary(),
-    float: requireFloat(),
-    map: requireMap(),
-    null: require_null(),
-    pairs: requirePairs(),
-    set: requireSet(),
-    timestamp: requireTimestamp(),
-    bool: requireBool(),
-    int: requireInt(),
-    merge: requireMerge(),
-    omap: requireOmap(),
-    seq: requireSeq(),
-    str: requireStr()
-  };
-  jsYaml.safeLoad = renamed("safeLoad", "load");
-  jsYaml.safeLoadAll = renamed("safeLoadAll", "loadAll");
-  jsYaml.safeDump = renamed("safeDump", "dump");
-  return jsYaml;
-}
-var jsYamlExports = requireJsYaml();
-const yaml = /* @__PURE__ */ getDefaultExportFromCjs(jsYamlExports);
-const {
-  Type,
-  Schema,
-  FAILSAFE_SCHEMA,
-  JSON_SCHEMA,
-  CORE_SCHEMA,
-  DEFAULT_SCHEMA,
-  load,
-  loadAll,
-  dump,
-  YAMLException,
-  types,
-  safeLoad,
-  safeLoadAll,
-  safeDump
-} = yaml;
-
-//# sourceMappingURL=js-yaml.mjs.map
-
-;// CONCATENATED MODULE: ../../packages/core/dist/util/yaml-io.js
-
-
-
-/*
- * Manifests are the hot path (every document of every file on every render), so they go through js-yaml, which
- * parses and prints several times faster than the position-keeping parser used for services.yaml. Reading uses
- * the YAML 1.2 core schema plus merge keys (no timestamps or binary: `2024-01-01` stays a string, as kubectl would
- * send it). Printing quotes every string a YAML 1.1 reader such as kubectl could take for something else
- * (`yes`, `on`, `08`, `2024-01-01`).
- */
-// `types` is exported at run time but missing from the type declarations.
-const { merge: yaml_io_merge } = yaml.types;
-const READ_SCHEMA = yaml.CORE_SCHEMA.extend([yaml_io_merge]);
-class ManifestYamlError extends errors_UserError {
-    line;
-    col;
-    snippet;
-    constructor(message, line, col, snippet) {
-        super(message);
-        this.line = line;
-        this.col = col;
-        this.snippet = snippet;
-    }
-}
-/** Reads one document with every scalar kept as the string it was written as (services.yaml). */
-function readYamlStrings(text, file) {
-    let value;
-    try {
-        value = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA, filename: file });
-    }
-    catch (err) {
-        throw toManifestError(err, text);
-    }
-    checkAliasExpansion(value, 1);
-    return value;
-}
-function toManifestError(err, text) {
-    if (err instanceof RangeError) {
-        return new ManifestYamlError('the YAML is nested too deeply to read (flatten its lists and mappings)', 1, 1, '');
-    }
-    if (!(err instanceof yaml.YAMLException))
-        return err;
-    const line = (err.mark?.line ?? 0) + 1;
-    const col = (err.mark?.column ?? 0) + 1;
-    return new ManifestYamlError(err.reason, line, col, snippetAround(lineOf(text, line), col));
-}
-/** Splits a YAML stream into its documents' values (null for empty documents). */
-function readYamlStream(text, file) {
-    let values;
-    try {
-        values = yaml.loadAll(text, undefined, { schema: READ_SCHEMA, filename: file });
-    }
-    catch (err) {
-        throw toManifestError(err, text);
-    }
-    values.forEach((value, i) => checkAliasExpansion(value, i + 1));
-    return values;
-}
-/** One document as YAML: keys in their own order, no line folding, no anchors. */
-function writeYamlDocument(value) {
-    return yaml.dump(value, { lineWidth: -1, noRefs: true, quotingType: '"', schema: yaml.DEFAULT_SCHEMA });
-}
-/** Raised when aliases would make a document grow past MAX_ALIAS_NODES. */
-class AliasExpansionError extends errors_UserError {
-    documentIndex;
-    constructor(documentIndex) {
-        super(`YAML aliases in document ${documentIndex} expand to more than ${MAX_ALIAS_NODES} extra nodes ` +
-            `(the limit guards against alias bombs); write the repeated values out or use fewer nested aliases`);
-        this.documentIndex = documentIndex;
-    }
-}
-/*
- * js-yaml returns an alias as the very object its anchor produced, so a document is a graph that shares nodes;
- * anything that walks it as a tree (printing without references, cloning, overlays) pays for every path. The
- * size of that tree is counted over the graph, each shared node once, without recursion (documents may nest
- * deeply), and compared with the number of distinct nodes.
- */
-function checkAliasExpansion(root, documentIndex) {
-    if (root === null || typeof root !== 'object')
-        return;
-    /** Tree size of each node, VISITING while its children are being sized. */
-    const treeSize = new Map();
-    const stack = [root];
-    /** Nodes of the document as written: each object once, with its scalars. */
-    let distinct = 0;
-    while (stack.length) {
-        const node = stack[stack.length - 1];
-        const state = treeSize.get(node);
-        if (state === undefined) {
-            treeSize.set(node, VISITING);
-            for (const child of Object.values(node)) {
-                if (child !== null && typeof child === 'object' && !treeSize.has(child))
-                    stack.push(child);
-            }
-            continue;
-        }
-        stack.pop();
-        if (state !== VISITING)
-            continue;
-        let size = 1;
-        let scalars = 0;
-        for (const child of Object.values(node)) {
-            if (child === null || typeof child !== 'object')
-                scalars++;
-            else {
-                const known = treeSize.get(child);
-                // An alias inside its own anchor: printing it would never end.
-                if (known === VISITING)
-                    throw new AliasExpansionError(documentIndex);
-                size += known;
-            }
-        }
-        treeSize.set(node, size + scalars);
-        distinct += 1 + scalars;
-    }
-    if (treeSize.get(root) - distinct > MAX_ALIAS_NODES)
-        throw new AliasExpansionError(documentIndex);
-}
-const VISITING = -1;
-function lineOf(text, line) {
-    let start = 0;
-    for (let i = 1; i < line; i++) {
-        const next = text.indexOf('\n', start);
-        if (next < 0)
-            return '';
-        start = next + 1;
-    }
-    const end = text.indexOf('\n', start);
-    return text.slice(start, end < 0 ? text.length : end);
-}
-const SNIPPET_WIDTH = 120;
-/** The part of a source line an error message shows: the whole line when short, else a window around the column. */
-function snippetAround(line, col) {
-    if (line.length <= SNIPPET_WIDTH)
-        return line;
-    const half = SNIPPET_WIDTH >> 1;
-    const start = Math.max(0, Math.min(col - 1 - half, line.length - SNIPPET_WIDTH));
-    const end = start + SNIPPET_WIDTH;
-    return (start > 0 ? '…' : '') + line.slice(start, end) + (end < line.length ? '…' : '');
-}
-//# sourceMappingURL=yaml-io.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/config/load.js
 
 
@@ -64835,8 +65254,8 @@ function load_loadStack(options) {
         throw new errors_UserError(`slot must be a whole number >= 0, got ${slot}`);
     const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
     const source = readSource(file, displayFile);
-    const rawDoc = parseYamlOrThrow(source, displayFile, 'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)');
-    const header = readHeader(rawDoc.doc, displayFile);
+    const rawSource = parseYamlOrThrow(source, displayFile, 'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)');
+    const header = readHeader(rawSource);
     // An unknown env is reported as such, before its namespace (from a default pattern) can be found invalid.
     if (header.environments)
         checkEnvironmentDefined(header.environments, env, displayFile);
@@ -64880,11 +65299,11 @@ function load_loadStack(options) {
     checkNamespaceName(namespace, env, displayFile, explicitNamespace);
     const rendered = render(displayFile, source, contextAt(namespace));
     const warnings = [];
-    const config = load_validate(readRendered(rendered, displayFile), rawDoc, displayFile, warnings);
+    const config = load_validate(readRendered(rendered, displayFile), rawSource, displayFile, warnings);
     let project = config.project?.trim() ?? '';
     if (!project && header.project) {
         project = header.project;
-        const pos = positionOf(keyAt(rawDoc.doc, [], 'project'), rawDoc.lines);
+        const pos = rawSource.keyPositionOf([], 'project');
         warnings.push({
             file: displayFile,
             ...pos,
@@ -64896,7 +65315,7 @@ function load_loadStack(options) {
     if (!project)
         throw new errors_UserError(`${displayFile}: project: required (the project name used for namespaces and labels)`, displayFile);
     const environment = resolveEnvironment(config.environments, env, displayFile);
-    warnings.push(...checkStackConfig({ config, rawDoc: rawDoc.doc, lines: rawDoc.lines, file: displayFile, projectRoot }));
+    warnings.push(...checkStackConfig({ config, source: rawSource, file: displayFile, projectRoot }));
     strict = config.strict ?? false;
     if (strict && warnings.length)
         throw strictError(displayFile, warnings);
@@ -64935,15 +65354,15 @@ function readSource(file, displayFile) {
     }
 }
 /*
- * services.yaml as written is parsed with positions (for messages) once per distinct text: loads of the same file
- * with other envs or slots reuse it. The rendered text is parsed without positions, which is much faster.
+ * services.yaml as written is read with positions (for messages) once per distinct text: loads of the same file
+ * with other envs or slots reuse it. The rendered text is read without positions.
  */
 const rawCache = new Map();
 function parseYamlOrThrow(text, displayFile, what) {
     const cached = rawCache.get(text);
     if (cached)
         return cached;
-    const parsed = parseWithPositions(text, displayFile, what);
+    const parsed = readYamlSource(text, displayFile, what);
     if (rawCache.size >= 16)
         rawCache.delete(rawCache.keys().next().value);
     rawCache.set(text, parsed);
@@ -64960,17 +65379,6 @@ function readRendered(rendered, displayFile) {
             throw err;
         throw new errors_UserError(`${displayFile}:${err.line}:${err.col}: after templating, the result is not valid YAML: ${err.message}\n  ${err.line} | ${err.snippet}`, displayFile, err.line, err.col);
     }
-}
-function parseWithPositions(text, displayFile, what) {
-    const lines = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-    const err = doc.errors[0];
-    if (err) {
-        const { line, col } = lines.linePos(err.pos[0]);
-        const shown = snippetAround(text.split('\n')[line - 1] ?? '', col);
-        throw new errors_UserError(`${displayFile}:${line}:${col}: ${what}: ${err.message.split('\n')[0]}\n  ${line} | ${shown}`, displayFile, line, col);
-    }
-    return { doc, lines };
 }
 /** `strict: true` turns warnings into errors: one error listing each of them. */
 function strictError(displayFile, warnings) {
@@ -64995,8 +65403,8 @@ function asStringMap(value) {
     }
     return out;
 }
-function readHeader(doc, displayFile) {
-    const data = (yaml_position_documentToJS(doc, displayFile) ?? {});
+function readHeader(source) {
+    const data = (source.value ?? {});
     const ns = data.namespace;
     const envs = data.environments;
     return {
@@ -65033,7 +65441,7 @@ function load_validate(rendered, raw, displayFile, warnings) {
         if (misplaced.length) {
             throw new DiagnosticsError(misplaced.map(({ parent, empty, key }) => ({
                 file: displayFile,
-                ...positionOf(keyAt(raw.doc, parent, key), raw.lines),
+                ...raw.keyPositionOf(parent, key),
                 path: formatPath([...parent, key]),
                 message: `"${key}" belongs inside ${formatPath([...parent, empty])}, which is empty (null) as written: ` +
                     `indent "${key}" and the lines under it one level deeper, below "${empty}:"`,
@@ -65045,7 +65453,8 @@ function load_validate(rendered, raw, displayFile, warnings) {
         throw new errors_UserError(`${displayFile}: the top level must be a mapping (project:, services:, ...)`, displayFile);
     }
     const strict = load_isTrue(data.strict);
-    let result = StackConfigSchema.safeParse(data);
+    // With the input in each issue, a wrong type is told apart from a missing value (describeIssue).
+    let result = StackConfigSchema.safeParse(data, { reportInput: true });
     if (result.success)
         return result.data;
     const unknown = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
@@ -65056,7 +65465,7 @@ function load_validate(rendered, raw, displayFile, warnings) {
         const p = issue.path;
         problems.push({
             file: displayFile,
-            ...positionOf(nodeAt(raw.doc, p), raw.lines),
+            ...raw.positionOf(p),
             path: formatPath(p) || '(root)',
             message: describeIssue(issue),
         });
@@ -65067,7 +65476,7 @@ function load_validate(rendered, raw, displayFile, warnings) {
         for (const key of issue.keys) {
             const diagnostic = {
                 file: displayFile,
-                ...positionOf(keyAt(raw.doc, at, key), raw.lines),
+                ...raw.keyPositionOf(at, key),
                 path: formatPath([...at, key]),
             };
             const near = nearMisses(key, allowedKeysAt(StackConfigSchema, at) ?? []);
@@ -65125,8 +65534,8 @@ function describeIssue(issue) {
 function listEnvironments(config, cwd = process.cwd()) {
     const file = path.resolve(cwd, config);
     const displayFile = path.isAbsolute(config) ? config : path.relative(cwd, file) || config;
-    const { doc } = parseYamlOrThrow(readSource(file, displayFile), displayFile, 'the file must be valid YAML before templating');
-    const envs = documentToJS(doc, displayFile)?.environments;
+    const { value } = parseYamlOrThrow(readSource(file, displayFile), displayFile, 'the file must be valid YAML before templating');
+    const envs = value?.environments;
     return envs && typeof envs === 'object' && !Array.isArray(envs) ? Object.keys(envs) : [];
 }
 //# sourceMappingURL=load.js.map
@@ -65345,7 +65754,7 @@ const LABEL_VALUE = /^(([a-z0-9][-a-z0-9_.]*)?[a-z0-9])?$/;
  * The label value naming an infra group or service: its name in lower case (filters compare names
  * case-insensitively), or, for a name that is no valid label value (spaces, over 63 characters), a digest of it.
  */
-function componentLabelValue(name) {
+function labels_componentLabelValue(name) {
     const value = name.trim().toLowerCase();
     if (value && value.length <= 63 && LABEL_VALUE.test(value))
         return value;
@@ -65490,7 +65899,7 @@ function addOwnershipLabels(obj, project, env, slot) {
 function addComponentLabel(obj, type, name) {
     const meta = (obj.metadata ??= {});
     const labels = (meta.labels && typeof meta.labels === 'object' ? meta.labels : (meta.labels = {}));
-    labels[type === 'infra' ? LABEL_INFRA : LABEL_SERVICE] = componentLabelValue(name);
+    labels[type === 'infra' ? LABEL_INFRA : LABEL_SERVICE] = labels_componentLabelValue(name);
 }
 //# sourceMappingURL=overlays.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/render/validate.js
@@ -67331,8 +67740,15 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
 }
 /** Runs a call over several objects; per-object errors come back as problems instead of an exception. */
 async function runTolerant(kubectl, args, refs, call, retry) {
+    // The output of the last attempt: a call that failed on some objects still says which ones it handled.
+    let stdout = '';
     try {
-        const stdout = await retry_withRetry(() => kubectl.run(args, { ...call, input: refs_manifestStream(refs.map(stubOf)) }), retry);
+        await retry_withRetry(async () => {
+            const res = await kubectl.exec(args, { ...call, input: refs_manifestStream(refs.map(stubOf)) });
+            stdout = res.stdout;
+            if (res.code !== 0 || res.timedOut || res.aborted)
+                throw new errors_KubectlError(args, res.code, res.stderr, res.timedOut || !!res.aborted);
+        }, retry);
         return { stdout, problems: [] };
     }
     catch (err) {
@@ -67349,7 +67765,7 @@ async function runTolerant(kubectl, args, refs, call, retry) {
         }
         if (!lines.length)
             problems.push({ message: err.message });
-        return { stdout: '', problems };
+        return { stdout, problems };
     }
 }
 function errorLines(stderr) {
@@ -67672,9 +68088,28 @@ function diffArgs(options = {}) {
     const apply = applyArgs({ fieldManager: options.fieldManager, forceConflicts: options.forceConflicts });
     return ['diff', ...apply.slice(1)];
 }
-/** kubectl diff names its files `<group>.<version>.<Kind>.<namespace>.<name>`. */
-function diffFileName(ref) {
-    return `${ref.apiVersion.replace('/', '.')}.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`;
+/**
+ * Whether a file of kubectl diff (`[<group>.]<version>.<Kind>.<namespace>.<name>`) is this object's: same group, kind,
+ * namespace and name, in any version of the group (the server may diff in another one); for an object written
+ * without a namespace, in whatever namespace kubectl put it. Never one of another group: a CRD may reuse a built-in
+ * kind name.
+ */
+function sameObjectFile(file, ref) {
+    if (!file.endsWith(`.${ref.name}`))
+        return false;
+    // Namespace names have no dots; object names may.
+    const head = file.slice(0, file.length - ref.name.length - 1);
+    const dot = head.lastIndexOf('.');
+    if (dot < 0)
+        return false;
+    if (ref.namespace !== undefined && head.slice(dot + 1) !== ref.namespace)
+        return false;
+    const groupVersionKind = head.slice(0, dot);
+    if (!groupVersionKind.endsWith(`.${ref.kind}`))
+        return false;
+    const groupVersion = groupVersionKind.slice(0, groupVersionKind.length - ref.kind.length - 1);
+    const versionDot = groupVersion.lastIndexOf('.');
+    return (versionDot < 0 ? '' : groupVersion.slice(0, versionDot)) === groupOf(ref.apiVersion);
 }
 /** The objects a unified diff from kubectl touches, and whether each is new (`@@ -0,0`). */
 function parseDiffFiles(diff) {
@@ -67721,10 +68156,7 @@ async function diffStack(kubectl, groups, options = {}) {
     const files = parseDiffFiles(res.stdout);
     for (const obj of toDiff) {
         const ref = refs_refOf(obj);
-        const exact = files.get(diffFileName(ref));
-        const state = exact ??
-            [...files.entries()].find(([f]) => f.endsWith(`.${ref.kind}.${ref.namespace ?? ''}.${ref.name}`) ||
-                (!ref.namespace && f.includes(`.${ref.kind}.`) && f.endsWith(`.${ref.name}`)))?.[1];
+        const state = [...files.entries()].find(([f]) => sameObjectFile(f, ref))?.[1];
         if (state === 'created')
             summary.created.push(ref);
         else if (state === 'changed')
@@ -67946,7 +68378,7 @@ const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace
  * The diagnostics as text (for a collapsed `core.group` in the log) or Markdown (for the job summary: one heading
  * per object, each diagnostic in a `<details>` block so the summary stays short until opened).
  */
-function formatDiagnostics(failures, format = 'text') {
+function diagnostics_formatDiagnostics(failures, format = 'text') {
     const sections = [];
     for (const f of failures) {
         const name = refs_formatRef(f.object);
@@ -68024,7 +68456,7 @@ class WaitError extends errors_UserError {
     }
     /** Text for a collapsed log group. */
     details(format = 'text') {
-        return formatDiagnostics(this.failures, format);
+        return diagnostics_formatDiagnostics(this.failures, format);
     }
 }
 function assertReady(result) {
@@ -68116,7 +68548,7 @@ async function waitOne(kubectl, target, timeoutMs, sleep) {
     }
 }
 /** Waits for every target; never throws for a workload that is not ready (see WaitResult). */
-async function waitFor(kubectl, targets, options = {}) {
+async function wait_waitFor(kubectl, targets, options = {}) {
     const started = Date.now();
     const startCalls = kubectl.invocations;
     const timeoutMs = options.timeoutMs ?? 600_000;
@@ -68171,7 +68603,7 @@ async function waitFor(kubectl, targets, options = {}) {
 }
 /** Waits for the workloads of these groups (a rendered stack's groups fit). */
 function waitForStack(kubectl, groups, options = {}) {
-    return waitFor(kubectl, waitTargets(groups.flatMap((g) => g.documents.map((d) => d.object))), options);
+    return wait_waitFor(kubectl, waitTargets(groups.flatMap((g) => g.documents.map((d) => d.object))), options);
 }
 //# sourceMappingURL=wait.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/util/plural.js
@@ -68357,7 +68789,7 @@ const ROLE_APPLYSET = 'applyset';
 const prune_DEFAULT_TIMEOUT_MS = 60_000;
 /** `service.api`: the record's data key of a component. */
 function componentKey(c) {
-    return `${c.type}.${componentLabelValue(c.name)}`;
+    return `${c.type}.${labels_componentLabelValue(c.name)}`;
 }
 /** `Deployment.apps shop-dev-1`, `ClusterRole.rbac.authorization.k8s.io`, `ConfigMap default`. */
 function entryOf(obj) {
@@ -68528,19 +68960,31 @@ async function pruneStack(kubectl, o) {
         if (o.dryRun)
             result.deleted.push(...namespaced);
         else {
+            const args = ['delete', '-f', '-', '--ignore-not-found', '--wait=false'];
+            // The output of the last attempt: a call that failed still says what it deleted.
+            let stdout = '';
             try {
-                await retry_withRetry(() => kubectl.run(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], {
-                    ...call,
-                    input: refs_manifestStream(namespaced.map(stubOf)),
-                }), o.retry);
+                await retry_withRetry(async () => {
+                    const res = await kubectl.exec(args, { ...call, input: refs_manifestStream(namespaced.map(stubOf)) });
+                    stdout = res.stdout;
+                    if (res.code !== 0 || res.timedOut || res.aborted)
+                        throw new errors_KubectlError(args, res.code, res.stderr, res.timedOut || !!res.aborted);
+                }, o.retry);
                 result.deleted.push(...namespaced);
             }
             catch (err) {
                 if (!(err instanceof errors_KubectlError))
                     throw err;
                 const failed = namespaced.filter((r) => err.stderr.includes(`"${r.name}"`));
-                result.deleted.push(...namespaced.filter((r) => !failed.includes(r)));
-                result.problems.push(`cannot delete ${(failed.length ? failed : namespaced).map(refs_formatRef).join(', ')}: ${firstLine(err)}`);
+                // An error that names no object may have stopped the call anywhere: only what kubectl said it deleted counts.
+                const done = failed.length
+                    ? namespaced.filter((r) => !failed.includes(r))
+                    : namespaced.filter((r) => stdout.includes(`"${r.name}" deleted`));
+                result.deleted.push(...done);
+                result.problems.push(`cannot delete ${namespaced
+                    .filter((r) => !done.includes(r))
+                    .map(refs_formatRef)
+                    .join(', ')}: ${firstLine(err)}`);
             }
         }
     }
@@ -69605,7 +70049,7 @@ async function apply_environment_applyEnvironment(o) {
         : o.manifestPathChosen
             ? writeNewPrivateFile(o.manifestPath, stackToYaml(rendered.documents))
             : writeUserPrivateFile(o.manifestPath, stackToYaml(rendered.documents));
-    for (const value of secretValues(rendered.documents.map((d) => d.object)))
+    for (const value of maskableSecretValues(stack, rendered.documents))
         o.maskSecret?.(value);
     // Filters leave objects out, not their values: a filtered-out Secret still reaches the pods a failed wait
     // describes. So diagnostics mask the Secrets of the whole stack, rendered again only when a wait failed.
@@ -69618,7 +70062,7 @@ async function apply_environment_applyEnvironment(o) {
         catch {
             // The filtered stack rendered; the rest may not (a template only some services use): mask what is known.
         }
-        const values = secretValues(all.map((d) => d.object));
+        const values = maskableSecretValues(stack, all);
         for (const value of values)
             o.maskSecret?.(value);
         return values;
@@ -69745,8 +70189,8 @@ async function apply_environment_applyEnvironment(o) {
     let infraReady = true;
     if (result.wait && !result.wait.ok) {
         infraReady = false;
-        await r.group('Diagnostics of the workloads that did not become ready', async () => r.info(formatDiagnostics(result.wait.failures, 'text')));
-        r.summary(`### Workloads not ready in \`${stack.namespace}\`\n\n${formatDiagnostics(result.wait.failures, 'markdown')}\n`);
+        await r.group('Diagnostics of the workloads that did not become ready', async () => r.info(diagnostics_formatDiagnostics(result.wait.failures, 'text')));
+        r.summary(`### Workloads not ready in \`${stack.namespace}\`\n\n${diagnostics_formatDiagnostics(result.wait.failures, 'markdown')}\n`);
         if (!o.waitSoftFail)
             throw new errors_UserError(result.wait.message);
         r.warning(result.wait.message);
@@ -69770,6 +70214,21 @@ async function apply_environment_applyEnvironment(o) {
 function pruneSummary(p) {
     const lines = p ? describePrune(p) : [];
     return lines.length ? `\n${lines.map((l) => `- ${l}`).join('\n')}\n` : '';
+}
+/**
+ * Values of the stack's Secrets for the runner to mask, except the names the run shows anyway (project, env,
+ * namespace, infra groups, services): a database user named after the project would otherwise turn every mention
+ * of the project in the log into `***` while hiding nothing.
+ */
+function maskableSecretValues(stack, documents) {
+    const shown = new Set([
+        stack.project,
+        stack.env,
+        stack.namespace,
+        ...(stack.config.infrastructure ?? []).map((i) => i.name),
+        ...(stack.config.services ?? []).map((s) => s.name),
+    ].map((n) => n.trim()));
+    return secretValues(documents.map((d) => d.object)).filter((v) => !shown.has(v));
 }
 //# sourceMappingURL=apply-environment.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/slots/types.js
@@ -71307,30 +71766,41 @@ class registry_RegistryClient {
             throw new UserError(`registry ${r.registry}: its token service gave no token`);
         return `Bearer ${token}`;
     }
-    /** base64 `user:password` for a registry from the auth file, if any. */
     credentials(registry) {
-        const files = [
-            this.o.authFile,
-            process.env.REGISTRY_AUTH_FILE,
-            join(process.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
-        ].filter((f) => !!f);
-        for (const file of files) {
-            let auths;
-            try {
-                auths = JSON.parse(readFileSync(file, 'utf8')).auths;
-            }
-            catch {
-                continue;
-            }
-            const names = registry === 'registry-1.docker.io'
-                ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io', registry]
-                : [registry, `https://${registry}`, `http://${registry}`];
-            const entry = names.map((n) => auths?.[n]).find((e) => e?.auth);
-            if (entry?.auth)
-                return entry.auth;
-        }
-        return undefined;
+        return registry_registryCredentials(registry, this.o.authFile)?.auth;
     }
+}
+/** The auth file's key names a registry may be stored under (Docker Hub has its historical ones). */
+function authKeys(registry) {
+    return registry === 'registry-1.docker.io'
+        ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io', registry]
+        : [registry, `https://${registry}`, `http://${registry}`];
+}
+/**
+ * base64 `user:password` for a registry, and the key it is stored under, from the first auth file that has it:
+ * `authFile`, then REGISTRY_AUTH_FILE, then `$DOCKER_CONFIG/config.json` (default ~/.docker/config.json).
+ */
+function registry_registryCredentials(registry, authFile) {
+    const files = [
+        authFile,
+        process.env.REGISTRY_AUTH_FILE,
+        join(process.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json'),
+    ].filter((f) => !!f);
+    for (const file of files) {
+        let auths;
+        try {
+            auths = JSON.parse(readFileSync(file, 'utf8')).auths;
+        }
+        catch {
+            continue;
+        }
+        for (const key of authKeys(registry)) {
+            const auth = auths?.[key]?.auth;
+            if (auth)
+                return { key, auth };
+        }
+    }
+    return undefined;
 }
 //# sourceMappingURL=registry.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/images/builders.js
@@ -71338,14 +71808,16 @@ class registry_RegistryClient {
  * The programs that build, push and mirror images: buildah (daemonless) or docker buildx to build, skopeo (or
  * `docker buildx imagetools`) to copy an image between registries with its digest. Build argument values go
  * through the environment (`--build-arg NAME` takes the value from there), never on a command line.
+ * `kaniko` builds in the cluster instead (kaniko.ts); its mirrors still use skopeo here, since a kaniko "mirror"
+ * would rebuild the image and change its digest.
  */
 
 
 
 
 
-const BUILDERS = (/* unused pure expression or super */ null && (['buildah', 'docker']));
-/** The builder to use: the one asked for, else buildah when installed, else docker with buildx. */
+const BUILDERS = (/* unused pure expression or super */ null && (['buildah', 'docker', 'kaniko']));
+/** The builder to use: the one asked for, else buildah when installed, else docker with buildx (never kaniko). */
 async function builders_detectBuilder(runner, wanted) {
     if (wanted && wanted !== 'auto') {
         if (!BUILDERS.includes(wanted))
@@ -71374,6 +71846,8 @@ async function run(t, cmd, args, env = {}) {
 const tls = (t, ref, flag) => t.insecure.includes(parseRef(ref).registry) ? [`${flag}=false`] : [];
 /** Builds and pushes one image; returns the pushed manifest digest. */
 async function builders_buildAndPush(t, job) {
+    if (t.builder === 'kaniko')
+        throw new Error('kaniko builds run as Jobs (buildWithKaniko), not on the runner');
     const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'codex-k8s-image-'));
     try {
         const digestFile = join(dir, 'digest');
@@ -71439,11 +71913,411 @@ async function builders_mirrorImage(t, job) {
     }
 }
 //# sourceMappingURL=builders.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/images/kaniko-job.js
+/*
+ * The Kubernetes objects of one kaniko build (pure; kaniko.ts creates and watches them):
+ * - a Job running the executor once (`backoffLimit: 0`: a failed build is reported, not retried), bounded by
+ *   `activeDeadlineSeconds` and removed by Kubernetes `ttlSecondsAfterFinished` after it ends;
+ * - the build context: the slot's sources on the workspace volume (`<code-root-base>/<slot>/src`, where the source
+ *   sync put them), mounted read-only by subPath, so the build neither sees other slots nor changes the workspace;
+ * - a Secret, only when the build has registry credentials or build arguments to pass: the docker config is mounted
+ *   at /kaniko/.docker and the argument values reach the executor as environment variables read from the Secret
+ *   (`--build-arg NAME` takes the value from there), so no value is in the Job's args or env;
+ * - the pushed digest comes back as the termination message: `--digest-file` points at the container's
+ *   terminationMessagePath, and on failure the kubelet puts the log tail there instead.
+ */
+
+
+
+/** kaniko's last upstream release, pinned by digest; the kaniko-image input (--kaniko-image) overrides it. */
+const kaniko_job_DEFAULT_KANIKO_IMAGE = 'gcr.io/kaniko-project/executor:v1.24.0@sha256:4e7a52dd1f14872430652bb3b027405b8dfd17c4538751c620ac005741ef9698';
+const kaniko_job_DEFAULT_KANIKO_TIMEOUT_MS = (/* unused pure expression or super */ null && (30 * 60_000));
+/** How long Kubernetes keeps a finished build Job (one that failed is left for inspection) before deleting it. */
+const kaniko_job_KANIKO_JOB_TTL_SECONDS = (/* unused pure expression or super */ null && (24 * 3600));
+const kaniko_job_KANIKO_CONTAINER = 'kaniko';
+const kaniko_job_ROLE_IMAGE_BUILD = 'image-build';
+const kaniko_job_LABEL_IMAGE = 'codex-k8s.io/image';
+const ANNOTATION_IMAGE_REF = 'codex-k8s.io/image-ref';
+/**
+ * Where the sources are mounted in the build pod: under /kaniko, which kaniko leaves out of the image it builds,
+ * so the mount cannot clash with a path of the image (kaniko's own default context, /workspace, could).
+ */
+const SOURCE_MOUNT = '/kaniko/source';
+const DOCKER_CONFIG_DIR = '/kaniko/.docker';
+const TERMINATION_LOG = '/dev/termination-log';
+/** Key of the Secret's build argument values: `build-arg.NAME`. */
+const buildArgKey = (name) => `build-arg.${name}`;
+const PREFIX = 'kaniko-';
+/**
+ * `kaniko-<image>-<8 hex>`: the images entry's name made a DNS-1123 label, and a hash of the target and a per-build
+ * nonce, so a rebuild never meets a Job of an earlier run. At most 62 characters, so the `job-name` label the Job
+ * controller puts on its pods (at most 63) always fits.
+ */
+function kaniko_job_kanikoJobName(imageName, target, nonce = randomBytes(4).toString('hex')) {
+    const hash = createHash('sha256').update(`${target}\n${nonce}`).digest('hex').slice(0, 8);
+    const base = imageName
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/-+/g, '-')
+        .replace(/^-+/, '')
+        .slice(0, 63 - PREFIX.length - 10)
+        .replace(/-+$/, '');
+    return `${PREFIX}${base ? `${base}-` : ''}${hash}`;
+}
+/**
+ * Where a local path of the project lies in the build pod. `source` is the local directory whose copy the
+ * workspace holds; a path outside it is not on the volume, which is said naming the field and the fix.
+ */
+function kaniko_job_podPath(source, local, field, where) {
+    const rel = relative(source, local);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+        throw new UserError(`${where}: ${field}: ${local} is outside ${source}, the directory copied into the workspace that kaniko builds ` +
+            'from; move it under that directory or set source (--source) to a directory that holds it');
+    return rel ? posix.join(SOURCE_MOUNT, rel.split(sep).join('/')) : SOURCE_MOUNT;
+}
+/** The executor's arguments: no value of a build argument and no credential is among them. */
+function kanikoArgs(s) {
+    return [
+        `--context=dir://${s.contextPath}`,
+        `--dockerfile=${s.dockerfilePath}`,
+        `--destination=${s.target}`,
+        `--digest-file=${TERMINATION_LOG}`,
+        ...[...s.buildArgNames].sort().map((n) => `--build-arg=${n}`),
+        // Per host: plain HTTP (or TLS without verification) only for the registries listed as insecure.
+        ...s.insecureRegistries.flatMap((h) => [`--insecure-registry=${h}`, `--skip-tls-verify-registry=${h}`]),
+    ];
+}
+function kaniko_job_kanikoJobManifest(s) {
+    const env = [
+        { name: 'DOCKER_CONFIG', value: DOCKER_CONFIG_DIR },
+        ...[...s.buildArgNames].sort().map((n) => ({
+            name: n,
+            valueFrom: { secretKeyRef: { name: s.name, key: buildArgKey(n) } },
+        })),
+    ];
+    const volumeMounts = [{ name: 'source', mountPath: SOURCE_MOUNT, subPath: s.subPath, readOnly: true }];
+    const volumes = [{ name: 'source', persistentVolumeClaim: { claimName: s.pvc, readOnly: true } }];
+    if (s.dockerConfig) {
+        volumeMounts.push({ name: 'docker-config', mountPath: DOCKER_CONFIG_DIR, readOnly: true });
+        volumes.push({
+            name: 'docker-config',
+            secret: { secretName: s.dockerConfig.secret, items: [{ key: s.dockerConfig.key, path: 'config.json' }] },
+        });
+    }
+    return {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: {
+            name: s.name,
+            namespace: s.namespace,
+            labels: s.labels,
+            annotations: { [ANNOTATION_IMAGE_REF]: s.target },
+        },
+        spec: {
+            backoffLimit: 0,
+            activeDeadlineSeconds: s.timeoutSeconds,
+            ttlSecondsAfterFinished: kaniko_job_KANIKO_JOB_TTL_SECONDS,
+            template: {
+                metadata: { labels: s.labels },
+                spec: {
+                    restartPolicy: 'Never',
+                    // kaniko talks to registries only, never to the Kubernetes API.
+                    automountServiceAccountToken: false,
+                    enableServiceLinks: false,
+                    containers: [
+                        {
+                            name: kaniko_job_KANIKO_CONTAINER,
+                            image: s.image,
+                            args: kanikoArgs(s),
+                            env,
+                            terminationMessagePath: TERMINATION_LOG,
+                            terminationMessagePolicy: 'FallbackToLogsOnError',
+                            volumeMounts,
+                        },
+                    ],
+                    volumes,
+                },
+            },
+        },
+    };
+}
+const kaniko_job_DOCKER_CONFIG_KEY = 'config.json';
+function kaniko_job_kanikoSecretManifest(s) {
+    const b64 = (v) => Buffer.from(v, 'utf8').toString('base64');
+    const data = {};
+    if (s.dockerConfig)
+        data[kaniko_job_DOCKER_CONFIG_KEY] = b64(JSON.stringify({ auths: { [s.dockerConfig.key]: { auth: s.dockerConfig.auth } } }));
+    for (const [k, v] of Object.entries(s.buildArgs))
+        data[buildArgKey(k)] = b64(v);
+    return {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: s.name, namespace: s.namespace, labels: s.labels },
+        type: 'Opaque',
+        data,
+    };
+}
+/** The digest kaniko wrote to the termination message, or undefined (an old kaniko, a message cut short). */
+function kaniko_job_digestFromMessage(message) {
+    const text = typeof message === 'string' ? message.trim() : '';
+    return /^sha256:[0-9a-f]{64}$/.test(text) ? text : undefined;
+}
+//# sourceMappingURL=kaniko-job.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/images/kaniko.js
+/*
+ * One image built by kaniko in the cluster: the Secret (when needed) and the Job are created from stdin, the Job is
+ * waited for with the workload wait (its failure diagnostics included), and the digest is read from the
+ * termination message of its pod.
+ *
+ * What is left behind: the Secret is always deleted at the end (credentials do not outlive the build; its owner
+ * reference to the Job lets the garbage collector remove it too if this process dies first). The Job is deleted
+ * when it succeeded or was given up (timeout, an error here); a Job that failed is kept for `kubectl logs` and
+ * removed by Kubernetes after ttlSecondsAfterFinished.
+ */
+
+
+
+// kube's index re-exports objects/ (below kube/ in the layers).
+
+
+
+
+/** The pod paths of a build job's context and Dockerfile (throws, naming the field, when not on the volume). */
+function kaniko_kanikoPaths(plan, job, where) {
+    return {
+        contextPath: podPath(plan.source, job.context, `images.${job.name}.context`, where),
+        dockerfilePath: podPath(plan.source, job.dockerfile, `images.${job.name}.dockerfile`, where),
+    };
+}
+/** Builds and pushes one image with a kaniko Job; returns the digest ('' when the Job did not report one). */
+async function kaniko_buildWithKaniko(c, job, nonce) {
+    const { kubectl, plan, log } = c;
+    const ns = plan.namespace;
+    const name = kanikoJobName(job.name, job.target, nonce);
+    const labels = { ...plan.labels, [LABEL_IMAGE]: componentLabelValue(job.name) };
+    const creds = plan.registrySecret ? undefined : registryCredentials(parseRef(job.target).registry, c.authFile);
+    const argNames = Object.keys(job.buildArgs);
+    const secret = creds || argNames.length
+        ? kanikoSecretManifest({ name, namespace: ns, labels, dockerConfig: creds, buildArgs: job.buildArgs })
+        : undefined;
+    const manifest = kanikoJobManifest({
+        name,
+        namespace: ns,
+        image: plan.image,
+        target: job.target,
+        ...kaniko_kanikoPaths(plan, job, c.where),
+        buildArgNames: argNames,
+        insecureRegistries: c.insecureRegistries,
+        pvc: plan.pvc,
+        subPath: plan.subPath,
+        dockerConfig: plan.registrySecret
+            ? { secret: plan.registrySecret, key: '.dockerconfigjson' }
+            : creds
+                ? { secret: name, key: DOCKER_CONFIG_KEY }
+                : undefined,
+        timeoutSeconds: Math.ceil(plan.timeoutMs / 1000),
+        labels,
+    });
+    const mask = [...Object.values(job.buildArgs), ...(creds ? [creds.auth, decodedPassword(creds.auth)] : [])];
+    let keep = false;
+    try {
+        if (secret)
+            await kubectl.run(['create', '-f', '-'], { input: manifestStream([secret]) });
+        const uid = (await kubectl.run(['create', '-f', '-', '-o', 'jsonpath={.metadata.uid}'], { input: manifestStream([manifest]) })).trim();
+        if (secret && uid) {
+            const owner = { apiVersion: 'batch/v1', kind: 'Job', name, uid };
+            await kubectl.run([
+                'patch',
+                'secret',
+                name,
+                '-n',
+                ns,
+                '--type=merge',
+                '-p',
+                JSON.stringify({ metadata: { ownerReferences: [owner] } }),
+            ]);
+        }
+        log.info(`kaniko Job ${ns}/${name} builds ${job.target} (${plan.image})`);
+        const ref = { apiVersion: 'batch/v1', kind: 'Job', name, namespace: ns };
+        // A minute beyond the Job's own deadline, so Kubernetes ends a build that runs too long and says so.
+        const res = await waitFor(kubectl, [{ ref, mode: 'complete', selector: `job-name=${name}` }], {
+            timeoutMs: plan.timeoutMs + 60_000,
+            diagnostics: { logTail: 50, mask: mask.filter((m) => m.length >= 4) },
+        });
+        if (!res.ok) {
+            const f = res.failures[0];
+            keep = f.reason === 'failed';
+            log.info(formatDiagnostics(res.failures));
+            throw new UserError(failureMessage(ns, name, f, plan.timeoutMs, keep));
+        }
+        return await readDigest(kubectl, ns, name, log);
+    }
+    finally {
+        await cleanUp(kubectl, ns, name, { secret: !!secret, job: !keep }, log);
+    }
+}
+/** The password part of a base64 `user:password`, so diagnostics that print it decoded hide it too. */
+function decodedPassword(auth) {
+    const text = Buffer.from(auth, 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    return colon >= 0 ? text.slice(colon + 1) : text;
+}
+const LOG_PREFIX = /^\[pod\/[^\]]+\]\s?/;
+/** One message naming the Job, why it failed, the last lines of its log and its warning events. */
+function failureMessage(ns, name, f, timeoutMs, kept) {
+    const why = f.reason === 'timeout'
+        ? `did not finish within ${formatDuration(timeoutMs)} (kaniko-timeout)`
+        : f.reason === 'failed'
+            ? f.message
+            : `${f.reason}: ${f.message}`;
+    const logLines = f.logs
+        .split('\n')
+        .map((l) => l.replace(LOG_PREFIX, ''))
+        .filter((l) => l.trim())
+        .slice(-10);
+    const warnings = f.events.split('\n').filter((l) => /\sWarning\s/.test(l));
+    return [
+        `kaniko Job ${ns}/${name} ${why}${kept ? ` (kept for ${KANIKO_JOB_TTL_SECONDS / 3600}h: kubectl logs -n ${ns} job/${name})` : ''}`,
+        ...(logLines.length ? ['last lines of its log:', ...logLines.map((l) => `  ${l}`)] : []),
+        ...(warnings.length ? ['warning events:', ...warnings.map((l) => `  ${l.trim()}`)] : []),
+    ].join('\n');
+}
+async function readDigest(kubectl, ns, name, log) {
+    const out = await kubectl.run(['get', 'pods', '-n', ns, '-l', `job-name=${name}`, '-o', 'json']);
+    for (const pod of JSON.parse(out).items ?? [])
+        for (const s of pod.status?.containerStatuses ?? []) {
+            const digest = s.name === KANIKO_CONTAINER ? digestFromMessage(s.state?.terminated?.message) : undefined;
+            if (digest)
+                return digest;
+        }
+    log.warning(`kaniko Job ${ns}/${name} left no digest in its termination message; asking the registry`);
+    return '';
+}
+async function cleanUp(kubectl, ns, name, what, log) {
+    const del = async (kind) => {
+        const res = await kubectl
+            .exec(['delete', kind, name, '-n', ns, '--ignore-not-found', '--wait=false'], { timeoutMs: 30_000 })
+            .catch((err) => ({ code: 1, stderr: err.message }));
+        if (res.code !== 0)
+            log.warning(`could not delete ${kind} ${ns}/${name}: ${res.stderr.trim()}`);
+    };
+    if (what.secret)
+        await del('secret');
+    // Background propagation (kubectl's default) removes the Job's pods with it.
+    if (what.job)
+        await del('job');
+}
+//# sourceMappingURL=kaniko.js.map
+;// CONCATENATED MODULE: ../../packages/core/dist/images/kaniko-plan.js
+/*
+ * The settings of kaniko builds, checked before anything runs (also in a dry run, which makes no cluster call):
+ * the namespace the Jobs run in, the executor image and deadline, where the slot's sources lie on the workspace
+ * volume, and the registry Secret. Every message names the input (and CLI flag) to change.
+ */
+
+
+// kube's index re-exports our labels (objects/ lies below kube/).
+
+
+
+const kaniko_plan_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const kaniko_plan_LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const kaniko_plan_name = (value, what, fix) => {
+    if (value.length > 253 || !DNS_SUBDOMAIN.test(value))
+        throw new UserError(`${what}: ${JSON.stringify(value)} is not a valid name; ${fix}`);
+    return value;
+};
+function kaniko_plan_resolveKanikoPlan(stack, o) {
+    if (!o)
+        throw new UserError('builder kaniko runs each build as a Job in the cluster; this caller gave it no cluster settings (use the images-build action or codex-k8s images build)');
+    const namespace = o.namespace?.trim() || stack.namespace;
+    if (stack.slotted && stack.slot === 0 && !o.namespace?.trim())
+        throw new UserError(`builder kaniko: env "${stack.env}" has a namespace per slot; give slot (--slot) so the build runs in that slot's namespace and reads its workspace`);
+    if (!kaniko_plan_DNS_LABEL.test(namespace) || namespace.length > 63)
+        throw new UserError(`builder kaniko: namespace ${JSON.stringify(namespace)} is not a valid namespace name`);
+    const image = (o.image ?? '').trim() || DEFAULT_KANIKO_IMAGE;
+    if (/\s/.test(image) || image.startsWith('-'))
+        throw new UserError(`kaniko-image (--kaniko-image): ${JSON.stringify(o.image)} is not an image reference (e.g. ${DEFAULT_KANIKO_IMAGE})`);
+    const timeoutMs = o.timeoutMs ?? DEFAULT_KANIKO_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 1000)
+        throw new UserError(`kaniko-timeout (--kaniko-timeout): must be at least 1s (got ${timeoutMs} ms); write e.g. 30m`);
+    if (!o.sources)
+        throw new UserError('builder kaniko builds from the sources in the slot workspace: set code-root-base (--code-root-base, or ' +
+            'CODEXCTL_CODE_ROOT_BASE) to the one ensure-ready copies the sources under, e.g. /workspace/codex/envs');
+    const subPath = posix.relative(o.sources.mount, o.sources.dir);
+    if (!subPath || subPath === '..' || subPath.startsWith('../') || posix.isAbsolute(subPath))
+        throw new UserError(`code-root-base: ${o.sources.dir} is not inside workspace-mount ${o.sources.mount}`);
+    const pvc = kaniko_plan_name(o.workspacePvc?.trim() || `${stack.project}-workspace`, 'workspace-pvc (--workspace-pvc)', 'set it to the claim the agent pod mounts');
+    const registrySecret = o.registrySecret?.trim()
+        ? kaniko_plan_name(o.registrySecret.trim(), 'registry-secret (--registry-secret)', 'give the name of a docker-registry Secret')
+        : undefined;
+    const source = resolve(o.source?.trim() || '.');
+    if (!existsSync(source) || !statSync(source).isDirectory())
+        throw new UserError(`source (--source): ${o.source ?? '.'} is not a directory (resolved to ${source})`);
+    const labels = {
+        [LABEL_MANAGED_BY]: MANAGER_NAME,
+        [LABEL_PROJECT]: stack.project,
+        'codex-k8s.io/role': ROLE_IMAGE_BUILD,
+    };
+    if (kaniko_plan_LABEL_VALUE.test(stack.env) && stack.env.length <= 63)
+        labels[LABEL_ENV] = stack.env;
+    if (stack.slot > 0)
+        labels[LABEL_SLOT] = String(stack.slot);
+    return {
+        namespace,
+        image,
+        timeoutMs,
+        registrySecret,
+        source,
+        pvc,
+        subPath,
+        labels,
+    };
+}
+/**
+ * What the Jobs rely on, checked once before the first one is created: the namespace and the workspace claim exist
+ * (ensure-ready creates them), and a named registry Secret exists with a docker config. Only its type is printed.
+ */
+async function kaniko_plan_checkKanikoCluster(kubectl, plan) {
+    const ns = await kubectl.exec(['get', 'namespace', plan.namespace, '--ignore-not-found', '-o', 'name']);
+    if (ns.code !== 0)
+        throw new UserError(`builder kaniko: cannot read namespace ${plan.namespace}: ${ns.stderr.trim()}`);
+    if (!ns.stdout.trim())
+        throw new UserError(`builder kaniko: namespace ${plan.namespace} does not exist; the builds run there, next to the workspace volume: run ensure-ready first`);
+    // A claim that is not there would leave the build pod Pending until its deadline.
+    const pvc = await kubectl.exec(['get', 'pvc', plan.pvc, '-n', plan.namespace, '--ignore-not-found', '-o', 'name']);
+    if (pvc.code !== 0)
+        throw new UserError(`workspace-pvc: cannot read claim ${plan.pvc}: ${pvc.stderr.trim()}`);
+    if (!pvc.stdout.trim())
+        throw new UserError(`workspace-pvc: PersistentVolumeClaim ${plan.pvc} is not in namespace ${plan.namespace}; set workspace-pvc to the claim the agent pod mounts`);
+    if (!plan.registrySecret)
+        return;
+    const res = await kubectl.exec([
+        'get',
+        'secret',
+        plan.registrySecret,
+        '-n',
+        plan.namespace,
+        '--ignore-not-found',
+        '-o',
+        'jsonpath={.type}',
+    ]);
+    if (res.code !== 0)
+        throw new UserError(`registry-secret: cannot read Secret ${plan.registrySecret}: ${res.stderr.trim()}`);
+    const type = res.stdout.trim();
+    if (!type)
+        throw new UserError(`registry-secret: Secret ${plan.registrySecret} is not in namespace ${plan.namespace}; create it with ` +
+            `kubectl create secret docker-registry ${plan.registrySecret} -n ${plan.namespace} ...`);
+    if (type !== 'kubernetes.io/dockerconfigjson')
+        throw new UserError(`registry-secret: Secret ${plan.registrySecret} has type ${type}; kaniko needs a docker config: a Secret of type kubernetes.io/dockerconfigjson (kubectl create secret docker-registry)`);
+}
+//# sourceMappingURL=kaniko-plan.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/images/plan.js
 
 
 /** Variables of the builder's own environment that a build argument must not set. */
-const BUILDER_ENV = /^(PATH|HOME|USER|SHELL|TMPDIR|TMP|TEMP|PWD|IFS|LANG|LC_[A-Z_]+|LD_[A-Z_]+|XDG_[A-Z_]+|REGISTRY_AUTH_FILE|CONTAINERS_[A-Z_]+|BUILDAH_[A-Z_]+|STORAGE_[A-Z_]+|DOCKER_[A-Z_]+|BUILDKIT_[A-Z_]+|BUILDX_[A-Z_]+|NODE_[A-Z_]+|GIT_[A-Z_]+|RUNNER_[A-Z_]+|GITHUB_[A-Z_]+|ACTIONS_[A-Z_]+)$/;
+const BUILDER_ENV = /^(PATH|HOME|USER|SHELL|TMPDIR|TMP|TEMP|PWD|IFS|LANG|LC_[A-Z_]+|LD_[A-Z_]+|XDG_[A-Z_]+|REGISTRY_AUTH_FILE|CONTAINERS_[A-Z_]+|BUILDAH_[A-Z_]+|STORAGE_[A-Z_]+|DOCKER_[A-Z_]+|BUILDKIT_[A-Z_]+|BUILDX_[A-Z_]+|KANIKO_[A-Z_]+|SSL_CERT_(?:DIR|FILE)|NODE_[A-Z_]+|GIT_[A-Z_]+|RUNNER_[A-Z_]+|GITHUB_[A-Z_]+|ACTIONS_[A-Z_]+)$/;
 function plan_planImages(stack, select) {
     const images = stack.config.images ?? {};
     const where = stack.displayFile;
@@ -71522,6 +72396,8 @@ function checkRef(full, field, where, allowDigest = false) {
 
 
 
+
+
 async function build_images_buildImages(o) {
     const r = o.reporter;
     const jobs = planImages(o.stack, o);
@@ -71534,6 +72410,12 @@ async function build_images_buildImages(o) {
         return result;
     }
     const registry = new RegistryClient({ insecure: o.insecureRegistries, authFile: o.authFile });
+    const builds = jobs.filter((j) => j.kind === 'build');
+    const kanikoPlan = o.builder === 'kaniko' && builds.length ? resolveKanikoPlan(o.stack, o.kaniko) : undefined;
+    // Paths off the workspace volume are found now, not after other images were built.
+    if (kanikoPlan)
+        for (const job of builds)
+            kanikoPaths(kanikoPlan, job, o.stack.displayFile);
     if (o.dryRun) {
         for (const job of jobs) {
             const digest = o.force ? undefined : await registry.digestOf(job.target);
@@ -71547,6 +72429,22 @@ async function build_images_buildImages(o) {
     }
     const builder = await detectBuilder(o.runner, o.builder ?? 'auto');
     result.builder = builder;
+    // The cluster is looked at once, when the first image that is not in the registry yet is built: a run that
+    // finds every tag present needs no kubectl at all.
+    let kanikoReady;
+    const kanikoContext = (plan) => (kanikoReady ??= (async () => {
+        const k = o.kaniko.kubectl;
+        const kubectl = typeof k === 'function' ? await k() : k;
+        await checkKanikoCluster(kubectl, plan);
+        return {
+            kubectl,
+            plan,
+            insecureRegistries: o.insecureRegistries ?? [],
+            where: o.stack.displayFile,
+            authFile: o.authFile,
+            log: r,
+        };
+    })());
     const failures = [];
     const queue = [...jobs];
     const worker = async () => {
@@ -71566,7 +72464,11 @@ async function build_images_buildImages(o) {
                         insecure: o.insecureRegistries ?? [],
                         log: (l) => r.debug(l.trimEnd()),
                     };
-                    let digest = current.kind === 'build' ? await buildAndPush(tools, current) : await mirrorImage(tools, current);
+                    let digest = current.kind === 'mirror'
+                        ? await mirrorImage(tools, current)
+                        : kanikoPlan
+                            ? await buildWithKaniko(await kanikoContext(kanikoPlan), current)
+                            : await buildAndPush(tools, current);
                     if (!digest)
                         digest = (await registry.digestOf(current.target)) ?? '';
                     const outcome = { name: current.name, ref: `${current.target}@${digest}`, digest };
@@ -71592,6 +72494,8 @@ async function build_images_buildImages(o) {
 //# sourceMappingURL=build-images.js.map
 ;// CONCATENATED MODULE: ../../packages/core/dist/images/index.js
 /** Images of a stack: mirrored and built into the registry, skipped when the tag is already there. */
+
+
 
 
 
@@ -72063,13 +72967,13 @@ const DEFAULT_SYNC_RESOURCES = {
     limits: { cpu: '500m', memory: '256Mi' },
 };
 const options_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const options_DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A quantity such as `50m`, `0.5`, `64Mi`, `1G`, `1e3`. */
 const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+)?$/;
 function options_resolveSyncOptions(o) {
     if (typeof o.namespace !== 'string' || o.namespace.length > 63 || !options_DNS_LABEL.test(o.namespace))
         throw new UserError(`namespace: ${JSON.stringify(o.namespace)} is not a valid namespace name (lowercase letters, digits and '-', at most 63)`);
-    if (typeof o.pvc !== 'string' || o.pvc.length > 253 || !DNS_SUBDOMAIN.test(o.pvc))
+    if (typeof o.pvc !== 'string' || o.pvc.length > 253 || !options_DNS_SUBDOMAIN.test(o.pvc))
         throw new UserError(`workspace-pvc: ${JSON.stringify(o.pvc)} is not a valid PersistentVolumeClaim name; set workspace-pvc to the claim the agent pod mounts`);
     if (!Number.isInteger(o.slot) || o.slot < 0)
         throw new UserError(`slot: ${JSON.stringify(o.slot)} must be a whole number, 0 for an environment without slots`);
@@ -76924,8 +77828,8 @@ function withCustomRequest(customRequest) {
 ;// CONCATENATED MODULE: ../../node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var dist_bundle_sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 
 // pkg/dist-src/auth.js
