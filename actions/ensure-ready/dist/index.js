@@ -56091,7 +56091,10 @@ function readYamlDocumentSource(text, displayFile, what) {
         return offset === undefined ? {} : lines.linePos(offset);
     };
     return {
-        value: documentToJS(doc, displayFile),
+        value: documentToJS(doc, displayFile, (offset, message) => {
+            const { line, col } = lines.linePos(offset);
+            return syntaxError(text, displayFile, what, line, col, message);
+        }),
         positionOf: (path) => position(nodeAt(doc, path)),
         keyPositionOf(path, key) {
             const parent = nodeAt(doc, path);
@@ -56125,13 +56128,42 @@ function nodeAt(doc, path) {
     }
     return node;
 }
-/** The YAML library refuses documents whose aliases expand to too many nodes (an "alias bomb"): bad input. */
-function documentToJS(doc, displayFile) {
+/**
+ * The YAML library throws a ReferenceError both for an alias whose anchor does not exist and for a document whose
+ * aliases expand to too many nodes (an "alias bomb"); these are the two, told apart. Both are bad input.
+ */
+function unresolvedAliasOf(err) {
+    if (!(err instanceof ReferenceError))
+        return undefined;
+    return /^Unresolved alias\b.*?: (.+)$/s.exec(err.message)?.[1]?.trim();
+}
+function isAliasBomb(err) {
+    return err instanceof ReferenceError && /excessive alias count/i.test(err.message);
+}
+/** The message for an alias without an anchor, the same wherever YAML is read. */
+function unresolvedAliasMessage(alias) {
+    const name = alias.replace(/^\*/, '');
+    return `alias *${name} refers to no anchor: define &${name} on a value before this alias, or write the value out`;
+}
+function documentToJS(doc, displayFile, errorAt) {
     try {
         return doc.toJS({ maxAliasCount: RAW_ALIAS_BUDGET });
     }
     catch (err) {
-        if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+        const alias = unresolvedAliasOf(err);
+        if (alias !== undefined) {
+            let offset = 0;
+            (0,dist/* visit */.YR)(doc, {
+                Alias(_, node) {
+                    if (`*${node.source}` !== alias && node.source !== alias.replace(/^\*/, ''))
+                        return undefined;
+                    offset = node.range?.[0] ?? 0;
+                    return dist/* visit */.YR.BREAK;
+                },
+            });
+            throw errorAt(offset, unresolvedAliasMessage(alias));
+        }
+        if (isAliasBomb(err)) {
             throw new errors_UserError(`${displayFile}: YAML aliases expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed by their nesting; the limit guards against alias bombs): write the repeated values out, or use fewer aliases of aliases`, displayFile);
         }
         throw err;
@@ -66650,6 +66682,7 @@ function isInside(p, root) {
 
 
 
+
 function collectVariables(src) {
     const fromEnvFiles = {};
     for (const entry of src.envFiles) {
@@ -66695,7 +66728,12 @@ function readVarFile(file) {
         data = (0,dist/* parse */.qg)(body, { schema: 'failsafe', maxAliasCount: RAW_ALIAS_BUDGET });
     }
     catch (err) {
-        if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+        const alias = unresolvedAliasOf(err);
+        if (alias !== undefined) {
+            const { line, col } = aliasPosition(body, alias.replace(/^\*/, ''));
+            throw new errors_UserError(`${file}${line ? `:${line}:${col}` : ''}: invalid YAML in var-file: ${unresolvedAliasMessage(alias)}`, file, line, col);
+        }
+        if (isAliasBomb(err)) {
             throw new errors_UserError(`${file}: YAML aliases in the var-file expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed ` +
                 `by their nesting; the limit guards against alias bombs); write the values out`, file);
         }
@@ -66718,6 +66756,17 @@ function readVarFile(file) {
         out[k] = v === null || v === undefined ? '' : String(v);
     }
     return out;
+}
+/** Where `*name` is used as a whole alias (not the start of a longer name), 1-based; nothing when not found. */
+function aliasPosition(body, name) {
+    for (let at = body.indexOf(`*${name}`); at >= 0; at = body.indexOf(`*${name}`, at + 1)) {
+        const next = body[at + name.length + 1];
+        if (next === undefined || /[\s,\]}]/.test(next)) {
+            const lines = body.slice(0, at).split('\n');
+            return { line: lines.length, col: lines.at(-1).length + 1 };
+        }
+    }
+    return {};
 }
 /**
  * Inline vars: each entry is `KEY=VALUE`; an entry may hold several lines (the `vars` input of an action), each a
@@ -88162,7 +88211,7 @@ exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collectVariables, parseInlineVars, readVarFile, splitLegacyVars } from './vars.js';
 import { isWhenTrue } from './when.js';
+import { UserError } from '../util/errors.js';
 
 describe('variables', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ck8s-vars-'));
@@ -78,6 +79,66 @@ describe('var-file', () => {
   it('reports a syntax error with its line and column, and a missing file as such', () => {
     expect(() => readVarFile(file('bad.yaml', 'A: 1\nA: 2\n'))).toThrow(/bad\.yaml:2:1: invalid YAML in var-file/);
     expect(() => readVarFile(path.join(dir, 'none.yaml'))).toThrow(/none\.yaml: cannot read var-file: file not found/);
+  });
+
+  it('an alias bomb in a YAML var-file is a user error naming the file and the limit, not an internal error', () => {
+    const bomb = [
+      'a: &a x',
+      ...Array.from(
+        { length: 12 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
+    const f = file('bomb.yaml', `${bomb}\n`);
+    expect(() => readVarFile(f)).toThrow(UserError);
+    expect(() => readVarFile(f)).toThrow(
+      /bomb\.yaml: YAML aliases in the var-file expand too much \(more than 100 alias uses/,
+    );
+  });
+
+  it('an alias without an anchor in a YAML var-file is named with its position, not taken for an alias bomb', () => {
+    const f = file('unresolved.yaml', 'A: &a 1\nB: *ab\nC: *a\n');
+    expect(() => readVarFile(f)).toThrow(
+      /unresolved\.yaml:2:4: invalid YAML in var-file: alias \*ab refers to no anchor/,
+    );
+    expect(() => readVarFile(f)).not.toThrow(/expand too much/);
+  });
+
+  it('a var-file that cannot be read for another reason says why, not "file not found"', () => {
+    mkdirSync(path.join(dir, 'adir.yaml'), { recursive: true });
+    expect(() => readVarFile(path.join(dir, 'adir.yaml'))).toThrow(
+      /adir\.yaml: cannot read var-file: (?!file not found)/,
+    );
+  });
+
+  it('values stay text as written (failsafe), the line and column of a syntax error are numbers', () => {
+    expect(readVarFile(file('types.yaml', 'N: 010\nB: yes\nF: 1.50\nE: ~\n'))).toEqual({
+      N: '010',
+      B: 'yes',
+      F: '1.50',
+      E: '~',
+    });
+    expect(() => readVarFile(file('syntax.yml', 'A: 1\nB: [\n'))).toThrow(
+      /syntax\.yml:\d+:\d+: invalid YAML in var-file: \S/,
+    );
+    // A name with an indented YAML key and a dotted key reads as YAML too.
+    expect(readVarFile(file('vars-indented', '  app.name: shop\n'))).toEqual({ 'app.name': 'shop' });
+  });
+
+  it('an envFiles entry outside the project root is refused as such, not as a missing file', () => {
+    expect(() =>
+      collectVariables({ processEnv: {}, envFiles: ['../outside.env'], projectRoot: dir, cwd: dir, inline: [] }),
+    ).toThrow(/outside|project root/);
+    expect(() =>
+      collectVariables({ processEnv: {}, envFiles: ['../outside.env'], projectRoot: dir, cwd: dir, inline: [] }),
+    ).not.toThrow(/file not found/);
+  });
+
+  it('an inline var needs a name before "="', () => {
+    expect(() => parseInlineVars(['=value'])).toThrow(/invalid inline var "=value": expected KEY=VALUE/);
+    expect(() => parseInlineVars(['  =value'])).toThrow(/invalid inline var "=value"/);
+    expect(parseInlineVars(['  K = v  '])).toEqual({ K: 'v' });
   });
 
   it('envFiles entries are trimmed, blank ones skipped, and named in errors as written in services.yaml', () => {

@@ -5,6 +5,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError } from '../util/errors.js';
 import { readInputFile } from '../util/input-file.js';
 import { RAW_ALIAS_BUDGET } from '../util/limits.js';
+import { isAliasBomb, unresolvedAliasMessage, unresolvedAliasOf } from '../util/yaml-source.js';
 import { resolveInProject } from '../util/project-path.js';
 
 export type VarMap = Record<string, string>;
@@ -77,7 +78,17 @@ export function readVarFile(file: string): VarMap {
   try {
     data = parseYaml(body, { schema: 'failsafe', maxAliasCount: RAW_ALIAS_BUDGET });
   } catch (err) {
-    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+    const alias = unresolvedAliasOf(err);
+    if (alias !== undefined) {
+      const { line, col } = aliasPosition(body, alias.replace(/^\*/, ''));
+      throw new UserError(
+        `${file}${line ? `:${line}:${col}` : ''}: invalid YAML in var-file: ${unresolvedAliasMessage(alias)}`,
+        file,
+        line,
+        col,
+      );
+    }
+    if (isAliasBomb(err)) {
       throw new UserError(
         `${file}: YAML aliases in the var-file expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed ` +
           `by their nesting; the limit guards against alias bombs); write the values out`,
@@ -107,6 +118,18 @@ export function readVarFile(file: string): VarMap {
     out[k] = v === null || v === undefined ? '' : String(v);
   }
   return out;
+}
+
+/** Where `*name` is used as a whole alias (not the start of a longer name), 1-based; nothing when not found. */
+function aliasPosition(body: string, name: string): { line?: number; col?: number } {
+  for (let at = body.indexOf(`*${name}`); at >= 0; at = body.indexOf(`*${name}`, at + 1)) {
+    const next = body[at + name.length + 1];
+    if (next === undefined || /[\s,\]}]/.test(next)) {
+      const lines = body.slice(0, at).split('\n');
+      return { line: lines.length, col: lines.at(-1)!.length + 1 };
+    }
+  }
+  return {};
 }
 
 /**

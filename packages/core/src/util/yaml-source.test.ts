@@ -168,6 +168,14 @@ describe('readYamlSource', () => {
     }
   });
 
+  it('an alias without an anchor is named with its line and column, not taken for an alias bomb', () => {
+    const text = 'project: shop\nx: &a 1\ny: *b\n';
+    expect(() => readYamlSource(text, 'f.yaml', WHAT)).toThrow(
+      /^f\.yaml:3:4: not valid YAML: alias \*b refers to no anchor/,
+    );
+    expect(() => readYamlSource(text, 'f.yaml', WHAT)).not.toThrow(/expand too much/);
+  });
+
   it('reads files with aliases through the YAML library and its alias limit', () => {
     const text = 'base: &b {x: 1}\nuse: *b\n';
     expect(readYamlSource(text, 'f.yaml', WHAT).value).toEqual({ base: { x: '1' }, use: { x: '1' } });

@@ -1,5 +1,5 @@
 import jsyaml from 'js-yaml';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { UserError } from './errors.js';
 import { RAW_ALIAS_BUDGET } from './limits.js';
 import { snippetAround } from './yaml-io.js';
@@ -242,7 +242,10 @@ export function readYamlDocumentSource(text: string, displayFile: string, what: 
     return offset === undefined ? {} : lines.linePos(offset);
   };
   return {
-    value: documentToJS(doc, displayFile),
+    value: documentToJS(doc, displayFile, (offset, message) => {
+      const { line, col } = lines.linePos(offset);
+      return syntaxError(text, displayFile, what, line, col, message);
+    }),
     positionOf: (path) => position(nodeAt(doc, path)),
     keyPositionOf(path, key) {
       const parent = nodeAt(doc, path);
@@ -273,12 +276,46 @@ function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undef
   return node as Node | undefined;
 }
 
-/** The YAML library refuses documents whose aliases expand to too many nodes (an "alias bomb"): bad input. */
-function documentToJS(doc: Document, displayFile: string): unknown {
+/**
+ * The YAML library throws a ReferenceError both for an alias whose anchor does not exist and for a document whose
+ * aliases expand to too many nodes (an "alias bomb"); these are the two, told apart. Both are bad input.
+ */
+export function unresolvedAliasOf(err: unknown): string | undefined {
+  if (!(err instanceof ReferenceError)) return undefined;
+  return /^Unresolved alias\b.*?: (.+)$/s.exec(err.message)?.[1]?.trim();
+}
+
+export function isAliasBomb(err: unknown): boolean {
+  return err instanceof ReferenceError && /excessive alias count/i.test(err.message);
+}
+
+/** The message for an alias without an anchor, the same wherever YAML is read. */
+export function unresolvedAliasMessage(alias: string): string {
+  const name = alias.replace(/^\*/, '');
+  return `alias *${name} refers to no anchor: define &${name} on a value before this alias, or write the value out`;
+}
+
+function documentToJS(
+  doc: Document,
+  displayFile: string,
+  errorAt: (offset: number, message: string) => UserError,
+): unknown {
   try {
     return doc.toJS({ maxAliasCount: RAW_ALIAS_BUDGET });
   } catch (err) {
-    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+    const alias = unresolvedAliasOf(err);
+    if (alias !== undefined) {
+      let offset = 0;
+      visit(doc, {
+        Alias(_, node) {
+          if (`*${node.source}` !== alias && node.source !== alias.replace(/^\*/, '')) return undefined;
+          offset = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        },
+      });
+      throw errorAt(offset, unresolvedAliasMessage(alias));
+    }
+    if (isAliasBomb(err)) {
       throw new UserError(
         `${displayFile}: YAML aliases expand too much (more than ${RAW_ALIAS_BUDGET} alias uses, weighed by their nesting; the limit guards against alias bombs): write the repeated values out, or use fewer aliases of aliases`,
         displayFile,
