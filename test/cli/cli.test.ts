@@ -114,6 +114,25 @@ describe('codex-k8s render on the example project', () => {
     );
   });
 
+  it('a dotenv file and a name that is no label value work from the bundle, whose dotenv and hashing load on first use', async () => {
+    const dir = tmp();
+    writeFileSync(
+      path.join(dir, 'app.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  greeting: {{ envOr "GREETING" "none" }}\n',
+    );
+    writeFileSync(path.join(dir, 'in.env'), '# a comment\nexport GREETING="hello world" # trailing\n');
+    writeFileSync(
+      path.join(dir, 'services.yaml'),
+      'project: demo\nenvFiles:\n  - in.env\nenvironments:\n  dev: {}\nservices:\n  - name: My App\n    manifests:\n      - path: app.yaml\n',
+    );
+    const res = await runCli(['render', '-c', path.join(dir, 'services.yaml'), '--env', 'dev']);
+    expect([res.code, res.stderr]).toEqual([0, '']);
+    const [doc] = parseStream(res.stdout);
+    expect(doc.data.greeting).toBe('hello world');
+    // sha256 of "my app", the first 16 hex digits
+    expect(doc.metadata.labels['codex-k8s.io/service']).toBe('name-cccdfa68ad0c1b66');
+  });
+
   it('writes to -o and prints the same stream every time', async () => {
     const out = path.join(tmp(), 'stack.yaml');
     const a = await runCli(['render', '-c', SHOP, '--env', 'staging', '-o', out]);

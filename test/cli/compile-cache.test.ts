@@ -152,6 +152,60 @@ describe.each(NODES)('compile cache on %s', (_label, node) => {
     expect(files.map((f) => statSync(path.join(cache, f)).mtimeMs)).toEqual(written);
   });
 
+  it('a bundle edited after the build, to the same length, runs its new text and not the cache of the old one', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const copy = tempDir('ck8s-cli-copy-');
+    execFileSync('cp', [
+      '-rp',
+      path.join(REPO_ROOT, 'packages/cli/bin'),
+      path.join(REPO_ROOT, 'packages/cli/dist'),
+      copy,
+    ]);
+    const cli = path.join(copy, 'bin/codex-k8s.js');
+    const run = () =>
+      execFileSync(node, [cli, ...RENDER], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+      });
+    const before = run();
+    expect(before).toContain('app.kubernetes.io/managed-by: codex-k8s');
+    // The build's record of the bundle's hash stays as it was; only the text (not its length) changes.
+    const bundle = path.join(copy, 'dist/commands/render.cjs');
+    const text = readFileSync(bundle, 'utf8');
+    expect(text).toContain('"app.kubernetes.io/managed-by"');
+    writeFileSync(bundle, text.replaceAll('"app.kubernetes.io/managed-by"', '"app.kubernetes.io/managed-bY"'));
+    const after = run();
+    expect(after).not.toContain('app.kubernetes.io/managed-by:');
+    expect(after).toBe(before.replaceAll('app.kubernetes.io/managed-by:', 'app.kubernetes.io/managed-bY:'));
+    expect(cacheFiles(cache)).toHaveLength(2);
+  });
+
+  it('without the build’s record of fingerprints, a cache named from the text itself is written once and reused', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const copy = tempDir('ck8s-cli-copy-');
+    execFileSync('cp', [
+      '-r',
+      path.join(REPO_ROOT, 'packages/cli/bin'),
+      path.join(REPO_ROOT, 'packages/cli/dist'),
+      copy,
+    ]);
+    rmSync(path.join(copy, 'dist/commands/fingerprints.json'));
+    const run = () =>
+      execFileSync(node, [path.join(copy, 'bin/codex-k8s.js'), ...RENDER], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+      });
+    const out = run();
+    const files = cacheFiles(cache);
+    expect(files).toHaveLength(1);
+    const written = statSync(path.join(cache, files[0]!)).mtimeMs;
+    expect(run()).toBe(out);
+    expect(statSync(path.join(cache, files[0]!)).mtimeMs).toBe(written);
+    expect(out).toBe(renderWith(node, { NODE_DISABLE_COMPILE_CACHE: '1' }));
+  });
+
   it('a FIFO, a directory or a link at the cache file’s name neither blocks the start nor changes the output', () => {
     const cache = tempDir('ck8s-compile-cache-');
     const out = renderWith(node, { NODE_COMPILE_CACHE: cache });
@@ -189,8 +243,18 @@ describe.each(NODES)('compile cache on %s', (_label, node) => {
     const home = tempDir('ck8s-cache-home-');
     writeFileSync(path.join(parent, 'file'), '');
     // A path below a regular file can never be created.
-    const out = renderWith(node, { XDG_CACHE_HOME: home, NODE_COMPILE_CACHE: path.join(parent, 'file', 'cache') });
-    expect(out).toBe(renderWith(node, { XDG_CACHE_HOME: home, NODE_DISABLE_COMPILE_CACHE: '1' }));
+    const r = spawnSync(node, [CLI, ...RENDER], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        XDG_CACHE_HOME: home,
+        NODE_COMPILE_CACHE: path.join(parent, 'file', 'cache'),
+      },
+      encoding: 'utf8',
+    });
+    // Not a word about the cache either: the failed write is only a missed speed-up.
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(renderWith(node, { XDG_CACHE_HOME: home, NODE_DISABLE_COMPILE_CACHE: '1' }));
     expect(readdirSync(parent)).toEqual(['file']);
   });
 });

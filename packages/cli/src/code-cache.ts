@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -33,19 +34,45 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 const SUFFIX = '.v8cache';
 
 /**
- * A fingerprint of the text, not a defence: whoever can change the bundle can change what it runs anyway. CRC-32
- * (zlib, Node >= 20.15) of the whole text and of its second half, and its length: loading node:crypto for SHA-256
- * alone would cost a start more than compiling the dispatcher.
+ * Fingerprints name cache files; they are not a defence: whoever can change the bundle can change what it runs
+ * anyway. The build records a SHA-256 of each command bundle (dist/commands/fingerprints.json), which together with
+ * the file's size and modification time names the source without reading it twice; without that record, CRC-32
+ * (zlib, Node >= 20.15) of the text and of its second half and its length. node:zlib and node:crypto are loaded only
+ * on that path: each costs a start several milliseconds.
  */
-function fingerprint(text: string, hexDigits: number): string {
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+function textFingerprint(text: string): string {
   const crc32 = (zlib as { crc32?: (data: string) => number }).crc32;
   if (!crc32) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createHash } = require('node:crypto') as typeof import('node:crypto');
-    return createHash('sha256').update(text).digest('hex').slice(0, hexDigits);
+    return createHash('sha256').update(text).digest('hex').slice(0, 24);
   }
   const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
-  return (hex(crc32(text)) + hex(crc32(text.slice(text.length >> 1))) + hex(text.length)).slice(0, hexDigits);
+  return hex(crc32(text)) + hex(crc32(text.slice(text.length >> 1))) + hex(text.length);
+}
+
+/** The build's record of a bundle's hash, if the build left one beside it. */
+function builtFingerprint(bundle: string): string | undefined {
+  try {
+    const recorded = JSON.parse(fs.readFileSync(path.join(path.dirname(bundle), 'fingerprints.json'), 'utf8')) as
+      Record<string, unknown> | undefined;
+    const value = recorded?.[path.basename(bundle)];
+    return typeof value === 'string' && /^[0-9a-f]{16,}$/.test(value) ? value.slice(0, 16) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sourceFingerprint(bundle: string, source: string): string {
+  const built = builtFingerprint(bundle);
+  if (!built) return textFingerprint(source);
+  // A bundle edited after the build keeps the recorded hash, but not its size and modification time.
+  const stat = fs.statSync(bundle);
+  return built + fnv1a(`${stat.size}\0${stat.mtimeMs}\0${source.length}`);
 }
 
 /**
@@ -53,11 +80,8 @@ function fingerprint(text: string, hexDigits: number): string {
  * alternating between two Node versions keeps both; a new version of the bundle replaces its runtime's old file.
  */
 function cacheFileFor(dir: string, bundle: string, source: string): string {
-  const runtime = fingerprint(
-    `${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}`,
-    8,
-  );
-  return path.join(dir, `${path.basename(bundle)}.${runtime}.${fingerprint(source, 24)}${SUFFIX}`);
+  const runtime = fnv1a(`${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}`);
+  return path.join(dir, `${path.basename(bundle)}.${runtime}.${sourceFingerprint(bundle, source)}${SUFFIX}`);
 }
 
 /**
@@ -94,7 +118,11 @@ function writeCache(file: string, data: Buffer): void {
     fs.renameSync(tmp, file);
     pruneOtherVersions(dir, name);
   } catch {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written (the directory cannot exist): nothing to remove
+    }
   }
 }
 
