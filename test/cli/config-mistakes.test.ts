@@ -205,3 +205,15 @@ describe('a value of the wrong type', () => {
     expect(missing.stderr).toMatch(/services\[0\]\.name: required/);
   });
 });
+
+describe('a missing project', () => {
+  it('render and validate say project: is required, not that the namespace "-dev" is invalid', async () => {
+    const dir = project(ENVS + APP);
+    for (const args of [['render', '--env', 'dev'], ['validate']]) {
+      const res = await cli(dir, ...args);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^error: (env dev: )?services\.yaml: project: required .*"project: shop"/m);
+      expect(res.stderr).not.toContain('"-dev"');
+    }
+  });
+});

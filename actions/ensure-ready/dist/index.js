@@ -66833,7 +66833,7 @@ function load_loadStack(options) {
     const now = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
     const source = readSource(file, displayFile);
     const rawSource = parseYamlOrThrow(source, displayFile, 'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)');
-    const header = readHeader(rawSource);
+    const header = readHeader(rawSource, displayFile);
     // An unknown env is reported as such, before its namespace (from a default pattern) can be found invalid.
     if (header.environments)
         checkEnvironmentDefined(header.environments, env, displayFile);
@@ -66890,8 +66890,6 @@ function load_loadStack(options) {
                 `Using "${header.project}" as written; write the last preamble action as "{{- ... }}" to fix the file.`,
         });
     }
-    if (!project)
-        throw new errors_UserError(`${displayFile}: project: required (the project name used for namespaces and labels)`, displayFile);
     const environment = resolveEnvironment(config.environments, env, displayFile);
     warnings.push(...checkStackConfig({ config, source: rawSource, file: displayFile, projectRoot }));
     strict = config.strict ?? false;
@@ -66981,8 +66979,20 @@ function asStringMap(value) {
     }
     return out;
 }
-function readHeader(source) {
-    const data = (source.value ?? {});
+/**
+ * What the templates and the namespace need before services.yaml renders. Checked here, before anything uses them:
+ * without a project the default namespace pattern would give "-<env>", and the user would be told that name is
+ * invalid instead of what is missing.
+ */
+function readHeader(source, displayFile) {
+    const value = source.value ?? {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new errors_UserError(`${displayFile}: the top level must be a mapping (project:, environments:, services:, ...), not ${Array.isArray(value) ? 'a list' : 'a single value'}`, displayFile);
+    }
+    const data = value;
+    if (typeof data.project !== 'string' || !data.project.trim()) {
+        throw new errors_UserError(`${displayFile}: project: required (the project name used for namespaces and labels); add a line such as "project: shop" at the top level`, displayFile);
+    }
     const ns = data.namespace;
     const envs = data.environments;
     return {

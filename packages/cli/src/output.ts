@@ -18,6 +18,12 @@ const PREFIX: Record<LogLevel, string> = { debug: 'debug: ', info: '', warn: 'wa
 /** Warnings already printed: services.yaml may be loaded several times in one run; each warning shows once. */
 const warned = new Set<string>();
 
+/** Back to a fresh process's state, for a host that runs several commands in one process (the tests). */
+export function resetLog(): void {
+  level = 'info';
+  warned.clear();
+}
+
 export function log(at: LogLevel, message: string): void {
   if (ORDER.indexOf(at) < ORDER.indexOf(level)) return;
   if (at === 'warn') {

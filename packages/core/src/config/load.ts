@@ -95,7 +95,7 @@ export function loadStack(options: LoadOptions): LoadedStack {
     displayFile,
     'the file must be valid YAML before templating (template actions belong in quoted scalars or comments)',
   );
-  const header = readHeader(rawSource);
+  const header = readHeader(rawSource, displayFile);
   // An unknown env is reported as such, before its namespace (from a default pattern) can be found invalid.
   if (header.environments) checkEnvironmentDefined(header.environments, env, displayFile);
 
@@ -161,11 +161,6 @@ export function loadStack(options: LoadOptions): LoadedStack {
         `Using "${header.project}" as written; write the last preamble action as "{{- ... }}" to fix the file.`,
     });
   }
-  if (!project)
-    throw new UserError(
-      `${displayFile}: project: required (the project name used for namespaces and labels)`,
-      displayFile,
-    );
 
   const environment = resolveEnvironment(config.environments, env, displayFile);
   warnings.push(...checkStackConfig({ config, source: rawSource, file: displayFile, projectRoot }));
@@ -272,8 +267,26 @@ function asStringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-function readHeader(source: YamlSource): RawHeader {
-  const data = (source.value ?? {}) as Record<string, unknown>;
+/**
+ * What the templates and the namespace need before services.yaml renders. Checked here, before anything uses them:
+ * without a project the default namespace pattern would give "-<env>", and the user would be told that name is
+ * invalid instead of what is missing.
+ */
+function readHeader(source: YamlSource, displayFile: string): RawHeader {
+  const value = source.value ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError(
+      `${displayFile}: the top level must be a mapping (project:, environments:, services:, ...), not ${Array.isArray(value) ? 'a list' : 'a single value'}`,
+      displayFile,
+    );
+  }
+  const data = value as Record<string, unknown>;
+  if (typeof data.project !== 'string' || !data.project.trim()) {
+    throw new UserError(
+      `${displayFile}: project: required (the project name used for namespaces and labels); add a line such as "project: shop" at the top level`,
+      displayFile,
+    );
+  }
   const ns = data.namespace as Record<string, unknown> | undefined;
   const envs = data.environments;
   return {
