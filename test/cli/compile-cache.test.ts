@@ -71,16 +71,41 @@ describe.each(NODES)('compile cache on %s', (_label, node) => {
     expect(existsSync(path.join(home, 'codex-k8s'))).toBe(false);
   });
 
-  it('a damaged cache file is not used and is written anew; the output does not change', () => {
+  it.each([
+    [
+      'damaged in place, its length kept (second half zeroed)',
+      (good: Buffer) => {
+        const bad = Buffer.from(good);
+        bad.fill(0, bad.length >> 1);
+        return bad;
+      },
+    ],
+    [
+      'damaged and cut short',
+      (good: Buffer) => {
+        const bad = Buffer.from(good);
+        for (let i = 64; i < bad.length; i += 97) bad[i] = bad[i]! ^ 0xff;
+        return bad.subarray(0, bad.length - 1000);
+      },
+    ],
+  ])('a cache file %s is not used and is written anew; the output does not change', (_how, damage) => {
     const cache = tempDir('ck8s-compile-cache-');
     const out = renderWith(node, { NODE_COMPILE_CACHE: cache });
     const file = path.join(cache, cacheFiles(cache)[0]!);
     const good = readFileSync(file);
-    const damaged = Buffer.from(good);
-    for (let i = 64; i < damaged.length; i += 97) damaged[i] = damaged[i]! ^ 0xff;
-    const bad = damaged.subarray(0, damaged.length - 1000);
+    const bad = damage(good);
     writeFileSync(file, bad);
-    expect(renderWith(node, { NODE_COMPILE_CACHE: cache })).toBe(out);
+    // V8 checks a cache's checksum only when told to; unchecked, the first damage crashed every start (SIGSEGV),
+    // --help included.
+    for (const args of [['--help'], RENDER]) {
+      const r = spawnSync(node, [CLI, ...args], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+      });
+      expect([r.signal, r.status]).toEqual([null, 0]);
+      if (args === RENDER) expect(r.stdout).toBe(out);
+    }
     const rewritten = readFileSync(file);
     expect(rewritten.equals(bad)).toBe(false);
     expect(rewritten.length).toBeGreaterThan(good.length / 2);
@@ -204,6 +229,138 @@ describe.each(NODES)('compile cache on %s', (_label, node) => {
     expect(run()).toBe(out);
     expect(statSync(path.join(cache, files[0]!)).mtimeMs).toBe(written);
     expect(out).toBe(renderWith(node, { NODE_DISABLE_COMPILE_CACHE: '1' }));
+  });
+
+  it('a bundle changed to the same length with its modification time put back (cp -p, tar, rsync) runs its new text', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const copy = tempDir('ck8s-cli-copy-');
+    execFileSync('cp', [
+      '-rp',
+      path.join(REPO_ROOT, 'packages/cli/bin'),
+      path.join(REPO_ROOT, 'packages/cli/dist'),
+      copy,
+    ]);
+    const cli = path.join(copy, 'bin/codex-k8s.js');
+    const run = () =>
+      execFileSync(node, [cli, ...RENDER], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+      });
+    const bundle = path.join(copy, 'dist/commands/render.cjs');
+    // Whole seconds, which utimes puts back exactly (cp -p and tar keep nanoseconds; utimesSync only milliseconds).
+    const mtime = new Date(Math.floor(Date.now() / 1000 - 3600) * 1000);
+    utimesSync(bundle, mtime, mtime);
+    const before = run();
+    const text = readFileSync(bundle, 'utf8');
+    writeFileSync(bundle, text.replaceAll('"app.kubernetes.io/managed-by"', '"app.kubernetes.io/managed-bY"'));
+    // Size, modification time and the build's record of the hash all as they were: only the file's change time
+    // (and, for a copy, its inode) tells the new text from the old.
+    utimesSync(bundle, mtime, mtime);
+    expect(statSync(bundle).mtimeMs).toBe(mtime.getTime());
+    expect(run()).toBe(before.replaceAll('app.kubernetes.io/managed-by:', 'app.kubernetes.io/managed-bY:'));
+  });
+
+  it('V8 flags given through NODE_OPTIONS get a cache file of their own; alternating rewrites neither', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const plain = { NODE_COMPILE_CACHE: cache };
+    const flagged = { NODE_COMPILE_CACHE: cache, NODE_OPTIONS: '--max-old-space-size=1000' };
+    const out = renderWith(node, plain);
+    expect(renderWith(node, flagged)).toBe(out);
+    // Node 20's V8 counts heap sizes among the flags a cache must match; Node 24's does not (one file serves both).
+    const tag = (env: Record<string, string>) =>
+      execFileSync(node, ['-p', 'require("v8").cachedDataVersionTag()'], { env, encoding: 'utf8' });
+    const files = cacheFiles(cache).sort();
+    expect(files).toHaveLength(tag({}) === tag(flagged) ? 1 : 2);
+    const written = files.map((f) => statSync(path.join(cache, f)).mtimeMs);
+    expect(renderWith(node, plain)).toBe(out);
+    expect(renderWith(node, flagged)).toBe(out);
+    expect(cacheFiles(cache).sort()).toEqual(files);
+    expect(files.map((f) => statSync(path.join(cache, f)).mtimeMs)).toEqual(written);
+  });
+
+  it('temporary files a killed start left behind, and other runtimes’ files unused for a month, are removed', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    renderWith(node, { NODE_COMPILE_CACHE: cache });
+    const [current] = cacheFiles(cache);
+    const [bundle] = current!.split(/\.(?=[0-9a-f]{8}\.)/);
+    const now = Date.now() / 1000;
+    const plant = (name: string, ageSeconds: number) => {
+      writeFileSync(path.join(cache, name), 'x');
+      utimesSync(path.join(cache, name), now - ageSeconds, now - ageSeconds);
+    };
+    plant(`${current}.4242.oldtmp.tmp`, 3600);
+    plant(`${current}.4243.busytmp.tmp`, 5);
+    plant(`${bundle}.aaaaaaaa.${'1'.repeat(24)}.v8cache`, 40 * 86400);
+    // Ten other runtimes in use: no more than eight files of one bundle stay, the newest.
+    for (let i = 0; i < 10; i++) plant(`${bundle}.${String(i).repeat(8)}.${'2'.repeat(24)}.v8cache`, 100 + i);
+    plant('other.cjs.aaaaaaaa.111111111111111111111111.v8cache', 40 * 86400);
+    rmSync(path.join(cache, current!));
+    renderWith(node, { NODE_COMPILE_CACHE: cache });
+    // Node 24 keeps its own compile cache (of the CLI's entry file) in a directory of its own there.
+    const left = readdirSync(cache)
+      .filter((f) => f.endsWith('.v8cache') || f.endsWith('.tmp'))
+      .sort();
+    expect(left).toEqual(
+      [
+        current,
+        `${current}.4243.busytmp.tmp`,
+        ...[0, 1, 2, 3, 4, 5, 6].map((i) => `${bundle}.${String(i).repeat(8)}.${'2'.repeat(24)}.v8cache`),
+        'other.cjs.aaaaaaaa.111111111111111111111111.v8cache',
+      ].sort(),
+    );
+  });
+
+  it('a cache directory that can never be made (below /proc) neither hangs the exit nor changes the output', () => {
+    const r = spawnSync(node, [CLI, ...RENDER], {
+      cwd: REPO_ROOT,
+      // XDG_CACHE_HOME, not NODE_COMPILE_CACHE: Node 24's own compile cache hangs the same way on the latter.
+      env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: '/proc/self/no/such/dir' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    // mkdirSync({ recursive: true }) looped there at full CPU without end, at exit.
+    expect([r.signal, r.status, r.stderr]).toEqual([null, 0, '']);
+    expect(r.stdout).toBe(renderWith(node, { NODE_DISABLE_COMPILE_CACHE: '1' }));
+  });
+
+  it('a working directory removed before the start: one message, exit 1, no hang, no cache written anywhere', () => {
+    const home = tempDir('ck8s-cache-home-');
+    const cwd = path.join(tempDir('ck8s-cwd-'), 'gone');
+    mkdirSync(cwd);
+    const services = path.join(REPO_ROOT, 'examples/shop/services.yaml');
+    // The shell only removes its own working directory before starting node there; no value reaches its text.
+    const r = spawnSync(
+      'sh',
+      ['-c', 'cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', cwd, node, CLI, 'render', '-c', services],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: home, NODE_COMPILE_CACHE: 'relative-cache' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect([r.signal, r.status, r.stdout]).toEqual([null, 1, '']);
+    expect(r.stderr).toBe(
+      'error: the working directory no longer exists; run the command from a directory that does\n',
+    );
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('a relative XDG_CACHE_HOME or an empty HOME never puts the cache in the working directory', () => {
+    const home = tempDir('ck8s-cache-home-');
+    const cwd = tempDir('ck8s-cwd-');
+    const services = path.join(REPO_ROOT, 'examples/shop/services.yaml');
+    const run = (env: Record<string, string>) =>
+      execFileSync(node, [CLI, 'render', '-c', services, '--env', 'ai', '--slot', '2'], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        encoding: 'utf8',
+      });
+    const out = run({ HOME: home, XDG_CACHE_HOME: 'rel-cache' });
+    // The relative value is ignored as the XDG spec says: the cache goes under $HOME/.cache.
+    expect(cacheFiles(path.join(home, '.cache/codex-k8s/compile-cache'))).toHaveLength(1);
+    expect(run({ HOME: '' })).toBe(out);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('a FIFO, a directory or a link at the cache file’s name neither blocks the start nor changes the output', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import net from 'node:net';
 import { startFakeGitHub, type FakeGitHub } from '../fake-github/index.js';
 import { runCli } from '../support/cli.js';
 
@@ -59,5 +60,20 @@ describe('codex-k8s plan resolve-root', () => {
     expect(noRepo).toMatchObject({ code: 1, stderr: expect.stringMatching(/--repo: "acme" is not owner\/name/) });
     const noToken = await runCli(['plan', 'resolve-root', '--issue', '1', '--repo', 'acme/shop'], { env: {} });
     expect(noToken).toMatchObject({ code: 1, stderr: expect.stringMatching(/set GITHUB_TOKEN/) });
+  });
+
+  it('GitHub out of reach: exit 1 with one message naming the address, after plugin-retry’s retries', async () => {
+    // A port that was just free: nothing listens there, so every connection is refused.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const r = await runCli(['plan', 'resolve-root', '--issue', '3', '--repo', 'acme/shop'], {
+      env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: `http://127.0.0.1:${port}` },
+    });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toBe(
+      `error: plan root of #3: reading #3: could not reach GitHub at http://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); check GITHUB_API_URL and the network access of the machine it runs on\n`,
+    );
   });
 });

@@ -82934,6 +82934,15 @@ function client_statusOf(err) {
     const s = err?.status;
     return typeof s === 'number' ? s : undefined;
 }
+function apiOrigin(err) {
+    const url = err?.request?.url;
+    try {
+        return typeof url === 'string' ? new URL(url).origin : 'the API URL';
+    }
+    catch {
+        return 'the API URL';
+    }
+}
 /**
  * Turns the errors a user can fix into UserErrors that say how: a rejected token, a missing permission, a missing
  * issue. Anything else is passed on unchanged.
@@ -82941,6 +82950,11 @@ function client_statusOf(err) {
 function client_explainGitHubError(err, what) {
     const status = client_statusOf(err);
     const detail = err?.message ?? String(err);
+    if (status === 500 && err.response === undefined) {
+        // Octokit reports a request that got no answer at all (DNS, refused or reset connection, TLS) as a 500 without
+        // a response; plugin-retry has already tried it again by then.
+        return new errors_UserError(`${what}: could not reach GitHub at ${apiOrigin(err)} (${detail}); check GITHUB_API_URL and the network access of the machine it runs on`, undefined, undefined, undefined, { cause: err });
+    }
     if (status === 401)
         return new errors_UserError(`${what}: GitHub rejected the token (401 ${detail}); check that github-token is set to a valid, unexpired token`, undefined, undefined, undefined, { cause: err });
     if (status === 403)

@@ -20,7 +20,14 @@ const TIER_UP_FLAGS =
       ]
     : ['--interrupt-budget=675840'];
 
+/*
+ * V8 checks a code cache's source length and flags but not its contents unless asked: a cache file damaged in
+ * place (a disk or copy error that keeps its length) would otherwise crash every start with a segfault. The
+ * checksum costs well under a millisecond on a bundle's cache.
+ */
+const CODE_CACHE_FLAGS = ['--verify-snapshot-checksum'];
+
 export function run(argv: string[]): Promise<number> {
-  for (const flag of TIER_UP_FLAGS) v8.setFlagsFromString(flag);
+  for (const flag of [...TIER_UP_FLAGS, ...CODE_CACHE_FLAGS]) v8.setFlagsFromString(flag);
   return main(argv, async (name) => requireWithCodeCache(path.join(__dirname, 'commands', `${name}.cjs`)) as Command);
 }

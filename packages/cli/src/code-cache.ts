@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
 
@@ -15,20 +16,24 @@ import zlib from 'node:zlib';
  * Where: $NODE_COMPILE_CACHE, else $XDG_CACHE_HOME/codex-k8s/compile-cache, else ~/.cache/codex-k8s/compile-cache.
  * $NODE_DISABLE_COMPILE_CACHE turns it off (the same variables as Node's own cache). The file name holds a hash of
  * the bundle's text: V8 checks only the length of the source a cache was made from. V8 rejects a cache made by
- * another V8 or with other flags, and the file is then written anew. Any failure to read or write the cache only
- * costs speed: the bundle still runs.
+ * another V8 or with other flags, and the file is then written anew; its contents are checked only when the CLI
+ * turns on --verify-snapshot-checksum (cli.ts does). A relative $XDG_CACHE_HOME or an empty $HOME is ignored. Any
+ * failure to read or write the cache only costs speed: the bundle still runs.
  */
 
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
-  if (env.NODE_COMPILE_CACHE) return env.NODE_COMPILE_CACHE;
-  let home: string;
   try {
-    home = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    // Relative like Node's own: to the working directory at start (which may be gone: then no cache).
+    if (env.NODE_COMPILE_CACHE) return path.resolve(env.NODE_COMPILE_CACHE);
+    // A relative XDG_CACHE_HOME is invalid (XDG base directory spec) and an empty HOME names no directory:
+    // either would put the cache wherever the command happens to run.
+    const xdg = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
+    const home = xdg ?? path.join(os.homedir(), '.cache');
+    return path.isAbsolute(home) ? path.join(home, 'codex-k8s', 'compile-cache') : undefined;
   } catch {
-    return undefined; // no home directory (a user without a passwd entry)
+    return undefined; // no home directory (a user without a passwd entry), or no working directory
   }
-  return path.join(home, 'codex-k8s', 'compile-cache');
 }
 
 const SUFFIX = '.v8cache';
@@ -36,7 +41,7 @@ const SUFFIX = '.v8cache';
 /**
  * Fingerprints name cache files; they are not a defence: whoever can change the bundle can change what it runs
  * anyway. The build records a SHA-256 of each command bundle (dist/commands/fingerprints.json), which together with
- * the file's size and modification time names the source without reading it twice; without that record, CRC-32
+ * the identity of the file read (size, times, device, inode) names the source without hashing it at each start; without that record, CRC-32
  * (zlib, Node >= 20.15) of the text and of its second half and its length. node:zlib and node:crypto are loaded only
  * on that path: each costs a start several milliseconds.
  */
@@ -67,20 +72,45 @@ function builtFingerprint(bundle: string): string | undefined {
   }
 }
 
-function sourceFingerprint(bundle: string, source: string): string {
+/**
+ * The bundle's text and the identity of the very file it was read from: the size, modification and change times,
+ * device and inode of the open descriptor. A copy that keeps size and mtime (cp -p, tar, rsync) still gets a new
+ * inode and ctime, and a bundle replaced between reading it and reading the build's record cannot pair the new
+ * record with the old text under one name.
+ */
+interface BundleText {
+  text: string;
+  identity: string;
+}
+
+function readBundle(bundle: string): BundleText {
+  const fd = fs.openSync(bundle, 'r');
+  try {
+    const stat = fs.fstatSync(fd, { bigint: true });
+    const text = fs.readFileSync(fd, 'utf8');
+    return { text, identity: `${stat.size}\0${stat.mtimeNs}\0${stat.ctimeNs}\0${stat.dev}\0${stat.ino}` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function sourceFingerprint(bundle: string, source: BundleText): string {
   const built = builtFingerprint(bundle);
-  if (!built) return textFingerprint(source);
-  // A bundle edited after the build keeps the recorded hash, but not its size and modification time.
-  const stat = fs.statSync(bundle);
-  return built + fnv1a(`${stat.size}\0${stat.mtimeMs}\0${source.length}`);
+  if (!built) return textFingerprint(source.text);
+  // A bundle edited after the build keeps the recorded hash, but not the identity of its file.
+  return built + fnv1a(`${source.identity}\0${source.text.length}`);
 }
 
 /**
- * `<bundle>.<runtime>.<source>.v8cache`: one file per bundle and runtime (Node version, platform, V8 flags), so
- * alternating between two Node versions keeps both; a new version of the bundle replaces its runtime's old file.
+ * `<bundle>.<runtime>.<source>.v8cache`: one file per bundle and runtime (Node version, platform, V8 version and
+ * flags as V8 itself tells them apart: cachedDataVersionTag, read after the CLI set its flags, so NODE_OPTIONS that
+ * change V8's flags get a file of their own instead of rewriting the one a plain start uses), so alternating between
+ * two Node versions keeps both; a new version of the bundle replaces its runtime's old file.
  */
-function cacheFileFor(dir: string, bundle: string, source: string): string {
-  const runtime = fnv1a(`${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}`);
+function cacheFileFor(dir: string, bundle: string, source: BundleText): string {
+  const runtime = fnv1a(
+    `${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}\0${v8.cachedDataVersionTag()}`,
+  );
   return path.join(dir, `${path.basename(bundle)}.${runtime}.${sourceFingerprint(bundle, source)}${SUFFIX}`);
 }
 
@@ -91,14 +121,14 @@ function cacheFileFor(dir: string, bundle: string, source: string): string {
  */
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
 
-function readCache(file: string): Buffer | undefined {
+function readCache(file: string): { data: Buffer; mtimeMs: number } | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, READ_FLAGS);
     const stat = fs.fstatSync(fd);
     const uid = process.getuid?.();
     if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;
-    return fs.readFileSync(fd);
+    return { data: fs.readFileSync(fd), mtimeMs: stat.mtimeMs };
   } catch {
     return undefined;
   } finally {
@@ -106,17 +136,46 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
+/**
+ * Creates the missing directories above `dir` one level at a time, at most MAX_NEW_DIRS of them. Not
+ * mkdirSync({ recursive }): on a path it can never create (below /proc, or relative to a deleted working
+ * directory) that loops at full CPU without end, and this runs at exit, where a hang holds up the whole command.
+ */
+const MAX_NEW_DIRS = 16;
+
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; missing.length < MAX_NEW_DIRS; d = path.dirname(d)) {
+    try {
+      fs.mkdirSync(d, { mode: 0o700 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') break;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) throw err;
+      missing.push(d);
+    }
+  }
+  if (missing.length >= MAX_NEW_DIRS) throw new Error(`more than ${MAX_NEW_DIRS} directories to create`);
+  for (const d of missing.reverse()) fs.mkdirSync(d, { mode: 0o700 });
+}
+
 /** Writes the cache whole or not at all (a concurrent start reads either the old file or the new one). */
 function writeCache(file: string, data: Buffer): void {
   const dir = path.dirname(file);
   const name = path.basename(file);
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  // 'wx': never through a link or file someone planted at the temporary name (the directory may be shared).
+  const write = () => fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // 'wx': never through a link or file someone planted at the temporary name (the directory may be shared).
-    fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    try {
+      write();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      makeDirs(dir);
+      write();
+    }
     fs.renameSync(tmp, file);
-    pruneOtherVersions(dir, name);
+    pruneCacheDir(dir, name);
   } catch {
     try {
       fs.rmSync(tmp, { force: true });
@@ -127,33 +186,70 @@ function writeCache(file: string, data: Buffer): void {
 }
 
 /**
- * Caches of other versions of the same bundle on the same runtime: the newest few stay, so two installed versions
- * of the CLI (a global one and a project's) used in turn keep a cache each, and the rest go.
+ * What stays in the directory for one bundle: the newest few versions on the same runtime, so two installed
+ * versions of the CLI (a global one and a project's) used in turn keep a cache each; other runtimes' files while
+ * they are in use (an accepted file is touched once a day) and no more than MAX_FILES of them; temporary files
+ * that a killed start left between writing and renaming, once they are clearly not being written.
  */
 const KEEP_VERSIONS = 3;
+const MAX_FILES = 8;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const UNUSED_MS = 30 * DAY_MS;
+const STALE_TMP_MS = 10 * 60 * 1000;
 
-function pruneOtherVersions(dir: string, name: string): void {
+function pruneCacheDir(dir: string, name: string): void {
   const sameRuntime = name.slice(0, name.length - SUFFIX.length - 24);
+  const sameBundle = name.slice(0, sameRuntime.length - 9);
+  const now = Date.now();
+  const versions: { file: string; mtimeMs: number }[] = [];
   const others: { file: string; mtimeMs: number }[] = [];
-  for (const other of fs.readdirSync(dir)) {
-    if (other === name || !other.startsWith(sameRuntime) || !other.endsWith(SUFFIX)) continue;
-    const file = path.join(dir, other);
+  for (const entry of fs.readdirSync(dir)) {
+    if (entry === name || !entry.startsWith(sameBundle)) continue;
+    const file = path.join(dir, entry);
+    let mtimeMs: number;
     try {
-      others.push({ file, mtimeMs: fs.lstatSync(file).mtimeMs });
+      mtimeMs = fs.lstatSync(file).mtimeMs;
     } catch {
-      // removed by a concurrent start
+      continue; // removed by a concurrent start
+    }
+    if (entry.endsWith('.tmp')) {
+      if (now - mtimeMs > STALE_TMP_MS) fs.rmSync(file, { force: true });
+    } else if (entry.endsWith(SUFFIX)) {
+      (entry.startsWith(sameRuntime) ? versions : others).push({ file, mtimeMs });
     }
   }
-  others.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  for (const { file } of others.slice(KEEP_VERSIONS - 1)) fs.rmSync(file, { force: true });
+  const newestFirst = (a: { mtimeMs: number }, b: { mtimeMs: number }) => b.mtimeMs - a.mtimeMs;
+  versions.sort(newestFirst);
+  others.sort(newestFirst);
+  const keptVersions = versions.slice(0, KEEP_VERSIONS - 1);
+  const keptOthers = others
+    .filter((o) => now - o.mtimeMs <= UNUSED_MS)
+    .slice(0, Math.max(0, MAX_FILES - 1 - keptVersions.length));
+  for (const { file } of [...versions, ...others]) {
+    if (!keptVersions.some((k) => k.file === file) && !keptOthers.some((k) => k.file === file)) {
+      fs.rmSync(file, { force: true });
+    }
+  }
+}
+
+/** Marks a cache file as in use, so other runtimes' pruning keeps it; at most once a day, one syscall. */
+function touchIfOld(file: string, cachedMtimeMs: number): void {
+  if (Date.now() - cachedMtimeMs < DAY_MS) return;
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // read-only cache: it is only pruned sooner
+  }
 }
 
 /** require() of a CommonJS bundle, compiled from (and afterwards into) the V8 code cache. */
 export function requireWithCodeCache(bundle: string, dir = compileCacheDir()): unknown {
-  const source = fs.readFileSync(bundle, 'utf8');
+  const source = readBundle(bundle);
   const cacheFile = dir ? cacheFileFor(dir, bundle, source) : undefined;
-  const cachedData = cacheFile ? readCache(cacheFile) : undefined;
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const cached = cacheFile ? readCache(cacheFile) : undefined;
+  const cachedData = cached?.data;
+  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source.text}\n})`;
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
@@ -161,6 +257,8 @@ export function requireWithCodeCache(bundle: string, dir = compileCacheDir()): u
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache holds the functions this run compiled too, not only the top level.
     process.once('exit', () => writeCache(cacheFile, script.createCachedData()));
+  } else if (cacheFile && cached) {
+    touchIfOld(cacheFile, cached.mtimeMs);
   }
   return module.exports;
 }

@@ -56,6 +56,13 @@ export async function main(argv: string[], loadCommand: CommandLoader): Promise<
     return 0;
   }
   try {
+    process.cwd();
+  } catch {
+    // Removed under a shell still standing in it: every relative path would fail later with an internal error.
+    process.stderr.write('error: the working directory no longer exists; run the command from a directory that does\n');
+    return 1;
+  }
+  try {
     return await command.run(rest);
   } catch (err) {
     if (isUserError(err)) {
