@@ -132,4 +132,70 @@ describe('loadStack', () => {
     // Whole seconds: the same .Now in every template of one load.
     expect(stack.renderField('now', '{{ .Now.Nanosecond }}')).toBe('0');
   });
+
+  it('a missing file, a path through a file and a directory are named with the fix', () => {
+    const missing = failure(BASE, { config: 'nope.yaml' });
+    expect([missing instanceof UserError, missing.message]).toEqual([
+      true,
+      'nope.yaml: file not found; pass the path of services.yaml with -c/--config',
+    ]);
+    const through = failure(BASE, { config: 'app.yaml/services.yaml' });
+    expect(through).toBeInstanceOf(UserError);
+    expect(through.message).toMatch(/^app\.yaml\/services\.yaml: cannot read: ENOTDIR/);
+    expect(failure(BASE, { config: '.' }).message).toBe(
+      '.: is a directory; pass the path of services.yaml itself with -c/--config',
+    );
+    // An absolute path is shown as given.
+    const absolute = path.join(dir, 'nope.yaml');
+    expect(failure(BASE, { config: absolute }).message).toBe(
+      `${absolute}: file not found; pass the path of services.yaml with -c/--config`,
+    );
+  });
+
+  it('YAML that only templating breaks is reported at its line in the rendered text, with that line', () => {
+    // A template action inside a comment can emit lines of its own: valid YAML before templating, not after.
+    const err = failure(`${BASE}# {{ "\\nbroken: [1, 2]]" }}\n`);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toMatch(/^services\.yaml:9:\d+: after templating, the result is not valid YAML: .+\n {2}9 \| /);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      bomb.push(
+        `${next}: &${next} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
+      );
+    }
+    const aliases = failure(`${BASE}# {{ "\\n${bomb.join('\\n')}" }}\n`);
+    expect(aliases).toBeInstanceOf(UserError);
+    expect(aliases.message).toMatch(/^services\.yaml: .*alias/);
+  });
+
+  it('a value outside a fixed set lists the values allowed; a mapping where a value belongs says so', () => {
+    const badType = failure(`${BASE}images:\n  pg:\n    type: copy\n`);
+    expect(badType).toBeInstanceOf(DiagnosticsError);
+    expect(badType.message).toBe('services.yaml:10:11: images.pg.type: must be one of "external", "build"');
+    expect(load(`${BASE}images:\n  pg:\n    type: ' BUILD'\n    repository: r\n`).config.images?.pg?.type).toBe(
+      'build',
+    );
+    const mapping = failure(BASE.replace('  - name: app', '  - name: {a: b}'));
+    expect(mapping.message).toBe('services.yaml:5:11: services[0].name: expected string, got a mapping');
+  });
+
+  it('strict: is true for the spellings Go’s strconv.ParseBool accepts, blanks around them ignored', () => {
+    const yaml = (strict: string) => BASE.replace('project: demo', `project: demo\nstrict: ${strict}\nfoo: 1`);
+    for (const strict of ['true', 'TRUE', 'True', '" t "', '1'])
+      expect(failure(yaml(strict))).toBeInstanceOf(DiagnosticsError);
+    for (const strict of ['false', 'FALSE', 'f', '0']) expect(load(yaml(strict)).strict).toBe(false);
+  });
+
+  it('a near miss of a key that is missing is an error naming both; of a key also set, a warning', () => {
+    const typo = failure(BASE.replace('project: demo', 'project: demo\nversion:\n  a: "1"'));
+    expect(typo.message).toBe(
+      'services.yaml:2:1: version: unknown key; did you mean "versions"? As written, "versions" is not set here, so what it configures is missing: rename the key',
+    );
+    const both = load(BASE.replace('project: demo', 'project: demo\nversions: {}\nversion:\n  a: "1"'));
+    expect(both.warnings.map((w) => w.message)).toEqual([
+      'unknown key, ignored (did you mean "versions"? it is also set here)',
+    ]);
+  });
 });

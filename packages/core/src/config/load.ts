@@ -200,6 +200,12 @@ function readSource(file: string, displayFile: string): string {
         displayFile,
       );
     }
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new UserError(
+        `${displayFile}: is a directory; pass the path of services.yaml itself with -c/--config`,
+        displayFile,
+      );
+    }
     throw new UserError(`${displayFile}: cannot read: ${(err as Error).message}`, displayFile);
   }
 }

@@ -67,4 +67,12 @@ describe('loadManifest', () => {
     write('plain.yaml', `just text\n---\n${CM('a')}`);
     expect(failure('plain.yaml').message).toMatch(/plain\.yaml: document 1 is a plain value, expected/);
   });
+
+  it('another read error keeps the system’s reason; a path out of the project names the manifest as written', () => {
+    write('plain.yaml', CM('p'));
+    expect(failure('plain.yaml/inner.yaml').message).toMatch(
+      /plain\.yaml\/inner\.yaml: cannot read manifest \(ENOTDIR: not a directory, .*\); fix the path "plain\.yaml\/inner\.yaml"/,
+    );
+    expect(failure('../outside.yaml').message).toMatch(/manifest "\.\.\/outside\.yaml"/);
+  });
 });

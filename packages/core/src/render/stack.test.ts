@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadStack } from '../config/load.js';
 import { DiagnosticsError, UserError } from '../util/errors.js';
+import { LABEL_INFRA, LABEL_SERVICE } from '../objects/labels.js';
 import { renderStack } from './stack.js';
 
 /** renderStack on small projects written for each case: what it adds to, leaves in and warns about the documents. */
@@ -121,5 +122,55 @@ describe('renderStack', () => {
   it("under strict: true the render's own warnings are errors", () => {
     expect(() => render(project({ top: 'strict: true\n' }))).toThrow(DiagnosticsError);
     expect(() => render(project({ top: 'strict: true\n' }))).toThrow(/has no metadata\.namespace/);
+  });
+
+  it('groups say what they are, and every document carries its group’s label beside the ownership labels', () => {
+    const { groups, documents } = render(project());
+    expect(groups.map((g) => [g.type, g.name, g.documents.length])).toEqual([
+      ['infra', 'data', 5],
+      ['service', 'web', 4],
+    ]);
+    expect(documents.map((d) => d.group)).toEqual([...Array(5).fill('infra'), ...Array(4).fill('service')]);
+    for (const { object, group } of documents) {
+      const labels = object.metadata!.labels as Record<string, string>;
+      expect(labels[group === 'infra' ? LABEL_INFRA : LABEL_SERVICE]).toBe(group === 'infra' ? 'data' : 'web');
+      expect(labels).not.toHaveProperty(group === 'infra' ? LABEL_SERVICE : LABEL_INFRA);
+      expect(labels['app.kubernetes.io/managed-by']).toBe('codex-k8s');
+    }
+  });
+
+  it('a template error in when: or tagTemplate names the field it is in', () => {
+    // Left for the field's own rendering by the render of services.yaml, which prints the inner action as text.
+    const broken = `'{{ "{{ .Nope.Deeper }}" }}'`;
+    expect(() => render(project({ service: `    when: ${broken}\n` }))).toThrow(/services\[0\]\.when/);
+    expect(() => render(project().replace('  - name: data\n', `  - name: data\n    when: ${broken}\n`))).toThrow(
+      /infrastructure\[0\]\.when/,
+    );
+    expect(() =>
+      render(project({ service: `    image:\n      repository: r\n      tagTemplate: ${broken}\n` })),
+    ).toThrow(/services\[0\]\.image\.tagTemplate/);
+  });
+
+  it('dropKinds naming a kind of a custom resource that a document has is no warning', () => {
+    writeFileSync(
+      path.join(dir, 'crd.yaml'),
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+    );
+    const yaml = project({ service: '    overlays:\n      dev:\n        dropKinds: [Widget]\n' }).replace(
+      '      - path: web.yaml\n',
+      '      - path: crd.yaml\n',
+    );
+    const { documents, warnings } = render(yaml);
+    expect(documents.filter((d) => d.group === 'service').map((d) => d.object.kind)).toEqual(['ConfigMap']);
+    expect(warnings.filter((w) => w.path?.includes('dropKinds'))).toEqual([]);
+  });
+
+  it('the whitespace error shows the reference as it would have been used, tag included', () => {
+    expect(() => render(project({ service: '    image:\n      repository: "a b"\n      tagTemplate: "7"\n' }))).toThrow(
+      'services.yaml: services[0].image: "a b:7" is not a valid image reference (it contains whitespace)',
+    );
+    expect(() => render(project({ service: '    image:\n      repository: "a b"\n' }))).toThrow(
+      'services.yaml: services[0].image: "a b" is not a valid image reference (it contains whitespace)',
+    );
   });
 });
