@@ -3,8 +3,9 @@
 // so that src/code-cache.ts can run each bundle as a script with its V8 code cache.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { build } from 'esbuild';
-import { lazyModulesPlugin } from './lazy-modules.mjs';
+import { LAZY_MODULES, lazyModulesPlugin } from './lazy-modules.mjs';
 
 rmSync('dist', { recursive: true, force: true });
 
@@ -12,11 +13,7 @@ const commands = readdirSync('src/commands')
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
   .map((f) => f.slice(0, -3));
 
-await build({
-  entryPoints: {
-    cli: 'src/cli.ts',
-    ...Object.fromEntries(commands.map((name) => [`commands/${name}`, `src/commands/${name}.ts`])),
-  },
+const common = {
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -28,6 +25,39 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
   plugins: [lazyModulesPlugin()],
+};
+
+const { metafile } = await build({
+  ...common,
+  entryPoints: Object.fromEntries(commands.map((name) => [`commands/${name}`, `src/commands/${name}.ts`])),
+  metafile: true,
+});
+
+/*
+ * The Node built-ins each command bundle requires when it loads (the lazily loaded ones aside). cli.ts loads them
+ * before it sets its V8 flags: any flag set at run time changes V8's flag hash, and Node's own code cache of its
+ * built-ins is then refused, so each built-in loaded afterwards is compiled from scratch (2-3 times the CPU).
+ */
+const builtins = Object.fromEntries(
+  Object.entries(metafile.outputs)
+    .filter(([file]) => file.endsWith('.cjs'))
+    .map(([file, output]) => [
+      file.replace(/^dist\/commands\//, '').replace(/\.cjs$/, ''),
+      [
+        ...new Set(
+          output.imports
+            .filter((i) => i.external && i.kind === 'require-call' && isBuiltin(i.path))
+            .map((i) => (i.path.startsWith('node:') ? i.path : `node:${i.path}`))
+            .filter((b) => !LAZY_MODULES.includes(b)),
+        ),
+      ].sort(),
+    ]),
+);
+
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  define: { COMMAND_BUILTINS: JSON.stringify(builtins) },
 });
 
 // The code cache names its files by these (src/code-cache.ts), so a start need not hash 400 KB of text itself.

@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -363,6 +364,75 @@ describe.each(NODES)('compile cache on %s', (_label, node) => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it('is written only after a run that did its work: not after --help or a failed run', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const run = (args: string[]) =>
+      spawnSync(node, [CLI, ...args], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', NODE_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+      });
+    expect(run(['render', '--help']).status).toBe(0);
+    expect(run(['render', '-c', 'examples/shop/services.yaml', '--env', 'nope']).status).toBe(1);
+    // Either would have left a cache holding little more than the top level, accepted from then on.
+    expect(cacheFiles(cache)).toEqual([]);
+    expect(run(RENDER).status).toBe(0);
+    expect(cacheFiles(cache)).toHaveLength(1);
+  });
+
+  it('an accepted file in use is touched once a day, and stale temporary files go then too', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    const out = renderWith(node, { NODE_COMPILE_CACHE: cache });
+    const [current] = cacheFiles(cache);
+    const file = path.join(cache, current!);
+    const now = Date.now() / 1000;
+    utimesSync(file, now - 2 * 86400, now - 2 * 86400);
+    const stale = path.join(cache, `${current}.999.killed.tmp`);
+    writeFileSync(stale, 'x');
+    utimesSync(stale, now - 3600, now - 3600);
+    expect(renderWith(node, { NODE_COMPILE_CACHE: cache })).toBe(out);
+    expect(statSync(file).mtimeMs / 1000).toBeGreaterThan(now - 60);
+    expect(existsSync(stale)).toBe(false);
+    // Touched today: the next start only reads.
+    const touched = statSync(file).mtimeMs;
+    expect(renderWith(node, { NODE_COMPILE_CACHE: cache })).toBe(out);
+    expect(statSync(file).mtimeMs).toBe(touched);
+  });
+
+  // Ownership can only be given away by root; as another user the directory checks below have nothing to check.
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+  asRoot('in a shared directory, other users’ files are neither pruned nor counted against the limit', () => {
+    const cache = tempDir('ck8s-compile-cache-');
+    chmodSync(cache, 0o1777);
+    renderWith(node, { NODE_COMPILE_CACHE: cache });
+    const [current] = cacheFiles(cache);
+    const [bundle] = current!.split(/\.(?=[0-9a-f]{8}\.)/);
+    const now = Date.now() / 1000;
+    const theirs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(
+      (i) => `${bundle}.${String(i).repeat(8)}.${'3'.repeat(24)}.v8cache`,
+    );
+    for (const name of theirs) {
+      writeFileSync(path.join(cache, name), 'theirs');
+      chownSync(path.join(cache, name), 65534, 65534);
+      utimesSync(path.join(cache, name), now - 40 * 86400, now - 40 * 86400);
+    }
+    rmSync(path.join(cache, current!));
+    renderWith(node, { NODE_COMPILE_CACHE: cache });
+    expect(cacheFiles(cache).sort()).toEqual([current, ...theirs].sort());
+  });
+
+  asRoot('root keeping another user’s HOME (sudo -E) creates nothing below it', () => {
+    const home = tempDir('ck8s-cache-home-');
+    chownSync(home, 65534, 65534);
+    expect(renderWith(node, { HOME: home })).toBe(renderWith(node, { NODE_DISABLE_COMPILE_CACHE: '1' }));
+    expect(readdirSync(home)).toEqual([]);
+    // A home of root's own gets its cache.
+    const own = tempDir('ck8s-cache-home-');
+    renderWith(node, { HOME: own });
+    expect(cacheFiles(path.join(own, '.cache/codex-k8s/compile-cache'))).toHaveLength(1);
+  });
+
   it('a FIFO, a directory or a link at the cache file’s name neither blocks the start nor changes the output', () => {
     const cache = tempDir('ck8s-compile-cache-');
     const out = renderWith(node, { NODE_COMPILE_CACHE: cache });
@@ -422,4 +492,29 @@ it('Node 24 and this Node keep separate cache files in one directory', () => {
   renderWith(process.execPath, { NODE_COMPILE_CACHE: cache });
   renderWith(NODE24, { NODE_COMPILE_CACHE: cache });
   expect(cacheFiles(cache)).toHaveLength(2);
+});
+
+it('the built-ins a command needs are loaded before the CLI sets V8 flags, whose change voids Node’s own cache of them', () => {
+  const dir = tempDir('ck8s-flags-');
+  const hook = path.join(dir, 'hook.cjs');
+  // Records which of Node's modules were loaded when the first flag was set.
+  writeFileSync(
+    hook,
+    `const v8 = require('node:v8');
+const set = v8.setFlagsFromString;
+let before;
+v8.setFlagsFromString = (flag) => { before ??= process.moduleLoadList.slice(); return set(flag); };
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'out.json'))}, JSON.stringify({ before, after: process.moduleLoadList })));
+`,
+  );
+  execFileSync(process.execPath, ['-r', hook, CLI, 'apply', '--help'], {
+    env: { PATH: process.env.PATH ?? '', NODE_DISABLE_COMPILE_CACHE: '1' },
+  });
+  const { before, after } = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8')) as Record<string, string[]>;
+  const publicModules = (list: string[]) =>
+    list.filter((m) => /^NativeModule [a-z_]+(\/[a-z_]+)?$/.test(m) && !m.includes('internal'));
+  expect(before).toEqual(expect.arrayContaining(['NativeModule child_process', 'NativeModule https']));
+  // What the apply bundle loads afterwards are Node's own lazy loads, not modules the bundle requires at its start.
+  const late = publicModules(after!).filter((m) => !before!.includes(m));
+  expect(late).not.toEqual(expect.arrayContaining(['NativeModule child_process', 'NativeModule http']));
 });

@@ -3,11 +3,12 @@
  * cluster, a failed wait, the slot state, YAML limits) exit 1 with one message; no stack trace, no "internal error".
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { useKubeServer } from '../kube-server/harness.js';
 import { MANIFESTS, SERVICES_YAML, writeProject as writeProjectDir } from '../kube/project.js';
-import { runCli, type RunResult } from '../support/cli.js';
+import { CLI, REPO_ROOT, runCli, type RunResult } from '../support/cli.js';
 
 const TOOLS = path.resolve('.tools/bin');
 const CONFIG = SERVICES_YAML.replace(
@@ -118,5 +119,33 @@ describe('expected failures of the CLI exit 1 with one message', () => {
       env: env(),
     });
     expectUserFailure(res, /alias/i);
+  });
+});
+
+describe('output that cannot be written', () => {
+  const args = [CLI, 'render', '-c', 'examples/shop/services.yaml', '--env', 'ai', '--slot', '1'];
+
+  it('a full disk: one message and exit 1, not a stack trace', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, args, {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^error: cannot write the output: ENOSPC/m);
+      expect(r.stderr).not.toMatch(/node:events|^\s+at /m);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('a reader that stops early (| head -1) is no failure', () => {
+    const r = spawnSync('sh', ['-c', '"$@" | head -c 1', 'sh', process.execPath, ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'a', '']);
   });
 });

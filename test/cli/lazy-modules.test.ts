@@ -9,17 +9,17 @@ import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { REPO_ROOT } from '../support/cli.js';
 
-type SourceOf = (specifier: string, names: string[]) => string;
+type SourceOf = (specifier: string, names: string[], hidden: string[]) => string;
 const requireHere = createRequire(import.meta.url);
 
-async function standIn(specifier: string, names: string[]) {
+async function standIn(specifier: string, names: string[], hidden = hiddenNames(specifier)) {
   const { lazyModuleSource } = (await import(
     pathToFileURL(path.join(REPO_ROOT, 'packages/cli/lazy-modules.mjs')).href
   )) as { lazyModuleSource: SourceOf };
   const loads: string[] = [];
   const module = { exports: {} as Record<string | symbol, unknown> };
   const require = (id: string) => (loads.push(id), requireHere(id) as unknown);
-  vm.runInThisContext(`(function (module, exports, require) {${lazyModuleSource(specifier, names)}\n})`)(
+  vm.runInThisContext(`(function (module, exports, require) {${lazyModuleSource(specifier, names, hidden)}\n})`)(
     module,
     module.exports,
     require,
@@ -27,7 +27,11 @@ async function standIn(specifier: string, names: string[]) {
   return { mod: module.exports, loads };
 }
 
-const allNames = (id: string) => Object.getOwnPropertyNames(requireHere(id));
+const real = (id: string) => requireHere(id) as Record<string, unknown>;
+const allNames = (id: string) => Object.getOwnPropertyNames(real(id));
+function hiddenNames(id: string): string[] {
+  return allNames(id).filter((n) => !Object.getOwnPropertyDescriptor(real(id), n)?.enumerable);
+}
 
 describe('a lazy stand-in', () => {
   it('loads nothing until a name is used, not even for the interop checks esbuild makes', async () => {
@@ -66,5 +70,34 @@ describe('a lazy stand-in', () => {
     expect(mod.noSuchExport).toBeUndefined();
     expect('noSuchExport' in mod).toBe(false);
     expect(loads).toEqual(['node:zlib']);
+  });
+
+  it('enumerates what the real module enumerates, minus deprecated names, which a spread would warn about', async () => {
+    const zlib = (await standIn('node:zlib', allNames('node:zlib'))).mod;
+    expect(Object.keys(zlib).sort()).toEqual(Object.keys(real('node:zlib')).sort());
+    const { mod: crypto, loads } = await standIn('node:crypto', allNames('node:crypto'));
+    const spread = { ...crypto };
+    expect(Object.keys(spread)).not.toContain('fips');
+    expect(Object.keys(spread)).toEqual(expect.arrayContaining(['createHash', 'randomUUID']));
+    // Still there for whoever asks by name, from the real module.
+    expect(typeof crypto.getRandomValues).toBe('function');
+    expect(loads).toEqual(['node:crypto']);
+  });
+
+  it('writes go to the real module, and once it is loaded `in` answers from it', async () => {
+    const names = [...allNames('node:zlib'), 'goneInThisNode'];
+    const { mod } = await standIn('node:zlib', names);
+    expect('goneInThisNode' in mod).toBe(true); // not loaded yet: the build's list is all it knows
+    const zlib = real('node:zlib');
+    const original = zlib.gzipSync;
+    const replacement = () => Buffer.alloc(0);
+    try {
+      mod.gzipSync = replacement;
+      expect(zlib.gzipSync).toBe(replacement);
+    } finally {
+      zlib.gzipSync = original;
+    }
+    expect('goneInThisNode' in mod).toBe(false);
+    expect('gzipSync' in mod).toBe(true);
   });
 });

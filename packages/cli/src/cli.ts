@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { requireWithCodeCache } from './code-cache.js';
+import { compileCacheDir, requireWithCodeCache } from './code-cache.js';
 import { main, type Command } from './main.js';
 
 /*
@@ -27,7 +28,33 @@ const TIER_UP_FLAGS =
  */
 const CODE_CACHE_FLAGS = ['--verify-snapshot-checksum'];
 
+/** Per command, the Node built-ins its bundle requires when it loads; written in by build.mjs. */
+declare const COMMAND_BUILTINS: Record<string, string[]> | undefined;
+
+/**
+ * Output that cannot be written (a full disk, a closed pipe): one message and exit 1, not Node's stack trace for
+ * an unhandled 'error' event. A reader that stopped early (`| head`) is no failure: the rest is not wanted.
+ */
+function reportOutputErrors(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`error: cannot write the output: ${err.message}\n`);
+    process.exit(1);
+  });
+}
+
 export function run(argv: string[]): Promise<number> {
+  reportOutputErrors();
+  // Before the flags: once they change, Node's code cache of its built-ins no longer matches (see build.mjs).
+  const builtins = typeof COMMAND_BUILTINS === 'object' ? COMMAND_BUILTINS : {};
+  const load = createRequire(__filename);
+  for (const id of Object.hasOwn(builtins, argv[0] ?? '') ? builtins[argv[0]!]! : []) load(id);
   for (const flag of [...TIER_UP_FLAGS, ...CODE_CACHE_FLAGS]) v8.setFlagsFromString(flag);
-  return main(argv, async (name) => requireWithCodeCache(path.join(__dirname, 'commands', `${name}.cjs`)) as Command);
+  // A cache written after --help or a failed run would hold little of what a real run compiles.
+  const helpOnly = argv.includes('--help') || argv.includes('-h');
+  const cache = { dir: compileCacheDir(), worthKeeping: (code: number) => code === 0 && !helpOnly };
+  return main(
+    argv,
+    async (name) => requireWithCodeCache(path.join(__dirname, 'commands', `${name}.cjs`), cache) as Command,
+  );
 }

@@ -108,8 +108,9 @@ function sourceFingerprint(bundle: string, source: BundleText): string {
  * two Node versions keeps both; a new version of the bundle replaces its runtime's old file.
  */
 function cacheFileFor(dir: string, bundle: string, source: BundleText): string {
+  // The user too, as Node's own cache does: in a shared directory one user can never replace another's file.
   const runtime = fnv1a(
-    `${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}\0${v8.cachedDataVersionTag()}`,
+    `${process.version}\0${process.platform}\0${process.arch}\0${process.execArgv.join('\0')}\0${v8.cachedDataVersionTag()}\0${process.getuid?.() ?? ''}`,
   );
   return path.join(dir, `${path.basename(bundle)}.${runtime}.${sourceFingerprint(bundle, source)}${SUFFIX}`);
 }
@@ -121,18 +122,35 @@ function cacheFileFor(dir: string, bundle: string, source: BundleText): string {
  */
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
 
-function readCache(file: string): { data: Buffer; mtimeMs: number } | undefined {
+function readCache(file: string): Buffer | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, READ_FLAGS);
     const stat = fs.fstatSync(fd);
     const uid = process.getuid?.();
     if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;
-    return { data: fs.readFileSync(fd), mtimeMs: stat.mtimeMs };
+    const data = fs.readFileSync(fd);
+    if (Date.now() - stat.mtimeMs >= DAY_MS) markInUse(fd, file);
+    return data;
   } catch {
     return undefined;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Once a day an accepted file is touched, through the descriptor it was read from (never a link planted since), so
+ * pruning by age keeps what is in use; the directory is tidied then too, since a start that reads its cache
+ * never writes (and so never prunes) otherwise.
+ */
+function markInUse(fd: number, file: string): void {
+  try {
+    const now = new Date();
+    fs.futimesSync(fd, now, now);
+    pruneCacheDir(path.dirname(file), path.basename(file));
+  } catch {
+    // a read-only cache is only pruned sooner
   }
 }
 
@@ -159,30 +177,56 @@ function makeDirs(dir: string): void {
   for (const d of missing.reverse()) fs.mkdirSync(d, { mode: 0o700 });
 }
 
-/** Writes the cache whole or not at all (a concurrent start reads either the old file or the new one). */
-function writeCache(file: string, data: Buffer): void {
+/**
+ * Writes the cache whole or not at all (a concurrent start reads either the old file or the new one). The
+ * temporary file is created before the code is serialised: where nothing can be written (a read-only home, a full
+ * disk) that work, several milliseconds, is not done for nothing at every start.
+ */
+function writeCache(file: string, serialise: () => Buffer): void {
   const dir = path.dirname(file);
   const name = path.basename(file);
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  if (!mayWriteIn(dir)) return;
   // 'wx': never through a link or file someone planted at the temporary name (the directory may be shared).
-  const write = () => fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+  const open = () => fs.openSync(tmp, 'wx', 0o600);
+  let fd: number | undefined;
   try {
     try {
-      write();
+      fd = open();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       makeDirs(dir);
-      write();
+      fd = open();
     }
+    fs.writeFileSync(fd, serialise());
+    fs.closeSync(fd);
+    fd = undefined;
     fs.renameSync(tmp, file);
     pruneCacheDir(dir, name);
   } catch {
     try {
+      if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
     } catch {
       // nothing was written (the directory cannot exist): nothing to remove
     }
   }
+}
+
+/**
+ * Root (sudo keeping HOME) must not create or fill a cache below a directory another user owns: the user's own
+ * runs could then never write there, and a root-owned ~/.cache breaks other programs of that user.
+ */
+function mayWriteIn(dir: string): boolean {
+  if (process.getuid?.() !== 0) return true;
+  for (let d = dir, i = 0; i < 64; d = path.dirname(d), i++) {
+    try {
+      return fs.statSync(d).uid === 0;
+    } catch {
+      if (path.dirname(d) === d) return false;
+    }
+  }
+  return false;
 }
 
 /**
@@ -203,17 +247,20 @@ function pruneCacheDir(dir: string, name: string): void {
   const now = Date.now();
   const versions: { file: string; mtimeMs: number }[] = [];
   const others: { file: string; mtimeMs: number }[] = [];
+  const uid = process.getuid?.();
   for (const entry of fs.readdirSync(dir)) {
     if (entry === name || !entry.startsWith(sameBundle)) continue;
     const file = path.join(dir, entry);
     let mtimeMs: number;
     try {
-      mtimeMs = fs.lstatSync(file).mtimeMs;
+      const stat = fs.lstatSync(file);
+      if (uid !== undefined && stat.uid !== uid) continue; // another user's, in a shared directory
+      mtimeMs = stat.mtimeMs;
     } catch {
       continue; // removed by a concurrent start
     }
     if (entry.endsWith('.tmp')) {
-      if (now - mtimeMs > STALE_TMP_MS) fs.rmSync(file, { force: true });
+      if (now - mtimeMs > STALE_TMP_MS) remove(file);
     } else if (entry.endsWith(SUFFIX)) {
       (entry.startsWith(sameRuntime) ? versions : others).push({ file, mtimeMs });
     }
@@ -226,29 +273,35 @@ function pruneCacheDir(dir: string, name: string): void {
     .filter((o) => now - o.mtimeMs <= UNUSED_MS)
     .slice(0, Math.max(0, MAX_FILES - 1 - keptVersions.length));
   for (const { file } of [...versions, ...others]) {
-    if (!keptVersions.some((k) => k.file === file) && !keptOthers.some((k) => k.file === file)) {
-      fs.rmSync(file, { force: true });
-    }
+    if (!keptVersions.some((k) => k.file === file) && !keptOthers.some((k) => k.file === file)) remove(file);
   }
 }
 
-/** Marks a cache file as in use, so other runtimes' pruning keeps it; at most once a day, one syscall. */
-function touchIfOld(file: string, cachedMtimeMs: number): void {
-  if (Date.now() - cachedMtimeMs < DAY_MS) return;
+/** One file that cannot be removed (gone already, or not ours to remove) does not stop the rest. */
+function remove(file: string): void {
   try {
-    const now = new Date();
-    fs.utimesSync(file, now, now);
+    fs.rmSync(file, { force: true });
   } catch {
-    // read-only cache: it is only pruned sooner
+    // left for its owner
   }
+}
+
+export interface CodeCacheOptions {
+  /** Where the cache lives; undefined: no cache. */
+  dir?: string;
+  /**
+   * Whether the run that is ending compiled what later runs need: a cache written after `--help` or an early
+   * error holds little, and once written it is accepted for good. Asked at exit.
+   */
+  worthKeeping?: (exitCode: number) => boolean;
 }
 
 /** require() of a CommonJS bundle, compiled from (and afterwards into) the V8 code cache. */
-export function requireWithCodeCache(bundle: string, dir = compileCacheDir()): unknown {
+export function requireWithCodeCache(bundle: string, options: CodeCacheOptions = { dir: compileCacheDir() }): unknown {
+  const { dir, worthKeeping = (code: number) => code === 0 } = options;
   const source = readBundle(bundle);
   const cacheFile = dir ? cacheFileFor(dir, bundle, source) : undefined;
-  const cached = cacheFile ? readCache(cacheFile) : undefined;
-  const cachedData = cached?.data;
+  const cachedData = cacheFile ? readCache(cacheFile) : undefined;
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source.text}\n})`;
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
   const module = { exports: {} as unknown };
@@ -256,9 +309,9 @@ export function requireWithCodeCache(bundle: string, dir = compileCacheDir()): u
   run.call(module.exports, module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache holds the functions this run compiled too, not only the top level.
-    process.once('exit', () => writeCache(cacheFile, script.createCachedData()));
-  } else if (cacheFile && cached) {
-    touchIfOld(cacheFile, cached.mtimeMs);
+    process.once('exit', (code) => {
+      if (worthKeeping(code)) writeCache(cacheFile, () => script.createCachedData());
+    });
   }
   return module.exports;
 }
