@@ -66926,6 +66926,9 @@ function readSource(file, displayFile) {
         if (err.code === 'ENOENT') {
             throw new errors_UserError(`${displayFile}: file not found; pass the path of services.yaml with -c/--config`, displayFile);
         }
+        if (err.code === 'EISDIR') {
+            throw new errors_UserError(`${displayFile}: is a directory; pass the path of services.yaml itself with -c/--config`, displayFile);
+        }
         throw new errors_UserError(`${displayFile}: cannot read: ${err.message}`, displayFile);
     }
 }
