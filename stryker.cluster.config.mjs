@@ -1,7 +1,11 @@
 // Mutation testing of the modules that delete things (prune, the usage records of shared objects, destroy and its
 // ownership check) against the tests that run them with the real kubectl and the Kubernetes API test server:
 // `npm run mutate:cluster`. Slower per mutant than stryker.config.mjs (each test starts a server), so its own run.
+import path from 'node:path';
 import base from './stryker.config.mjs';
+
+// The sandbox copy leaves out .tools: the tests find kubectl through this variable instead.
+process.env.KUBECTL = path.resolve('.tools/bin/kubectl');
 
 const CLUSTER_TESTS = ['prune', 'destroy', 'ownership', 'apply'].map((name) => `<rootDir>/test/kube/${name}.test.ts`);
 

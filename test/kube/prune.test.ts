@@ -1,7 +1,7 @@
 /** Prune on apply, with the real kubectl against the kube test server. */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { APPLYSET_NAME } from '../../packages/core/src/kube/prune.js';
 import { formatRef } from '../../packages/core/src/objects/refs.js';
 import {
@@ -11,6 +11,7 @@ import {
 import type { StackFilters } from '../../packages/core/src/render/filters.js';
 import type { Reporter } from '../../packages/core/src/util/reporter.js';
 import { useKubeServer, yamlStream } from '../kube-server/harness.js';
+import { KUBECTL_BIN } from '../kube-server/kubectl.js';
 import { runCli } from '../support/cli.js';
 import { MANIFESTS, SERVICES_YAML, kubectlOf, writeProject } from './project.js';
 
@@ -239,7 +240,7 @@ describe('prune on apply', () => {
         env: {
           KUBECONFIG: h.kubeconfig,
           KUBECACHEDIR: join(h.dir, 'cache'),
-          PATH: `${join(process.cwd(), '.tools/bin')}:${process.env.PATH}`,
+          PATH: `${dirname(KUBECTL_BIN)}:${process.env.PATH}`,
         },
       });
     expect((await cli()).code).toBe(0);
