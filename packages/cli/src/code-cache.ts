@@ -272,9 +272,8 @@ function pruneCacheDir(dir: string, name: string): void {
   const keptOthers = others
     .filter((o) => now - o.mtimeMs <= UNUSED_MS)
     .slice(0, Math.max(0, MAX_FILES - 1 - keptVersions.length));
-  for (const { file } of [...versions, ...others]) {
-    if (!keptVersions.some((k) => k.file === file) && !keptOthers.some((k) => k.file === file)) remove(file);
-  }
+  const kept = new Set([...keptVersions, ...keptOthers].map((k) => k.file));
+  for (const { file } of [...versions, ...others]) if (!kept.has(file)) remove(file);
 }
 
 /** One file that cannot be removed (gone already, or not ours to remove) does not stop the rest. */
