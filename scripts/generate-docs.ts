@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { StackConfigSchema } from '../packages/core/src/config/schema.js';
+import { stackConfigSchema } from '../packages/core/src/config/schema.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SCHEMA_FILE = 'schema/services.schema.json';
@@ -264,7 +264,7 @@ const SCHEMA_DESCRIPTION =
   'docs/services-yaml.md.';
 
 /** The JSON Schema of services.yaml, as an object. */
-export function buildSchema(model: ModelNode = readModel(StackConfigSchema)): Json {
+export function buildSchema(model: ModelNode = readModel(stackConfigSchema())): Json {
   const loose = new SchemaWriter(false);
   const strict = new SchemaWriter(true);
   const root = loose.value(model, true);
@@ -350,7 +350,7 @@ function mapKey(name: string, where: string): string {
  * Rows for every key of the model: the top level, then one section per top-level key with nested keys, then one
  * section per shared shape (titled), each documented once.
  */
-export function fieldSections(model: ModelNode = readModel(StackConfigSchema)): FieldSection[] {
+export function fieldSections(model: ModelNode = readModel(stackConfigSchema())): FieldSection[] {
   const shared = new Map<string, FieldSection>();
   const collect = (n: ModelNode, prefix: string, rows: FieldRow[]): void => {
     for (const [key, field] of n.fields ?? []) {
@@ -563,7 +563,7 @@ async function formatJson(value: unknown): Promise<string> {
 
 /** What each generated file should hold, by path relative to `root`. */
 export async function generate(root: string): Promise<Map<string, string>> {
-  const model = readModel(StackConfigSchema);
+  const model = readModel(stackConfigSchema());
   const readme = readFileSync(path.join(root, README_FILE), 'utf8');
   return new Map([
     [SCHEMA_FILE, await formatJson(buildSchema(model))],

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { StackConfigSchema } from '../../packages/core/src/config/schema.js';
+import { stackConfigSchema } from '../../packages/core/src/config/schema.js';
 import {
   ACTIONS_END,
   ACTIONS_START,
@@ -131,14 +131,14 @@ describe('generated from the model', () => {
   });
 
   it('a description changed in the zod model changes the reference', () => {
-    const changed = StackConfigSchema.extend({
-      maxSlots: StackConfigSchema.shape.maxSlots.describe('A changed description of maxSlots.'),
+    const changed = stackConfigSchema().extend({
+      maxSlots: stackConfigSchema().shape.maxSlots.describe('A changed description of maxSlots.'),
     });
     const committed = readFileSync(path.join(REPO_ROOT, REFERENCE_FILE), 'utf8');
     const fresh = renderReference(fieldSections(readModel(changed)));
     expect(fresh).not.toBe(committed);
     expect(fresh).toContain('| `maxSlots` | integer |  |  | A changed description of maxSlots. |');
-    expect(renderReference(fieldSections(readModel(StackConfigSchema)))).toBe(committed);
+    expect(renderReference(fieldSections(readModel(stackConfigSchema())))).toBe(committed);
   });
 
   it('a zod construct the generator does not know is an error naming where it is', () => {

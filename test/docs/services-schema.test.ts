@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { loadStack } from '../../packages/core/src/config/load.js';
-import { StackConfigSchema } from '../../packages/core/src/config/schema.js';
+import { stackConfigSchema } from '../../packages/core/src/config/schema.js';
 import { REFERENCE_FILE, REPO_ROOT, SCHEMA_FILE } from '../../scripts/generate-docs.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -181,7 +181,7 @@ function modelKeys(expandShared = true): [string, string][] {
     } else if (d.type === 'array') visit(d.element, `${at}[]`, section);
     else if (d.type === 'record') visit(d.valueType, `${at}.<key>`, section);
   };
-  fields(StackConfigSchema, '', 'model');
+  fields(stackConfigSchema(), '', 'model');
   return out;
 }
 

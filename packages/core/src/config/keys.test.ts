@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { allowedKeysAt, editDistance, entrySchemaOfMap, keysOf, nearMisses, schemaAt } from './keys.js';
 import { findMisplacedKeys } from './misplaced.js';
-import { StackConfigSchema } from './schema.js';
+import { stackConfigSchema } from './schema.js';
 
 describe('near misses of allowed keys', () => {
   it('counts a transposition as one edit and ignores case', () => {
@@ -13,36 +13,36 @@ describe('near misses of allowed keys', () => {
   });
 
   it('allows more edits for longer keys, so short keys are not confused', () => {
-    expect(nearMisses('infrastucture', allowedKeysAt(StackConfigSchema, []) ?? [])).toEqual(['infrastructure']);
-    expect(nearMisses('tagTemplte', allowedKeysAt(StackConfigSchema, ['services', 0, 'image']) ?? [])).toEqual([
+    expect(nearMisses('infrastucture', allowedKeysAt(stackConfigSchema(), []) ?? [])).toEqual(['infrastructure']);
+    expect(nearMisses('tagTemplte', allowedKeysAt(stackConfigSchema(), ['services', 0, 'image']) ?? [])).toEqual([
       'tagTemplate',
     ]);
     // The project-example's `service.host` is not a typo of `port` (2 edits in 4 letters).
     expect(nearMisses('host', ['name', 'namespace', 'port', 'path', 'scheme'])).toEqual([]);
-    expect(nearMisses('colour', allowedKeysAt(StackConfigSchema, []) ?? [])).toEqual([]);
+    expect(nearMisses('colour', allowedKeysAt(stackConfigSchema(), []) ?? [])).toEqual([]);
   });
 
   it('knows the keys of nested objects through lists and maps', () => {
-    expect(allowedKeysAt(StackConfigSchema, ['services', 3, 'overlays', 'ai'])).toEqual([
+    expect(allowedKeysAt(stackConfigSchema(), ['services', 3, 'overlays', 'ai'])).toEqual([
       'pvcMounts',
       'hostMounts',
       'dropKinds',
     ]);
-    expect(allowedKeysAt(StackConfigSchema, ['versions'])).toBeUndefined();
+    expect(allowedKeysAt(stackConfigSchema(), ['versions'])).toBeUndefined();
   });
 });
 
 describe('keys left outside an entry by their indentation', () => {
   it('an env entry left empty with its fields beside it', () => {
     const data = { environments: { dev: {}, ai: null, from: 'dev', imagePullPolicy: 'Always' } };
-    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([
+    expect(findMisplacedKeys(stackConfigSchema(), data)).toEqual([
       { parent: ['environments'], empty: 'ai', key: 'from' },
     ]);
   });
 
   it('an object field left empty with its child beside it', () => {
     const data = { services: [{ name: 'a', image: null, repository: 'r/a' }] };
-    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([
+    expect(findMisplacedKeys(stackConfigSchema(), data)).toEqual([
       { parent: ['services', 0], empty: 'image', key: 'repository' },
     ]);
   });
@@ -50,14 +50,14 @@ describe('keys left outside an entry by their indentation', () => {
   it('every spelling of an empty entry counts; a filled entry or a list does not', () => {
     for (const empty of [null, undefined, '~', 'null', {}]) {
       const data = { services: [{ name: 'a', image: empty, repository: 'r/a' }] };
-      expect([empty, findMisplacedKeys(StackConfigSchema, data)]).toEqual([
+      expect([empty, findMisplacedKeys(stackConfigSchema(), data)]).toEqual([
         empty,
         [{ parent: ['services', 0], empty: 'image', key: 'repository' }],
       ]);
     }
     for (const filled of [{ tag: 'x' }, [], 'text']) {
       const data = { services: [{ name: 'a', image: filled, repository: 'r/a' }] };
-      expect([filled, findMisplacedKeys(StackConfigSchema, data)]).toEqual([filled, []]);
+      expect([filled, findMisplacedKeys(stackConfigSchema(), data)]).toEqual([filled, []]);
     }
   });
 
@@ -67,17 +67,17 @@ describe('keys left outside an entry by their indentation', () => {
       environments: { dev: { from: 'x' }, ai: null, from: 'dev' },
       project: 'p',
     };
-    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([
+    expect(findMisplacedKeys(stackConfigSchema(), data)).toEqual([
       { parent: ['services', 1], empty: 'image', key: 'repository' },
       { parent: ['environments'], empty: 'ai', key: 'from' },
     ]);
-    expect(findMisplacedKeys(StackConfigSchema, 'text')).toEqual([]);
-    expect(findMisplacedKeys(StackConfigSchema, [{ image: null, repository: 'x' }])).toEqual([]);
+    expect(findMisplacedKeys(stackConfigSchema(), 'text')).toEqual([]);
+    expect(findMisplacedKeys(stackConfigSchema(), [{ image: null, repository: 'x' }])).toEqual([]);
   });
 
   it('empty entries followed by ordinary siblings are fine', () => {
     const data = { environments: { dev: null, ai: { from: 'dev' } }, services: [{ name: 'a', when: null }] };
-    expect(findMisplacedKeys(StackConfigSchema, data)).toEqual([]);
+    expect(findMisplacedKeys(stackConfigSchema(), data)).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ import { readYamlSource, type YamlSource } from '../util/yaml-source.js';
 import { buildTemplateContext } from './context.js';
 import { checkEnvironmentDefined, resolveEnvironment, type ResolvedEnvironment } from './environments.js';
 import { checkNamespaceName, isSlottedPattern, namespacePattern } from './namespace.js';
-import { StackConfigSchema, type StackConfig } from './schema.js';
+import { stackConfigSchema, type StackConfig } from './schema.js';
 import { checkStackConfig } from './checks.js';
 import { allowedKeysAt, nearMisses } from './keys.js';
 import { findMisplacedKeys } from './misplaced.js';
@@ -327,7 +327,7 @@ function dropNulls(value: unknown): unknown {
 
 function validate(rendered: unknown, raw: YamlSource, displayFile: string, warnings: Diagnostic[]): StackConfig {
   if (rendered && typeof rendered === 'object' && !Array.isArray(rendered)) {
-    const misplaced = findMisplacedKeys(StackConfigSchema, rendered);
+    const misplaced = findMisplacedKeys(stackConfigSchema(), rendered);
     if (misplaced.length) {
       throw new DiagnosticsError(
         misplaced.map(({ parent, empty, key }) => ({
@@ -347,7 +347,7 @@ function validate(rendered: unknown, raw: YamlSource, displayFile: string, warni
   }
   const strict = isTrue((data as Record<string, unknown>).strict);
   // With the input in each issue, a wrong type is told apart from a missing value (describeIssue).
-  let result = StackConfigSchema.safeParse(data, { reportInput: true });
+  let result = stackConfigSchema().safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const unknown = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
   const problems: Diagnostic[] = [];
@@ -370,7 +370,7 @@ function validate(rendered: unknown, raw: YamlSource, displayFile: string, warni
         ...raw.keyPositionOf(at, key),
         path: formatPath([...at, key]),
       };
-      const near = nearMisses(key, allowedKeysAt(StackConfigSchema, at) ?? []);
+      const near = nearMisses(key, allowedKeysAt(stackConfigSchema(), at) ?? []);
       const missing = near.filter((k) => !present || !Object.hasOwn(present, k));
       const guess = near.map((k) => `"${k}"`).join(' or ');
       if (missing.length) {
@@ -397,7 +397,7 @@ function validate(rendered: unknown, raw: YamlSource, displayFile: string, warni
     const target = objectAt(cleaned, issue.path as (string | number)[]);
     if (target) for (const key of (issue as z.core.$ZodIssueUnrecognizedKeys).keys) delete target[key];
   }
-  result = StackConfigSchema.safeParse(cleaned);
+  result = stackConfigSchema().safeParse(cleaned);
   if (!result.success) throw new UserError(`${displayFile}: ${result.error.message}`, displayFile);
   return result.data;
 }

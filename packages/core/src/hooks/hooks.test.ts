@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { StackConfigSchema } from '../config/schema.js';
+import { stackConfigSchema } from '../config/schema.js';
 import { FakeRunner } from '../kube/fake-runner.js';
 import { Kubectl } from '../kube/kubectl.js';
 import { hookEnvironment } from './env.js';
@@ -11,7 +11,7 @@ import { HookError, type HookEvent, type HookStack } from './types.js';
 function fakeStack(config: unknown, env = 'ai'): HookStack {
   const fields: Record<string, string> = { Env: env, Namespace: 'shop-dev-3', Project: 'shop', Slot: '3' };
   return {
-    config: StackConfigSchema.parse(config),
+    config: stackConfigSchema().parse(config),
     env,
     namespace: 'shop-dev-3',
     slot: 3,
