@@ -1,5 +1,6 @@
 // Mutation testing of the modules that delete things (prune, the usage records of shared objects, destroy and its
-// ownership check) against the tests that run them with the real kubectl and the Kubernetes API test server:
+// ownership check) and of the slot store (claims and releases of slot records), against the tests that run them
+// with the real kubectl and the Kubernetes API test server:
 // `npm run mutate:cluster`. Slower per mutant than stryker.config.mjs (each test starts a server), so its own run.
 import path from 'node:path';
 import base from './stryker.config.mjs';
@@ -7,7 +8,10 @@ import base from './stryker.config.mjs';
 // The sandbox copy leaves out .tools: the tests find kubectl through this variable instead.
 process.env.KUBECTL = path.resolve('.tools/bin/kubectl');
 
-const CLUSTER_TESTS = ['prune', 'destroy', 'ownership', 'apply'].map((name) => `<rootDir>/test/kube/${name}.test.ts`);
+const CLUSTER_TESTS = [
+  ...['prune', 'destroy', 'ownership', 'apply'].map((name) => `<rootDir>/test/kube/${name}.test.ts`),
+  ...['store', 'concurrency'].map((name) => `<rootDir>/test/slots/${name}.test.ts`),
+];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -16,10 +20,16 @@ export default {
     ...base.jest,
     config: {
       ...base.jest.config,
-      testMatch: ['<rootDir>/packages/core/src/kube/**/*.test.ts', ...CLUSTER_TESTS],
+      testMatch: [
+        ...['kube', 'slots'].map((area) => `<rootDir>/packages/core/src/${area}/**/*.test.ts`),
+        ...CLUSTER_TESTS,
+      ],
     },
   },
-  mutate: ['prune', 'usage', 'destroy', 'ownership'].map((name) => `packages/core/src/kube/${name}.ts`),
+  mutate: [
+    ...['prune', 'usage', 'destroy', 'ownership'].map((name) => `packages/core/src/kube/${name}.ts`),
+    ...['store', 'allocate', 'record'].map((name) => `packages/core/src/slots/${name}.ts`),
+  ],
   // Static mutants (module-level constants) would run every cluster test each; their effect is covered by the
   // per-test mutants of the code that reads them.
   ignoreStatic: true,
