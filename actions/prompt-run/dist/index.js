@@ -69340,24 +69340,33 @@ async function runTolerant(kubectl, args, refs, call, retry) {
         return { stdout, problems };
     }
 }
+/** kubectl's error lines; the rest of stderr (warnings, klog lines) may mention objects without any failing. */
 function errorLines(stderr) {
     return stderr
         .split('\n')
         .map((l) => l.trim())
-        .filter((l) => /^(error|Error from server)/i.test(l));
+        .filter((l) => /^(error|Error from server)/i.test(l) || /^The \S+ "[^"]*" is invalid: /.test(l));
 }
-/** kubectl names an object in its errors as `<resource> "<name>"` (or `name: "<name>"` for mapping errors). */
+/**
+ * kubectl names an object in its errors as `<resource>[.<group>] "<name>"` (`clusterroles.rbac.authorization.k8s.io
+ * "x" is forbidden`, `The ClusterRole "x" is invalid`), or as `name: "<name>"` in mapping errors. The resource
+ * must be this kind (singular or plural) and no other: a ClusterRoleBinding's error must not be pinned on the
+ * ClusterRole of the same name, nor one group's ClusterIssuer's on another group's.
+ */
 function mentions(line, ref) {
     if (!line.includes(`"${ref.name}"`))
         return false;
-    const kind = ref.kind.toLowerCase();
-    const lower = line.toLowerCase();
-    return lower.includes(kind) || /resource mapping not found/.test(line);
+    if (/resource mapping not found/.test(line))
+        return true;
+    const kind = escapeRegExp(ref.kind.toLowerCase());
+    const resource = kind.endsWith('y') ? `${kind.slice(0, -1)}(?:y|ies)` : `${kind}(?:e?s)?`;
+    const group = groupOf(ref.apiVersion);
+    const qualified = group ? `${resource}(?:\\.${escapeRegExp(group)})?` : resource;
+    return new RegExp(`(?:^|[^a-z0-9.-])${qualified} "${escapeRegExp(ref.name)}"`).test(line.toLowerCase());
 }
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function liveKey(obj) {
-    const apiVersion = String(obj.apiVersion ?? '');
-    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-    return `${group}/${obj.kind}/${obj.metadata?.name}`;
+    return `${groupOf(String(obj.apiVersion ?? ''))}/${obj.kind}/${obj.metadata?.name}`;
 }
 function parseList(stdout) {
     if (!stdout.trim())

@@ -411,6 +411,82 @@ describe('usage marks: names, reads and kubectl calls', () => {
     expect(r.problems.map((p) => p.ref)).toEqual([role('x')]);
   });
 
+  it('an error about a ClusterRoleBinding is not pinned on the ClusterRole of the same name', async () => {
+    const binding: ObjectRef = { ...role('x'), kind: 'ClusterRoleBinding' };
+    const runner = new FakeRunner().on('get -f -', (call) => ({
+      ...cluster(live(role('x'), []), live(binding, []))(call),
+      code: 1,
+      stderr: 'Error from server (Forbidden): clusterrolebindings.rbac.authorization.k8s.io "x" is forbidden: no get\n',
+    }));
+    const r = await releaseUsage(kubectlWith(runner), [role('x'), binding], { namespace: 'shop-dev-1' });
+    expect(r.deleted).toEqual([role('x')]);
+    expect(r.problems.map((p) => p.ref)).toEqual([binding]);
+  });
+
+  it("an error about one group's kind is not pinned on another group's kind of the same name", async () => {
+    const other: ObjectRef = { ...issuer('x'), apiVersion: 'issuers.example.io/v1' };
+    const runner = new FakeRunner().on('get -f -', cluster(live(issuer('x'), []), live(other, []))).on('delete', {
+      code: 1,
+      stdout: 'clusterissuer.cert-manager.io "x" deleted\n',
+      stderr: 'Error from server (Forbidden): clusterissuers.issuers.example.io "x" is forbidden: no delete\n',
+    });
+    const r = await releaseUsage(kubectlWith(runner), [issuer('x'), other], { namespace: 'shop-dev-1' });
+    expect(r.deleted).toEqual([issuer('x')]);
+    expect(r.problems.map((p) => p.ref)).toEqual([other]);
+  });
+
+  it('kubectl\'s other spellings of an object are pinned on it: `The <Kind> "<name>" is invalid`, plurals in -ies', async () => {
+    const policy: ObjectRef = { apiVersion: 'policy.example.io/v1', kind: 'ClusterPolicy', name: 'p' };
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('a'), []), live(policy, []))).on('delete', {
+      code: 1,
+      stderr:
+        'The ClusterRole "a" is invalid: metadata.finalizers: Forbidden\n' +
+        'Error from server (Forbidden): clusterpolicies.policy.example.io "p" is forbidden: no delete\n',
+    });
+    const r = await releaseUsage(kubectlWith(runner), [role('a'), policy], { namespace: 'shop-dev-1' });
+    expect(r.deleted).toEqual([]);
+    expect(r.problems.map((p) => p.ref)).toEqual([role('a'), policy]);
+  });
+
+  it('only lines that start as errors are problems; a warning that mentions an object and the word error is not', async () => {
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('a'), []), live(role('b'), []))).on('delete', {
+      code: 1,
+      stdout: 'clusterrole.rbac.authorization.k8s.io "b" deleted\n',
+      stderr:
+        'Warning: clusterrole.rbac.authorization.k8s.io "b" had an error in its aggregation rule\n' +
+        'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "a" is forbidden: no delete  \r\n',
+    });
+    const r = await releaseUsage(kubectlWith(runner), [role('a'), role('b')], { namespace: 'shop-dev-1' });
+    expect(r.deleted).toEqual([role('b')]);
+    expect(r.problems).toEqual([
+      {
+        ref: role('a'),
+        message:
+          'cannot delete: Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "a" is forbidden: no delete',
+      },
+    ]);
+  });
+
+  it('a delete cut off by its time limit or by cancellation says so, is not retried, and deletes nothing in the result', async () => {
+    for (const cut of [{ timedOut: true }, { aborted: true }]) {
+      const runner = new FakeRunner()
+        .on('get -f -', cluster(live(role('a'), [])))
+        .on('delete', { code: 137, stderr: '', ...cut });
+      const r = await releaseUsage(kubectlWith(runner), [role('a')], { namespace: 'shop-dev-1' }, { retry: noSleep });
+      expect(r.deleted).toEqual([]);
+      expect(r.problems).toEqual([{ message: 'cannot delete: kubectl delete timed out: exit code 137' }]);
+      expect(runner.commands.filter((c) => c.startsWith('delete'))).toHaveLength(1);
+    }
+  });
+
+  it('the read failing for good is described with the call that failed', async () => {
+    const runner = new FakeRunner().on('get -f -', { code: 1, stderr: 'something went wrong\n' });
+    const r = await releaseUsage(kubectlWith(runner), [role('a')], { namespace: 'shop-dev-1' }, { retry: noSleep });
+    expect(r.problems).toEqual([
+      { message: 'cannot read the cluster-scoped objects: kubectl get -f failed: something went wrong' },
+    ]);
+  });
+
   it('a delete error naming no object: only what kubectl said it deleted counts, the error is reported', async () => {
     const runner = new FakeRunner().on('get -f -', cluster(live(role('a'), []), live(role('b'), []))).on('delete', {
       code: 1,

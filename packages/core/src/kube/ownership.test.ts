@@ -168,6 +168,16 @@ describe('checkNamespaceOwnership', () => {
     ).rejects.toThrow(/^cannot read namespace shop-dev-1 to check who owns it: .*forbidden/);
   });
 
+  it("a failure that is not kubectl's (a bug) is passed on as it is, not dressed up as a user error", async () => {
+    const bug = new TypeError('runner broke');
+    const runner = new FakeRunner().on('get namespace', () => {
+      throw bug;
+    });
+    await expect(
+      checkNamespaceOwnership(kubectlWith(runner), 'shop-dev-1', { project: 'shop' }, { retry: noSleep }),
+    ).rejects.toBe(bug);
+  });
+
   it('the refusal error carries the decision', () => {
     const e = new NamespaceNotOwnedError({ namespace: 'x', exists: true, allowed: false });
     expect(e.message).toBe('namespace x may not be deleted');
