@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyStack, namespaceLabels } from '../../packages/core/src/kube/apply.js';
 import { describeDestroy, destroySlot } from '../../packages/core/src/kube/destroy.js';
+import { releaseUsage } from '../../packages/core/src/kube/usage.js';
 import { useKubeServer } from '../kube-server/harness.js';
 import { kubectlOf, load, render, shopProject } from './project.js';
 
@@ -87,6 +88,25 @@ describe('destroy with kubectl', () => {
     expect(last.ok).toBe(true);
     expect(last.cluster.deleted.map((d) => d.name).sort()).toEqual(['shop-dev-2-only', 'shop-reader']);
     expect(h.server.store.list('clusterrole').filter((c) => c.metadata.name?.startsWith('shop'))).toEqual([]);
+  });
+
+  it('a delete refused for one object: only what kubectl confirmed counts as deleted, the refused one stays', async () => {
+    const kubectl = kubectlOf(h);
+    const labels = { 'app.kubernetes.io/managed-by': 'codex-k8s', 'codex-k8s.io/project': 'shop' };
+    const roles = ['shop-guarded', 'shop-free'].map((name) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name, labels },
+    }));
+    await kubectl.run(['apply', '-f', '-'], { input: roles.map((r) => JSON.stringify(r)).join('\n') });
+    h.server.failNext(1, 403, 'Forbidden', { method: 'DELETE', path: '/clusterroles/shop-guarded' });
+    const refs = roles.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.metadata.name }));
+    const r = await releaseUsage(kubectl, refs, { namespace: 'shop-dev-1' }, { project: 'shop', retry: fast });
+    expect(r.deleted.map((d) => d.name)).toEqual(['shop-free']);
+    // The test server's refusal names no object, so the output's `deleted` lines decide.
+    expect(r.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^cannot delete: Error from server/)]);
+    expect(h.server.store.get('clusterrole', undefined, 'shop-guarded')).toBeDefined();
+    expect(h.server.store.get('clusterrole', undefined, 'shop-free')).toBeUndefined();
   });
 });
 

@@ -67762,16 +67762,31 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
         // A kind the cluster does not serve any more cannot have objects: nothing to release.
         const noKind = (l) => /no matches for kind|resource mapping not found/.test(l);
         const other = lines.filter((l) => !noKind(l));
+        // A failure that names no object (a dropped connection, a conversion webhook) may have cost any object its
+        // read: then an object missing from the output is not known to be absent.
+        const unknown = unknownLines(read.err.stderr);
+        let unpinned = unknown.length > 0;
         for (const line of other) {
             const hit = refs.filter((r) => mentions(line, r));
             hit.forEach((r) => unreadable.add(refKey(r)));
+            if (!hit.length)
+                unpinned = true;
             result.problems.push({ ref: hit.length === 1 ? hit[0] : undefined, message: `cannot read: ${line}` });
         }
+        // Without any error line, the call's own message (below) says the same.
+        if (lines.length)
+            for (const line of unknown)
+                result.problems.push({ message: `cannot read: ${line}` });
         if (!lines.length || (other.length && !read.stdout.trim())) {
             // Nothing to tell which objects were read: decide nothing.
             if (!lines.length)
                 result.problems.push({ message: `cannot read the cluster-scoped objects: ${read.err.message}` });
             refs.forEach((r) => unreadable.add(refKey(r)));
+        }
+        else if (unpinned) {
+            for (const r of refs)
+                if (!live.has(liveKey(stubOf(r))))
+                    unreadable.add(refKey(r));
         }
     }
     const toDelete = [];
@@ -67814,11 +67829,13 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
     if (toDelete.length) {
         const res = await runTolerant(kubectl, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], toDelete, call, options.retry);
         const failed = new Set(res.problems.flatMap((p) => (p.ref ? [refKey(p.ref)] : [])));
-        const generalFailure = res.problems.some((p) => !p.ref);
+        // After a failed call, only what kubectl confirmed counts as deleted: an error line may name no object, or
+        // name one in text that a webhook wrote (and so be pinned on the wrong one).
+        const callFailed = res.problems.length > 0;
         for (const ref of toDelete) {
             if (failed.has(refKey(ref)))
                 continue;
-            if (generalFailure && !res.stdout.includes(`"${ref.name}" deleted`))
+            if (callFailed && !confirmsDeletion(res.stdout, ref))
                 continue;
             result.deleted.push(ref);
         }
@@ -67862,7 +67879,20 @@ function errorLines(stderr) {
     return stderr
         .split('\n')
         .map((l) => l.trim())
-        .filter((l) => /^(error|Error from server)/i.test(l) || /^The \S+ "[^"]*" is invalid: /.test(l));
+        .filter((l) => /^(error|Error from server)/i.test(l) || /^The (\S+ "[^"]*"|request) is invalid(:|$)/.test(l));
+}
+/**
+ * Lines of a failed call that are neither error lines nor known to be harmless (warnings, klog lines, the causes
+ * listed under an "is invalid" line, kubectl's hint after a missing kind), such as `Unable to connect to the
+ * server: ...`.
+ */
+function unknownLines(stderr) {
+    const harmless = /^(Warning:|[IWEF]\d{4} |\* |ensure CRDs are installed first)/;
+    const errors = new Set(errorLines(stderr));
+    return stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !errors.has(l) && !harmless.test(l));
 }
 /**
  * kubectl names an object in its errors as `<resource>[.<group>] "<name>"` (`clusterroles.rbac.authorization.k8s.io
@@ -67875,11 +67905,19 @@ function mentions(line, ref) {
         return false;
     if (/resource mapping not found/.test(line))
         return true;
-    const kind = escapeRegExp(ref.kind.toLowerCase());
-    const resource = kind.endsWith('y') ? `${kind.slice(0, -1)}(?:y|ies)` : `${kind}(?:e?s)?`;
+    const kind = escapeRegExp(ref.kind);
+    const resource = /y$/i.test(ref.kind) ? `${kind.slice(0, -1)}(?:y|ys|ies)` : `${kind}(?:e?s)?`;
+    return namePattern(resource, ref, '').test(line);
+}
+/** kubectl's `<kind>.<group> "<name>" deleted` line for this object (the kind in the singular). */
+function confirmsDeletion(stdout, ref) {
+    return namePattern(escapeRegExp(ref.kind), ref, ' deleted').test(stdout);
+}
+function namePattern(resource, ref, after) {
     const group = groupOf(ref.apiVersion);
     const qualified = group ? `${resource}(?:\\.${escapeRegExp(group)})?` : resource;
-    return new RegExp(`(?:^|[^a-z0-9.-])${qualified} "${escapeRegExp(ref.name)}"`).test(line.toLowerCase());
+    // Kinds are written in any case (`The ClusterRole "x"`, `clusterroles "x"`); the name exactly.
+    return new RegExp(`(?:^|[^a-z0-9.-])${qualified} "${escapeRegExp(ref.name)}"${after}`, 'im');
 }
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function liveKey(obj) {

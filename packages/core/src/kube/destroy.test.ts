@@ -528,6 +528,116 @@ describe('usage marks: names, reads and kubectl calls', () => {
   });
 });
 
+describe('usage marks: a failed call never passes for a deletion or an absence', () => {
+  const binding = (name: string): ObjectRef => ({ ...role(name), kind: 'ClusterRoleBinding' });
+  const gateway: ObjectRef = { apiVersion: 'kuma.io/v1alpha1', kind: 'MeshGateway', name: 'edge' };
+  const user = { namespace: 'shop-dev-1' };
+  /** A delete of all of `refs` that fails with `stderr`, kubectl confirming what `stdout` says. */
+  const del = (refs: ObjectRef[], stderr: string, stdout = '') => {
+    const runner = new FakeRunner()
+      .on('get -f -', cluster(...refs.map((r) => live(r, []))))
+      .on('delete', { code: 1, stdout, stderr });
+    return releaseUsage(kubectlWith(runner), refs, user, { retry: noSleep });
+  };
+  /** A read of `refs` that returns `found` and fails with `stderr`. */
+  const read = (refs: ObjectRef[], found: ObjectRef[], stderr: string) => {
+    const runner = new FakeRunner().on('get -f -', (call) => ({
+      ...cluster(...found.map((r) => live(r, [])))(call),
+      code: 1,
+      stderr,
+    }));
+    return releaseUsage(kubectlWith(runner), refs, user, { dryRun: true, retry: noSleep });
+  };
+
+  it('a name with capitals is matched as written', async () => {
+    const forbidden =
+      'Error from server (Forbidden): error when deleting "STDIN": clusterroles.rbac.authorization.k8s.io "Admin" is forbidden: User "u" cannot delete\n';
+    const r = await del(
+      [role('Admin'), binding('Admin')],
+      forbidden,
+      'clusterrolebinding.rbac.authorization.k8s.io "Admin" deleted\n',
+    );
+    expect(r.deleted).toEqual([binding('Admin')]);
+    expect(r.problems.map((p) => p.ref)).toEqual([role('Admin')]);
+    const unread = await read(
+      [role('Admin'), role('b')],
+      [role('b')],
+      'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "Admin" is forbidden: User "u" cannot get\n',
+    );
+    expect(unread.absent).toEqual([]);
+    expect(unread.deleted).toEqual([role('b')]);
+  });
+
+  it('a kind ending in a vowel and y (plural -ys) is matched', async () => {
+    const r = await del(
+      [gateway, role('edge')],
+      'Error from server (Forbidden): error when deleting "STDIN": meshgateways.kuma.io "edge" is forbidden: no delete\n',
+      'clusterrole.rbac.authorization.k8s.io "edge" deleted\n',
+    );
+    expect(r.deleted).toEqual([role('edge')]);
+    const unread = await read(
+      [gateway, role('b')],
+      [role('b')],
+      'Error from server (Forbidden): meshgateways.kuma.io "edge" is forbidden: User "u" cannot get\n',
+    );
+    expect(unread.absent).toEqual([]);
+  });
+
+  it('"is invalid" with a list of causes, or with none, is a failure of that object', async () => {
+    for (const stderr of [
+      'The ClusterRole "x" is invalid: \n* metadata.finalizers[0]: Invalid value: "a": x\n* metadata.finalizers[1]: Invalid value: "b": y\n',
+      'The ClusterRole "x" is invalid\n',
+    ]) {
+      const r = await del(
+        [role('x'), binding('x')],
+        stderr,
+        'clusterrolebinding.rbac.authorization.k8s.io "x" deleted\n',
+      );
+      expect(r.deleted).toEqual([binding('x')]);
+      expect(r.problems.map((p) => p.ref)).toEqual([role('x')]);
+    }
+  });
+
+  it('an error naming no object: the object of the same name but another kind does not confirm the deletion', async () => {
+    const r = await del(
+      [role('x'), binding('x')],
+      'Error from server (Forbidden): error when deleting "STDIN": admission webhook "validate.example.io" denied the request: protected\n',
+      'clusterrolebinding.rbac.authorization.k8s.io "x" deleted\n',
+    );
+    expect(r.deleted).toEqual([binding('x')]);
+  });
+
+  it("an error pinned through a webhook's own text on another object: only confirmed deletions count", async () => {
+    const r = await del(
+      [binding('c'), role('b')],
+      'Error from server (Forbidden): error when deleting "STDIN": admission webhook "validation.gatekeeper.sh" denied the request: [keep-rbac] clusterrole "b" is still bound\n',
+      'clusterrole.rbac.authorization.k8s.io "b" deleted\n',
+    );
+    expect(r.deleted).not.toContainEqual(binding('c'));
+  });
+
+  it('a read failure no line pins on an object: what is missing from the output is undecided, not absent', async () => {
+    const lost = await read(
+      [issuer('i'), role('a')],
+      [],
+      'error: resource mapping not found for name: "i" namespace: "" from "STDIN": no matches for kind "ClusterIssuer" in version "cert-manager.io/v1"\n' +
+        'ensure CRDs are installed first\nUnable to connect to the server: http2: client connection lost\n',
+    );
+    expect(lost.absent).toEqual([]);
+    expect(lost.problems.map((p) => p.message)).toContain(
+      'cannot read: Unable to connect to the server: http2: client connection lost',
+    );
+    const webhook = await read(
+      [role('a'), role('b'), issuer('c')],
+      [role('a')],
+      'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "b" is forbidden: no get\n' +
+        'Error from server: conversion webhook for cert-manager.io/v1, Kind=ClusterIssuer failed: Post "https://cert-manager-webhook.cert-manager.svc:443/convert?timeout=30s": service "cert-manager-webhook" not found\n',
+    );
+    expect(webhook.absent).toEqual([]);
+    expect(webhook.deleted).toEqual([role('a')]);
+  });
+});
+
 describe('destroySlot: what is deleted, what is waited for', () => {
   const ownNs = (runner: FakeRunner, labels: Record<string, string> = { ...OUR_LABELS }) =>
     runner.on('get namespace shop-dev-1', { stdout: JSON.stringify({ metadata: { name: 'shop-dev-1', labels } }) });
