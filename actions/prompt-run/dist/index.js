@@ -69388,19 +69388,20 @@ function mentions(line, ref) {
         return false;
     if (/resource mapping not found/.test(line))
         return true;
-    const kind = escapeRegExp(ref.kind);
-    const resource = /y$/i.test(ref.kind) ? `${kind.slice(0, -1)}(?:y|ys|ies)` : `${kind}(?:e?s)?`;
-    return namePattern(resource, ref, '').test(line);
+    const lower = escapeRegExp(ref.kind.toLowerCase());
+    const plural = lower.endsWith('y') ? `${lower.slice(0, -1)}(?:y|ys|ies)` : `${lower}(?:e?s)?`;
+    // The kind as written (`The ClusterRole "x" is invalid`) or kubectl's resource name (`clusterroles "x"`).
+    return namePattern(`(?:${escapeRegExp(ref.kind)}|${plural})`, ref, '').test(line);
 }
-/** kubectl's `<kind>.<group> "<name>" deleted` line for this object (the kind in the singular). */
+/** kubectl's `<kind>.<group> "<name>" deleted` line for this object (the kind in lower case, singular). */
 function confirmsDeletion(stdout, ref) {
-    return namePattern(escapeRegExp(ref.kind), ref, ' deleted').test(stdout);
+    return namePattern(escapeRegExp(ref.kind.toLowerCase()), ref, ' deleted').test(stdout);
 }
+/** `<resource>[.<group>] "<name>"<after>`, not the tail of a longer resource or group name; the name exactly. */
 function namePattern(resource, ref, after) {
     const group = groupOf(ref.apiVersion);
     const qualified = group ? `${resource}(?:\\.${escapeRegExp(group)})?` : resource;
-    // Kinds are written in any case (`The ClusterRole "x"`, `clusterroles "x"`); the name exactly.
-    return new RegExp(`(?:^|[^a-z0-9.-])${qualified} "${escapeRegExp(ref.name)}"${after}`, 'im');
+    return new RegExp(`(?:^|[^A-Za-z0-9.-])${qualified} "${escapeRegExp(ref.name)}"${after}`, 'm');
 }
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function liveKey(obj) {

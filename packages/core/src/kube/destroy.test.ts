@@ -568,6 +568,15 @@ describe('usage marks: a failed call never passes for a deletion or an absence',
     expect(unread.deleted).toEqual([role('b')]);
   });
 
+  it('a confirmation is of that name exactly: `admin` deleted does not confirm `Admin`', async () => {
+    const r = await del(
+      [role('Admin'), role('admin')],
+      'Error from server (InternalError): error when deleting "STDIN": etcdserver: request timed out\n',
+      'clusterrole.rbac.authorization.k8s.io "admin" deleted\n',
+    );
+    expect(r.deleted).toEqual([role('admin')]);
+  });
+
   it('a kind ending in a vowel and y (plural -ys) is matched', async () => {
     const r = await del(
       [gateway, role('edge')],
