@@ -625,6 +625,45 @@ describe('usage marks: a failed call never passes for a deletion or an absence',
     expect(r.deleted).not.toContainEqual(binding('c'));
   });
 
+  it('a read error pinned on one object, with nothing read: the others are undecided too', async () => {
+    const r = await read(
+      [role('a'), role('b')],
+      [],
+      'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "b" is forbidden: no get\n',
+    );
+    expect(r.absent).toEqual([]);
+    expect(r.deleted).toEqual([]);
+  });
+
+  it('klog lines, CRLF endings and the causes under "is invalid" do not make missing objects undecided', async () => {
+    const r = await read(
+      [role('a'), role('b'), role('gone')],
+      [role('a')],
+      'W1206 10:00:00.000000   12345 warnings.go:70] rbac.authorization.k8s.io/v1beta1 is deprecated\r\n' +
+        'Error from server (Forbidden): clusterroles.rbac.authorization.k8s.io "b" is forbidden: no get\r\n',
+    );
+    expect(r.absent).toEqual([role('gone')]);
+    expect(r.problems.map((p) => p.ref)).toEqual([role('b')]);
+  });
+
+  it('a kind the cluster no longer serves, on delete: the mapping error is pinned on that object', async () => {
+    const r = await del(
+      [issuer('i'), role('a')],
+      'error: resource mapping not found for name: "i" namespace: "" from "STDIN": no matches for kind "ClusterIssuer" in version "cert-manager.io/v1"\n',
+      'clusterrole.rbac.authorization.k8s.io "a" deleted\n',
+    );
+    expect(r.deleted).toEqual([role('a')]);
+    expect(r.problems.map((p) => p.ref)).toEqual([issuer('i')]);
+  });
+
+  it('a delete that fails with something other than kubectl (a bug) is passed on as it is', async () => {
+    const bug = new TypeError('runner broke');
+    const runner = new FakeRunner().on('get -f -', cluster(live(role('a'), []))).on('delete', () => {
+      throw bug;
+    });
+    await expect(releaseUsage(kubectlWith(runner), [role('a')], user, { retry: noSleep })).rejects.toBe(bug);
+  });
+
   it('a read failure no line pins on an object: what is missing from the output is undecided, not absent', async () => {
     const lost = await read(
       [issuer('i'), role('a')],
