@@ -67828,17 +67828,10 @@ async function usage_releaseUsage(kubectl, refs, user, options = {}) {
     }
     if (toDelete.length) {
         const res = await runTolerant(kubectl, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], toDelete, call, options.retry);
-        const failed = new Set(res.problems.flatMap((p) => (p.ref ? [refKey(p.ref)] : [])));
         // After a failed call, only what kubectl confirmed counts as deleted: an error line may name no object, or
-        // name one in text that a webhook wrote (and so be pinned on the wrong one).
+        // name one in text that a webhook wrote (and so be pinned on the wrong one). A failed object is never confirmed.
         const callFailed = res.problems.length > 0;
-        for (const ref of toDelete) {
-            if (failed.has(refKey(ref)))
-                continue;
-            if (callFailed && !confirmsDeletion(res.stdout, ref))
-                continue;
-            result.deleted.push(ref);
-        }
+        result.deleted = toDelete.filter((ref) => !callFailed || confirmsDeletion(res.stdout, ref));
         for (const p of res.problems)
             result.problems.push({ ...p, message: `cannot delete: ${p.message}` });
     }
